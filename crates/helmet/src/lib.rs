@@ -1,0 +1,2 @@
+//! Helm charts: load, values, render, sort, lint, package.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! The Sprig and Helm template function library.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! Go text/template, exactly as Helm runs it.
+#![deny(missing_docs)]

@@ -1,0 +1,241 @@
+//! The dynamic value model shared by helmet's template engine, function library and chart core.
+//!
+//! Helm's behaviour depends on Go's types in many places (`typeOf`, `%T`, `eq` rules, which
+//! Sprig functions accept a value), so a [`Value`] keeps the Go type it would have inside Helm:
+//! a number read from YAML is a `float64`, `len` returns an `int`, `add` returns an `int64`,
+//! `splitList` returns a `[]string`. Containers are reference-counted so that passing values
+//! through pipelines never copies a tree.
+#![deny(missing_docs)]
+
+mod func;
+mod object;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use func::{ArgType, CallContext, Func, FuncError, FuncResult, NativeFn};
+pub use object::Object;
+
+/// The map type of Go maps with string keys. Go sorts keys when printing and ranging, byte by
+/// byte, which is exactly `String`'s ordering.
+pub type Map = BTreeMap<String, Value>;
+
+/// A Go value as Helm's templates see it.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// Go's untyped `nil` (a nil interface), also what a missing map key yields.
+    #[default]
+    Nil,
+    /// `bool`
+    Bool(bool),
+    /// `int` (64 bits wide, as on every platform Helm ships for).
+    Int(i64),
+    /// `int64`
+    Int64(i64),
+    /// `uint64` (go-yaml reads integers above `i64::MAX` as this).
+    Uint64(u64),
+    /// `float64`: every number read from YAML or JSON values.
+    Float64(f64),
+    /// `string`
+    String(Arc<str>),
+    /// `[]byte`
+    Bytes(Arc<[u8]>),
+    /// A Go slice; the element type decides `typeOf` and which functions accept it.
+    List(Arc<List>),
+    /// A Go map with string keys.
+    Map(Arc<TypedMap>),
+    /// A Go struct or pointer with fields and methods (`.Release`, `.Files`, `time.Time`, ...).
+    Object(Arc<dyn Object>),
+}
+
+/// The element type of a Go slice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ElemType {
+    /// `[]interface {}`
+    Interface,
+    /// `[]string`
+    String,
+    /// `[]int`
+    Int,
+    /// `[]int64`
+    Int64,
+    /// `[]float64`
+    Float64,
+    /// `[]bool`
+    Bool,
+}
+
+impl ElemType {
+    /// Go's name for the element type, as `%T` prints it.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            ElemType::Interface => "interface {}",
+            ElemType::String => "string",
+            ElemType::Int => "int",
+            ElemType::Int64 => "int64",
+            ElemType::Float64 => "float64",
+            ElemType::Bool => "bool",
+        }
+    }
+}
+
+/// A Go slice: its element type and its items.
+#[derive(Clone, Debug)]
+pub struct List {
+    /// The element type (`[]interface {}` for lists built from YAML or `list`).
+    pub elem: ElemType,
+    /// The items, in order.
+    pub items: Vec<Value>,
+}
+
+/// A Go map with string keys: `map[string]interface {}` or `map[string]string`.
+#[derive(Clone, Debug)]
+pub struct TypedMap {
+    /// The value type (`Interface` for maps from YAML and `dict`).
+    pub elem: ElemType,
+    /// The entries, sorted by key.
+    pub entries: Map,
+}
+
+impl Value {
+    /// A `string`.
+    pub fn string(s: impl Into<Arc<str>>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// A `[]interface {}`.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(List {
+            elem: ElemType::Interface,
+            items,
+        }))
+    }
+
+    /// A slice with the given element type.
+    pub fn typed_list(elem: ElemType, items: Vec<Value>) -> Value {
+        Value::List(Arc::new(List { elem, items }))
+    }
+
+    /// A `map[string]interface {}`.
+    pub fn map(entries: Map) -> Value {
+        Value::Map(Arc::new(TypedMap {
+            elem: ElemType::Interface,
+            entries,
+        }))
+    }
+
+    /// A map with the given value type.
+    pub fn typed_map(elem: ElemType, entries: Map) -> Value {
+        Value::Map(Arc::new(TypedMap { elem, entries }))
+    }
+
+    /// An empty `map[string]interface {}`.
+    pub fn empty_map() -> Value {
+        Value::map(Map::new())
+    }
+
+    /// Whether this is Go's nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// The string, if this is a `string`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entries, if this is a map.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(&m.entries),
+            _ => None,
+        }
+    }
+
+    /// The items, if this is a slice.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(&l.items),
+            _ => None,
+        }
+    }
+
+    /// Go's type name as `%T` and Sprig's `typeOf` print it, e.g. `map[string]interface {}`.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".to_string(),
+            Value::Bool(_) => "bool".to_string(),
+            Value::Int(_) => "int".to_string(),
+            Value::Int64(_) => "int64".to_string(),
+            Value::Uint64(_) => "uint64".to_string(),
+            Value::Float64(_) => "float64".to_string(),
+            Value::String(_) => "string".to_string(),
+            Value::Bytes(_) => "[]uint8".to_string(),
+            Value::List(l) => format!("[]{}", l.elem.go_name()),
+            Value::Map(m) => format!("map[string]{}", m.elem.go_name()),
+            Value::Object(o) => o.type_name().to_string(),
+        }
+    }
+
+    /// Go's `reflect.Kind` name as Sprig's `kindOf` prints it, e.g. `slice`, `map`, `ptr`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Uint64(_) => "uint64",
+            Value::Float64(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) | Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(o) => o.kind_name(),
+        }
+    }
+
+    /// Go template truth: false for the zero value of the type, nil, and empty containers.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Uint64(u) => *u != 0,
+            Value::Float64(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.items.is_empty(),
+            Value::Map(m) => !m.entries.is_empty(),
+            Value::Object(o) => o.is_true(),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float64(f)
+    }
+}
+
+/// A set of named functions, as Go's `template.FuncMap`.
+pub type FuncMap = std::collections::HashMap<String, Func>;
