@@ -1,0 +1,311 @@
+//! `.helmignore`: Helm's own ignore-file syntax (not gitignore's). Each line is a Go
+//! `filepath.Match` glob; `!` negates, a trailing `/` matches only directories, a leading `/` or
+//! any inner `/` matches the whole relative path, otherwise only the base name. `**` is refused.
+//! Helm always adds the rule `templates/.?*` after the file's own rules.
+
+/// Go's `filepath.ErrBadPattern` text.
+const BAD_PATTERN: &str = "syntax error in pattern";
+
+/// A malformed glob pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError;
+
+/// How a rule's glob is applied to a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// Matched against the whole slash-separated relative path.
+    FullPath,
+    /// Matched against the last path element only.
+    BaseName,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    glob: String,
+    target: Target,
+    negate: bool,
+    dirs_only: bool,
+}
+
+/// The parsed rules of a `.helmignore` file.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoreRules {
+    rules: Vec<Rule>,
+}
+
+impl IgnoreRules {
+    /// No rules at all.
+    pub fn empty() -> IgnoreRules {
+        IgnoreRules::default()
+    }
+
+    /// Parses the text of a `.helmignore` file. Errors carry Helm's texts.
+    pub fn parse(text: &[u8]) -> Result<IgnoreRules, String> {
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+        let mut rules = IgnoreRules::empty();
+        // Go's bufio.Scanner splits on '\n' and drops one trailing '\r'.
+        for line in text.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            rules.add_rule(&String::from_utf8_lossy(line))?;
+        }
+        Ok(rules)
+    }
+
+    /// Adds the rule Helm always appends: `templates/.?*` (hidden files in `templates/`).
+    pub fn add_defaults(&mut self) {
+        // The default rule is well-formed, so this cannot fail.
+        let _ = self.add_rule("templates/.?*");
+    }
+
+    fn add_rule(&mut self, line: &str) -> Result<(), String> {
+        let rule = line.trim();
+        if rule.is_empty() || rule.starts_with('#') {
+            return Ok(());
+        }
+        if rule.contains("**") {
+            return Err("double-star (**) syntax is not supported".to_string());
+        }
+        if glob_match(rule, "abc").is_err() {
+            return Err(BAD_PATTERN.to_string());
+        }
+        let mut glob = rule;
+        let negate = glob.starts_with('!');
+        if negate {
+            glob = &glob[1..];
+        }
+        let dirs_only = glob.ends_with('/');
+        if dirs_only {
+            glob = &glob[..glob.len() - 1];
+        }
+        let target = if let Some(rest) = glob.strip_prefix('/') {
+            glob = rest;
+            Target::FullPath
+        } else if glob.contains('/') {
+            Target::FullPath
+        } else {
+            Target::BaseName
+        };
+        self.rules.push(Rule {
+            glob: glob.to_string(),
+            target,
+            negate,
+            dirs_only,
+        });
+        Ok(())
+    }
+
+    /// Whether the slash-separated relative `path` is ignored. Helm's quirk is kept: a negated
+    /// rule ignores every path it does not match (and every file when it names directories).
+    pub fn ignores(&self, path: &str, is_dir: bool) -> bool {
+        if path.is_empty() || path == "." || path == "./" {
+            return false;
+        }
+        for rule in &self.rules {
+            let subject = match rule.target {
+                Target::FullPath => path,
+                Target::BaseName => base_name(path),
+            };
+            let matched = glob_match(&rule.glob, subject).unwrap_or(false);
+            if rule.negate {
+                if rule.dirs_only && !is_dir {
+                    return true;
+                }
+                if !matched {
+                    return true;
+                }
+                continue;
+            }
+            if rule.dirs_only && !is_dir {
+                continue;
+            }
+            if matched {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Go's `filepath.Base` for a slash-separated path without trailing slashes.
+fn base_name(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/";
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+/// One element of a parsed glob.
+#[derive(Debug, Clone)]
+enum Token {
+    /// `*`: any run of characters other than `/`.
+    Star,
+    /// `?`: one character other than `/`.
+    Any,
+    /// A literal character (possibly escaped with `\`).
+    Literal(char),
+    /// `[...]`: ranges, possibly negated with `^`.
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// Parses a glob the way Go's `filepath.Match` reads it (Unix rules: `\` escapes), failing on
+/// the patterns Go reports as `ErrBadPattern`.
+fn parse_glob(pattern: &str) -> Result<Vec<Token>, PatternError> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    // Reads one possibly escaped character inside a class.
+    let class_char = |i: &mut usize| -> Result<char, PatternError> {
+        let c = *chars.get(*i).ok_or(PatternError)?;
+        if c == '-' || c == ']' {
+            return Err(PatternError);
+        }
+        let c = if c == '\\' {
+            *i += 1;
+            *chars.get(*i).ok_or(PatternError)?
+        } else {
+            c
+        };
+        *i += 1;
+        if *i >= chars.len() {
+            return Err(PatternError);
+        }
+        Ok(c)
+    };
+    while i < chars.len() {
+        match chars[i] {
+            '*' => {
+                tokens.push(Token::Star);
+                i += 1;
+            }
+            '?' => {
+                tokens.push(Token::Any);
+                i += 1;
+            }
+            '\\' => {
+                let c = *chars.get(i + 1).ok_or(PatternError)?;
+                tokens.push(Token::Literal(c));
+                i += 2;
+            }
+            '[' => {
+                i += 1;
+                let negated = chars.get(i) == Some(&'^');
+                if negated {
+                    i += 1;
+                }
+                let mut ranges = Vec::new();
+                loop {
+                    if chars.get(i) == Some(&']') && !ranges.is_empty() {
+                        i += 1;
+                        break;
+                    }
+                    let lo = class_char(&mut i)?;
+                    let mut hi = lo;
+                    if chars.get(i) == Some(&'-') {
+                        i += 1;
+                        hi = class_char(&mut i)?;
+                    }
+                    ranges.push((lo, hi));
+                }
+                tokens.push(Token::Class { negated, ranges });
+            }
+            c => {
+                tokens.push(Token::Literal(c));
+                i += 1;
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+fn token_matches(token: &Token, c: char) -> bool {
+    match token {
+        Token::Star => c != '/',
+        Token::Any => c != '/',
+        Token::Literal(l) => *l == c,
+        Token::Class { negated, ranges } => {
+            let inside = ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi);
+            inside != *negated && c != '/'
+        }
+    }
+}
+
+/// Go's `filepath.Match` on `/`-separated paths: whether `name` matches `pattern` entirely.
+pub fn glob_match(pattern: &str, name: &str) -> Result<bool, PatternError> {
+    let tokens = parse_glob(pattern)?;
+    let name: Vec<char> = name.chars().collect();
+    // Iterative wildcard matching with one backtrack point: the most recent star. A star
+    // never crosses '/', so backtracking stops at a separator.
+    let (mut t, mut n) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match tokens.get(t) {
+            Some(Token::Star) => {
+                star = Some((t, n));
+                t += 1;
+            }
+            Some(tok) if token_matches(tok, name[n]) => {
+                t += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((st, sn)) if name[sn] != '/' => {
+                    star = Some((st, sn + 1));
+                    t = st + 1;
+                    n = sn + 1;
+                }
+                _ => return Ok(false),
+            },
+        }
+    }
+    while let Some(Token::Star) = tokens.get(t) {
+        t += 1;
+    }
+    Ok(t == tokens.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_follow_go_filepath_match() {
+        assert_eq!(glob_match("*.txt", "a.txt"), Ok(true));
+        assert_eq!(glob_match("*.txt", "d/a.txt"), Ok(false));
+        assert_eq!(glob_match("d/*.txt", "d/a.txt"), Ok(true));
+        assert_eq!(glob_match("a?c", "abc"), Ok(true));
+        assert_eq!(glob_match("a?c", "a/c"), Ok(false));
+        assert_eq!(glob_match("[a-c]x", "bx"), Ok(true));
+        assert_eq!(glob_match("[^a-c]x", "bx"), Ok(false));
+        assert_eq!(glob_match("\\*", "*"), Ok(true));
+        assert_eq!(glob_match("*x*y", "axbxy"), Ok(true));
+        assert_eq!(glob_match("[", "abc"), Err(PatternError));
+        assert_eq!(glob_match("[]", "abc"), Err(PatternError));
+        assert_eq!(glob_match("a\\", "abc"), Err(PatternError));
+        assert_eq!(glob_match("[a-", "abc"), Err(PatternError));
+    }
+
+    #[test]
+    fn rules_apply_helm_semantics() {
+        let mut rules = IgnoreRules::parse(b"# comment\n*.bak\n/top.txt\nsecret/\n").unwrap();
+        rules.add_defaults();
+        assert!(rules.ignores("x/y.bak", false));
+        assert!(rules.ignores("top.txt", false));
+        assert!(!rules.ignores("sub/top.txt", false));
+        assert!(rules.ignores("secret", true));
+        assert!(!rules.ignores("secret", false));
+        assert!(rules.ignores("templates/.hidden", false));
+        assert!(!rules.ignores("templates/shown.yaml", false));
+        assert_eq!(
+            IgnoreRules::parse(b"a/**/b").unwrap_err(),
+            "double-star (**) syntax is not supported"
+        );
+        assert_eq!(
+            IgnoreRules::parse(b"[").unwrap_err(),
+            "syntax error in pattern"
+        );
+    }
+}

@@ -1,0 +1,550 @@
+//! Reading `Chart.yaml`, `requirements.yaml` and lock files into the chart model, with the
+//! errors Go's `encoding/json` gives when Helm decodes them (Helm converts YAML to JSON and
+//! decodes that into its structs; scalars bound for string fields become strings first), and
+//! Helm's metadata validation.
+
+use std::cmp::Ordering;
+
+use helmet_value::{Map, Value};
+
+use crate::chart::{Dependency, Error, Lock, Maintainer, Metadata};
+
+/// Go's JSON name for the kind of a decoded value, as `cannot unmarshal X into ...` prints it.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::Map(_) | Value::Object(_) => "object",
+        Value::List(_) => "array",
+        _ => "number",
+    }
+}
+
+/// Where a value is being decoded, for error messages: the innermost struct type and the
+/// dotted JSON path of the field.
+struct Place<'a> {
+    strukt: &'a str,
+    path: String,
+}
+
+fn type_error(v: &Value, place: &Place, go_type: &str) -> Error {
+    Error::new(format!(
+        "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
+        json_kind(v),
+        place.strukt,
+        place.path,
+        go_type
+    ))
+}
+
+/// A float as sigs.k8s.io/yaml writes it into a string field (`FormatFloat(f, 'g', -1, 32)`).
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.to_string();
+    }
+    let short = f as f32;
+    let abs = short.abs();
+    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
+        // Go's %e style: mantissa digits, then e+XX with at least two exponent digits.
+        let text = format!("{short:e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    format!("{short}")
+}
+
+/// A scalar decoded into a Go `string` field.
+fn decode_string(v: &Value, place: &Place) -> Result<String, Error> {
+    Ok(match v {
+        Value::Nil => String::new(),
+        Value::String(s) => s.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint64(u) => u.to_string(),
+        Value::Float64(f) => float_text(*f),
+        other => return Err(type_error(other, place, "string")),
+    })
+}
+
+fn decode_bool(v: &Value, place: &Place) -> Result<bool, Error> {
+    match v {
+        Value::Nil => Ok(false),
+        Value::Bool(b) => Ok(*b),
+        other => Err(type_error(other, place, "bool")),
+    }
+}
+
+fn decode_strings(v: &Value, place: &Place) -> Result<Vec<String>, Error> {
+    match v {
+        Value::Nil => Ok(Vec::new()),
+        Value::List(l) => l.items.iter().map(|i| decode_string(i, place)).collect(),
+        other => Err(type_error(other, place, "[]string")),
+    }
+}
+
+/// Looks a struct field up as `encoding/json` does: exact name first, then ignoring case.
+fn field<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+fn decode_maintainer(v: &Value, path: &str) -> Result<Option<Maintainer>, Error> {
+    let map = match v {
+        Value::Nil => return Ok(None),
+        Value::Map(m) => &m.entries,
+        other => {
+            return Err(type_error(
+                other,
+                &Place {
+                    strukt: "Metadata",
+                    path: path.to_string(),
+                },
+                "v2.Maintainer",
+            ))
+        }
+    };
+    let place = |f: &str| Place {
+        strukt: "Maintainer",
+        path: format!("{path}.{f}"),
+    };
+    let text = |f: &str| -> Result<String, Error> {
+        field(map, f)
+            .map(|v| decode_string(v, &place(f)))
+            .unwrap_or(Ok(String::new()))
+    };
+    Ok(Some(Maintainer {
+        name: text("name")?,
+        email: text("email")?,
+        url: text("url")?,
+    }))
+}
+
+/// Decodes one dependency entry; `path` is the JSON path of the list (`dependencies`).
+pub(crate) fn decode_dependency(
+    v: &Value,
+    path: &str,
+    outer: &str,
+) -> Result<Option<Dependency>, Error> {
+    let map = match v {
+        Value::Nil => return Ok(None),
+        Value::Map(m) => &m.entries,
+        other => {
+            return Err(type_error(
+                other,
+                &Place {
+                    strukt: outer,
+                    path: path.to_string(),
+                },
+                "v2.Dependency",
+            ))
+        }
+    };
+    let place = |f: &str| Place {
+        strukt: "Dependency",
+        path: format!("{path}.{f}"),
+    };
+    let text = |f: &str| -> Result<String, Error> {
+        field(map, f)
+            .map(|v| decode_string(v, &place(f)))
+            .unwrap_or(Ok(String::new()))
+    };
+    let import_values = match field(map, "import-values") {
+        None | Some(Value::Nil) => Vec::new(),
+        Some(Value::List(l)) => l.items.clone(),
+        Some(other) => return Err(type_error(other, &place("import-values"), "[]interface {}")),
+    };
+    Ok(Some(Dependency {
+        name: text("name")?,
+        version: text("version")?,
+        repository: text("repository")?,
+        condition: text("condition")?,
+        tags: field(map, "tags")
+            .map(|v| decode_strings(v, &place("tags")))
+            .unwrap_or(Ok(Vec::new()))?,
+        enabled: field(map, "enabled")
+            .map(|v| decode_bool(v, &place("enabled")))
+            .unwrap_or(Ok(false))?,
+        import_values,
+        alias: text("alias")?,
+    }))
+}
+
+fn decode_dependencies(
+    v: &Value,
+    outer: &str,
+    go_type: &str,
+) -> Result<Vec<Option<Dependency>>, Error> {
+    match v {
+        Value::Nil => Ok(Vec::new()),
+        Value::List(l) => l
+            .items
+            .iter()
+            .map(|item| decode_dependency(item, "dependencies", outer))
+            .collect(),
+        other => Err(type_error(
+            other,
+            &Place {
+                strukt: outer,
+                path: "dependencies".into(),
+            },
+            go_type,
+        )),
+    }
+}
+
+/// Decodes the fields of `Chart.yaml` (or `requirements.yaml`) found in `doc` into `md`,
+/// leaving the others as they are, as `json.Unmarshal` into an existing struct does.
+pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error> {
+    let map = match doc {
+        Value::Map(m) => &m.entries,
+        _ => return Ok(()),
+    };
+    let place = |f: &str| Place {
+        strukt: "Metadata",
+        path: f.to_string(),
+    };
+    let text = |f: &str, slot: &mut String| -> Result<(), Error> {
+        if let Some(v) = field(map, f) {
+            if !v.is_nil() {
+                *slot = decode_string(v, &place(f))?;
+            }
+        }
+        Ok(())
+    };
+    text("name", &mut md.name)?;
+    text("home", &mut md.home)?;
+    if let Some(v) = field(map, "sources") {
+        md.sources = decode_strings(v, &place("sources"))?;
+    }
+    text("version", &mut md.version)?;
+    text("description", &mut md.description)?;
+    if let Some(v) = field(map, "keywords") {
+        md.keywords = decode_strings(v, &place("keywords"))?;
+    }
+    match field(map, "maintainers") {
+        None | Some(Value::Nil) => {}
+        Some(Value::List(l)) => {
+            md.maintainers = l
+                .items
+                .iter()
+                .map(|m| decode_maintainer(m, "maintainers"))
+                .collect::<Result<_, _>>()?;
+        }
+        Some(other) => return Err(type_error(other, &place("maintainers"), "[]*v2.Maintainer")),
+    }
+    text("icon", &mut md.icon)?;
+    text("apiVersion", &mut md.api_version)?;
+    text("condition", &mut md.condition)?;
+    text("tags", &mut md.tags)?;
+    text("appVersion", &mut md.app_version)?;
+    if let Some(v) = field(map, "deprecated") {
+        if !v.is_nil() {
+            md.deprecated = decode_bool(v, &place("deprecated"))?;
+        }
+    }
+    match field(map, "annotations") {
+        None | Some(Value::Nil) => {}
+        Some(Value::Map(m)) => {
+            for (k, v) in &m.entries {
+                let p = place("annotations");
+                md.annotations.insert(k.clone(), decode_string(v, &p)?);
+            }
+        }
+        Some(other) => {
+            return Err(type_error(
+                other,
+                &place("annotations"),
+                "map[string]string",
+            ))
+        }
+    }
+    text("kubeVersion", &mut md.kube_version)?;
+    if let Some(v) = field(map, "dependencies") {
+        md.dependencies = decode_dependencies(v, "Metadata", "[]*v2.Dependency")?;
+    }
+    text("type", &mut md.chart_type)?;
+    Ok(())
+}
+
+/// Decodes a lock file (`Chart.lock`, `requirements.lock`).
+pub fn decode_lock(doc: &Value) -> Result<Lock, Error> {
+    let mut lock = Lock::default();
+    let map = match doc {
+        Value::Map(m) => &m.entries,
+        _ => return Ok(lock),
+    };
+    let place = |f: &str| Place {
+        strukt: "Lock",
+        path: f.to_string(),
+    };
+    if let Some(v) = field(map, "generated") {
+        lock.generated = decode_string(v, &place("generated"))?;
+    }
+    if let Some(v) = field(map, "digest") {
+        lock.digest = decode_string(v, &place("digest"))?;
+    }
+    if let Some(v) = field(map, "dependencies") {
+        lock.dependencies = decode_dependencies(v, "Lock", "[]*v2.Dependency")?
+            .into_iter()
+            .flatten()
+            .collect();
+    }
+    Ok(lock)
+}
+
+/// Go's `unicode.IsSpace`/`IsPrint` clean-up Helm applies to metadata strings: whitespace
+/// becomes a space, other unprintable characters are dropped.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            if c.is_whitespace() {
+                Some(' ')
+            } else if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}') {
+                None
+            } else {
+                Some(c)
+            }
+        })
+        .collect()
+}
+
+fn valid_alias(alias: &str) -> bool {
+    !alias.is_empty()
+        && alias
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Helm's `Metadata.Validate`: sanitizes the strings and checks the required fields.
+pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
+    for s in [
+        &mut md.name,
+        &mut md.description,
+        &mut md.home,
+        &mut md.icon,
+        &mut md.condition,
+        &mut md.tags,
+        &mut md.app_version,
+        &mut md.kube_version,
+    ] {
+        *s = sanitize(s);
+    }
+    for s in md.sources.iter_mut().chain(md.keywords.iter_mut()) {
+        *s = sanitize(s);
+    }
+    if md.api_version.is_empty() {
+        return Err(Error::validation("chart.metadata.apiVersion is required"));
+    }
+    if md.name.is_empty() {
+        return Err(Error::validation("chart.metadata.name is required"));
+    }
+    if md.name == "." || md.name == ".." {
+        return Err(Error::validation(format!(
+            "chart.metadata.name {} is not allowed",
+            super::archive::go_quote(&md.name)
+        )));
+    }
+    if md.name.contains('/') {
+        return Err(Error::validation(format!(
+            "chart.metadata.name {} is invalid",
+            super::archive::go_quote(&md.name)
+        )));
+    }
+    if md.version.is_empty() {
+        return Err(Error::validation("chart.metadata.version is required"));
+    }
+    if SemVer::parse(&md.version).is_none() {
+        return Err(Error::validation(format!(
+            "chart.metadata.version {} is invalid",
+            super::archive::go_quote(&md.version)
+        )));
+    }
+    if !matches!(md.chart_type.as_str(), "" | "application" | "library") {
+        return Err(Error::validation(
+            "chart.metadata.type must be application or library",
+        ));
+    }
+    for m in md.maintainers.iter_mut() {
+        match m {
+            None => {
+                return Err(Error::validation(
+                    "maintainers must not contain empty or null nodes",
+                ))
+            }
+            Some(m) => {
+                m.name = sanitize(&m.name);
+                m.email = sanitize(&m.email);
+                m.url = sanitize(&m.url);
+            }
+        }
+    }
+    let mut keys = std::collections::HashSet::new();
+    for d in md.dependencies.iter_mut() {
+        let Some(d) = d else {
+            return Err(Error::validation(
+                "dependencies must not contain empty or null nodes",
+            ));
+        };
+        d.name = sanitize(&d.name);
+        d.version = sanitize(&d.version);
+        d.repository = sanitize(&d.repository);
+        d.condition = sanitize(&d.condition);
+        for t in d.tags.iter_mut() {
+            *t = sanitize(t);
+        }
+        if !d.alias.is_empty() && !valid_alias(&d.alias) {
+            return Err(Error::validation(format!(
+                "dependency {} has disallowed characters in the alias",
+                super::archive::go_quote(&d.name)
+            )));
+        }
+        let key = if d.alias.is_empty() {
+            &d.name
+        } else {
+            &d.alias
+        };
+        if !keys.insert(key.clone()) {
+            return Err(Error::validation(format!(
+                "more than one dependency with name or alias {}",
+                super::archive::go_quote(key)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A version as Masterminds/semver (v3, non-strict) reads it: `v` prefix, missing minor and
+/// patch allowed, pre-release and build metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SemVer {
+    /// Major number.
+    pub major: u64,
+    /// Minor number.
+    pub minor: u64,
+    /// Patch number.
+    pub patch: u64,
+    /// Pre-release identifiers (empty when none).
+    pub pre: String,
+}
+
+fn valid_identifiers(s: &str, numeric_leading_zero_ok: bool) -> bool {
+    s.split('.').all(|part| {
+        !part.is_empty()
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && (numeric_leading_zero_ok
+                || !(part.len() > 1
+                    && part.starts_with('0')
+                    && part.chars().all(|c| c.is_ascii_digit())))
+    })
+}
+
+impl SemVer {
+    /// Parses a version; `None` when Masterminds/semver would refuse it.
+    pub fn parse(text: &str) -> Option<SemVer> {
+        let rest = text.strip_prefix('v').unwrap_or(text);
+        let (rest, build) = match rest.split_once('+') {
+            Some((r, b)) => (r, Some(b)),
+            None => (rest, None),
+        };
+        let (core, pre) = match rest.split_once('-') {
+            Some((c, p)) => (c, Some(p)),
+            None => (rest, None),
+        };
+        if let Some(b) = build {
+            if !valid_identifiers(b, true) {
+                return None;
+            }
+        }
+        if let Some(p) = pre {
+            if !valid_identifiers(p, false) {
+                return None;
+            }
+        }
+        let nums: Vec<&str> = core.split('.').collect();
+        if nums.is_empty() || nums.len() > 3 {
+            return None;
+        }
+        let mut parsed = [0u64; 3];
+        for (i, n) in nums.iter().enumerate() {
+            if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            parsed[i] = n.parse().ok()?;
+        }
+        Some(SemVer {
+            major: parsed[0],
+            minor: parsed[1],
+            patch: parsed[2],
+            pre: pre.unwrap_or("").to_string(),
+        })
+    }
+
+    /// SemVer precedence (build metadata ignored).
+    pub fn compare(&self, other: &SemVer) -> Ordering {
+        (self.major, self.minor, self.patch)
+            .cmp(&(other.major, other.minor, other.patch))
+            .then_with(|| compare_pre(&self.pre, &other.pre))
+    }
+}
+
+fn compare_pre(a: &str, b: &str) -> Ordering {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        _ => {}
+    }
+    let mut ai = a.split('.');
+    let mut bi = b.split('.');
+    loop {
+        match (ai.next(), bi.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let ord = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    (Ok(_), Err(_)) => Ordering::Less,
+                    (Err(_), Ok(_)) => Ordering::Greater,
+                    (Err(_), Err(_)) => x.cmp(y),
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_is_lenient_like_masterminds() {
+        assert!(SemVer::parse("1").is_some());
+        assert!(SemVer::parse("v1.2").is_some());
+        assert!(SemVer::parse("01.2.3").is_some());
+        assert!(SemVer::parse("1.2.3-01").is_none());
+        assert!(SemVer::parse("abc").is_none());
+        assert!(SemVer::parse("1.2.3.4").is_none());
+        assert!(SemVer::parse("1.2.3-rc.1+build.5").is_some());
+    }
+
+    #[test]
+    fn floats_become_go_g_format_strings() {
+        assert_eq!(float_text(1.0), "1");
+        assert_eq!(float_text(1.10), "1.1");
+        assert_eq!(float_text(1000.0), "1000");
+        assert_eq!(float_text(2.5), "2.5");
+    }
+}

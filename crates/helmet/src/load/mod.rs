@@ -1,0 +1,371 @@
+//! Loading charts from directories and archives, as Helm's chart loader does.
+
+pub mod archive;
+pub mod helmignore;
+pub mod metadata;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use helmet_value::{Map, Value};
+
+use crate::chart::{Chart, Error, File, Metadata};
+use helmignore::IgnoreRules;
+
+/// How deep symbolic links to directories may nest before we give up (Helm has no limit and
+/// loops forever on a link to an ancestor).
+const MAX_WALK_DEPTH: usize = 64;
+/// How deep subcharts may nest.
+const MAX_CHART_DEPTH: usize = 32;
+
+/// Parses YAML text into a value with the shared YAML reader; its errors already read as
+/// sigs.k8s.io/yaml's (`error converting YAML to JSON: yaml: ...`).
+pub(crate) fn parse_yaml(text: &[u8]) -> Result<Value, String> {
+    let text = String::from_utf8_lossy(text);
+    helmet_yaml::from_str_any(&text).map_err(|e| e.to_string())
+}
+
+/// Parses a values document: YAML decoded into a Go `map[string]interface{}`.
+fn parse_values_doc(text: &[u8]) -> Result<Value, String> {
+    let text = String::from_utf8_lossy(text);
+    helmet_yaml::from_str(&text).map_err(|e| e.to_string())
+}
+
+/// Loads a chart from a directory or a `.tgz` archive, with its subcharts.
+pub fn load_chart(path: &Path) -> Result<Chart, Error> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::new(format!("stat {}: {}", path.display(), io_text(&e))))?;
+    if meta.is_dir() {
+        load_dir(path)
+    } else {
+        load_archive_file(path)
+    }
+}
+
+/// Go's text for the common I/O errors.
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Loads a chart archive file.
+pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
+    let name = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::new(format!("open {name}: {}", io_text(&e))))?;
+    if !archive::looks_gzipped(&bytes) {
+        if name.ends_with(".yml") || name.ends_with(".yaml") {
+            return Err(Error::new(format!(
+                "file '{name}' seems to be a YAML file, but expected a gzipped archive"
+            )));
+        }
+        return Err(Error::new(format!(
+            "file '{name}' does not appear to be a gzipped archive; got '{}'",
+            archive::detect_content_type(&bytes)
+        )));
+    }
+    let files = archive::read_chart_archive(&bytes).map_err(|e| {
+        if e.message() == "gzip: invalid header" {
+            Error::new(format!(
+                "file '{name}' does not appear to be a valid chart file (details: {e})"
+            ))
+        } else {
+            // Helm's loader drops the detail here.
+            Error::new("unable to load chart archive")
+        }
+    })?;
+    if !files.iter().any(|f| f.name == "Chart.yaml") {
+        return Err(Error::new(
+            "unable to detect chart version, no Chart.yaml found",
+        ));
+    }
+    load_files(files, 0)
+}
+
+/// Loads a chart directory: `.helmignore` rules, a sorted walk following symbolic links.
+pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    let top = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let chart_yaml = top.join("Chart.yaml");
+    if let Err(e) = std::fs::metadata(&chart_yaml) {
+        return Err(Error::new(format!(
+            "unable to detect chart at {}: open {}: {}",
+            chart_yaml.display(),
+            chart_yaml.display(),
+            io_text(&e)
+        )));
+    }
+    let mut rules = IgnoreRules::empty();
+    let ignore_file = top.join(".helmignore");
+    if ignore_file.exists() {
+        let text = std::fs::read(&ignore_file)
+            .map_err(|e| Error::new(format!("open {}: {}", ignore_file.display(), io_text(&e))))?;
+        rules = IgnoreRules::parse(&text).map_err(Error::new)?;
+    }
+    rules.add_defaults();
+    let mut files = Vec::new();
+    walk(&top, "", &rules, &mut files, 0)?;
+    load_files(files, 0)
+}
+
+fn walk(
+    dir: &Path,
+    rel: &str,
+    rules: &IgnoreRules,
+    files: &mut Vec<File>,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > MAX_WALK_DEPTH {
+        return Err(Error::new(format!(
+            "directory nesting too deep at {} (a symbolic link loop?)",
+            dir.display()
+        )));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::new(format!("open {}: {}", dir.display(), io_text(&e))))?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let full: PathBuf = dir.join(&name);
+        let rel_name = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        // Follow symbolic links, as Helm does.
+        let meta = std::fs::metadata(&full).map_err(|e| {
+            Error::new(format!(
+                "error evaluating symlink {}: {}",
+                full.display(),
+                io_text(&e)
+            ))
+        })?;
+        if meta.is_dir() {
+            if rules.ignores(&rel_name, true) {
+                continue;
+            }
+            walk(&full, &rel_name, rules, files, depth + 1)?;
+            continue;
+        }
+        if rules.ignores(&rel_name, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(Error::new(format!(
+                "cannot load irregular file {} as it has file mode type bits set",
+                full.display()
+            )));
+        }
+        if meta.len() > archive::MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::new(format!(
+                "chart file {} is larger than the maximum file size {}",
+                archive::go_quote(&name),
+                archive::MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+        let data = std::fs::read(&full)
+            .map_err(|e| Error::new(format!("error reading {rel_name}: {}", io_text(&e))))?;
+        let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
+        files.push(File::new(rel_name, data.to_vec()));
+    }
+    Ok(())
+}
+
+/// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order.
+pub fn parse_values(data: &[u8]) -> Result<Value, Error> {
+    let mut values = Map::new();
+    for doc in split_documents(data) {
+        let parsed = parse_values_doc(doc.as_bytes())
+            .map_err(|e| Error::new(format!("cannot unmarshal yaml document: {e}")))?;
+        match parsed {
+            Value::Nil => {}
+            Value::Map(m) => values = merge_maps(values, &m.entries),
+            other => {
+                return Err(Error::new(format!(
+                    "cannot unmarshal yaml document: error unmarshaling JSON: while decoding \
+                     JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    match other {
+                        Value::List(_) => "array",
+                        Value::String(_) => "string",
+                        Value::Bool(_) => "bool",
+                        _ => "number",
+                    }
+                )))
+            }
+        }
+    }
+    Ok(Value::map(values))
+}
+
+/// Splits a YAML stream at `---` lines as Kubernetes' YAML reader does.
+fn split_documents(data: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(data);
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("---") && line[3..].trim().is_empty() {
+            if !current.is_empty() {
+                docs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        docs.push(current);
+    }
+    docs
+}
+
+/// Helm's loader `MergeMaps`: `b` over `a`, merging nested maps, everything else replaced.
+pub fn merge_maps(mut a: Map, b: &Map) -> Map {
+    for (k, v) in b {
+        if let (Value::Map(new), Some(Value::Map(old))) = (v, a.get(k)) {
+            let merged = merge_maps(old.entries.clone(), &new.entries);
+            a.insert(k.clone(), Value::map(merged));
+            continue;
+        }
+        a.insert(k.clone(), v.clone());
+    }
+    a
+}
+
+/// Helm's `LoadFiles`: sorts the files of one chart into its parts and loads its subcharts.
+pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
+    if depth > MAX_CHART_DEPTH {
+        return Err(Error::new("subcharts are nested too deeply"));
+    }
+    let mut chart = Chart {
+        values: Value::empty_map(),
+        ..Chart::default()
+    };
+    let mut metadata: Option<Metadata> = None;
+    for f in &files {
+        if f.name == "Chart.yaml" {
+            let doc = parse_yaml(&f.data)
+                .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
+            let md = metadata.get_or_insert_with(Metadata::default);
+            metadata::decode_metadata_into(md, &doc).map_err(|e| {
+                e.wrap("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON")
+            })?;
+            if md.api_version.is_empty() {
+                md.api_version = "v1".to_string();
+            }
+        }
+    }
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
+    for f in &files {
+        chart.raw.push(f.clone());
+        let name = f.name.as_str();
+        match name {
+            "Chart.yaml" => {}
+            "Chart.lock" | "requirements.lock" => {
+                let doc = parse_yaml(&f.data)
+                    .map_err(|e| Error::new(format!("cannot load {name}: {e}")))?;
+                chart.lock = Some(metadata::decode_lock(&doc).map_err(|e| {
+                    e.wrap(format!(
+                        "cannot load {name}: error unmarshaling JSON: while decoding JSON"
+                    ))
+                })?);
+                if name == "requirements.lock" {
+                    let md = metadata.get_or_insert_with(Metadata::default);
+                    if md.api_version == "v1" {
+                        chart.files.push(f.clone());
+                    }
+                }
+            }
+            "values.yaml" => {
+                chart.values =
+                    parse_values(&f.data).map_err(|e| e.wrap("cannot load values.yaml"))?;
+                chart.raw_values = Some(f.data.clone());
+            }
+            "values.schema.json" => chart.schema = Some(f.data.clone()),
+            "requirements.yaml" => {
+                let md = metadata.get_or_insert_with(Metadata::default);
+                let doc = parse_yaml(&f.data)
+                    .map_err(|e| Error::new(format!("cannot load requirements.yaml: {e}")))?;
+                metadata::decode_metadata_into(md, &doc).map_err(|e| {
+                    e.wrap(
+                        "cannot load requirements.yaml: error unmarshaling JSON: while \
+                         decoding JSON",
+                    )
+                })?;
+                if md.api_version == "v1" {
+                    chart.files.push(f.clone());
+                }
+            }
+            _ if name.starts_with("templates/") => chart.templates.push(f.clone()),
+            _ if name.starts_with("charts/") => {
+                if name.ends_with(".prov") {
+                    chart.files.push(f.clone());
+                    continue;
+                }
+                let inner = &name["charts/".len()..];
+                let sub = inner.split('/').next().unwrap_or(inner).to_string();
+                subcharts.entry(sub).or_default().push(File {
+                    name: inner.to_string(),
+                    data: f.data.clone(),
+                });
+            }
+            _ => chart.files.push(f.clone()),
+        }
+    }
+    let Some(mut md) = metadata else {
+        return Err(Error::new("Chart.yaml file is missing"));
+    };
+    metadata::validate_metadata(&mut md)?;
+    chart.metadata = md;
+    for (sub, files) in subcharts {
+        if sub.starts_with('_') || sub.starts_with('.') {
+            continue;
+        }
+        let loaded = if sub.ends_with(".tgz") {
+            let file = &files[0];
+            if file.name != sub {
+                return Err(Error::new(format!(
+                    "error unpacking subchart tar in {}: expected {}, got {}",
+                    chart.name(),
+                    sub,
+                    file.name
+                )));
+            }
+            archive::read_chart_archive(&file.data).and_then(|fs| load_files(fs, depth + 1))
+        } else {
+            let inner: Vec<File> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| File {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            load_files(inner, depth + 1)
+        };
+        let loaded = loaded.map_err(|e| {
+            e.wrap(format!(
+                "error unpacking subchart {} in {}",
+                sub,
+                chart.name()
+            ))
+        })?;
+        chart.dependencies.push(loaded);
+    }
+    chart.update_parents();
+    Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_split_on_separator_lines() {
+        let docs = split_documents(b"a: 1\n---\nb: 2\n--- \nc: 3\n----\n");
+        assert_eq!(docs, ["a: 1\n", "b: 2\n", "c: 3\n----\n"]);
+    }
+}

@@ -1,0 +1,294 @@
+//! Helm's value coalescing (`chartutil.CoalesceValues`/`MergeValues`): user values over chart
+//! defaults, subchart defaults under their names, globals copied down to subcharts.
+//!
+//! Go mutates shared maps in place; here trees are rebuilt. One Go aliasing effect is not
+//! reproduced: nested global maps that a subchart extends leak back into the parent's globals.
+
+use helmet_value::{Map, Value};
+
+use crate::chart::{Chart, Error};
+
+/// Collected warnings (Helm logs them to stderr).
+pub type Warnings = Vec<String>;
+
+const GLOBAL: &str = "global";
+/// How deep value trees may nest before we stop (protects the stack).
+const MAX_DEPTH: usize = 10_000;
+
+fn concat(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn entries(v: &Value) -> Option<&Map> {
+    match v {
+        Value::Map(m) => Some(&m.entries),
+        _ => None,
+    }
+}
+
+/// Go's `%v` for the values in warnings (scalars only matter in practice).
+fn go_v(v: &Value) -> String {
+    match v {
+        Value::Nil => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint64(u) => u.to_string(),
+        Value::Float64(f) => format!("{f}"),
+        Value::List(_) => "[...]".into(),
+        Value::Map(_) => "map[...]".into(),
+        _ => "?".into(),
+    }
+}
+
+/// The final values of `chart` for `user` values (Helm's `CoalesceValues`): `null` in user
+/// values removes chart defaults.
+pub fn coalesce_values(
+    chart: &Chart,
+    user: &Value,
+    warnings: &mut Warnings,
+) -> Result<Value, Error> {
+    let dest = entries(user).cloned().unwrap_or_default();
+    coalesce(chart, dest, "", false, warnings, 0).map(Value::map)
+}
+
+/// Helm's `MergeValues`: like coalescing, but `null`s are kept.
+pub fn merge_values(chart: &Chart, user: &Value, warnings: &mut Warnings) -> Result<Value, Error> {
+    let dest = entries(user).cloned().unwrap_or_default();
+    coalesce(chart, dest, "", true, warnings, 0).map(Value::map)
+}
+
+fn coalesce(
+    chart: &Chart,
+    dest: Map,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Warnings,
+    depth: usize,
+) -> Result<Map, Error> {
+    if depth > 64 {
+        return Err(Error::new("subcharts are nested too deeply"));
+    }
+    let dest = coalesce_own(chart, dest, prefix, merge, warnings);
+    coalesce_deps(chart, dest, prefix, merge, warnings, depth)
+}
+
+fn coalesce_deps(
+    chart: &Chart,
+    mut dest: Map,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Warnings,
+    depth: usize,
+) -> Result<Map, Error> {
+    for sub in &chart.dependencies {
+        let name = sub.name();
+        let sub_values = match dest.get(name) {
+            None => Map::new(),
+            Some(Value::Map(m)) => m.entries.clone(),
+            Some(other) => {
+                return Err(Error::new(format!(
+                    "type mismatch on {name}: %!t({}={})",
+                    other.type_name(),
+                    go_v(other)
+                )))
+            }
+        };
+        let sub_prefix = concat(prefix, chart.name());
+        let sub_values = coalesce_globals(sub_values, &dest, &sub_prefix, warnings);
+        let result = coalesce(sub, sub_values, &sub_prefix, merge, warnings, depth + 1)?;
+        dest.insert(name.to_string(), Value::map(result));
+    }
+    Ok(dest)
+}
+
+/// Copies the parent's `global` map into the child's; the parent's entries win.
+fn coalesce_globals(mut dest: Map, src: &Map, prefix: &str, warnings: &mut Warnings) -> Map {
+    let mut dg = match dest.get(GLOBAL) {
+        None => Map::new(),
+        Some(Value::Map(m)) => m.entries.clone(),
+        Some(_) => {
+            warnings.push(format!(
+                "warning: skipping globals because destination {GLOBAL} is not a table."
+            ));
+            return dest;
+        }
+    };
+    let sg = match src.get(GLOBAL) {
+        None => Map::new(),
+        Some(Value::Map(m)) => m.entries.clone(),
+        Some(_) => {
+            warnings.push(format!(
+                "warning: skipping globals because source {GLOBAL} is not a table."
+            ));
+            return dest;
+        }
+    };
+    for (key, val) in sg {
+        match &val {
+            Value::Map(vm) => match dg.get(&key) {
+                None => {
+                    dg.insert(key, val.clone());
+                }
+                Some(Value::Map(destv)) => {
+                    let merged = coalesce_tables(
+                        vm.entries.clone(),
+                        destv.entries.clone(),
+                        &concat(prefix, &key),
+                        true,
+                        warnings,
+                        0,
+                    );
+                    dg.insert(key, Value::map(merged));
+                }
+                Some(_) => warnings.push(format!(
+                    "Conflict: cannot merge map onto non-map for {}. Skipping.",
+                    crate::load::archive::go_quote(&key)
+                )),
+            },
+            _ => {
+                if matches!(dg.get(&key), Some(Value::Map(_))) {
+                    warnings.push(format!("key {key} is table. Skipping"));
+                } else {
+                    dg.insert(key, val);
+                }
+            }
+        }
+    }
+    dest.insert(GLOBAL.to_string(), Value::map(dg));
+    dest
+}
+
+/// Removes `null`s from a tree.
+pub fn clean_nils(m: Map) -> Map {
+    m.into_iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, v)| match v {
+            Value::Map(inner) => (k, Value::map(clean_nils(inner.entries.clone()))),
+            other => (k, other),
+        })
+        .collect()
+}
+
+/// The chart's own defaults under the user's values (Helm's `coalesceValues`).
+fn coalesce_own(
+    chart: &Chart,
+    mut v: Map,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Warnings,
+) -> Map {
+    let sub_prefix = concat(prefix, chart.name());
+    let Some(defaults) = entries(&chart.values) else {
+        return v;
+    };
+    for (key, val) in defaults {
+        match v.get(key) {
+            Some(value) => {
+                if value.is_nil() && !merge {
+                    v.remove(key);
+                } else if let Value::Map(dest) = value {
+                    match val {
+                        Value::Map(src) => {
+                            let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                            let src = if merge {
+                                src.entries.clone()
+                            } else {
+                                clean_nils(src.entries.clone())
+                            };
+                            let merged = coalesce_tables(
+                                dest.entries.clone(),
+                                src,
+                                &concat(&sub_prefix, key),
+                                merge,
+                                warnings,
+                                0,
+                            );
+                            v.insert(key.clone(), Value::map(merged));
+                        }
+                        Value::Nil => {}
+                        _ => warnings.push(format!(
+                            "warning: skipped value for {sub_prefix}.{key}: Not a table."
+                        )),
+                    }
+                }
+            }
+            None => {
+                if !merge {
+                    match val {
+                        Value::Nil => continue,
+                        Value::Map(m) => {
+                            v.insert(key.clone(), Value::map(clean_nils(m.entries.clone())));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                v.insert(key.clone(), val.clone());
+            }
+        }
+    }
+    v
+}
+
+/// Helm's `coalesceTablesFullKey`: `src` fills in what `dst` lacks; `dst` wins.
+pub fn coalesce_tables(
+    mut dst: Map,
+    mut src: Map,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Warnings,
+    depth: usize,
+) -> Map {
+    if depth > MAX_DEPTH {
+        return dst;
+    }
+    let src_non_nil: std::collections::HashSet<String> = src
+        .iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, _)| k.clone())
+        .collect();
+    for (key, val) in &dst {
+        if val.is_nil() {
+            src.insert(key.clone(), Value::Nil);
+        }
+    }
+    for (key, val) in src {
+        let full = concat(prefix, &key);
+        match dst.get(&key) {
+            Some(dv) if !merge && dv.is_nil() && src_non_nil.contains(&key) => {
+                dst.remove(&key);
+            }
+            None => {
+                dst.insert(key, val);
+            }
+            Some(dv) => match (&val, dv) {
+                (Value::Map(sm), Value::Map(dm)) => {
+                    let merged = coalesce_tables(
+                        dm.entries.clone(),
+                        sm.entries.clone(),
+                        &full,
+                        merge,
+                        warnings,
+                        depth + 1,
+                    );
+                    dst.insert(key, Value::map(merged));
+                }
+                (Value::Map(_), _) => warnings.push(format!(
+                    "warning: cannot overwrite table with non table for {full} ({})",
+                    go_v(&val)
+                )),
+                (_, Value::Map(_)) if !val.is_nil() => warnings.push(format!(
+                    "warning: destination for {full} is a table. Ignoring non-table value ({})",
+                    go_v(&val)
+                )),
+                _ => {}
+            },
+        }
+    }
+    dst
+}
