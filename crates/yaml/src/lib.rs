@@ -1,2 +1,66 @@
 //! YAML 1.1 reading and YAML/JSON writing that match Go byte for byte.
+//!
+//! Helm reads values with `sigs.k8s.io/yaml` (go-yaml v2 underneath, YAML 1.1 rules, every
+//! number a `float64` after a trip through encoding/json) and writes them with `toYaml`
+//! (`sigs.k8s.io/yaml.Marshal`), `toYamlPretty` (go-yaml v3) and `toJson` (encoding/json).
+//! This crate reproduces those readers and writers, including their error texts.
 #![deny(missing_docs)]
+
+mod errors;
+mod float;
+mod gostr;
+mod json;
+mod read;
+mod resolve;
+
+pub use errors::Error;
+use helmet_value::Value;
+
+/// The Go variable a document is decoded into, which decides what shapes are accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// `map[string]interface{}`: `null` or an empty document gives an empty map.
+    Map,
+    /// `[]interface{}`: `null` or an empty document gives an empty list.
+    List,
+    /// `interface{}`: any document; an empty one is `nil`.
+    Any,
+}
+
+/// Reads values YAML as Helm does (`chartutil.ReadValues`, `sigs.k8s.io/yaml.Unmarshal` into
+/// a map): YAML 1.1 scalars, numbers as `float64`, string keys, only the first document.
+pub fn from_str(src: &str) -> Result<Value, Error> {
+    read::read(src, Shape::Map)
+}
+
+/// Reads a YAML document of any shape with the same rules as [`from_str`].
+pub fn from_str_any(src: &str) -> Result<Value, Error> {
+    read::read(src, Shape::Any)
+}
+
+/// Reads YAML into a Go variable of the given shape (`fromYaml` uses [`Shape::Map`],
+/// `fromYamlArray` [`Shape::List`]); a mismatch fails as encoding/json does.
+pub fn from_str_as(src: &str, shape: Shape) -> Result<Value, Error> {
+    read::read(src, shape)
+}
+
+/// Reads JSON as Go's `json.Unmarshal` into `interface{}`: numbers are `float64`.
+pub fn from_json(src: &str) -> Result<Value, Error> {
+    json::unmarshal(src, Shape::Any)
+}
+
+/// Reads JSON into a Go variable of the given shape (`fromJson` uses [`Shape::Map`],
+/// `fromJsonArray` [`Shape::List`]), with Go's error texts.
+pub fn from_json_as(src: &str, shape: Shape) -> Result<Value, Error> {
+    json::unmarshal(src, shape)
+}
+
+/// Writes JSON as Go's `json.Marshal`: sorted keys, HTML-safe escaping, Go's float format.
+pub fn to_json(v: &Value) -> Result<String, Error> {
+    json::marshal(v, None)
+}
+
+/// Writes JSON as Go's `json.MarshalIndent(v, prefix, indent)`.
+pub fn to_json_indent(v: &Value, prefix: &str, indent: &str) -> Result<String, Error> {
+    json::marshal(v, Some((prefix, indent)))
+}

@@ -1,0 +1,20 @@
+//! Reads YAML values from a file and prints them as Helm would write them back:
+//! `convert FILE` prints `toJson`, or the reading error.
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: convert FILE");
+        std::process::exit(2);
+    };
+    let src = match std::fs::read_to_string(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(2);
+        }
+    };
+    match helmet_yaml::from_str(&src).and_then(|v| helmet_yaml::to_json(&v)) {
+        Ok(json) => println!("{json}"),
+        Err(e) => println!("Error: {e}"),
+    }
+}

@@ -1,0 +1,216 @@
+//! Errors with the texts Helm prints, and the translation of the YAML parser's errors into
+//! go-yaml's (libyaml's) wording and line numbering.
+
+use std::fmt;
+
+use saphyr_parser::ScanError;
+
+/// A reading or writing error; its `Display` text is what Helm's Go code reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    message: String,
+}
+
+impl Error {
+    /// An error with exactly this text.
+    pub fn new(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+        }
+    }
+
+    /// The full text.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A go-yaml failure while reading, as sigs.k8s.io/yaml wraps it.
+    pub(crate) fn yaml(msg: String) -> Error {
+        Error::new(format!("error converting YAML to JSON: yaml: {msg}"))
+    }
+
+    /// A failure converting go-yaml's values to JSON.
+    pub(crate) fn convert(msg: String) -> Error {
+        Error::new(format!("error converting YAML to JSON: {msg}"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Whether libyaml reports a problem from its scanner (line numbers counted from 1) or from its
+/// parser (go-yaml prints the parser's 0-based line, one less).
+#[derive(Clone, Copy, PartialEq)]
+enum Stage {
+    Scanner,
+    Parser,
+}
+
+/// Translates a saphyr-parser error into go-yaml's text.
+pub(crate) fn map_scan_error(src: &str, e: &ScanError) -> Error {
+    let info = e.info();
+    let line = e.marker().line(); // 1-based
+    if info.contains("found unknown anchor") {
+        let name = anchor_name_at(src, e.marker().index());
+        return Error::yaml(format!("unknown anchor '{name}' referenced"));
+    }
+    let (stage, problem) = translate(info);
+    // go-yaml omits the line when the problem is on the first line (its mark is 0).
+    let shown = match stage {
+        Stage::Scanner => line,
+        Stage::Parser => line.saturating_sub(1),
+    };
+    if line <= 1 || shown == 0 {
+        Error::yaml(problem)
+    } else {
+        Error::yaml(format!("line {shown}: {problem}"))
+    }
+}
+
+fn translate(info: &str) -> (Stage, String) {
+    use Stage::*;
+    let table: &[(&str, Stage, &str)] = &[
+        (
+            "mapping values are not allowed",
+            Scanner,
+            "mapping values are not allowed in this context",
+        ),
+        (
+            "found unexpected end of stream",
+            Scanner,
+            "found unexpected end of stream",
+        ),
+        (
+            "found unexpected document indicator",
+            Scanner,
+            "found unexpected document indicator",
+        ),
+        (
+            "did not find expected key",
+            Parser,
+            "did not find expected key",
+        ),
+        (
+            "did not find expected ',' or '}'",
+            Parser,
+            "did not find expected ',' or '}'",
+        ),
+        (
+            "expected ',' or ']'",
+            Parser,
+            "did not find expected ',' or ']'",
+        ),
+        (
+            "did not find expected '-' indicator",
+            Parser,
+            "did not find expected '-' indicator",
+        ),
+        (
+            "did not find expected node content",
+            Parser,
+            "did not find expected node content",
+        ),
+        (
+            "simple key expect ':'",
+            Scanner,
+            "could not find expected ':'",
+        ),
+        (
+            "unexpected character",
+            Scanner,
+            "found character that cannot start any token",
+        ),
+        (
+            "tab",
+            Scanner,
+            "found character that cannot start any token",
+        ),
+        (
+            "block sequence entries are not allowed",
+            Scanner,
+            "block sequence entries are not allowed in this context",
+        ),
+        (
+            "mapping keys are not allowed",
+            Scanner,
+            "mapping keys are not allowed in this context",
+        ),
+        (
+            "found unknown escape character",
+            Scanner,
+            "found unknown escape character",
+        ),
+        (
+            "did not find expected hexadecimal number",
+            Scanner,
+            "did not find expected hexadecimal number",
+        ),
+        (
+            "found invalid Unicode character escape code",
+            Scanner,
+            "found invalid Unicode character escape code",
+        ),
+        (
+            "did not find expected alphabetic or numeric character",
+            Scanner,
+            "did not find expected alphabetic or numeric character",
+        ),
+        (
+            "the handle wasn't declared",
+            Parser,
+            "found undefined tag handle",
+        ),
+        (
+            "did not find expected <document start>",
+            Parser,
+            "did not find expected <document start>",
+        ),
+        (
+            "did not find expected comment or line break",
+            Scanner,
+            "did not find expected comment or line break",
+        ),
+        (
+            "found an indentation indicator equal to 0",
+            Scanner,
+            "found an indentation indicator equal to 0",
+        ),
+        (
+            "found unprintable character",
+            Scanner,
+            "control characters are not allowed",
+        ),
+    ];
+    for (needle, stage, text) in table {
+        if info.contains(needle) {
+            return (*stage, (*text).to_string());
+        }
+    }
+    // Other problems keep the parser's wording, without its context.
+    let problem = match info.split_once(", ") {
+        Some((ctx, rest)) if ctx.starts_with("while ") => rest,
+        _ => info,
+    };
+    (Scanner, problem.to_string())
+}
+
+/// The anchor name after the `*` at (or before) a char index of the source.
+fn anchor_name_at(src: &str, index: usize) -> String {
+    let chars: Vec<char> = src.chars().collect();
+    let mut start = index.min(chars.len());
+    while start > 0 && chars[start - 1] != '*' && !chars[start - 1].is_whitespace() {
+        start -= 1;
+    }
+    if start < chars.len() && chars[start] == '*' {
+        start += 1;
+    }
+    chars[start..]
+        .iter()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
+}

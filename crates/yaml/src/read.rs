@@ -1,0 +1,595 @@
+//! Reading YAML the way Helm does: go-yaml v2 builds Go values from the first document, then
+//! sigs.k8s.io/yaml turns them into JSON and encoding/json reads that JSON back.
+
+use std::collections::HashMap;
+
+use helmet_value::{Map, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::errors::{map_scan_error, Error};
+use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
+use crate::Shape;
+
+/// Deepest nesting of collections accepted, to keep recursion bounded.
+const MAX_DEPTH: usize = 1000;
+
+/// A node of the document tree, as go-yaml's parser composes it.
+#[derive(Debug)]
+enum Node {
+    Scalar {
+        value: String,
+        /// Plain scalars are implicit: their type comes from their text.
+        plain: bool,
+        tag: Option<String>,
+    },
+    Seq(Vec<usize>),
+    Map(Vec<(usize, usize)>),
+    Alias {
+        name: String,
+        target: usize,
+    },
+}
+
+/// A Go value as go-yaml v2 decodes it into `interface{}`.
+#[derive(Debug, Clone)]
+enum GoValue {
+    Scalar(Scalar),
+    List(Vec<GoValue>),
+    /// `map[interface{}]interface{}`: keys in insertion order, a later key replaces an earlier
+    /// equal one.
+    Map(Vec<(Scalar, GoValue)>),
+}
+
+/// Parses the first document of `src` into a tree; `None` for an empty stream.
+fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
+    let mut patched: Option<String> = None;
+    // libyaml accepts a tab after `:` as a separator where saphyr-parser does not; such tabs
+    // are turned into spaces (same positions) and the text parsed again.
+    for _ in 0..10_000 {
+        let text = patched.as_deref().unwrap_or(src);
+        match compose_once(text) {
+            Err(Composed::Scan(e)) => {
+                if e.info()
+                    .contains("must be followed by a valid YAML whitespace")
+                {
+                    let mut chars: Vec<char> = text.chars().collect();
+                    let i = e.marker().index();
+                    let at = [i.wrapping_sub(1), i]
+                        .into_iter()
+                        .find(|&j| chars.get(j) == Some(&'\t'));
+                    if let Some(j) = at {
+                        chars[j] = ' ';
+                        patched = Some(chars.into_iter().collect());
+                        continue;
+                    }
+                }
+                return Err(map_scan_error(text, &e));
+            }
+            Err(Composed::Failed(e)) => return Err(e),
+            Ok(v) => return Ok(v),
+        }
+    }
+    Err(Error::yaml("too many tab separators".into()))
+}
+
+/// Why composing stopped: a parser error (which may be retried) or a final error.
+enum Composed {
+    Scan(saphyr_parser::ScanError),
+    Failed(Error),
+}
+
+type Tree = Option<(Vec<Node>, usize)>;
+
+fn compose_once(src: &str) -> Result<Tree, Composed> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut anchors: HashMap<usize, usize> = HashMap::new();
+    // Open collections: node index and, for maps, a pending key.
+    let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut root: Option<usize> = None;
+    let mut in_document = false;
+    for item in Parser::new_from_str(src) {
+        let (event, span) = item.map_err(Composed::Scan)?;
+        let new_node = match event {
+            Event::DocumentStart(_) => {
+                in_document = true;
+                continue;
+            }
+            Event::DocumentEnd => {
+                if root.is_some() {
+                    break;
+                }
+                in_document = false;
+                continue;
+            }
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart => continue,
+            Event::Alias(id) => {
+                let name = alias_name(&chars, span);
+                let Some(&target) = anchors.get(&id) else {
+                    return Err(Composed::Failed(Error::yaml(format!(
+                        "unknown anchor '{name}' referenced"
+                    ))));
+                };
+                nodes.push(Node::Alias { name, target });
+                nodes.len() - 1
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                nodes.push(Node::Scalar {
+                    value: value.into_owned(),
+                    plain: style == ScalarStyle::Plain,
+                    tag,
+                });
+                let id = nodes.len() - 1;
+                if anchor != 0 {
+                    anchors.insert(anchor, id);
+                }
+                id
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let is_seq = matches!(event, Event::SequenceStart(..));
+                if stack.len() >= MAX_DEPTH {
+                    return Err(Composed::Failed(Error::yaml(format!(
+                        "exceeded max depth of {MAX_DEPTH}"
+                    ))));
+                }
+                nodes.push(if is_seq {
+                    Node::Seq(Vec::new())
+                } else {
+                    Node::Map(Vec::new())
+                });
+                let id = nodes.len() - 1;
+                if anchor != 0 {
+                    anchors.insert(anchor, id);
+                }
+                attach(&mut nodes, &mut stack, &mut root, id);
+                stack.push((id, None));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                stack.pop();
+                continue;
+            }
+        };
+        let _ = in_document;
+        attach(&mut nodes, &mut stack, &mut root, new_node);
+    }
+    Ok(root.map(|r| (nodes, r)))
+}
+
+/// The anchor name of an alias, read back from the source (`*name`).
+fn alias_name(chars: &[char], span: Span) -> String {
+    let start = span.start.index().min(chars.len());
+    let end = span.end.index().clamp(start, chars.len());
+    let text: String = chars[start..end].iter().collect();
+    text.trim_start_matches('*').to_string()
+}
+
+/// Adds a finished node to the collection being built, or makes it the document's root.
+fn attach(
+    nodes: &mut [Node],
+    stack: &mut [(usize, Option<usize>)],
+    root: &mut Option<usize>,
+    id: usize,
+) {
+    let Some((parent, pending)) = stack.last_mut() else {
+        if root.is_none() {
+            *root = Some(id);
+        }
+        return;
+    };
+    match &mut nodes[*parent] {
+        Node::Seq(items) => items.push(id),
+        Node::Map(pairs) => match pending.take() {
+            Some(key) => pairs.push((key, id)),
+            None => *pending = Some(id),
+        },
+        _ => {}
+    }
+}
+
+/// go-yaml v2's decoder state: alias bookkeeping and its guard against alias bombs.
+struct Decoder<'a> {
+    nodes: &'a [Node],
+    decode_count: u64,
+    alias_count: u64,
+    alias_depth: u32,
+    active_aliases: Vec<usize>,
+    depth: usize,
+}
+
+/// go-yaml v2's allowed ratio of alias expansions to decoded nodes, by document size.
+fn allowed_alias_ratio(decode_count: u64) -> f64 {
+    const LOW: f64 = 400_000.0;
+    const HIGH: f64 = 4_000_000.0;
+    let n = decode_count as f64;
+    if n <= LOW {
+        0.99
+    } else if n >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((n - LOW) / (HIGH - LOW))
+    }
+}
+
+impl Decoder<'_> {
+    fn count(&mut self) -> Result<(), Error> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(Error::yaml("document contains excessive aliasing".into()));
+        }
+        Ok(())
+    }
+
+    fn decode(&mut self, id: usize) -> Result<GoValue, Error> {
+        self.count()?;
+        match &self.nodes[id] {
+            Node::Scalar { value, plain, tag } => Ok(GoValue::Scalar(decode_scalar(
+                value,
+                *plain,
+                tag.as_deref(),
+            )?)),
+            Node::Alias { name, target } => {
+                let target = *target;
+                if self.active_aliases.contains(&id) {
+                    return Err(Error::yaml(format!(
+                        "anchor '{name}' value contains itself"
+                    )));
+                }
+                self.active_aliases.push(id);
+                self.alias_depth += 1;
+                let result = self.decode(target);
+                self.alias_depth -= 1;
+                self.active_aliases.pop();
+                result
+            }
+            Node::Seq(items) => {
+                self.enter()?;
+                let mut out = Vec::with_capacity(items.len());
+                for &item in items {
+                    out.push(self.decode(item)?);
+                }
+                self.depth -= 1;
+                Ok(GoValue::List(out))
+            }
+            Node::Map(_) => {
+                self.enter()?;
+                let mut out = Vec::new();
+                self.decode_map_into(id, &mut out)?;
+                self.depth -= 1;
+                Ok(GoValue::Map(out))
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::yaml(format!("exceeded max depth of {MAX_DEPTH}")));
+        }
+        Ok(())
+    }
+
+    /// Decodes mapping `id` into `out`; a merge key `<<` writes the merged maps' entries in
+    /// place, so keys after it win over merged ones and merged ones over keys before it.
+    fn decode_map_into(
+        &mut self,
+        id: usize,
+        out: &mut Vec<(Scalar, GoValue)>,
+    ) -> Result<(), Error> {
+        let Node::Map(pairs) = &self.nodes[id] else {
+            return Ok(());
+        };
+        for &(k, v) in pairs {
+            if self.is_merge_key(k) {
+                self.merge(v, out)?;
+                continue;
+            }
+            let key = match self.decode(k)? {
+                GoValue::Scalar(s) => s,
+                other @ (GoValue::List(_) | GoValue::Map(_)) => {
+                    return Err(Error::yaml(format!(
+                        "invalid map key: {}",
+                        go_sharp_v(&other, true)
+                    )))
+                }
+            };
+            let value = self.decode(v)?;
+            set_key(out, key, value);
+        }
+        Ok(())
+    }
+
+    fn is_merge_key(&self, id: usize) -> bool {
+        match &self.nodes[id] {
+            Node::Scalar { value, plain, tag } => {
+                value == "<<"
+                    && (*plain && tag.is_none()
+                        || tag.as_deref() == Some(&format!("{TAG_PREFIX}merge")))
+            }
+            _ => false,
+        }
+    }
+
+    /// The mapping a merge value refers to, following one alias.
+    fn merge_source(&self, id: usize) -> Option<usize> {
+        match &self.nodes[id] {
+            Node::Map(_) => Some(id),
+            Node::Alias { target, .. } => match &self.nodes[*target] {
+                Node::Map(_) => Some(*target),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn merge(&mut self, v: usize, out: &mut Vec<(Scalar, GoValue)>) -> Result<(), Error> {
+        let want_map =
+            || Error::yaml("map merge requires map or sequence of maps as the value".into());
+        let sources: Vec<usize> = match &self.nodes[v] {
+            Node::Seq(items) => {
+                // Earlier maps take precedence, so they are written last.
+                let mut sources = Vec::new();
+                for &item in items.iter().rev() {
+                    sources.push(self.merge_source(item).ok_or_else(want_map)?);
+                }
+                sources
+            }
+            _ => vec![self.merge_source(v).ok_or_else(want_map)?],
+        };
+        for source in sources {
+            self.count()?;
+            self.enter()?;
+            self.decode_map_into(source, out)?;
+            self.depth -= 1;
+        }
+        Ok(())
+    }
+}
+
+/// Sets a Go map entry: equal keys replace the earlier value.
+fn set_key(out: &mut Vec<(Scalar, GoValue)>, key: Scalar, value: GoValue) {
+    if let Some(slot) = out.iter_mut().find(|(k, _)| same_key(k, &key)) {
+        slot.1 = value;
+    } else {
+        out.push((key, value));
+    }
+}
+
+fn same_key(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        (Scalar::Float(x), Scalar::Float(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Decodes one scalar node into its Go value.
+fn decode_scalar(value: &str, plain: bool, tag: Option<&str>) -> Result<Scalar, Error> {
+    let Some(tag) = tag else {
+        if !plain {
+            return Ok(Scalar::Str(value.to_string()));
+        }
+        return Ok(resolve_plain(value).1);
+    };
+    if let Some(short) = tag.strip_prefix(TAG_PREFIX) {
+        if short == "binary" {
+            return decode_base64(value)
+                .map(Scalar::Binary)
+                .ok_or_else(|| Error::yaml("!!binary value contains invalid base64 data".into()));
+        }
+        if short == "merge" {
+            return Ok(Scalar::Str(value.to_string()));
+        }
+        return match resolve_tagged(value, short) {
+            Some(Ok(s)) => Ok(s),
+            Some(Err(msg)) => Err(Error::yaml(msg)),
+            None => Ok(Scalar::Str(value.to_string())),
+        };
+    }
+    // Local and unknown tags are not resolved: the text stays a string.
+    Ok(Scalar::Str(value.to_string()))
+}
+
+/// Standard base64 (with padding), as Go's `base64.StdEncoding`; go-yaml strips nothing, but
+/// YAML folding has already removed line breaks from plain text.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let bytes: Vec<u8> = text.bytes().filter(|&b| b != b'\n' && b != b'\r').collect();
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    };
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    let chunks = bytes.len() / 4;
+    for (i, chunk) in bytes.chunks(4).enumerate() {
+        let last = i + 1 == chunks;
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut n: u32 = 0;
+        for &c in &chunk[..4 - pad] {
+            n = (n << 6) | val(c)?;
+        }
+        n <<= 6 * pad as u32;
+        let three = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&three[..3 - pad]);
+    }
+    Some(out)
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` spelled as go-yaml spells special values, used
+/// for float map keys.
+fn float_key(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    crate::float::format_g_shortest32(f)
+}
+
+/// Converts go-yaml's value into what encoding/json reads back after sigs.k8s.io/yaml turns it
+/// into JSON: string keys, float64 numbers.
+fn to_json_value(v: GoValue, depth: usize) -> Result<Value, Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::yaml(format!("exceeded max depth of {MAX_DEPTH}")));
+    }
+    Ok(match v {
+        GoValue::Scalar(s) => scalar_to_json(s)?,
+        GoValue::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(to_json_value(item, depth + 1)?);
+            }
+            Value::list(out)
+        }
+        GoValue::Map(pairs) => {
+            let mut out = Map::new();
+            for (k, v) in pairs {
+                let key = match k {
+                    Scalar::Str(s) => s,
+                    Scalar::Binary(b) => go_string_to_utf8(&b),
+                    Scalar::Int(i) => i.to_string(),
+                    Scalar::Uint(u) => {
+                        return Err(Error::convert(format!(
+                            "unsupported map key of type: uint64, key: 0x{u:x}, value: {}",
+                            go_sharp_v(&v, true)
+                        )))
+                    }
+                    Scalar::Float(f) => float_key(f),
+                    Scalar::Bool(b) => b.to_string(),
+                    Scalar::Null => {
+                        return Err(Error::convert(format!(
+                            "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                            go_sharp_v(&v, true)
+                        )))
+                    }
+                };
+                out.insert(key, to_json_value(v, depth + 1)?);
+            }
+            Value::map(out)
+        }
+    })
+}
+
+fn scalar_to_json(s: Scalar) -> Result<Value, Error> {
+    Ok(match s {
+        Scalar::Null => Value::Nil,
+        Scalar::Bool(b) => Value::Bool(b),
+        Scalar::Int(i) => Value::Float64(i as f64),
+        Scalar::Uint(u) => Value::Float64(u as f64),
+        Scalar::Float(f) => {
+            if f.is_nan() {
+                return Err(Error::convert("json: unsupported value: NaN".into()));
+            }
+            if f.is_infinite() {
+                let sign = if f > 0.0 { "+" } else { "-" };
+                return Err(Error::convert(format!(
+                    "json: unsupported value: {sign}Inf"
+                )));
+            }
+            Value::Float64(f)
+        }
+        Scalar::Str(s) => Value::string(s),
+        Scalar::Binary(b) => Value::string(go_string_to_utf8(&b)),
+    })
+}
+
+/// What encoding/json writes for a Go string holding arbitrary bytes: each byte that does not
+/// start a valid UTF-8 sequence becomes U+FFFD.
+pub(crate) fn go_string_to_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&rest[..good]).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = &rest[good + 1..];
+            }
+        }
+    }
+    out
+}
+
+/// Reads a document the way `sigs.k8s.io/yaml.Unmarshal` does into the given Go target.
+pub(crate) fn read(src: &str, target: Shape) -> Result<Value, Error> {
+    let composed = compose(src)?;
+    let value = match composed {
+        None => Value::Nil,
+        Some((nodes, root)) => {
+            let mut decoder = Decoder {
+                nodes: &nodes,
+                decode_count: 0,
+                alias_count: 0,
+                alias_depth: 0,
+                active_aliases: Vec::new(),
+                depth: 0,
+            };
+            let go = decoder.decode(root)?;
+            to_json_value(go, 0)?
+        }
+    };
+    crate::json::check_target(value, target)
+}
+
+/// Go's `%#v` of a decoded value (`top` when it is not inside a container, where a nil
+/// interface prints as `<nil>` rather than `interface {}(nil)`).
+fn go_sharp_v(v: &GoValue, top: bool) -> String {
+    match v {
+        GoValue::Scalar(s) => match s {
+            Scalar::Null if top => "<nil>".into(),
+            Scalar::Null => "interface {}(nil)".into(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Uint(u) => format!("0x{u:x}"),
+            Scalar::Float(f) => crate::float::format_g_shortest(*f),
+            Scalar::Str(s) => crate::gostr::quote(s),
+            Scalar::Binary(b) => crate::gostr::quote(&go_string_to_utf8(b)),
+        },
+        GoValue::List(items) => {
+            let inner: Vec<String> = items.iter().map(|i| go_sharp_v(i, false)).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        GoValue::Map(pairs) => {
+            let inner: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        go_sharp_v(&GoValue::Scalar(k.clone()), false),
+                        go_sharp_v(v, false)
+                    )
+                })
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
+}
