@@ -127,3 +127,88 @@ pub fn coalesce_values(chart: &Chart, user: &Value) -> Result<Value, Error> {
     let mut warnings = Warnings::new();
     coalesce::coalesce_values(chart, user, &mut warnings)
 }
+
+#[cfg(test)]
+mod golden_tests {
+    //! Final values compared with real Helm's: each fixture chart's templates print
+    //! `{{ toJson .Values }}`, rendered by the oracle into `fixtures/values/<case>/render.json`.
+    use super::*;
+    use std::path::Path;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn options(args: &str) -> ValueOptions {
+        let mut opts = ValueOptions::default();
+        let mut words = args.split_whitespace();
+        while let Some(flag) = words.next() {
+            let arg = words.next().expect("flag value").to_string();
+            match flag {
+                "-f" => opts.values_files.push(root().join(arg)),
+                "--set" => opts.set.push(arg),
+                "--set-string" => opts.set_string.push(arg),
+                "--set-json" => opts.set_json.push(arg),
+                "--set-file" => opts.set_file.push(arg),
+                "--set-literal" => opts.set_literal.push(arg),
+                other => panic!("unknown flag {other}"),
+            }
+        }
+        opts
+    }
+
+    /// The values a template at `path` (`top/charts/a/charts/b/templates/x`) sees.
+    fn view<'a>(values: &'a Value, path: &str) -> Option<&'a Value> {
+        let dir = path.split("/templates/").next()?;
+        let mut v = values;
+        for sub in dir.split("/charts/").skip(1) {
+            v = v.as_map()?.get(sub)?;
+        }
+        Some(v)
+    }
+
+    #[test]
+    fn final_values_match_helm() {
+        let cases = std::fs::read_to_string(root().join("fixtures/values/cases.txt")).unwrap();
+        let mut checked = 0;
+        for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+            let mut parts = line.splitn(3, '|');
+            let (name, chart, args) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap_or(""),
+            );
+            let golden_path = root().join(format!("fixtures/values/{name}/render.json"));
+            let golden: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&golden_path).unwrap()).unwrap();
+            let mut chart = crate::load::load_chart(&root().join("fixtures/charts").join(chart))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let user = options(args)
+                .merge_values_from(&mut std::io::empty())
+                .unwrap();
+            process_dependencies(&mut chart, &user).unwrap();
+            let values = coalesce_values(&chart, &user).unwrap();
+            validate_against_schemas(&chart, &values).unwrap();
+            let rendered = golden.as_object().unwrap();
+            for (template, output) in rendered {
+                let ours = view(&values, template)
+                    .unwrap_or_else(|| panic!("{name}: no values for {template}"));
+                let ours = helmet_yaml::to_json(ours).unwrap() + "\n";
+                assert_eq!(ours, output.as_str().unwrap(), "{name}: {template}");
+                checked += 1;
+            }
+            // Every enabled subchart renders its template; disabled ones must be gone.
+            let mut ours_templates = Vec::new();
+            fn walk(c: &Chart, out: &mut Vec<String>) {
+                out.push(format!("{}/templates/values.yaml", c.full_path()));
+                c.dependencies.iter().for_each(|d| walk(d, out));
+            }
+            walk(&chart, &mut ours_templates);
+            ours_templates.sort();
+            let mut theirs: Vec<String> = rendered.keys().cloned().collect();
+            theirs.sort();
+            assert_eq!(ours_templates, theirs, "{name}: enabled subcharts");
+        }
+        assert!(checked > 0);
+    }
+}
