@@ -178,17 +178,30 @@ mod golden_tests {
                 parts.next().unwrap(),
                 parts.next().unwrap_or(""),
             );
-            let golden_path = root().join(format!("fixtures/values/{name}/render.json"));
+            let dir = root().join(format!("fixtures/values/{name}"));
+            let run = || -> Result<(Chart, Value), Error> {
+                let mut chart =
+                    crate::load::load_chart(&root().join("fixtures/charts").join(chart))?;
+                let user = options(args).merge_values_from(&mut std::io::empty())?;
+                process_dependencies(&mut chart, &user)?;
+                let values = coalesce_values(&chart, &user)?;
+                validate_against_schemas(&chart, &values)?;
+                Ok((chart, values))
+            };
+            if let Ok(expected) = std::fs::read_to_string(dir.join("error.txt")) {
+                let expected = expected.strip_prefix("Error: ").unwrap_or(&expected);
+                let expected = expected.strip_suffix('\n').unwrap_or(expected);
+                match run() {
+                    Ok(_) => panic!("{name}: expected error {expected:?}"),
+                    Err(e) => assert_eq!(e.message(), expected, "{name}"),
+                }
+                checked += 1;
+                continue;
+            }
             let golden: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&golden_path).unwrap()).unwrap();
-            let mut chart = crate::load::load_chart(&root().join("fixtures/charts").join(chart))
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let user = options(args)
-                .merge_values_from(&mut std::io::empty())
-                .unwrap();
-            process_dependencies(&mut chart, &user).unwrap();
-            let values = coalesce_values(&chart, &user).unwrap();
-            validate_against_schemas(&chart, &values).unwrap();
+                serde_json::from_str(&std::fs::read_to_string(dir.join("render.json")).unwrap())
+                    .unwrap();
+            let (chart, values) = run().unwrap_or_else(|e| panic!("{name}: {e}"));
             let rendered = golden.as_object().unwrap();
             for (template, output) in rendered {
                 let ours = view(&values, template)

@@ -14,6 +14,10 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
         Value::Uint64(u) => serde_json::Value::from(*u),
+        // Integral floats travel as integers: same JSON meaning, and printed as Go prints them.
+        Value::Float64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            serde_json::Value::from(*f as i64)
+        }
         Value::Float64(f) => serde_json::Number::from_f64(*f)
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::Null),
@@ -70,24 +74,27 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
     Ok(())
 }
 
-/// The failures of one schema as Helm prints them (`- at '/path': message` lines, then an
-/// empty line), or Ok.
+/// The failures of one schema as Helm prints them (`- at '/path': message` lines), or Ok.
 fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| format!("{e}\n"))?;
     let validator = jsonschema::options()
         .build(&schema)
         .map_err(|e| format!("{e}\n"))?;
     let instance = to_json(values);
-    let mut lines = String::new();
-    for err in validator.iter_errors(&instance) {
-        let path = err.instance_path().to_string();
-        lines.push_str(&format!("- at '{path}': {}\n", message(&err, &schema)));
-    }
+    // Helm's validator reports in Go map order, which varies from run to run; sorting makes
+    // ours stable.
+    let mut lines: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|err| {
+            let path = err.instance_path().to_string();
+            format!("- at '{path}': {}\n", message(&err, &schema))
+        })
+        .collect();
+    lines.sort();
     if lines.is_empty() {
         Ok(())
     } else {
-        lines.push('\n');
-        Err(lines)
+        Err(lines.concat())
     }
 }
 
