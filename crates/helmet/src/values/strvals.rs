@@ -65,6 +65,22 @@ fn quote(chars: &[char]) -> String {
     crate::load::archive::go_quote(&chars.iter().collect::<String>())
 }
 
+/// Go's `%q` for a `[]rune`: each rune quoted, e.g. `['x' 'y']`.
+fn quote_runes(chars: &[char]) -> String {
+    let items: Vec<String> = chars
+        .iter()
+        .map(|&c| match c {
+            '\'' => "'\\''".to_string(),
+            '\\' => "'\\\\'".to_string(),
+            '\n' => "'\\n'".to_string(),
+            '\t' => "'\\t'".to_string(),
+            c if c.is_control() => format!("'\\x{:02x}'", c as u32),
+            c => format!("'{c}'"),
+        })
+        .collect();
+    format!("[{}]", items.join(" "))
+}
+
 fn conversion_panic(found: &Value, wanted: &str) -> String {
     let found = match found {
         Value::Nil => "nil".to_string(),
@@ -208,9 +224,7 @@ impl Parser<'_> {
                 }
             }
             Some('[') => {
-                let index = self
-                    .key_index()
-                    .map_err(|e| Stop::Fail(format!("error parsing index: {e}")))?;
+                let index = self.key_index()?;
                 let list = match data.get(&key) {
                     None => Vec::new(),
                     Some(Value::List(_)) => list_items(data.remove(&key).unwrap_or_default()),
@@ -275,7 +289,7 @@ impl Parser<'_> {
                 }
                 let mut inner = match data.get(&key) {
                     None => Map::new(),
-                    Some(Value::Map(_)) => map_entries(data.remove(&key).unwrap_or_default()),
+                    Some(v @ Value::Map(_)) => map_entries(v.clone()),
                     Some(other) => return fail(conversion_panic(other, MAP_TYPE)),
                 };
                 let result = self.key(&mut inner, level);
@@ -291,12 +305,15 @@ impl Parser<'_> {
         }
     }
 
-    fn key_index(&mut self) -> Result<i64, String> {
+    /// The index inside `[...]`; running out of text is Go's `io.EOF`, which Helm's parser
+    /// treats as the end of input even when wrapped.
+    fn key_index(&mut self) -> Res<i64> {
         let (text, last) = self.until(&[']']);
         if last.is_none() {
-            return Err("EOF".to_string());
+            return Err(Stop::Eof);
         }
         atoi(&text.iter().collect::<String>())
+            .map_err(|e| Stop::Fail(format!("error parsing index: {e}")))
     }
 
     /// Returns the list (possibly changed) and whether parsing may go on.
@@ -315,7 +332,7 @@ impl Parser<'_> {
                 list,
                 fail(format!(
                     "unexpected data at end of array index: {}",
-                    quote(&k)
+                    quote_runes(&k)
                 )),
             );
         }
@@ -352,7 +369,7 @@ impl Parser<'_> {
             Some('[') => {
                 let next = match self.key_index() {
                     Ok(n) => n,
-                    Err(e) => return (list, fail(format!("error parsing index: {e}"))),
+                    Err(e) => return (list, Err(e)),
                 };
                 let current = match existing(&list) {
                     None | Some(Value::Nil) => Vec::new(),
@@ -516,6 +533,32 @@ mod tests {
     }
 
     #[test]
+    fn quirks_match_helm() {
+        assert_eq!(
+            parse("a[0]x=1", Mode::Typed).unwrap_err(),
+            "unexpected data at end of array index: ['x']"
+        );
+        assert!(parse("a[0", Mode::Typed).unwrap().is_empty());
+        let m = parse("a[0].b=1,a[0]=2,a[0].c=3", Mode::Typed).unwrap();
+        let first = &m["a"].as_list().unwrap()[0];
+        assert_eq!(first.as_map().unwrap().len(), 1);
+        let m = parse("a={}", Mode::Typed).unwrap();
+        assert_eq!(m["a"].as_list().unwrap()[0].as_str(), Some(""));
+        let m = parse("g=9223372036854775808,d=1e3,b=+5", Mode::Typed).unwrap();
+        assert_eq!(m["g"].as_str(), Some("9223372036854775808"));
+        assert_eq!(m["d"].as_str(), Some("1e3"));
+        assert!(matches!(m["b"], Value::Int64(5)));
+        assert_eq!(
+            parse("a.b", Mode::Typed).unwrap_err(),
+            "key \"b\" has no value"
+        );
+        assert_eq!(
+            parse("a.=1", Mode::Typed).unwrap_err(),
+            "key map \"a\" has no value"
+        );
+    }
+
+    #[test]
     fn literal_and_json() {
         let m = parse("a.b=x,y=z\\n", Mode::Literal).unwrap();
         assert_eq!(m["a"].as_map().unwrap()["b"].as_str(), Some("x,y=z\\n"));
@@ -525,5 +568,47 @@ mod tests {
             m["a"].as_map().unwrap()["b"].as_list().unwrap()[0],
             Value::Float64(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod golden_tests {
+    //! `fixtures/values/strvals.txt` parsed by real Helm (`strvals.golden`, one JSON line per
+    //! case). The oracle reports the parser's own error, without the CLI's
+    //! `failed parsing --set data: ` prefix that `ValueOptions` adds.
+    use super::*;
+
+    #[test]
+    fn parses_like_helm() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/values");
+        let cases = std::fs::read_to_string(root.join("strvals.txt")).unwrap();
+        let golden = std::fs::read_to_string(root.join("strvals.golden")).unwrap();
+        let cases: Vec<&str> = cases.lines().filter(|l| !l.trim().is_empty()).collect();
+        let golden: Vec<&str> = golden.lines().collect();
+        assert_eq!(cases.len(), golden.len());
+        for (case, expected) in cases.iter().zip(golden) {
+            let expected: serde_json::Value = serde_json::from_str(expected).unwrap();
+            let (flag, arg) = case.split_once(' ').unwrap();
+            let mode = match flag {
+                "--set" => Mode::Typed,
+                "--set-string" => Mode::String,
+                "--set-json" => Mode::Json,
+                "--set-literal" => Mode::Literal,
+                other => panic!("unknown flag {other}"),
+            };
+            let mut ours = Map::new();
+            let result = parse_into(arg, &mut ours, mode);
+            match (&result, expected.get("values"), expected.get("error")) {
+                (Ok(()), Some(values), _) => assert_eq!(
+                    &crate::values::schema::to_json(&Value::map(ours)),
+                    values,
+                    "{case}"
+                ),
+                // serde_json's syntax messages differ from Go's; Helm's CLI drops them anyway.
+                (Err(_), _, Some(_)) if flag == "--set-json" => {}
+                (Err(e), _, Some(error)) => assert_eq!(e, error.as_str().unwrap(), "{case}"),
+                _ => panic!("{case}: ours {result:?}, Helm {expected}"),
+            }
+        }
     }
 }
