@@ -115,6 +115,48 @@ impl ValueOptions {
     }
 }
 
+/// Helm's `action.CheckDependencies`: every dependency of `Chart.yaml` must be present under
+/// `charts/` (by name, before aliases apply). The CLI wraps the error in its own words.
+pub fn check_dependencies(chart: &Chart) -> Result<(), Error> {
+    let missing: Vec<&str> = chart
+        .metadata
+        .dependency_entries()
+        .filter(|req| !chart.dependencies.iter().any(|d| d.name() == req.name))
+        .map(|req| req.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!(
+            "found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Like [`process_dependencies`], also returning the warnings Helm logs (to stderr, each line
+/// prefixed with the date and time) while doing it.
+pub fn process_dependencies_with_warnings(
+    chart: &mut Chart,
+    values: &Value,
+) -> Result<Warnings, Error> {
+    let mut warnings = Warnings::new();
+    dependencies::process_dependencies(chart, values, &mut warnings)
+        .map_err(|e| e.wrap("chart dependencies processing failed"))?;
+    Ok(warnings)
+}
+
+/// Like [`coalesce_values`], also returning the warnings Helm logs while coalescing (e.g.
+/// `warning: skipped value for top.key: Not a table.`).
+pub fn coalesce_values_with_warnings(
+    chart: &Chart,
+    user: &Value,
+) -> Result<(Value, Warnings), Error> {
+    let mut warnings = Warnings::new();
+    let values = coalesce::coalesce_values(chart, user, &mut warnings)?;
+    Ok((values, warnings))
+}
+
 /// Helm's `ProcessDependencies` (see [`dependencies`]); warnings are dropped.
 pub fn process_dependencies(chart: &mut Chart, values: &Value) -> Result<(), Error> {
     let mut warnings = Warnings::new();
@@ -165,6 +207,33 @@ mod golden_tests {
             v = v.as_map()?.get(sub)?;
         }
         Some(v)
+    }
+
+    #[test]
+    fn missing_dependencies_and_warnings() {
+        let mut chart =
+            crate::load::load_chart(&root().join("fixtures/charts/values-deps")).unwrap();
+        check_dependencies(&chart).unwrap();
+        chart.dependencies.retain(|d| d.name() != "opt");
+        assert_eq!(
+            check_dependencies(&chart).unwrap_err().message(),
+            "found in Chart.yaml, but missing in charts/ directory: opt"
+        );
+        let user = ValueOptions {
+            set: vec!["mid.leaf.size.x=1".into()],
+            ..ValueOptions::default()
+        }
+        .merge_values_from(&mut std::io::empty())
+        .unwrap();
+        let (_, warnings) = coalesce_values_with_warnings(&chart, &user).unwrap();
+        // The chart's leaf.size (3) is not a table: Helm warns and keeps the user's map. These
+        // texts are the oracle's stderr (Helm repeats them once per coalescing pass).
+        for expected in [
+            "warning: destination for values-deps.mid.leaf.size is a table. Ignoring non-table value (3)",
+            "warning: skipped value for values-deps.mid.leaf.size: Not a table.",
+        ] {
+            assert!(warnings.iter().any(|w| w == expected), "{expected}: {warnings:?}");
+        }
     }
 
     #[test]
