@@ -52,6 +52,9 @@ pub struct File {
     pub name: String,
     /// The contents.
     pub data: Arc<[u8]>,
+    /// The modification time (from the file system or the archive header), which `helm package`
+    /// keeps in the archive it writes; `None` for files made in memory.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl File {
@@ -60,7 +63,14 @@ impl File {
         File {
             name: name.into(),
             data: data.into(),
+            modified: None,
         }
+    }
+
+    /// The same file with its modification time.
+    pub fn with_modified(mut self, modified: Option<std::time::SystemTime>) -> File {
+        self.modified = modified;
+        self
     }
 }
 

@@ -143,7 +143,9 @@ pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
             )));
         }
         let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
-        files.push(File::new(cleaned, data.to_vec()));
+        let modified = std::time::UNIX_EPOCH
+            .checked_add(std::time::Duration::from_secs(entry.mtime.max(0) as u64));
+        files.push(File::new(cleaned, data.to_vec()).with_modified(modified));
     }
     if files.is_empty() {
         return Err(Error::new("no files in chart archive"));
@@ -209,6 +211,8 @@ struct Entry {
     name: String,
     size: u64,
     kind: EntryKind,
+    /// Seconds since the Unix epoch (a PAX `mtime` record wins over the header field).
+    mtime: i64,
 }
 
 /// A minimal streaming tar reader (USTAR, GNU long names, PAX `path`/`size` records).
@@ -290,6 +294,7 @@ impl<R: Read> TarReader<R> {
         let mut long_name: Option<String> = None;
         let mut pax_path: Option<String> = None;
         let mut pax_size: Option<u64> = None;
+        let mut pax_mtime: Option<i64> = None;
         let mut block = [0u8; BLOCK];
         loop {
             if !self.read_block(&mut block)? {
@@ -315,6 +320,11 @@ impl<R: Read> TarReader<R> {
                         for (key, value) in parse_pax(&data)? {
                             match key.as_str() {
                                 "path" => pax_path = Some(value),
+                                "mtime" => {
+                                    // Whole seconds; a fraction, if any, is dropped.
+                                    let secs = value.split('.').next().unwrap_or("");
+                                    pax_mtime = secs.parse().ok();
+                                }
                                 "size" => {
                                     pax_size = Some(value.parse().map_err(|_| {
                                         Error::new("archive/tar: invalid tar header")
@@ -342,6 +352,10 @@ impl<R: Read> TarReader<R> {
             };
             let name = pax_path.or(long_name).unwrap_or(header_name);
             let size = pax_size.unwrap_or(size);
+            let mtime = match pax_mtime {
+                Some(t) => t,
+                None => parse_octal(&block[136..148])? as i64,
+            };
             let kind = match flag {
                 b'0' | 0 | b'7' if name.ends_with('/') => EntryKind::Directory,
                 b'0' | 0 | b'7' => EntryKind::Regular,
@@ -349,7 +363,12 @@ impl<R: Read> TarReader<R> {
                 b'g' => EntryKind::PaxGlobal,
                 other => EntryKind::Other(other),
             };
-            return Ok(Some(Entry { name, size, kind }));
+            return Ok(Some(Entry {
+                name,
+                size,
+                kind,
+                mtime,
+            }));
         }
     }
 }

@@ -170,7 +170,7 @@ fn walk(
         let data = std::fs::read(&full)
             .map_err(|e| Error::new(format!("error reading {rel_name}: {}", io_text(&e))))?;
         let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
-        files.push(File::new(rel_name, data.to_vec()));
+        files.push(File::new(rel_name, data.to_vec()).with_modified(meta.modified().ok()));
     }
     Ok(())
 }
@@ -309,6 +309,7 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
                 subcharts.entry(sub).or_default().push(File {
                     name: inner.to_string(),
                     data: f.data.clone(),
+                    modified: f.modified,
                 });
             }
             _ => chart.files.push(f.clone()),
@@ -341,6 +342,7 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
                     f.name.split_once('/').map(|(_, rest)| File {
                         name: rest.to_string(),
                         data: f.data,
+                        modified: f.modified,
                     })
                 })
                 .collect();
