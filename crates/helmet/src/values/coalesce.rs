@@ -30,7 +30,8 @@ fn entries(v: &Value) -> Option<&Map> {
     }
 }
 
-/// Go's `%v` for the values in warnings (scalars only matter in practice).
+/// Go's `%v` for the values in warnings: `map[k:v]` with sorted keys, `[a b]` for slices,
+/// floats in `%g`'s shortest form.
 fn go_v(v: &Value) -> String {
     match v {
         Value::Nil => "<nil>".into(),
@@ -38,11 +39,44 @@ fn go_v(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint64(u) => u.to_string(),
-        Value::Float64(f) => format!("{f}"),
-        Value::List(_) => "[...]".into(),
-        Value::Map(_) => "map[...]".into(),
-        _ => "?".into(),
+        Value::Float64(f) => go_float(*f),
+        Value::Bytes(b) => format!("{:?}", b.as_ref()).replace(',', ""),
+        Value::List(l) => format!(
+            "[{}]",
+            l.items.iter().map(go_v).collect::<Vec<_>>().join(" ")
+        ),
+        Value::Map(m) => format!(
+            "map[{}]",
+            m.entries
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", go_v(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Value::Object(o) => o.go_format(),
     }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, exponent form when the exponent is
+/// below -4 or at least 6 (Go's rule for the shortest precision).
+fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    format!("{f}")
 }
 
 /// The final values of `chart` for `user` values (Helm's `CoalesceValues`): `null` in user
@@ -291,4 +325,24 @@ pub fn coalesce_tables(
         }
     }
     dst
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_print_values_like_go() {
+        let mut m = Map::new();
+        m.insert("x".into(), Value::Float64(1.0));
+        m.insert(
+            "y".into(),
+            Value::list(vec![Value::Float64(1e6), Value::Nil]),
+        );
+        assert_eq!(go_v(&Value::map(m)), "map[x:1 y:[1e+06 <nil>]]");
+        assert_eq!(go_float(123456.0), "123456");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(2.5), "2.5");
+    }
 }

@@ -313,13 +313,22 @@ fn process_enabled(
     Ok(())
 }
 
-/// Helm's `Values.Table`: the map at a dotted path.
-fn table<'a>(values: &'a Map, path: &str) -> Option<&'a Map> {
+/// Helm's `Values.Table`: the map at a dotted path, or the path element that is missing or
+/// not a map.
+fn table<'a>(values: &'a Map, path: &str) -> Result<&'a Map, String> {
     let mut t = values;
     for part in path.split('.') {
-        t = t.get(part)?.as_map()?;
+        t = t
+            .get(part)
+            .and_then(Value::as_map)
+            .ok_or_else(|| part.to_string())?;
     }
-    Some(t)
+    Ok(t)
+}
+
+/// A slog text value that needs quoting (it holds spaces or quotes): Go's `strconv.Quote`.
+fn slog_quoted(text: &str) -> String {
+    crate::load::archive::go_quote(text)
 }
 
 fn path_to_map(path: &str, data: Map) -> Map {
@@ -351,7 +360,7 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
     for req in chart.metadata.dependencies.iter_mut().flatten() {
         let mut normalized = Vec::new();
         for iv in &req.import_values {
-            let (child, parent) = match iv {
+            let (child, parent, from_map) = match iv {
                 Value::Map(m) => {
                     let text = |k: &str| match m.entries.get(k) {
                         None | Some(Value::Nil) => "<nil>".to_string(),
@@ -360,9 +369,9 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
                         Some(Value::Float64(f)) => format!("{f}"),
                         Some(other) => format!("{other:?}"),
                     };
-                    (text("child"), text("parent"))
+                    (text("child"), text("parent"), true)
                 }
-                Value::String(s) => (format!("exports.{s}"), ".".to_string()),
+                Value::String(s) => (format!("exports.{s}"), ".".to_string(), false),
                 _ => continue,
             };
             let mut entry = Map::new();
@@ -370,7 +379,7 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
             entry.insert("parent".into(), Value::string(parent.as_str()));
             normalized.push(Value::typed_map(helmet_value::ElemType::String, entry));
             match table(&cmap, &format!("{}.{child}", req.name)) {
-                Some(found) => {
+                Ok(found) => {
                     imported = coalesce::coalesce_tables(
                         imported,
                         path_to_map(&parent, found.clone()),
@@ -380,10 +389,24 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
                         0,
                     );
                 }
-                None => warnings.push(format!(
-                    "ImportValues missing table from chart {}: {child}",
-                    req.name
-                )),
+                Err(missing) => {
+                    let error = format!(
+                        "{} is not a table",
+                        crate::load::archive::go_quote(&missing)
+                    );
+                    warnings.push(if from_map {
+                        format!(
+                            "WARN ImportValues missing table from chart chart={} error={}",
+                            req.name,
+                            slog_quoted(&error)
+                        )
+                    } else {
+                        format!(
+                            "WARN ImportValues missing table error={}",
+                            slog_quoted(&error)
+                        )
+                    });
+                }
             }
         }
         req.import_values = normalized;
