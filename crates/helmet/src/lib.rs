@@ -3,6 +3,10 @@
 
 pub mod chart;
 pub mod load;
+pub mod manifest;
+pub mod objects;
+pub mod output;
+pub mod render;
 pub mod values;
 
 pub use chart::{Chart, Error, File, Metadata};

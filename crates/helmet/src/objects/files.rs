@@ -1,0 +1,230 @@
+//! `.Files`: Helm's `engine.files`, a `map[string][]byte` of a chart's non-template files with
+//! the methods `Get`, `GetBytes`, `Glob`, `Lines`, `AsConfig` and `AsSecrets`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use helmet_value::{ArgType, ElemType, Func, FuncError, Map, Object, Value};
+
+use super::glob::Glob;
+use crate::chart::File;
+
+/// The files of one chart as templates see them. Keys are paths relative to the chart root.
+#[derive(Clone)]
+pub struct Files {
+    entries: Arc<BTreeMap<String, Arc<[u8]>>>,
+    /// Helm's `toYAML` (the `toYaml` template function), which `AsConfig`/`AsSecrets` print with.
+    to_yaml: Option<Func>,
+}
+
+impl fmt::Debug for Files {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Files")
+            .field("names", &self.entries.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Files {
+    /// The files of a chart; `to_yaml` is the `toYaml` function used by `AsConfig`/`AsSecrets`.
+    pub fn new(files: &[File], to_yaml: Option<Func>) -> Files {
+        let entries = files
+            .iter()
+            .map(|f| (f.name.clone(), f.data.clone()))
+            .collect();
+        Files {
+            entries: Arc::new(entries),
+            to_yaml,
+        }
+    }
+
+    fn with_entries(&self, entries: BTreeMap<String, Arc<[u8]>>) -> Files {
+        Files {
+            entries: Arc::new(entries),
+            to_yaml: self.to_yaml.clone(),
+        }
+    }
+
+    fn get_bytes(&self, name: &str) -> Arc<[u8]> {
+        self.entries
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(&[][..]))
+    }
+
+    /// `Glob`: the files whose names match; a pattern that does not compile matches everything,
+    /// as Helm falls back to `**`.
+    fn glob(&self, pattern: &str) -> Files {
+        let entries = match Glob::compile(pattern) {
+            Ok(glob) => self
+                .entries
+                .iter()
+                .filter(|(name, _)| glob.matches(name))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            Err(_) => (*self.entries).clone(),
+        };
+        self.with_entries(entries)
+    }
+
+    fn lines(&self, name: &str) -> Value {
+        let items = match self.entries.get(name) {
+            None => Vec::new(),
+            Some(data) => {
+                let text = String::from_utf8_lossy(data);
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                text.split('\n').map(Value::from).collect()
+            }
+        };
+        Value::typed_list(ElemType::String, items)
+    }
+
+    /// A `map[string]string` from each file's base name to `encode(contents)`, printed with
+    /// `toYaml`; later names win over earlier ones with the same base name, as in Go's map
+    /// iteration only one of them survives.
+    fn as_yaml_map(
+        &self,
+        ctx: &dyn helmet_value::CallContext,
+        encode: impl Fn(&[u8]) -> String,
+    ) -> Result<Value, FuncError> {
+        let mut map = Map::new();
+        for (name, data) in self.entries.iter() {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            map.insert(base.to_string(), Value::from(encode(data)));
+        }
+        let to_yaml = self.to_yaml.as_ref().ok_or_else(|| {
+            FuncError::new("function \"toYaml\" is not available for .Files.AsConfig")
+        })?;
+        (to_yaml.body)(ctx, &[Value::typed_map(ElemType::String, map)])
+    }
+}
+
+/// Standard base64 with padding, as Go's `base64.StdEncoding`.
+pub(crate) fn base64_std(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
+        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            ALPHABET[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            ALPHABET[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// Go's `%v` of a `[]byte`: the numbers in brackets.
+fn format_bytes(data: &[u8]) -> String {
+    let mut out = String::from("[");
+    for (i, b) in data.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&b.to_string());
+    }
+    out.push(']');
+    out
+}
+
+fn string_arg(args: &[Value], index: usize) -> String {
+    args.get(index)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+
+    /// A Go map type has no fields: `.Files.name` looks the key up.
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(match self.entries.get(name) {
+            Some(data) => Value::Bytes(data.clone()),
+            None => Value::Bytes(Arc::from(&[][..])),
+        })
+    }
+
+    fn method(&self, name: &str) -> Option<Func> {
+        let this = self.clone();
+        Some(match name {
+            "Get" => Func::new(&[ArgType::String], move |_, args| {
+                let data = this.get_bytes(&string_arg(args, 0));
+                Ok(Value::from(String::from_utf8_lossy(&data).into_owned()))
+            }),
+            "GetBytes" => Func::new(&[ArgType::String], move |_, args| {
+                Ok(Value::Bytes(this.get_bytes(&string_arg(args, 0))))
+            }),
+            "Glob" => Func::new(&[ArgType::String], move |_, args| {
+                Ok(Value::Object(Arc::new(this.glob(&string_arg(args, 0)))))
+            }),
+            "Lines" => Func::new(&[ArgType::String], move |_, args| {
+                Ok(this.lines(&string_arg(args, 0)))
+            }),
+            "AsConfig" => Func::new(&[], move |ctx, _| {
+                this.as_yaml_map(ctx, |data| String::from_utf8_lossy(data).into_owned())
+            }),
+            "AsSecrets" => Func::new(&[], move |ctx, _| this.as_yaml_map(ctx, base64_std)),
+            _ => return None,
+        })
+    }
+
+    fn go_format(&self) -> String {
+        let mut out = String::from("map[");
+        for (i, (name, data)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(name);
+            out.push(':');
+            out.push_str(&format_bytes(data));
+        }
+        out.push(']');
+        out
+    }
+
+    fn is_true(&self) -> bool {
+        !self.entries.is_empty()
+    }
+
+    /// The files as a `map[string][]byte`, for ranging, `index` and `toJson`.
+    fn to_data(&self) -> Value {
+        let entries: Map = self
+            .entries
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+            .collect();
+        Value::map(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64_std;
+
+    #[test]
+    fn base64_matches_go() {
+        assert_eq!(base64_std(b"a=1\nb=2\n"), "YT0xCmI9Mgo=");
+        assert_eq!(base64_std(b"z"), "eg==");
+        assert_eq!(base64_std(b""), "");
+    }
+}

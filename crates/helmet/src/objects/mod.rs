@@ -1,0 +1,101 @@
+//! The built-in objects templates see at the top level: `.Values`, `.Release`, `.Chart`,
+//! `.Capabilities`, `.Template`, `.Files` and `.Subcharts`.
+
+mod capabilities;
+mod files;
+pub(crate) mod glob;
+
+use std::sync::Arc;
+
+use helmet_value::{ElemType, Map, Value};
+
+pub use capabilities::{
+    Capabilities, HelmVersion, KubeVersion, VersionSet, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION,
+};
+pub use files::Files;
+
+use crate::chart::{Chart, Metadata};
+
+/// What `.Release` holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// `.Release.Name`
+    pub name: String,
+    /// `.Release.Namespace`
+    pub namespace: String,
+    /// `.Release.Revision` (1 for `helm template`).
+    pub revision: i64,
+    /// `.Release.IsUpgrade`; `.Release.IsInstall` is its opposite.
+    pub is_upgrade: bool,
+}
+
+impl Default for ReleaseInfo {
+    fn default() -> ReleaseInfo {
+        ReleaseInfo {
+            name: "release-name".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_upgrade: false,
+        }
+    }
+}
+
+impl ReleaseInfo {
+    /// `.Release`: a `map[string]interface {}`, as Helm's `ToRenderValues` builds it.
+    pub fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("Name".into(), Value::from(self.name.as_str()));
+        map.insert("Namespace".into(), Value::from(self.namespace.as_str()));
+        map.insert("IsUpgrade".into(), Value::Bool(self.is_upgrade));
+        map.insert("IsInstall".into(), Value::Bool(!self.is_upgrade));
+        map.insert("Revision".into(), Value::Int(self.revision));
+        map.insert("Service".into(), Value::from("Helm"));
+        Value::map(map)
+    }
+}
+
+/// Helm turns chart metadata into a map by reflection, and every slice on the way becomes a
+/// `[]interface {}` (so `.Chart.Keywords` is not a `[]string`).
+fn slices_as_interface(value: Value) -> Value {
+    match value {
+        Value::List(list) => Value::list(
+            list.items
+                .iter()
+                .cloned()
+                .map(slices_as_interface)
+                .collect(),
+        ),
+        Value::Map(map) if map.elem == ElemType::Interface => Value::map(
+            map.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), slices_as_interface(v.clone())))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `.Chart`: the metadata as a `map[string]interface {}` keyed by Go field names, plus `IsRoot`.
+pub fn chart_value(chart: &Chart) -> Value {
+    let mut map = Map::new();
+    for name in Metadata::GO_FIELDS {
+        if let Some(value) = chart.metadata.go_field(name) {
+            map.insert(name.to_string(), slices_as_interface(value));
+        }
+    }
+    map.insert("IsRoot".into(), Value::Bool(chart.is_root()));
+    Value::map(map)
+}
+
+/// `.Template`: the name of the template being rendered and its chart's `templates` folder.
+pub fn template_value(name: &str, base_path: &str) -> Value {
+    let mut map = Map::new();
+    map.insert("Name".into(), Value::from(name));
+    map.insert("BasePath".into(), Value::from(base_path));
+    Value::map(map)
+}
+
+/// `.Capabilities` as a template value.
+pub fn capabilities_value(caps: &Capabilities) -> Value {
+    Value::Object(Arc::new(caps.clone()))
+}

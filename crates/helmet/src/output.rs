@@ -1,0 +1,405 @@
+//! What `helm template` prints: CRDs (with `--include-crds`), manifests in install order, then
+//! hooks; `--show-only` filtering; `--output-dir` writing one file per template.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::chart::{Chart, Error};
+use crate::manifest::{sort_manifests, split_manifests, Hook};
+
+/// How `helm template` prints a rendered chart.
+#[derive(Clone, Debug, Default)]
+pub struct TemplateOptions {
+    /// `--show-only`: `filepath.Match` patterns for template paths below the chart's name.
+    pub show_only: Vec<String>,
+    /// `--include-crds`
+    pub include_crds: bool,
+    /// `--skip-tests`
+    pub skip_tests: bool,
+    /// `--no-hooks`
+    pub no_hooks: bool,
+    /// `--output-dir`
+    pub output_dir: Option<PathBuf>,
+    /// `--release-name`: write under `<output-dir>/<release name>`.
+    pub use_release_name: bool,
+    /// The release name (for `--release-name`).
+    pub release_name: String,
+}
+
+/// A rendered release: what Helm's `renderResources` returns.
+#[derive(Clone, Debug, Default)]
+pub struct Release {
+    /// The hooks, in install order.
+    pub hooks: Vec<Hook>,
+    /// The manifest text (`---\n# Source: ...` blocks), empty when written to an output dir.
+    pub manifest: String,
+    /// `NOTES.txt` of the top chart, rendered.
+    pub notes: String,
+}
+
+/// `helm template`'s output, and the messages it prints while writing to an output dir.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateOutput {
+    /// What goes to standard output.
+    pub stdout: String,
+}
+
+/// Files of the release written so far, to know whether to create or append.
+#[derive(Default)]
+struct FileWriter {
+    written: std::collections::HashSet<String>,
+    log: String,
+}
+
+impl FileWriter {
+    /// Helm's `writeToFile`: `---\n# Source: NAME\nDATA\n` into `DIR/NAME`, appending when the
+    /// file was already written, and a `wrote PATH` line on standard output.
+    fn write(&mut self, dir: &Path, name: &str, data: &str, append: bool) -> Result<(), Error> {
+        let path = format!("{}/{name}", dir.display());
+        let io_err = |e: std::io::Error| Error::new(format!("{path}: {e}"));
+        if let Some(parent) = Path::new(&path).parent() {
+            std::fs::create_dir_all(parent).map_err(io_err)?;
+        }
+        let mut file = if append {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map_err(io_err)?
+        } else {
+            std::fs::File::create(&path).map_err(io_err)?
+        };
+        write!(file, "---\n# Source: {name}\n{data}\n").map_err(io_err)?;
+        self.written.insert(name.to_string());
+        self.log.push_str(&format!("wrote {path}\n"));
+        Ok(())
+    }
+}
+
+/// Helm's `renderResources` after the engine: pulls out `NOTES.txt`, sorts documents into
+/// hooks and manifests, and prints (or writes) CRDs and manifests.
+fn render_resources(
+    chart: &Chart,
+    mut files: BTreeMap<String, String>,
+    options: &TemplateOptions,
+    writer: &mut FileWriter,
+) -> Result<Release, Error> {
+    let top_notes = format!("{}/templates/NOTES.txt", chart.name());
+    let mut notes = String::new();
+    files.retain(|name, text| {
+        if !name.ends_with("NOTES.txt") {
+            return true;
+        }
+        if *name == top_notes {
+            notes = text.clone();
+        }
+        false
+    });
+    let (hooks, manifests) = sort_manifests(&files)?;
+    let mut manifest = String::new();
+    let out_dir = options.output_dir.as_ref().map(|dir| {
+        if options.use_release_name {
+            dir.join(&options.release_name)
+        } else {
+            dir.clone()
+        }
+    });
+    if options.include_crds {
+        for (chart_path, crd) in chart.crds() {
+            let name = format!("{chart_path}/{}", crd.name);
+            let data = String::from_utf8_lossy(&crd.data);
+            match &options.output_dir {
+                None => manifest.push_str(&format!("---\n# Source: {name}\n{data}\n")),
+                Some(dir) => {
+                    // Helm writes CRDs under the output dir itself, not the release's folder.
+                    let append = writer.written.contains(&name);
+                    writer.write(dir, &name, &data, append)?;
+                }
+            }
+        }
+    }
+    for m in manifests {
+        match &out_dir {
+            None => manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content)),
+            Some(dir) => {
+                let append = writer.written.contains(&m.name);
+                writer.write(dir, &m.name, &m.content, append)?;
+            }
+        }
+    }
+    Ok(Release {
+        hooks,
+        manifest,
+        notes,
+    })
+}
+
+/// Go's `filepath.Match` on `/`-separated names: `*`, `?`, `[...]` (with `^` negation and
+/// ranges) and `\` escapes; a malformed pattern matches nothing.
+pub fn path_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let mut budget: u32 = 1_000_000;
+    match_from(&p, &n, &mut budget).unwrap_or(false)
+}
+
+/// `None` when the pattern is malformed.
+fn match_from(p: &[char], n: &[char], budget: &mut u32) -> Option<bool> {
+    if *budget == 0 {
+        return Some(false);
+    }
+    *budget -= 1;
+    let Some(&c) = p.first() else {
+        return Some(n.is_empty());
+    };
+    match c {
+        '*' => {
+            let rest = &p[1..];
+            for skip in 0..=n.len() {
+                if match_from(rest, &n[skip..], budget)? {
+                    return Some(true);
+                }
+                if skip < n.len() && n[skip] == '/' {
+                    break;
+                }
+            }
+            // Go still reports a malformed remainder of the pattern as an error.
+            Some(false)
+        }
+        '?' => Some(match n.first() {
+            Some(&ch) if ch != '/' => match_from(&p[1..], &n[1..], budget)?,
+            _ => false,
+        }),
+        '[' => {
+            let mut i = 1;
+            let negated = p.get(i) == Some(&'^');
+            if negated {
+                i += 1;
+            }
+            let mut matched = false;
+            let ch = n.first().copied();
+            let mut first = true;
+            loop {
+                let lo = *p.get(i)?;
+                if lo == ']' && !first {
+                    i += 1;
+                    break;
+                }
+                first = false;
+                let lo = if lo == '\\' {
+                    i += 1;
+                    *p.get(i)?
+                } else {
+                    lo
+                };
+                i += 1;
+                let mut hi = lo;
+                if p.get(i) == Some(&'-') {
+                    hi = *p.get(i + 1)?;
+                    if hi == '\\' {
+                        hi = *p.get(i + 2)?;
+                        i += 1;
+                    }
+                    i += 2;
+                }
+                if let Some(ch) = ch {
+                    if lo <= ch && ch <= hi {
+                        matched = true;
+                    }
+                }
+            }
+            match ch {
+                Some(ch) if ch != '/' && matched != negated => match_from(&p[i..], &n[1..], budget),
+                _ => Some(false),
+            }
+        }
+        '\\' => {
+            let lit = *p.get(1)?;
+            Some(n.first() == Some(&lit) && match_from(&p[2..], &n[1..], budget)?)
+        }
+        _ => Some(n.first() == Some(&c) && match_from(&p[1..], &n[1..], budget)?),
+    }
+}
+
+/// The path after the chart name in a document's first `# Source: chart/path` line
+/// (`# Source: [^/]+/(.+)`, searched anywhere in the document).
+fn source_path(doc: &str) -> Option<&str> {
+    let mut rest = doc;
+    while let Some(at) = rest.find("# Source: ") {
+        let after = &rest[at + "# Source: ".len()..];
+        // `[^/]+` may run over line ends; `.+` stops at one.
+        if let Some(slash) = after.find('/') {
+            let path = after[slash + 1..].split('\n').next().unwrap_or("");
+            if slash > 0 && !path.is_empty() {
+                return Some(path);
+            }
+        }
+        rest = &rest[at + 1..];
+    }
+    None
+}
+
+/// `helm template`: the release's manifests, hooks (unless `--no-hooks`; test hooks unless
+/// `--skip-tests`), then `--show-only` filtering. With an output dir, files are written and the
+/// `wrote ...` lines are what is printed.
+pub fn template(
+    chart: &Chart,
+    rendered: BTreeMap<String, String>,
+    options: &TemplateOptions,
+) -> Result<TemplateOutput, Error> {
+    let mut writer = FileWriter::default();
+    let release = render_resources(chart, rendered, options, &mut writer)?;
+    let mut text = String::new();
+    text.push_str(release.manifest.trim());
+    text.push('\n');
+    if !options.no_hooks {
+        for hook in &release.hooks {
+            if options.skip_tests && hook.is_test() {
+                continue;
+            }
+            match &options.output_dir {
+                None => text.push_str(&format!(
+                    "---\n# Source: {}\n{}\n",
+                    hook.path, hook.manifest
+                )),
+                Some(dir) => {
+                    let dir = if options.use_release_name {
+                        dir.join(&options.release_name)
+                    } else {
+                        dir.clone()
+                    };
+                    // Hooks append to whatever file already exists on disk.
+                    let exists = Path::new(&format!("{}/{}", dir.display(), hook.path)).exists();
+                    writer.write(&dir, &hook.path, &hook.manifest, exists)?;
+                }
+            }
+        }
+    }
+    let mut stdout = writer.log;
+    if options.show_only.is_empty() {
+        stdout.push_str(&text);
+        return Ok(TemplateOutput { stdout });
+    }
+    let docs = split_manifests(&text);
+    let mut chosen = Vec::new();
+    for pattern in &options.show_only {
+        let mut missing = true;
+        for doc in &docs {
+            let Some(path) = source_path(doc) else {
+                continue;
+            };
+            if path_match(pattern, path) {
+                chosen.push(doc.as_str());
+                missing = false;
+            }
+        }
+        if missing {
+            return Err(Error::new(format!(
+                "could not find template {pattern} in chart"
+            )));
+        }
+    }
+    // Documents are printed trimmed on both sides, as the reference renderer does (Helm
+    // v4.2.3 itself keeps the trailing whitespace of the text's last document).
+    for doc in chosen {
+        stdout.push_str(&format!("---\n{}\n", doc.trim()));
+    }
+    Ok(TemplateOutput { stdout })
+}
+
+/// Everything `helm template` needs: the chart, the values flags, the release, the printing.
+#[derive(Clone, Debug, Default)]
+pub struct TemplateRequest {
+    /// The chart folder or archive.
+    pub chart_path: PathBuf,
+    /// The values flags.
+    pub values: crate::values::ValueOptions,
+    /// The release and capabilities.
+    pub render: crate::render::RenderOptions,
+    /// How to print.
+    pub output: TemplateOptions,
+}
+
+/// Helm's release-name rule (`ValidateReleaseName`).
+fn validate_release_name(name: &str) -> Result<(), Error> {
+    const INVALID: &str = "invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53";
+    if name.is_empty() {
+        return Err(Error::new(format!(
+            "release name \"{name}\": no name provided"
+        )));
+    }
+    let label_ok = |label: &str| {
+        let b = label.as_bytes();
+        let ok_char = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        !b.is_empty()
+            && ok_char(&b[0])
+            && ok_char(&b[b.len() - 1])
+            && b.iter().all(|c| ok_char(c) || *c == b'-')
+    };
+    if name.len() > 53 || !name.split('.').all(label_ok) {
+        return Err(Error::new(format!("release name \"{name}\": {INVALID}")));
+    }
+    Ok(())
+}
+
+/// Loads the chart and computes its final values and rendered files, as `helm install
+/// --dry-run=client` does before printing: values flags, installability, release name,
+/// dependencies, coalescing, schema, `kubeVersion`, then the engine.
+pub fn load_and_render(
+    chart_path: &Path,
+    value_options: &crate::values::ValueOptions,
+    render: &crate::render::RenderOptions,
+) -> Result<(Chart, BTreeMap<String, String>), Error> {
+    let user = value_options.merge_values()?;
+    let mut chart = crate::load::load_chart(chart_path)?;
+    let kind = chart.metadata.chart_type.as_str();
+    if !(kind.is_empty() || kind == "application") {
+        return Err(Error::new(format!("{kind} charts are not installable")));
+    }
+    validate_release_name(&render.release.name)?;
+    crate::values::process_dependencies(&mut chart, &user)?;
+    let values = crate::values::coalesce_values(&chart, &user)?;
+    crate::values::validate_against_schemas(&chart, &values)?;
+    let kube_constraint = chart.metadata.kube_version.clone();
+    if !kube_constraint.is_empty() {
+        let caps = &render.capabilities.kube_version;
+        if !crate::values::dependencies::is_compatible_range(&kube_constraint, &caps.normalized) {
+            return Err(Error::new(format!(
+                "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
+                caps.version
+            )));
+        }
+    }
+    let rendered = crate::render::render_chart(&chart, &values, render)?;
+    Ok((chart, rendered))
+}
+
+/// `helm template`, from chart path to printed text.
+pub fn run_template(request: &TemplateRequest) -> Result<TemplateOutput, Error> {
+    let (chart, rendered) = load_and_render(&request.chart_path, &request.values, &request.render)?;
+    template(&chart, rendered, &request.output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filepath_match_rules() {
+        assert!(path_match("templates/*", "templates/a.yaml"));
+        assert!(!path_match("templates/*", "templates/x/a.yaml"));
+        assert!(path_match("templates/[a-c].yaml", "templates/b.yaml"));
+        assert!(path_match("templates/[^a-c].yaml", "templates/d.yaml"));
+        assert!(path_match("templates/?.yaml", "templates/d.yaml"));
+        assert!(!path_match("templates/[", "templates/["));
+    }
+
+    #[test]
+    fn finds_source_paths() {
+        assert_eq!(
+            source_path("# Source: c/templates/a.yaml\nkind: A"),
+            Some("templates/a.yaml")
+        );
+        assert_eq!(source_path("kind: A"), None);
+    }
+}

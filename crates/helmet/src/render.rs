@@ -1,0 +1,441 @@
+//! The engine stage (Helm's `engine.Render`): every template of a chart and its enabled
+//! subcharts is parsed once into one template set, then each file is executed with its own
+//! chart's scope (`.Values`, `.Chart`, `.Files`, ... of the chart that holds it).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use engine_shim::Templates;
+use helmet_value::{FuncMap, Map, Value};
+
+use crate::chart::{Chart, Error};
+use crate::objects::{self, Capabilities, Files, ReleaseInfo};
+
+/// Stands in for `helmet_template::Templates` until the engine crate exposes it: every
+/// operation fails with a clear error.
+mod engine_shim {
+    use std::sync::Arc;
+
+    use helmet_value::{FuncMap, Value};
+
+    const MISSING: &str = "the template engine is not built yet";
+
+    pub struct Templates;
+
+    impl Templates {
+        pub fn new(_funcs: Arc<FuncMap>) -> Templates {
+            Templates
+        }
+        pub fn set_missing_key_error(&mut self, _on: bool) {}
+        pub fn add(&mut self, _name: &str, _src: &str) -> Result<(), String> {
+            Err(MISSING.into())
+        }
+        pub fn execute(&self, _name: &str, _data: &Value) -> Result<String, String> {
+            Err(MISSING.into())
+        }
+    }
+}
+
+/// What the engine needs besides the chart and its values.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// `.Release`
+    pub release: ReleaseInfo,
+    /// `.Capabilities`
+    pub capabilities: Capabilities,
+    /// `missingkey=error` (Helm's strict mode, used by `helm lint --strict`).
+    pub strict: bool,
+}
+
+/// One file to execute: its full name, its source and the top-level object it sees.
+struct Renderable {
+    name: String,
+    source: String,
+    /// The scope without `.Template` (shared by the chart's templates).
+    scope: Arc<Map>,
+    base_path: String,
+    /// Partials (`_*`) are parsed for their definitions but never executed on their own.
+    partial: bool,
+}
+
+/// Builds the scope of `chart` and of its subcharts (depth first), collecting its templates.
+/// Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
+fn collect(
+    chart: &Chart,
+    parent_scope: Option<&Map>,
+    top_values: &Value,
+    shared: &Map,
+    to_yaml: &Option<helmet_value::Func>,
+    out: &mut Vec<Renderable>,
+    depth: usize,
+) -> Result<Map, Error> {
+    if depth > 100 {
+        return Err(Error::new(format!(
+            "chart {} nests subcharts too deeply",
+            chart.full_path()
+        )));
+    }
+    let values = match parent_scope {
+        None => top_values.clone(),
+        // Helm's `Values.Table("Values.<name>")`: the parent's section for this chart when it
+        // is a map, an empty map otherwise.
+        Some(parent) => match parent
+            .get("Values")
+            .and_then(Value::as_map)
+            .and_then(|v| v.get(chart.name()))
+        {
+            Some(section @ Value::Map(_)) => section.clone(),
+            _ => Value::empty_map(),
+        },
+    };
+    let mut scope = shared.clone();
+    scope.insert("Chart".into(), objects::chart_value(chart));
+    scope.insert(
+        "Files".into(),
+        Value::Object(Arc::new(Files::new(&chart.files, to_yaml.clone()))),
+    );
+    scope.insert("Values".into(), values);
+    let mut subcharts = Map::new();
+    for dep in &chart.dependencies {
+        let sub_scope = collect(
+            dep,
+            Some(&scope),
+            top_values,
+            shared,
+            to_yaml,
+            out,
+            depth + 1,
+        )?;
+        subcharts.insert(dep.name().to_string(), Value::map(sub_scope));
+    }
+    scope.insert("Subcharts".into(), Value::map(subcharts));
+    let scope_arc = Arc::new(scope.clone());
+    let full_path = chart.full_path();
+    let base_path = format!("{full_path}/templates");
+    for template in &chart.templates {
+        let base = template.name.rsplit('/').next().unwrap_or(&template.name);
+        let partial = base.starts_with('_');
+        // A library chart only contributes its partials.
+        if chart.is_library() && !partial {
+            continue;
+        }
+        out.push(Renderable {
+            name: format!("{full_path}/{}", template.name),
+            source: String::from_utf8_lossy(&template.data).into_owned(),
+            scope: scope_arc.clone(),
+            base_path: base_path.clone(),
+            partial,
+        });
+    }
+    Ok(scope)
+}
+
+/// Helm's parse (and execution) order: deeper paths first, and among equal depths names in
+/// reverse order, so that the top chart's definitions (parsed last) win.
+fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let depth = |s: &str| s.bytes().filter(|b| *b == b'/').count();
+    (depth(b), b).cmp(&(depth(a), a))
+}
+
+/// Renders every template of `chart` (and its subcharts) with `values`, the final coalesced
+/// values of the top chart. Returns the output per template name
+/// (`chart/templates/x.yaml`, `chart/charts/sub/templates/y.yaml`), partials left out and
+/// `<no value>` removed, or the first error in Helm's order with Helm's wording.
+pub fn render_chart(
+    chart: &Chart,
+    values: &Value,
+    options: &RenderOptions,
+) -> Result<BTreeMap<String, String>, Error> {
+    render_chart_with(chart, values, options, helmet_sprig::functions())
+}
+
+/// [`render_chart`] with an explicit function map.
+pub fn render_chart_with(
+    chart: &Chart,
+    values: &Value,
+    options: &RenderOptions,
+    funcs: FuncMap,
+) -> Result<BTreeMap<String, String>, Error> {
+    let to_yaml = funcs.get("toYaml").cloned();
+    let mut shared = Map::new();
+    shared.insert("Release".into(), options.release.to_value());
+    shared.insert(
+        "Capabilities".into(),
+        objects::capabilities_value(&options.capabilities),
+    );
+    let mut renderables = Vec::new();
+    collect(chart, None, values, &shared, &to_yaml, &mut renderables, 0)?;
+    renderables.sort_by(|a, b| helm_order(&a.name, &b.name));
+
+    let mut templates = Templates::new(Arc::new(funcs));
+    templates.set_missing_key_error(options.strict);
+    for r in &renderables {
+        templates
+            .add(&r.name, &r.source)
+            .map_err(|e| cleanup_parse_error(&r.name, &e.to_string()))?;
+    }
+
+    let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
+    let execute = |r: &Renderable| -> Result<String, Error> {
+        let mut top = (*r.scope).clone();
+        top.insert(
+            "Template".into(),
+            objects::template_value(&r.name, &r.base_path),
+        );
+        templates
+            .execute(&r.name, &Value::map(top))
+            .map(|out| out.replace("<no value>", ""))
+            .map_err(|e| reformat_exec_error(&r.name, &e.to_string()))
+    };
+    let results = run_parallel(&jobs, execute);
+    let mut rendered = BTreeMap::new();
+    for (r, result) in jobs.iter().zip(results) {
+        rendered.insert(r.name.clone(), result?);
+    }
+    Ok(rendered)
+}
+
+/// Helm's `TemplateName` (`--name-template`): the text executed as a template with no data.
+pub fn template_name(name_template: &str) -> Result<String, Error> {
+    if name_template.is_empty() {
+        return Ok(String::new());
+    }
+    let mut templates = Templates::new(Arc::new(helmet_sprig::functions()));
+    templates
+        .add("name-template", name_template)
+        .map_err(|e| Error::new(e.to_string()))?;
+    templates
+        .execute("name-template", &Value::Nil)
+        .map_err(|e| Error::new(e.to_string()))
+}
+
+/// Runs `work` over `jobs` on a few threads; results come back in the jobs' order, so the
+/// first error reported is the one Helm (which runs them in order) would meet first.
+fn run_parallel<'a, T, F>(jobs: &[&'a Renderable], work: F) -> Vec<Result<T, Error>>
+where
+    T: Send,
+    F: Fn(&'a Renderable) -> Result<T, Error> + Sync,
+{
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(jobs.len())
+        .max(1);
+    if threads == 1 || jobs.len() < 4 {
+        return jobs.iter().map(|r| work(r)).collect();
+    }
+    let chunk = jobs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let work = &work;
+                scope.spawn(move || part.iter().map(|r| work(r)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(Error::new(
+                        "rendering template failed: a worker panicked",
+                    ))]
+                })
+            })
+            .collect()
+    })
+}
+
+/// Helm's `cleanupParseError`: `template: NAME:LINE: MSG` becomes `parse error at (NAME:LINE): MSG`
+/// (only the last `: `-separated piece of the message is kept, as Helm keeps it).
+pub fn cleanup_parse_error(filename: &str, message: &str) -> Error {
+    let tokens: Vec<&str> = message.split(": ").collect();
+    if tokens.len() == 1 {
+        return Error::new(format!("parse error in ({filename}): {message}"));
+    }
+    let location = tokens[1];
+    let last = tokens[tokens.len() - 1];
+    Error::new(format!("parse error at ({location}): {last}"))
+}
+
+const WARN_START: &str = "HELM_ERR_START";
+const WARN_END: &str = "HELM_ERR_END";
+
+/// One frame of Helm's `TraceableError`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct Trace {
+    location: String,
+    message: String,
+    executed_function: String,
+}
+
+impl Trace {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if !self.location.is_empty() {
+            out.push_str(&self.location);
+            out.push_str("\n  ");
+        }
+        if !self.executed_function.is_empty() {
+            out.push_str(&self.executed_function);
+            out.push_str("\n    ");
+        }
+        if !self.message.is_empty() {
+            out.push_str(&self.message);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Cuts a message at a chained ` template:` error, as Helm does.
+fn cut_chained(message: &str) -> &str {
+    match message.find(" template:") {
+        Some(at) => &message[..at],
+        None => message,
+    }
+}
+
+/// Parses one Go template error text. Returns the frame and the full (uncut) message after the
+/// location, or `None` when the text is not a template error.
+fn parse_trace(text: &str) -> Option<(Trace, Option<String>)> {
+    let rest = text.strip_prefix("template: ")?;
+    if rest.starts_with("no template ") {
+        return Some((
+            Trace {
+                message: text.to_string(),
+                ..Trace::default()
+            },
+            None,
+        ));
+    }
+    if let Some((name, after)) = rest.split_once(": executing ") {
+        let quoted = after.strip_prefix('"')?;
+        let end_quote = quoted.find('"')?;
+        let function = &quoted[..end_quote];
+        let after_func = quoted[end_quote + 1..].strip_prefix(" at <")?;
+        let (location, message) = after_func.split_once(">: ")?;
+        return Some((
+            Trace {
+                location: name.to_string(),
+                message: cut_chained(message).to_string(),
+                executed_function: format!("executing \"{function}\" at <{location}>:"),
+            },
+            Some(message.to_string()),
+        ));
+    }
+    let sep = rest.rfind(": ")?;
+    Some((
+        Trace {
+            location: rest[..sep].to_string(),
+            message: cut_chained(&rest[sep + 2..]).to_string(),
+            executed_function: String::new(),
+        },
+        None,
+    ))
+}
+
+/// The error a failing function call wraps (`error calling NAME: ERR`), if any.
+fn wrapped_call_error(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("error calling ")?;
+    let (_, inner) = rest.split_once(": ")?;
+    Some(inner)
+}
+
+/// Helm's `reformatExecErrorMsg`: `fail`/`required` messages become
+/// `execution error at (LOCATION): MSG`; a chain of template errors that all parse becomes the
+/// multi-line trace; anything else is left as the engine wrote it.
+pub fn reformat_exec_error(filename: &str, message: &str) -> Error {
+    let tokens: Vec<&str> = message.splitn(3, ": ").collect();
+    if tokens.len() != 3 {
+        return Error::new(format!("execution error in ({filename}): {message}"));
+    }
+    let location = tokens[1];
+    if let Some(start) = tokens[2].find(WARN_START) {
+        let after = &tokens[2][start + WARN_START.len()..];
+        if let Some(end) = after.rfind(WARN_END) {
+            return Error::new(format!(
+                "execution error at ({location}): {}",
+                &after[..end]
+            ));
+        }
+    }
+    // Walk the chain Go's errors.Unwrap would: an exec error, then (for failed calls) the
+    // called function's error, which is itself a template error only for `include`.
+    let mut traces: Vec<Trace> = Vec::new();
+    let mut current = message.to_string();
+    for _ in 0..10_000 {
+        let Some((trace, full_message)) = parse_trace(&current) else {
+            return Error::new(message);
+        };
+        if traces.last() != Some(&trace) {
+            traces.push(trace);
+        }
+        match full_message.as_deref().and_then(wrapped_call_error) {
+            Some(inner) => current = inner.to_string(),
+            None => break,
+        }
+    }
+    let text: String = traces.iter().map(Trace::text).collect();
+    Error::new(text.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_keep_location_and_last_piece() {
+        assert_eq!(
+            cleanup_parse_error(
+                "c/templates/a.yaml",
+                "template: c/templates/a.yaml:3: function \"nope\" not defined"
+            )
+            .message(),
+            "parse error at (c/templates/a.yaml:3): function \"nope\" not defined"
+        );
+    }
+
+    #[test]
+    fn exec_errors_become_traces() {
+        let e = reformat_exec_error(
+            "t1/templates/b.yaml",
+            "template: t1/templates/b.yaml:1:13: executing \"t1/templates/b.yaml\" at <.Values.a.b.c>: can't evaluate field b in type interface {}",
+        );
+        assert_eq!(
+            e.message(),
+            "t1/templates/b.yaml:1:13\n  executing \"t1/templates/b.yaml\" at <.Values.a.b.c>:\n    can't evaluate field b in type interface {}"
+        );
+        let e = reformat_exec_error(
+            "c/templates/a.yaml",
+            "template: c/templates/a.yaml:1:3: executing \"c/templates/a.yaml\" at <fail \"boom\">: error calling fail: HELM_ERR_STARTboomHELM_ERR_END",
+        );
+        assert_eq!(
+            e.message(),
+            "execution error at (c/templates/a.yaml:1:3): boom"
+        );
+        let plain = "template: c/templates/a.yaml:1:3: executing \"c/templates/a.yaml\" at <index .a 5>: error calling index: index out of range: 5";
+        assert_eq!(
+            reformat_exec_error("c/templates/a.yaml", plain).message(),
+            plain
+        );
+    }
+
+    #[test]
+    fn order_puts_deep_paths_first() {
+        let mut names = vec![
+            "c/templates/a.yaml",
+            "c/charts/s/templates/x.yaml",
+            "c/templates/b.yaml",
+        ];
+        names.sort_by(|a, b| helm_order(a, b));
+        assert_eq!(
+            names,
+            vec![
+                "c/charts/s/templates/x.yaml",
+                "c/templates/b.yaml",
+                "c/templates/a.yaml"
+            ]
+        );
+    }
+}
