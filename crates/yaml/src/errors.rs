@@ -51,13 +51,65 @@ enum Stage {
     Parser,
 }
 
+/// The collection being parsed when an error happens, which decides libyaml's wording.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Context {
+    FlowSeq,
+    FlowMap,
+    BlockSeq,
+    BlockMap,
+}
+
+/// Problems that saphyr-parser finds where libyaml's parser finds an unexpected token, and
+/// reports by what it expected in the enclosing collection.
+const STRUCTURAL: &[&str] = &[
+    "misplaced bracket",
+    "invalid trailing content",
+    "illegal placement of ':' indicator",
+    "invalid indentation",
+    "expected ',' or ']'",
+    "did not find expected ',' or '}'",
+];
+
 /// Translates a saphyr-parser error into go-yaml's text.
-pub(crate) fn map_scan_error(src: &str, e: &ScanError) -> Error {
+pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>) -> Error {
     let info = e.info();
     let line = e.marker().line(); // 1-based
     if info.contains("found unknown anchor") {
         let name = anchor_name_at(src, e.marker().index());
         return Error::yaml(format!("unknown anchor '{name}' referenced"));
+    }
+    if info.contains("found unexpected end of stream")
+        || info.contains("invalid indentation in quoted scalar")
+    {
+        // libyaml reads an unclosed quoted scalar to the end of the input.
+        let eof_line = src.matches('\n').count();
+        return with_line(eof_line, "found unexpected end of stream", Stage::Scanner);
+    }
+    if info.contains("found unexpected document indicator") {
+        // libyaml points at the marker line itself.
+        let from = e.marker().line().saturating_sub(1);
+        let marker = src
+            .split('\n')
+            .enumerate()
+            .skip(from)
+            .find(|(_, l)| l.starts_with("---") || l.starts_with("..."))
+            .map_or(from, |(i, _)| i);
+        return with_line(
+            marker,
+            "found unexpected document indicator",
+            Stage::Scanner,
+        );
+    }
+    if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
+        let expected = match context {
+            Some(Context::FlowSeq) => "did not find expected ',' or ']'",
+            Some(Context::FlowMap) => "did not find expected ',' or '}'",
+            Some(Context::BlockSeq) => "did not find expected '-' indicator",
+            Some(Context::BlockMap) => "did not find expected key",
+            None => "did not find expected <document start>",
+        };
+        return with_line(line.saturating_sub(1), expected, Stage::Parser);
     }
     let (stage, problem) = translate(info);
     // go-yaml omits the line when the problem is on the first line (its mark is 0).
@@ -67,6 +119,20 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError) -> Error {
     };
     if line <= 1 || shown == 0 {
         Error::yaml(problem)
+    } else {
+        Error::yaml(format!("line {shown}: {problem}"))
+    }
+}
+
+/// go-yaml's `line N: ` prefix from libyaml's 0-based mark line, left out when the mark is on
+/// the first line. Scanner errors print the line counted from 1, parser errors the raw mark.
+fn with_line(zero_based: usize, problem: &str, stage: Stage) -> Error {
+    let shown = match stage {
+        Stage::Scanner => zero_based + 1,
+        Stage::Parser => zero_based,
+    };
+    if zero_based == 0 {
+        Error::yaml(problem.to_string())
     } else {
         Error::yaml(format!("line {shown}: {problem}"))
     }

@@ -6,12 +6,14 @@
 //! This crate reproduces those readers and writers, including their error texts.
 #![deny(missing_docs)]
 
+mod emit;
 mod errors;
 mod float;
 mod gostr;
 mod json;
 mod read;
 mod resolve;
+mod write;
 
 pub use errors::Error;
 use helmet_value::Value;
@@ -63,4 +65,17 @@ pub fn to_json(v: &Value) -> Result<String, Error> {
 /// Writes JSON as Go's `json.MarshalIndent(v, prefix, indent)`.
 pub fn to_json_indent(v: &Value, prefix: &str, indent: &str) -> Result<String, Error> {
     json::marshal(v, Some((prefix, indent)))
+}
+
+/// Writes YAML as `sigs.k8s.io/yaml.Marshal` (Helm's `toYaml`, which then trims the final
+/// newline): via JSON, keys in go-yaml's order, sequences not indented under their key,
+/// whole numbers without a fraction, long lines folded at 80 columns.
+pub fn to_yaml(v: &Value) -> Result<String, Error> {
+    write::marshal_v2(v)
+}
+
+/// Writes YAML as go-yaml v3's encoder with `SetIndent(indent)` (Helm's `toYamlPretty` uses 2
+/// and trims the final newline): Go values written directly, sequences indented, no folding.
+pub fn to_yaml_v3(v: &Value, indent: usize) -> Result<String, Error> {
+    write::marshal_v3(v, indent)
 }

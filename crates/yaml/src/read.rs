@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::errors::{map_scan_error, Error};
+use crate::errors::{map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
 use crate::Shape;
 
@@ -48,7 +48,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
     for _ in 0..10_000 {
         let text = patched.as_deref().unwrap_or(src);
         match compose_once(text) {
-            Err(Composed::Scan(e)) => {
+            Err(Composed::Scan(e, context)) => {
                 if e.info()
                     .contains("must be followed by a valid YAML whitespace")
                 {
@@ -63,7 +63,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
                         continue;
                     }
                 }
-                return Err(map_scan_error(text, &e));
+                return Err(map_scan_error(text, &e, context));
             }
             Err(Composed::Failed(e)) => return Err(e),
             Ok(v) => return Ok(v),
@@ -74,7 +74,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
 
 /// Why composing stopped: a parser error (which may be retried) or a final error.
 enum Composed {
-    Scan(saphyr_parser::ScanError),
+    Scan(saphyr_parser::ScanError, Option<Context>),
     Failed(Error),
 }
 
@@ -88,8 +88,9 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
     let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
     let mut root: Option<usize> = None;
     let mut in_document = false;
+    let mut contexts: Vec<Context> = Vec::new();
     for item in Parser::new_from_str(src) {
-        let (event, span) = item.map_err(Composed::Scan)?;
+        let (event, span) = item.map_err(|e| Composed::Scan(e, contexts.last().copied()))?;
         let new_node = match event {
             Event::DocumentStart(_) => {
                 in_document = true;
@@ -115,6 +116,9 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
                 nodes.len() - 1
             }
             Event::Scalar(value, style, anchor, tag) => {
+                if style == ScalarStyle::DoubleQuoted {
+                    check_escapes(&chars, span).map_err(Composed::Failed)?;
+                }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 nodes.push(Node::Scalar {
                     value: value.into_owned(),
@@ -129,6 +133,13 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let is_seq = matches!(event, Event::SequenceStart(..));
+                let opener = span_text(&chars, span);
+                contexts.push(match (is_seq, opener.contains(['[', '{'])) {
+                    (true, true) => Context::FlowSeq,
+                    (true, false) => Context::BlockSeq,
+                    (false, true) => Context::FlowMap,
+                    (false, false) => Context::BlockMap,
+                });
                 if stack.len() >= MAX_DEPTH {
                     return Err(Composed::Failed(Error::yaml(format!(
                         "exceeded max depth of {MAX_DEPTH}"
@@ -149,6 +160,7 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop();
+                contexts.pop();
                 continue;
             }
         };
@@ -158,12 +170,79 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
     Ok(root.map(|r| (nodes, r)))
 }
 
-/// The anchor name of an alias, read back from the source (`*name`).
-fn alias_name(chars: &[char], span: Span) -> String {
+/// Rejects the escapes YAML 1.2 added that go-yaml's YAML 1.1 scanner does not know (`\/`).
+fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
     let start = span.start.index().min(chars.len());
     let end = span.end.index().clamp(start, chars.len());
-    let text: String = chars[start..end].iter().collect();
-    text.trim_start_matches('*').to_string()
+    let mut i = start;
+    while i < end {
+        if chars[i] != '\\' {
+            i += 1;
+            continue;
+        }
+        let next = chars.get(i + 1).copied().unwrap_or(' ');
+        let known = matches!(
+            next,
+            '0' | 'a'
+                | 'b'
+                | 't'
+                | '\t'
+                | 'n'
+                | 'v'
+                | 'f'
+                | 'r'
+                | 'e'
+                | ' '
+                | '"'
+                | '\''
+                | '\\'
+                | 'N'
+                | '_'
+                | 'L'
+                | 'P'
+                | 'x'
+                | 'u'
+                | 'U'
+                | '\n'
+                | '\r'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if !known {
+            let line = chars[..i].iter().filter(|&&c| c == '\n').count();
+            let message = "found unknown escape character";
+            return Err(if line == 0 {
+                Error::yaml(message.into())
+            } else {
+                Error::yaml(format!("line {}: {message}", line + 1))
+            });
+        }
+        i += 2;
+    }
+    Ok(())
+}
+
+/// Whether go-yaml's reader accepts the character in its input.
+fn readable(c: char) -> bool {
+    let u = c as u32;
+    matches!(u, 0x09 | 0x0A | 0x0D | 0x85)
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || (0xE000..=0xFFFD).contains(&u)
+        || u >= 0x10000
+}
+
+/// The source text an event covers.
+fn span_text(chars: &[char], span: Span) -> String {
+    let start = span.start.index().min(chars.len());
+    let end = span.end.index().clamp(start, chars.len());
+    chars[start..end].iter().collect()
+}
+
+/// The anchor name of an alias, read back from the source (`*name`).
+fn alias_name(chars: &[char], span: Span) -> String {
+    span_text(chars, span).trim_start_matches('*').to_string()
 }
 
 /// Adds a finished node to the collection being built, or makes it the document's root.
@@ -541,6 +620,9 @@ pub(crate) fn go_string_to_utf8(bytes: &[u8]) -> String {
 
 /// Reads a document the way `sigs.k8s.io/yaml.Unmarshal` does into the given Go target.
 pub(crate) fn read(src: &str, target: Shape) -> Result<Value, Error> {
+    if !src.chars().all(readable) {
+        return Err(Error::yaml("control characters are not allowed".into()));
+    }
     let composed = compose(src)?;
     let value = match composed {
         None => Value::Nil,

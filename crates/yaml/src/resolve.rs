@@ -356,14 +356,12 @@ pub(crate) fn resolve_tagged(s: &str, tag: &str) -> Option<Result<Scalar, String
 
 /// Whether go-yaml v2 quotes this string when writing it: it would read back as something
 /// other than a string, or it looks like a base-60 float (`1:30`).
-#[allow(dead_code)] // the YAML writers use it
 pub(crate) fn needs_quotes_v2(s: &str) -> bool {
     let (tag, _) = resolve_plain(s);
     tag != "str" || is_base60_float(s)
 }
 
 /// go-yaml's `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
-#[allow(dead_code)] // the YAML writers use it
 pub(crate) fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;

@@ -1,0 +1,62 @@
+//! Compares reading and writing YAML with real Helm's output for every input in
+//! `fixtures/yaml/read` (goldens made by `fixtures/yaml/refresh`).
+
+use std::path::{Path, PathBuf};
+
+use helmet_yaml::{from_str_as, to_json, to_yaml, to_yaml_v3, Shape};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/yaml/read")
+}
+
+/// What the refresh script's template prints for one input.
+fn render(src: &str) -> String {
+    match from_str_as(src, Shape::Map) {
+        Err(e) => format!("ERROR: {e}\n"),
+        Ok(v) => {
+            // Helm's toJson/toYaml/toYamlPretty print nothing when encoding fails, and the
+            // YAML writers' final newline is trimmed.
+            let json = to_json(&v).unwrap_or_default();
+            let yaml = to_yaml(&v).unwrap_or_default();
+            let pretty = to_yaml_v3(&v, 2).unwrap_or_default();
+            format!(
+                "JSON: {json}\nYAML:\n{}\nPRETTY:\n{}\n",
+                yaml.strip_suffix('\n').unwrap_or(&yaml),
+                pretty.strip_suffix('\n').unwrap_or(&pretty)
+            )
+        }
+    }
+}
+
+#[test]
+fn read_and_write_like_helm() {
+    let dir = fixtures();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/yaml/read")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let src = String::from_utf8(std::fs::read(input).expect("input")).expect("utf-8 input");
+        let golden_path = input.with_extension("out");
+        let golden = std::fs::read_to_string(&golden_path)
+            .unwrap_or_else(|_| panic!("missing golden {}", golden_path.display()));
+        let got = render(&src);
+        if got != golden {
+            failures.push(format!(
+                "=== {}\n--- expected\n{golden}\n--- got\n{got}",
+                input.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} inputs differ:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n")
+    );
+}
