@@ -170,7 +170,8 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 /// Decodes a value (already in JSON form) into the Go variable the reader wants, as
-/// encoding/json does: `null` leaves an empty map or list, other mismatches fail.
+/// encoding/json does: `null` gives an empty map or list (sigs.k8s.io/yaml's readers) and other
+/// mismatches fail.
 pub(crate) fn fit_shape(value: Value, shape: Shape) -> Result<Value, String> {
     let go_type = match shape {
         Shape::Any => return Ok(value),
@@ -196,6 +197,8 @@ pub(crate) fn check_target(value: Value, shape: Shape) -> Result<Value, Error> {
 
 /// A JSON reader with encoding/json's syntax error texts.
 struct JsonParser<'a> {
+    /// The first number too large for a float64, reported after syntax and shape checks.
+    range_error: Option<String>,
     src: &'a [u8],
     text: &'a str,
     pos: usize,
@@ -381,9 +384,15 @@ impl JsonParser<'_> {
         let text = &self.text[start..self.pos];
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float64(f)),
-            _ => Err(format!(
-                "json: cannot unmarshal number {text} into Go value of type float64"
-            )),
+            _ => {
+                // Go keeps decoding and reports the first type error at the end.
+                if self.range_error.is_none() {
+                    self.range_error = Some(format!(
+                        "json: cannot unmarshal number {text} into Go value of type float64"
+                    ));
+                }
+                Ok(Value::Nil)
+            }
         }
     }
 
@@ -469,6 +478,7 @@ impl JsonParser<'_> {
 /// `json.Unmarshal` into a Go variable of the given shape.
 pub(crate) fn unmarshal(src: &str, shape: Shape) -> Result<Value, Error> {
     let mut p = JsonParser {
+        range_error: None,
         src: src.as_bytes(),
         text: src,
         pos: 0,
@@ -479,5 +489,13 @@ pub(crate) fn unmarshal(src: &str, shape: Shape) -> Result<Value, Error> {
     if p.pos < src.len() {
         return Err(Error::new(p.invalid("after top-level value")));
     }
-    fit_shape(v, shape).map_err(Error::new)
+    // A JSON `null` leaves Go's map or slice nil, which encodes back as `null`.
+    let v = match (v, shape) {
+        (Value::Nil, _) => Value::Nil,
+        (v, shape) => fit_shape(v, shape).map_err(Error::new)?,
+    };
+    match p.range_error {
+        Some(e) => Err(Error::new(e)),
+        None => Ok(v),
+    }
 }

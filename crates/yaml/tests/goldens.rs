@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use helmet_yaml::{from_str_as, to_json, to_yaml, to_yaml_v3, Shape};
+use helmet_value::Value;
+use helmet_yaml::{from_json_as, from_str_as, to_json, to_json_indent, to_yaml, to_yaml_v3, Shape};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/yaml/read")
@@ -11,7 +12,7 @@ fn fixtures() -> PathBuf {
 
 /// What the refresh script's template prints for one input.
 fn render(src: &str) -> String {
-    match from_str_as(src, Shape::Map) {
+    let main = match from_str_as(src, Shape::Map) {
         Err(e) => format!("ERROR: {e}\n"),
         Ok(v) => {
             // Helm's toJson/toYaml/toYamlPretty print nothing when encoding fails, and the
@@ -25,7 +26,11 @@ fn render(src: &str) -> String {
                 pretty.strip_suffix('\n').unwrap_or(&pretty)
             )
         }
-    }
+    };
+    // fromYamlArray returns the error text as the only item.
+    let array = from_str_as(src, Shape::List)
+        .unwrap_or_else(|e| Value::list(vec![Value::string(e.to_string())]));
+    format!("{main}ARRAY: {}\n", to_json(&array).unwrap_or_default())
 }
 
 #[test]
@@ -45,6 +50,54 @@ fn read_and_write_like_helm() {
         let golden = std::fs::read_to_string(&golden_path)
             .unwrap_or_else(|_| panic!("missing golden {}", golden_path.display()));
         let got = render(&src);
+        if got != golden {
+            failures.push(format!(
+                "=== {}\n--- expected\n{golden}\n--- got\n{got}",
+                input.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} inputs differ:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n")
+    );
+}
+
+/// What the refresh script's template prints for one JSON input.
+fn render_json(src: &str) -> String {
+    let mut out = match from_json_as(src, Shape::Map) {
+        Err(e) => format!("ERROR: {e}\n"),
+        Ok(v) => format!(
+            "JSON: {}\nPRETTY:\n{}\n",
+            to_json(&v).unwrap_or_default(),
+            to_json_indent(&v, "", "  ").unwrap_or_default()
+        ),
+    };
+    // fromJsonArray returns the error text as the only item.
+    let array = from_json_as(src, Shape::List)
+        .unwrap_or_else(|e| Value::list(vec![Value::string(e.to_string())]));
+    out.push_str(&format!("ARRAY: {}\n", to_json(&array).unwrap_or_default()));
+    out
+}
+
+#[test]
+fn json_like_helm() {
+    let dir = fixtures().join("../json");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/yaml/json")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let src = String::from_utf8(std::fs::read(input).expect("input")).expect("utf-8 input");
+        let golden = std::fs::read_to_string(input.with_extension("out")).expect("golden");
+        let got = render_json(&src);
         if got != golden {
             failures.push(format!(
                 "=== {}\n--- expected\n{golden}\n--- got\n{got}",
