@@ -64,7 +64,7 @@ pub fn package_chart(chart_dir: &Path, options: &PackageOptions) -> Result<PathB
         chart.metadata.version = version.clone();
     }
     if SemVer::parse(&chart.metadata.version).is_none() {
-        return Err(Error::new("Invalid Semantic Version"));
+        return Err(Error::new("invalid semantic version"));
     }
     if let Some(app_version) = &options.app_version {
         chart.metadata.app_version = app_version.clone();

@@ -1,0 +1,185 @@
+//! `helmet package` against `helm package`: the decompressed tar stream of every chart under
+//! `fixtures/package/` must equal Helm's (goldens from `scripts/refresh-package-goldens`), and
+//! archives must be reproducible.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use helmet::package::{chart_tar_stream, package_chart, PackageOptions};
+
+/// Must match `pinned` in scripts/refresh-package-goldens.
+const PINNED_MTIME: u64 = 1_600_000_000;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/package")
+}
+
+fn copy_tree(from: &Path, to: &Path, mtime: Option<u64>) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target, mtime);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            if let Some(secs) = mtime {
+                let file = std::fs::File::options().write(true).open(&target).unwrap();
+                file.set_modified(UNIX_EPOCH + Duration::from_secs(secs))
+                    .unwrap();
+            }
+        }
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("helmet-package-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn package_fixture(name: &str, mtime: Option<u64>, options: &PackageOptions) -> Vec<u8> {
+    let work = temp_dir(&format!("{name}-{}", mtime.unwrap_or(0)));
+    copy_tree(&fixtures().join(name), &work.join(name), mtime);
+    let mut options = options.clone();
+    options.destination = work.join("out");
+    let archive = package_chart(&work.join(name), &options).unwrap();
+    let bytes = std::fs::read(archive).unwrap();
+    std::fs::remove_dir_all(&work).unwrap();
+    bytes
+}
+
+#[test]
+fn tar_streams_match_helm_package() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.join("Chart.yaml").exists() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let golden = std::fs::read(fixtures().join(format!("{name}.tar"))).unwrap();
+        let archive = package_fixture(&name, Some(PINNED_MTIME), &PackageOptions::default());
+        let ours = gunzip(&archive);
+        if ours != golden {
+            let at = ours.iter().zip(&golden).position(|(a, b)| a != b);
+            panic!(
+                "{name}: tar stream differs from Helm's at byte {at:?} (ours {} bytes, Helm's {})",
+                ours.len(),
+                golden.len()
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "expected the package fixtures, found {checked}"
+    );
+}
+
+#[test]
+fn archives_are_identical_across_runs_and_clones_with_source_date_epoch() {
+    let options = PackageOptions {
+        source_date_epoch: Some(1_700_000_000),
+        ..PackageOptions::default()
+    };
+    // Two "clones" whose files carry different modification times.
+    let a = package_fixture("full", Some(1_111_111_111), &options);
+    let b = package_fixture("full", Some(1_222_222_222), &options);
+    assert_eq!(a, b);
+    // Without it, file times show through.
+    let c = package_fixture("full", Some(1_111_111_111), &PackageOptions::default());
+    let d = package_fixture("full", Some(1_222_222_222), &PackageOptions::default());
+    assert_ne!(c, d);
+    // The same input twice gives the same bytes, gzip layer included.
+    assert_eq!(
+        c,
+        package_fixture("full", Some(1_111_111_111), &PackageOptions::default())
+    );
+}
+
+#[test]
+fn packaged_archive_loads_back_into_the_same_chart() {
+    let archive = package_fixture("full", Some(PINNED_MTIME), &PackageOptions::default());
+    let work = temp_dir("roundtrip");
+    let tgz = work.join("full.tgz");
+    std::fs::write(&tgz, &archive).unwrap();
+    let from_archive = helmet::load_chart(&tgz).unwrap();
+    let from_dir = helmet::load_chart(&fixtures().join("full")).unwrap();
+    let names = |c: &helmet::Chart| -> Vec<(String, Vec<u8>)> {
+        c.templates
+            .iter()
+            .chain(&c.files)
+            .map(|f| (f.name.clone(), f.data.to_vec()))
+            .collect()
+    };
+    assert_eq!(names(&from_archive), names(&from_dir));
+    assert_eq!(from_archive.raw_values, from_dir.raw_values);
+    assert_eq!(from_archive.schema, from_dir.schema);
+    assert_eq!(from_archive.dependencies.len(), from_dir.dependencies.len());
+    assert_eq!(from_archive.metadata.version, from_dir.metadata.version);
+    // And writing it again gives the same stream.
+    assert_eq!(
+        chart_tar_stream(&from_archive, Some(PINNED_MTIME as i64)).unwrap(),
+        chart_tar_stream(&from_dir, Some(PINNED_MTIME as i64)).unwrap()
+    );
+    std::fs::remove_dir_all(&work).unwrap();
+}
+
+#[test]
+fn version_overrides_and_their_checks() {
+    let options = PackageOptions {
+        version: Some("9.9.9".into()),
+        app_version: Some("next".into()),
+        ..PackageOptions::default()
+    };
+    let work = temp_dir("override");
+    copy_tree(&fixtures().join("v1"), &work.join("v1"), None);
+    let opts = PackageOptions {
+        destination: work.join("out"),
+        ..options
+    };
+    let path = package_chart(&work.join("v1"), &opts).unwrap();
+    assert!(path.ends_with("v1chart-9.9.9.tgz"));
+    let tar = gunzip(&std::fs::read(&path).unwrap());
+    let text = String::from_utf8_lossy(&tar);
+    assert!(text.contains("appVersion: next\n"));
+    assert!(text.contains("version: 9.9.9\n"));
+
+    let bad = PackageOptions {
+        destination: work.join("out"),
+        version: Some("not-a-version".into()),
+        ..PackageOptions::default()
+    };
+    let err = package_chart(&work.join("v1"), &bad).unwrap_err();
+    assert_eq!(err.to_string(), "invalid semantic version");
+    std::fs::remove_dir_all(&work).unwrap();
+}
+
+#[test]
+fn missing_dependency_is_refused_and_nothing_is_written() {
+    let work = temp_dir("missing-dep");
+    copy_tree(&fixtures().join("full"), &work.join("full"), None);
+    std::fs::remove_dir_all(work.join("full/charts/child")).unwrap();
+    let options = PackageOptions {
+        destination: work.join("out"),
+        ..PackageOptions::default()
+    };
+    let err = package_chart(&work.join("full"), &options).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "found in Chart.yaml, but missing in charts/ directory: child"
+    );
+    assert!(!work.join("out").exists());
+    std::fs::remove_dir_all(&work).unwrap();
+}
