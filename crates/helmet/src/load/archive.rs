@@ -25,16 +25,57 @@ pub fn looks_gzipped(bytes: &[u8]) -> bool {
 }
 
 /// Go's `http.DetectContentType` for the cases that matter in Helm's "not a gzipped archive"
-/// message: plain text versus binary data, and a few well-known signatures.
+/// message. Helm sniffs a zero-filled 512-byte buffer, so shorter files look binary unless a
+/// signature matches first.
 pub fn detect_content_type(bytes: &[u8]) -> &'static str {
-    let head = &bytes[..bytes.len().min(512)];
-    let signatures: [(&[u8], &str); 6] = [
+    let mut head = [0u8; 512];
+    let n = bytes.len().min(512);
+    head[..n].copy_from_slice(&bytes[..n]);
+    let ws = head
+        .iter()
+        .position(|b| !matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
+        .unwrap_or(512);
+    let trimmed = &head[ws..];
+    let html_tags: [&[u8]; 17] = [
+        b"<!DOCTYPE HTML",
+        b"<HTML",
+        b"<HEAD",
+        b"<SCRIPT",
+        b"<IFRAME",
+        b"<H1",
+        b"<DIV",
+        b"<FONT",
+        b"<TABLE",
+        b"<A",
+        b"<STYLE",
+        b"<TITLE",
+        b"<B",
+        b"<BODY",
+        b"<BR",
+        b"<P",
+        b"<!--",
+    ];
+    for tag in html_tags {
+        if trimmed.len() > tag.len()
+            && trimmed[..tag.len()].eq_ignore_ascii_case(tag)
+            && matches!(trimmed[tag.len()], b' ' | b'>')
+        {
+            return "text/html; charset=utf-8";
+        }
+    }
+    if trimmed.starts_with(b"<?xml") {
+        return "text/xml; charset=utf-8";
+    }
+    let signatures: [(&[u8], &str); 9] = [
         (b"%PDF-", "application/pdf"),
+        (b"%!PS-Adobe-", "application/postscript"),
+        (b"\xFE\xFF", "text/plain; charset=utf-16be"),
+        (b"\xFF\xFE", "text/plain; charset=utf-16le"),
+        (b"\xEF\xBB\xBF", "text/plain; charset=utf-8"),
+        (b"\x89PNG\r\n\x1A\n", "image/png"),
         (b"PK\x03\x04", "application/zip"),
         (b"\x1F\x8B\x08", "application/x-gzip"),
         (b"BZh", "application/x-bzip2"),
-        (b"\x89PNG\r\n\x1A\n", "image/png"),
-        (b"Rar!\x1A\x07", "application/x-rar-compressed"),
     ];
     for (magic, kind) in signatures {
         if head.starts_with(magic) {
@@ -54,6 +95,13 @@ pub fn detect_content_type(bytes: &[u8]) -> &'static str {
 /// Reads a chart archive into its files (names relative to the chart folder, `/`-separated,
 /// leading UTF-8 byte order marks removed), in archive order.
 pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
+    // Go's gzip reader first reads the 10-byte header.
+    if bytes.is_empty() {
+        return Err(Error::new("EOF"));
+    }
+    if bytes.len() < 10 {
+        return Err(Error::new("unexpected EOF"));
+    }
     if !looks_gzipped(bytes) {
         return Err(Error::new("gzip: invalid header"));
     }
@@ -534,9 +582,15 @@ mod tests {
     #[test]
     fn refuses_broken_streams() {
         assert_eq!(
-            read_chart_archive(b"not gzip").unwrap_err().to_string(),
+            read_chart_archive(b"not gzip at all").unwrap_err().to_string(),
             "gzip: invalid header"
         );
+        // Shorter than gzip's header: Go's reader runs out of input first.
+        assert_eq!(
+            read_chart_archive(b"junk\n").unwrap_err().to_string(),
+            "unexpected EOF"
+        );
+        assert_eq!(read_chart_archive(b"").unwrap_err().to_string(), "EOF");
         let full = gzip(&tar(&[("c/Chart.yaml", b'0', b"name: c\n")]));
         let cut = &full[..full.len() / 2];
         assert!(read_chart_archive(cut).is_err());

@@ -206,7 +206,13 @@ fn decode_dependencies(
 pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error> {
     let map = match doc {
         Value::Map(m) => &m.entries,
-        _ => return Ok(()),
+        Value::Nil => return Ok(()),
+        other => {
+            return Err(Error::new(format!(
+                "json: cannot unmarshal {} into Go value of type v2.Metadata",
+                json_kind(other)
+            )))
+        }
     };
     let place = |f: &str| Place {
         strukt: "Metadata",
@@ -280,7 +286,13 @@ pub fn decode_lock(doc: &Value) -> Result<Lock, Error> {
     let mut lock = Lock::default();
     let map = match doc {
         Value::Map(m) => &m.entries,
-        _ => return Ok(lock),
+        Value::Nil => return Ok(lock),
+        other => {
+            return Err(Error::new(format!(
+                "json: cannot unmarshal {} into Go value of type v2.Lock",
+                json_kind(other)
+            )))
+        }
     };
     let place = |f: &str| Place {
         strukt: "Lock",

@@ -67,36 +67,22 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
             archive::detect_content_type(&bytes)
         )));
     }
+    // As Helm's v2 loader: only a bad gzip header gets the file name; other errors are bare.
     let files = archive::read_chart_archive(&bytes).map_err(|e| {
         if e.message() == "gzip: invalid header" {
             Error::new(format!(
                 "file '{name}' does not appear to be a valid chart file (details: {e})"
             ))
         } else {
-            // Helm's loader drops the detail here.
-            Error::new("unable to load chart archive")
+            e
         }
     })?;
-    if !files.iter().any(|f| f.name == "Chart.yaml") {
-        return Err(Error::new(
-            "unable to detect chart version, no Chart.yaml found",
-        ));
-    }
     load_files(files, 0)
 }
 
 /// Loads a chart directory: `.helmignore` rules, a sorted walk following symbolic links.
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     let top = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let chart_yaml = top.join("Chart.yaml");
-    if let Err(e) = std::fs::metadata(&chart_yaml) {
-        return Err(Error::new(format!(
-            "unable to detect chart at {}: open {}: {}",
-            chart_yaml.display(),
-            chart_yaml.display(),
-            io_text(&e)
-        )));
-    }
     let mut rules = IgnoreRules::empty();
     let ignore_file = top.join(".helmignore");
     if ignore_file.exists() {
@@ -138,9 +124,14 @@ fn walk(
         };
         // Follow symbolic links, as Helm does.
         let meta = std::fs::metadata(&full).map_err(|e| {
+            // Go's EvalSymlinks reports the path it could not find.
+            let target = std::fs::read_link(&full)
+                .map(|t| dir.join(t))
+                .unwrap_or_else(|_| full.clone());
             Error::new(format!(
-                "error evaluating symlink {}: {}",
+                "error evaluating symlink {}: lstat {}: {}",
                 full.display(),
+                target.display(),
                 io_text(&e)
             ))
         })?;
@@ -369,5 +360,78 @@ mod tests {
     fn documents_split_on_separator_lines() {
         let docs = split_documents(b"a: 1\n---\nb: 2\n--- \nc: 3\n----\n");
         assert_eq!(docs, ["a: 1\n", "b: 2\n", "c: 3\n----\n"]);
+    }
+
+    /// Copies a directory tree, keeping symbolic links as links.
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            let kind = entry.file_type().unwrap();
+            if kind.is_symlink() {
+                std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target)
+                    .unwrap();
+            } else if kind.is_dir() {
+                copy_tree(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    /// Each input of `fixtures/charts/load-errors` (plus the two made by
+    /// `fixtures/values/refresh-load-errors.sh`) fails as real Helm fails on it.
+    #[test]
+    fn load_errors_match_helm() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let golden =
+            std::fs::read_to_string(root.join("fixtures/values/load-errors.golden")).unwrap();
+        let tmp = std::env::temp_dir().join(format!("helmet-load-errors-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        copy_tree(&root.join("fixtures/charts/load-errors"), &tmp);
+        std::fs::create_dir_all(tmp.join("big-file/templates")).unwrap();
+        std::fs::write(
+            tmp.join("big-file/Chart.yaml"),
+            "apiVersion: v2\nname: big-file\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(tmp.join("big-file/big.bin"), vec![0u8; 5242881]).unwrap();
+        std::fs::create_dir_all(tmp.join("fifo/templates")).unwrap();
+        std::fs::write(
+            tmp.join("fifo/Chart.yaml"),
+            "apiVersion: v2\nname: fifo\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        let fifo_made = std::process::Command::new("mkfifo")
+            .arg(tmp.join("fifo/pipe"))
+            .status()
+            .is_ok_and(|s| s.success());
+        let dir = tmp.display().to_string();
+        for line in golden.lines() {
+            let (name, expected) = line.split_once('|').unwrap();
+            if name == "fifo" && !fifo_made {
+                continue;
+            }
+            let result = load_chart(&tmp.join(name));
+            if expected.is_empty() {
+                assert!(result.is_ok(), "{name}: {:?}", result.err());
+                continue;
+            }
+            let ours = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}: loaded"))
+                .to_string();
+            // Helm was given names relative to the inputs' directory and, for directories,
+            // reports absolute paths under it ($DIR).
+            let ours = ours.replace(&format!("{dir}/"), "$DIR/");
+            let ours = if expected.contains("$DIR") {
+                ours
+            } else {
+                ours.replace("$DIR/", "")
+            };
+            assert_eq!(ours, expected, "{name}");
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
     }
 }
