@@ -13,6 +13,7 @@ mod gostr;
 mod json;
 mod read;
 mod resolve;
+mod toml;
 mod write;
 
 pub use errors::Error;
@@ -78,4 +79,16 @@ pub fn to_yaml(v: &Value) -> Result<String, Error> {
 /// and trims the final newline): Go values written directly, sequences indented, no folding.
 pub fn to_yaml_v3(v: &Value, indent: usize) -> Result<String, Error> {
     write::marshal_v3(v, indent)
+}
+
+/// Writes TOML as BurntSushi/toml's encoder (Helm's `toToml`, which prints the error text in
+/// place of the document when encoding fails).
+pub fn to_toml(v: &Value) -> Result<String, Error> {
+    toml::marshal(v)
+}
+
+/// Reading TOML (Helm's `fromToml`) is not implemented: this always fails with an error that
+/// says so, never with a wrong value.
+pub fn from_toml(_src: &str) -> Result<Value, Error> {
+    Err(Error::new("fromToml is not supported yet"))
 }

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use helmet_value::Value;
-use helmet_yaml::{from_json_as, from_str_as, to_json, to_json_indent, to_yaml, to_yaml_v3, Shape};
+use helmet_yaml::{
+    from_json_as, from_str_as, to_json, to_json_indent, to_toml, to_yaml, to_yaml_v3, Shape,
+};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/yaml/read")
@@ -98,6 +100,43 @@ fn json_like_helm() {
         let src = String::from_utf8(std::fs::read(input).expect("input")).expect("utf-8 input");
         let golden = std::fs::read_to_string(input.with_extension("out")).expect("golden");
         let got = render_json(&src);
+        if got != golden {
+            failures.push(format!(
+                "=== {}\n--- expected\n{golden}\n--- got\n{got}",
+                input.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} inputs differ:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn toml_like_helm() {
+    let dir = fixtures().join("../toml");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/yaml/toml")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let src = String::from_utf8(std::fs::read(input).expect("input")).expect("utf-8 input");
+        let golden = std::fs::read_to_string(input.with_extension("out")).expect("golden");
+        // fromYaml puts its error under "Error"; toToml prints its own error text.
+        let value = from_str_as(&src, Shape::Map).unwrap_or_else(|e| {
+            let mut m = helmet_value::Map::new();
+            m.insert("Error".into(), Value::string(e.to_string()));
+            Value::map(m)
+        });
+        let got = to_toml(&value).unwrap_or_else(|e| e.to_string());
         if got != golden {
             failures.push(format!(
                 "=== {}\n--- expected\n{golden}\n--- got\n{got}",
