@@ -360,6 +360,17 @@ pub fn reformat_exec_error(filename: &str, message: &str) -> Error {
             ));
         }
     }
+    // Helm's own `fail` and `required` wrap their message in the markers above; a function
+    // library that reports them plainly still gets Helm's text.
+    for name in ["fail", "required"] {
+        let needle = format!("error calling {name}: ");
+        if let Some(at) = tokens[2].find(&needle) {
+            return Error::new(format!(
+                "execution error at ({location}): {}",
+                &tokens[2][at + needle.len()..]
+            ));
+        }
+    }
     // Walk the chain Go's errors.Unwrap would: an exec error, then (for failed calls) the
     // called function's error, which is itself a template error only for `include`.
     let mut traces: Vec<Trace> = Vec::new();

@@ -195,3 +195,61 @@ fn printing_matches_helm_template() {
         );
     }
 }
+
+/// `--output-dir` (which the oracle cannot run): every document `helm template` prints goes to
+/// `DIR/<template path>` with the same `# Source` header, and standard output lists the files.
+#[test]
+fn output_dir_holds_the_printed_documents() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/charts/render-hooks");
+    let json = std::fs::read_to_string(dir.join("goldens/default.engine.json")).expect("golden");
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let rendered: BTreeMap<String, String> = parsed
+        .as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect();
+    let chart = helmet::load_chart(&dir).expect("chart loads");
+    let out_dir = std::env::temp_dir().join(format!("helmet-output-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let opts = TemplateOptions {
+        output_dir: Some(out_dir.clone()),
+        release_name: "release-name".into(),
+        ..TemplateOptions::default()
+    };
+    let printed = template(&chart, rendered.clone(), &opts).expect("writes");
+    let plain = template(
+        &chart,
+        rendered,
+        &TemplateOptions {
+            release_name: "release-name".into(),
+            ..TemplateOptions::default()
+        },
+    )
+    .expect("prints");
+    // Helm prints the (empty) manifest text after the `wrote` lines: a lone newline.
+    assert!(printed.stdout.ends_with("\n\n"), "{}", printed.stdout);
+    let mut paths: Vec<&str> = printed
+        .stdout
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.strip_prefix("wrote ").expect("a wrote line"))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let written: String = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("written file"))
+        .collect();
+    let documents = |text: &str| {
+        let mut docs: Vec<String> = text
+            .split("---\n# Source: ")
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect();
+        docs.sort();
+        docs
+    };
+    assert_eq!(documents(&written), documents(&plain.stdout));
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
