@@ -74,28 +74,366 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
     Ok(())
 }
 
-/// The failures of one schema as Helm prints them (`- at '/path': message` lines), or Ok.
+/// The failures of one schema as Helm prints them (`- at '/path': message` lines, nested
+/// causes indented), or Ok.
 fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| format!("{e}\n"))?;
+    // Helm's validator does not assert `format` (it is an annotation by default).
     let validator = jsonschema::options()
+        .should_validate_formats(false)
         .build(&schema)
         .map_err(|e| format!("{e}\n"))?;
     let instance = to_json(values);
+    let errors: Vec<Failure> = validator
+        .iter_errors(&instance)
+        .map(|e| Failure::new(&e))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let nodes = build(errors, &[], &schema);
+    let mut out = String::new();
     // Helm's validator reports in Go map order, which varies from run to run; sorting makes
     // ours stable.
-    let mut lines: Vec<String> = validator
-        .iter_errors(&instance)
-        .map(|err| {
-            let path = err.instance_path().to_string();
-            format!("- at '{path}': {}\n", message(&err, &schema))
-        })
-        .collect();
+    let mut lines: Vec<String> = nodes.iter().map(|n| n.render(0)).collect();
     lines.sort();
-    if lines.is_empty() {
-        Ok(())
-    } else {
-        Err(lines.concat())
+    for l in lines {
+        out.push_str(&l);
     }
+    Err(out)
+}
+
+/// One validation failure, detached from the validator's lifetimes.
+struct Failure {
+    /// The keyword location relative to the subschema being grouped.
+    schema: Vec<String>,
+    /// The keyword location from the schema root.
+    full_schema: Vec<String>,
+    instance: Vec<String>,
+    message: String,
+    /// Causes of compound keywords (`anyOf`, `oneOf`), one list per subschema.
+    context: Vec<Vec<Failure>>,
+    /// `required`: the missing property (unquoted).
+    required: Option<String>,
+    /// `propertyNames`: the name and the failure of its check.
+    property_name: Option<(String, String)>,
+    /// The failing value, for keywords whose causes we work out ourselves.
+    value: serde_json::Value,
+}
+
+fn pointer_segments(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+fn pointer(segments: &[String]) -> String {
+    segments
+        .iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+impl Failure {
+    fn new(err: &jsonschema::ValidationError<'_>) -> Failure {
+        use jsonschema::error::ValidationErrorKind as K;
+        let context = match err.kind() {
+            K::AnyOf { context } | K::OneOfNotValid { context } => context
+                .iter()
+                .map(|errs| errs.iter().map(Failure::new).collect())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let required = match err.kind() {
+            K::Required { property } => Some(property.as_str().unwrap_or_default().to_string()),
+            _ => None,
+        };
+        let property_name = match err.kind() {
+            K::PropertyNames { error } => Some((
+                error.instance().as_str().unwrap_or_default().to_string(),
+                message(error),
+            )),
+            _ => None,
+        };
+        let schema = pointer_segments(&err.schema_path().to_string());
+        Failure {
+            full_schema: schema.clone(),
+            schema,
+            instance: pointer_segments(&err.instance_path().to_string()),
+            message: message(err),
+            context,
+            required,
+            property_name,
+            value: err.instance().clone().into_owned(),
+        }
+    }
+}
+
+/// The schema at a JSON pointer made of `segments` (the validator's keyword location).
+fn schema_at<'a>(
+    root: &'a serde_json::Value,
+    segments: &[String],
+) -> Option<&'a serde_json::Value> {
+    let mut node = root;
+    for seg in segments {
+        node = match node {
+            serde_json::Value::Object(m) => m.get(seg)?,
+            serde_json::Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// For a `dependentRequired` failure: the property whose presence required `missing`.
+fn dependent_key(root: &serde_json::Value, err: &Failure, missing: &str) -> Option<String> {
+    let rules = schema_at(root, &err.full_schema)?.as_object()?;
+    let present = err.value.as_object()?;
+    rules
+        .iter()
+        .find(|(key, needed)| {
+            present.contains_key(key.as_str())
+                && needed
+                    .as_array()
+                    .is_some_and(|n| n.iter().any(|v| v.as_str() == Some(missing)))
+        })
+        .map(|(key, _)| key.clone())
+}
+
+/// For a `contains` failure: each item's failure against the `contains` schema.
+fn contains_causes(root: &serde_json::Value, err: &Failure) -> Vec<Node> {
+    let Some(sub) = schema_at(root, &err.full_schema) else {
+        return Vec::new();
+    };
+    let Ok(validator) = jsonschema::options()
+        .should_validate_formats(false)
+        .build(sub)
+    else {
+        return Vec::new();
+    };
+    let items = err.value.as_array().cloned().unwrap_or_default();
+    let mut nodes = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let mut inst = err.instance.clone();
+        inst.push(i.to_string());
+        let failures: Vec<Failure> = validator
+            .iter_errors(item)
+            .map(|e| {
+                let mut f = Failure::new(&e);
+                let mut full = inst.clone();
+                full.extend(f.instance);
+                f.instance = full;
+                f
+            })
+            .collect();
+        if let Some(node) = collapse(build(failures, &inst, sub), &inst) {
+            nodes.push(node);
+        }
+    }
+    nodes
+}
+
+/// An error as Helm's validator nests them.
+struct Node {
+    instance: String,
+    message: String,
+    children: Vec<Node>,
+}
+
+impl Node {
+    fn render(&self, depth: usize) -> String {
+        let mut out = format!(
+            "{}- at '{}': {}\n",
+            "  ".repeat(depth),
+            self.instance,
+            self.message
+        );
+        let mut children: Vec<String> = self.children.iter().map(|c| c.render(depth + 1)).collect();
+        children.sort();
+        out.extend(children);
+        out
+    }
+}
+
+/// The result of one subschema: its single error, or `validation failed` over several.
+fn collapse(mut nodes: Vec<Node>, instance: &[String]) -> Option<Node> {
+    match nodes.len() {
+        0 => None,
+        1 => nodes.pop(),
+        _ => Some(Node {
+            instance: pointer(instance),
+            message: "validation failed".to_string(),
+            children: nodes,
+        }),
+    }
+}
+
+/// Groups failures (schema paths relative to the current subschema) into Helm's tree.
+fn build(errors: Vec<Failure>, instance: &[String], root: &serde_json::Value) -> Vec<Node> {
+    use std::collections::BTreeMap;
+    let mut nodes = Vec::new();
+    // Subschemas applied to a child value (or the same value), keyed by schema prefix and the
+    // instance they apply to.
+    let mut subs: BTreeMap<(Vec<String>, Vec<String>), Vec<Failure>> = BTreeMap::new();
+    let mut all_of: BTreeMap<String, Vec<Failure>> = BTreeMap::new();
+    let mut required: Vec<String> = Vec::new();
+    let mut dependent: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for mut err in errors {
+        let segs = err.schema.clone();
+        let first = segs.first().map(String::as_str).unwrap_or("");
+        let child_instance = || -> Vec<String> {
+            let mut inst = instance.to_vec();
+            if let Some(next) = err.instance.get(instance.len()) {
+                inst.push(next.clone());
+            }
+            inst
+        };
+        match first {
+            "properties" | "patternProperties" | "prefixItems" if segs.len() > 2 => {
+                let key = (segs[..2].to_vec(), child_instance());
+                err.schema = segs[2..].to_vec();
+                subs.entry(key).or_default().push(err);
+            }
+            "items" if segs.len() > 2 && segs[1].chars().all(|c| c.is_ascii_digit()) => {
+                let key = (segs[..2].to_vec(), child_instance());
+                err.schema = segs[2..].to_vec();
+                subs.entry(key).or_default().push(err);
+            }
+            "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+                if segs.len() > 1 =>
+            {
+                let key = (segs[..1].to_vec(), child_instance());
+                err.schema = segs[1..].to_vec();
+                subs.entry(key).or_default().push(err);
+            }
+            "dependentSchemas" | "dependencies" if segs.len() > 2 => {
+                let key = (segs[..2].to_vec(), instance.to_vec());
+                err.schema = segs[2..].to_vec();
+                subs.entry(key).or_default().push(err);
+            }
+            "allOf" if segs.len() > 2 => {
+                err.schema = segs[2..].to_vec();
+                all_of.entry(segs[1].clone()).or_default().push(err);
+            }
+            // References, conditionals and definitions are transparent here.
+            "$ref" | "$dynamicRef" | "if" | "then" | "else" | "$defs" | "definitions"
+                if segs.len() > 1 =>
+            {
+                err.schema = segs[1..].to_vec();
+                nodes.extend(build(vec![err], instance, root));
+            }
+            "required" => {
+                if let Some(p) = err.required.take() {
+                    required.push(p);
+                }
+            }
+            "dependentRequired" => {
+                if let Some(p) = err.required.take() {
+                    let key = if segs.len() > 1 {
+                        segs[1].clone()
+                    } else {
+                        dependent_key(root, &err, &p).unwrap_or_default()
+                    };
+                    dependent.entry(key).or_default().push(format!("'{p}'"));
+                }
+            }
+            "propertyNames" => {
+                // Helm's validator reports property names at the empty location.
+                if let Some((name, inner)) = err.property_name.take() {
+                    nodes.push(Node {
+                        instance: String::new(),
+                        message: format!("invalid propertyName '{name}'"),
+                        children: vec![Node {
+                            instance: String::new(),
+                            message: inner,
+                            children: Vec::new(),
+                        }],
+                    });
+                }
+            }
+            "contains" => {
+                let children = contains_causes(root, &err);
+                nodes.push(Node {
+                    instance: pointer(&err.instance),
+                    message: err.message,
+                    children,
+                });
+            }
+            _ => {
+                let children = err
+                    .context
+                    .drain(..)
+                    .filter_map(|ctx| {
+                        let ctx: Vec<Failure> = ctx
+                            .into_iter()
+                            .map(|mut f| {
+                                // Context paths are absolute: keep what follows `anyOf/<i>`.
+                                if let Some(pos) =
+                                    f.schema.iter().position(|s| s == "anyOf" || s == "oneOf")
+                                {
+                                    f.schema = f.schema[(pos + 2).min(f.schema.len())..].to_vec();
+                                }
+                                f
+                            })
+                            .collect();
+                        let inst = err.instance.clone();
+                        collapse(build(ctx, &inst, root), &inst)
+                    })
+                    .collect();
+                nodes.push(Node {
+                    instance: pointer(&err.instance),
+                    message: err.message,
+                    children,
+                });
+            }
+        }
+    }
+    if !required.is_empty() {
+        let noun = if required.len() == 1 {
+            "property"
+        } else {
+            "properties"
+        };
+        let names: Vec<String> = required.iter().map(|p| format!("'{p}'")).collect();
+        nodes.push(Node {
+            instance: pointer(instance),
+            message: format!("missing {noun} {}", names.join(", ")),
+            children: Vec::new(),
+        });
+    }
+    for (if_present, missing) in dependent {
+        nodes.push(Node {
+            instance: pointer(instance),
+            message: format!(
+                "properties {} required, if '{if_present}' exists",
+                missing.join(", ")
+            ),
+            children: Vec::new(),
+        });
+    }
+    for ((_, inst), errs) in subs {
+        if let Some(node) = collapse(build(errs, &inst, root), &inst) {
+            nodes.push(node);
+        }
+    }
+    if !all_of.is_empty() {
+        let children = all_of
+            .into_values()
+            .filter_map(|errs| collapse(build(errs, instance, root), instance))
+            .collect();
+        nodes.push(Node {
+            instance: pointer(instance),
+            message: "'allOf' failed".to_string(),
+            children,
+        });
+    }
+    nodes
 }
 
 fn json_type(v: &serde_json::Value) -> &'static str {
@@ -117,31 +455,46 @@ fn show(v: &serde_json::Value) -> String {
     }
 }
 
-fn message(err: &jsonschema::ValidationError<'_>, _schema: &serde_json::Value) -> String {
+fn message(err: &jsonschema::ValidationError<'_>) -> String {
     use jsonschema::error::{TypeKind, ValidationErrorKind as K};
     let instance = err.instance();
+    let count = |v: &serde_json::Value| -> usize {
+        match v {
+            serde_json::Value::String(s) => s.chars().count(),
+            serde_json::Value::Array(a) => a.len(),
+            serde_json::Value::Object(o) => o.len(),
+            _ => 0,
+        }
+    };
     match err.kind() {
         K::Type { kind } => {
-            let want = match kind {
-                TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(ts) => ts
-                    .into_iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
+            let mut want: Vec<String> = match kind {
+                TypeKind::Single(t) => vec![t.to_string()],
+                TypeKind::Multiple(ts) => ts.into_iter().map(|t| t.to_string()).collect(),
             };
-            format!("got {}, want {}", json_type(instance), want)
+            want.sort();
+            format!("got {}, want {}", json_type(instance), want.join(" or "))
         }
-        K::MinLength { limit } => format!(
-            "minLength: got {}, want {limit}",
-            instance.as_str().map(|s| s.chars().count()).unwrap_or(0)
-        ),
-        K::MaxLength { limit } => format!(
-            "maxLength: got {}, want {limit}",
-            instance.as_str().map(|s| s.chars().count()).unwrap_or(0)
-        ),
+        K::MinLength { limit } => format!("minLength: got {}, want {limit}", count(instance)),
+        K::MaxLength { limit } => format!("maxLength: got {}, want {limit}", count(instance)),
+        K::MinItems { limit } => format!("minItems: got {}, want {limit}", count(instance)),
+        K::MaxItems { limit } => format!("maxItems: got {}, want {limit}", count(instance)),
+        K::MinProperties { limit } => {
+            format!("minProperties: got {}, want {limit}", count(instance))
+        }
+        K::MaxProperties { limit } => {
+            format!("maxProperties: got {}, want {limit}", count(instance))
+        }
         K::Minimum { limit } => format!("minimum: got {instance}, want {limit}"),
         K::Maximum { limit } => format!("maximum: got {instance}, want {limit}"),
+        K::ExclusiveMinimum { limit } => format!("exclusiveMinimum: got {instance}, want {limit}"),
+        K::ExclusiveMaximum { limit } => format!("exclusiveMaximum: got {instance}, want {limit}"),
+        K::MultipleOf { multiple_of } => {
+            format!(
+                "multipleOf: got {instance}, want {}",
+                number_text(*multiple_of)
+            )
+        }
         K::Enum { options } => {
             let opts: Vec<String> = options
                 .as_array()
@@ -149,6 +502,7 @@ fn message(err: &jsonschema::ValidationError<'_>, _schema: &serde_json::Value) -
                 .unwrap_or_default();
             format!("value must be one of {}", opts.join(", "))
         }
+        K::Constant { expected_value } => format!("value must be {}", show(expected_value)),
         K::Required { property } => format!("missing property {}", show(property)),
         K::AdditionalProperties { unexpected } => {
             let names: Vec<String> = unexpected.iter().map(|n| format!("'{n}'")).collect();
@@ -159,10 +513,42 @@ fn message(err: &jsonschema::ValidationError<'_>, _schema: &serde_json::Value) -
             };
             format!("additional {noun} {} not allowed", names.join(", "))
         }
-        K::Pattern { pattern } => {
-            format!("{} does not match pattern '{pattern}'", show(instance))
+        K::Pattern { pattern } => format!("{} does not match pattern '{pattern}'", show(instance)),
+        K::UniqueItems => {
+            let items = instance.as_array().cloned().unwrap_or_default();
+            let pair = (0..items.len()).find_map(|i| {
+                (i + 1..items.len())
+                    .find(|&j| items[i] == items[j])
+                    .map(|j| (i, j))
+            });
+            match pair {
+                Some((i, j)) => format!("items at {i} and {j} are equal"),
+                None => "items are not unique".to_string(),
+            }
         }
-        K::Constant { expected_value } => format!("value must be {}", show(expected_value)),
+        K::Not { .. } => "'not' failed".to_string(),
+        K::AnyOf { .. } => "'anyOf' failed".to_string(),
+        K::OneOfNotValid { .. } => "'oneOf' failed, none matched".to_string(),
+        K::OneOfMultipleValid { context } => {
+            let matched: Vec<String> = context
+                .iter()
+                .enumerate()
+                .filter(|(_, errs)| errs.is_empty())
+                .map(|(i, _)| i.to_string())
+                .collect();
+            format!("'oneOf' failed, subschemas {} matched", matched.join(", "))
+        }
+        K::Contains => "no items match contains schema".to_string(),
+        K::FalseSchema => "false schema".to_string(),
         _ => err.to_string(),
+    }
+}
+
+/// A schema number as Go prints it (integral values without a fraction).
+fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
     }
 }
