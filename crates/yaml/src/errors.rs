@@ -101,6 +101,14 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
             Stage::Scanner,
         );
     }
+    if info.contains("block scalar content cannot start with a tab") {
+        // libyaml reports the line holding the tab, the one after the indicator.
+        return with_line(
+            line,
+            "found a tab character where an indentation space is expected",
+            Stage::Scanner,
+        );
+    }
     if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
         let expected = match context {
             Some(Context::FlowSeq) => "did not find expected ',' or ']'",
@@ -268,6 +276,12 @@ fn translate(info: &str) -> (Stage, String) {
 /// The anchor name after the `*` at (or before) a char index of the source.
 fn anchor_name_at(src: &str, index: usize) -> String {
     let chars: Vec<char> = src.chars().collect();
+    if chars.get(index) == Some(&'*') {
+        return chars[index + 1..]
+            .iter()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .collect();
+    }
     let mut start = index.min(chars.len());
     while start > 0 && chars[start - 1] != '*' && !chars[start - 1].is_whitespace() {
         start -= 1;

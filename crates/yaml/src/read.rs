@@ -13,6 +13,9 @@ use crate::Shape;
 /// Deepest nesting of collections accepted, to keep recursion bounded.
 const MAX_DEPTH: usize = 1000;
 
+/// How many times a text may be adjusted and parsed again (see `compose`).
+const MAX_RETRIES: usize = 1000;
+
 /// A node of the document tree, as go-yaml's parser composes it.
 #[derive(Debug)]
 enum Node {
@@ -43,15 +46,16 @@ enum GoValue {
 /// Parses the first document of `src` into a tree; `None` for an empty stream.
 fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
     let mut patched: Option<String> = None;
-    // libyaml accepts a tab after `:` as a separator where saphyr-parser does not; such tabs
-    // are turned into spaces (same positions) and the text parsed again.
-    for _ in 0..10_000 {
+    let mut indented_lines: Vec<usize> = Vec::new();
+    // Where libyaml accepts text that saphyr-parser rejects, the text is adjusted without
+    // changing its meaning or its line numbers, and parsed again.
+    for _ in 0..MAX_RETRIES {
         let text = patched.as_deref().unwrap_or(src);
         match compose_once(text) {
             Err(Composed::Scan(e, context)) => {
-                if e.info()
-                    .contains("must be followed by a valid YAML whitespace")
-                {
+                let info = e.info();
+                if info.contains("must be followed by a valid YAML whitespace") {
+                    // A tab after `:` separates like a space in libyaml.
                     let mut chars: Vec<char> = text.chars().collect();
                     let i = e.marker().index();
                     let at = [i.wrapping_sub(1), i]
@@ -63,13 +67,43 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
                         continue;
                     }
                 }
+                if info.contains("invalid indentation in quoted scalar") {
+                    // libyaml does not check the indentation of a quoted scalar's continuation
+                    // lines, whose leading blanks are dropped anyway: indent the next one.
+                    let start = e.marker().line(); // 1-based line of the scalar = 0-based next
+                    let col = e.marker().col();
+                    let lines: Vec<&str> = text.split('\n').collect();
+                    let next = (start..lines.len()).find(|&n| {
+                        !indented_lines.contains(&n)
+                            && lines[n].len() - lines[n].trim_start_matches(' ').len() <= col
+                    });
+                    if let Some(n) = next {
+                        indented_lines.push(n);
+                        let pad = " ".repeat(col + 1);
+                        let fixed: Vec<String> = lines
+                            .iter()
+                            .enumerate()
+                            .map(|(i, l)| {
+                                if i == n {
+                                    format!("{pad}{l}")
+                                } else {
+                                    l.to_string()
+                                }
+                            })
+                            .collect();
+                        patched = Some(fixed.join("\n"));
+                        continue;
+                    }
+                }
                 return Err(map_scan_error(text, &e, context));
             }
             Err(Composed::Failed(e)) => return Err(e),
             Ok(v) => return Ok(v),
         }
     }
-    Err(Error::yaml("too many tab separators".into()))
+    Err(Error::yaml(format!(
+        "more than {MAX_RETRIES} tab separators or under-indented quoted lines"
+    )))
 }
 
 /// Why composing stopped: a parser error (which may be retried) or a final error.
@@ -107,6 +141,7 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             Event::Nothing | Event::StreamStart => continue,
             Event::Alias(id) => {
                 let name = alias_name(&chars, span);
+                check_anchor_name(&name, span).map_err(Composed::Failed)?;
                 let Some(&target) = anchors.get(&id) else {
                     return Err(Composed::Failed(Error::yaml(format!(
                         "unknown anchor '{name}' referenced"
@@ -116,6 +151,9 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
                 nodes.len() - 1
             }
             Event::Scalar(value, style, anchor, tag) => {
+                if anchor != 0 {
+                    check_anchor(&chars, span).map_err(Composed::Failed)?;
+                }
                 if style == ScalarStyle::DoubleQuoted {
                     check_escapes(&chars, span).map_err(Composed::Failed)?;
                 }
@@ -132,6 +170,9 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
                 id
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if anchor != 0 {
+                    check_anchor(&chars, span).map_err(Composed::Failed)?;
+                }
                 let is_seq = matches!(event, Event::SequenceStart(..));
                 let opener = span_text(&chars, span);
                 contexts.push(match (is_seq, opener.contains(['[', '{'])) {
@@ -238,6 +279,38 @@ fn span_text(chars: &[char], span: Span) -> String {
     let start = span.start.index().min(chars.len());
     let end = span.end.index().clamp(start, chars.len());
     chars[start..end].iter().collect()
+}
+
+/// libyaml's anchor names are made of letters, digits, `_` and `-` only; saphyr-parser takes
+/// more (`&a.b`), which go-yaml rejects.
+fn check_anchor_name(name: &str, span: Span) -> Result<(), Error> {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Ok(());
+    }
+    let problem = "did not find expected alphabetic or numeric character";
+    let line = span.start.line().saturating_sub(1);
+    Err(if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {}: {problem}", line + 1))
+    })
+}
+
+/// Checks the `&name` that starts an anchored node's span.
+fn check_anchor(chars: &[char], span: Span) -> Result<(), Error> {
+    let text = span_text(chars, span);
+    let Some(rest) = text.strip_prefix('&') else {
+        return Ok(());
+    };
+    let name: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect();
+    check_anchor_name(&name, span)
 }
 
 /// The anchor name of an alias, read back from the source (`*name`).
