@@ -342,21 +342,40 @@ fn validate_release_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Loads the chart and computes its final values and rendered files, as `helm install
-/// --dry-run=client` does before printing: values flags, installability, release name,
-/// dependencies, coalescing, schema, `kubeVersion`, then the engine.
-pub fn load_and_render(
-    chart_path: &Path,
-    value_options: &crate::values::ValueOptions,
-    render: &crate::render::RenderOptions,
-) -> Result<(Chart, BTreeMap<String, String>), Error> {
-    let user = value_options.merge_values()?;
-    let mut chart = crate::load::load_chart(chart_path)?;
+/// The checks `helm template` makes before computing values: the chart type, declared
+/// subcharts present under `charts/`, the release name.
+pub fn check_installable(chart: &Chart, release_name: &str) -> Result<(), Error> {
     let kind = chart.metadata.chart_type.as_str();
     if !(kind.is_empty() || kind == "application") {
         return Err(Error::new(format!("{kind} charts are not installable")));
     }
-    validate_release_name(&render.release.name)?;
+    if !chart.metadata.dependencies.is_empty() {
+        // The reference renderer's wording (Helm's SDK); the helm CLI words it as "an error
+        // occurred while checking for chart dependencies. You may need to run 'helm
+        // dependency build' to fetch missing dependencies: ...".
+        crate::values::check_dependencies(chart).map_err(|e| {
+            e.wrap("chart dependencies are missing; run dependency update/build first")
+        })?;
+    }
+    validate_release_name(release_name)
+}
+
+/// Loads the chart and computes its final values and rendered files, as `helm install
+/// --dry-run=client` does before printing: values flags, installability, release name,
+/// dependencies, coalescing, schema, `kubeVersion`, then the engine.
+/// `install` is true for `helm template` (which checks that declared subcharts are present);
+/// the raw engine render (`helmet render`) skips that check, as the reference renderer does.
+pub fn load_and_render(
+    chart_path: &Path,
+    value_options: &crate::values::ValueOptions,
+    render: &crate::render::RenderOptions,
+    install: bool,
+) -> Result<(Chart, BTreeMap<String, String>), Error> {
+    let user = value_options.merge_values()?;
+    let mut chart = crate::load::load_chart(chart_path)?;
+    if install {
+        check_installable(&chart, &render.release.name)?;
+    }
     crate::values::process_dependencies(&mut chart, &user)?;
     let values = crate::values::coalesce_values(&chart, &user)?;
     crate::values::validate_against_schemas(&chart, &values)?;
@@ -376,7 +395,8 @@ pub fn load_and_render(
 
 /// `helm template`, from chart path to printed text.
 pub fn run_template(request: &TemplateRequest) -> Result<TemplateOutput, Error> {
-    let (chart, rendered) = load_and_render(&request.chart_path, &request.values, &request.render)?;
+    let (chart, rendered) =
+        load_and_render(&request.chart_path, &request.values, &request.render, true)?;
     template(&chart, rendered, &request.output)
 }
 

@@ -145,8 +145,10 @@ fn check(case: &Case) -> Option<String> {
     let (opts, value_options) = options(&case.dir, &case.words);
     let mut chart = helmet::load_chart(&case.dir).expect("fixture chart loads");
     let user = value_options.merge_values().expect("values merge");
-    helmet::process_dependencies(&mut chart, &user).expect("dependencies process");
-    let got = template(&chart, rendered, &opts);
+    let got = helmet::output::check_installable(&chart, "release-name").and_then(|()| {
+        helmet::process_dependencies(&mut chart, &user)?;
+        template(&chart, rendered, &opts)
+    });
     let want_out = std::fs::read_to_string(goldens.join(format!("{}.out", case.name)));
     match (got, want_out) {
         (Ok(out), Ok(want)) if out.stdout == want => None,
