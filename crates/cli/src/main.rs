@@ -1,5 +1,6 @@
 //! `helmet`: the command line. It parses flags, calls the chart core and prints; nothing else.
 
+mod docs_cmd;
 mod flags;
 mod json;
 
@@ -20,6 +21,7 @@ Usage:
   helmet render [NAME] CHART [flags]     print the engine's raw output per template, as JSON
   helmet lint [CHART...] [flags]         what `helm lint` does
   helmet package CHART... [-d DIR]       what `helm package` does
+  helmet docs CHART [--check]            write CHART/README.md from Chart.yaml and values.yaml
   helmet version                         print helmet's version
 
 Flags of template and render:
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         }
         Some("template") => template(&args[1..]),
         Some("render") => render(&args[1..]),
+        Some("docs") => docs_cmd::run(&args[1..]).map_or_else(Outcome::Failed, Outcome::Done),
         Some(cmd @ ("lint" | "package")) => {
             Outcome::Failed(format!("`helmet {cmd}` is not built yet"))
         }
@@ -221,6 +224,7 @@ fn render(args: &[String]) -> Outcome {
         std::path::Path::new(&chart),
         &value_options(&parsed),
         &render,
+        false,
     ) {
         Ok((_, rendered)) => Outcome::Done(json::python_dump(&rendered)),
         Err(e) => Outcome::Failed(e.to_string()),

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod chart;
+pub mod docs;
 pub mod load;
 pub mod manifest;
 pub mod objects;
