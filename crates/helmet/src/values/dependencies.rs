@@ -265,7 +265,7 @@ fn process_enabled(
                     Some(Value::Bool(true)) => has_true = true,
                     Some(Value::Bool(false)) => has_false = true,
                     Some(_) => warnings.push(format!(
-                        "returned non-bool value tag={t} chart={}",
+                        "WARN returned non-bool value tag={t} chart={}",
                         req.name
                     )),
                     None => {}
@@ -286,7 +286,7 @@ fn process_enabled(
                     break;
                 }
                 Some(_) => warnings.push(format!(
-                    "returned non-bool value path={cond} chart={}",
+                    "WARN returned non-bool value path={cond} chart={}",
                     req.name
                 )),
                 None => {}
