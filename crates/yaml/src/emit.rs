@@ -407,47 +407,11 @@ impl Emitter {
     }
 
     fn write_plain(&mut self, text: &str, allow_breaks: bool) {
-        let chars: Vec<char> = text.chars().collect();
-        if (!self.v3 || !chars.is_empty()) && !self.whitespace {
+        if (!self.v3 || !text.is_empty()) && !self.whitespace {
             self.put(' ');
         }
-        let mut spaces = false;
-        let mut breaks = false;
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > self.best_width
-                    && chars.get(i + 1) != Some(&' ')
-                {
-                    self.write_indent();
-                } else {
-                    self.put(c);
-                }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                if !self.v3 {
-                    self.indention = true;
-                }
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
-            }
-            i += 1;
-        }
-        if !self.v3 || !chars.is_empty() {
+        self.write_text(text, allow_breaks, false);
+        if !self.v3 || !text.is_empty() {
             self.whitespace = false;
         }
         self.indention = false;
@@ -467,18 +431,27 @@ impl Emitter {
 
     fn write_single(&mut self, text: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
+        self.write_text(text, allow_breaks, true);
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    /// The body of a plain or single-quoted scalar: a space may become a line break past the
+    /// best width (in single quotes not at either end), line breaks are doubled, and single
+    /// quotes are doubled inside single quotes.
+    fn write_text(&mut self, text: &str, allow_breaks: bool, single: bool) {
         let chars: Vec<char> = text.chars().collect();
         let n = chars.len();
         let mut spaces = false;
         let mut breaks = false;
-        for i in 0..n {
-            let c = chars[i];
+        for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
+                let inside = !single || (i > 0 && i + 1 < n);
                 if allow_breaks
                     && !spaces
                     && self.column > self.best_width
-                    && i > 0
-                    && i + 1 < n
+                    && inside
                     && chars.get(i + 1) != Some(&' ')
                 {
                     self.write_indent();
@@ -499,7 +472,7 @@ impl Emitter {
                 if breaks {
                     self.write_indent();
                 }
-                if c == '\'' {
+                if single && c == '\'' {
                     self.put('\'');
                 }
                 self.put(c);
@@ -508,9 +481,6 @@ impl Emitter {
                 breaks = false;
             }
         }
-        self.write_indicator("'", false, false, false);
-        self.whitespace = false;
-        self.indention = false;
     }
 
     fn write_double(&mut self, text: &str, allow_breaks: bool) {
