@@ -146,17 +146,15 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// The value of a field by its Go name (`Name`, `AppVersion`, `APIVersion`, ...), typed as
-    /// Go has it: strings, `[]string`, `bool`, `map[string]string`. `Maintainers` and
-    /// `Dependencies` are lists of maps keyed by the Go field names of their structs. `None` for
-    /// names that are not fields of `chart.Metadata`.
+    /// The value of a field by its Go name (`Name`, `AppVersion`, `APIVersion`, ...), as Helm's
+    /// `MetadataAsMap` gives it to templates: strings, `bool`, `map[string]string` for
+    /// annotations, and every slice as `[]interface {}`, with `Maintainers` and `Dependencies`
+    /// as maps keyed by the Go field names of their structs. `None` for names that are not
+    /// fields of `chart.Metadata`.
     pub fn go_field(&self, name: &str) -> Option<Value> {
         use helmet_value::ElemType;
         let strings = |items: &[String]| {
-            Value::typed_list(
-                ElemType::String,
-                items.iter().map(|s| Value::string(s.as_str())).collect(),
-            )
+            Value::list(items.iter().map(|s| Value::string(s.as_str())).collect())
         };
         let text = |s: &str| Some(Value::string(s));
         match name {

@@ -559,4 +559,31 @@ mod tests {
         assert_eq!(float_text(1000.0), "1000");
         assert_eq!(float_text(2.5), "2.5");
     }
+
+    /// `.Chart` as real Helm gives it to templates (`toJson .Chart` in
+    /// `fixtures/charts/load-metadata`, after dependency processing), minus `IsRoot`, which the
+    /// renderer adds: scalars turned into strings, sanitized text, normalized import-values.
+    #[test]
+    fn go_fields_match_helm() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut chart =
+            crate::load::load_chart(&root.join("fixtures/charts/load-metadata")).unwrap();
+        crate::values::process_dependencies(&mut chart, &Value::empty_map()).unwrap();
+        let mut fields = Map::new();
+        for name in Metadata::GO_FIELDS {
+            fields.insert(name.to_string(), chart.metadata.go_field(name).unwrap());
+        }
+        let ours: serde_json::Value =
+            serde_json::from_str(&helmet_yaml::to_json(&Value::map(fields)).unwrap()).unwrap();
+        let golden: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("fixtures/values/load-metadata.json")).unwrap(),
+        )
+        .unwrap();
+        let rendered = golden["load-metadata/templates/chart.yaml"]
+            .as_str()
+            .unwrap();
+        let mut theirs: serde_json::Value = serde_json::from_str(rendered).unwrap();
+        theirs.as_object_mut().unwrap().remove("IsRoot");
+        assert_eq!(ours, theirs);
+    }
 }
