@@ -331,6 +331,37 @@ pub fn coalesce_tables(
 mod tests {
     use super::*;
 
+    /// The deepest trees our readers produce (YAML allows 1000 levels) coalesce without
+    /// exhausting a test thread's stack.
+    #[test]
+    fn deep_trees_coalesce() {
+        let nest = |leaf: Value| {
+            let mut v = leaf;
+            for _ in 0..1100 {
+                let mut m = Map::new();
+                m.insert("k".into(), v);
+                v = Value::map(m);
+            }
+            v
+        };
+        let chart = Chart {
+            values: nest(Value::Float64(1.0)),
+            ..Chart::default()
+        };
+        let user = nest(Value::Nil);
+        let mut warnings = Warnings::new();
+        let out = coalesce_values(&chart, &user, &mut warnings).unwrap();
+        // The user's innermost null removed the chart's innermost value.
+        let mut depth = 0;
+        let mut cur = &out;
+        while let Some(next) = cur.as_map().and_then(|m| m.get("k")) {
+            cur = next;
+            depth += 1;
+        }
+        assert_eq!(depth, 1099);
+        assert!(cur.as_map().is_some_and(|m| m.is_empty()));
+    }
+
     #[test]
     fn warnings_print_values_like_go() {
         let mut m = Map::new();
