@@ -414,10 +414,10 @@ impl Decoder<'_> {
             }
             Node::Map(_) => {
                 self.enter()?;
-                let mut out = Vec::new();
+                let mut out = MapBuilder::default();
                 self.decode_map_into(id, &mut out)?;
                 self.depth -= 1;
-                Ok(GoValue::Map(out))
+                Ok(GoValue::Map(out.entries))
             }
         }
     }
@@ -432,11 +432,7 @@ impl Decoder<'_> {
 
     /// Decodes mapping `id` into `out`; a merge key `<<` writes the merged maps' entries in
     /// place, so keys after it win over merged ones and merged ones over keys before it.
-    fn decode_map_into(
-        &mut self,
-        id: usize,
-        out: &mut Vec<(Scalar, GoValue)>,
-    ) -> Result<(), Error> {
+    fn decode_map_into(&mut self, id: usize, out: &mut MapBuilder) -> Result<(), Error> {
         let Node::Map(pairs) = &self.nodes[id] else {
             return Ok(());
         };
@@ -455,7 +451,7 @@ impl Decoder<'_> {
                 }
             };
             let value = self.decode(v)?;
-            set_key(out, key, value);
+            out.set(key, value);
         }
         Ok(())
     }
@@ -483,7 +479,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn merge(&mut self, v: usize, out: &mut Vec<(Scalar, GoValue)>) -> Result<(), Error> {
+    fn merge(&mut self, v: usize, out: &mut MapBuilder) -> Result<(), Error> {
         let want_map =
             || Error::yaml("map merge requires map or sequence of maps as the value".into());
         let sources: Vec<usize> = match &self.nodes[v] {
@@ -507,19 +503,47 @@ impl Decoder<'_> {
     }
 }
 
-/// Sets a Go map entry: equal keys replace the earlier value.
-fn set_key(out: &mut Vec<(Scalar, GoValue)>, key: Scalar, value: GoValue) {
-    if let Some(slot) = out.iter_mut().find(|(k, _)| same_key(k, &key)) {
-        slot.1 = value;
-    } else {
-        out.push((key, value));
-    }
+/// A map being decoded: entries in order, with an index by key for Go's map semantics.
+#[derive(Default)]
+struct MapBuilder {
+    entries: Vec<(Scalar, GoValue)>,
+    index: HashMap<KeyId, usize>,
 }
 
-fn same_key(a: &Scalar, b: &Scalar) -> bool {
-    match (a, b) {
-        (Scalar::Float(x), Scalar::Float(y)) => x == y,
-        _ => a == b,
+/// A Go map key's identity: equal Go values are equal keys, and a NaN key never matches.
+#[derive(Hash, PartialEq, Eq)]
+enum KeyId {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    Str(String),
+    Binary(Vec<u8>),
+}
+
+impl MapBuilder {
+    /// Sets an entry: an equal key replaces the earlier value.
+    fn set(&mut self, key: Scalar, value: GoValue) {
+        let id = match &key {
+            Scalar::Null => Some(KeyId::Null),
+            Scalar::Bool(b) => Some(KeyId::Bool(*b)),
+            Scalar::Int(i) => Some(KeyId::Int(*i)),
+            Scalar::Uint(u) => Some(KeyId::Uint(*u)),
+            Scalar::Float(f) if f.is_nan() => None,
+            // 0.0 and -0.0 are the same Go map key.
+            Scalar::Float(f) => Some(KeyId::Float((f + 0.0).to_bits())),
+            Scalar::Str(s) => Some(KeyId::Str(s.clone())),
+            Scalar::Binary(b) => Some(KeyId::Binary(b.clone())),
+        };
+        if let Some(&slot) = id.as_ref().and_then(|id| self.index.get(id)) {
+            self.entries[slot].1 = value;
+            return;
+        }
+        if let Some(id) = id {
+            self.index.insert(id, self.entries.len());
+        }
+        self.entries.push((key, value));
     }
 }
 
