@@ -304,14 +304,15 @@ mod golden_tests {
                 assert_eq!(ours, output.as_str().unwrap(), "{name}: {template}");
                 checked += 1;
             }
-            // Every enabled subchart renders its template; disabled ones must be gone.
+            // Every loaded template of every enabled chart renders, except partials: disabled
+            // subcharts and ignored files must be gone.
             let mut ours_templates = Vec::new();
             fn walk(c: &Chart, out: &mut Vec<String>) {
-                if c.templates
-                    .iter()
-                    .any(|t| t.name == "templates/values.yaml")
-                {
-                    out.push(format!("{}/templates/values.yaml", c.full_path()));
+                for t in &c.templates {
+                    let base = t.name.rsplit('/').next().unwrap_or("");
+                    if !base.starts_with('_') {
+                        out.push(format!("{}/{}", c.full_path(), t.name));
+                    }
                 }
                 c.dependencies.iter().for_each(|d| walk(d, out));
             }
