@@ -68,16 +68,20 @@ impl Files {
         self.with_entries(entries)
     }
 
-    fn lines(&self, name: &str) -> Value {
+    fn lines(&self, name: &str) -> Result<Value, FuncError> {
         let items = match self.entries.get(name) {
             None => Vec::new(),
+            // Helm indexes the last byte without checking, and Go reports the panic.
+            Some(data) if data.is_empty() => {
+                return Err(FuncError::new("runtime error: index out of range [-1]"))
+            }
             Some(data) => {
                 let text = String::from_utf8_lossy(data);
                 let text = text.strip_suffix('\n').unwrap_or(&text);
                 text.split('\n').map(Value::from).collect()
             }
         };
-        Value::typed_list(ElemType::String, items)
+        Ok(Value::typed_list(ElemType::String, items))
     }
 
     /// A `map[string]string` from each file's base name to `encode(contents)`, printed with
@@ -178,7 +182,7 @@ impl Object for Files {
                 Ok(Value::Object(Arc::new(this.glob(&string_arg(args, 0)))))
             }),
             "Lines" => Func::new(&[ArgType::String], move |_, args| {
-                Ok(this.lines(&string_arg(args, 0)))
+                this.lines(&string_arg(args, 0))
             }),
             "AsConfig" => Func::new(&[], move |ctx, _| {
                 this.as_yaml_map(ctx, |data| String::from_utf8_lossy(data).into_owned())
