@@ -9,6 +9,8 @@ use saphyr_parser::ScanError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     message: String,
+    /// Go panics here instead of returning an error, so the template call itself fails.
+    panics: bool,
 }
 
 impl Error {
@@ -16,7 +18,22 @@ impl Error {
     pub fn new(message: impl Into<String>) -> Error {
         Error {
             message: message.into(),
+            panics: false,
         }
+    }
+
+    /// An error that Go raises as a panic: a function that normally prints its error text
+    /// (`toToml`) fails the template call with this message instead.
+    pub fn panic(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+            panics: true,
+        }
+    }
+
+    /// Whether Go would panic (failing the template call) rather than return this error.
+    pub fn is_panic(&self) -> bool {
+        self.panics
     }
 
     /// The full text.

@@ -82,7 +82,8 @@ pub fn to_yaml_v3(v: &Value, indent: usize) -> Result<String, Error> {
 }
 
 /// Writes TOML as BurntSushi/toml's encoder (Helm's `toToml`, which prints the error text in
-/// place of the document when encoding fails).
+/// place of the document when encoding fails, except for errors where [`Error::is_panic`] is
+/// true: those fail the template call, as Go's panic does).
 pub fn to_toml(v: &Value) -> Result<String, Error> {
     toml::marshal(v)
 }

@@ -285,7 +285,10 @@ pub(crate) fn marshal(v: &Value) -> Result<String, Error> {
         depth: 0,
     };
     if v.is_nil() {
-        return Err(Error::new("toml: cannot encode a nil value"));
+        // The encoder asks reflect for the type of a nil interface, which panics.
+        return Err(Error::panic(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
     }
     enc.encode(&[], v)?;
     Ok(enc.out)
