@@ -209,6 +209,37 @@ mod golden_tests {
         Some(v)
     }
 
+    /// `-f -` and `--set-file k=-` read standard input, exactly as reading the same text
+    /// from a file.
+    #[test]
+    fn dash_reads_stdin() {
+        let file = root().join("fixtures/values/override.yaml");
+        let text = std::fs::read(&file).unwrap();
+        let from_file = ValueOptions {
+            values_files: vec![file.clone()],
+            set_file: vec![format!("text={}", file.display())],
+            ..ValueOptions::default()
+        }
+        .merge_values_from(&mut std::io::empty())
+        .unwrap();
+        let from_stdin = |opts: ValueOptions| {
+            opts.merge_values_from(&mut std::io::Cursor::new(text.clone()))
+                .unwrap()
+        };
+        let values = from_stdin(ValueOptions {
+            values_files: vec!["-".into()],
+            ..ValueOptions::default()
+        });
+        let text_value = from_stdin(ValueOptions {
+            set_file: vec!["text=-".into()],
+            ..ValueOptions::default()
+        });
+        let json = |v: &Value| helmet_yaml::to_json(v).unwrap();
+        let mut both = values.as_map().unwrap().clone();
+        both.extend(text_value.as_map().unwrap().clone());
+        assert_eq!(json(&Value::map(both)), json(&from_file));
+    }
+
     #[test]
     fn missing_dependencies_and_warnings() {
         let mut chart =
