@@ -8,7 +8,10 @@ use helmet_value::{Map, Value};
 
 use crate::chart::{Chart, Error};
 
-/// Collected warnings (Helm logs them to stderr).
+/// Warnings collected while computing values. Helm writes each to stderr through Go's `log`
+/// (prefixed with `YYYY/MM/DD HH:MM:SS `; `slog` lines read `... WARN message key=value`), and
+/// repeats them once per coalescing pass; we collect each occurrence of our own passes, so the
+/// lines match Helm's but their number may not.
 pub type Warnings = Vec<String>;
 
 const GLOBAL: &str = "global";
