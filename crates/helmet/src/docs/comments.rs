@@ -192,6 +192,15 @@ mod tests {
     }
 
     #[test]
+    fn any_cut_of_a_tricky_file_scans_without_panicking() {
+        let text = "# -- é\n'q':\n  \"a.b\": |-\n    x: y\n  - : \n:\n\"unterminated: 1\n k\t: v\n# @default --\nz: ü # c\n";
+        for (cut, _) in text.char_indices() {
+            scan(&text[..cut]);
+            scan(&text[cut..]);
+        }
+    }
+
+    #[test]
     fn quoted_keys_keep_their_dots() {
         let docs = scan("annotations:\n  # -- scrape\n  \"prometheus.io/scrape\": \"true\"\n");
         assert!(docs.contains_key(&vec![
