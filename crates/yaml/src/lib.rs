@@ -14,6 +14,7 @@ mod json;
 mod read;
 mod resolve;
 mod toml;
+mod values;
 mod write;
 
 pub use errors::Error;
@@ -34,6 +35,14 @@ pub enum Shape {
 /// a map): YAML 1.1 scalars, numbers as `float64`, string keys, only the first document.
 pub fn from_str(src: &str) -> Result<Value, Error> {
     read::read(src, Shape::Map)
+}
+
+/// Reads a chart's values file as Helm's `LoadValues`: the text is cut into documents at
+/// `---` lines (Kubernetes' YAML reader), each is read as with [`from_str`], and the maps are
+/// merged in order. Errors read `cannot unmarshal yaml document: ...` or
+/// `error reading yaml document: ...`; Helm prefixes them with `cannot load values.yaml: `.
+pub fn load_values(src: &str) -> Result<Value, Error> {
+    values::load(src)
 }
 
 /// Reads a YAML document of any shape with the same rules as [`from_str`].

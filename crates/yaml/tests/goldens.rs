@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use helmet_value::Value;
 use helmet_yaml::{
-    from_json_as, from_str_as, to_json, to_json_indent, to_toml, to_yaml, to_yaml_v3, Shape,
+    from_json_as, from_str_as, load_values, to_json, to_json_indent, to_toml, to_yaml, to_yaml_v3,
+    Shape,
 };
 
 fn fixtures() -> PathBuf {
@@ -151,4 +152,33 @@ fn toml_like_helm() {
         inputs.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn values_files_like_helm() {
+    let dir = fixtures().join("../values");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/yaml/values")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let src = String::from_utf8(std::fs::read(input).expect("input")).expect("utf-8 input");
+        let golden = std::fs::read_to_string(input.with_extension("out")).expect("golden");
+        // The chart prints `toJson .Values`; a loading error is Helm's `Error:` line.
+        let got = match load_values(&src) {
+            Ok(v) => format!("JSON: {}\n", to_json(&v).unwrap_or_default()),
+            Err(e) => format!("Error: cannot load values.yaml: {e}\n"),
+        };
+        if got != golden {
+            failures.push(format!(
+                "=== {}\n--- expected\n{golden}\n--- got\n{got}",
+                input.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
