@@ -31,30 +31,29 @@ fn sample_chart_readme() {
     insta::assert_snapshot!(readme.text);
 }
 
+/// Generates the README of a copy of the sample chart that has `template` as its README.md.j2.
+fn generate_with_chart_template(test: &str, template: &str) -> Result<docs::Readme, helmet::Error> {
+    let dir = sample_copy(test);
+    std::fs::write(dir.join(docs::CHART_TEMPLATE_FILE), template).unwrap();
+    let readme = docs::generate(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    readme
+}
+
 #[test]
 fn chart_template_replaces_the_built_in_one() {
-    let dir = sample_copy("custom");
-    std::fs::write(
-        dir.join(docs::CHART_TEMPLATE_FILE),
+    let readme = generate_with_chart_template(
+        "custom",
         "# {{ chart.name }} {{ chart.version }}\n\n{% for v in values %}- {{ v.key }} ({{ v.type }}) = {{ v.default }}: {{ v.description }}\n{% endfor %}\n\n\n",
-    )
-    .unwrap();
-    let text = docs::generate(&dir).unwrap().text;
-    std::fs::remove_dir_all(&dir).unwrap();
-    insta::assert_snapshot!(text);
+    );
+    insta::assert_snapshot!(readme.unwrap().text);
 }
 
 #[test]
 fn template_errors_name_the_template() {
-    let dir = sample_copy("error");
-    std::fs::write(
-        dir.join(docs::CHART_TEMPLATE_FILE),
-        "# {{ chart.name }}\n{{ chart.no_such_field }}\n",
-    )
-    .unwrap();
-    let err = docs::generate(&dir).unwrap_err();
-    std::fs::remove_dir_all(&dir).unwrap();
-    insta::assert_snapshot!(err.to_string());
+    let readme =
+        generate_with_chart_template("error", "# {{ chart.name }}\n{{ chart.no_such_field }}\n");
+    insta::assert_snapshot!(readme.unwrap_err().to_string());
 }
 
 #[test]
