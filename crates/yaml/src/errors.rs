@@ -239,7 +239,8 @@ fn translate(info: &str) -> (Stage, String) {
         (
             "did not find expected hexadecimal number",
             Scanner,
-            "did not find expected hexadecimal number",
+            // (sic: go-yaml spells it so)
+            "did not find expected hexdecimal number",
         ),
         (
             "found invalid Unicode character escape code",
