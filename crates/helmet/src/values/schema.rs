@@ -77,12 +77,15 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
 /// The failures of one schema as Helm prints them (`- at '/path': message` lines, nested
 /// causes indented), or Ok.
 fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
-    let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| format!("{e}\n"))?;
+    // Syntax errors are Go's encoding/json texts; they are reported without a newline.
+    let text = String::from_utf8_lossy(schema);
+    helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
+    let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     // Helm's validator does not assert `format` (it is an annotation by default).
     let validator = jsonschema::options()
         .should_validate_formats(false)
         .build(&schema)
-        .map_err(|e| format!("{e}\n"))?;
+        .map_err(|e| compile_error(&e))?;
     let instance = to_json(values);
     let errors: Vec<Failure> = validator
         .iter_errors(&instance)
@@ -101,6 +104,17 @@ fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
         out.push_str(&l);
     }
     Err(out)
+}
+
+/// A schema that cannot be compiled, in the words of Helm's validator where we know them.
+fn compile_error(err: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    match err.kind() {
+        K::Referencing(jsonschema::ReferencingError::PointerToNowhere { pointer }) => {
+            format!("json-pointer in \"file:///values.schema.json#{pointer}\" not found")
+        }
+        _ => err.to_string(),
+    }
 }
 
 /// One validation failure, detached from the validator's lifetimes.
