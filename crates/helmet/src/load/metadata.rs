@@ -320,13 +320,23 @@ pub fn sanitize(s: &str) -> String {
         .filter_map(|c| {
             if c.is_whitespace() {
                 Some(' ')
-            } else if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}') {
+            } else if c.is_control() || is_format_or_private(c) {
                 None
             } else {
                 Some(c)
             }
         })
         .collect()
+}
+
+/// Characters Go's `unicode.IsPrint` rejects besides controls: the common format characters
+/// (category Cf) and private-use code points.
+fn is_format_or_private(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}')
 }
 
 fn valid_alias(alias: &str) -> bool {
