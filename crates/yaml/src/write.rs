@@ -166,11 +166,8 @@ fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
             s => s.to_string(),
         }),
         Value::String(s) => string_node(s),
-        Value::Bytes(_) => {
-            return Err(Error::new(
-                "toYamlPretty of a []byte value is not supported yet",
-            ))
-        }
+        // go-yaml v3 writes a []byte as a sequence of its byte values.
+        Value::Bytes(b) => Node::Seq(b.iter().map(|x| plain(x.to_string())).collect()),
         Value::List(l) => {
             let mut items = Vec::with_capacity(l.items.len());
             for item in &l.items {

@@ -73,6 +73,8 @@ fn value_of(name: &str) -> Value {
                 .map(Value::from)
                 .to_vec(),
         ),
+        // fixtures/yaml/typed/bytes.bin
+        "bytes" => Value::Bytes(b"hi\n\xff".as_slice().into()),
         other => panic!("no value for typed case {other}"),
     }
 }
