@@ -285,6 +285,9 @@ pub struct Chart {
     pub dependencies: Vec<Chart>,
     /// The names of the parent charts from the root down, empty for the root chart.
     pub parents: Vec<String>,
+    /// Warnings Helm logs while loading this chart (not its subcharts), e.g. about
+    /// `requirements.yaml` in an API v2 chart.
+    pub load_warnings: Vec<String>,
 }
 
 impl Chart {
@@ -346,6 +349,15 @@ impl Chart {
             self.own_crds().map(|f| (self.full_path(), f)).collect();
         for dep in &self.dependencies {
             out.extend(dep.crds());
+        }
+        out
+    }
+
+    /// The load warnings of this chart and its subcharts, depth first.
+    pub fn all_load_warnings(&self) -> Vec<String> {
+        let mut out = self.load_warnings.clone();
+        for dep in &self.dependencies {
+            out.extend(dep.all_load_warnings());
         }
         out
     }

@@ -582,7 +582,9 @@ mod tests {
     #[test]
     fn refuses_broken_streams() {
         assert_eq!(
-            read_chart_archive(b"not gzip at all").unwrap_err().to_string(),
+            read_chart_archive(b"not gzip at all")
+                .unwrap_err()
+                .to_string(),
             "gzip: invalid header"
         );
         // Shorter than gzip's header: Go's reader runs out of input first.

@@ -266,6 +266,11 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
                     let md = metadata.get_or_insert_with(Metadata::default);
                     if md.api_version == "v1" {
                         chart.files.push(f.clone());
+                    } else {
+                        chart.load_warnings.push(
+                            "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock."
+                                .to_string(),
+                        );
                     }
                 }
             }
@@ -277,6 +282,12 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
             "values.schema.json" => chart.schema = Some(f.data.clone()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
+                if md.api_version != "v1" {
+                    chart.load_warnings.push(
+                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml."
+                            .to_string(),
+                    );
+                }
                 let doc = parse_yaml(&f.data)
                     .map_err(|e| Error::new(format!("cannot load requirements.yaml: {e}")))?;
                 metadata::decode_metadata_into(md, &doc).map_err(|e| {

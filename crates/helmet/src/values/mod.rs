@@ -283,6 +283,7 @@ mod golden_tests {
             let mut run = || -> Result<(Chart, Value), Error> {
                 let mut chart =
                     crate::load::load_chart(&root().join("fixtures/charts").join(chart))?;
+                warnings.extend(chart.all_load_warnings());
                 let user = options(args).merge_values_from(&mut std::io::empty())?;
                 warnings.extend(process_dependencies_with_warnings(&mut chart, &user)?);
                 let (values, more) = coalesce_values_with_warnings(&chart, &user)?;
