@@ -91,7 +91,9 @@ fn parts(f: f64, bits32: bool) -> (bool, String, i32) {
 }
 
 fn format_g(f: f64, bits32: bool) -> String {
-    if let Some(s) = special(f) {
+    // A float64 beyond float32's range is an infinity once narrowed.
+    let narrowed = if bits32 { f as f32 as f64 } else { f };
+    if let Some(s) = special(narrowed) {
         return s.to_string();
     }
     let (neg, digits, dp) = parts(f, bits32);
@@ -151,5 +153,6 @@ mod tests {
         assert_eq!(format_json(0.000001), "0.000001");
         assert_eq!(format_json(-0.0), "-0");
         assert_eq!(format_g_shortest32(0.1), "0.1");
+        assert_eq!(format_g_shortest32(1e300), "+Inf");
     }
 }

@@ -56,6 +56,31 @@ pub fn from_str_as(src: &str, shape: Shape) -> Result<Value, Error> {
     read::read(src, shape)
 }
 
+/// Reads YAML as sigs.k8s.io/yaml hands it to a Go struct: map keys turned into strings, but
+/// scalars keep go-yaml's types (`Int` for integers, `Uint64` above `i64::MAX`, `Float64`
+/// including NaN and infinities, which only encoding/json would reject). For decoding files
+/// such as `Chart.yaml` into typed fields, where an integer and a float convert to strings
+/// differently.
+pub fn from_str_go_types(src: &str) -> Result<Value, Error> {
+    read::read_go_typed(src)
+}
+
+/// The text sigs.k8s.io/yaml puts into a Go `string` field for a scalar read with
+/// [`from_str_go_types`]: integers in decimal, floats as `FormatFloat(f, 'g', -1, 32)` (so
+/// `3.14159265358979` becomes `3.1415927` and `.inf` becomes `+Inf`), booleans as
+/// `true`/`false`, strings unchanged. `None` for nil (the field stays empty) and for
+/// collections (a type error for the caller).
+pub fn go_string_field(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::String(s) => s.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint64(u) => u.to_string(),
+        Value::Float64(f) => float::format_g_shortest32(*f),
+        _ => return None,
+    })
+}
+
 /// Reads JSON as Go's `json.Unmarshal` into `interface{}`: numbers are `float64`.
 pub fn from_json(src: &str) -> Result<Value, Error> {
     json::unmarshal(src, Shape::Any)

@@ -628,16 +628,17 @@ fn float_key(f: f64) -> String {
 
 /// Converts go-yaml's value into what encoding/json reads back after sigs.k8s.io/yaml turns it
 /// into JSON: string keys, float64 numbers.
-fn to_json_value(v: GoValue, depth: usize) -> Result<Value, Error> {
+fn to_json_value(v: GoValue, depth: usize, go_types: bool) -> Result<Value, Error> {
     if depth > MAX_DEPTH {
         return Err(Error::yaml(format!("exceeded max depth of {MAX_DEPTH}")));
     }
     Ok(match v {
+        GoValue::Scalar(s) if go_types => scalar_go_typed(s),
         GoValue::Scalar(s) => scalar_to_json(s)?,
         GoValue::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(to_json_value(item, depth + 1)?);
+                out.push(to_json_value(item, depth + 1, go_types)?);
             }
             Value::list(out)
         }
@@ -663,11 +664,25 @@ fn to_json_value(v: GoValue, depth: usize) -> Result<Value, Error> {
                         )))
                     }
                 };
-                out.insert(key, to_json_value(v, depth + 1)?);
+                out.insert(key, to_json_value(v, depth + 1, go_types)?);
             }
             Value::map(out)
         }
     })
+}
+
+/// A scalar with the Go type go-yaml gave it (what sigs.k8s.io/yaml hands to a struct field
+/// before encoding/json sees it).
+fn scalar_go_typed(s: Scalar) -> Value {
+    match s {
+        Scalar::Null => Value::Nil,
+        Scalar::Bool(b) => Value::Bool(b),
+        Scalar::Int(i) => Value::Int(i),
+        Scalar::Uint(u) => Value::Uint64(u),
+        Scalar::Float(f) => Value::Float64(f),
+        Scalar::Str(s) => Value::string(s),
+        Scalar::Binary(b) => Value::string(go_string_to_utf8(&b)),
+    }
 }
 
 fn scalar_to_json(s: Scalar) -> Result<Value, Error> {
@@ -717,6 +732,16 @@ pub(crate) fn go_string_to_utf8(bytes: &[u8]) -> String {
 
 /// Reads a document the way `sigs.k8s.io/yaml.Unmarshal` does into the given Go target.
 pub(crate) fn read(src: &str, target: Shape) -> Result<Value, Error> {
+    read_with(src, target, false)
+}
+
+/// Reads a document keeping go-yaml's scalar types (`int`, `uint64`, `float64` including
+/// NaN and infinities) instead of the JSON round trip's float64s.
+pub(crate) fn read_go_typed(src: &str) -> Result<Value, Error> {
+    read_with(src, Shape::Any, true)
+}
+
+fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     if !src.chars().all(readable) {
         return Err(Error::yaml("control characters are not allowed".into()));
     }
@@ -733,7 +758,7 @@ pub(crate) fn read(src: &str, target: Shape) -> Result<Value, Error> {
                 depth: 0,
             };
             let go = decoder.decode(root)?;
-            to_json_value(go, 0)?
+            to_json_value(go, 0, go_types)?
         }
     };
     crate::json::check_target(value, target)

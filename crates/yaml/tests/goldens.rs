@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use helmet_value::Value;
 use helmet_yaml::{
-    from_json_as, from_str_as, load_values, to_json, to_json_indent, to_toml, to_yaml, to_yaml_v3,
-    Shape,
+    from_json_as, from_str_as, from_str_go_types, go_string_field, load_values, to_json,
+    to_json_indent, to_toml, to_yaml, to_yaml_v3, Shape,
 };
 
 fn fixtures() -> PathBuf {
@@ -176,6 +176,37 @@ fn values_files_like_helm() {
         if got != golden {
             failures.push(format!(
                 "=== {}\n--- expected\n{golden}\n--- got\n{got}",
+                input.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn chart_yaml_string_fields_like_helm() {
+    let dir = fixtures().join("../chartyaml");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/yaml/chartyaml")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let src = std::fs::read_to_string(input).expect("input");
+        let golden = std::fs::read_to_string(input.with_extension("out")).expect("golden");
+        let doc = from_str_go_types(&src).expect("Chart.yaml reads");
+        let app = doc
+            .as_map()
+            .and_then(|m| m.get("appVersion"))
+            .and_then(go_string_field)
+            .unwrap_or_default();
+        let got = format!("APP: {app}\n");
+        if got != golden {
+            failures.push(format!(
+                "{}: expected {golden:?}, got {got:?}",
                 input.display()
             ));
         }
