@@ -60,6 +60,40 @@ fn go_v(v: &Value) -> String {
     }
 }
 
+/// Go's `%t` (meant for booleans) applied to any value, as Helm's "type mismatch" error
+/// prints it: `%!t(string=x)`, `%!t(<nil>)`, and element-wise inside slices and maps.
+fn go_bad_t(v: &Value) -> String {
+    match v {
+        Value::Nil => "%!t(<nil>)".into(),
+        other => go_bad_t_inner(other),
+    }
+}
+
+/// `%t` inside a slice or map, where a nil element prints as `<nil>`.
+fn go_bad_t_inner(v: &Value) -> String {
+    match v {
+        Value::Nil => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::List(l) => format!(
+            "[{}]",
+            l.items
+                .iter()
+                .map(go_bad_t_inner)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Value::Map(m) => format!(
+            "map[{}]",
+            m.entries
+                .iter()
+                .map(|(k, v)| format!("%!t(string={k}):{}", go_bad_t_inner(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        other => format!("%!t({}={})", other.type_name(), go_v(other)),
+    }
+}
+
 /// `strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, exponent form when the exponent is
 /// below -4 or at least 6 (Go's rule for the shortest precision).
 fn go_float(f: f64) -> String {
@@ -129,9 +163,8 @@ fn coalesce_deps(
             Some(Value::Map(m)) => m.entries.clone(),
             Some(other) => {
                 return Err(Error::new(format!(
-                    "type mismatch on {name}: %!t({}={})",
-                    other.type_name(),
-                    go_v(other)
+                    "type mismatch on {name}: {}",
+                    go_bad_t(other)
                 )))
             }
         };
