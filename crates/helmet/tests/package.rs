@@ -183,3 +183,40 @@ fn missing_dependency_is_refused_and_nothing_is_written() {
     assert!(!work.join("out").exists());
     std::fs::remove_dir_all(&work).unwrap();
 }
+
+#[test]
+fn archive_whose_top_folder_is_not_the_chart_name_is_refused() {
+    // An archive made by hand: top folder "foo", chart named "full".
+    let chart = helmet::load_chart(&fixtures().join("v1")).unwrap();
+    let mut tar = chart_tar_stream(&chart, Some(0)).unwrap();
+    // Rename the top folder in every header: "v1chart/" -> "foo/xxx/" would change lengths,
+    // so use a same-length name and fix each header's checksum.
+    let mut offset = 0;
+    while offset + 512 <= tar.len() && tar[offset] != 0 {
+        let header = &mut tar[offset..offset + 512];
+        assert_eq!(&header[..8], b"v1chart/");
+        header[..8].copy_from_slice(b"elsewhe/");
+        header[148..156].copy_from_slice(b"        ");
+        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+        header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let size = usize::from_str_radix(
+            std::str::from_utf8(&header[124..135])
+                .unwrap()
+                .trim_matches('\0'),
+            8,
+        )
+        .unwrap();
+        offset += 512 + size.div_ceil(512) * 512;
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    let work = temp_dir("top-folder");
+    let path = work.join("elsewhere.tgz");
+    std::fs::write(&path, gz.finish().unwrap()).unwrap();
+    let err = helmet::load_chart(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "chart archive's top folder \"elsewhe\" is not the chart's name \"v1chart\""
+    );
+    std::fs::remove_dir_all(&work).unwrap();
+}

@@ -95,6 +95,11 @@ pub fn detect_content_type(bytes: &[u8]) -> &'static str {
 /// Reads a chart archive into its files (names relative to the chart folder, `/`-separated,
 /// leading UTF-8 byte order marks removed), in archive order.
 pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
+    read_chart_archive_with_top_folder(bytes).map(|(_, files)| files)
+}
+
+/// Like [`read_chart_archive`], also returning the archive's one top folder.
+pub fn read_chart_archive_with_top_folder(bytes: &[u8]) -> Result<(String, Vec<File>), Error> {
     // Go's gzip reader first reads the 10-byte header.
     if bytes.is_empty() {
         return Err(Error::new("EOF"));
@@ -198,7 +203,7 @@ pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
     if files.is_empty() {
         return Err(Error::new("no files in chart archive"));
     }
-    Ok(files)
+    Ok((top_folder.unwrap_or_default(), files))
 }
 
 /// Go's `path.Clean` on a slash-separated path.
