@@ -3,6 +3,7 @@
 mod docs_cmd;
 mod flags;
 mod json;
+mod package_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,9 +59,8 @@ fn main() -> ExitCode {
         Some("template") => template(&args[1..]),
         Some("render") => render(&args[1..]),
         Some("docs") => docs_cmd::run(&args[1..]).map_or_else(Outcome::Failed, Outcome::Done),
-        Some(cmd @ ("lint" | "package")) => {
-            Outcome::Failed(format!("`helmet {cmd}` is not built yet"))
-        }
+        Some("package") => package_cmd::package(&args[1..]),
+        Some(cmd @ "lint") => Outcome::Failed(format!("`helmet {cmd}` is not built yet")),
         Some(other) => Outcome::Failed(format!(
             "unknown command \"{other}\" for \"helmet\"\n\n{USAGE}"
         )),

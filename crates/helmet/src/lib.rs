@@ -7,6 +7,7 @@ pub mod load;
 pub mod manifest;
 pub mod objects;
 pub mod output;
+pub mod package;
 pub mod render;
 pub mod values;
 
