@@ -13,6 +13,9 @@ use crate::Shape;
 /// Deepest nesting of collections accepted, to keep recursion bounded.
 const MAX_DEPTH: usize = 1000;
 
+/// How many bytes libyaml's reader decodes (and checks) at a time.
+const READER_BLOCK: usize = 512;
+
 /// How many times a text may be adjusted and parsed again (see `compose`).
 const MAX_RETRIES: usize = 1000;
 
@@ -44,7 +47,9 @@ enum GoValue {
 }
 
 /// Parses the first document of `src` into a tree; `None` for an empty stream.
-fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
+/// Parses the first document; an error comes with the character index where the parser
+/// stopped, when known.
+fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
     let mut patched: Option<String> = None;
     let mut indented_lines: Vec<usize> = Vec::new();
     // Where libyaml accepts text that saphyr-parser rejects, the text is adjusted without
@@ -95,21 +100,27 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, Error> {
                         continue;
                     }
                 }
-                return Err(map_scan_error(text, &e, context));
+                return Err((map_scan_error(text, &e, context), Some(e.marker().index())));
             }
-            Err(Composed::Failed(e)) => return Err(e),
+            Err(Composed::Failed(e)) => return Err((e, None)),
+            Err(Composed::FailedAt(e, at)) => return Err((e, Some(at))),
             Ok(v) => return Ok(v),
         }
     }
-    Err(Error::yaml(format!(
-        "more than {MAX_RETRIES} tab separators or under-indented quoted lines"
-    )))
+    Err((
+        Error::yaml(format!(
+            "more than {MAX_RETRIES} tab separators or under-indented quoted lines"
+        )),
+        None,
+    ))
 }
 
 /// Why composing stopped: a parser error (which may be retried) or a final error.
 enum Composed {
     Scan(saphyr_parser::ScanError, Option<Context>),
     Failed(Error),
+    /// A final error found at a known character index.
+    FailedAt(Error, usize),
 }
 
 type Tree = Option<(Vec<Node>, usize)>;
@@ -156,6 +167,25 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
                 }
                 if style == ScalarStyle::DoubleQuoted {
                     check_escapes(&chars, span).map_err(Composed::Failed)?;
+                }
+                let is_key =
+                    matches!(stack.last(), Some((p, None)) if matches!(nodes[*p], Node::Map(_)));
+                let flow_style = matches!(
+                    style,
+                    ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                );
+                if is_key
+                    && flow_style
+                    && span.end.line() != span.start.line()
+                    && !explicit_key(&chars, span)
+                {
+                    return Err(Composed::FailedAt(
+                        multiline_key_error(
+                            contexts.last().copied(),
+                            span.end.line().saturating_sub(1),
+                        ),
+                        span.end.index(),
+                    ));
                 }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 nodes.push(Node::Scalar {
@@ -272,6 +302,31 @@ fn readable(c: char) -> bool {
         || (0xA0..=0xD7FF).contains(&u)
         || (0xE000..=0xFFFD).contains(&u)
         || u >= 0x10000
+}
+
+/// Whether a key is written after `?` (an explicit key, which may span lines).
+fn explicit_key(chars: &[char], span: Span) -> bool {
+    let start = span.start.index().min(chars.len());
+    chars[..start]
+        .iter()
+        .rev()
+        .find(|c| !matches!(c, ' ' | '\t'))
+        .is_some_and(|&c| c == '?')
+}
+
+/// libyaml's error for an implicit key that spans lines: it cannot be a simple key, so the
+/// `:` after it is out of place. `line` is the 0-based line where the key ends.
+fn multiline_key_error(context: Option<Context>, line: usize) -> Error {
+    let (problem, shown) = match context {
+        Some(Context::FlowMap) => ("did not find expected ',' or '}'", line),
+        Some(Context::FlowSeq) => ("did not find expected ',' or ']'", line),
+        _ => ("mapping values are not allowed in this context", line + 1),
+    };
+    if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {shown}: {problem}"))
+    }
 }
 
 /// The source text an event covers.
@@ -742,10 +797,31 @@ pub(crate) fn read_go_typed(src: &str) -> Result<Value, Error> {
 }
 
 fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
-    if !src.chars().all(readable) {
-        return Err(Error::yaml("control characters are not allowed".into()));
-    }
-    let composed = compose(src)?;
+    // libyaml turns NEL into a line feed as it reads (YAML 1.1 counts it as a line break),
+    // where saphyr-parser (YAML 1.2) takes it as text.
+    let normalized;
+    let src = if src.contains('\u{85}') {
+        normalized = src.replace('\u{85}', "\n");
+        normalized.as_str()
+    } else {
+        src
+    };
+    // libyaml's reader rejects control characters as it decodes its input, 512 bytes at a
+    // time, so a syntax error wins only when found in an earlier block than the character.
+    let control = src.find(|c| !readable(c));
+    let control_error = || Error::yaml("control characters are not allowed".into());
+    let composed = match compose(src) {
+        Ok(_) if control.is_some() => return Err(control_error()),
+        Ok(tree) => tree,
+        Err((e, at)) => {
+            let at_byte = at.map(|i| src.char_indices().nth(i).map_or(src.len(), |(b, _)| b));
+            return Err(match (control, at_byte) {
+                (Some(c), Some(a)) if c / READER_BLOCK <= a / READER_BLOCK => control_error(),
+                (Some(_), None) => control_error(),
+                _ => e,
+            });
+        }
+    };
     let value = match composed {
         None => Value::Nil,
         Some((nodes, root)) => {

@@ -9,8 +9,13 @@ use helmet_yaml::{
     to_json_indent, to_toml, to_yaml, to_yaml_v3, Shape,
 };
 
+/// The `read` folder of the goldens; `HELMET_YAML_FIXTURES` points the tests at another copy
+/// of `fixtures/yaml` (e.g. generated cases refreshed into a scratch folder).
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/yaml/read")
+    match std::env::var_os("HELMET_YAML_FIXTURES") {
+        Some(dir) => PathBuf::from(dir).join("read"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/yaml/read"),
+    }
 }
 
 /// What the refresh script's template prints for one input.
