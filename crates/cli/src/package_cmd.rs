@@ -7,6 +7,24 @@ use helmet::package::{package_chart, PackageOptions};
 use crate::flags::{Flag, FlagSet};
 use crate::Outcome;
 
+const HELP: &str = "\
+Package chart directories into versioned chart archives, as `helm package` does.
+
+Usage:
+  helmet package CHART_PATH... [flags]
+
+Flags:
+  -d, --destination DIR    where to write the archive (default: the working directory)
+      --version V          set the chart's version
+      --app-version V      set the chart's appVersion
+
+Archives are byte for byte what Helm v4 writes once decompressed. Each entry keeps its file's
+modification time, as in Helm; with SOURCE_DATE_EPOCH set, every entry gets that time instead,
+so fresh clones of a repository give identical archives.
+
+Not supported: --sign (provenance files) and --dependency-update (it needs chart repositories).
+";
+
 /// Packages each chart in turn, printing Helm's line for each archive as it is written; the
 /// first failure stops, as in Helm.
 pub fn package(args: &[String]) -> Outcome {
@@ -17,6 +35,9 @@ pub fn package(args: &[String]) -> Outcome {
         Flag::switch("sign", None),
         Flag::switch("dependency-update", Some('u')),
     ];
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Outcome::Done(HELP.to_string());
+    }
     let parsed = match FlagSet::new(flags).parse(args) {
         Ok(parsed) => parsed,
         Err(message) => return Outcome::Failed(message),
