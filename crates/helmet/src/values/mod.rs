@@ -267,6 +267,16 @@ mod golden_tests {
         }
     }
 
+    fn find_chart<'a>(chart: &'a Chart, full_path: &str) -> Option<&'a Chart> {
+        if chart.full_path() == full_path {
+            return Some(chart);
+        }
+        chart
+            .dependencies
+            .iter()
+            .find_map(|d| find_chart(d, full_path))
+    }
+
     #[test]
     fn final_values_match_helm() {
         let cases = std::fs::read_to_string(root().join("fixtures/values/cases.txt")).unwrap();
@@ -330,6 +340,22 @@ mod golden_tests {
             let (chart, values) = outcome.unwrap_or_else(|e| panic!("{name}: {e}"));
             let rendered = golden.as_object().unwrap();
             for (template, output) in rendered {
+                if template.ends_with("/templates/files.txt") {
+                    // `{{ range $path, $_ := .Files }}{{ $path }}\n{{ end }}`: the loaded files.
+                    let chart_dir = template.trim_end_matches("/templates/files.txt");
+                    let names = find_chart(&chart, chart_dir)
+                        .unwrap_or_else(|| panic!("{name}: no chart {chart_dir}"))
+                        .files
+                        .iter()
+                        .map(|f| format!("{}\n", f.name))
+                        .collect::<String>();
+                    assert_eq!(names, output.as_str().unwrap(), "{name}: {template}");
+                    checked += 1;
+                    continue;
+                }
+                if !template.ends_with("/templates/values.yaml") {
+                    continue;
+                }
                 let ours = view(&values, template)
                     .unwrap_or_else(|| panic!("{name}: no values for {template}"));
                 let ours = helmet_yaml::to_json(ours).unwrap() + "\n";
