@@ -127,6 +127,133 @@ type Tree = Option<(Vec<Node>, usize)>;
 
 fn compose_once(src: &str) -> Result<Tree, Composed> {
     let chars: Vec<char> = src.chars().collect();
+    let mut layout = Layout::default();
+    let result = compose_events(src, &chars, &mut layout);
+    // A tab that libyaml refuses, on a line saphyr-parser skips, comes first if it is before
+    // where parsing stopped.
+    let stop = match &result {
+        Ok(_) => chars.len(),
+        Err(Composed::Scan(e, _)) => e.marker().index(),
+        Err(Composed::FailedAt(_, at)) => *at,
+        Err(Composed::Failed(_)) => chars.len(),
+    };
+    if let Some(e) = layout.tab_error(&chars, stop) {
+        return Err(e);
+    }
+    result
+}
+
+/// What the tab check needs to know about the parsed text.
+#[derive(Default)]
+struct Layout {
+    /// Every scalar: its char range, and for plain scalars in block context the column of
+    /// the enclosing block collection (libyaml's indentation level).
+    scalars: Vec<(usize, usize, Option<Option<usize>>)>,
+    /// Char ranges of flow collections (tabs are blanks there).
+    flows: Vec<(usize, usize)>,
+}
+
+impl Layout {
+    /// libyaml's verdict on lines whose first non-space character is a tab and that hold
+    /// nothing but blanks and maybe a comment, outside scalars and flow collections: after a
+    /// plain scalar's trailing blank lines, a tab left of the indentation "violates
+    /// indentation"; anywhere else a tab cannot start a token.
+    fn tab_error(&self, chars: &[char], stop: usize) -> Option<Composed> {
+        let mut line_start = 0;
+        let mut line = 0;
+        while line_start < chars.len() && line_start <= stop {
+            let end = chars[line_start..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |n| line_start + n);
+            let text = &chars[line_start..end];
+            let spaces = text.iter().take_while(|&&c| c == ' ').count();
+            // After a block indicator (`- `, `? `, `: ` at the start of a line) libyaml
+            // expects a token where a tab cannot start one.
+            let mut p = spaces;
+            while p + 1 < text.len()
+                && matches!(text[p], '-' | '?' | ':')
+                && matches!(text[p + 1], ' ' | '\t')
+                && !self.covers(line_start + p)
+            {
+                p += 1;
+                while p < text.len() && text[p] == ' ' {
+                    p += 1;
+                }
+                if p < text.len() && text[p] == '\t' {
+                    return Some(tab_failure(
+                        line,
+                        "found character that cannot start any token",
+                        line_start + p,
+                    ));
+                }
+            }
+            let rest: String = text[spaces..].iter().collect();
+            let only_blanks = rest.trim_start_matches([' ', '\t']);
+            if rest.starts_with('\t')
+                && (only_blanks.is_empty() || only_blanks.starts_with('#') || only_blanks == "\r")
+                && !self.covers(line_start)
+            {
+                let tab_col = spaces;
+                match self.plain_before(chars, line_start) {
+                    Some(indent) => {
+                        if (tab_col as i64) < indent + 1 {
+                            return Some(tab_failure(
+                                line,
+                                "found a tab character that violates indentation",
+                                line_start + tab_col,
+                            ));
+                        }
+                    }
+                    None => {
+                        return Some(tab_failure(
+                            line,
+                            "found character that cannot start any token",
+                            line_start + tab_col,
+                        ))
+                    }
+                }
+            }
+            line_start = end + 1;
+            line += 1;
+        }
+        None
+    }
+
+    fn covers(&self, at: usize) -> bool {
+        self.scalars.iter().any(|&(s, e, _)| s <= at && at < e)
+            || self.flows.iter().any(|&(s, e)| s <= at && at < e)
+    }
+
+    /// When the text between the last scalar before `at` and `at` is only whitespace and that
+    /// scalar is plain in block context, the indentation level it was scanned at.
+    fn plain_before(&self, chars: &[char], at: usize) -> Option<i64> {
+        let &(_, end, plain) = self.scalars.iter().rfind(|&&(_, e, _)| e <= at)?;
+        let indent = plain?;
+        let between = &chars[end.min(at)..at];
+        if between
+            .iter()
+            .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+        {
+            Some(indent.map_or(-1, |c| c as i64))
+        } else {
+            None
+        }
+    }
+}
+
+fn tab_failure(line: usize, problem: &str, at: usize) -> Composed {
+    let e = if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {}: {problem}", line + 1))
+    };
+    Composed::FailedAt(e, at)
+}
+
+fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree, Composed> {
+    let mut blocks: Vec<usize> = Vec::new();
+    let mut flow_starts: Vec<Option<usize>> = Vec::new();
     let mut nodes: Vec<Node> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     // Open collections: node index and, for maps, a pending key.
@@ -151,7 +278,7 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart => continue,
             Event::Alias(id) => {
-                let name = alias_name(&chars, span);
+                let name = alias_name(chars, span);
                 check_anchor_name(&name, span).map_err(Composed::Failed)?;
                 let Some(&target) = anchors.get(&id) else {
                     return Err(Composed::Failed(Error::yaml(format!(
@@ -163,10 +290,10 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 if anchor != 0 {
-                    check_anchor(&chars, span).map_err(Composed::Failed)?;
+                    check_anchor(chars, span).map_err(Composed::Failed)?;
                 }
                 if style == ScalarStyle::DoubleQuoted {
-                    check_escapes(&chars, span).map_err(Composed::Failed)?;
+                    check_escapes(chars, span).map_err(Composed::Failed)?;
                 }
                 let is_key =
                     matches!(stack.last(), Some((p, None)) if matches!(nodes[*p], Node::Map(_)));
@@ -177,7 +304,7 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
                 if is_key
                     && flow_style
                     && span.end.line() != span.start.line()
-                    && !explicit_key(&chars, span)
+                    && !explicit_key(chars, span)
                 {
                     return Err(Composed::FailedAt(
                         multiline_key_error(
@@ -187,6 +314,12 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
                         span.end.index(),
                     ));
                 }
+                let in_flow = flow_starts.iter().any(Option::is_some);
+                let plain_indent =
+                    (style == ScalarStyle::Plain && !in_flow).then(|| blocks.last().copied());
+                layout
+                    .scalars
+                    .push((span.start.index(), span.end.index(), plain_indent));
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 nodes.push(Node::Scalar {
                     value: value.into_owned(),
@@ -201,11 +334,18 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if anchor != 0 {
-                    check_anchor(&chars, span).map_err(Composed::Failed)?;
+                    check_anchor(chars, span).map_err(Composed::Failed)?;
                 }
                 let is_seq = matches!(event, Event::SequenceStart(..));
-                let opener = span_text(&chars, span);
-                contexts.push(match (is_seq, opener.contains(['[', '{'])) {
+                let opener = span_text(chars, span);
+                let is_flow = opener.contains(['[', '{']);
+                if is_flow {
+                    flow_starts.push(Some(span.start.index()));
+                } else {
+                    flow_starts.push(None);
+                    blocks.push(span.start.col());
+                }
+                contexts.push(match (is_seq, is_flow) {
                     (true, true) => Context::FlowSeq,
                     (true, false) => Context::BlockSeq,
                     (false, true) => Context::FlowMap,
@@ -232,6 +372,13 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop();
                 contexts.pop();
+                match flow_starts.pop() {
+                    Some(Some(start)) => layout.flows.push((start, span.end.index())),
+                    Some(None) => {
+                        blocks.pop();
+                    }
+                    None => {}
+                }
                 continue;
             }
         };
