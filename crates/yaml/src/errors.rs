@@ -126,6 +126,14 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
             Stage::Scanner,
         );
     }
+    if info.contains("misplaced bracket") && node_expected(src, e.marker().index()) {
+        // A closing bracket where libyaml's parser wants a node.
+        return with_line(
+            line.saturating_sub(1),
+            "did not find expected node content",
+            Stage::Parser,
+        );
+    }
     if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
         let expected = match context {
             Some(Context::FlowSeq) => "did not find expected ',' or ']'",
@@ -146,6 +154,16 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
         Error::yaml(problem)
     } else {
         Error::yaml(format!("line {shown}: {problem}"))
+    }
+}
+
+/// Whether the text before `index` leaves libyaml expecting a node: nothing yet, or an
+/// indicator that a value follows.
+fn node_expected(src: &str, index: usize) -> bool {
+    let before: Vec<char> = src.chars().take(index).collect();
+    match before.iter().rev().find(|c| !c.is_whitespace()) {
+        None => true,
+        Some(c) => matches!(c, ':' | '-' | '?' | '[' | '{' | ','),
     }
 }
 

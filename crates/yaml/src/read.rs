@@ -297,6 +297,26 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 }
                 let is_key =
                     matches!(stack.last(), Some((p, None)) if matches!(nodes[*p], Node::Map(_)));
+                if is_key
+                    && style == ScalarStyle::Plain
+                    && value.is_empty()
+                    && span.start.index() == span.end.index()
+                    && !explicit_key(&chars, span)
+                {
+                    // libyaml has no implicit empty keys: a `:` where a key should be.
+                    let problem = if flow_starts.iter().any(Option::is_some) {
+                        "did not find expected node content"
+                    } else {
+                        "did not find expected key"
+                    };
+                    let line = span.start.line().saturating_sub(1);
+                    let e = if line == 0 {
+                        Error::yaml(problem.into())
+                    } else {
+                        Error::yaml(format!("line {line}: {problem}"))
+                    };
+                    return Err(Composed::FailedAt(e, span.start.index()));
+                }
                 let flow_style = matches!(
                     style,
                     ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
