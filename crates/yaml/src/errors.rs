@@ -230,6 +230,11 @@ fn translate(info: &str) -> (Stage, String) {
             "could not find expected ':'",
         ),
         (
+            "simple key expected",
+            Scanner,
+            "could not find expected ':'",
+        ),
+        (
             "unexpected character",
             Scanner,
             "found character that cannot start any token",
