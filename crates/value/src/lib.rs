@@ -7,8 +7,10 @@
 //! through pipelines never copies a tree.
 #![deny(missing_docs)]
 
+pub mod fmt;
 mod func;
 mod object;
+pub mod strconv;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

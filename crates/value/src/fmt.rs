@@ -1,0 +1,811 @@
+//! Go's `fmt` printing of [`Value`]s: `Sprint`, `Sprintln`, `Sprintf` with every verb, flag,
+//! width, precision and argument index, and Go's error notations (`%!d(string=x)`,
+//! `%!d(MISSING)`, `%!(EXTRA int=1)`, ...). What `{{ x }}`, `print`, `printf` and Sprig's
+//! `toString` produce all comes from here.
+
+use crate::strconv::{
+    can_backquote, format_float, format_uint, quote, quote_bytes, quote_rune, quote_rune_to_ascii,
+    quote_to_ascii,
+};
+use crate::Value;
+
+/// Go's `fmt.Sprint`: operands printed with `%v`, a space between two operands when neither is
+/// a string.
+pub fn sprint(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, arg) in args.iter().enumerate() {
+        let is_string = matches!(arg, Value::String(_));
+        if i > 0 && !is_string && !matches!(args[i - 1], Value::String(_)) {
+            out.push(' ');
+        }
+        out.push_str(&format_value(arg));
+    }
+    out
+}
+
+/// Go's `fmt.Sprintln`: operands printed with `%v`, always separated by spaces, then a newline.
+pub fn sprintln(args: &[Value]) -> String {
+    let mut out = args.iter().map(format_value).collect::<Vec<_>>().join(" ");
+    out.push('\n');
+    out
+}
+
+/// What `%v` prints for one value.
+pub fn format_value(v: &Value) -> String {
+    let mut p = Printer::default();
+    p.print_arg(v, 'v', &Flags::default(), 0);
+    p.out
+}
+
+/// Go's `fmt.Sprintf`.
+pub fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut p = Printer::default();
+    p.do_printf(format, args);
+    p.out
+}
+
+#[derive(Clone, Default)]
+struct Flags {
+    plus: bool,
+    minus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+    /// `%+v` and `%#v` are modes of `v`, not padding flags.
+    plus_v: bool,
+    sharp_v: bool,
+}
+
+#[derive(Default)]
+struct Printer {
+    out: String,
+}
+
+/// Go stops printing nested containers beyond this depth is not a Go rule, but our values can
+/// be deep; this keeps printing from exhausting the stack.
+const MAX_DEPTH: usize = 10_000;
+
+impl Printer {
+    fn do_printf(&mut self, format: &str, args: &[Value]) {
+        let bytes = format.as_bytes();
+        let end = bytes.len();
+        let mut arg_num = 0usize;
+        let mut after_index;
+        let mut reordered = false;
+        let mut i = 0;
+        while i < end {
+            let lasti = i;
+            while i < end && bytes[i] != b'%' {
+                i += 1;
+            }
+            if i > lasti {
+                self.out.push_str(&format[lasti..i]);
+            }
+            if i >= end {
+                break;
+            }
+            i += 1; // skip %
+            let mut f = Flags::default();
+            // Flags.
+            while i < end {
+                match bytes[i] {
+                    b'#' => f.sharp = true,
+                    b'0' => f.zero = true,
+                    b'+' => f.plus = true,
+                    b'-' => f.minus = true,
+                    b' ' => f.space = true,
+                    _ => break,
+                }
+                i += 1;
+            }
+            // Argument index, then width.
+            (arg_num, i, after_index) = arg_number(arg_num, format, i, args.len(), &mut reordered);
+            if i < end && bytes[i] == b'*' {
+                i += 1;
+                match int_from_arg(args, arg_num) {
+                    Some(w) => {
+                        arg_num += 1;
+                        if w < 0 {
+                            f.minus = true;
+                            f.width = Some(w.unsigned_abs() as usize);
+                        } else {
+                            f.width = Some(w as usize);
+                        }
+                        if f.width.is_some_and(|w| w > 1_000_000) {
+                            f.width = None;
+                            self.out.push_str("%!(BADWIDTH)");
+                        }
+                    }
+                    None => {
+                        if arg_num < args.len() {
+                            arg_num += 1;
+                        }
+                        self.out.push_str("%!(BADWIDTH)");
+                    }
+                }
+                after_index = false;
+            } else {
+                let (n, ni) = parse_num(format, i);
+                if let Some(n) = n {
+                    if after_index {
+                        // "%[3]2d" is not allowed.
+                        reordered = true;
+                    }
+                    f.width = Some(n);
+                }
+                i = ni;
+            }
+            // Precision.
+            if i < end && bytes[i] == b'.' {
+                i += 1;
+                if after_index {
+                    reordered = true;
+                }
+                (arg_num, i, after_index) =
+                    arg_number(arg_num, format, i, args.len(), &mut reordered);
+                if i < end && bytes[i] == b'*' {
+                    i += 1;
+                    match int_from_arg(args, arg_num) {
+                        Some(p) if p >= 0 => {
+                            arg_num += 1;
+                            f.prec = Some(p as usize);
+                        }
+                        Some(_) => {
+                            // A negative precision makes no sense to Go either.
+                            arg_num += 1;
+                            f.prec = None;
+                            self.out.push_str("%!(BADPREC)");
+                        }
+                        None => {
+                            if arg_num < args.len() {
+                                arg_num += 1;
+                            }
+                            self.out.push_str("%!(BADPREC)");
+                        }
+                    }
+                    after_index = false;
+                } else {
+                    let (n, ni) = parse_num(format, i);
+                    f.prec = Some(n.unwrap_or(0));
+                    i = ni;
+                }
+            }
+            if !after_index {
+                (arg_num, i, after_index) =
+                    arg_number(arg_num, format, i, args.len(), &mut reordered);
+            }
+            if i >= end {
+                self.out.push_str("%!(NOVERB)");
+                break;
+            }
+            let verb = format[i..].chars().next().unwrap_or('?');
+            i += verb.len_utf8();
+            if verb == '%' {
+                self.out.push('%');
+                continue;
+            }
+            if reordered && arg_num >= args.len() && after_index {
+                self.bad_arg_num(verb);
+                continue;
+            }
+            if arg_num >= args.len() {
+                self.out.push_str(&format!("%!{verb}(MISSING)"));
+                continue;
+            }
+            if verb == 'v' {
+                if f.sharp {
+                    f.sharp = false;
+                    f.sharp_v = true;
+                }
+                if f.plus {
+                    f.plus = false;
+                    f.plus_v = true;
+                }
+            }
+            if f.minus {
+                f.zero = false;
+            }
+            let arg = &args[arg_num];
+            arg_num += 1;
+            self.print_arg(arg, verb, &f, 0);
+        }
+        if !reordered && arg_num < args.len() {
+            self.out.push_str("%!(EXTRA ");
+            for (k, arg) in args[arg_num..].iter().enumerate() {
+                if k > 0 {
+                    self.out.push_str(", ");
+                }
+                if arg.is_nil() {
+                    self.out.push_str("<nil>");
+                } else {
+                    self.out.push_str(&arg.type_name());
+                    self.out.push('=');
+                    self.print_arg(arg, 'v', &Flags::default(), 0);
+                }
+            }
+            self.out.push(')');
+        }
+    }
+
+    fn bad_arg_num(&mut self, verb: char) {
+        self.out.push_str(&format!("%!{verb}(BADINDEX)"));
+    }
+
+    /// `%!verb(type=value)`: the value printed with `%v` under the flags given for the bad verb,
+    /// as Go does.
+    fn bad_verb(&mut self, v: &Value, verb: char, f: &Flags) {
+        self.out.push_str("%!");
+        self.out.push(verb);
+        self.out.push('(');
+        if v.is_nil() {
+            self.out.push_str("<nil>");
+        } else {
+            self.out.push_str(&v.type_name());
+            self.out.push('=');
+            self.print_arg(v, 'v', f, 0);
+        }
+        self.out.push(')');
+    }
+
+    fn print_arg(&mut self, v: &Value, verb: char, f: &Flags, depth: usize) {
+        if verb == 'T' {
+            let t = v.type_name();
+            self.pad(&t, f);
+            return;
+        }
+        if depth > MAX_DEPTH {
+            self.out.push_str("...");
+            return;
+        }
+        match v {
+            Value::Nil => {
+                if depth > 0 {
+                    // Inside a container, nil is printed whatever the verb, unpadded.
+                    self.out.push_str(if f.sharp_v {
+                        "interface {}(nil)"
+                    } else {
+                        "<nil>"
+                    });
+                } else if verb == 'v' {
+                    self.pad("<nil>", f);
+                } else {
+                    self.bad_verb(v, verb, f);
+                }
+            }
+            Value::Bool(b) => match verb {
+                't' | 'v' => self.pad(if *b { "true" } else { "false" }, f),
+                _ => self.bad_verb(v, verb, f),
+            },
+            Value::Int(i) | Value::Int64(i) => self.fmt_integer(*i as i128, v, verb, f),
+            Value::Uint64(u) => self.fmt_integer(*u as i128, v, verb, f),
+            Value::Float64(x) => self.fmt_float(*x, v, verb, f),
+            Value::String(s) => self.fmt_string(s, v, verb, f),
+            Value::Bytes(b) => self.fmt_bytes(b, v, verb, f),
+            Value::List(l) => {
+                if f.sharp_v {
+                    self.out.push_str(&v.type_name());
+                    self.out.push('{');
+                    for (k, item) in l.items.iter().enumerate() {
+                        if k > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.print_arg(item, verb, f, depth + 1);
+                    }
+                    self.out.push('}');
+                    return;
+                }
+                self.out.push('[');
+                for (k, item) in l.items.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push(' ');
+                    }
+                    self.print_arg(item, verb, f, depth + 1);
+                }
+                self.out.push(']');
+            }
+            Value::Map(m) => {
+                if f.sharp_v {
+                    self.out.push_str(&v.type_name());
+                    self.out.push('{');
+                } else {
+                    self.out.push_str("map[");
+                }
+                for (k, (key, val)) in m.entries.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push_str(if f.sharp_v { ", " } else { " " });
+                    }
+                    self.print_arg(&Value::from(key.as_str()), verb, f, depth + 1);
+                    self.out.push(':');
+                    self.print_arg(val, verb, f, depth + 1);
+                }
+                self.out.push(if f.sharp_v { '}' } else { ']' });
+            }
+            Value::Object(o) => match verb {
+                'v' | 's' => {
+                    let text = o.go_format();
+                    self.pad(&text, f);
+                }
+                _ => self.bad_verb(v, verb, f),
+            },
+        }
+    }
+
+    fn fmt_integer(&mut self, i: i128, v: &Value, verb: char, f: &Flags) {
+        let unsigned = matches!(v, Value::Uint64(_));
+        match verb {
+            'v' => {
+                if f.sharp_v && unsigned {
+                    self.fmt_int_base(i, 16, true, f, "0x");
+                } else {
+                    self.fmt_int_base(i, 10, false, f, "");
+                }
+            }
+            'd' => self.fmt_int_base(i, 10, false, f, ""),
+            'b' => self.fmt_int_base(i, 2, false, f, if f.sharp { "0b" } else { "" }),
+            'o' => self.fmt_int_base(i, 8, false, f, if f.sharp { "0" } else { "" }),
+            'O' => self.fmt_int_base(i, 8, false, f, "0o"),
+            'x' => self.fmt_int_base(i, 16, false, f, if f.sharp { "0x" } else { "" }),
+            'X' => self.fmt_int_base(i, 16, true, f, if f.sharp { "0X" } else { "" }),
+            'c' => {
+                let c = char_of(i);
+                self.pad(&c.to_string(), f);
+            }
+            'q' => {
+                let c = char_of(i);
+                let q = if f.plus {
+                    quote_rune_to_ascii(c)
+                } else {
+                    quote_rune(c)
+                };
+                self.pad(&q, f);
+            }
+            'U' => {
+                let c = char_of(i);
+                let mut s = format!("U+{:04X}", i.max(0));
+                if !(0..=0x10FFFF).contains(&i) {
+                    s = format!("U+{:04X}", i as u64);
+                }
+                if f.sharp && crate::strconv::is_print(c) && (0..=0x10FFFF).contains(&i) {
+                    s.push_str(&format!(" '{c}'"));
+                }
+                self.pad(&s, f);
+            }
+            _ => self.bad_verb(v, verb, f),
+        }
+    }
+
+    fn fmt_int_base(&mut self, i: i128, base: u32, upper: bool, f: &Flags, prefix: &str) {
+        let neg = i < 0;
+        let mag = i.unsigned_abs();
+        let mut digits = if mag <= u128::from(u64::MAX) {
+            format_uint(mag as u64, base)
+        } else {
+            mag.to_string()
+        };
+        if upper {
+            digits = digits.to_uppercase();
+        }
+        if let Some(p) = f.prec {
+            if p == 0 && mag == 0 {
+                digits.clear();
+            } else if digits.len() < p {
+                digits = format!("{}{digits}", "0".repeat(p - digits.len()));
+            }
+        }
+        let sign = if neg {
+            "-"
+        } else if f.plus {
+            "+"
+        } else if f.space {
+            " "
+        } else {
+            ""
+        };
+        let body = format!("{prefix}{digits}");
+        // Zero padding goes after the sign, and only without a precision.
+        if f.zero && !f.minus && f.prec.is_none() {
+            if let Some(w) = f.width {
+                let len = sign.len() + body.chars().count();
+                if len < w {
+                    self.out.push_str(sign);
+                    self.out.push_str(&"0".repeat(w - len));
+                    self.out.push_str(&body);
+                    return;
+                }
+            }
+        }
+        self.pad_with(&format!("{sign}{body}"), f, false);
+    }
+
+    fn fmt_float(&mut self, x: f64, v: &Value, verb: char, f: &Flags) {
+        let (fmt, prec) = match verb {
+            'v' => (b'g', f.prec.map_or(-1, |p| p as i32)),
+            'e' | 'E' | 'f' | 'F' => (verb as u8, f.prec.map_or(6, |p| p as i32)),
+            'g' | 'G' => (verb as u8, f.prec.map_or(-1, |p| p as i32)),
+            'x' | 'X' => (verb as u8, f.prec.map_or(-1, |p| p as i32)),
+            'b' => (b'b', -1),
+            _ => return self.bad_verb(v, verb, f),
+        };
+        let fmt = if fmt == b'F' { b'f' } else { fmt };
+        let mut num = format_float(x, fmt, prec, 64);
+        if f.sharp && verb != 'b' {
+            num = sharp_float(num, verb, f.prec);
+        }
+        let (sign, body) = match num.strip_prefix('-') {
+            Some(rest) => ("-", rest.to_string()),
+            None => {
+                let s = if num.starts_with('+') {
+                    // +Inf carries its own sign.
+                    ""
+                } else if f.plus {
+                    "+"
+                } else if f.space {
+                    " "
+                } else {
+                    ""
+                };
+                (s, num.clone())
+            }
+        };
+        let body = if body == "+Inf" && !f.plus {
+            if f.space {
+                " Inf".to_string()
+            } else {
+                "+Inf".to_string()
+            }
+        } else {
+            body
+        };
+        let special = x.is_nan() || x.is_infinite();
+        if f.zero && !f.minus && !special {
+            if let Some(w) = f.width {
+                let len = sign.len() + body.len();
+                if len < w {
+                    self.out.push_str(sign);
+                    self.out.push_str(&"0".repeat(w - len));
+                    self.out.push_str(&body);
+                    return;
+                }
+            }
+        }
+        self.pad_with(&format!("{sign}{body}"), f, false);
+    }
+
+    fn fmt_string(&mut self, s: &str, v: &Value, verb: char, f: &Flags) {
+        match verb {
+            'v' if f.sharp_v => self.pad(&quote(s), f),
+            'v' | 's' => {
+                let text = truncate(s, f.prec);
+                self.pad(text, f);
+            }
+            'x' | 'X' => {
+                let text = truncate(s, f.prec);
+                self.fmt_hex_bytes(text.as_bytes(), verb == 'X', f);
+            }
+            'q' => {
+                let text = truncate(s, f.prec);
+                let q = if f.sharp && can_backquote(text) {
+                    format!("`{text}`")
+                } else if f.plus {
+                    quote_to_ascii(text)
+                } else {
+                    quote(text)
+                };
+                self.pad(&q, f);
+            }
+            _ => self.bad_verb(v, verb, f),
+        }
+    }
+
+    fn fmt_bytes(&mut self, b: &[u8], v: &Value, verb: char, f: &Flags) {
+        match verb {
+            's' => {
+                let text = String::from_utf8_lossy(b);
+                self.pad(truncate(&text, f.prec), f);
+            }
+            'x' | 'X' => self.fmt_hex_bytes(b, verb == 'X', f),
+            'q' => self.pad(&quote_bytes(b), f),
+            'v' | 'd' if !f.sharp_v => {
+                self.out.push('[');
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push(' ');
+                    }
+                    self.fmt_integer(i128::from(*byte), &Value::Uint64(u64::from(*byte)), verb, f);
+                }
+                self.out.push(']');
+            }
+            'v' => {
+                self.out.push_str("[]byte{");
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.out.push_str(&format!("0x{byte:x}"));
+                }
+                self.out.push('}');
+            }
+            _ => self.bad_verb(v, verb, f),
+        }
+    }
+
+    /// `%x` of bytes: two hex digits each, a space between bytes with the space flag, and
+    /// `0x` before each (with `#` and space) or once (with `#`).
+    fn fmt_hex_bytes(&mut self, b: &[u8], upper: bool, f: &Flags) {
+        let mut s = String::new();
+        for (k, byte) in b.iter().enumerate() {
+            if f.space && k > 0 {
+                s.push(' ');
+            }
+            if f.sharp && (f.space || k == 0) {
+                s.push_str(if upper { "0X" } else { "0x" });
+            }
+            if upper {
+                s.push_str(&format!("{byte:02X}"));
+            } else {
+                s.push_str(&format!("{byte:02x}"));
+            }
+        }
+        self.pad(&s, f);
+    }
+
+    fn pad(&mut self, s: &str, f: &Flags) {
+        self.pad_with(s, f, true);
+    }
+
+    /// Pads to the width, counting characters; zero padding applies to strings too (as the Go
+    /// that built Helm v4.2.3 does), on the left only.
+    fn pad_with(&mut self, s: &str, f: &Flags, zero_ok: bool) {
+        let width = f.width.unwrap_or(0);
+        let len = s.chars().count();
+        if len >= width {
+            self.out.push_str(s);
+            return;
+        }
+        let fill = width - len;
+        if f.minus {
+            self.out.push_str(s);
+            self.out.push_str(&" ".repeat(fill));
+        } else {
+            let c = if f.zero && zero_ok { "0" } else { " " };
+            self.out.push_str(&c.repeat(fill));
+            self.out.push_str(s);
+        }
+    }
+}
+
+/// The `#` flag on floats, as Go applies it: a decimal point always, and for `%g`/`%v`/`%x`
+/// trailing zeros up to the precision (6 when none is given), counting significant digits from
+/// the first non-zero character of the mantissa (for `%x` that includes the `x` of `0x`).
+fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
+    if num.contains("Inf") || num.contains("NaN") {
+        return num;
+    }
+    let (sign, body) = match num.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", num.as_str()),
+    };
+    let hex = matches!(verb, 'x' | 'X');
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let mut mantissa = String::new();
+    let mut tail = "";
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    for (i, c) in body.char_indices() {
+        match c {
+            '.' => has_point = true,
+            'p' | 'P' => {
+                tail = &body[i..];
+                break;
+            }
+            'e' | 'E' if !hex => {
+                tail = &body[i..];
+                break;
+            }
+            _ => {
+                if c != '0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+            }
+        }
+        mantissa.push(c);
+    }
+    if !has_point {
+        if mantissa == "0" {
+            digits -= 1;
+        }
+        mantissa.push('.');
+    }
+    while digits > 0 {
+        mantissa.push('0');
+        digits -= 1;
+    }
+    format!("{sign}{mantissa}{tail}")
+}
+
+fn truncate(s: &str, prec: Option<usize>) -> &str {
+    match prec {
+        Some(p) => match s.char_indices().nth(p) {
+            Some((i, _)) => &s[..i],
+            None => s,
+        },
+        None => s,
+    }
+}
+
+fn char_of(i: i128) -> char {
+    u32::try_from(i)
+        .ok()
+        .and_then(char::from_u32)
+        .unwrap_or('\u{FFFD}')
+}
+
+/// An argument used as `*` width or precision must be an int.
+fn int_from_arg(args: &[Value], n: usize) -> Option<i64> {
+    match args.get(n)? {
+        Value::Int(i) | Value::Int64(i) => Some(*i),
+        Value::Uint64(u) => i64::try_from(*u).ok(),
+        _ => None,
+    }
+}
+
+fn parse_num(s: &str, start: usize) -> (Option<usize>, usize) {
+    let b = s.as_bytes();
+    let mut i = start;
+    let mut n: usize = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        n = n
+            .saturating_mul(10)
+            .saturating_add(usize::from(b[i] - b'0'));
+        if n > 1_000_000 {
+            return (None, b.len());
+        }
+        i += 1;
+    }
+    if i == start {
+        (None, start)
+    } else {
+        (Some(n), i)
+    }
+}
+
+/// Parses `[n]` at `i`: the new argument number, the new position, and whether an index was
+/// read. A bad index marks the format as reordered, so extra arguments go unreported.
+fn arg_number(
+    arg_num: usize,
+    format: &str,
+    i: usize,
+    num_args: usize,
+    reordered: &mut bool,
+) -> (usize, usize, bool) {
+    let b = format.as_bytes();
+    if i >= b.len() || b[i] != b'[' {
+        return (arg_num, i, false);
+    }
+    *reordered = true;
+    let Some(offset) = b[i + 1..].iter().position(|&c| c == b']') else {
+        return (num_args, i + 1, true);
+    };
+    let j = i + 1 + offset;
+    match parse_num(format, i + 1) {
+        (Some(n), end) if end == j && (1..=num_args).contains(&n) => (n - 1, j + 1, true),
+        _ => (num_args, j + 1, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Map, Value};
+
+    fn s(text: &str) -> Value {
+        Value::from(text)
+    }
+
+    #[test]
+    fn sprint_spaces_between_non_strings() {
+        let args = [
+            Value::Int(1),
+            Value::Int(2),
+            s("a"),
+            s("b"),
+            Value::Int(3),
+            Value::Nil,
+            Value::Int(4),
+        ];
+        assert_eq!(sprint(&args), "1 2ab3 <nil> 4");
+        assert_eq!(sprintln(&[Value::Int(1), s("a")]), "1 a\n");
+    }
+
+    #[test]
+    fn containers_print_like_go() {
+        let l = Value::list(vec![
+            Value::Float64(1.0),
+            s("a"),
+            Value::Nil,
+            Value::Float64(2.5),
+        ]);
+        assert_eq!(format_value(&l), "[1 a <nil> 2.5]");
+        assert_eq!(
+            sprintf("%d", &[l]),
+            "[%!d(float64=1) %!d(string=a) <nil> %!d(float64=2.5)]"
+        );
+        let mut m = Map::new();
+        m.insert("b".into(), Value::Float64(1.0));
+        m.insert("a".into(), s("x"));
+        let m = Value::map(m);
+        assert_eq!(format_value(&m), "map[a:x b:1]");
+        assert_eq!(
+            sprintf("%#v|%T", &[m.clone(), m]),
+            "map[string]interface {}{\"a\":\"x\", \"b\":1}|map[string]interface {}"
+        );
+    }
+
+    #[test]
+    fn errors_in_go_notation() {
+        assert_eq!(sprintf("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
+        assert_eq!(
+            sprintf("%d", &[Value::Int(1), Value::Int(2), s("x")]),
+            "1%!(EXTRA int=2, string=x)"
+        );
+        assert_eq!(sprintf("%!", &[]), "%!!(MISSING)");
+        assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
+        assert_eq!(
+            sprintf("%[2]d %[1]d", &[Value::Int(1), Value::Int(2)]),
+            "2 1"
+        );
+        assert_eq!(sprintf("%[3]d", &[Value::Int(1)]), "%!d(BADINDEX)");
+        assert_eq!(sprintf("%*d", &[s("x"), Value::Int(1)]), "%!(BADWIDTH)1");
+        assert_eq!(sprintf("%d", &[Value::Nil]), "%!d(<nil>)");
+        assert_eq!(
+            sprintf("%d", &[Value::Float64(8080.0)]),
+            "%!d(float64=8080)"
+        );
+    }
+
+    #[test]
+    fn numbers_with_flags() {
+        let cases: &[(&str, Value, &str)] = &[
+            ("%5d", Value::Int(42), "   42"),
+            ("%-5d|", Value::Int(42), "42   |"),
+            ("%05d", Value::Int(-42), "-0042"),
+            ("%#x", Value::Int(255), "0xff"),
+            ("%#o", Value::Int(8), "010"),
+            ("%O", Value::Int(8), "0o10"),
+            ("%b", Value::Int(5), "101"),
+            ("%c", Value::Int(65), "A"),
+            ("%q", Value::Int(65), "'A'"),
+            ("%U", Value::Int(65), "U+0041"),
+            ("%#U", Value::Int(233), "U+00E9 '\u{e9}'"),
+            ("%+d", Value::Int(7), "+7"),
+            ("% d", Value::Int(7), " 7"),
+            ("%.3d", Value::Int(7), "007"),
+            ("%e", Value::Float64(1e6), "1.000000e+06"),
+            ("%8.3f", Value::Float64(2.71828), "   2.718"),
+            ("%-8.2e|", Value::Float64(1234.5), "1.23e+03|"),
+            ("%+.1f", Value::Float64(2.0), "+2.0"),
+            ("% f", Value::Float64(1.0), " 1.000000"),
+            ("%5.2f%%", Value::Float64(99.555), "99.56%"),
+            ("%05s", s("ab"), "000ab"),
+            ("%5.1s", s("xyz"), "    x"),
+            ("% x", s("h\u{e9}"), "68 c3 a9"),
+            ("%+q", s("\u{e9}"), "\"\\u00e9\""),
+            ("%#q", s("ab`c"), "\"ab`c\""),
+        ];
+        for (format, value, want) in cases {
+            assert_eq!(
+                sprintf(format, std::slice::from_ref(value)),
+                *want,
+                "{format}"
+            );
+        }
+    }
+}
