@@ -151,6 +151,8 @@ struct Layout {
     scalars: Vec<(usize, usize, Option<Option<usize>>)>,
     /// Char ranges of flow collections (tabs are blanks there).
     flows: Vec<(usize, usize)>,
+    /// The scalars' ranges alone, for lookups.
+    scalar_ranges: Vec<(usize, usize)>,
 }
 
 impl Layout {
@@ -158,7 +160,19 @@ impl Layout {
     /// nothing but blanks and maybe a comment, outside scalars and flow collections: after a
     /// plain scalar's trailing blank lines, a tab left of the indentation "violates
     /// indentation"; anywhere else a tab cannot start a token.
-    fn tab_error(&self, chars: &[char], stop: usize) -> Option<Composed> {
+    fn tab_error(&mut self, chars: &[char], stop: usize) -> Option<Composed> {
+        // Scalars come in document order and do not overlap; nested flow collections are
+        // merged into their outermost range.
+        self.scalar_ranges = self.scalars.iter().map(|&(s, e, _)| (s, e)).collect();
+        self.flows.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for &(s, e) in &self.flows {
+            match merged.last_mut() {
+                Some(last) if s < last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        self.flows = merged;
         let mut line_start = 0;
         let mut line = 0;
         while line_start < chars.len() && line_start <= stop {
@@ -221,14 +235,20 @@ impl Layout {
     }
 
     fn covers(&self, at: usize) -> bool {
-        self.scalars.iter().any(|&(s, e, _)| s <= at && at < e)
-            || self.flows.iter().any(|&(s, e)| s <= at && at < e)
+        // Both lists hold disjoint ranges sorted by start (see `tab_error`).
+        let inside = |ranges: &[(usize, usize)]| {
+            let i = ranges.partition_point(|&(s, _)| s <= at);
+            i > 0 && at < ranges[i - 1].1
+        };
+        inside(&self.scalar_ranges) || inside(&self.flows)
     }
 
     /// When the text between the last scalar before `at` and `at` is only whitespace and that
     /// scalar is plain in block context, the indentation level it was scanned at.
     fn plain_before(&self, chars: &[char], at: usize) -> Option<i64> {
-        let &(_, end, plain) = self.scalars.iter().rfind(|&&(_, e, _)| e <= at)?;
+        // Scalars are in document order, so their ends ascend too.
+        let i = self.scalars.partition_point(|&(_, e, _)| e <= at);
+        let &(_, end, plain) = self.scalars.get(i.checked_sub(1)?)?;
         let indent = plain?;
         let between = &chars[end.min(at)..at];
         if between
@@ -301,7 +321,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     && style == ScalarStyle::Plain
                     && value.is_empty()
                     && span.start.index() == span.end.index()
-                    && !explicit_key(&chars, span)
+                    && !explicit_key(chars, span)
                 {
                     // libyaml has no implicit empty keys: a `:` where a key should be.
                     let problem = if flow_starts.iter().any(Option::is_some) {
