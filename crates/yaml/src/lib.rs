@@ -1,9 +1,24 @@
-//! YAML 1.1 reading and YAML/JSON writing that match Go byte for byte.
+//! YAML 1.1 reading and YAML/JSON/TOML writing that match Go byte for byte.
 //!
 //! Helm reads values with `sigs.k8s.io/yaml` (go-yaml v2 underneath, YAML 1.1 rules, every
 //! number a `float64` after a trip through encoding/json) and writes them with `toYaml`
 //! (`sigs.k8s.io/yaml.Marshal`), `toYamlPretty` (go-yaml v3) and `toJson` (encoding/json).
 //! This crate reproduces those readers and writers, including their error texts.
+//!
+//! Readers: [`load_values`] (a chart's values file, as Helm's `LoadValues`), [`from_str`] /
+//! [`from_str_as`] (`fromYaml`, `fromYamlArray`), [`from_str_any`], [`from_str_go_types`] with
+//! [`go_string_field`] (typed struct fields such as `Chart.yaml`'s), [`from_json`] /
+//! [`from_json_as`] (`fromJson`, `fromJsonArray`).
+//!
+//! Writers: [`to_yaml`] (`toYaml`), [`to_yaml_v3`] (`toYamlPretty`), [`to_json`] (`toJson`),
+//! [`to_json_indent`] (`toPrettyJson`), [`to_toml`] (`toToml`). The YAML writers return the
+//! text with its final newline; Helm's template functions trim it. [`from_toml`] is not
+//! implemented and says so.
+//!
+//! The parsing itself is done by `saphyr-parser` (YAML 1.2); where go-yaml's YAML 1.1 scanner
+//! behaves differently (tabs, NEL line breaks, anchor names, under-indented quoted lines,
+//! escapes, implicit keys) the differences are bridged here, and its errors are translated
+//! into libyaml's wording and line numbering.
 #![deny(missing_docs)]
 
 mod emit;

@@ -74,3 +74,17 @@ fn deep_nesting_is_an_error() {
     let deep_json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(from_json(&deep_json).is_err());
 }
+
+#[test]
+fn large_documents_read_in_linear_time() {
+    // Quadratic work per key or per line would make this take minutes instead of a moment.
+    let mut doc = String::from("items:\n");
+    for i in 0..20_000 {
+        doc.push_str(&format!("  - name: item{i}\n    port: {i}\n"));
+    }
+    for i in 0..20_000 {
+        doc.push_str(&format!("key{i}: value {i}\n"));
+    }
+    let v = helmet_yaml::from_str(&doc).expect("large document");
+    assert_eq!(v.as_map().map(|m| m.len()), Some(20_001));
+}
