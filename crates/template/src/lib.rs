@@ -1,2 +1,203 @@
 //! Go text/template, exactly as Helm runs it.
+//!
+//! [`Templates`] is a set of named templates sharing `define`s, parsed once and executable from
+//! several threads at once. Parse and execution errors carry Go's exact texts
+//! (`template: NAME:LINE:COL: executing "NAME" at <NODE>: MSG`), because Helm shows them to users.
 #![deny(missing_docs)]
+
+pub mod ast;
+mod builtins;
+mod error;
+mod exec;
+pub mod lexer;
+pub mod parser;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use helmet_value::{FuncMap, Value};
+
+pub use error::{Error, ErrorKind};
+pub use exec::MAX_EXEC_DEPTH;
+
+/// Stack size of the thread a top-level execution runs on: deep enough for Go's template depth
+/// limit of 100000 nested `{{template}}` calls.
+const EXEC_STACK_SIZE: usize = 1 << 30;
+
+/// The shared state of a set of templates.
+#[derive(Clone)]
+pub(crate) struct Set {
+    pub trees: HashMap<String, Arc<ast::Tree>>,
+    pub funcs: Arc<FuncMap>,
+    pub missing_key_error: bool,
+    pub left: String,
+    pub right: String,
+    /// Name of the first template added (Go's set owner, named in lookup errors).
+    pub root_name: String,
+    /// Name given to texts executed by `tpl`.
+    pub tpl_name: String,
+}
+
+impl Set {
+    fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
+        let funcs = self.funcs.clone();
+        let has_func = |n: &str| funcs.contains_key(n) || builtins::lookup(n).is_some();
+        let parsed =
+            parser::parse(name, source, &self.left, &self.right, &has_func).map_err(|e| Error {
+                kind: ErrorKind::Parse,
+                message: e.message,
+                template: name.to_string(),
+                line: Some(e.line),
+                col: None,
+            })?;
+        if self.root_name.is_empty() {
+            self.root_name = name.to_string();
+        }
+        for tree in parsed.trees {
+            // As Go's associate: an empty body never replaces an existing template.
+            if let Some(old) = self.trees.get(&tree.name) {
+                if ast::is_empty_list(&tree.root) && !ast::is_empty_list(&old.root) {
+                    continue;
+                }
+            }
+            self.trees.insert(tree.name.clone(), Arc::new(tree));
+        }
+        Ok(())
+    }
+}
+
+/// A set of named templates sharing definitions: parse once, execute many times.
+#[derive(Clone)]
+pub struct Templates {
+    set: Set,
+}
+
+impl Templates {
+    /// An empty set whose templates may call `funcs` (on top of Go's builtins).
+    pub fn new(funcs: Arc<FuncMap>) -> Self {
+        Templates {
+            set: Set {
+                trees: HashMap::new(),
+                funcs,
+                missing_key_error: false,
+                left: "{{".to_string(),
+                right: "}}".to_string(),
+                root_name: String::new(),
+                tpl_name: "gotpl".to_string(),
+            },
+        }
+    }
+
+    /// Uses other action delimiters for templates added from now on (empty means the default).
+    pub fn with_delims(mut self, left: &str, right: &str) -> Self {
+        self.set.left = if left.is_empty() { "{{" } else { left }.to_string();
+        self.set.right = if right.is_empty() { "}}" } else { right }.to_string();
+        self
+    }
+
+    /// `missingkey=error` (Helm's `--strict` lint) instead of `missingkey=zero`.
+    pub fn set_missing_key_error(&mut self, strict: bool) {
+        self.set.missing_key_error = strict;
+    }
+
+    /// Sets the name under which `tpl` parses and runs its text (Helm's root template name).
+    pub fn set_tpl_name(&mut self, name: &str) {
+        self.set.tpl_name = name.to_string();
+    }
+
+    /// Parses `source` as the template `name`; its `define`s and `block`s join the set, replacing
+    /// earlier ones of the same name, as Go does.
+    pub fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
+        self.set.add(name, source)
+    }
+
+    /// Whether a template of that name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.set.trees.contains_key(name)
+    }
+
+    /// Executes the template `name` with `data` as dot and returns its output. `<no value>` is
+    /// left in the output as Go prints it.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let set = &self.set;
+        std::thread::scope(|s| {
+            let handle = std::thread::Builder::new()
+                .stack_size(EXEC_STACK_SIZE)
+                .spawn_scoped(s, move || set.execute_in_place(name, data));
+            match handle {
+                Ok(h) => h.join().unwrap_or_else(|_| {
+                    Err(Error {
+                        kind: ErrorKind::Exec,
+                        message: format!("template: {name}: internal error: execution panicked"),
+                        template: name.to_string(),
+                        line: None,
+                        col: None,
+                    })
+                }),
+                // No thread available: run here, with the current stack.
+                Err(_) => set.execute_in_place(name, data),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str, data: Value) -> Result<String, String> {
+        let mut t = Templates::new(Arc::new(FuncMap::new()));
+        t.add("t", src).map_err(|e| e.message)?;
+        t.execute("t", &data).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn basic() {
+        let mut m = helmet_value::Map::new();
+        m.insert("a".into(), Value::from("x"));
+        let d = Value::map(m);
+        assert_eq!(run("<{{.a}}>", d.clone()).unwrap(), "<x>");
+        assert_eq!(run("{{.b}}", d.clone()).unwrap(), "<no value>");
+        assert_eq!(
+            run("{{.b.c}}", d.clone()).unwrap_err(),
+            "template: t:1:4: executing \"t\" at <.b.c>: nil pointer evaluating interface {}.c"
+        );
+        assert_eq!(
+            run("{{range $i, $v := 3}}{{end}}", d.clone()).unwrap_err(),
+            "template: t:1:18: executing \"t\" at <3>: can't use 3 to iterate over more than one variable"
+        );
+    }
+
+    #[test]
+    fn deep_recursion_fails_cleanly() {
+        let r = run(
+            "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+            Value::Nil,
+        );
+        let e = r.unwrap_err();
+        assert!(
+            e.contains("exceeded maximum template depth (100000)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let pieces = [
+            "{{", "}}", "{{-", "-}}", "(", ")", "|", "$x", ":=", "=", ".a", "\"s", "`r`", "'c'",
+            "if", "range", "end", "else", "define", "\"d\"", "template", "1e", "0x", "nil", "/*",
+            "*/", " ", "\n", "len", "index", "and", "block", "break", "with", ",",
+        ];
+        let mut seed: u64 = 12345;
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..12 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let _ = run(&s, Value::Nil);
+        }
+    }
+}

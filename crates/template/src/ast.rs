@@ -1,0 +1,376 @@
+//! The parse tree. Every node carries the byte offset where it starts, from which errors compute
+//! line and column as Go does; `Display` renders a node as Go's `Node.String` (error contexts
+//! quote it).
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A list of nodes (a template body or a branch).
+#[derive(Clone, Debug, Default)]
+pub struct ListNode {
+    /// Offset of the list.
+    pub pos: usize,
+    /// The nodes in order.
+    pub nodes: Vec<Node>,
+}
+
+/// A statement-level node.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// Plain text.
+    Text {
+        /// Offset.
+        pos: usize,
+        /// The text.
+        text: Arc<str>,
+    },
+    /// `{{pipeline}}`
+    Action(ActionNode),
+    /// `{{if}}`, `{{range}}`, `{{with}}`
+    Branch(Box<BranchNode>),
+    /// `{{template "name" pipeline}}`
+    Template(TemplateNode),
+    /// `{{break}}`
+    Break {
+        /// Offset.
+        pos: usize,
+    },
+    /// `{{continue}}`
+    Continue {
+        /// Offset.
+        pos: usize,
+    },
+}
+
+/// Which control structure a branch is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BranchKind {
+    /// `if`
+    If,
+    /// `range`
+    Range,
+    /// `with`
+    With,
+}
+
+/// `{{if}}`, `{{range}}` or `{{with}}` with its lists.
+#[derive(Clone, Debug)]
+pub struct BranchNode {
+    /// Which control.
+    pub kind: BranchKind,
+    /// Offset.
+    pub pos: usize,
+    /// The controlling pipeline.
+    pub pipe: PipeNode,
+    /// The body.
+    pub list: ListNode,
+    /// The else branch.
+    pub else_list: Option<ListNode>,
+}
+
+/// `{{pipeline}}`
+#[derive(Clone, Debug)]
+pub struct ActionNode {
+    /// Offset.
+    pub pos: usize,
+    /// The pipeline.
+    pub pipe: PipeNode,
+}
+
+/// `{{template "name" pipeline}}`
+#[derive(Clone, Debug)]
+pub struct TemplateNode {
+    /// Offset.
+    pub pos: usize,
+    /// The called template's name.
+    pub name: String,
+    /// The argument, if any.
+    pub pipe: Option<PipeNode>,
+}
+
+/// A pipeline with optional declarations.
+#[derive(Clone, Debug)]
+pub struct PipeNode {
+    /// Offset.
+    pub pos: usize,
+    /// `=` rather than `:=`.
+    pub is_assign: bool,
+    /// Declared or assigned variables.
+    pub decl: Vec<VariableNode>,
+    /// The commands, separated by `|`.
+    pub cmds: Vec<CommandNode>,
+}
+
+/// A command: a function or value with arguments.
+#[derive(Clone, Debug)]
+pub struct CommandNode {
+    /// Offset.
+    pub pos: usize,
+    /// The words.
+    pub args: Vec<Arg>,
+}
+
+/// A variable with optional trailing fields: `$x.a.b`.
+#[derive(Clone, Debug)]
+pub struct VariableNode {
+    /// Offset.
+    pub pos: usize,
+    /// `$x` then the field names.
+    pub ident: Vec<String>,
+}
+
+/// A number constant with its interpretations, as Go's `NumberNode`.
+#[derive(Clone, Debug)]
+pub struct NumberNode {
+    /// Offset.
+    pub pos: usize,
+    /// Source text.
+    pub text: String,
+    /// Representable as int64.
+    pub int: Option<i64>,
+    /// Representable as uint64.
+    pub uint: Option<u64>,
+    /// Representable as float64.
+    pub float: Option<f64>,
+    /// Is complex (unsupported at execution).
+    pub complex: bool,
+}
+
+/// An operand.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// A function name.
+    Identifier {
+        /// Offset.
+        pos: usize,
+        /// The name.
+        name: String,
+    },
+    /// `.`
+    Dot {
+        /// Offset.
+        pos: usize,
+    },
+    /// `nil`
+    Nil {
+        /// Offset.
+        pos: usize,
+    },
+    /// `true`/`false`
+    Bool {
+        /// Offset.
+        pos: usize,
+        /// The value.
+        value: bool,
+    },
+    /// A number.
+    Number(Box<NumberNode>),
+    /// A string constant.
+    String {
+        /// Offset.
+        pos: usize,
+        /// The quoted source.
+        quoted: String,
+        /// The value.
+        text: Arc<str>,
+    },
+    /// `.a.b`
+    Field {
+        /// Offset.
+        pos: usize,
+        /// The field names.
+        ident: Vec<String>,
+    },
+    /// `$x.a`
+    Variable(VariableNode),
+    /// `(pipe)`
+    Pipe(Box<PipeNode>),
+    /// `(pipe).a.b` or `func.a`
+    Chain {
+        /// Offset.
+        pos: usize,
+        /// The operand whose fields are taken.
+        node: Box<Arg>,
+        /// The field names.
+        field: Vec<String>,
+    },
+}
+
+impl Arg {
+    /// The node's offset.
+    pub fn pos(&self) -> usize {
+        match self {
+            Arg::Identifier { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos }
+            | Arg::Bool { pos, .. }
+            | Arg::String { pos, .. }
+            | Arg::Field { pos, .. }
+            | Arg::Chain { pos, .. } => *pos,
+            Arg::Number(n) => n.pos,
+            Arg::Variable(v) => v.pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Identifier { name, .. } => f.write_str(name),
+            Arg::Dot { .. } => f.write_str("."),
+            Arg::Nil { .. } => f.write_str("nil"),
+            Arg::Bool { value, .. } => write!(f, "{value}"),
+            Arg::Number(n) => f.write_str(&n.text),
+            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::Field { ident, .. } => {
+                for i in ident {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable(v) => write!(f, "{v}"),
+            Arg::Pipe(p) => write!(f, "{p}"),
+            Arg::Chain { node, field, .. } => {
+                if let Arg::Pipe(_) = **node {
+                    write!(f, "({node})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for i in field {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Display for VariableNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.ident.join("."))
+    }
+}
+
+impl fmt::Display for CommandNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if let Arg::Pipe(_) = a {
+                write!(f, "({a})")?;
+            } else {
+                write!(f, "{a}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for PipeNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            for (i, v) in self.decl.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{v}")?;
+            }
+            f.write_str(if self.is_assign { " = " } else { " := " })?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ListNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.nodes {
+            write!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text { text, .. } => write!(f, "{}", crate::lexer::go_quote(text)),
+            Node::Action(a) => write!(f, "{{{{{}}}}}", a.pipe),
+            Node::Branch(b) => {
+                let name = match b.kind {
+                    BranchKind::If => "if",
+                    BranchKind::Range => "range",
+                    BranchKind::With => "with",
+                };
+                write!(f, "{{{{{name} {}}}}}{}", b.pipe, b.list)?;
+                if let Some(e) = &b.else_list {
+                    write!(f, "{{{{else}}}}{e}")?;
+                }
+                f.write_str("{{end}}")
+            }
+            Node::Template(t) => {
+                let q = crate::lexer::go_quote(&t.name);
+                match &t.pipe {
+                    None => write!(f, "{{{{template {q}}}}}"),
+                    Some(p) => write!(f, "{{{{template {q} {p}}}}}"),
+                }
+            }
+            Node::Break { .. } => f.write_str("{{break}}"),
+            Node::Continue { .. } => f.write_str("{{continue}}"),
+        }
+    }
+}
+
+impl Node {
+    /// The node's offset.
+    pub fn pos(&self) -> usize {
+        match self {
+            Node::Text { pos, .. } | Node::Break { pos } | Node::Continue { pos } => *pos,
+            Node::Action(a) => a.pos,
+            Node::Branch(b) => b.pos,
+            Node::Template(t) => t.pos,
+        }
+    }
+}
+
+/// A parsed template body with the source it came from (errors locate nodes in it).
+#[derive(Debug)]
+pub struct Tree {
+    /// The template's name.
+    pub name: String,
+    /// The name of the top-level template whose source held this body (Go's `ParseName`).
+    pub parse_name: Arc<str>,
+    /// The whole source text of that parse.
+    pub text: Arc<str>,
+    /// The body.
+    pub root: ListNode,
+}
+
+impl Tree {
+    /// Go's `ErrorContext`: `NAME:LINE:COL` of an offset.
+    pub fn location(&self, pos: usize) -> String {
+        let pos = pos.min(self.text.len());
+        let before = &self.text.as_bytes()[..pos];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let col = match before.iter().rposition(|&b| b == b'\n') {
+            None => pos,
+            Some(i) => pos - (i + 1),
+        };
+        format!("{}:{}:{}", self.parse_name, line, col)
+    }
+}
+
+/// Whether a list holds only whitespace text (Go's `IsEmptyTree`).
+pub fn is_empty_list(list: &ListNode) -> bool {
+    list.nodes.iter().all(|n| match n {
+        Node::Text { text, .. } => text.trim_matches([' ', '\t', '\r', '\n']).is_empty(),
+        _ => false,
+    })
+}

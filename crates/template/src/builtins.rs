@@ -1,0 +1,521 @@
+//! Go's builtin template functions: and, or, not, len, index, slice, print, printf, println,
+//! eq/ne/lt/le/gt/ge, html, js, urlquery, call.
+
+use helmet_value::fmt::{sprint, sprintf, sprintln};
+use helmet_value::{ArgType, ElemType, FuncError, Value};
+
+use crate::exec::{Ev, Pt};
+
+/// A builtin function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Builtin {
+    And,
+    Or,
+    Not,
+    Len,
+    Index,
+    Slice,
+    Print,
+    Printf,
+    Println,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Html,
+    Js,
+    Urlquery,
+    Call,
+}
+
+/// The builtin of that name.
+pub(crate) fn lookup(name: &str) -> Option<Builtin> {
+    Some(match name {
+        "and" => Builtin::And,
+        "or" => Builtin::Or,
+        "not" => Builtin::Not,
+        "len" => Builtin::Len,
+        "index" => Builtin::Index,
+        "slice" => Builtin::Slice,
+        "print" => Builtin::Print,
+        "printf" => Builtin::Printf,
+        "println" => Builtin::Println,
+        "eq" => Builtin::Eq,
+        "ne" => Builtin::Ne,
+        "lt" => Builtin::Lt,
+        "le" => Builtin::Le,
+        "gt" => Builtin::Gt,
+        "ge" => Builtin::Ge,
+        "html" => Builtin::Html,
+        "js" => Builtin::Js,
+        "urlquery" => Builtin::Urlquery,
+        "call" => Builtin::Call,
+        _ => return None,
+    })
+}
+
+impl Builtin {
+    /// Go's parameter list: fixed parameters and the variadic element type.
+    pub(crate) fn signature(self) -> (Vec<Pt>, Option<Pt>) {
+        use Builtin::*;
+        let any = Pt::Go(ArgType::Any);
+        match self {
+            And | Or | Eq | Index | Slice | Call => (vec![Pt::Reflect], Some(Pt::Reflect)),
+            Not | Len => (vec![Pt::Reflect], None),
+            Ne | Lt | Le | Gt | Ge => (vec![Pt::Reflect, Pt::Reflect], None),
+            Print | Println | Html | Js | Urlquery => (vec![], Some(any)),
+            Printf => (vec![Pt::Go(ArgType::String)], Some(any)),
+        }
+    }
+}
+
+type BResult = Result<Ev, FuncError>;
+
+/// Go's `indirectInterface`: the value inside an interface; a nil interface is invalid.
+fn unwrap(v: &Ev) -> Ev {
+    Ev::plain(v.v.clone())
+}
+
+fn plain_values(args: &[Ev]) -> Vec<Value> {
+    args.iter().map(|a| a.v.clone()).collect()
+}
+
+/// Calls a builtin with converted arguments.
+pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
+    use Builtin::*;
+    match b {
+        And | Or => unreachable_and_or(),
+        Not => Ok(Ev::plain(Value::Bool(!args[0].v.is_true()))),
+        Len => length(&args[0]),
+        Index => index(&args[0], &args[1..]),
+        Slice => slice(&args[0], &args[1..]),
+        Print => Ok(Ev::plain(Value::from(sprint(&plain_values(args))))),
+        Println => Ok(Ev::plain(Value::from(sprintln(&plain_values(args))))),
+        Printf => {
+            let format = args[0].v.as_str().unwrap_or("").to_string();
+            Ok(Ev::plain(Value::from(sprintf(
+                &format,
+                &plain_values(&args[1..]),
+            ))))
+        }
+        Eq => eq(&args[0], &args[1..]).map(bool_ev),
+        Ne => eq(&args[0], &args[1..2]).map(|b| bool_ev(!b)),
+        Lt => lt(&args[0], &args[1]).map(bool_ev),
+        Le => le(&args[0], &args[1]).map(bool_ev),
+        Gt => le(&args[0], &args[1]).map(|b| bool_ev(!b)),
+        Ge => lt(&args[0], &args[1]).map(|b| bool_ev(!b)),
+        Html => Ok(Ev::plain(Value::from(html_escape(&eval_args(args))))),
+        Js => Ok(Ev::plain(Value::from(js_escape(&eval_args(args))))),
+        Urlquery => Ok(Ev::plain(Value::from(query_escape(&eval_args(args))))),
+        Call => call_fn(callee_name, &args[0]),
+    }
+}
+
+fn unreachable_and_or() -> BResult {
+    // and/or short-circuit in the evaluator and never reach here.
+    Err(FuncError::new("internal error: and/or called directly"))
+}
+
+fn bool_ev(b: bool) -> Ev {
+    Ev::plain(Value::Bool(b))
+}
+
+fn call_fn(name: &str, f: &Ev) -> BResult {
+    let f = unwrap(f);
+    if f.v.is_nil() {
+        return Err(FuncError::new("call of nil"));
+    }
+    // No Go function values exist in helmet's value model, so anything else is a non-function.
+    Err(FuncError::new(format!(
+        "non-function {name} of type {}",
+        f.v.type_name()
+    )))
+}
+
+fn length(item: &Ev) -> BResult {
+    if item.iface && item.v.is_nil() {
+        return Err(FuncError::new("len of nil pointer"));
+    }
+    let n = match &item.v {
+        Value::Nil => {
+            return Err(FuncError::new(
+                "reflect: call of reflect.Value.Type on zero Value",
+            ))
+        }
+        Value::String(s) => s.len(),
+        Value::Bytes(b) => b.len(),
+        Value::List(l) => l.items.len(),
+        Value::Map(m) => m.entries.len(),
+        other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
+    };
+    Ok(Ev::plain(Value::Int(n as i64)))
+}
+
+fn index_arg(index: &Ev, cap: usize) -> Result<usize, FuncError> {
+    let x: i128 = match &index.v {
+        Value::Int(i) | Value::Int64(i) => *i as i128,
+        Value::Uint64(u) => *u as i64 as i128,
+        Value::Nil => return Err(FuncError::new("cannot index slice/array with nil")),
+        other => {
+            return Err(FuncError::new(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            )))
+        }
+    };
+    if x < 0 || x > cap as i128 {
+        return Err(FuncError::new(format!("index out of range: {x}")));
+    }
+    Ok(x as usize)
+}
+
+fn index(item: &Ev, indexes: &[Ev]) -> BResult {
+    let mut item = unwrap(item);
+    if item.v.is_nil() {
+        return Err(FuncError::new("index of untyped nil"));
+    }
+    for idx in indexes {
+        let idx = unwrap(idx);
+        if item.v.is_nil() {
+            return Err(FuncError::new("index of nil pointer"));
+        }
+        item = match &item.v {
+            Value::List(l) => {
+                let x = index_arg(&idx, l.items.len())?;
+                match l.items.get(x) {
+                    Some(v) => Ev {
+                        v: v.clone(),
+                        iface: l.elem == ElemType::Interface,
+                    },
+                    None => {
+                        return Err(FuncError::new("reflect: slice index out of range"));
+                    }
+                }
+            }
+            Value::String(s) => {
+                let x = index_arg(&idx, s.len())?;
+                match s.as_bytes().get(x) {
+                    // Go yields a uint8; helmet has no uint8, so the byte comes back as an int.
+                    Some(b) => Ev::plain(Value::Int(*b as i64)),
+                    None => return Err(FuncError::new("reflect: string index out of range")),
+                }
+            }
+            Value::Bytes(b) => {
+                let x = index_arg(&idx, b.len())?;
+                match b.get(x) {
+                    Some(b) => Ev::plain(Value::Int(*b as i64)),
+                    None => return Err(FuncError::new("reflect: slice index out of range")),
+                }
+            }
+            Value::Map(m) => {
+                let key = match &idx.v {
+                    Value::String(s) => s.clone(),
+                    Value::Nil => {
+                        return Err(FuncError::new("value is nil; should be of type string"))
+                    }
+                    other => {
+                        return Err(FuncError::new(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        )))
+                    }
+                };
+                let iface = m.elem == ElemType::Interface;
+                match m.entries.get(&*key) {
+                    Some(v) => Ev {
+                        v: v.clone(),
+                        iface,
+                    },
+                    None => Ev {
+                        v: match m.elem {
+                            ElemType::Interface => Value::Nil,
+                            ElemType::String => Value::from(""),
+                            ElemType::Int => Value::Int(0),
+                            ElemType::Int64 => Value::Int64(0),
+                            ElemType::Float64 => Value::Float64(0.0),
+                            ElemType::Bool => Value::Bool(false),
+                        },
+                        iface,
+                    },
+                }
+            }
+            other => {
+                return Err(FuncError::new(format!(
+                    "can't index item of type {}",
+                    other.type_name()
+                )))
+            }
+        };
+    }
+    Ok(item)
+}
+
+fn slice(item: &Ev, indexes: &[Ev]) -> BResult {
+    let item = unwrap(item);
+    if item.v.is_nil() {
+        return Err(FuncError::new("slice of untyped nil"));
+    }
+    if indexes.len() > 3 {
+        return Err(FuncError::new(format!(
+            "too many slice indexes: {}",
+            indexes.len()
+        )));
+    }
+    let len = match &item.v {
+        Value::String(s) => {
+            if indexes.len() == 3 {
+                return Err(FuncError::new("cannot 3-index slice a string"));
+            }
+            s.len()
+        }
+        Value::List(l) => l.items.len(),
+        Value::Bytes(b) => b.len(),
+        other => {
+            return Err(FuncError::new(format!(
+                "can't slice item of type {}",
+                other.type_name()
+            )))
+        }
+    };
+    // Go checks against the capacity; helmet's slices have capacity equal to length.
+    let cap = len;
+    let mut idx = [0usize, len, 0];
+    for (i, index) in indexes.iter().enumerate() {
+        idx[i] = index_arg(&unwrap(index), cap)?;
+    }
+    if idx[0] > idx[1] {
+        return Err(FuncError::new(format!(
+            "invalid slice index: {} > {}",
+            idx[0], idx[1]
+        )));
+    }
+    if indexes.len() == 3 && idx[1] > idx[2] {
+        return Err(FuncError::new(format!(
+            "invalid slice index: {} > {}",
+            idx[1], idx[2]
+        )));
+    }
+    let (a, b) = (idx[0], idx[1]);
+    Ok(Ev::plain(match &item.v {
+        Value::String(s) => Value::from(String::from_utf8_lossy(&s.as_bytes()[a..b]).into_owned()),
+        Value::List(l) => Value::typed_list(l.elem, l.items[a..b].to_vec()),
+        Value::Bytes(bs) => Value::Bytes(bs[a..b].into()),
+        _ => Value::Nil,
+    }))
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Invalid,
+    Bool,
+    Int,
+    Uint,
+    Float,
+    String,
+}
+
+fn basic_kind(v: &Value) -> Result<Kind, &'static str> {
+    Ok(match v {
+        Value::Bool(_) => Kind::Bool,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Uint64(_) => Kind::Uint,
+        Value::Float64(_) => Kind::Float,
+        Value::String(_) => Kind::String,
+        _ => return Err("invalid type for comparison"),
+    })
+}
+
+fn as_i(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) | Value::Int64(i) => *i,
+        _ => 0,
+    }
+}
+
+fn as_u(v: &Value) -> u64 {
+    match v {
+        Value::Uint64(u) => *u,
+        _ => 0,
+    }
+}
+
+fn as_f(v: &Value) -> f64 {
+    match v {
+        Value::Float64(f) => *f,
+        _ => 0.0,
+    }
+}
+
+fn eq(arg1: &Ev, arg2: &[Ev]) -> Result<bool, FuncError> {
+    let a = &arg1.v;
+    if arg2.is_empty() {
+        return Err(FuncError::new("missing argument for comparison"));
+    }
+    let k1 = basic_kind(a).unwrap_or(Kind::Invalid);
+    for arg in arg2 {
+        let b = &arg.v;
+        let k2 = basic_kind(b).unwrap_or(Kind::Invalid);
+        let truth = if k1 != k2 {
+            match (k1, k2) {
+                (Kind::Int, Kind::Uint) => as_i(a) >= 0 && as_i(a) as u64 == as_u(b),
+                (Kind::Uint, Kind::Int) => as_i(b) >= 0 && as_u(a) == as_i(b) as u64,
+                _ => {
+                    if !a.is_nil() && !b.is_nil() {
+                        return Err(incompatible(a, b));
+                    }
+                    false
+                }
+            }
+        } else {
+            match k1 {
+                Kind::Bool => a.is_true() == b.is_true(),
+                Kind::Float => as_f(a) == as_f(b),
+                Kind::Int => as_i(a) == as_i(b),
+                Kind::Uint => as_u(a) == as_u(b),
+                Kind::String => a.as_str() == b.as_str(),
+                Kind::Invalid => {
+                    if a.is_nil() || b.is_nil() {
+                        a.is_nil() == b.is_nil()
+                    } else if a.type_name() != b.type_name() {
+                        return Err(FuncError::new(format!(
+                            "non-comparable types {}: {}, {}: {}",
+                            sprintf("%s", std::slice::from_ref(a)),
+                            a.type_name(),
+                            b.type_name(),
+                            sprintf("%v", std::slice::from_ref(b)),
+                        )));
+                    } else {
+                        match (a, b) {
+                            (Value::Object(x), Value::Object(y)) => std::sync::Arc::ptr_eq(x, y),
+                            _ => {
+                                return Err(FuncError::new(format!(
+                                    "non-comparable type {}: {}",
+                                    sprintf("%s", std::slice::from_ref(b)),
+                                    b.type_name()
+                                )))
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if truth {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn incompatible(a: &Value, b: &Value) -> FuncError {
+    FuncError::new(format!(
+        "incompatible types for comparison: {} and {}",
+        a.type_name(),
+        b.type_name()
+    ))
+}
+
+fn lt(arg1: &Ev, arg2: &Ev) -> Result<bool, FuncError> {
+    let a = &arg1.v;
+    let b = &arg2.v;
+    let k1 = basic_kind(a).map_err(FuncError::new)?;
+    let k2 = basic_kind(b).map_err(FuncError::new)?;
+    if k1 != k2 {
+        return match (k1, k2) {
+            (Kind::Int, Kind::Uint) => Ok(as_i(a) < 0 || (as_i(a) as u64) < as_u(b)),
+            (Kind::Uint, Kind::Int) => Ok(as_i(b) >= 0 && as_u(a) < as_i(b) as u64),
+            _ => Err(incompatible(a, b)),
+        };
+    }
+    Ok(match k1 {
+        Kind::Bool | Kind::Invalid => return Err(FuncError::new("invalid type for comparison")),
+        Kind::Float => as_f(a) < as_f(b),
+        Kind::Int => as_i(a) < as_i(b),
+        Kind::Uint => as_u(a) < as_u(b),
+        Kind::String => a.as_str() < b.as_str(),
+    })
+}
+
+fn le(arg1: &Ev, arg2: &Ev) -> Result<bool, FuncError> {
+    if lt(arg1, arg2)? {
+        return Ok(true);
+    }
+    eq(arg1, std::slice::from_ref(arg2))
+}
+
+/// Go's `evalArgs` for html/js/urlquery: a lone string as is, otherwise Sprint with nil shown
+/// as `<no value>`.
+fn eval_args(args: &[Ev]) -> String {
+    if args.len() == 1 {
+        if let Value::String(s) = &args[0].v {
+            return s.to_string();
+        }
+    }
+    let vals: Vec<Value> = args
+        .iter()
+        .map(|a| {
+            if a.v.is_nil() {
+                Value::from("<no value>")
+            } else {
+                a.v.clone()
+            }
+        })
+        .collect();
+    sprint(&vals)
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\0' => out.push('\u{fffd}'),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u00{:02X}", c as u32)),
+            c if (c as u32) < 0x80 => out.push(c),
+            c => {
+                if crate::lexer::go_quote(&c.to_string()).chars().count() == 3 {
+                    out.push(c);
+                } else {
+                    out.push_str(&format!("\\u{:04X}", c as u32));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

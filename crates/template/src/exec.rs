@@ -1,0 +1,969 @@
+//! Execution: walks a tree with a dot and variables, as Go's `text/template` exec does,
+//! reproducing its conversions, `interface {}` typing quirks and error texts.
+
+use std::sync::Arc;
+
+use helmet_value::{ArgType, CallContext, ElemType, Func, FuncError, Value};
+
+use crate::ast::*;
+use crate::builtins::{self, Builtin};
+use crate::error::{Error, ErrorKind};
+use crate::lexer::go_quote;
+use crate::Set;
+
+/// Go's `maxExecDepth`.
+pub const MAX_EXEC_DEPTH: usize = 100_000;
+
+/// A value during execution, with the bit of Go's static type that changes behaviour: whether
+/// it is held in an `interface {}` (map and slice elements of `[]interface {}`). `Nil` outside
+/// an interface is Go's invalid `reflect.Value` (what a pipeline yields for nil).
+#[derive(Clone, Debug)]
+pub struct Ev {
+    /// The value.
+    pub v: Value,
+    /// Statically typed `interface {}`.
+    pub iface: bool,
+}
+
+impl Ev {
+    pub(crate) fn invalid() -> Ev {
+        Ev {
+            v: Value::Nil,
+            iface: false,
+        }
+    }
+    pub(crate) fn plain(v: Value) -> Ev {
+        Ev { v, iface: false }
+    }
+    pub(crate) fn is_invalid(&self) -> bool {
+        self.v.is_nil() && !self.iface
+    }
+    /// Go's `Type()` name of the reflect value.
+    pub(crate) fn type_name(&self) -> String {
+        if self.iface {
+            "interface {}".to_string()
+        } else {
+            self.v.type_name()
+        }
+    }
+    /// Strips the interface, as evalPipeline does (nil interface becomes invalid).
+    pub(crate) fn strip(self) -> Ev {
+        Ev {
+            v: self.v,
+            iface: false,
+        }
+    }
+}
+
+/// Where an error happened: the node Go's `state.at` last recorded.
+#[derive(Clone, Copy)]
+pub(crate) enum At<'a> {
+    None,
+    Arg(&'a Arg),
+    Cmd(&'a CommandNode),
+    Pipe(&'a PipeNode),
+    Node(&'a Node),
+}
+
+impl At<'_> {
+    fn pos_ctx(&self) -> Option<(usize, String)> {
+        match self {
+            At::None => None,
+            At::Arg(a) => Some((a.pos(), a.to_string())),
+            At::Cmd(c) => Some((c.pos, c.to_string())),
+            At::Pipe(p) => Some((p.pos, p.to_string())),
+            At::Node(n) => Some((n.pos(), n.to_string())),
+        }
+    }
+}
+
+pub(crate) enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+/// A function found by name.
+enum Callee {
+    User(Func),
+    Builtin(Builtin),
+}
+
+pub(crate) struct State<'a> {
+    pub set: &'a Set,
+    pub tree: &'a Tree,
+    pub vars: Vec<(String, Ev)>,
+    pub at: At<'a>,
+    pub depth: usize,
+    pub out: String,
+}
+
+type R<T> = Result<T, Error>;
+
+impl<'a> State<'a> {
+    pub fn errorf(&self, msg: impl std::fmt::Display) -> Error {
+        match self.at.pos_ctx() {
+            None => Error {
+                kind: ErrorKind::Exec,
+                message: format!("template: {}: {}", self.tree.name, msg),
+                template: self.tree.name.clone(),
+                line: None,
+                col: None,
+            },
+            Some((pos, ctx)) => {
+                let loc = self.tree.location(pos);
+                let mut parts = loc.rsplitn(3, ':');
+                let col = parts.next().and_then(|c| c.parse().ok());
+                let line = parts.next().and_then(|c| c.parse().ok());
+                Error {
+                    kind: ErrorKind::Exec,
+                    message: format!(
+                        "template: {}: executing {} at <{}>: {}",
+                        loc,
+                        go_quote(&self.tree.name),
+                        ctx,
+                        msg
+                    ),
+                    template: self.tree.parse_name.to_string(),
+                    line,
+                    col,
+                }
+            }
+        }
+    }
+
+    fn var_value(&self, name: &str) -> R<Ev> {
+        for (n, v) in self.vars.iter().rev() {
+            if n == name {
+                return Ok(v.clone());
+            }
+        }
+        Err(self.errorf(format!("undefined variable: {name}")))
+    }
+
+    fn set_var(&mut self, name: &str, value: Ev) -> R<()> {
+        for (n, v) in self.vars.iter_mut().rev() {
+            if n == name {
+                *v = value;
+                return Ok(());
+            }
+        }
+        Err(self.errorf(format!("undefined variable: {name}")))
+    }
+
+    fn set_top_var(&mut self, n: usize, value: Ev) {
+        let len = self.vars.len();
+        if n <= len {
+            self.vars[len - n].1 = value;
+        }
+    }
+
+    pub fn walk_list(&mut self, dot: &Ev, list: &'a ListNode) -> R<Flow> {
+        for n in &list.nodes {
+            match self.walk(dot, n)? {
+                Flow::Normal => {}
+                other => return Ok(other),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn walk(&mut self, dot: &Ev, node: &'a Node) -> R<Flow> {
+        self.at = At::Node(node);
+        match node {
+            Node::Text { text, .. } => {
+                self.out.push_str(text);
+                Ok(Flow::Normal)
+            }
+            Node::Action(a) => {
+                let val = self.eval_pipeline(dot, &a.pipe)?;
+                if a.pipe.decl.is_empty() {
+                    self.at = At::Node(node);
+                    self.print_value(&val);
+                }
+                Ok(Flow::Normal)
+            }
+            Node::Break { .. } => Ok(Flow::Break),
+            Node::Continue { .. } => Ok(Flow::Continue),
+            Node::Branch(b) => match b.kind {
+                BranchKind::If | BranchKind::With => self.walk_if_or_with(dot, b),
+                BranchKind::Range => self.walk_range(dot, node, b),
+            },
+            Node::Template(t) => self.walk_template(dot, t),
+        }
+    }
+
+    fn print_value(&mut self, v: &Ev) {
+        if v.v.is_nil() && !v.iface {
+            self.out.push_str("<no value>");
+        } else {
+            self.out
+                .push_str(&helmet_value::fmt::sprint(std::slice::from_ref(&v.v)));
+        }
+    }
+
+    fn walk_if_or_with(&mut self, dot: &Ev, b: &'a BranchNode) -> R<Flow> {
+        let mark = self.vars.len();
+        let r = (|| {
+            let val = self.eval_pipeline(dot, &b.pipe)?;
+            if val.v.is_true() {
+                if b.kind == BranchKind::With {
+                    self.walk_list(&val, &b.list)
+                } else {
+                    self.walk_list(dot, &b.list)
+                }
+            } else if let Some(e) = &b.else_list {
+                self.walk_list(dot, e)
+            } else {
+                Ok(Flow::Normal)
+            }
+        })();
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn walk_range(&mut self, dot: &Ev, node: &'a Node, r: &'a BranchNode) -> R<Flow> {
+        self.at = At::Node(node);
+        let outer = self.vars.len();
+        let res = self.walk_range_inner(dot, r);
+        self.vars.truncate(outer);
+        res.map(|_| Flow::Normal)
+    }
+
+    fn one_iteration(&mut self, r: &'a BranchNode, index: Ev, elem: Ev, mark: usize) -> R<bool> {
+        if !r.pipe.decl.is_empty() {
+            if r.pipe.is_assign {
+                if r.pipe.decl.len() > 1 {
+                    self.set_var(&r.pipe.decl[0].ident[0], index.clone())?;
+                } else {
+                    self.set_var(&r.pipe.decl[0].ident[0], elem.clone())?;
+                }
+            } else {
+                self.set_top_var(1, elem.clone());
+            }
+        }
+        if r.pipe.decl.len() > 1 {
+            if r.pipe.is_assign {
+                self.set_var(&r.pipe.decl[1].ident[0], elem.clone())?;
+            } else {
+                self.set_top_var(2, index);
+            }
+        }
+        let res = self.walk_list(&elem, &r.list);
+        self.vars.truncate(mark);
+        match res? {
+            Flow::Break => Ok(false),
+            _ => Ok(true),
+        }
+    }
+
+    fn walk_range_inner(&mut self, dot: &Ev, r: &'a BranchNode) -> R<()> {
+        let val = self.eval_pipeline(dot, &r.pipe)?;
+        let mark = self.vars.len();
+        match &val.v {
+            Value::List(l) => {
+                if !l.items.is_empty() {
+                    let iface = l.elem == ElemType::Interface;
+                    for (i, item) in l.items.iter().enumerate() {
+                        let elem = Ev {
+                            v: item.clone(),
+                            iface,
+                        };
+                        if !self.one_iteration(r, Ev::plain(Value::Int(i as i64)), elem, mark)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Bytes(b) => {
+                if !b.is_empty() {
+                    for (i, byte) in b.iter().enumerate() {
+                        let elem = Ev::plain(Value::Int(*byte as i64));
+                        if !self.one_iteration(r, Ev::plain(Value::Int(i as i64)), elem, mark)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Map(m) => {
+                if !m.entries.is_empty() {
+                    let iface = m.elem == ElemType::Interface;
+                    for (k, item) in m.entries.iter() {
+                        let elem = Ev {
+                            v: item.clone(),
+                            iface,
+                        };
+                        let key = Ev::plain(Value::String(k.as_str().into()));
+                        if !self.one_iteration(r, key, elem, mark)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Int(_) | Value::Int64(_) | Value::Uint64(_) => {
+                if r.pipe.decl.len() > 1 {
+                    return Err(self.errorf(format!(
+                        "can't use {} to iterate over more than one variable",
+                        helmet_value::fmt::format_value(&val.v)
+                    )));
+                }
+                let n: u64 = match val.v {
+                    Value::Int(i) | Value::Int64(i) => i.max(0) as u64,
+                    Value::Uint64(u) => u,
+                    _ => 0,
+                };
+                if n > 0 {
+                    for i in 0..n {
+                        let v = match val.v {
+                            Value::Int(_) => Value::Int(i as i64),
+                            Value::Int64(_) => Value::Int64(i as i64),
+                            _ => Value::Uint64(i),
+                        };
+                        if !self.one_iteration(r, Ev::plain(v.clone()), Ev::plain(v), mark)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Nil => {}
+            other => {
+                return Err(self.errorf(format!(
+                    "range can't iterate over {}",
+                    helmet_value::fmt::format_value(other)
+                )))
+            }
+        }
+        if let Some(e) = &r.else_list {
+            self.walk_list(dot, e)?;
+        }
+        Ok(())
+    }
+
+    fn walk_template(&mut self, dot: &Ev, t: &'a TemplateNode) -> R<Flow> {
+        let Some(tree) = self.set.trees.get(&t.name) else {
+            return Err(self.errorf(format!("template {} not defined", go_quote(&t.name))));
+        };
+        if self.depth >= MAX_EXEC_DEPTH {
+            return Err(self.errorf(format!(
+                "exceeded maximum template depth ({MAX_EXEC_DEPTH})"
+            )));
+        }
+        let new_dot = match &t.pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Ev::invalid(),
+        };
+        let mut inner = State {
+            set: self.set,
+            tree,
+            vars: vec![("$".to_string(), new_dot.clone())],
+            at: At::None,
+            depth: self.depth + 1,
+            out: std::mem::take(&mut self.out),
+        };
+        let r = inner.walk_list(&new_dot, &tree.root);
+        self.out = std::mem::take(&mut inner.out);
+        r?;
+        Ok(Flow::Normal)
+    }
+
+    pub(crate) fn eval_pipeline(&mut self, dot: &Ev, pipe: &'a PipeNode) -> R<Ev> {
+        self.at = At::Pipe(pipe);
+        let mut value: Option<Ev> = None;
+        for cmd in &pipe.cmds {
+            let v = self.eval_command(dot, cmd, value.take())?;
+            value = Some(v.strip());
+        }
+        let value = value.unwrap_or_else(Ev::invalid);
+        for var in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(&var.ident[0], value.clone())?;
+            } else {
+                self.vars.push((var.ident[0].clone(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, args: &[Arg], has_final: bool) -> R<()> {
+        if args.len() > 1 || has_final {
+            return Err(self.errorf(format!("can't give argument to non-function {}", args[0])));
+        }
+        Ok(())
+    }
+
+    fn eval_command(&mut self, dot: &Ev, cmd: &'a CommandNode, fin: Option<Ev>) -> R<Ev> {
+        let first = &cmd.args[0];
+        match first {
+            Arg::Field { ident, .. } => {
+                return self.eval_field_node(dot, first, ident, &cmd.args, fin)
+            }
+            Arg::Chain { .. } => return self.eval_chain_node(dot, first, &cmd.args, fin),
+            Arg::Identifier { name, .. } => {
+                return self.eval_function(dot, first, name, At::Cmd(cmd), &cmd.args, fin)
+            }
+            Arg::Pipe(p) => {
+                self.not_a_function(&cmd.args, fin.is_some())?;
+                return self.eval_pipeline(dot, p);
+            }
+            Arg::Variable(v) => return self.eval_variable_node(dot, first, v, &cmd.args, fin),
+            _ => {}
+        }
+        self.at = At::Arg(first);
+        self.not_a_function(&cmd.args, fin.is_some())?;
+        match first {
+            Arg::Bool { value, .. } => Ok(Ev::plain(Value::Bool(*value))),
+            Arg::Dot { .. } => Ok(dot.clone()),
+            Arg::Nil { .. } => Err(self.errorf("nil is not a command")),
+            Arg::Number(n) => self.ideal_constant(n),
+            Arg::String { text, .. } => Ok(Ev::plain(Value::String(text.clone()))),
+            _ => Err(self.errorf(format!(
+                "can't evaluate command {}",
+                go_quote(&first.to_string())
+            ))),
+        }
+    }
+
+    fn ideal_constant(&self, n: &NumberNode) -> R<Ev> {
+        let text = &n.text;
+        if n.complex {
+            return Err(self.errorf(format!(
+                "complex constant {text} is not supported by helmet"
+            )));
+        }
+        let is_hex_int = text.len() > 2
+            && text.starts_with('0')
+            && matches!(text.as_bytes()[1], b'x' | b'X')
+            && !text.contains(['p', 'P']);
+        let is_rune = text.starts_with('\'');
+        if let Some(f) = n.float {
+            if !is_hex_int && !is_rune && text.contains(['.', 'e', 'E', 'p', 'P']) {
+                return Ok(Ev::plain(Value::Float64(f)));
+            }
+        }
+        if let Some(i) = n.int {
+            return Ok(Ev::plain(Value::Int(i)));
+        }
+        if n.uint.is_some() {
+            return Err(self.errorf(format!("{text} overflows int")));
+        }
+        Ok(Ev::invalid())
+    }
+
+    fn eval_field_node(
+        &mut self,
+        dot: &Ev,
+        node: &'a Arg,
+        ident: &[String],
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        self.at = At::Arg(node);
+        self.eval_field_chain(dot, dot.clone(), node, ident, args, fin)
+    }
+
+    fn eval_chain_node(
+        &mut self,
+        dot: &Ev,
+        node: &'a Arg,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        self.at = At::Arg(node);
+        let Arg::Chain {
+            node: inner, field, ..
+        } = node
+        else {
+            return Err(self.errorf("internal error: not a chain"));
+        };
+        if let Arg::Nil { .. } = **inner {
+            return Err(self.errorf(format!("indirection through explicit nil in {node}")));
+        }
+        let pipe = self.eval_arg_any_nil(dot, inner)?;
+        self.eval_field_chain(dot, pipe, node, field, args, fin)
+    }
+
+    fn eval_variable_node(
+        &mut self,
+        dot: &Ev,
+        node: &'a Arg,
+        var: &'a VariableNode,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        self.at = At::Arg(node);
+        let value = self.var_value(&var.ident[0])?;
+        if var.ident.len() == 1 {
+            self.not_a_function(args, fin.is_some())?;
+            return Ok(value);
+        }
+        self.eval_field_chain(dot, value, node, &var.ident[1..], args, fin)
+    }
+
+    fn eval_field_chain(
+        &mut self,
+        dot: &Ev,
+        mut receiver: Ev,
+        node: &'a Arg,
+        ident: &[String],
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        let n = ident.len();
+        for name in &ident[..n - 1] {
+            receiver = self.eval_field(dot, name, node, &[], None, receiver)?;
+        }
+        self.eval_field(dot, &ident[n - 1], node, args, fin, receiver)
+    }
+
+    fn eval_field(
+        &mut self,
+        dot: &Ev,
+        name: &str,
+        node: &'a Arg,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+        receiver: Ev,
+    ) -> R<Ev> {
+        if receiver.is_invalid() {
+            if self.set.missing_key_error {
+                return Err(self.errorf(format!("nil data; no entry for key {}", go_quote(name))));
+            }
+            return Ok(Ev::invalid());
+        }
+        let typ = receiver.type_name();
+        if receiver.v.is_nil() {
+            return Err(self.errorf(format!("nil pointer evaluating {typ}.{name}")));
+        }
+        let has_args = args.len() > 1 || fin.is_some();
+        match &receiver.v {
+            Value::Object(o) => {
+                if let Some(method) = o.method(name) {
+                    return self.eval_call(
+                        dot,
+                        Callee::User(method),
+                        At::Arg(node),
+                        name,
+                        args,
+                        fin,
+                    );
+                }
+                if let Some(f) = o.field(name) {
+                    if has_args {
+                        return Err(self.errorf(format!(
+                            "{name} has arguments but cannot be invoked as function"
+                        )));
+                    }
+                    let iface = f.is_nil();
+                    return Ok(Ev { v: f, iface });
+                }
+            }
+            Value::Map(m) => {
+                if has_args {
+                    return Err(self.errorf(format!("{name} is not a method but has arguments")));
+                }
+                let iface = m.elem == ElemType::Interface;
+                return match m.entries.get(name) {
+                    Some(v) => Ok(Ev {
+                        v: v.clone(),
+                        iface,
+                    }),
+                    None => {
+                        if self.set.missing_key_error {
+                            Err(self.errorf(format!("map has no entry for key {}", go_quote(name))))
+                        } else {
+                            Ok(Ev {
+                                v: zero_of(m.elem),
+                                iface,
+                            })
+                        }
+                    }
+                };
+            }
+            _ => {}
+        }
+        Err(self.errorf(format!("can't evaluate field {name} in type {typ}")))
+    }
+
+    fn find_function(&self, name: &str) -> Option<Callee> {
+        if let Some(f) = self.set.funcs.get(name) {
+            return Some(Callee::User(f.clone()));
+        }
+        builtins::lookup(name).map(Callee::Builtin)
+    }
+
+    fn eval_function(
+        &mut self,
+        dot: &Ev,
+        node: &'a Arg,
+        name: &str,
+        cmd: At<'a>,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        self.at = At::Arg(node);
+        let Some(callee) = self.find_function(name) else {
+            return Err(self.errorf(format!("{} is not a defined function", go_quote(name))));
+        };
+        self.eval_call(dot, callee, cmd, name, args, fin)
+    }
+
+    /// Go's evalCall: checks the argument count, evaluates arguments against the parameter
+    /// types, calls, and reports failures as `error calling NAME: MSG`.
+    fn eval_call(
+        &mut self,
+        dot: &Ev,
+        callee: Callee,
+        node: At<'a>,
+        name: &str,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        let args: &'a [Arg] = if args.is_empty() { args } else { &args[1..] };
+        let (params, variadic): (Vec<Pt>, Option<Pt>) = match &callee {
+            Callee::User(f) => (
+                f.params.iter().map(|t| Pt::Go(*t)).collect(),
+                f.variadic.map(Pt::Go),
+            ),
+            Callee::Builtin(b) => b.signature(),
+        };
+        let num_in = args.len() + usize::from(fin.is_some());
+        let num_params = params.len() + usize::from(variadic.is_some());
+        let num_fixed;
+        if variadic.is_some() {
+            num_fixed = params.len();
+            if num_in < num_fixed {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want at least {} got {}",
+                    num_fixed,
+                    args.len()
+                )));
+            }
+        } else {
+            num_fixed = args.len();
+            if num_in != params.len() {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want {} got {num_in}",
+                    params.len()
+                )));
+            }
+        }
+        let param_at = |i: usize| -> Pt {
+            if i < params.len() {
+                params[i]
+            } else {
+                variadic.unwrap_or(Pt::Go(ArgType::Any))
+            }
+        };
+        if let Callee::Builtin(b @ (Builtin::And | Builtin::Or)) = callee {
+            let is_or = b == Builtin::Or;
+            let mut v = Ev::invalid();
+            for arg in args {
+                v = self.eval_arg(dot, Pt::Reflect, arg)?;
+                if truth(&v) == is_or {
+                    return Ok(v);
+                }
+            }
+            if let Some(f) = fin {
+                v = f;
+            }
+            return Ok(v);
+        }
+        let _ = num_params;
+        let mut argv: Vec<Ev> = Vec::with_capacity(num_in);
+        let mut i = 0;
+        while i < num_fixed && i < args.len() {
+            argv.push(self.eval_arg(dot, param_at(i), &args[i])?);
+            i += 1;
+        }
+        if variadic.is_some() {
+            while i < args.len() {
+                argv.push(self.eval_arg(dot, param_at(i), &args[i])?);
+                i += 1;
+            }
+        }
+        if let Some(f) = fin {
+            let t = if variadic.is_some() && num_in - 1 < num_fixed {
+                param_at(num_in - 1)
+            } else if variadic.is_some() {
+                variadic.unwrap_or(Pt::Go(ArgType::Any))
+            } else {
+                params[params.len() - 1]
+            };
+            argv.push(self.validate_type(f, t)?);
+        }
+        let result = match callee {
+            Callee::User(f) => {
+                let vals: Vec<Value> = argv.into_iter().map(|e| e.v).collect();
+                let ctx = ExecContext { set: self.set };
+                (f.body)(&ctx, &vals).map(|v| {
+                    let iface = v.is_nil();
+                    Ev { v, iface }
+                })
+            }
+            Callee::Builtin(b) => {
+                let callee_name = if b == Builtin::Call {
+                    args.first().map(|a| a.to_string()).unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                builtins::call(b, &argv, &callee_name)
+            }
+        };
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.at = node;
+                Err(self.errorf(format!("error calling {name}: {}", e.0)))
+            }
+        }
+    }
+
+    /// evalArg with a nil type (chain receivers): the value as it is.
+    fn eval_arg_any_nil(&mut self, dot: &Ev, n: &'a Arg) -> R<Ev> {
+        self.at = At::Arg(n);
+        match n {
+            Arg::Dot { .. } => Ok(dot.clone()),
+            Arg::Field { ident, .. } => {
+                self.eval_field_node(dot, n, ident, std::slice::from_ref(n), None)
+            }
+            Arg::Variable(v) => self.eval_variable_node(dot, n, v, &[], None),
+            Arg::Pipe(p) => self.eval_pipeline(dot, p),
+            Arg::Identifier { name, .. } => {
+                self.eval_function(dot, n, name, At::Arg(n), std::slice::from_ref(n), None)
+            }
+            Arg::Chain { .. } => self.eval_chain_node(dot, n, &[], None),
+            _ => Err(self.errorf(format!("can't handle {n} for arg of type <nil>"))),
+        }
+    }
+
+    fn eval_arg(&mut self, dot: &Ev, typ: Pt, n: &'a Arg) -> R<Ev> {
+        self.at = At::Arg(n);
+        match n {
+            Arg::Dot { .. } => return self.validate_type(dot.clone(), typ),
+            Arg::Nil { .. } => {
+                if typ.can_be_nil() {
+                    return Ok(match typ {
+                        Pt::Reflect => Ev::invalid(),
+                        _ => Ev::plain(Value::Nil),
+                    });
+                }
+                return Err(self.errorf(format!("cannot assign nil to {}", typ.go_name())));
+            }
+            Arg::Field { ident, .. } => {
+                let v = self.eval_field_node(dot, n, ident, std::slice::from_ref(n), None)?;
+                return self.validate_type(v, typ);
+            }
+            Arg::Variable(var) => {
+                let v = self.eval_variable_node(dot, n, var, &[], None)?;
+                return self.validate_type(v, typ);
+            }
+            Arg::Pipe(p) => {
+                let v = self.eval_pipeline(dot, p)?;
+                return self.validate_type(v, typ);
+            }
+            Arg::Identifier { name, .. } => {
+                let v =
+                    self.eval_function(dot, n, name, At::Arg(n), std::slice::from_ref(n), None)?;
+                return self.validate_type(v, typ);
+            }
+            Arg::Chain { .. } => {
+                let v = self.eval_chain_node(dot, n, &[], None)?;
+                return self.validate_type(v, typ);
+            }
+            _ => {}
+        }
+        match typ {
+            Pt::Go(ArgType::Bool) => match n {
+                Arg::Bool { value, .. } => Ok(Ev::plain(Value::Bool(*value))),
+                _ => Err(self.errorf(format!("expected bool; found {n}"))),
+            },
+            Pt::Go(ArgType::Float64) => match n {
+                Arg::Number(num) if num.float.is_some() && !num.complex => {
+                    Ok(Ev::plain(Value::Float64(num.float.unwrap_or(0.0))))
+                }
+                _ => Err(self.errorf(format!("expected float; found {n}"))),
+            },
+            Pt::Go(t @ (ArgType::Int | ArgType::Int64)) => match n {
+                Arg::Number(num) if num.int.is_some() && !num.complex => {
+                    let i = num.int.unwrap_or(0);
+                    Ok(Ev::plain(if t == ArgType::Int {
+                        Value::Int(i)
+                    } else {
+                        Value::Int64(i)
+                    }))
+                }
+                _ => Err(self.errorf(format!("expected integer; found {n}"))),
+            },
+            Pt::Go(ArgType::String) => match n {
+                Arg::String { text, .. } => Ok(Ev::plain(Value::String(text.clone()))),
+                _ => Err(self.errorf(format!("expected string; found {n}"))),
+            },
+            Pt::Go(ArgType::Any) | Pt::Reflect => {
+                let v = self.eval_empty_interface(n)?;
+                Ok(v)
+            }
+            Pt::Go(t) => {
+                Err(self.errorf(format!("can't handle {n} for arg of type {}", t.go_name())))
+            }
+        }
+    }
+
+    fn eval_empty_interface(&mut self, n: &'a Arg) -> R<Ev> {
+        self.at = At::Arg(n);
+        match n {
+            Arg::Bool { value, .. } => Ok(Ev::plain(Value::Bool(*value))),
+            Arg::Number(num) => self.ideal_constant(num),
+            Arg::String { text, .. } => Ok(Ev::plain(Value::String(text.clone()))),
+            _ => Err(self.errorf(format!(
+                "can't handle assignment of {n} to empty interface argument"
+            ))),
+        }
+    }
+
+    /// Go's validateType: the value must be assignable to the parameter type.
+    fn validate_type(&self, value: Ev, typ: Pt) -> R<Ev> {
+        let t = match typ {
+            Pt::Reflect => return Ok(value),
+            Pt::Go(t) => t,
+        };
+        if value.is_invalid() {
+            if Pt::Go(t).can_be_nil() {
+                return Ok(Ev::plain(Value::Nil));
+            }
+            return Err(self.errorf(format!("invalid value; expected {}", t.go_name())));
+        }
+        if t == ArgType::Any {
+            return Ok(value);
+        }
+        if value.iface && value.v.is_nil() {
+            return Err(self.errorf(format!(
+                "wrong type for value; expected {}; got interface {{}}",
+                t.go_name()
+            )));
+        }
+        let ok = match (t, &value.v) {
+            (ArgType::String, Value::String(_))
+            | (ArgType::Bool, Value::Bool(_))
+            | (ArgType::Int, Value::Int(_))
+            | (ArgType::Int64, Value::Int64(_))
+            | (ArgType::Float64, Value::Float64(_))
+            | (ArgType::Bytes, Value::Bytes(_)) => true,
+            (ArgType::ListAny, Value::List(l)) => l.elem == ElemType::Interface,
+            (ArgType::ListString, Value::List(l)) => l.elem == ElemType::String,
+            (ArgType::MapAny, Value::Map(m)) => m.elem == ElemType::Interface,
+            _ => false,
+        };
+        if !ok {
+            return Err(self.errorf(format!(
+                "wrong type for value; expected {}; got {}",
+                t.go_name(),
+                value.v.type_name()
+            )));
+        }
+        Ok(Ev::plain(value.v))
+    }
+}
+
+/// The zero value of a map's element type (what a missing key yields with `missingkey=zero`).
+fn zero_of(elem: ElemType) -> Value {
+    match elem {
+        ElemType::Interface => Value::Nil,
+        ElemType::String => Value::String("".into()),
+        ElemType::Int => Value::Int(0),
+        ElemType::Int64 => Value::Int64(0),
+        ElemType::Float64 => Value::Float64(0.0),
+        ElemType::Bool => Value::Bool(false),
+    }
+}
+
+/// Go's `truth`: template truth of a value seen through its interface.
+pub(crate) fn truth(v: &Ev) -> bool {
+    v.v.is_true()
+}
+
+/// A parameter type: a Go type or `reflect.Value` (builtins that take anything, nil included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pt {
+    Go(ArgType),
+    Reflect,
+}
+
+impl Pt {
+    fn can_be_nil(self) -> bool {
+        match self {
+            Pt::Reflect => true,
+            Pt::Go(t) => matches!(
+                t,
+                ArgType::Any
+                    | ArgType::ListAny
+                    | ArgType::ListString
+                    | ArgType::MapAny
+                    | ArgType::Bytes
+            ),
+        }
+    }
+    fn go_name(self) -> &'static str {
+        match self {
+            Pt::Reflect => "reflect.Value",
+            Pt::Go(t) => t.go_name(),
+        }
+    }
+}
+
+/// What a running function sees: the set of templates, to execute named templates (`include`)
+/// or new text (`tpl`).
+pub(crate) struct ExecContext<'a> {
+    pub set: &'a Set,
+}
+
+impl CallContext for ExecContext<'_> {
+    fn execute_template(&self, name: &str, data: &Value) -> Result<String, FuncError> {
+        self.set
+            .execute_in_place(name, data)
+            .map_err(|e| FuncError::new(e.message))
+    }
+
+    fn execute_text(&self, text: &str, data: &Value) -> Result<String, FuncError> {
+        let mut set = self.set.clone();
+        let name = set.tpl_name.clone();
+        set.add(&name, text)
+            .map_err(|e| FuncError::new(e.message))?;
+        set.execute_in_place(&name, data)
+            .map_err(|e| FuncError::new(e.message))
+    }
+}
+
+impl Set {
+    /// Executes on the current thread (nested calls from functions).
+    pub(crate) fn execute_in_place(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let Some(tree) = self.trees.get(name) else {
+            return Err(Error {
+                kind: ErrorKind::NotFound,
+                message: format!(
+                    "template: no template {} associated with template {}",
+                    go_quote(name),
+                    go_quote(&self.root_name)
+                ),
+                template: name.to_string(),
+                line: None,
+                col: None,
+            });
+        };
+        let tree: &Arc<Tree> = tree;
+        let dot = Ev::plain(data.clone());
+        let mut st = State {
+            set: self,
+            tree,
+            vars: vec![("$".to_string(), dot.clone())],
+            at: At::None,
+            depth: 0,
+            out: String::new(),
+        };
+        st.walk_list(&dot, &tree.root)?;
+        Ok(st.out)
+    }
+}

@@ -1,0 +1,804 @@
+//! The lexer: splits template text into items, as Go's `text/template/parse` lexer does.
+//!
+//! Trim markers (`{{- ` and ` -}}`) and comments are handled here, so the parser never sees the
+//! whitespace they remove. The whole input is lexed up front; a lexing error becomes the last
+//! item, which is what the parser would meet at that point in Go's lazy lexer.
+
+/// The kind of a lexed item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    /// A lexing error; the item's text is the message.
+    Error,
+    /// `true` or `false`
+    Bool,
+    /// A printable ASCII character inside an action (`,` for instance).
+    Char,
+    /// A character constant such as `'a'`.
+    CharConstant,
+    /// A complex constant such as `1+2i`.
+    Complex,
+    /// `=`
+    Assign,
+    /// `:=`
+    Declare,
+    /// End of input.
+    Eof,
+    /// A field name such as `.Values`.
+    Field,
+    /// A function name.
+    Identifier,
+    /// The left delimiter.
+    LeftDelim,
+    /// `(`
+    LeftParen,
+    /// A number.
+    Number,
+    /// `|`
+    Pipe,
+    /// A raw string such as `` `x` ``.
+    RawString,
+    /// The right delimiter.
+    RightDelim,
+    /// `)`
+    RightParen,
+    /// A run of spaces inside an action.
+    Space,
+    /// A quoted string.
+    String,
+    /// Plain text outside actions.
+    Text,
+    /// A variable such as `$x`.
+    Variable,
+    /// `block`
+    Block,
+    /// `break`
+    Break,
+    /// `continue`
+    Continue,
+    /// `.`
+    Dot,
+    /// `define`
+    Define,
+    /// `else`
+    Else,
+    /// `end`
+    End,
+    /// `if`
+    If,
+    /// `nil`
+    Nil,
+    /// `range`
+    Range,
+    /// `template`
+    Template,
+    /// `with`
+    With,
+}
+
+impl ItemKind {
+    fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            ItemKind::Block
+                | ItemKind::Break
+                | ItemKind::Continue
+                | ItemKind::Dot
+                | ItemKind::Define
+                | ItemKind::Else
+                | ItemKind::End
+                | ItemKind::If
+                | ItemKind::Nil
+                | ItemKind::Range
+                | ItemKind::Template
+                | ItemKind::With
+        )
+    }
+}
+
+/// A lexed item: its kind, byte offset, text and line (1-based).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// The kind.
+    pub kind: ItemKind,
+    /// Byte offset in the input.
+    pub pos: usize,
+    /// The text (the message for errors).
+    pub val: String,
+    /// The line the item starts on.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Item {
+    /// Go's `item.String`, used in parse error messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            ItemKind::Eof => f.write_str("EOF"),
+            ItemKind::Error => f.write_str(&self.val),
+            k if k.is_keyword() => write!(f, "<{}>", self.val),
+            _ => {
+                if self.val.chars().count() > 10 {
+                    let head: String = self.val.chars().take(10).collect();
+                    write!(f, "{}...", go_quote(&head))
+                } else {
+                    f.write_str(&go_quote(&self.val))
+                }
+            }
+        }
+    }
+}
+
+/// Go's `%q` of a string (strconv.Quote).
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            '\u{fffd}' => out.push_str("\\ufffd"),
+            c if is_go_printable(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An approximation of Go's `strconv.IsPrint`: graphic characters and the ASCII space.
+fn is_go_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() {
+        return false;
+    }
+    let u = c as u32;
+    // Unicode spaces other than U+0020, format characters and private use are not printable.
+    !(matches!(u, 0x00a0 | 0x1680 | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff | 0xfff9..=0xfffb)
+        || (0xe000..=0xf8ff).contains(&u)
+        || u >= 0xf0000)
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphabetic() || c.is_numeric()
+}
+
+/// Go's `%#U` of a rune: `U+0023 '#'`.
+pub fn go_rune_u(c: char) -> String {
+    if is_go_printable(c) {
+        format!("U+{:04X} '{}'", c as u32, c)
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
+
+struct Lexer<'a> {
+    input: &'a str,
+    left: &'a str,
+    right: &'a str,
+    pos: usize,
+    start: usize,
+    paren_depth: i32,
+    items: Vec<Item>,
+    break_ok: bool,
+    continue_ok: bool,
+    line_cache: (usize, usize),
+}
+
+/// Options of the lexer that depend on the function map.
+pub struct LexOptions {
+    /// `break` is a keyword (not shadowed by a function named `break`).
+    pub break_ok: bool,
+    /// `continue` is a keyword.
+    pub continue_ok: bool,
+}
+
+/// Lexes the whole input with the given delimiters.
+pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Vec<Item> {
+    let mut l = Lexer {
+        input,
+        left: if left.is_empty() { "{{" } else { left },
+        right: if right.is_empty() { "}}" } else { right },
+        pos: 0,
+        start: 0,
+        paren_depth: 0,
+        items: Vec::new(),
+        break_ok: opts.break_ok,
+        continue_ok: opts.continue_ok,
+        line_cache: (0, 1),
+    };
+    l.run();
+    l.items
+}
+
+enum State {
+    Text,
+    LeftDelim,
+    Comment,
+    RightDelim,
+    Inside,
+    Done,
+}
+
+impl<'a> Lexer<'a> {
+    fn line_at(&mut self, pos: usize) -> usize {
+        let (cpos, cline) = self.line_cache;
+        let line = if pos >= cpos {
+            cline
+                + self.input.as_bytes()[cpos..pos]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+        } else {
+            1 + self.input.as_bytes()[..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+        };
+        self.line_cache = (pos, line);
+        line
+    }
+
+    fn emit(&mut self, kind: ItemKind) {
+        let line = self.line_at(self.start);
+        self.items.push(Item {
+            kind,
+            pos: self.start,
+            val: self.input[self.start..self.pos].to_string(),
+            line,
+        });
+        self.start = self.pos;
+    }
+
+    fn error(&mut self, msg: String) -> State {
+        let line = self.line_at(self.start);
+        self.items.push(Item {
+            kind: ItemKind::Error,
+            pos: self.start,
+            val: msg,
+            line,
+        });
+        State::Done
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.input[self.pos..]
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.rest().chars().next()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn backup(&mut self, c: Option<char>) {
+        if let Some(c) = c {
+            self.pos -= c.len_utf8();
+        }
+    }
+
+    fn accept(&mut self, valid: &str) -> bool {
+        match self.peek() {
+            Some(c) if valid.contains(c) => {
+                self.pos += c.len_utf8();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn accept_run(&mut self, valid: &str) {
+        while self.accept(valid) {}
+    }
+
+    fn run(&mut self) {
+        let mut state = State::Text;
+        loop {
+            state = match state {
+                State::Text => self.lex_text(),
+                State::LeftDelim => self.lex_left_delim(),
+                State::Comment => self.lex_comment(),
+                State::RightDelim => self.lex_right_delim(),
+                State::Inside => self.lex_inside(),
+                State::Done => break,
+            };
+        }
+    }
+
+    fn has_left_trim(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() >= 2 && b[0] == b'-' && is_space(b[1])
+    }
+
+    fn has_right_trim(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() >= 2 && is_space(b[0]) && b[1] == b'-'
+    }
+
+    fn at_right_delim(&self) -> (bool, bool) {
+        let rest = self.rest();
+        if Self::has_right_trim(rest) && rest[2..].starts_with(self.right) {
+            return (true, true);
+        }
+        (rest.starts_with(self.right), false)
+    }
+
+    fn lex_text(&mut self) -> State {
+        if let Some(x) = self.rest().find(self.left) {
+            if x > 0 {
+                self.pos += x;
+                let delim_end = self.pos + self.left.len();
+                let mut trim = 0;
+                if Self::has_left_trim(&self.input[delim_end..]) {
+                    let text = &self.input[self.start..self.pos];
+                    trim = text.len() - text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                }
+                self.pos -= trim;
+                let nonempty = self.pos > self.start;
+                if nonempty {
+                    self.emit(ItemKind::Text);
+                }
+                self.pos += trim;
+                self.start = self.pos;
+            }
+            return State::LeftDelim;
+        }
+        self.pos = self.input.len();
+        if self.pos > self.start {
+            self.emit(ItemKind::Text);
+        }
+        self.emit(ItemKind::Eof);
+        State::Done
+    }
+
+    fn lex_left_delim(&mut self) -> State {
+        self.pos += self.left.len();
+        let trim = Self::has_left_trim(self.rest());
+        let after = if trim { 2 } else { 0 };
+        if self.input[self.pos + after..].starts_with("/*") {
+            self.pos += after;
+            self.start = self.pos;
+            return State::Comment;
+        }
+        self.emit(ItemKind::LeftDelim);
+        self.pos += after;
+        self.start = self.pos;
+        self.paren_depth = 0;
+        State::Inside
+    }
+
+    fn lex_comment(&mut self) -> State {
+        self.pos += 2;
+        let Some(x) = self.rest().find("*/") else {
+            return self.error("unclosed comment".into());
+        };
+        self.pos += x + 2;
+        let (delim, trim) = self.at_right_delim();
+        if !delim {
+            return self.error("comment ends before closing delimiter".into());
+        }
+        if trim {
+            self.pos += 2;
+        }
+        self.pos += self.right.len();
+        if trim {
+            let r = self.rest();
+            self.pos += r.len() - r.trim_start_matches([' ', '\t', '\r', '\n']).len();
+        }
+        self.start = self.pos;
+        State::Text
+    }
+
+    fn lex_right_delim(&mut self) -> State {
+        let (_, trim) = self.at_right_delim();
+        if trim {
+            self.pos += 2;
+            self.start = self.pos;
+        }
+        self.pos += self.right.len();
+        self.emit(ItemKind::RightDelim);
+        if trim {
+            let r = self.rest();
+            self.pos += r.len() - r.trim_start_matches([' ', '\t', '\r', '\n']).len();
+            self.start = self.pos;
+        }
+        State::Text
+    }
+
+    fn lex_inside(&mut self) -> State {
+        let (delim, _) = self.at_right_delim();
+        if delim {
+            if self.paren_depth == 0 {
+                return State::RightDelim;
+            }
+            return self.error("unclosed left paren".into());
+        }
+        let Some(c) = self.next() else {
+            return self.error("unclosed action".into());
+        };
+        match c {
+            ' ' | '\t' | '\r' | '\n' => {
+                self.backup(Some(c));
+                self.lex_space()
+            }
+            '=' => {
+                self.emit(ItemKind::Assign);
+                State::Inside
+            }
+            ':' => {
+                if self.next() != Some('=') {
+                    return self.error("expected :=".into());
+                }
+                self.emit(ItemKind::Declare);
+                State::Inside
+            }
+            '|' => {
+                self.emit(ItemKind::Pipe);
+                State::Inside
+            }
+            '"' => self.lex_quote(),
+            '`' => self.lex_raw_quote(),
+            '$' => self.lex_variable(),
+            '\'' => self.lex_char(),
+            '.' => {
+                if let Some(&b) = self.rest().as_bytes().first() {
+                    if !b.is_ascii_digit() {
+                        return self.lex_field_or_variable(ItemKind::Field);
+                    }
+                }
+                self.backup(Some(c));
+                self.lex_number()
+            }
+            '+' | '-' | '0'..='9' => {
+                self.backup(Some(c));
+                self.lex_number()
+            }
+            c if is_alnum(c) => {
+                self.backup(Some(c));
+                self.lex_identifier()
+            }
+            '(' => {
+                self.emit(ItemKind::LeftParen);
+                self.paren_depth += 1;
+                State::Inside
+            }
+            ')' => {
+                self.paren_depth -= 1;
+                if self.paren_depth < 0 {
+                    return self.error("unexpected right paren".into());
+                }
+                self.emit(ItemKind::RightParen);
+                State::Inside
+            }
+            c if c.is_ascii() && !c.is_ascii_control() => {
+                self.emit(ItemKind::Char);
+                State::Inside
+            }
+            c => self.error(format!(
+                "unrecognized character in action: {}",
+                go_rune_u(c)
+            )),
+        }
+    }
+
+    fn lex_space(&mut self) -> State {
+        let mut n = 0;
+        while let Some(&b) = self.rest().as_bytes().first() {
+            if !is_space(b) {
+                break;
+            }
+            self.pos += 1;
+            n += 1;
+        }
+        let before = &self.input[self.pos - 1..];
+        if Self::has_right_trim(before) && before[2..].starts_with(self.right) {
+            self.pos -= 1;
+            if n == 1 {
+                return State::Inside;
+            }
+        }
+        self.emit(ItemKind::Space);
+        State::Inside
+    }
+
+    fn at_terminator(&self) -> bool {
+        match self.peek() {
+            None => true,
+            Some(c) if c.is_ascii() && is_space(c as u8) => true,
+            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            _ => self.rest().starts_with(self.right),
+        }
+    }
+
+    fn lex_variable(&mut self) -> State {
+        if self.at_terminator() {
+            self.emit(ItemKind::Variable);
+            return State::Inside;
+        }
+        self.lex_field_or_variable(ItemKind::Variable)
+    }
+
+    fn lex_field_or_variable(&mut self, kind: ItemKind) -> State {
+        if self.at_terminator() {
+            self.emit(if kind == ItemKind::Variable {
+                ItemKind::Variable
+            } else {
+                ItemKind::Dot
+            });
+            return State::Inside;
+        }
+        let last = loop {
+            let c = self.next();
+            match c {
+                Some(ch) if is_alnum(ch) => {}
+                _ => {
+                    self.backup(c);
+                    break c;
+                }
+            }
+        };
+        if !self.at_terminator() {
+            return self.error(format!("bad character {}", rune_or_eof(last)));
+        }
+        self.emit(kind);
+        State::Inside
+    }
+
+    fn lex_identifier(&mut self) -> State {
+        loop {
+            let c = self.next();
+            match c {
+                Some(ch) if is_alnum(ch) => {}
+                _ => {
+                    self.backup(c);
+                    let word = &self.input[self.start..self.pos];
+                    if !self.at_terminator() {
+                        return self.error(format!("bad character {}", rune_or_eof(c)));
+                    }
+                    let kind = match word {
+                        "block" => ItemKind::Block,
+                        "break" if self.break_ok => ItemKind::Break,
+                        "continue" if self.continue_ok => ItemKind::Continue,
+                        "define" => ItemKind::Define,
+                        "else" => ItemKind::Else,
+                        "end" => ItemKind::End,
+                        "if" => ItemKind::If,
+                        "range" => ItemKind::Range,
+                        "nil" => ItemKind::Nil,
+                        "template" => ItemKind::Template,
+                        "with" => ItemKind::With,
+                        "true" | "false" => ItemKind::Bool,
+                        _ => ItemKind::Identifier,
+                    };
+                    self.emit(kind);
+                    return State::Inside;
+                }
+            }
+        }
+    }
+
+    fn lex_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    None | Some('\n') => return self.error("unterminated quoted string".into()),
+                    _ => {}
+                },
+                None | Some('\n') => return self.error("unterminated quoted string".into()),
+                Some('"') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemKind::String);
+        State::Inside
+    }
+
+    fn lex_raw_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                None => return self.error("unterminated raw quoted string".into()),
+                Some('`') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemKind::RawString);
+        State::Inside
+    }
+
+    fn lex_char(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    None | Some('\n') => {
+                        return self.error("unterminated character constant".into())
+                    }
+                    _ => {}
+                },
+                None | Some('\n') => return self.error("unterminated character constant".into()),
+                Some('\'') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemKind::CharConstant);
+        State::Inside
+    }
+
+    fn scan_number(&mut self) -> bool {
+        self.accept("+-");
+        let mut digits = "0123456789_";
+        if self.accept("0") {
+            if self.accept("xX") {
+                digits = "0123456789abcdefABCDEF_";
+            } else if self.accept("oO") {
+                digits = "01234567_";
+            } else if self.accept("bB") {
+                digits = "01_";
+            }
+        }
+        self.accept_run(digits);
+        if self.accept(".") {
+            self.accept_run(digits);
+        }
+        if digits.len() == 11 && self.accept("eE") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        if digits.len() == 23 && self.accept("pP") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        self.accept("i");
+        if let Some(c) = self.peek() {
+            if is_alnum(c) {
+                self.next();
+                return false;
+            }
+        }
+        true
+    }
+
+    fn lex_number(&mut self) -> State {
+        if !self.scan_number() {
+            let text = go_quote(&self.input[self.start..self.pos]);
+            return self.error(format!("bad number syntax: {text}"));
+        }
+        if let Some('+' | '-') = self.peek() {
+            if !self.scan_number() || !self.input[..self.pos].ends_with('i') {
+                let text = go_quote(&self.input[self.start..self.pos]);
+                return self.error(format!("bad number syntax: {text}"));
+            }
+            self.emit(ItemKind::Complex);
+            return State::Inside;
+        }
+        self.emit(ItemKind::Number);
+        State::Inside
+    }
+}
+
+fn rune_or_eof(c: Option<char>) -> String {
+    match c {
+        Some(c) => go_rune_u(c),
+        // Go prints its eof sentinel (-1) this way.
+        None => "U+FFFFFFFFFFFFFFFF".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<(ItemKind, String)> {
+        lex(
+            src,
+            "{{",
+            "}}",
+            LexOptions {
+                break_ok: true,
+                continue_ok: true,
+            },
+        )
+        .into_iter()
+        .map(|i| (i.kind, i.val))
+        .collect()
+    }
+
+    #[test]
+    fn text_and_action() {
+        let k = kinds("a {{ .X | f 1 }} b");
+        let ks: Vec<ItemKind> = k.iter().map(|x| x.0).collect();
+        assert_eq!(
+            ks,
+            vec![
+                ItemKind::Text,
+                ItemKind::LeftDelim,
+                ItemKind::Space,
+                ItemKind::Field,
+                ItemKind::Space,
+                ItemKind::Pipe,
+                ItemKind::Space,
+                ItemKind::Identifier,
+                ItemKind::Space,
+                ItemKind::Number,
+                ItemKind::Space,
+                ItemKind::RightDelim,
+                ItemKind::Text,
+                ItemKind::Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn trim_markers() {
+        let k = kinds("a  \n{{- 3 -}}\n  b");
+        assert_eq!(k[0], (ItemKind::Text, "a".to_string()));
+        assert_eq!(k[2], (ItemKind::Number, "3".to_string()));
+        assert_eq!(k[4], (ItemKind::Text, "b".to_string()));
+    }
+
+    #[test]
+    fn comments_dropped() {
+        let k = kinds("a {{- /* x */ -}} b");
+        assert_eq!(k[0], (ItemKind::Text, "a".to_string()));
+        assert_eq!(k[1], (ItemKind::Text, "b".to_string()));
+        let k = kinds("{{/* x */ }}");
+        assert_eq!(k[0].0, ItemKind::Error);
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(kinds("{{ 3").last().unwrap().1, "unclosed action");
+        assert_eq!(
+            kinds("{{ \"x }}").last().unwrap().1,
+            "unterminated quoted string"
+        );
+        assert_eq!(
+            kinds("{{ 3x }}").last().unwrap().1,
+            "bad number syntax: \"3x\""
+        );
+        assert_eq!(kinds("{{ ) }}").last().unwrap().1, "unexpected right paren");
+    }
+
+    #[test]
+    fn numbers_and_keywords() {
+        let k = kinds("{{0x1F 1e3 -2 .5 'a' 1+2i nil if $x}}");
+        let ks: Vec<ItemKind> = k
+            .iter()
+            .map(|x| x.0)
+            .filter(|k| *k != ItemKind::Space)
+            .collect();
+        assert_eq!(
+            ks,
+            vec![
+                ItemKind::LeftDelim,
+                ItemKind::Number,
+                ItemKind::Number,
+                ItemKind::Number,
+                ItemKind::Number,
+                ItemKind::CharConstant,
+                ItemKind::Complex,
+                ItemKind::Nil,
+                ItemKind::If,
+                ItemKind::Variable,
+                ItemKind::RightDelim,
+                ItemKind::Eof
+            ]
+        );
+    }
+}

@@ -1,0 +1,1107 @@
+//! Recursive-descent parser producing trees as Go's `text/template/parse` does, with its error
+//! texts (`template: NAME:LINE: MSG`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::*;
+use crate::lexer::{lex, Item, ItemKind, LexOptions};
+
+/// A parse error's message, already in Go's `template: NAME:LINE: MSG` form, and its line.
+#[derive(Debug)]
+pub struct ParseError {
+    /// The full message.
+    pub message: String,
+    /// The line.
+    pub line: usize,
+}
+
+/// The outcome of parsing one source: the top-level tree and the defined ones, in order.
+#[derive(Debug)]
+pub struct Parsed {
+    /// Every tree, top-level first then `define`/`block` bodies.
+    pub trees: Vec<Tree>,
+}
+
+/// Maximum nesting of parentheses and control structures, so hostile input cannot overflow the
+/// stack. Go has no such limit; real templates never come near it.
+const MAX_NESTING: usize = 1000;
+
+struct Parser<'a, F: Fn(&str) -> bool> {
+    items: Vec<Item>,
+    idx: usize,
+    name: Arc<str>,
+    text: Arc<str>,
+    has_func: &'a F,
+    vars: Vec<String>,
+    range_depth: usize,
+    action_line: usize,
+    trees: Vec<Tree>,
+    tree_names: HashMap<String, usize>,
+    depth: usize,
+    furthest: std::cell::Cell<usize>,
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+/// Parses `text` as template `name`; `has_func` says which function names exist.
+pub fn parse(
+    name: &str,
+    text: &str,
+    left: &str,
+    right: &str,
+    has_func: &impl Fn(&str) -> bool,
+) -> Result<Parsed, ParseError> {
+    let items = lex(
+        text,
+        left,
+        right,
+        LexOptions {
+            break_ok: !has_func("break"),
+            continue_ok: !has_func("continue"),
+        },
+    );
+    let mut p = Parser {
+        items,
+        idx: 0,
+        name: name.into(),
+        text: text.into(),
+        has_func,
+        vars: vec!["$".to_string()],
+        range_depth: 0,
+        action_line: 0,
+        trees: Vec::new(),
+        tree_names: HashMap::new(),
+        depth: 0,
+        furthest: std::cell::Cell::new(0),
+    };
+    let root = p.parse_top()?;
+    let top = Tree {
+        name: name.to_string(),
+        parse_name: p.name.clone(),
+        text: p.text.clone(),
+        root,
+    };
+    p.add_tree(top, true)?;
+    Ok(Parsed { trees: p.trees })
+}
+
+impl<F: Fn(&str) -> bool> Parser<'_, F> {
+    fn errorf(&self, msg: impl std::fmt::Display) -> ParseError {
+        let line = self.current_line();
+        ParseError {
+            message: format!("template: {}:{}: {}", self.name, line, msg),
+            line,
+        }
+    }
+
+    fn current_line(&self) -> usize {
+        // Go reports the line of the most recently lexed token, peeked ones included.
+        let i = self.furthest.get().min(self.items.len().saturating_sub(1));
+        self.items.get(i).map(|t| t.line).unwrap_or(1)
+    }
+
+    fn item(&self, i: usize) -> Item {
+        match self.items.get(i) {
+            Some(it) => it.clone(),
+            None => {
+                let last = self.items.last();
+                Item {
+                    kind: ItemKind::Eof,
+                    pos: self.text.len(),
+                    val: String::new(),
+                    line: last.map(|l| l.line).unwrap_or(1),
+                }
+            }
+        }
+    }
+
+    fn next(&mut self) -> Item {
+        let it = self.item(self.idx);
+        self.furthest.set(self.furthest.get().max(self.idx));
+        if self.idx < self.items.len() {
+            self.idx += 1;
+        } else {
+            // Past the end: keep pointing after the last item, EOF forever.
+            self.idx = self.items.len() + 1;
+        }
+        it
+    }
+
+    fn backup(&mut self) {
+        self.idx = self.idx.saturating_sub(1);
+    }
+
+    fn peek(&self) -> Item {
+        self.furthest.set(self.furthest.get().max(self.idx));
+        self.item(self.idx)
+    }
+
+    fn next_non_space(&mut self) -> Item {
+        loop {
+            let t = self.next();
+            if t.kind != ItemKind::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Item {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item> {
+        let t = self.next_non_space();
+        if t.kind != kind {
+            return Err(self.unexpected(&t, context));
+        }
+        Ok(t)
+    }
+
+    fn unexpected(&self, token: &Item, context: &str) -> ParseError {
+        if token.kind == ItemKind::Error {
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != token.line {
+                extra = format!(" in action started at {}:{}", self.name, self.action_line);
+                if token.val.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.errorf(format!("{token}{extra}"));
+        }
+        self.errorf(format!("unexpected {token} in {context}"))
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.errorf(format!(
+                "template nesting too deep (more than {MAX_NESTING} levels)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn add_tree(&mut self, tree: Tree, top: bool) -> PResult<()> {
+        if let Some(&i) = self.tree_names.get(&tree.name) {
+            if is_empty_list(&self.trees[i].root) {
+                self.trees[i] = tree;
+                return Ok(());
+            }
+            if !is_empty_list(&tree.root) {
+                let msg = format!(
+                    "template: multiple definition of template {}",
+                    crate::lexer::go_quote(&tree.name)
+                );
+                return Err(self.errorf(msg));
+            }
+            return Ok(());
+        }
+        self.tree_names.insert(tree.name.clone(), self.trees.len());
+        if top {
+            self.trees.insert(0, tree);
+            for v in self.tree_names.values_mut() {
+                *v += 1;
+            }
+            self.tree_names.insert(self.trees[0].name.clone(), 0);
+        } else {
+            self.trees.push(tree);
+        }
+        Ok(())
+    }
+
+    fn parse_top(&mut self) -> PResult<ListNode> {
+        let mut root = ListNode {
+            pos: self.peek().pos,
+            nodes: Vec::new(),
+        };
+        while self.peek().kind != ItemKind::Eof {
+            if self.peek().kind == ItemKind::LeftDelim {
+                let save = self.idx;
+                self.next();
+                if self.next_non_space().kind == ItemKind::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.idx = save;
+            }
+            match self.text_or_action()? {
+                Parsedish::End(_) => return Err(self.errorf("unexpected {{end}}")),
+                Parsedish::Else(_) => return Err(self.errorf("unexpected {{else}}")),
+                Parsedish::Node(n) => root.nodes.push(n),
+            }
+        }
+        Ok(root)
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        let context = "define clause";
+        let t = self.next_non_space();
+        if t.kind != ItemKind::String && t.kind != ItemKind::RawString {
+            return Err(self.unexpected(&t, context));
+        }
+        let name = match unquote(&t.val) {
+            Ok(s) => s,
+            Err(e) => return Err(self.errorf(e)),
+        };
+        self.expect(ItemKind::RightDelim, context)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let (root, end) = self.item_list()?;
+        self.vars = saved_vars;
+        if let Parsedish::Else(_) = end {
+            return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
+        }
+        let tree = Tree {
+            name,
+            parse_name: self.name.clone(),
+            text: self.text.clone(),
+            root,
+        };
+        self.add_tree(tree, false)
+    }
+
+    fn item_list(&mut self) -> PResult<(ListNode, Parsedish)> {
+        let mut list = ListNode {
+            pos: self.peek_non_space().pos,
+            nodes: Vec::new(),
+        };
+        while self.peek_non_space().kind != ItemKind::Eof {
+            match self.text_or_action()? {
+                Parsedish::Node(n) => list.nodes.push(n),
+                other => return Ok((list, other)),
+            }
+        }
+        Err(self.errorf("unexpected EOF"))
+    }
+
+    fn text_or_action(&mut self) -> PResult<Parsedish> {
+        let token = self.next_non_space();
+        match token.kind {
+            ItemKind::Text => Ok(Parsedish::Node(Node::Text {
+                pos: token.pos,
+                text: token.val.into(),
+            })),
+            ItemKind::LeftDelim => {
+                self.action_line = token.line;
+                let r = self.action();
+                // Go clears the action line once the action is parsed.
+                self.action_line = 0;
+                r
+            }
+            _ => Err(self.unexpected(&token, "input")),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Parsedish> {
+        let token = self.next_non_space();
+        match token.kind {
+            ItemKind::Block => return self.block_control().map(Parsedish::Node),
+            ItemKind::Break | ItemKind::Continue => {
+                let is_break = token.kind == ItemKind::Break;
+                let word = if is_break {
+                    "{{break}}"
+                } else {
+                    "{{continue}}"
+                };
+                let t = self.next_non_space();
+                if t.kind != ItemKind::RightDelim {
+                    return Err(self.unexpected(&t, word));
+                }
+                if self.range_depth == 0 {
+                    return Err(self.errorf(format!("{word} outside {{{{range}}}}")));
+                }
+                return Ok(Parsedish::Node(if is_break {
+                    Node::Break { pos: token.pos }
+                } else {
+                    Node::Continue { pos: token.pos }
+                }));
+            }
+            ItemKind::Else => {
+                let peek = self.peek_non_space();
+                if peek.kind == ItemKind::If || peek.kind == ItemKind::With {
+                    return Ok(Parsedish::Else(peek.pos));
+                }
+                let t = self.expect(ItemKind::RightDelim, "else")?;
+                return Ok(Parsedish::Else(t.pos));
+            }
+            ItemKind::End => {
+                let t = self.expect(ItemKind::RightDelim, "end")?;
+                return Ok(Parsedish::End(t.pos));
+            }
+            ItemKind::If => return self.control(BranchKind::If).map(Parsedish::Node),
+            ItemKind::Range => return self.control(BranchKind::Range).map(Parsedish::Node),
+            ItemKind::With => return self.control(BranchKind::With).map(Parsedish::Node),
+            ItemKind::Template => return self.template_control().map(Parsedish::Node),
+            _ => {}
+        }
+        self.backup();
+        let token = self.peek();
+        let pipe = self.pipeline("command", ItemKind::RightDelim)?;
+        Ok(Parsedish::Node(Node::Action(ActionNode {
+            pos: token.pos,
+            pipe,
+        })))
+    }
+
+    fn control(&mut self, kind: BranchKind) -> PResult<Node> {
+        self.enter()?;
+        let context = match kind {
+            BranchKind::If => "if",
+            BranchKind::Range => "range",
+            BranchKind::With => "with",
+        };
+        let nvars = self.vars.len();
+        let r = self.control_inner(kind, context);
+        self.vars.truncate(nvars);
+        self.depth -= 1;
+        r
+    }
+
+    fn control_inner(&mut self, kind: BranchKind, context: &str) -> PResult<Node> {
+        let pipe = self.pipeline(context, ItemKind::RightDelim)?;
+        if kind == BranchKind::Range {
+            self.range_depth += 1;
+        }
+        let r = self.item_list();
+        if kind == BranchKind::Range {
+            self.range_depth -= 1;
+        }
+        let (list, next) = r?;
+        let mut else_list = None;
+        if let Parsedish::Else(epos) = next {
+            let peek = self.peek();
+            if kind == BranchKind::If && peek.kind == ItemKind::If {
+                self.next();
+                let inner = self.control(BranchKind::If)?;
+                else_list = Some(ListNode {
+                    pos: epos,
+                    nodes: vec![inner],
+                });
+            } else if kind == BranchKind::With && peek.kind == ItemKind::With {
+                self.next();
+                let inner = self.control(BranchKind::With)?;
+                else_list = Some(ListNode {
+                    pos: epos,
+                    nodes: vec![inner],
+                });
+            } else {
+                let (el, next) = self.item_list()?;
+                if let Parsedish::Else(_) = next {
+                    return Err(self.errorf("expected end; found {{else}}"));
+                }
+                else_list = Some(el);
+            }
+        }
+        Ok(Node::Branch(Box::new(BranchNode {
+            kind,
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+        })))
+    }
+
+    fn template_name(&mut self, token: &Item, context: &str) -> PResult<String> {
+        match token.kind {
+            ItemKind::String | ItemKind::RawString => {
+                unquote(&token.val).map_err(|e| self.errorf(e))
+            }
+            _ => Err(self.unexpected(token, context)),
+        }
+    }
+
+    fn template_control(&mut self) -> PResult<Node> {
+        let context = "template clause";
+        let token = self.next_non_space();
+        let name = self.template_name(&token, context)?;
+        let mut pipe = None;
+        if self.next_non_space().kind != ItemKind::RightDelim {
+            self.backup();
+            pipe = Some(self.pipeline(context, ItemKind::RightDelim)?);
+        }
+        Ok(Node::Template(TemplateNode {
+            pos: token.pos,
+            name,
+            pipe,
+        }))
+    }
+
+    fn block_control(&mut self) -> PResult<Node> {
+        let context = "block clause";
+        self.enter()?;
+        let token = self.next_non_space();
+        let name = self.template_name(&token, context)?;
+        let pipe = self.pipeline(context, ItemKind::RightDelim)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_range = std::mem::replace(&mut self.range_depth, 0);
+        let r = self.item_list();
+        self.vars = saved_vars;
+        self.range_depth = saved_range;
+        let (root, end) = r?;
+        if let Parsedish::Else(_) = end {
+            return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
+        }
+        let tree = Tree {
+            name: name.clone(),
+            parse_name: self.name.clone(),
+            text: self.text.clone(),
+            root,
+        };
+        self.add_tree(tree, false)?;
+        self.depth -= 1;
+        Ok(Node::Template(TemplateNode {
+            pos: token.pos,
+            name,
+            pipe: Some(pipe),
+        }))
+    }
+
+    fn pipeline(&mut self, context: &str, end: ItemKind) -> PResult<PipeNode> {
+        let token = self.peek_non_space();
+        let mut pipe = PipeNode {
+            pos: token.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        loop {
+            let v = self.peek_non_space();
+            if v.kind != ItemKind::Variable {
+                break;
+            }
+            let save = self.idx;
+            self.next_non_space();
+            let after_var = self.peek();
+            let next = self.peek_non_space();
+            if next.kind == ItemKind::Assign || next.kind == ItemKind::Declare {
+                pipe.is_assign = next.kind == ItemKind::Assign;
+                self.next_non_space();
+                pipe.decl.push(VariableNode {
+                    pos: v.pos,
+                    ident: vec![v.val.clone()],
+                });
+                self.vars.push(v.val.clone());
+                break;
+            } else if next.kind == ItemKind::Char && next.val == "," {
+                self.next_non_space();
+                pipe.decl.push(VariableNode {
+                    pos: v.pos,
+                    ident: vec![v.val.clone()],
+                });
+                self.vars.push(v.val.clone());
+                if context == "range" && pipe.decl.len() < 2 {
+                    match self.peek_non_space().kind {
+                        ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
+                            continue
+                        }
+                        _ => return Err(self.errorf("range can only initialize variables")),
+                    }
+                }
+                return Err(self.errorf(format!("too many declarations in {context}")));
+            } else {
+                // Not a declaration: put the variable back.
+                let _ = after_var;
+                self.idx = save;
+                break;
+            }
+        }
+        loop {
+            let token = self.next_non_space();
+            if token.kind == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            match token.kind {
+                ItemKind::Bool
+                | ItemKind::CharConstant
+                | ItemKind::Complex
+                | ItemKind::Dot
+                | ItemKind::Field
+                | ItemKind::Identifier
+                | ItemKind::Number
+                | ItemKind::Nil
+                | ItemKind::RawString
+                | ItemKind::String
+                | ItemKind::Variable
+                | ItemKind::LeftParen => {
+                    self.backup();
+                    let c = self.command()?;
+                    pipe.cmds.push(c);
+                }
+                _ => return Err(self.unexpected(&token, context)),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &PipeNode, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return Err(self.errorf(format!("missing value for {context}")));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args.first(),
+                Some(
+                    Arg::Bool { .. }
+                        | Arg::Dot { .. }
+                        | Arg::Nil { .. }
+                        | Arg::Number(_)
+                        | Arg::String { .. }
+                )
+            ) {
+                return Err(self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<CommandNode> {
+        let mut cmd = CommandNode {
+            pos: self.peek_non_space().pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(op) = self.operand()? {
+                cmd.args.push(op);
+            }
+            let token = self.next();
+            match token.kind {
+                ItemKind::Space => continue,
+                ItemKind::RightDelim | ItemKind::RightParen => self.backup(),
+                ItemKind::Pipe => {}
+                _ => return Err(self.unexpected(&token, "operand")),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return Err(self.errorf("empty command"));
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> PResult<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().kind == ItemKind::Field {
+            let pos = self.peek().pos;
+            let mut fields = Vec::new();
+            while self.peek().kind == ItemKind::Field {
+                let t = self.next();
+                fields.push(t.val[1..].to_string());
+            }
+            return match node {
+                Arg::Field { mut ident, .. } => {
+                    ident.extend(fields);
+                    Ok(Some(Arg::Field { pos, ident }))
+                }
+                Arg::Variable(mut v) => {
+                    v.ident.extend(fields);
+                    v.pos = pos;
+                    Ok(Some(Arg::Variable(v)))
+                }
+                Arg::Bool { .. }
+                | Arg::String { .. }
+                | Arg::Number(_)
+                | Arg::Nil { .. }
+                | Arg::Dot { .. } => Err(self.errorf(format!(
+                    "unexpected . after term {}",
+                    crate::lexer::go_quote(&node.to_string())
+                ))),
+                other => Ok(Some(Arg::Chain {
+                    pos,
+                    node: Box::new(other),
+                    field: fields,
+                })),
+            };
+        }
+        Ok(Some(node))
+    }
+
+    fn term(&mut self) -> PResult<Option<Arg>> {
+        let token = self.next_non_space();
+        let arg = match token.kind {
+            ItemKind::Identifier => {
+                if !(self.has_func)(&token.val) {
+                    return Err(self.errorf(format!(
+                        "function {} not defined",
+                        crate::lexer::go_quote(&token.val)
+                    )));
+                }
+                Arg::Identifier {
+                    pos: token.pos,
+                    name: token.val,
+                }
+            }
+            ItemKind::Dot => Arg::Dot { pos: token.pos },
+            ItemKind::Nil => Arg::Nil { pos: token.pos },
+            ItemKind::Variable => {
+                let mut parts = token.val.split('.');
+                let first = parts.next().unwrap_or("").to_string();
+                let mut ident = vec![first.clone()];
+                ident.extend(parts.map(str::to_string));
+                if !self.vars.contains(&first) {
+                    return Err(self.errorf(format!(
+                        "undefined variable {}",
+                        crate::lexer::go_quote(&first)
+                    )));
+                }
+                Arg::Variable(VariableNode {
+                    pos: token.pos,
+                    ident,
+                })
+            }
+            ItemKind::Field => Arg::Field {
+                pos: token.pos,
+                ident: token.val[1..]
+                    .split('.')
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            },
+            ItemKind::Bool => Arg::Bool {
+                pos: token.pos,
+                value: token.val == "true",
+            },
+            ItemKind::CharConstant | ItemKind::Complex | ItemKind::Number => {
+                let n =
+                    new_number(token.pos, &token.val, token.kind).map_err(|e| self.errorf(e))?;
+                Arg::Number(Box::new(n))
+            }
+            ItemKind::LeftParen => {
+                self.enter()?;
+                let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen)?;
+                self.depth -= 1;
+                Arg::Pipe(Box::new(p))
+            }
+            ItemKind::String | ItemKind::RawString => {
+                let s = unquote(&token.val).map_err(|e| self.errorf(e))?;
+                Arg::String {
+                    pos: token.pos,
+                    quoted: token.val,
+                    text: s.into(),
+                }
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        };
+        Ok(Some(arg))
+    }
+}
+
+enum Parsedish {
+    Node(Node),
+    End(#[allow(dead_code)] usize),
+    Else(usize),
+}
+
+fn new_number(pos: usize, text: &str, kind: ItemKind) -> Result<NumberNode, String> {
+    let mut n = NumberNode {
+        pos,
+        text: text.to_string(),
+        int: None,
+        uint: None,
+        float: None,
+        complex: false,
+    };
+    match kind {
+        ItemKind::CharConstant => {
+            let (c, tail) = unquote_char(&text[1..], '\'')?;
+            if tail != "'" {
+                return Err(format!("malformed character constant: {text}"));
+            }
+            n.int = Some(c as i64);
+            n.uint = Some(c as u64);
+            n.float = Some(c as u32 as f64);
+            return Ok(n);
+        }
+        ItemKind::Complex => {
+            n.complex = true;
+            return Ok(n);
+        }
+        _ => {}
+    }
+    if let Some(stripped) = text.strip_suffix('i') {
+        if parse_float(stripped).is_some() {
+            n.complex = true;
+            return Ok(n);
+        }
+    }
+    let u = parse_uint(text);
+    if let Some(u) = u {
+        n.uint = Some(u);
+    }
+    if let Some(i) = parse_int(text) {
+        n.int = Some(i);
+        if i == 0 {
+            n.uint = Some(0);
+        }
+    }
+    if let Some(i) = n.int {
+        n.float = Some(i as f64);
+    } else if let Some(u) = n.uint {
+        n.float = Some(u as f64);
+    } else if let Some(f) = parse_float(text) {
+        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Err(format!(
+                "integer overflow: {}",
+                crate::lexer::go_quote(text)
+            ));
+        }
+        n.float = Some(f);
+        if f.fract() == 0.0 && (-(2f64.powi(63))..2f64.powi(63)).contains(&f) {
+            n.int = Some(f as i64);
+        }
+        if f.fract() == 0.0 && (0.0..2f64.powi(64)).contains(&f) {
+            n.uint = Some(f as u64);
+        }
+    }
+    if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::lexer::go_quote(text)
+        ));
+    }
+    Ok(n)
+}
+
+/// Removes Go's digit-separating underscores, checking they sit between digits (or after a base
+/// prefix) as strconv's base-0 parsing requires.
+fn strip_underscores(body: &str, prefixed: bool) -> Option<String> {
+    if !body.contains('_') {
+        return Some(body.to_string());
+    }
+    let b = body.as_bytes();
+    let mut prev_digit = prefixed;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'_' {
+            if !prev_digit || i + 1 >= b.len() || b[i + 1] == b'_' {
+                return None;
+            }
+            prev_digit = false;
+        } else {
+            prev_digit = c.is_ascii_hexdigit();
+        }
+    }
+    Some(body.replace('_', ""))
+}
+
+fn split_base(s: &str) -> (u32, &str, bool) {
+    let lower = s.get(..2).map(|p| p.to_ascii_lowercase());
+    match lower.as_deref() {
+        Some("0x") => (16, &s[2..], true),
+        Some("0o") => (8, &s[2..], true),
+        Some("0b") => (2, &s[2..], true),
+        _ if s.len() > 1 && s.starts_with('0') => (8, &s[1..], true),
+        _ => (10, s, false),
+    }
+}
+
+fn parse_uint(s: &str) -> Option<u64> {
+    let s = s.strip_prefix('+').unwrap_or(s);
+    if s.is_empty() || s.starts_with('-') {
+        return None;
+    }
+    let (base, body, prefixed) = split_base(s);
+    let body = strip_underscores(body, prefixed)?;
+    if body.is_empty() {
+        return None;
+    }
+    u64::from_str_radix(&body, base).ok()
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let u = parse_uint(rest)?;
+    if neg {
+        if u <= 1u64 << 63 {
+            Some((u as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else if u <= i64::MAX as u64 {
+        Some(u as i64)
+    } else {
+        None
+    }
+}
+
+/// Go's `strconv.ParseFloat` for the forms the lexer produces (decimal, hex with `p`).
+fn parse_float(s: &str) -> Option<f64> {
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let v = if rest.len() > 2 && (rest.starts_with("0x") || rest.starts_with("0X")) {
+        let body = strip_underscores(&rest[2..], true)?;
+        parse_hex_float(&body)?
+    } else {
+        let body = strip_underscores(rest, false)?;
+        if body.is_empty()
+            || !body
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+        {
+            return None;
+        }
+        body.parse::<f64>().ok()?
+    };
+    if v.is_infinite() {
+        // strconv reports a range error; the template parser treats it as not a float.
+        return None;
+    }
+    Some(if neg { -v } else { v })
+}
+
+fn parse_hex_float(body: &str) -> Option<f64> {
+    let (mant, exp) = match body.find(['p', 'P']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let exp: i32 = match exp {
+        Some(e) => e.parse().ok()?,
+        // A hex float needs its exponent.
+        None => return None,
+    };
+    let (ip, fp) = match mant.find('.') {
+        Some(i) => (&mant[..i], &mant[i + 1..]),
+        None => (mant, ""),
+    };
+    if ip.is_empty() && fp.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in ip.chars() {
+        v = v * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in fp.chars() {
+        v += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+/// Go's `strconv.Unquote` for `"..."`, `` `...` `` and `'...'`; errors read `invalid syntax`.
+pub fn unquote(s: &str) -> Result<String, String> {
+    let bad = || "invalid syntax".to_string();
+    if s.len() < 2 {
+        return Err(bad());
+    }
+    let q = s.as_bytes()[0];
+    if q != s.as_bytes()[s.len() - 1] {
+        return Err(bad());
+    }
+    let body = &s[1..s.len() - 1];
+    match q {
+        b'`' => {
+            if body.contains('`') {
+                return Err(bad());
+            }
+            Ok(body.replace('\r', ""))
+        }
+        b'"' | b'\'' => {
+            let quote = q as char;
+            let mut out = String::new();
+            let mut rest = body;
+            let mut count = 0;
+            while !rest.is_empty() {
+                if rest.starts_with(quote) && quote == '\'' {
+                    return Err(bad());
+                }
+                if rest.starts_with('\n') {
+                    return Err(bad());
+                }
+                let (c, tail) = unquote_char_raw(rest, quote).map_err(|_| bad())?;
+                match c {
+                    Decoded::Char(c) => out.push(c),
+                    Decoded::Byte(b) => {
+                        // A \x or octal escape above 0x7f is a raw byte; keep it as Latin-1-free
+                        // replacement since Rust strings are UTF-8.
+                        out.push(char::from(b));
+                    }
+                }
+                rest = tail;
+                count += 1;
+            }
+            if quote == '\'' && count != 1 {
+                return Err(bad());
+            }
+            Ok(out)
+        }
+        _ => Err(bad()),
+    }
+}
+
+enum Decoded {
+    Char(char),
+    Byte(u8),
+}
+
+fn unquote_char(s: &str, quote: char) -> Result<(char, &str), String> {
+    match unquote_char_raw(s, quote)? {
+        (Decoded::Char(c), t) => Ok((c, t)),
+        (Decoded::Byte(b), t) => Ok((char::from(b), t)),
+    }
+}
+
+fn unquote_char_raw(s: &str, quote: char) -> Result<(Decoded, &str), String> {
+    let bad = || "invalid syntax".to_string();
+    let mut chars = s.chars();
+    let c = chars.next().ok_or_else(bad)?;
+    if c == quote && (quote == '\'' || quote == '"') {
+        return Err(bad());
+    }
+    if c != '\\' {
+        return Ok((Decoded::Char(c), chars.as_str()));
+    }
+    let e = chars.next().ok_or_else(bad)?;
+    let rest = chars.as_str();
+    let simple = match e {
+        'a' => Some('\x07'),
+        'b' => Some('\x08'),
+        'f' => Some('\x0c'),
+        'n' => Some('\n'),
+        'r' => Some('\r'),
+        't' => Some('\t'),
+        'v' => Some('\x0b'),
+        '\\' => Some('\\'),
+        '\'' | '"' => {
+            if e != quote {
+                return Err(bad());
+            }
+            Some(e)
+        }
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return Ok((Decoded::Char(c), rest));
+    }
+    let hex = |n: usize, rest: &str| -> Result<(u32, usize), String> {
+        if rest.len() < n || !rest.is_char_boundary(n) {
+            return Err(bad());
+        }
+        let v = u32::from_str_radix(&rest[..n], 16).map_err(|_| bad())?;
+        if !rest[..n].bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok((v, n))
+    };
+    match e {
+        'x' => {
+            let (v, n) = hex(2, rest)?;
+            if quote == '\'' {
+                return Ok((Decoded::Char(char::from(v as u8)), &rest[n..]));
+            }
+            Ok((Decoded::Byte(v as u8), &rest[n..]))
+        }
+        'u' | 'U' => {
+            let len = if e == 'u' { 4 } else { 8 };
+            let (v, n) = hex(len, rest)?;
+            let c = char::from_u32(v).ok_or_else(bad)?;
+            Ok((Decoded::Char(c), &rest[n..]))
+        }
+        '0'..='7' => {
+            if rest.len() < 2 || !rest.is_char_boundary(2) {
+                return Err(bad());
+            }
+            let digits = format!("{e}{}", &rest[..2]);
+            if !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                return Err(bad());
+            }
+            let v = u32::from_str_radix(&digits, 8).map_err(|_| bad())?;
+            if v > 255 {
+                return Err(bad());
+            }
+            if quote == '\'' {
+                return Ok((Decoded::Char(char::from(v as u8)), &rest[2..]));
+            }
+            Ok((Decoded::Byte(v as u8), &rest[2..]))
+        }
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(src: &str) -> Result<Parsed, String> {
+        parse("t", src, "{{", "}}", &|n: &str| {
+            matches!(n, "printf" | "len" | "eq")
+        })
+        .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn parses_structures() {
+        let t = p("{{if .a}}x{{else if .b}}y{{else}}z{{end}}{{range $i, $v := .l}}{{$v}}{{end}}")
+            .unwrap();
+        assert_eq!(t.trees.len(), 1);
+        assert_eq!(
+            t.trees[0].root.to_string(),
+            "{{if .a}}\"x\"{{else}}{{if .b}}\"y\"{{else}}\"z\"{{end}}{{end}}{{range $i, $v := .l}}{{$v}}{{end}}"
+        );
+    }
+
+    #[test]
+    fn defines_go_to_set() {
+        let t = p("{{define \"a\"}}A{{end}}b{{block \"c\" .}}C{{end}}").unwrap();
+        let names: Vec<&str> = t.trees.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, vec!["t", "a", "c"]);
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            p("{{end}}").unwrap_err(),
+            "template: t:1: unexpected {{end}}"
+        );
+        assert_eq!(
+            p("{{nope 1}}").unwrap_err(),
+            "template: t:1: function \"nope\" not defined"
+        );
+        assert_eq!(p("{{if .a}}").unwrap_err(), "template: t:1: unexpected EOF");
+        assert_eq!(
+            p("{{$x}}").unwrap_err(),
+            "template: t:1: undefined variable \"$x\""
+        );
+        assert_eq!(
+            p("{{break}}").unwrap_err(),
+            "template: t:1: {{break}} outside {{range}}"
+        );
+        assert_eq!(
+            p("{{.a | 3}}").unwrap_err(),
+            "template: t:1: non executable command in pipeline stage 2"
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        let n = new_number(0, "0x1F", ItemKind::Number).unwrap();
+        assert_eq!(n.int, Some(31));
+        let n = new_number(0, "1_000", ItemKind::Number).unwrap();
+        assert_eq!(n.int, Some(1000));
+        let n = new_number(0, "1e3", ItemKind::Number).unwrap();
+        assert_eq!(n.float, Some(1000.0));
+        assert!(new_number(0, "99999999999999999999", ItemKind::Number).is_err());
+        let n = new_number(0, "0x1p-2", ItemKind::Number).unwrap();
+        assert_eq!(n.float, Some(0.25));
+    }
+
+    #[test]
+    fn unquotes() {
+        assert_eq!(unquote("\"a\\tb\\u00e9\"").unwrap(), "a\tb\u{e9}");
+        assert_eq!(unquote("`a\\n`").unwrap(), "a\\n");
+        assert!(unquote("\"\\q\"").is_err());
+    }
+}
