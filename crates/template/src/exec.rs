@@ -929,7 +929,7 @@ impl CallContext for ExecContext<'_> {
 
     fn execute_text(&self, text: &str, data: &Value) -> Result<String, FuncError> {
         let mut set = self.set.clone();
-        let name = set.tpl_name.clone();
+        let name = set.root_name.clone();
         set.add(&name, text)
             .map_err(|e| FuncError::new(e.message))?;
         set.execute_in_place(&name, data)

@@ -32,10 +32,9 @@ pub(crate) struct Set {
     pub missing_key_error: bool,
     pub left: String,
     pub right: String,
-    /// Name of the first template added (Go's set owner, named in lookup errors).
+    /// Name of the set's root template (Helm's `gotpl`): lookup errors name it and `tpl` parses
+    /// its text under it.
     pub root_name: String,
-    /// Name given to texts executed by `tpl`.
-    pub tpl_name: String,
 }
 
 impl Set {
@@ -50,9 +49,6 @@ impl Set {
                 line: Some(e.line),
                 col: None,
             })?;
-        if self.root_name.is_empty() {
-            self.root_name = name.to_string();
-        }
         for tree in parsed.trees {
             // As Go's associate: an empty body never replaces an existing template.
             if let Some(old) = self.trees.get(&tree.name) {
@@ -82,8 +78,7 @@ impl Templates {
                 missing_key_error: false,
                 left: "{{".to_string(),
                 right: "}}".to_string(),
-                root_name: String::new(),
-                tpl_name: "gotpl".to_string(),
+                root_name: "gotpl".to_string(),
             },
         }
     }
@@ -100,9 +95,10 @@ impl Templates {
         self.set.missing_key_error = strict;
     }
 
-    /// Sets the name under which `tpl` parses and runs its text (Helm's root template name).
-    pub fn set_tpl_name(&mut self, name: &str) {
-        self.set.tpl_name = name.to_string();
+    /// Renames the set's root template (default `gotpl`, as Helm names it): the name lookup
+    /// errors mention and under which `tpl` (`execute_text`) parses and runs its text.
+    pub fn set_root_name(&mut self, name: &str) {
+        self.set.root_name = name.to_string();
     }
 
     /// Parses `source` as the template `name`; its `define`s and `block`s join the set, replacing
