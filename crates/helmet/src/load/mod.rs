@@ -25,12 +25,6 @@ pub(crate) fn parse_yaml(text: &[u8]) -> Result<Value, String> {
     helmet_yaml::from_str_any(&text).map_err(|e| e.to_string())
 }
 
-/// Parses a values document: YAML decoded into a Go `map[string]interface{}`.
-fn parse_values_doc(text: &[u8]) -> Result<Value, String> {
-    let text = String::from_utf8_lossy(text);
-    helmet_yaml::from_str(&text).map_err(|e| e.to_string())
-}
-
 /// Loads a chart from a directory or a `.tgz` archive, with its subcharts.
 pub fn load_chart(path: &Path) -> Result<Chart, Error> {
     let meta = std::fs::metadata(path)
@@ -182,50 +176,11 @@ fn walk(
 
 /// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order.
 pub fn parse_values(data: &[u8]) -> Result<Value, Error> {
-    let mut values = Map::new();
-    for doc in split_documents(data) {
-        let parsed = parse_values_doc(doc.as_bytes())
-            .map_err(|e| Error::new(format!("cannot unmarshal yaml document: {e}")))?;
-        match parsed {
-            Value::Nil => {}
-            Value::Map(m) => values = merge_maps(values, &m.entries),
-            other => {
-                return Err(Error::new(format!(
-                    "cannot unmarshal yaml document: error unmarshaling JSON: while decoding \
-                     JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    match other {
-                        Value::List(_) => "array",
-                        Value::String(_) => "string",
-                        Value::Bool(_) => "bool",
-                        _ => "number",
-                    }
-                )))
-            }
-        }
-    }
-    Ok(Value::map(values))
+    // Helm's LoadValues: documents cut at `---` lines, each read as a map, merged in order.
+    helmet_yaml::load_values(&String::from_utf8_lossy(data)).map_err(|e| Error::new(e.to_string()))
 }
 
 /// Splits a YAML stream at `---` lines as Kubernetes' YAML reader does.
-fn split_documents(data: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(data);
-    let mut docs = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("---") && line[3..].trim().is_empty() {
-            if !current.is_empty() {
-                docs.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        current.push_str(line);
-    }
-    if !current.is_empty() {
-        docs.push(current);
-    }
-    docs
-}
-
 /// Helm's loader `MergeMaps`: `b` over `a`, merging nested maps, everything else replaced.
 pub fn merge_maps(mut a: Map, b: &Map) -> Map {
     for (k, v) in b {
@@ -381,12 +336,6 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn documents_split_on_separator_lines() {
-        let docs = split_documents(b"a: 1\n---\nb: 2\n--- \nc: 3\n----\n");
-        assert_eq!(docs, ["a: 1\n", "b: 2\n", "c: 3\n----\n"]);
-    }
 
     /// Copies a directory tree, keeping symbolic links as links.
     fn copy_tree(from: &Path, to: &Path) {
