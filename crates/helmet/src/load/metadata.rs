@@ -38,38 +38,14 @@ fn type_error(v: &Value, place: &Place, go_type: &str) -> Error {
     ))
 }
 
-/// A float as sigs.k8s.io/yaml writes it into a string field (`FormatFloat(f, 'g', -1, 32)`).
-fn float_text(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf" } else { "-.inf" }.to_string();
-    }
-    let short = f as f32;
-    let abs = short.abs();
-    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
-        // Go's %e style: mantissa digits, then e+XX with at least two exponent digits.
-        let text = format!("{short:e}");
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exp.abs());
-    }
-    format!("{short}")
-}
-
 /// A scalar decoded into a Go `string` field.
 fn decode_string(v: &Value, place: &Place) -> Result<String, Error> {
-    Ok(match v {
-        Value::Nil => String::new(),
-        Value::String(s) => s.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) | Value::Int64(i) => i.to_string(),
-        Value::Uint64(u) => u.to_string(),
-        Value::Float64(f) => float_text(*f),
-        other => return Err(type_error(other, place, "string")),
-    })
+    match v {
+        Value::Nil => Ok(String::new()),
+        other => {
+            helmet_yaml::go_string_field(other).ok_or_else(|| type_error(other, place, "string"))
+        }
+    }
 }
 
 fn decode_bool(v: &Value, place: &Place) -> Result<bool, Error> {
@@ -563,11 +539,22 @@ mod tests {
     }
 
     #[test]
-    fn floats_become_go_g_format_strings() {
-        assert_eq!(float_text(1.0), "1");
-        assert_eq!(float_text(1.10), "1.1");
-        assert_eq!(float_text(1000.0), "1000");
-        assert_eq!(float_text(2.5), "2.5");
+    fn scalars_become_go_strings_in_text_fields() {
+        for (yaml, want) in [
+            ("1.0", "1"),
+            ("1.10", "1.1"),
+            ("1000", "1000"),
+            ("10000000000", "10000000000"),
+            ("3.14159265358979", "3.1415927"),
+            (".inf", "+Inf"),
+            ("true", "true"),
+        ] {
+            let text = format!("apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: {yaml}\n");
+            let doc = crate::load::parse_yaml(text.as_bytes()).unwrap();
+            let mut md = Metadata::default();
+            decode_metadata_into(&mut md, &doc).unwrap();
+            assert_eq!(md.app_version, want, "appVersion: {yaml}");
+        }
     }
 
     /// `.Chart` as real Helm gives it to templates (`toJson .Chart` in

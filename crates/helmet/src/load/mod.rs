@@ -18,11 +18,12 @@ const MAX_WALK_DEPTH: usize = 64;
 /// How deep subcharts may nest.
 const MAX_CHART_DEPTH: usize = 32;
 
-/// Parses YAML text into a value with the shared YAML reader; its errors already read as
-/// sigs.k8s.io/yaml's (`error converting YAML to JSON: yaml: ...`).
+/// Parses a chart file (`Chart.yaml`, lock and requirements files) as sigs.k8s.io/yaml hands
+/// it to Go structs: scalars keep go-yaml's types, because an integer and a float become
+/// different text in a string field. Errors read as sigs.k8s.io/yaml's.
 pub(crate) fn parse_yaml(text: &[u8]) -> Result<Value, String> {
     let text = String::from_utf8_lossy(text);
-    helmet_yaml::from_str_any(&text).map_err(|e| e.to_string())
+    helmet_yaml::from_str_go_types(&text).map_err(|e| e.to_string())
 }
 
 /// Loads a chart from a directory or a `.tgz` archive, with its subcharts.
