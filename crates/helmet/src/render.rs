@@ -5,36 +5,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use engine_shim::Templates;
+use helmet_template::{ErrorKind, Templates};
 use helmet_value::{FuncMap, Map, Value};
 
 use crate::chart::{Chart, Error};
 use crate::objects::{self, Capabilities, Files, ReleaseInfo};
-
-/// Stands in for `helmet_template::Templates` until the engine crate exposes it: every
-/// operation fails with a clear error.
-mod engine_shim {
-    use std::sync::Arc;
-
-    use helmet_value::{FuncMap, Value};
-
-    const MISSING: &str = "the template engine is not built yet";
-
-    pub struct Templates;
-
-    impl Templates {
-        pub fn new(_funcs: Arc<FuncMap>) -> Templates {
-            Templates
-        }
-        pub fn set_missing_key_error(&mut self, _on: bool) {}
-        pub fn add(&mut self, _name: &str, _src: &str) -> Result<(), String> {
-            Err(MISSING.into())
-        }
-        pub fn execute(&self, _name: &str, _data: &Value) -> Result<String, String> {
-            Err(MISSING.into())
-        }
-    }
-}
 
 /// What the engine needs besides the chart and its values.
 #[derive(Clone, Debug, Default)]
@@ -185,7 +160,10 @@ pub fn render_chart_with(
         templates
             .execute(&r.name, &Value::map(top))
             .map(|out| out.replace("<no value>", ""))
-            .map_err(|e| reformat_exec_error(&r.name, &e.to_string()))
+            .map_err(|e| match e.kind {
+                ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
+                _ => Error::new(e.message),
+            })
     };
     let results = run_parallel(&jobs, execute);
     let mut rendered = BTreeMap::new();
