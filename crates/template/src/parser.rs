@@ -911,7 +911,7 @@ pub fn unquote(s: &str) -> Result<String, String> {
         }
         b'"' | b'\'' => {
             let quote = q as char;
-            let mut out = String::new();
+            let mut out: Vec<u8> = Vec::new();
             let mut rest = body;
             let mut count = 0;
             while !rest.is_empty() {
@@ -923,12 +923,11 @@ pub fn unquote(s: &str) -> Result<String, String> {
                 }
                 let (c, tail) = unquote_char_raw(rest, quote).map_err(|_| bad())?;
                 match c {
-                    Decoded::Char(c) => out.push(c),
-                    Decoded::Byte(b) => {
-                        // A \x or octal escape above 0x7f is a raw byte; keep it as Latin-1-free
-                        // replacement since Rust strings are UTF-8.
-                        out.push(char::from(b));
+                    Decoded::Char(c) => {
+                        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes())
                     }
+                    // \x and octal escapes give raw bytes, which may build any UTF-8 sequence.
+                    Decoded::Byte(b) => out.push(b),
                 }
                 rest = tail;
                 count += 1;
@@ -936,7 +935,10 @@ pub fn unquote(s: &str) -> Result<String, String> {
             if quote == '\'' && count != 1 {
                 return Err(bad());
             }
-            Ok(out)
+            // Go strings may hold any bytes; helmet's values are UTF-8 text.
+            String::from_utf8(out).map_err(|_| {
+                "string constant with invalid UTF-8 bytes is not supported by helmet".to_string()
+            })
         }
         _ => Err(bad()),
     }
