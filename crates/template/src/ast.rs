@@ -351,6 +351,17 @@ pub struct Tree {
     pub text: Arc<str>,
     /// The body.
     pub root: ListNode,
+    /// Nested deeply enough that dropping it recursively could overflow a small stack.
+    pub deep: bool,
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        if self.deep {
+            let root = std::mem::take(&mut self.root);
+            crate::on_big_stack(move || drop(root));
+        }
+    }
 }
 
 impl Tree {

@@ -104,7 +104,18 @@ impl Templates {
     /// Parses `source` as the template `name`; its `define`s and `block`s join the set, replacing
     /// earlier ones of the same name, as Go does.
     pub fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
-        self.set.add(name, source)
+        let set = &mut self.set;
+        on_big_stack(move || set.add(name, source)).unwrap_or_else(|| {
+            Err(Error {
+                kind: ErrorKind::Parse,
+                message: format!(
+                    "template: {name}: internal error: parsing panicked or no thread could start"
+                ),
+                template: name.to_string(),
+                line: None,
+                col: None,
+            })
+        })
     }
 
     /// Whether a template of that name exists.
@@ -116,25 +127,31 @@ impl Templates {
     /// left in the output as Go prints it.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
         let set = &self.set;
-        std::thread::scope(|s| {
-            let handle = std::thread::Builder::new()
-                .stack_size(EXEC_STACK_SIZE)
-                .spawn_scoped(s, move || set.execute_in_place(name, data));
-            match handle {
-                Ok(h) => h.join().unwrap_or_else(|_| {
-                    Err(Error {
-                        kind: ErrorKind::Exec,
-                        message: format!("template: {name}: internal error: execution panicked"),
-                        template: name.to_string(),
-                        line: None,
-                        col: None,
-                    })
-                }),
-                // No thread available: run here, with the current stack.
-                Err(_) => set.execute_in_place(name, data),
-            }
+        on_big_stack(move || set.execute_in_place(name, data)).unwrap_or_else(|| {
+            Err(Error {
+                kind: ErrorKind::Exec,
+                message: format!(
+                    "template: {name}: internal error: execution panicked or no thread could start"
+                ),
+                template: name.to_string(),
+                line: None,
+                col: None,
+            })
         })
     }
+}
+
+/// Runs `work` on a thread with a stack deep enough for Go's limits (nested templates, deeply
+/// nested source); `None` if it panicked or no thread could be started.
+pub(crate) fn on_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Option<T> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(EXEC_STACK_SIZE)
+            .spawn_scoped(s, work)
+            .ok()?
+            .join()
+            .ok()
+    })
 }
 
 #[cfg(test)]
@@ -195,5 +212,35 @@ mod tests {
             }
             let _ = run(&s, Value::Nil);
         }
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    fn parse_and_run(src: &str) -> Result<String, String> {
+        let mut t = Templates::new(Arc::new(FuncMap::new()));
+        t.add("p", src).map_err(|e| e.message)?;
+        t.execute("p", &Value::Nil).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn parenthesized_depth_as_go() {
+        let nest = |n: usize| format!("{{{{ {}1{} }}}}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(parse_and_run(&nest(10_000)).unwrap(), "1");
+        assert_eq!(
+            parse_and_run(&nest(10_001)).unwrap_err(),
+            "template: p:1: max expression depth exceeded"
+        );
+    }
+
+    #[test]
+    fn control_nesting_is_limited_without_overflow() {
+        let nest = |n: usize| format!("{}x{}", "{{if true}}".repeat(n), "{{end}}".repeat(n));
+        assert_eq!(parse_and_run(&nest(9_999)).unwrap(), "x");
+        assert!(parse_and_run(&nest(10_001))
+            .unwrap_err()
+            .contains("not supported by helmet"));
     }
 }

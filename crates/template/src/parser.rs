@@ -23,9 +23,15 @@ pub struct Parsed {
     pub trees: Vec<Tree>,
 }
 
-/// Maximum nesting of parentheses and control structures, so hostile input cannot overflow the
-/// stack. Go has no such limit; real templates never come near it.
-const MAX_NESTING: usize = 1000;
+/// Nesting beyond which a tree is dropped on a big stack (see [`Tree::deep`]).
+const DEEP_TREE: usize = 200;
+
+/// Go's `maxStackDepth`: the deepest nesting of parenthesized pipelines.
+const MAX_PAREN_DEPTH: usize = 10_000;
+
+/// Maximum nesting of control structures (`if`, `range`, `with`, `block`), so hostile input cannot
+/// overflow the stack. Go has no such limit; real templates never come near it.
+const MAX_NESTING: usize = 10_000;
 
 struct Parser<'a, F: Fn(&str) -> bool> {
     items: Vec<Item>,
@@ -40,6 +46,8 @@ struct Parser<'a, F: Fn(&str) -> bool> {
     tree_names: HashMap<String, usize>,
     depth: usize,
     furthest: std::cell::Cell<usize>,
+    paren_depth: usize,
+    deep: bool,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -74,9 +82,12 @@ pub fn parse(
         tree_names: HashMap::new(),
         depth: 0,
         furthest: std::cell::Cell::new(0),
+        paren_depth: 0,
+        deep: false,
     };
     let root = p.parse_top()?;
     let top = Tree {
+        deep: p.deep,
         name: name.to_string(),
         parse_name: p.name.clone(),
         text: p.text.clone(),
@@ -176,9 +187,10 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
 
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
+        self.deep |= self.depth > DEEP_TREE;
         if self.depth > MAX_NESTING {
             return Err(self.errorf(format!(
-                "template nesting too deep (more than {MAX_NESTING} levels)"
+                "control structures nested more than {MAX_NESTING} deep are not supported by helmet"
             )));
         }
         Ok(())
@@ -254,6 +266,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
         }
         let tree = Tree {
+            deep: self.deep,
             name,
             parse_name: self.name.clone(),
             text: self.text.clone(),
@@ -444,6 +457,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
         }
         let tree = Tree {
+            deep: self.deep,
             name: name.clone(),
             parse_name: self.name.clone(),
             text: self.text.clone(),
@@ -673,10 +687,14 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
                 Arg::Number(Box::new(n))
             }
             ItemKind::LeftParen => {
-                self.enter()?;
-                let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen)?;
-                self.depth -= 1;
-                Arg::Pipe(Box::new(p))
+                if self.paren_depth >= MAX_PAREN_DEPTH {
+                    return Err(self.errorf("max expression depth exceeded"));
+                }
+                self.paren_depth += 1;
+                self.deep |= self.paren_depth > DEEP_TREE;
+                let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen);
+                self.paren_depth -= 1;
+                Arg::Pipe(Box::new(p?))
             }
             ItemKind::String | ItemKind::RawString => {
                 let s = unquote(&token.val).map_err(|e| self.errorf(e))?;
