@@ -2,7 +2,23 @@
 //!
 //! [`Templates`] is a set of named templates sharing `define`s, parsed once and executable from
 //! several threads at once. Parse and execution errors carry Go's exact texts
-//! (`template: NAME:LINE:COL: executing "NAME" at <NODE>: MSG`), because Helm shows them to users.
+//! (`template: NAME:LINE:COL: executing "NAME" at <NODE>: MSG`), because Helm shows them to users;
+//! Helm's own rewording of them (`parse error at (...)`, the indented exec trace) belongs to the
+//! chart core. The root template is named `gotpl` as in Helm: `tpl` texts run under that name and
+//! lookup errors mention it.
+//!
+//! Known differences from Go, each failing with an error that names it rather than printing
+//! something else:
+//! - complex constants (`1i`, `1+2i`) are not supported (helmet's values have no complex type);
+//! - string constants whose escapes build invalid UTF-8 (`"\xff"`) are not supported;
+//! - control structures nested more than 10000 deep are refused (Go has no limit).
+//!
+//! Known differences without an error:
+//! - `index` of a string yields an `int` where Go yields a `uint8` (same printing, other `%T`);
+//! - function results are typed by their value, as helmet's functions declare no result type: a
+//!   chained field on a non-nil `interface {}` result reports the value's type, not `interface {}`;
+//! - slices have a capacity equal to their length (`slice` bounds are checked against it);
+//! - `call` always fails (no function values exist in helmet's value model).
 #![deny(missing_docs)]
 
 pub mod ast;
@@ -140,6 +156,12 @@ impl Templates {
         })
     }
 }
+
+// Templates render in parallel: the set must be shareable across threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Templates>();
+};
 
 /// Runs `work` on a thread with a stack deep enough for Go's limits (nested templates, deeply
 /// nested source); `None` if it panicked or no thread could be started.
