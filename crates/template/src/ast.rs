@@ -353,6 +353,8 @@ pub struct Tree {
     pub root: ListNode,
     /// Nested deeply enough that dropping it recursively could overflow a small stack.
     pub deep: bool,
+    /// An upper bound of the nesting of parentheses and control structures in its source.
+    pub nest: usize,
 }
 
 impl Drop for Tree {

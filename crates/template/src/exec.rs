@@ -89,7 +89,55 @@ enum Callee {
     Builtin(Builtin),
 }
 
+/// Where execution stands on the thread stack. Templates run on the caller's thread while they
+/// stay shallow; a call that would go deeper than the current stack's budget (or into a deeply
+/// nested tree from a small stack) continues on a fresh thread with a big stack.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StackBudget {
+    /// Stack units still allowed on the current stack: a template call costs one plus its
+    /// tree's nesting.
+    pub left: usize,
+    /// The current stack is one of ours (big).
+    pub big: bool,
+    /// This step moved to a new big stack.
+    pub hopped: bool,
+}
+
+/// Stack units allowed on a caller's stack of unknown size (a 2 MiB thread must do).
+const INLINE_UNITS: usize = 64;
+/// Stack units allowed on one big stack.
+const BIG_UNITS: usize = 50_000;
+
+impl StackBudget {
+    pub(crate) fn inline() -> StackBudget {
+        StackBudget {
+            left: INLINE_UNITS,
+            big: false,
+            hopped: false,
+        }
+    }
+
+    /// The budget for running `tree` one call deeper.
+    pub(crate) fn enter(self, tree: &Tree) -> StackBudget {
+        let cost = 1 + tree.nest;
+        if cost > self.left {
+            StackBudget {
+                left: BIG_UNITS.saturating_sub(cost),
+                big: true,
+                hopped: true,
+            }
+        } else {
+            StackBudget {
+                left: self.left - cost,
+                big: self.big,
+                hopped: false,
+            }
+        }
+    }
+}
+
 pub(crate) struct State<'a> {
+    pub stack: StackBudget,
     pub set: &'a Set,
     pub tree: &'a Tree,
     pub vars: Vec<(String, Ev)>,
@@ -356,6 +404,7 @@ impl<'a> State<'a> {
             Some(p) => self.eval_pipeline(dot, p)?,
             None => Ev::invalid(),
         };
+        let stack = self.stack.enter(tree);
         let mut inner = State {
             set: self.set,
             tree,
@@ -363,9 +412,25 @@ impl<'a> State<'a> {
             at: At::None,
             depth: self.depth + 1,
             out: std::mem::take(&mut self.out),
+            stack,
         };
-        let r = inner.walk_list(&new_dot, &tree.root);
-        self.out = std::mem::take(&mut inner.out);
+        let r = if stack.hopped {
+            // Continue on a fresh deep stack; the output travels with the state.
+            match crate::on_big_stack(move || {
+                let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
+                (r, inner.out)
+            }) {
+                Some((r, out)) => {
+                    self.out = out;
+                    r
+                }
+                None => Err(self.errorf("internal error: execution thread failed")),
+            }
+        } else {
+            let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
+            self.out = std::mem::take(&mut inner.out);
+            r
+        };
         r?;
         Ok(Flow::Normal)
     }
@@ -698,7 +763,10 @@ impl<'a> State<'a> {
         let result = match callee {
             Callee::User(f) => {
                 let vals: Vec<Value> = argv.into_iter().map(|e| e.v).collect();
-                let ctx = ExecContext { set: self.set };
+                let ctx = ExecContext {
+                    set: self.set,
+                    stack: self.stack,
+                };
                 (f.body)(&ctx, &vals).map(|v| {
                     let iface = v.is_nil();
                     Ev { v, iface }
@@ -918,12 +986,13 @@ impl Pt {
 /// or new text (`tpl`).
 pub(crate) struct ExecContext<'a> {
     pub set: &'a Set,
+    pub stack: StackBudget,
 }
 
 impl CallContext for ExecContext<'_> {
     fn execute_template(&self, name: &str, data: &Value) -> Result<String, FuncError> {
         self.set
-            .execute_in_place(name, data)
+            .execute_with(name, data, self.stack)
             .map_err(|e| FuncError::new(e.message))
     }
 
@@ -932,14 +1001,19 @@ impl CallContext for ExecContext<'_> {
         let name = set.root_name.clone();
         set.add(&name, text)
             .map_err(|e| FuncError::new(e.message))?;
-        set.execute_in_place(&name, data)
+        set.execute_with(&name, data, self.stack)
             .map_err(|e| FuncError::new(e.message))
     }
 }
 
 impl Set {
-    /// Executes on the current thread (nested calls from functions).
-    pub(crate) fn execute_in_place(&self, name: &str, data: &Value) -> Result<String, Error> {
+    /// Executes `name`, starting on the current thread with the caller's stack budget.
+    pub(crate) fn execute_with(
+        &self,
+        name: &str,
+        data: &Value,
+        stack: StackBudget,
+    ) -> Result<String, Error> {
         let Some(tree) = self.trees.get(name) else {
             return Err(Error {
                 kind: ErrorKind::NotFound,
@@ -954,6 +1028,7 @@ impl Set {
             });
         };
         let tree: &Arc<Tree> = tree;
+        let stack = stack.enter(tree);
         let dot = Ev::plain(data.clone());
         let mut st = State {
             set: self,
@@ -962,8 +1037,24 @@ impl Set {
             at: At::None,
             depth: 0,
             out: String::new(),
+            stack,
         };
-        st.walk_list(&dot, &tree.root)?;
-        Ok(st.out)
+        let run = move || -> Result<String, Error> {
+            st.walk_list(&dot, &tree.root)?;
+            Ok(st.out)
+        };
+        if stack.hopped {
+            crate::on_big_stack(run).unwrap_or_else(|| {
+                Err(Error {
+                    kind: ErrorKind::Exec,
+                    message: format!("template: {name}: internal error: execution thread failed"),
+                    template: name.to_string(),
+                    line: None,
+                    col: None,
+                })
+            })
+        } else {
+            run()
+        }
     }
 }

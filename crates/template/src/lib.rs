@@ -120,18 +120,7 @@ impl Templates {
     /// Parses `source` as the template `name`; its `define`s and `block`s join the set, replacing
     /// earlier ones of the same name, as Go does.
     pub fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
-        let set = &mut self.set;
-        on_big_stack(move || set.add(name, source)).unwrap_or_else(|| {
-            Err(Error {
-                kind: ErrorKind::Parse,
-                message: format!(
-                    "template: {name}: internal error: parsing panicked or no thread could start"
-                ),
-                template: name.to_string(),
-                line: None,
-                col: None,
-            })
-        })
+        self.set.add(name, source)
     }
 
     /// Whether a template of that name exists.
@@ -142,18 +131,8 @@ impl Templates {
     /// Executes the template `name` with `data` as dot and returns its output. `<no value>` is
     /// left in the output as Go prints it.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        let set = &self.set;
-        on_big_stack(move || set.execute_in_place(name, data)).unwrap_or_else(|| {
-            Err(Error {
-                kind: ErrorKind::Exec,
-                message: format!(
-                    "template: {name}: internal error: execution panicked or no thread could start"
-                ),
-                template: name.to_string(),
-                line: None,
-                col: None,
-            })
-        })
+        self.set
+            .execute_with(name, data, exec::StackBudget::inline())
     }
 }
 
@@ -255,6 +234,17 @@ mod depth_tests {
             parse_and_run(&nest(10_001)).unwrap_err(),
             "template: p:1: max expression depth exceeded"
         );
+    }
+
+    #[test]
+    fn inline_limits_fit_a_small_stack() {
+        // Just under the inline budget: parsed and executed on this (2 MiB) test thread.
+        let parens = format!("{{{{ {}1{} }}}}", "(".repeat(63), ")".repeat(63));
+        assert_eq!(parse_and_run(&parens).unwrap(), "1");
+        let ifs = format!("{}x{}", "{{if true}}".repeat(63), "{{end}}".repeat(63));
+        assert_eq!(parse_and_run(&ifs).unwrap(), "x");
+        let calls = "{{define \"r\"}}{{if lt (len .) 63}}{{template \"r\" (print . \"x\")}}{{else}}{{len .}}{{end}}{{end}}{{template \"r\" \"\"}}";
+        assert_eq!(parse_and_run(calls).unwrap(), "63");
     }
 
     #[test]

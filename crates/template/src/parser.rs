@@ -48,6 +48,7 @@ struct Parser<'a, F: Fn(&str) -> bool> {
     furthest: std::cell::Cell<usize>,
     paren_depth: usize,
     deep: bool,
+    nest: usize,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -58,7 +59,7 @@ pub fn parse(
     text: &str,
     left: &str,
     right: &str,
-    has_func: &impl Fn(&str) -> bool,
+    has_func: &(impl Fn(&str) -> bool + Sync),
 ) -> Result<Parsed, ParseError> {
     let items = lex(
         text,
@@ -69,6 +70,50 @@ pub fn parse(
             continue_ok: !has_func("continue"),
         },
     );
+    let nest = nesting_estimate(&items);
+    let deep = nest > DEEP_TREE;
+    let run = move || parse_items(name, text, items, has_func, nest);
+    if !deep {
+        return run();
+    }
+    // Deep nesting recurses deeply: parse on a big stack.
+    crate::on_big_stack(run).unwrap_or_else(|| {
+        Err(ParseError {
+            message: format!("template: {name}: internal error: parser thread failed"),
+            line: 0,
+        })
+    })
+}
+
+/// An upper bound of the nesting the parser will recurse through: parentheses, and control
+/// structures counted from their keywords (`else if` adds levels without an `end`, so this may
+/// overestimate, never underestimate).
+fn nesting_estimate(items: &[Item]) -> usize {
+    let (mut parens, mut controls, mut max) = (0usize, 0usize, 0usize);
+    for it in items {
+        match it.kind {
+            ItemKind::LeftParen => parens += 1,
+            ItemKind::RightParen => parens = parens.saturating_sub(1),
+            ItemKind::If
+            | ItemKind::Range
+            | ItemKind::With
+            | ItemKind::Block
+            | ItemKind::Define => controls += 1,
+            ItemKind::End => controls = controls.saturating_sub(1),
+            _ => continue,
+        }
+        max = max.max(parens + controls);
+    }
+    max
+}
+
+fn parse_items<F: Fn(&str) -> bool>(
+    name: &str,
+    text: &str,
+    items: Vec<Item>,
+    has_func: &F,
+    nest: usize,
+) -> Result<Parsed, ParseError> {
     let mut p = Parser {
         items,
         idx: 0,
@@ -83,11 +128,13 @@ pub fn parse(
         depth: 0,
         furthest: std::cell::Cell::new(0),
         paren_depth: 0,
-        deep: false,
+        deep: nest > DEEP_TREE,
+        nest,
     };
     let root = p.parse_top()?;
     let top = Tree {
         deep: p.deep,
+        nest: p.nest,
         name: name.to_string(),
         parse_name: p.name.clone(),
         text: p.text.clone(),
@@ -267,6 +314,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         }
         let tree = Tree {
             deep: self.deep,
+            nest: self.nest,
             name,
             parse_name: self.name.clone(),
             text: self.text.clone(),
@@ -458,6 +506,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         }
         let tree = Tree {
             deep: self.deep,
+            nest: self.nest,
             name: name.clone(),
             parse_name: self.name.clone(),
             text: self.text.clone(),

@@ -256,3 +256,20 @@ fn templates_run_in_parallel() {
         assert_eq!(h.join().unwrap(), 190);
     }
 }
+
+#[test]
+fn include_recursion_hops_stacks() {
+    // Each include level runs a fresh execution; deep chains must not exhaust the caller's stack.
+    let src = "{{ define \"r\" }}{{ if lt (len .) 3000 }}{{ include \"r\" (printf \"%sx\" .) }}{{ else }}{{ len . }}{{ end }}{{ end }}{{ include \"r\" \"\" }}";
+    assert_eq!(run(src).unwrap(), "3000");
+}
+
+#[test]
+fn else_if_chains_parse_and_run() {
+    let mut src = String::from("{{ if eq 1 0 }}0");
+    for i in 1..400 {
+        src.push_str(&format!("{{{{ else if eq 1 {i} }}}}{i}"));
+    }
+    src.push_str("{{ end }}");
+    assert_eq!(run(&src).unwrap(), "1");
+}
