@@ -58,15 +58,15 @@ pub(crate) fn lookup(name: &str) -> Option<Builtin> {
 
 impl Builtin {
     /// Go's parameter list: fixed parameters and the variadic element type.
-    pub(crate) fn signature(self) -> (Vec<Pt>, Option<Pt>) {
+    pub(crate) fn signature(self) -> (&'static [Pt], Option<Pt>) {
         use Builtin::*;
         let any = Pt::Go(ArgType::Any);
         match self {
-            And | Or | Eq | Index | Slice | Call => (vec![Pt::Reflect], Some(Pt::Reflect)),
-            Not | Len => (vec![Pt::Reflect], None),
-            Ne | Lt | Le | Gt | Ge => (vec![Pt::Reflect, Pt::Reflect], None),
-            Print | Println | Html | Js | Urlquery => (vec![], Some(any)),
-            Printf => (vec![Pt::Go(ArgType::String)], Some(any)),
+            And | Or | Eq | Index | Slice | Call => (&[Pt::Reflect], Some(Pt::Reflect)),
+            Not | Len => (&[Pt::Reflect], None),
+            Ne | Lt | Le | Gt | Ge => (&[Pt::Reflect, Pt::Reflect], None),
+            Print | Println | Html | Js | Urlquery => (&[], Some(any)),
+            Printf => (&[Pt::Go(ArgType::String)], Some(any)),
         }
     }
 }

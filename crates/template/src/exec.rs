@@ -244,6 +244,9 @@ impl<'a> State<'a> {
     fn print_value(&mut self, v: &Ev) {
         if v.v.is_nil() && !v.iface {
             self.out.push_str("<no value>");
+        } else if let Value::String(s) = &v.v {
+            // Sprint of a lone string is the string.
+            self.out.push_str(s);
         } else {
             self.out
                 .push_str(&helmet_value::fmt::sprint(std::slice::from_ref(&v.v)));
@@ -688,11 +691,12 @@ impl<'a> State<'a> {
         fin: Option<Ev>,
     ) -> R<Ev> {
         let args: &'a [Arg] = if args.is_empty() { args } else { &args[1..] };
-        let (params, variadic): (Vec<Pt>, Option<Pt>) = match &callee {
-            Callee::User(f) => (
-                f.params.iter().map(|t| Pt::Go(*t)).collect(),
-                f.variadic.map(Pt::Go),
-            ),
+        let user_params: Vec<Pt>;
+        let (params, variadic): (&[Pt], Option<Pt>) = match &callee {
+            Callee::User(f) => {
+                user_params = f.params.iter().map(|t| Pt::Go(*t)).collect();
+                (&user_params, f.variadic.map(Pt::Go))
+            }
             Callee::Builtin(b) => b.signature(),
         };
         let num_in = args.len() + usize::from(fin.is_some());
