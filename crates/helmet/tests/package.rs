@@ -220,3 +220,25 @@ fn archive_whose_top_folder_is_not_the_chart_name_is_refused() {
     );
     std::fs::remove_dir_all(&work).unwrap();
 }
+
+/// The archive and the folder it came from render the same manifests.
+#[test]
+fn packaged_archive_templates_like_its_folder() {
+    use helmet::output::{run_template, TemplateRequest};
+    let archive = package_fixture("full", Some(PINNED_MTIME), &PackageOptions::default());
+    let work = temp_dir("template-roundtrip");
+    let tgz = work.join("full-1.2.3-rc.1+build.7.tgz");
+    std::fs::write(&tgz, &archive).unwrap();
+    let render = |path: &Path| {
+        let mut request = TemplateRequest {
+            chart_path: path.to_path_buf(),
+            ..TemplateRequest::default()
+        };
+        request.output.include_crds = true;
+        run_template(&request).unwrap().stdout
+    };
+    let from_archive = render(&tgz);
+    assert!(from_archive.contains("kind: ConfigMap"), "{from_archive}");
+    assert_eq!(from_archive, render(&fixtures().join("full")));
+    std::fs::remove_dir_all(&work).unwrap();
+}
