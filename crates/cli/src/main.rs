@@ -157,7 +157,11 @@ fn render_options(parsed: &Parsed, name: String) -> Result<RenderOptions, String
                 .value("namespace")
                 // Helm's settings: the flag, then $HELM_NAMESPACE, then the kubeconfig's
                 // (helmet reads no kubeconfig: `default`).
-                .or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|ns| !ns.is_empty()))
+                .or_else(|| {
+                    std::env::var("HELM_NAMESPACE")
+                        .ok()
+                        .filter(|ns| !ns.is_empty())
+                })
                 .unwrap_or_else(|| "default".to_string()),
             revision: 1,
             is_upgrade: parsed.switch("is-upgrade"),
