@@ -143,81 +143,102 @@ pub fn path_match(pattern: &str, name: &str) -> bool {
     match_from(&p, &n, &mut budget).unwrap_or(false)
 }
 
-/// `None` when the pattern is malformed.
+/// How many `*` may be backtracking at once before a match is given up.
+const MAX_STAR_DEPTH: usize = 200;
+
+/// `None` when the pattern is malformed. Literal runs are matched in a loop; only `*` recurses.
 fn match_from(p: &[char], n: &[char], budget: &mut u32) -> Option<bool> {
-    if *budget == 0 {
+    match_from_at(p, n, budget, 0)
+}
+
+fn match_from_at(mut p: &[char], mut n: &[char], budget: &mut u32, depth: usize) -> Option<bool> {
+    if depth > MAX_STAR_DEPTH {
         return Some(false);
     }
-    *budget -= 1;
-    let Some(&c) = p.first() else {
-        return Some(n.is_empty());
-    };
-    match c {
-        '*' => {
-            let rest = &p[1..];
-            for skip in 0..=n.len() {
-                if match_from(rest, &n[skip..], budget)? {
-                    return Some(true);
-                }
-                if skip < n.len() && n[skip] == '/' {
-                    break;
-                }
-            }
-            // Go still reports a malformed remainder of the pattern as an error.
-            Some(false)
+    loop {
+        if *budget == 0 {
+            return Some(false);
         }
-        '?' => Some(match n.first() {
-            Some(&ch) if ch != '/' => match_from(&p[1..], &n[1..], budget)?,
-            _ => false,
-        }),
-        '[' => {
-            let mut i = 1;
-            let negated = p.get(i) == Some(&'^');
-            if negated {
-                i += 1;
-            }
-            let mut matched = false;
-            let ch = n.first().copied();
-            let mut first = true;
-            loop {
-                let lo = *p.get(i)?;
-                if lo == ']' && !first {
-                    i += 1;
-                    break;
+        *budget -= 1;
+        let Some(&c) = p.first() else {
+            return Some(n.is_empty());
+        };
+        let consumed = match c {
+            '*' => {
+                let rest = &p[1..];
+                for skip in 0..=n.len() {
+                    if match_from_at(rest, &n[skip..], budget, depth + 1)? {
+                        return Some(true);
+                    }
+                    if skip < n.len() && n[skip] == '/' {
+                        break;
+                    }
                 }
-                first = false;
-                let lo = if lo == '\\' {
+                return Some(false);
+            }
+            '?' => match n.first() {
+                Some(&ch) if ch != '/' => 1,
+                _ => return Some(false),
+            },
+            '[' => {
+                let mut i = 1;
+                let negated = p.get(i) == Some(&'^');
+                if negated {
                     i += 1;
-                    *p.get(i)?
-                } else {
-                    lo
-                };
-                i += 1;
-                let mut hi = lo;
-                if p.get(i) == Some(&'-') {
-                    hi = *p.get(i + 1)?;
-                    if hi == '\\' {
-                        hi = *p.get(i + 2)?;
+                }
+                let mut matched = false;
+                let ch = n.first().copied();
+                let mut first = true;
+                loop {
+                    let lo = *p.get(i)?;
+                    if lo == ']' && !first {
                         i += 1;
+                        break;
                     }
-                    i += 2;
+                    first = false;
+                    let lo = if lo == '\\' {
+                        i += 1;
+                        *p.get(i)?
+                    } else {
+                        lo
+                    };
+                    i += 1;
+                    let mut hi = lo;
+                    if p.get(i) == Some(&'-') {
+                        hi = *p.get(i + 1)?;
+                        if hi == '\\' {
+                            hi = *p.get(i + 2)?;
+                            i += 1;
+                        }
+                        i += 2;
+                    }
+                    if let Some(ch) = ch {
+                        if lo <= ch && ch <= hi {
+                            matched = true;
+                        }
+                    }
                 }
-                if let Some(ch) = ch {
-                    if lo <= ch && ch <= hi {
-                        matched = true;
-                    }
+                match ch {
+                    Some(ch) if ch != '/' && matched != negated => i,
+                    _ => return Some(false),
                 }
             }
-            match ch {
-                Some(ch) if ch != '/' && matched != negated => match_from(&p[i..], &n[1..], budget),
-                _ => Some(false),
+            '\\' => {
+                let lit = *p.get(1)?;
+                if n.first() != Some(&lit) {
+                    return Some(false);
+                }
+                2
             }
-        }
-        '\\' => {
-            let lit = *p.get(1)?;
-            Some(n.first() == Some(&lit) && match_from(&p[2..], &n[1..], budget)?)
-        }
-        _ => Some(n.first() == Some(&c) && match_from(&p[1..], &n[1..], budget)?),
+            _ => {
+                if n.first() != Some(&c) {
+                    return Some(false);
+                }
+                1
+            }
+        };
+        p = &p[consumed..];
+        n = &n[1..];
     }
 }
 
@@ -412,6 +433,8 @@ mod tests {
         assert!(path_match("templates/[^a-c].yaml", "templates/d.yaml"));
         assert!(path_match("templates/?.yaml", "templates/d.yaml"));
         assert!(!path_match("templates/[", "templates/["));
+        let long = "a".repeat(100_000);
+        assert!(path_match(&long, &long));
     }
 
     #[test]

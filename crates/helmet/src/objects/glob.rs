@@ -37,7 +37,7 @@ impl Glob {
     pub fn compile(pattern: &str) -> Result<Glob, GlobError> {
         let chars: Vec<char> = pattern.chars().collect();
         let mut pos = 0;
-        let tokens = parse_sequence(&chars, &mut pos, false)?;
+        let tokens = parse_sequence(&chars, &mut pos, 0)?;
         if pos != chars.len() {
             return Err(GlobError);
         }
@@ -54,11 +54,11 @@ impl Glob {
 }
 
 /// Parses tokens until the end, or (inside `{}`) until an unnested `,` or `}`.
-fn parse_sequence(
-    chars: &[char],
-    pos: &mut usize,
-    in_braces: bool,
-) -> Result<Vec<Token>, GlobError> {
+fn parse_sequence(chars: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Token>, GlobError> {
+    if depth > MAX_DEPTH {
+        return Err(GlobError);
+    }
+    let in_braces = depth > 0;
     let mut tokens = Vec::new();
     while *pos < chars.len() {
         let c = chars[*pos];
@@ -111,7 +111,7 @@ fn parse_sequence(
                 *pos += 1;
                 let mut alternatives = Vec::new();
                 loop {
-                    alternatives.push(parse_sequence(chars, pos, true)?);
+                    alternatives.push(parse_sequence(chars, pos, depth + 1)?);
                     match chars.get(*pos) {
                         Some(',') => *pos += 1,
                         Some('}') => {
@@ -132,42 +132,69 @@ fn parse_sequence(
     Ok(tokens)
 }
 
+/// How deeply `*` and `{}` may nest their backtracking before a match is given up.
+const MAX_DEPTH: usize = 200;
+
+/// Matches literal runs in a loop and recurses only at `*`, `**` and `{}`, so long patterns
+/// cannot exhaust the stack.
 fn match_tokens(tokens: &[Token], name: &[char], budget: &mut u32) -> bool {
-    if *budget == 0 {
+    match_at(tokens, name, budget, 0)
+}
+
+fn match_at(mut tokens: &[Token], mut name: &[char], budget: &mut u32, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
         return false;
     }
-    *budget -= 1;
-    let Some((first, rest)) = tokens.split_first() else {
-        return name.is_empty();
-    };
-    match first {
-        Token::Char(c) => name.first() == Some(c) && match_tokens(rest, &name[1..], budget),
-        Token::Any => {
-            name.first().is_some_and(|c| *c != '/') && match_tokens(rest, &name[1..], budget)
+    loop {
+        if *budget == 0 {
+            return false;
         }
-        Token::Class { negated, ranges } => {
-            name.first().is_some_and(|c| {
-                let inside = ranges.iter().any(|(lo, hi)| lo <= c && c <= hi);
-                inside != *negated
-            }) && match_tokens(rest, &name[1..], budget)
-        }
-        Token::Star | Token::SuperStar => {
-            let crosses = matches!(first, Token::SuperStar);
-            for skip in 0..=name.len() {
-                if match_tokens(rest, &name[skip..], budget) {
-                    return true;
-                }
-                if skip < name.len() && !crosses && name[skip] == '/' {
+        *budget -= 1;
+        let Some((first, rest)) = tokens.split_first() else {
+            return name.is_empty();
+        };
+        match first {
+            Token::Char(c) => {
+                if name.first() != Some(c) {
                     return false;
                 }
             }
-            false
+            Token::Any => {
+                if !name.first().is_some_and(|c| *c != '/') {
+                    return false;
+                }
+            }
+            Token::Class { negated, ranges } => {
+                let Some(c) = name.first() else {
+                    return false;
+                };
+                let inside = ranges.iter().any(|(lo, hi)| lo <= c && c <= hi);
+                if inside == *negated {
+                    return false;
+                }
+            }
+            Token::Star | Token::SuperStar => {
+                let crosses = matches!(first, Token::SuperStar);
+                for skip in 0..=name.len() {
+                    if match_at(rest, &name[skip..], budget, depth + 1) {
+                        return true;
+                    }
+                    if skip < name.len() && !crosses && name[skip] == '/' {
+                        return false;
+                    }
+                }
+                return false;
+            }
+            Token::Alternatives(alternatives) => {
+                return alternatives.iter().any(|alt| {
+                    let mut joined = alt.clone();
+                    joined.extend_from_slice(rest);
+                    match_at(&joined, name, budget, depth + 1)
+                });
+            }
         }
-        Token::Alternatives(alternatives) => alternatives.iter().any(|alt| {
-            let mut joined = alt.clone();
-            joined.extend_from_slice(rest);
-            match_tokens(&joined, name, budget)
-        }),
+        tokens = rest;
+        name = &name[1..];
     }
 }
 
@@ -190,5 +217,11 @@ mod tests {
         assert!(!m("file[!0-9]", "file3"));
         assert!(Glob::compile("a[bc").is_err());
         assert!(Glob::compile("a{b").is_err());
+        let long = "a".repeat(200_000);
+        assert!(Glob::compile(&long).unwrap().matches(&long));
+        assert!(!Glob::compile(&"*".repeat(5_000))
+            .unwrap()
+            .matches(&"a".repeat(300)));
+        assert!(Glob::compile(&"{".repeat(5_000)).is_err());
     }
 }
