@@ -160,7 +160,7 @@ fn match_at(mut tokens: &[Token], mut name: &[char], budget: &mut u32, depth: us
                 }
             }
             Token::Any => {
-                if !name.first().is_some_and(|c| *c != '/') {
+                if name.first().is_none_or(|c| *c == '/') {
                     return false;
                 }
             }
