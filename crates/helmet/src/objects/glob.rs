@@ -217,11 +217,11 @@ mod tests {
         assert!(!m("file[!0-9]", "file3"));
         assert!(Glob::compile("a[bc").is_err());
         assert!(Glob::compile("a{b").is_err());
-        let long = "a".repeat(200_000);
+        let long = "a".repeat(50_000);
         assert!(Glob::compile(&long).unwrap().matches(&long));
-        assert!(!Glob::compile(&"*".repeat(5_000))
+        assert!(!Glob::compile(&"*b".repeat(1_000))
             .unwrap()
-            .matches(&"a".repeat(300)));
+            .matches(&"a".repeat(30)));
         assert!(Glob::compile(&"{".repeat(5_000)).is_err());
     }
 }
