@@ -1,10 +1,23 @@
 //! The function library Helm v4 gives templates: Sprig v3's text functions (minus `env` and
 //! `expandenv`, which Helm removes) and Helm's own (`toYaml`, `include`, `tpl`, `required`, ...).
 //!
-//! Each family lives in its own module and registers itself into one [`FuncMap`].
+//! Each family lives in its own module and registers itself into one [`FuncMap`]. Every function
+//! declares Sprig's Go signature, because the engine converts and checks arguments by it.
 #![deny(missing_docs)]
 
-use helmet_value::FuncMap;
+mod defaults;
+mod dicts;
+mod encoding;
+mod helm;
+mod lists;
+mod math;
+mod paths;
+mod regex;
+mod strings;
+mod types;
+mod urls;
+
+use helmet_value::{ArgType, CallContext, Func, FuncError, FuncMap, FuncResult, Value};
 
 /// Every function Helm's templates can call, by name.
 pub fn functions() -> FuncMap {
@@ -15,5 +28,268 @@ pub fn functions() -> FuncMap {
 
 /// Adds every function to `map`, replacing functions of the same name.
 pub fn add_to(map: &mut FuncMap) {
-    let _ = map;
+    strings::register(map);
+    regex::register(map);
+    math::register(map);
+    defaults::register(map);
+    lists::register(map);
+    dicts::register(map);
+    types::register(map);
+    encoding::register(map);
+    paths::register(map);
+    urls::register(map);
+    helm::register(map);
+}
+
+/// Registers a function with fixed parameters.
+pub(crate) fn def(
+    map: &mut FuncMap,
+    name: &str,
+    params: &[ArgType],
+    body: impl Fn(&dyn CallContext, &[Value]) -> FuncResult + Send + Sync + 'static,
+) {
+    map.insert(name.to_string(), Func::new(params, body));
+}
+
+/// Registers a function whose last parameter is variadic.
+pub(crate) fn def_var(
+    map: &mut FuncMap,
+    name: &str,
+    params: &[ArgType],
+    rest: ArgType,
+    body: impl Fn(&dyn CallContext, &[Value]) -> FuncResult + Send + Sync + 'static,
+) {
+    map.insert(name.to_string(), Func::variadic(params, rest, body));
+}
+
+/// The string argument at `i` (the engine has already converted it to `string`).
+pub(crate) fn arg_str(args: &[Value], i: usize) -> &str {
+    args.get(i).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The `int` argument at `i`.
+pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {
+    match args.get(i) {
+        Some(Value::Int(n) | Value::Int64(n)) => *n,
+        _ => 0,
+    }
+}
+
+/// The `bool` argument at `i`.
+pub(crate) fn arg_bool(args: &[Value], i: usize) -> bool {
+    matches!(args.get(i), Some(Value::Bool(true)))
+}
+
+/// The error Go's runtime reports when a nil interface reaches `reflect.TypeOf(x).Kind()`.
+pub(crate) fn nil_deref() -> FuncError {
+    FuncError::new("runtime error: invalid memory address or nil pointer dereference")
+}
+
+/// Sprig's `strval`: strings and byte slices as text, everything else as `%v` prints it.
+pub(crate) fn strval(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        _ => helmet_value::fmt::format_value(v),
+    }
+}
+
+/// Strips a trailing `.000` decimal part, as cast's `trimZeroDecimal` does before parsing.
+fn trim_zero_decimal(s: &str) -> &str {
+    let mut found_zero = false;
+    for (i, c) in s.char_indices().rev() {
+        match c {
+            '.' => {
+                if found_zero {
+                    return &s[..i];
+                }
+                return s;
+            }
+            '0' => found_zero = true,
+            _ => return s,
+        }
+    }
+    s
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: sign, base prefixes (`0x`, `0o`, `0b`, leading `0`),
+/// underscores between digits when a prefix is present.
+pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let lower = body.to_ascii_lowercase();
+    let (base, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower.clone(), false)
+    };
+    let digits = if prefixed {
+        // Underscores may only separate digits.
+        if digits.starts_with('_') && base != 8 || digits.ends_with('_') || digits.contains("__") {
+            return None;
+        }
+        digits.replace('_', "")
+    } else {
+        if digits.contains('_') {
+            return None;
+        }
+        digits
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mag = u128::from_str_radix(&digits, base).ok()?;
+    if neg {
+        if mag > (i64::MAX as u128) + 1 {
+            return None;
+        }
+        Some((mag as i128).wrapping_neg() as i64)
+    } else {
+        i64::try_from(mag).ok()
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the forms Go accepts.
+pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
+    let t = s.strip_prefix('+').unwrap_or(s);
+    let lower = t.to_ascii_lowercase();
+    let unsigned = lower.strip_prefix('-').unwrap_or(&lower);
+    match unsigned {
+        "inf" | "infinity" => {
+            return Some(if lower.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
+        "nan" => return Some(f64::NAN),
+        _ => {}
+    }
+    if unsigned.starts_with("0x") {
+        return None;
+    }
+    if !unsigned
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'-' | b'+' | b'_'))
+    {
+        return None;
+    }
+    let cleaned = lower.replace('_', "");
+    cleaned.parse::<f64>().ok()
+}
+
+/// cast's `ToInt64`, which Sprig's arithmetic uses: numbers convert (floats truncate), strings
+/// parse (with a base prefix, `1.0` allowed), bools are 1 or 0, anything else is 0.
+pub(crate) fn to_int64(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) | Value::Int64(i) => *i,
+        Value::Uint64(u) => *u as i64,
+        Value::Float64(f) => go_float_to_int(*f),
+        Value::Bool(b) => i64::from(*b),
+        Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Go's `int64(f)` conversion on amd64: out-of-range values and NaN give the minimum int64.
+pub(crate) fn go_float_to_int(f: f64) -> i64 {
+    // 2^63 as a float: the first value past int64's range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() || !(-LIMIT..LIMIT).contains(&f) {
+        i64::MIN
+    } else {
+        f as i64
+    }
+}
+
+/// cast's `ToFloat64`: numbers convert, strings parse, bools are 1 or 0, anything else is 0.
+pub(crate) fn to_float64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) | Value::Int64(i) => *i as f64,
+        Value::Uint64(u) => *u as f64,
+        Value::Float64(f) => *f,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// The items of a Go slice seen through reflection (`[]byte` included), or `None` when the value
+/// is not a slice.
+pub(crate) fn reflect_items(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::List(l) => Some(l.items.clone()),
+        Value::Bytes(b) => Some(b.iter().map(|x| Value::Int(i64::from(*x))).collect()),
+        _ => None,
+    }
+}
+
+/// Go's `reflect.DeepEqual` on values.
+pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Uint64(x), Value::Uint64(y)) => x == y,
+        (Value::Float64(x), Value::Float64(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.elem == y.elem
+                && x.items.len() == y.items.len()
+                && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.elem == y.elem
+                && x.entries.len() == y.entries.len()
+                && x.entries
+                    .iter()
+                    .all(|(k, v)| y.entries.get(k).is_some_and(|w| deep_equal(v, w)))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.type_name() == y.type_name() && x.go_format() == y.go_format()
+        }
+        _ => false,
+    }
+}
+
+/// Sprig's `empty`: nil, zero numbers, false, and empty strings, slices and maps.
+pub(crate) fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Object(_) => false,
+        _ => !v.is_true(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cast_rules() {
+        assert_eq!(to_int64(&Value::from("0x10")), 16);
+        assert_eq!(to_int64(&Value::from("010")), 8);
+        assert_eq!(to_int64(&Value::from("12.00")), 12);
+        assert_eq!(to_int64(&Value::from("12.5")), 0);
+        assert_eq!(to_int64(&Value::from("-7")), -7);
+        assert_eq!(to_int64(&Value::from("abc")), 0);
+        assert_eq!(to_int64(&Value::Float64(-3.9)), -3);
+        assert_eq!(to_int64(&Value::Bool(true)), 1);
+        assert_eq!(to_int64(&Value::Nil), 0);
+        assert_eq!(to_float64(&Value::from("1.5")), 1.5);
+        assert_eq!(to_float64(&Value::from("x")), 0.0);
+        assert_eq!(to_float64(&Value::Int(3)), 3.0);
+    }
 }

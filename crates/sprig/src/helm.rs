@@ -1,0 +1,184 @@
+//! Helm's own template functions (Helm v4's `pkg/engine/funcs.go` and `engine.go`): the YAML,
+//! JSON and TOML converters, `include`, `tpl`, `required` and an offline `lookup`.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use helmet_value::{ArgType, CallContext, ElemType, FuncError, FuncMap, Map, Value};
+
+use crate::{arg_str, def};
+
+use ArgType::{Any, String as Str};
+
+/// Helm trims the writer's final newline.
+fn trim_newline(s: String) -> String {
+    s.strip_suffix('\n').map(str::to_string).unwrap_or(s)
+}
+
+/// How deeply one template may include itself, as Helm's `recursionMaxNums`.
+const MAX_INCLUDE_DEPTH: usize = 1000;
+
+/// How many calls of each template by `include` are running. Helm keeps this count per
+/// render; the engine may continue a deep render on another thread, so the count is shared
+/// by all threads. Renders running at the same time add up, which only matters for templates
+/// that nest close to the limit.
+static INCLUDE_DEPTH: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+
+fn include_depth() -> std::sync::MutexGuard<'static, BTreeMap<String, usize>> {
+    INCLUDE_DEPTH.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Lowers a template's include count when its call ends, however it ends.
+struct DepthGuard(String);
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        let mut depth = include_depth();
+        if let Some(n) = depth.get_mut(&self.0) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                depth.remove(&self.0);
+            }
+        }
+    }
+}
+
+/// Helm's `include`: executes a named template, refusing nesting beyond Helm's limit.
+fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, FuncError> {
+    let too_deep = {
+        let mut depth = include_depth();
+        let n = depth.entry(name.to_string()).or_insert(0);
+        if *n > MAX_INCLUDE_DEPTH {
+            true
+        } else {
+            *n += 1;
+            false
+        }
+    };
+    if too_deep {
+        return Err(FuncError::new(format!(
+            "rendering template has a nested reference name: {name}: unable to execute template"
+        )));
+    }
+    let _guard = DepthGuard(name.to_string());
+    ctx.execute_template(name, data).map(Value::from)
+}
+
+/// Helm's `warnWrap`: markers around a message that its error formatting shows alone, as
+/// `execution error at (LOCATION): MESSAGE`.
+fn warning(msg: &str) -> FuncError {
+    FuncError::new(format!("HELM_ERR_START{msg}HELM_ERR_END"))
+}
+
+fn error_map(msg: String) -> Value {
+    let mut m = Map::new();
+    m.insert("Error".into(), Value::from(msg));
+    Value::map(m)
+}
+
+/// Helm's `tpl`: the text is parsed as a template that sees every defined template, executed
+/// with `vals` as dot, and `<no value>` removed from its output.
+fn tpl(ctx: &dyn CallContext, text: &str, vals: &Value) -> Result<Value, FuncError> {
+    let quoted = helmet_value::strconv::quote(text);
+    match ctx.execute_text(text, vals) {
+        Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
+        Err(e) => {
+            // Execution errors name the failing action; anything else is a parse error.
+            let msg = if e.0.contains(": executing \"") || e.0.contains("no template") {
+                format!("error during tpl function execution for {quoted}: {}", e.0)
+            } else {
+                format!("cannot parse template {quoted}: {}", e.0)
+            };
+            Err(FuncError::new(msg))
+        }
+    }
+}
+
+pub(crate) fn register(map: &mut FuncMap) {
+    def(map, "toYaml", &[Any], |_, a| {
+        Ok(Value::from(
+            helmet_yaml::to_yaml(&a[0])
+                .map(trim_newline)
+                .unwrap_or_default(),
+        ))
+    });
+    def(map, "mustToYaml", &[Any], |_, a| {
+        helmet_yaml::to_yaml(&a[0])
+            .map(|s| Value::from(trim_newline(s)))
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    def(map, "toYamlPretty", &[Any], |_, a| {
+        Ok(Value::from(
+            helmet_yaml::to_yaml_v3(&a[0], 2)
+                .map(trim_newline)
+                .unwrap_or_default(),
+        ))
+    });
+    def(map, "fromYaml", &[Str], |_, a| {
+        Ok(match helmet_yaml::from_str(arg_str(a, 0)) {
+            Ok(v) => v,
+            Err(e) => error_map(e.to_string()),
+        })
+    });
+    def(map, "fromYamlArray", &[Str], |_, a| {
+        Ok(
+            match helmet_yaml::from_str_as(arg_str(a, 0), helmet_yaml::Shape::List) {
+                Ok(v) => v,
+                Err(e) => Value::list(vec![Value::from(e.to_string())]),
+            },
+        )
+    });
+    def(map, "toJson", &[Any], |_, a| {
+        Ok(Value::from(helmet_yaml::to_json(&a[0]).unwrap_or_default()))
+    });
+    def(map, "mustToJson", &[Any], |_, a| {
+        helmet_yaml::to_json(&a[0])
+            .map(Value::from)
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    def(map, "fromJson", &[Str], |_, a| {
+        Ok(match helmet_yaml::from_json(arg_str(a, 0)) {
+            Ok(v) => v,
+            Err(e) => error_map(e.to_string()),
+        })
+    });
+    def(map, "fromJsonArray", &[Str], |_, a| {
+        Ok(
+            match helmet_yaml::from_json_as(arg_str(a, 0), helmet_yaml::Shape::List) {
+                Ok(v) => v,
+                Err(e) => Value::list(vec![Value::from(e.to_string())]),
+            },
+        )
+    });
+    def(map, "toToml", &[Any], |_, a| {
+        Ok(Value::from(match helmet_yaml::to_toml(&a[0]) {
+            Ok(s) => s,
+            Err(e) => e.to_string(),
+        }))
+    });
+    def(map, "mustToToml", &[Any], |_, a| {
+        helmet_yaml::to_toml(&a[0])
+            .map(Value::from)
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    def(map, "fromToml", &[Str], |_, a| {
+        helmet_yaml::from_toml(arg_str(a, 0))
+            .map_err(|_| FuncError::new("function \"fromToml\" is not supported yet"))
+    });
+    def(map, "include", &[Str, Any], |ctx, a| {
+        include(ctx, arg_str(a, 0), &a[1])
+    });
+    def(map, "tpl", &[Str, Any], |ctx, a| {
+        tpl(ctx, arg_str(a, 0), &a[1])
+    });
+    def(map, "required", &[Str, Any], |_, a| match &a[1] {
+        Value::Nil => Err(warning(arg_str(a, 0))),
+        Value::String(s) if s.is_empty() => Err(warning(arg_str(a, 0))),
+        v => Ok(v.clone()),
+    });
+    // Helm replaces Sprig's `fail` with one whose message it reports on its own.
+    def(map, "fail", &[Str], |_, a| Err(warning(arg_str(a, 0))));
+    def(map, "lookup", &[Str, Str, Str, Str], |_, _| {
+        Ok(Value::typed_map(ElemType::Interface, Map::new()))
+    });
+}

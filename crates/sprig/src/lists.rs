@@ -1,0 +1,209 @@
+//! Sprig's list functions. They take any Go slice through reflection (`[]string`, `[]int`, ...)
+//! and most return `[]interface {}`; a non-slice argument is an error naming its kind
+//! (`Cannot find first on type string`), and nil fails as Go's reflection does.
+
+use helmet_value::{ArgType, FuncError, FuncMap, Value};
+
+use crate::{arg_int, deep_equal, def, def_var, is_empty, nil_deref, reflect_items, to_int64};
+
+use ArgType::{Any, Int};
+
+/// The slice's items, or the error `msg` with the value's kind filled in.
+fn items(v: &Value, msg: &str) -> Result<Vec<Value>, FuncError> {
+    if v.is_nil() {
+        return Err(nil_deref());
+    }
+    reflect_items(v).ok_or_else(|| FuncError::new(msg.replace("{}", v.kind_name())))
+}
+
+fn in_list(list: &[Value], v: &Value) -> bool {
+    list.iter().any(|x| deep_equal(x, v))
+}
+
+/// Registers `name` and `mustName` with one body (the plain forms panic with the same error).
+fn both(
+    map: &mut FuncMap,
+    name: &str,
+    params: &[ArgType],
+    body: impl Fn(&[Value]) -> Result<Value, FuncError> + Send + Sync + Clone + 'static,
+) {
+    let must = format!("must{}{}", name[..1].to_uppercase(), &name[1..]);
+    let b = body.clone();
+    def(map, name, params, move |_, a| b(a));
+    def(map, &must, params, move |_, a| body(a));
+}
+
+/// Like [`both`] for functions with a variadic tail.
+fn both_var(
+    map: &mut FuncMap,
+    name: &str,
+    params: &[ArgType],
+    body: impl Fn(&[Value]) -> Result<Value, FuncError> + Send + Sync + Clone + 'static,
+) {
+    let must = format!("must{}{}", name[..1].to_uppercase(), &name[1..]);
+    let b = body.clone();
+    def_var(map, name, params, Any, move |_, a| b(a));
+    def_var(map, &must, params, Any, move |_, a| body(a));
+}
+
+/// Go's `reflect.Value.Slice` on a list, keeping its element type.
+fn slice(v: &Value, start: i64, end: i64) -> Result<Value, FuncError> {
+    let Value::List(l) = v else {
+        // A []byte stays a []byte.
+        if let Value::Bytes(b) = v {
+            if start < 0 || end < start || end as usize > b.len() {
+                return Err(FuncError::new(
+                    "reflect.Value.Slice: slice index out of bounds",
+                ));
+            }
+            return Ok(Value::Bytes(b[start as usize..end as usize].into()));
+        }
+        return Err(FuncError::new(format!(
+            "list should be type of slice or array but {}",
+            v.kind_name()
+        )));
+    };
+    if start < 0 || end < start || end as usize > l.items.len() {
+        return Err(FuncError::new(
+            "reflect.Value.Slice: slice index out of bounds",
+        ));
+    }
+    Ok(Value::typed_list(
+        l.elem,
+        l.items[start as usize..end as usize].to_vec(),
+    ))
+}
+
+pub(crate) fn register(map: &mut FuncMap) {
+    for name in ["list", "tuple"] {
+        def_var(map, name, &[], Any, |_, a| Ok(Value::list(a.to_vec())));
+    }
+    both(map, "first", &[Any], |a| {
+        let l = items(&a[0], "Cannot find first on type {}")?;
+        Ok(l.first().cloned().unwrap_or(Value::Nil))
+    });
+    both(map, "last", &[Any], |a| {
+        let l = items(&a[0], "Cannot find last on type {}")?;
+        Ok(l.last().cloned().unwrap_or(Value::Nil))
+    });
+    both(map, "rest", &[Any], |a| {
+        let l = items(&a[0], "Cannot find rest on type {}")?;
+        if l.is_empty() {
+            return Ok(Value::Nil);
+        }
+        Ok(Value::list(l[1..].to_vec()))
+    });
+    both(map, "initial", &[Any], |a| {
+        let l = items(&a[0], "Cannot find initial on type {}")?;
+        if l.is_empty() {
+            return Ok(Value::Nil);
+        }
+        Ok(Value::list(l[..l.len() - 1].to_vec()))
+    });
+    for name in ["append", "push"] {
+        both(map, name, &[Any, Any], |a| {
+            let mut l = items(&a[0], "Cannot push on type {}")?;
+            l.push(a[1].clone());
+            Ok(Value::list(l))
+        });
+    }
+    both(map, "prepend", &[Any, Any], |a| {
+        let mut l = items(&a[0], "Cannot prepend on type {}")?;
+        l.insert(0, a[1].clone());
+        Ok(Value::list(l))
+    });
+    def_var(map, "concat", &[], Any, |_, a| {
+        let mut out = Vec::new();
+        for v in a {
+            if v.is_nil() {
+                return Err(nil_deref());
+            }
+            match reflect_items(v) {
+                Some(l) => out.extend(l),
+                None => {
+                    return Err(FuncError::new(format!(
+                        "Cannot concat type {} as list",
+                        v.kind_name()
+                    )))
+                }
+            }
+        }
+        Ok(Value::list(out))
+    });
+    both(map, "reverse", &[Any], |a| {
+        let mut l = items(&a[0], "Cannot find reverse on type {}")?;
+        l.reverse();
+        Ok(Value::list(l))
+    });
+    both(map, "uniq", &[Any], |a| {
+        let l = items(&a[0], "Cannot find uniq on type {}")?;
+        let mut out: Vec<Value> = Vec::new();
+        for v in l {
+            if !in_list(&out, &v) {
+                out.push(v);
+            }
+        }
+        Ok(Value::list(out))
+    });
+    both_var(map, "without", &[Any], |a| {
+        let l = items(&a[0], "Cannot find without on type {}")?;
+        let omit = &a[1..];
+        Ok(Value::list(
+            l.into_iter().filter(|v| !in_list(omit, v)).collect(),
+        ))
+    });
+    both(map, "has", &[Any, Any], |a| {
+        if a[1].is_nil() {
+            return Ok(Value::Bool(false));
+        }
+        let l = items(&a[1], "Cannot find has on type {}")?;
+        Ok(Value::Bool(in_list(&l, &a[0])))
+    });
+    both(map, "compact", &[Any], |a| {
+        let l = items(&a[0], "Cannot compact on type {}")?;
+        Ok(Value::list(
+            l.into_iter().filter(|v| !is_empty(v)).collect(),
+        ))
+    });
+    both_var(map, "slice", &[Any], |a| {
+        let list = &a[0];
+        if list.is_nil() {
+            return Err(nil_deref());
+        }
+        let len = match reflect_items(list) {
+            Some(l) => l.len() as i64,
+            None => {
+                return Err(FuncError::new(format!(
+                    "list should be type of slice or array but {}",
+                    list.kind_name()
+                )))
+            }
+        };
+        if len == 0 {
+            return Ok(Value::Nil);
+        }
+        let start = a.get(1).map_or(0, to_int64);
+        let end = a.get(2).map_or(len, to_int64);
+        slice(list, start, end)
+    });
+    both(map, "chunk", &[Int, Any], |a| {
+        let size = arg_int(a, 0);
+        let l = items(&a[1], "Cannot chunk type {}")?;
+        if size <= 0 {
+            // Go's make with a negative or zero chunk count.
+            if size == 0 && l.is_empty() {
+                return Ok(Value::list(Vec::new()));
+            }
+            return Err(FuncError::new(if size == 0 {
+                "runtime error: integer divide by zero"
+            } else {
+                "runtime error: makeslice: len out of range"
+            }));
+        }
+        let chunks = l
+            .chunks(size as usize)
+            .map(|c| Value::list(c.to_vec()))
+            .collect();
+        Ok(Value::list(chunks))
+    });
+}

@@ -1,0 +1,333 @@
+//! Sprig's regular-expression functions over Go's RE2 syntax. The `regex` crate reads the same
+//! syntax; Go's Perl classes (`\d`, `\w`, `\s`, `\b`) are ASCII-only, so they are rewritten to
+//! their ASCII forms before compiling.
+
+use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Value};
+
+use regex::{NoExpand, Regex};
+
+use crate::{arg_int, arg_str, def};
+
+use ArgType::{Int, String as Str};
+
+/// Rewrites Go's ASCII-only Perl classes for the `regex` crate, whose classes are Unicode.
+fn go_syntax(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(n) = chars.next() else {
+                    out.push('\\');
+                    break;
+                };
+                let rep = match (n, in_class) {
+                    ('d', false) => "[0-9]",
+                    ('D', false) => "[^0-9]",
+                    ('w', false) => "[0-9A-Za-z_]",
+                    ('W', false) => "[^0-9A-Za-z_]",
+                    ('s', false) => "[\\t\\n\\f\\r ]",
+                    ('S', false) => "[^\\t\\n\\f\\r ]",
+                    ('b', false) => "(?-u:\\b)",
+                    ('B', false) => "(?-u:\\B)",
+                    ('d', true) => "0-9",
+                    ('w', true) => "0-9A-Za-z_",
+                    ('s', true) => "\\t\\n\\f\\r ",
+                    _ => {
+                        out.push('\\');
+                        out.push(n);
+                        continue;
+                    }
+                };
+                out.push_str(rep);
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push('[');
+                // A `]` right after `[` or `[^` is a literal.
+                let rest = chars.as_str();
+                if let Some(r) = rest.strip_prefix('^') {
+                    out.push('^');
+                    chars = r.chars();
+                }
+                if chars.as_str().starts_with(']') {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            '[' if in_class && chars.as_str().starts_with(':') => {
+                // A POSIX class such as [:alpha:] inside a bracket.
+                out.push('[');
+                let rest = chars.as_str();
+                if let Some(end) = rest.find(":]") {
+                    out.push_str(&rest[..end + 2]);
+                    chars = rest[end + 2..].chars();
+                }
+            }
+            '[' => out.push_str("\\["),
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's `invalid nested repetition operator` check: the `regex` crate accepts `a**`, Go's
+/// parser does not.
+fn nested_repetition(pattern: &str) -> Option<String> {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    let mut in_class = false;
+    let is_rep = |c: u8| matches!(c, b'*' | b'+' | b'?');
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            c if !in_class && is_rep(c) && i > 0 => {
+                let mut j = i + 1;
+                if b.get(j) == Some(&b'?') {
+                    j += 1;
+                }
+                if b.get(j).is_some_and(|&n| is_rep(n)) {
+                    let end = if b.get(j + 1) == Some(&b'?') {
+                        j + 2
+                    } else {
+                        j + 1
+                    };
+                    return Some(pattern[i..end].to_string());
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The text the `regex` crate's error points at with carets, in the compiled pattern.
+fn error_span(message: &str, compiled: &str) -> Option<String> {
+    let lines: Vec<&str> = message.lines().collect();
+    let carets = lines.iter().find(|l| l.trim_start().starts_with('^'))?;
+    let start = carets.find('^')?.checked_sub(4)?;
+    let len = carets.trim().len();
+    let chars: Vec<char> = compiled.chars().collect();
+    Some(
+        chars
+            .get(start..(start + len).min(chars.len()))?
+            .iter()
+            .collect(),
+    )
+}
+
+/// Go's wording for a syntax error the `regex` crate found.
+fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
+    let kind = message
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("error: ");
+    let span = error_span(message, compiled).unwrap_or_default();
+    match kind {
+        "unclosed group" => format!("missing closing ): `{pattern}`"),
+        "unopened group" => format!("unexpected ): `{pattern}`"),
+        "unclosed character class" => {
+            let from = pattern.find('[').unwrap_or(0);
+            format!("missing closing ]: `{}`", &pattern[from..])
+        }
+        "repetition operator missing expression" => {
+            format!("missing argument to repetition operator: `{span}`")
+        }
+        "invalid character class range, the start must be <= the end" => {
+            format!("invalid character class range: `{span}`")
+        }
+        k if k.contains("escape") => format!("invalid escape sequence: `{span}`"),
+        k if k.contains("repetition") => format!("invalid repeat count: `{span}`"),
+        k => format!("{k}: `{span}`"),
+    }
+}
+
+/// Compiles a Go regular expression, with Go's `regexp.Compile` error texts.
+fn compile(pattern: &str) -> Result<Regex, FuncError> {
+    if let Some(op) = nested_repetition(pattern) {
+        return Err(FuncError::new(format!(
+            "error parsing regexp: invalid nested repetition operator: `{op}`"
+        )));
+    }
+    let compiled = go_syntax(pattern);
+    Regex::new(&compiled).map_err(|e| {
+        let detail = match e {
+            regex::Error::Syntax(s) => go_error_text(pattern, &compiled, &s),
+            other => other.to_string(),
+        };
+        FuncError::new(format!("error parsing regexp: {detail}"))
+    })
+}
+
+/// `regexp.MustCompile`'s panic text.
+fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
+    compile(pattern).map_err(|e| FuncError::new(format!("regexp: Compile(`{pattern}`): {}", e.0)))
+}
+
+fn string_list(items: Vec<String>) -> Value {
+    Value::typed_list(
+        ElemType::String,
+        items.into_iter().map(Value::from).collect(),
+    )
+}
+
+fn find_all(re: &Regex, s: &str, n: i64) -> Value {
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    let found: Vec<String> = re
+        .find_iter(s)
+        .take(limit)
+        .map(|m| m.as_str().to_string())
+        .collect();
+    if found.is_empty() {
+        // Go returns a nil []string.
+        return Value::typed_list(ElemType::String, Vec::new());
+    }
+    string_list(found)
+}
+
+/// Go's `Regexp.Split`.
+fn split(re: &Regex, pattern: &str, s: &str, n: i64) -> Value {
+    if n == 0 {
+        return Value::typed_list(ElemType::String, Vec::new());
+    }
+    if !pattern.is_empty() && s.is_empty() {
+        return string_list(vec![String::new()]);
+    }
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    let mut out = Vec::new();
+    let (mut beg, mut end) = (0, 0);
+    for m in re.find_iter(s).take(limit) {
+        if n > 0 && out.len() == limit - 1 {
+            break;
+        }
+        end = m.start();
+        if m.end() != 0 {
+            out.push(s[beg..end].to_string());
+        }
+        beg = m.end();
+    }
+    if end != s.len() {
+        out.push(s[beg..].to_string());
+    }
+    string_list(out)
+}
+
+/// Go's `regexp.QuoteMeta`.
+fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Go's template expansion in replacements: `$1`, `${1}`, `$name`, `${name}`, `$$`.
+fn expand_go(re: &Regex, s: &str, repl: &str) -> String {
+    // The regex crate expands the same forms, with the same longest-name rule.
+    re.replace_all(s, repl).into_owned()
+}
+
+pub(crate) fn register(map: &mut FuncMap) {
+    def(map, "regexMatch", &[Str, Str], |_, a| {
+        Ok(Value::Bool(
+            compile(arg_str(a, 0)).is_ok_and(|re| re.is_match(arg_str(a, 1))),
+        ))
+    });
+    def(map, "mustRegexMatch", &[Str, Str], |_, a| {
+        Ok(Value::Bool(compile(arg_str(a, 0))?.is_match(arg_str(a, 1))))
+    });
+    def(map, "regexFindAll", &[Str, Str, Int], |_, a| {
+        Ok(find_all(
+            &must_compile(arg_str(a, 0))?,
+            arg_str(a, 1),
+            arg_int(a, 2),
+        ))
+    });
+    def(map, "mustRegexFindAll", &[Str, Str, Int], |_, a| {
+        Ok(find_all(
+            &compile(arg_str(a, 0))?,
+            arg_str(a, 1),
+            arg_int(a, 2),
+        ))
+    });
+    let find = |re: Regex, s: &str| Value::from(re.find(s).map_or("", |m| m.as_str()));
+    def(map, "regexFind", &[Str, Str], move |_, a| {
+        Ok(find(must_compile(arg_str(a, 0))?, arg_str(a, 1)))
+    });
+    def(map, "mustRegexFind", &[Str, Str], move |_, a| {
+        Ok(find(compile(arg_str(a, 0))?, arg_str(a, 1)))
+    });
+    def(map, "regexReplaceAll", &[Str, Str, Str], |_, a| {
+        let re = must_compile(arg_str(a, 0))?;
+        Ok(Value::from(expand_go(&re, arg_str(a, 1), arg_str(a, 2))))
+    });
+    def(map, "mustRegexReplaceAll", &[Str, Str, Str], |_, a| {
+        let re = compile(arg_str(a, 0))?;
+        Ok(Value::from(expand_go(&re, arg_str(a, 1), arg_str(a, 2))))
+    });
+    def(map, "regexReplaceAllLiteral", &[Str, Str, Str], |_, a| {
+        let re = must_compile(arg_str(a, 0))?;
+        Ok(Value::from(
+            re.replace_all(arg_str(a, 1), NoExpand(arg_str(a, 2)))
+                .into_owned(),
+        ))
+    });
+    def(
+        map,
+        "mustRegexReplaceAllLiteral",
+        &[Str, Str, Str],
+        |_, a| {
+            let re = compile(arg_str(a, 0))?;
+            Ok(Value::from(
+                re.replace_all(arg_str(a, 1), NoExpand(arg_str(a, 2)))
+                    .into_owned(),
+            ))
+        },
+    );
+    def(map, "regexSplit", &[Str, Str, Int], |_, a| {
+        let p = arg_str(a, 0);
+        Ok(split(&must_compile(p)?, p, arg_str(a, 1), arg_int(a, 2)))
+    });
+    def(map, "mustRegexSplit", &[Str, Str, Int], |_, a| {
+        let p = arg_str(a, 0);
+        Ok(split(&compile(p)?, p, arg_str(a, 1), arg_int(a, 2)))
+    });
+    def(map, "regexQuoteMeta", &[Str], |_, a| {
+        Ok(Value::from(quote_meta(arg_str(a, 0))))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_regexps() {
+        let re = compile(r"\d+").unwrap();
+        assert!(!re.is_match("٣"));
+        assert_eq!(
+            expand_go(&compile("a(x*)b").unwrap(), "-ab-axxb-", "${1}W"),
+            "-W-xxW-"
+        );
+        assert_eq!(
+            expand_go(&compile("a(x*)b").unwrap(), "-ab-axxb-", "$1W"),
+            "---"
+        );
+        assert_eq!(quote_meta("a.b"), r"a\.b");
+    }
+}

@@ -1,0 +1,628 @@
+//! Sprig's string functions. Several of Sprig's helpers (from goutils) walk strings byte by byte
+//! and slice them at byte offsets; those quirks are kept, and a cut through a UTF-8 sequence
+//! yields U+FFFD where Go would emit the raw byte.
+
+use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, Value};
+
+use crate::{arg_int, arg_str, def, def_var, strval};
+
+use ArgType::{Any, Int, String as Str};
+
+/// Text from bytes that may have been cut mid-character.
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Go's `unicode.ToUpper` for one rune (simple mapping: no expansion such as `ß` to `SS`).
+pub(crate) fn upper_rune(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// Go's `unicode.ToLower` for one rune.
+pub(crate) fn lower_rune(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// Go's `unicode.IsSpace`.
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (c as u32 > 0xff && c.is_whitespace())
+}
+
+/// `strings.Title`'s word separator test.
+fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        return !(c.is_ascii_alphanumeric() || c == '_');
+    }
+    if c.is_alphabetic() || c.is_numeric() {
+        return false;
+    }
+    is_space(c)
+}
+
+/// Go's `strings.Title`.
+pub(crate) fn title(s: &str) -> String {
+    let mut prev = ' ';
+    s.chars()
+        .map(|c| {
+            let out = if is_separator(prev) { upper_rune(c) } else { c };
+            prev = c;
+            out
+        })
+        .collect()
+}
+
+/// goutils' `Uncapitalize`: the first letter of each space-separated word in lower case.
+fn untitle(s: &str) -> String {
+    let mut next = true;
+    s.chars()
+        .map(|c| {
+            if is_space(c) {
+                next = true;
+                c
+            } else if next {
+                next = false;
+                lower_rune(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// goutils' byte-wise walk: each byte becomes the rune of the same number.
+fn byte_runes(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.bytes().map(char::from)
+}
+
+/// goutils' `Initials`.
+fn initials(s: &str) -> String {
+    let mut gap = true;
+    let mut out = String::new();
+    for c in byte_runes(s) {
+        if is_space(c) {
+            gap = true;
+        } else if gap {
+            out.push(c);
+            gap = false;
+        }
+    }
+    out
+}
+
+/// goutils' `DeleteWhiteSpace`.
+fn nospace(s: &str) -> String {
+    byte_runes(s).filter(|c| !is_space(*c)).collect()
+}
+
+/// goutils' `SwapCase`.
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let titlecase =
+                !c.is_uppercase() && !c.is_lowercase() && lower_rune(c) != c && upper_rune(c) != c;
+            if c.is_uppercase() || titlecase {
+                lower_rune(c)
+            } else if c.is_lowercase() {
+                upper_rune(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// xstrings' `ToCamelCase`: words split at underscores (spaces and hyphens count as
+/// underscores), each capitalised, the rest lowered.
+pub(crate) fn camelcase(s: &str) -> String {
+    let mut chars = s
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .peekable();
+    let mut out = String::new();
+    while chars.peek() == Some(&'_') {
+        out.push('_');
+        chars.next();
+    }
+    let Some(first) = chars.next() else {
+        return out;
+    };
+    let mut r0 = upper_rune(first);
+    for c in chars {
+        let r1 = r0;
+        r0 = c;
+        if r1 == '_' && r0 == '_' {
+            out.push(r1);
+            continue;
+        }
+        r0 = if r1 == '_' {
+            upper_rune(r0)
+        } else {
+            lower_rune(r0)
+        };
+        if r1 != '_' {
+            out.push(r1);
+        }
+    }
+    out.push(r0);
+    out
+}
+
+/// xstrings' lower-case word joining (`ToSnakeCase`, `ToKebabCase`): words split at case
+/// changes, spaces, `_` and `-`, abbreviations kept together (`HTTPServer` is `http_server`).
+pub(crate) fn delimited_lower(s: &str, delim: char) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut prev = delim;
+    let is_delim = |c: char| c == '_' || c == ' ' || c == '-';
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_uppercase() {
+            if prev != delim && !out.is_empty() {
+                out.push(delim);
+            }
+            out.push(lower_rune(c));
+            i += 1;
+            if i >= chars.len() {
+                break;
+            }
+            let mut r0 = chars[i];
+            i += 1;
+            if !r0.is_uppercase() {
+                if is_delim(r0) {
+                    r0 = delim;
+                }
+                out.push(r0);
+                prev = r0;
+                continue;
+            }
+            // A run of capitals: the last one starts the next word when a lower-case letter
+            // follows it.
+            let mut ended_on_delim = false;
+            loop {
+                if i >= chars.len() {
+                    break;
+                }
+                let r1 = r0;
+                r0 = chars[i];
+                i += 1;
+                if !r0.is_uppercase() {
+                    if is_delim(r0) {
+                        r0 = delim;
+                        out.push(lower_rune(r1));
+                        ended_on_delim = true;
+                    } else {
+                        out.push(delim);
+                        out.push(lower_rune(r1));
+                        out.push(r0);
+                        prev = r0;
+                    }
+                    break;
+                }
+                out.push(lower_rune(r1));
+            }
+            if ended_on_delim || (i >= chars.len() && r0.is_uppercase()) {
+                out.push(lower_rune(r0));
+                prev = lower_rune(r0);
+            }
+        } else {
+            let r = if is_delim(c) { delim } else { c };
+            out.push(r);
+            prev = r;
+            i += 1;
+        }
+    }
+    out
+}
+
+/// goutils' `AbbreviateFull` (byte offsets). `None` stands for its error, which Sprig ignores.
+fn abbreviate_full(s: &str, offset: i64, width: i64) -> Option<String> {
+    let b = s.as_bytes();
+    let len = b.len() as i64;
+    if s.is_empty() {
+        return Some(String::new());
+    }
+    if width < 4 {
+        return None;
+    }
+    if len <= width {
+        return Some(s.to_string());
+    }
+    let mut offset = offset.min(len);
+    if len - offset < width - 3 {
+        offset = len - (width - 3);
+    }
+    if offset <= 4 {
+        return Some(lossy(&b[..(width - 3) as usize]) + "...");
+    }
+    if width < 7 {
+        return None;
+    }
+    if offset + width - 3 < len {
+        let rest = lossy(&b[offset as usize..]);
+        return abbreviate_full(&rest, 0, width - 3).map(|r| format!("...{r}"));
+    }
+    Some(format!("...{}", lossy(&b[(len - (width - 3)) as usize..])))
+}
+
+/// goutils' `WrapCustom` (byte offsets, breaking at ASCII spaces).
+fn wrap_custom(s: &str, width: i64, newline: &str, long_words: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0usize;
+    let mut out: Vec<u8> = Vec::new();
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = width + offset + 1;
+        let space = b[offset..end].iter().rposition(|&c| c == b' ');
+        if let Some(sp) = space {
+            out.extend_from_slice(&b[offset..offset + sp]);
+            out.extend_from_slice(newline.as_bytes());
+            offset += sp + 1;
+        } else if long_words {
+            out.extend_from_slice(&b[offset..offset + width]);
+            out.extend_from_slice(newline.as_bytes());
+            offset += width;
+        } else {
+            let end = width + offset;
+            match b[end..].iter().position(|&c| c == b' ') {
+                None => {
+                    out.extend_from_slice(&b[offset..]);
+                    offset = len;
+                }
+                Some(i) => {
+                    out.extend_from_slice(&b[offset..end + i]);
+                    out.extend_from_slice(newline.as_bytes());
+                    offset = end + i + 1;
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[offset..]);
+    lossy(&out)
+}
+
+/// Go's runtime error for a string slice expression `s[lo:hi]` out of range.
+fn slice_error(lo: Option<i64>, hi: i64, len: usize) -> FuncError {
+    let len = len as i64;
+    let msg = match lo {
+        _ if hi > len || hi < 0 => format!("slice bounds out of range [:{hi}] with length {len}"),
+        Some(l) => format!("slice bounds out of range [{l}:{hi}]"),
+        None => format!("slice bounds out of range [:{hi}]"),
+    };
+    FuncError::new(format!("runtime error: {msg}"))
+}
+
+/// Go's `s[lo:hi]` on bytes.
+fn byte_slice(s: &str, lo: i64, hi: i64) -> Result<String, FuncError> {
+    let len = s.len();
+    if hi < 0 || hi as usize > len {
+        return Err(slice_error(Some(lo), hi, len));
+    }
+    if lo < 0 || lo > hi {
+        return Err(slice_error(Some(lo), hi, len));
+    }
+    Ok(lossy(&s.as_bytes()[lo as usize..hi as usize]))
+}
+
+/// Sprig's `substr`.
+fn substr(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
+    let len = s.len() as i64;
+    if start < 0 {
+        if end < 0 || end > len {
+            return Err(slice_error(None, end, s.len()));
+        }
+        return byte_slice(s, 0, end);
+    }
+    if end < 0 || end > len {
+        return byte_slice(s, start, len);
+    }
+    byte_slice(s, start, end)
+}
+
+/// Sprig's `trunc`.
+fn trunc(c: i64, s: &str) -> String {
+    let len = s.len() as i64;
+    if c < 0 && len + c > 0 {
+        return lossy(&s.as_bytes()[(len + c) as usize..]);
+    }
+    if c >= 0 && len > c {
+        return lossy(&s.as_bytes()[..c as usize]);
+    }
+    s.to_string()
+}
+
+/// Go's `strings.Trim(s, cutset)`.
+fn trim_set<'a>(s: &'a str, set: &str) -> &'a str {
+    s.trim_matches(|c| set.contains(c))
+}
+
+/// Go's `strings.SplitN` (`n < 0`: all pieces; `n == 0`: none).
+pub(crate) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if sep.is_empty() {
+        let chars: Vec<String> = s.chars().map(String::from).collect();
+        if n < 0 || chars.len() <= n as usize {
+            return chars;
+        }
+        let n = n as usize;
+        let mut out: Vec<String> = chars[..n - 1].to_vec();
+        let head: usize = out.iter().map(String::len).sum();
+        out.push(s[head..].to_string());
+        return out;
+    }
+    if n < 0 {
+        return s.split(sep).map(String::from).collect();
+    }
+    s.splitn(n as usize, sep).map(String::from).collect()
+}
+
+/// Sprig's `strslice`: a list's non-nil items as strings, a lone value as a one-item list.
+pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(l) => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
+        Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
+        Value::Nil => Vec::new(),
+        _ => vec![strval(v)],
+    }
+}
+
+fn string_list(items: Vec<String>) -> Value {
+    Value::typed_list(
+        ElemType::String,
+        items.into_iter().map(Value::from).collect(),
+    )
+}
+
+fn indexed_map(parts: Vec<String>) -> Value {
+    let entries: Map = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+        .collect();
+    Value::typed_map(ElemType::String, entries)
+}
+
+/// The most bytes a string function builds, so a template cannot exhaust memory.
+const MAX_OUTPUT: usize = 1 << 30;
+
+fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
+    if count < 0 {
+        return Err(FuncError::new("strings: negative Repeat count"));
+    }
+    if (count as u128) * (s.len() as u128) > MAX_OUTPUT as u128 {
+        return Err(FuncError::new("strings: Repeat output length overflow"));
+    }
+    Ok(s.repeat(count as usize))
+}
+
+fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
+    let pad = repeat(spaces, " ")?;
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+}
+
+fn shuffle(s: &str) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    for i in (1..chars.len()).rev() {
+        let j = fastrand::usize(..=i);
+        chars.swap(i, j);
+    }
+    chars.into_iter().collect()
+}
+
+pub(crate) fn register(map: &mut FuncMap) {
+    let s1 = |f: fn(&str) -> String| {
+        move |_: &dyn helmet_value::CallContext, a: &[Value]| Ok(Value::from(f(arg_str(a, 0))))
+    };
+    def(
+        map,
+        "trim",
+        &[Str],
+        s1(|s| s.trim_matches(is_space).to_string()),
+    );
+    def(
+        map,
+        "upper",
+        &[Str],
+        s1(|s| s.chars().map(upper_rune).collect()),
+    );
+    def(
+        map,
+        "lower",
+        &[Str],
+        s1(|s| s.chars().map(lower_rune).collect()),
+    );
+    def(map, "title", &[Str], s1(title));
+    def(map, "untitle", &[Str], s1(untitle));
+    def(map, "initials", &[Str], s1(initials));
+    def(map, "nospace", &[Str], s1(nospace));
+    def(map, "swapcase", &[Str], s1(swapcase));
+    def(map, "snakecase", &[Str], s1(|s| delimited_lower(s, '_')));
+    def(map, "kebabcase", &[Str], s1(|s| delimited_lower(s, '-')));
+    def(map, "camelcase", &[Str], s1(camelcase));
+    def(map, "shuffle", &[Str], s1(shuffle));
+    for name in ["trimAll", "trimall"] {
+        def(map, name, &[Str, Str], |_, a| {
+            Ok(Value::from(trim_set(arg_str(a, 1), arg_str(a, 0))))
+        });
+    }
+    def(map, "trimPrefix", &[Str, Str], |_, a| {
+        let s = arg_str(a, 1);
+        Ok(Value::from(s.strip_prefix(arg_str(a, 0)).unwrap_or(s)))
+    });
+    def(map, "trimSuffix", &[Str, Str], |_, a| {
+        let s = arg_str(a, 1);
+        Ok(Value::from(s.strip_suffix(arg_str(a, 0)).unwrap_or(s)))
+    });
+    def(map, "substr", &[Int, Int, Str], |_, a| {
+        substr(arg_int(a, 0), arg_int(a, 1), arg_str(a, 2)).map(Value::from)
+    });
+    def(map, "trunc", &[Int, Str], |_, a| {
+        Ok(Value::from(trunc(arg_int(a, 0), arg_str(a, 1))))
+    });
+    def(map, "abbrev", &[Int, Str], |_, a| {
+        let (w, s) = (arg_int(a, 0), arg_str(a, 1));
+        if w < 4 {
+            return Ok(Value::from(s));
+        }
+        Ok(Value::from(abbreviate_full(s, 0, w).unwrap_or_default()))
+    });
+    def(map, "abbrevboth", &[Int, Int, Str], |_, a| {
+        let (l, r, s) = (arg_int(a, 0), arg_int(a, 1), arg_str(a, 2));
+        if r < 4 || l > 0 && r < 7 {
+            return Ok(Value::from(s));
+        }
+        Ok(Value::from(abbreviate_full(s, l, r).unwrap_or_default()))
+    });
+    def(map, "repeat", &[Int, Str], |_, a| {
+        repeat(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
+    });
+    def(map, "replace", &[Str, Str, Str], |_, a| {
+        let (old, new, src) = (arg_str(a, 0), arg_str(a, 1), arg_str(a, 2));
+        if old.is_empty() && (src.chars().count() + 1) * new.len() > MAX_OUTPUT {
+            return Err(FuncError::new("strings: Replace output length overflow"));
+        }
+        Ok(Value::from(src.replace(old, new)))
+    });
+    def(map, "plural", &[Str, Str, Int], |_, a| {
+        Ok(Value::from(if arg_int(a, 2) == 1 {
+            arg_str(a, 0)
+        } else {
+            arg_str(a, 1)
+        }))
+    });
+    def(map, "wrap", &[Int, Str], |_, a| {
+        Ok(Value::from(wrap_custom(
+            arg_str(a, 1),
+            arg_int(a, 0),
+            "",
+            false,
+        )))
+    });
+    def(map, "wrapWith", &[Int, Str, Str], |_, a| {
+        Ok(Value::from(wrap_custom(
+            arg_str(a, 2),
+            arg_int(a, 0),
+            arg_str(a, 1),
+            true,
+        )))
+    });
+    def(map, "contains", &[Str, Str], |_, a| {
+        Ok(Value::Bool(arg_str(a, 1).contains(arg_str(a, 0))))
+    });
+    def(map, "hasPrefix", &[Str, Str], |_, a| {
+        Ok(Value::Bool(arg_str(a, 1).starts_with(arg_str(a, 0))))
+    });
+    def(map, "hasSuffix", &[Str, Str], |_, a| {
+        Ok(Value::Bool(arg_str(a, 1).ends_with(arg_str(a, 0))))
+    });
+    def_var(map, "quote", &[], Any, |_, a| {
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| helmet_value::strconv::quote(&strval(v)))
+            .collect();
+        Ok(Value::from(parts.join(" ")))
+    });
+    def_var(map, "squote", &[], Any, |_, a| {
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", strval(v)))
+            .collect();
+        Ok(Value::from(parts.join(" ")))
+    });
+    def_var(map, "cat", &[], Any, |_, a| {
+        let parts: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
+        let format = vec!["%v"; parts.len()].join(" ");
+        Ok(Value::from(helmet_value::fmt::sprintf(&format, &parts)))
+    });
+    def(map, "indent", &[Int, Str], |_, a| {
+        indent(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
+    });
+    def(map, "nindent", &[Int, Str], |_, a| {
+        indent(arg_int(a, 0), arg_str(a, 1)).map(|s| Value::from(format!("\n{s}")))
+    });
+    def(map, "split", &[Str, Str], |_, a| {
+        Ok(indexed_map(go_split(arg_str(a, 1), arg_str(a, 0), -1)))
+    });
+    def(map, "splitn", &[Str, Int, Str], |_, a| {
+        Ok(indexed_map(go_split(
+            arg_str(a, 2),
+            arg_str(a, 0),
+            arg_int(a, 1),
+        )))
+    });
+    def(map, "splitList", &[Str, Str], |_, a| {
+        Ok(string_list(go_split(arg_str(a, 1), arg_str(a, 0), -1)))
+    });
+    def(map, "join", &[Str, Any], |_, a| {
+        Ok(Value::from(strslice(&a[1]).join(arg_str(a, 0))))
+    });
+    def(map, "toString", &[Any], |_, a| {
+        Ok(Value::from(strval(&a[0])))
+    });
+    def(map, "toStrings", &[Any], |_, a| {
+        Ok(string_list(strslice(&a[0])))
+    });
+    def(map, "sortAlpha", &[Any], |_, a| {
+        let mut items = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            v => vec![strval(v)],
+        };
+        items.sort();
+        Ok(string_list(items))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_conversions() {
+        assert_eq!(delimited_lower("HTTPServer", '_'), "http_server");
+        assert_eq!(delimited_lower("FirstName", '_'), "first_name");
+        assert_eq!(delimited_lower("NoHTTPS", '_'), "no_https");
+        assert_eq!(delimited_lower("GO_PATH", '_'), "go_path");
+        assert_eq!(delimited_lower("GO PATH", '_'), "go_path");
+        assert_eq!(camelcase("http_server"), "HttpServer");
+        assert_eq!(camelcase("_a"), "_A");
+        assert_eq!(camelcase("a__b"), "A_B");
+        assert_eq!(title("hello wOrld-x"), "Hello WOrld-X");
+        assert_eq!(untitle("Hello World"), "hello world");
+        assert_eq!(initials("First Try"), "FT");
+        assert_eq!(nospace(" a b\tc "), "abc");
+        assert_eq!(swapcase("aBc"), "AbC");
+    }
+
+    #[test]
+    fn cutting() {
+        assert_eq!(abbreviate_full("hello world", 0, 5).unwrap(), "he...");
+        assert_eq!(trunc(5, "hello world"), "hello");
+        assert_eq!(trunc(-5, "hello world"), "world");
+        assert_eq!(substr(0, 5, "hello world").unwrap(), "hello");
+        assert!(substr(3, 2, "hello").is_err());
+        assert_eq!(
+            wrap_custom("hello world again", 5, "", false),
+            "hello\nworld\nagain"
+        );
+    }
+}
