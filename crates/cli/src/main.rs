@@ -3,6 +3,7 @@
 mod docs_cmd;
 mod flags;
 mod json;
+mod lint_cmd;
 mod package_cmd;
 
 use std::io::Write;
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
         Some("render") => render(&args[1..]),
         Some("docs") => docs_cmd::run(&args[1..]).map_or_else(Outcome::Failed, Outcome::Done),
         Some("package") => package_cmd::package(&args[1..]),
-        Some(cmd @ "lint") => Outcome::Failed(format!("`helmet {cmd}` is not built yet")),
+        Some("lint") => lint_cmd::lint(&args[1..]),
         Some(other) => Outcome::Failed(format!(
             "unknown command \"{other}\" for \"helmet\"\n\n{USAGE}"
         )),

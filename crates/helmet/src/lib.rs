@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod docs;
+pub mod lint;
 pub mod load;
 pub mod manifest;
 pub mod objects;

@@ -75,8 +75,8 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
 }
 
 /// The failures of one schema as Helm prints them (`- at '/path': message` lines, nested
-/// causes indented), or Ok.
-fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
+/// causes indented), or Ok: Helm's `ValidateAgainstSingleSchema` (also used by `helm lint`).
+pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     // Syntax errors are Go's encoding/json texts; they are reported without a newline.
     let text = String::from_utf8_lossy(schema);
     helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;

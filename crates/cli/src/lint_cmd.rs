@@ -1,0 +1,137 @@
+//! `helmet lint CHART... [flags]`: what `helm lint` prints, for every chart given.
+
+use std::io::Write;
+
+use helmet::lint::{self, LintOptions};
+use helmet::objects::KubeVersion;
+use helmet::ValueOptions;
+
+use crate::flags::{Flag, FlagSet};
+use crate::Outcome;
+
+const HELP: &str = "\
+Examine charts for possible issues, as `helm lint` does.
+
+Usage:
+  helmet lint [CHART...] [flags]     (CHART: a chart folder or a .tgz archive; default .)
+
+Flags:
+  -f, --values FILE          values file (repeatable, comma-separated)
+      --set K=V              set values (also --set-string, --set-json, --set-file, --set-literal)
+      --strict               fail on lint warnings
+      --with-subcharts       lint dependent charts (folders and archives under charts/)
+      --quiet                print only warnings and errors
+      --kube-version V       Kubernetes version for capabilities and deprecation checks
+      --skip-schema-validation  do not check values against values.schema.json
+  -n, --namespace NS         release namespace the templates see (default \"default\")
+";
+
+/// Lints every chart (in parallel) and prints the reports in order, as `helm lint` does.
+pub fn lint(args: &[String]) -> Outcome {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Outcome::Done(HELP.to_string());
+    }
+    let flags = vec![
+        Flag::list("values", Some('f')).comma_separated(),
+        Flag::list("set", None),
+        Flag::list("set-string", None),
+        Flag::list("set-json", None),
+        Flag::list("set-file", None),
+        Flag::list("set-literal", None),
+        Flag::value("namespace", Some('n')),
+        Flag::value("kube-version", None),
+        Flag::switch("strict", None),
+        Flag::switch("with-subcharts", None),
+        Flag::switch("quiet", None),
+        Flag::switch("skip-schema-validation", None),
+    ];
+    let parsed = match FlagSet::new(flags).parse(args) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let mut options = LintOptions {
+        namespace: parsed
+            .value("namespace")
+            .or_else(|| {
+                std::env::var("HELM_NAMESPACE")
+                    .ok()
+                    .filter(|ns| !ns.is_empty())
+            })
+            .unwrap_or_else(|| "default".to_string()),
+        strict: parsed.switch("strict"),
+        skip_schema_validation: parsed.switch("skip-schema-validation"),
+        ..LintOptions::default()
+    };
+    if let Some(v) = parsed.value("kube-version").filter(|v| !v.is_empty()) {
+        match KubeVersion::parse(&v) {
+            Ok(kv) => options.kube_version = Some(kv),
+            Err(e) => return Outcome::Failed(e),
+        }
+    }
+    let mut paths = parsed.positional.clone();
+    if paths.is_empty() {
+        paths.push(".".to_string());
+    }
+    if parsed.switch("with-subcharts") {
+        paths = lint::with_subcharts(&paths);
+    }
+    let values = ValueOptions {
+        values_files: parsed.list("values").iter().map(Into::into).collect(),
+        set: parsed.list("set"),
+        set_string: parsed.list("set-string"),
+        set_json: parsed.list("set-json"),
+        set_file: parsed.list("set-file"),
+        set_literal: parsed.list("set-literal"),
+    };
+    let user = match values.merge_values() {
+        Ok(v) => v,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    let reports = lint::lint_paths(&paths, &user, &options);
+    // Helm's engine logs (`required`, `fail` in lint mode) go to standard error as Go's
+    // default logger writes them.
+    let stamp = timestamp();
+    let mut err = std::io::stderr().lock();
+    for r in &reports {
+        for line in &r.logs {
+            let _ = writeln!(err, "{stamp} {line}");
+        }
+    }
+    drop(err);
+    let printed = lint::print_reports(&reports, parsed.switch("quiet"));
+    match printed.failure {
+        None => Outcome::Done(printed.stdout),
+        Some(summary) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(printed.stdout.as_bytes());
+            let _ = out.flush();
+            Outcome::Failed(summary)
+        }
+    }
+}
+
+/// `YYYY/MM/DD HH:MM:SS` in UTC (Go's log prefix; helmet reads no time zone database).
+fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

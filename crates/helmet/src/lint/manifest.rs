@@ -1,0 +1,159 @@
+//! Reading rendered manifests as Helm's linter does: Kubernetes' YAML stream reader cuts the
+//! text into documents, and each is decoded (YAML to JSON to Go) into the few fields the
+//! rules look at.
+
+use helmet_value::{Map, Value};
+
+/// The fields of a Kubernetes object the lint rules read (Helm's `k8sYamlStruct`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct K8sObject {
+    /// `apiVersion`
+    pub api_version: String,
+    /// `kind`
+    pub kind: String,
+    /// `metadata.name`
+    pub name: String,
+    /// `metadata.namespace`
+    pub namespace: String,
+}
+
+/// Cuts a YAML stream into documents as Kubernetes' `YAMLReader` does: a line starting with
+/// `---` ends a document when only spaces or a comment follow; empty documents are skipped.
+pub fn split_documents(text: &str) -> Result<Vec<String>, String> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(after) = line.strip_prefix("---") {
+            let trimmed = after.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(format!("invalid Yaml document separator: {trimmed}"));
+            }
+            if !current.is_empty() {
+                docs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        docs.push(current);
+    }
+    Ok(docs)
+}
+
+/// encoding/json's name for the kind of a value.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::Map(_) | Value::Object(_) => "object",
+        Value::List(_) => "array",
+        _ => "number",
+    }
+}
+
+/// A struct field by JSON name: exact first, then ignoring case (encoding/json's rule).
+fn field<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+fn string_field(map: &Map, name: &str, strukt: &str, path: &str) -> Result<String, String> {
+    match field(map, name) {
+        None | Some(Value::Nil) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.to_string()),
+        Some(other) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {strukt}.{path} of type string",
+            json_kind(other)
+        )),
+    }
+}
+
+/// Decodes one document; `Ok(None)` for an empty (null) document.
+pub fn decode_object(doc: &str) -> Result<Option<K8sObject>, String> {
+    let value = helmet_yaml::from_str_go_types(doc).map_err(|e| e.to_string())?;
+    let map = match &value {
+        Value::Nil => return Ok(None),
+        Value::Map(m) => &m.entries,
+        other => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type rules.k8sYamlStruct",
+                json_kind(other)
+            ))
+        }
+    };
+    let mut obj = K8sObject {
+        api_version: string_field(map, "apiVersion", "k8sYamlStruct", "apiVersion")?,
+        kind: string_field(map, "Kind", "k8sYamlStruct", "Kind")?,
+        ..K8sObject::default()
+    };
+    match field(map, "Metadata") {
+        None | Some(Value::Nil) => {}
+        Some(Value::Map(m)) => {
+            obj.namespace =
+                string_field(&m.entries, "Namespace", "k8sYamlMetadata", "Metadata.Namespace")?;
+            obj.name = string_field(&m.entries, "Name", "k8sYamlMetadata", "Metadata.Name")?;
+        }
+        Some(other) => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field k8sYamlStruct.Metadata of type rules.k8sYamlMetadata",
+                json_kind(other)
+            ))
+        }
+    }
+    Ok(Some(obj))
+}
+
+/// Whether any item of a `List` (read from the first document of `manifest`, as
+/// `yaml.Unmarshal` reads a stream) carries the `helm.sh/resource-policy` annotation.
+pub fn list_items_have_resource_policy(manifest: &str) -> Result<bool, String> {
+    let first = split_documents(manifest)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let value = helmet_yaml::from_str_go_types(&first).map_err(|e| e.to_string())?;
+    let Some(items) = value.as_map().and_then(|m| field(m, "Items")) else {
+        return Ok(false);
+    };
+    let Value::List(items) = items else {
+        return Ok(false);
+    };
+    Ok(items.items.iter().any(|item| {
+        item.as_map()
+            .and_then(|m| field(m, "Metadata"))
+            .and_then(Value::as_map)
+            .and_then(|m| field(m, "Annotations"))
+            .and_then(Value::as_map)
+            .is_some_and(|a| a.contains_key("helm.sh/resource-policy"))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_kubernetes() {
+        let docs = split_documents("a: 1\n---\n---  # c\nb: 2\n").unwrap();
+        assert_eq!(docs, vec!["a: 1\n".to_string(), "b: 2\n".to_string()]);
+        assert_eq!(
+            split_documents("a: 1\n--- x\n").unwrap_err(),
+            "invalid Yaml document separator: x"
+        );
+    }
+
+    #[test]
+    fn decodes_fields() {
+        let obj = decode_object("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(obj.kind, "Pod");
+        assert_eq!(obj.name, "p");
+        assert!(decode_object("# nothing\n").unwrap().is_none());
+        assert!(decode_object("- 1\n").is_err());
+    }
+}

@@ -1,0 +1,440 @@
+//! `helm lint`: the checks Helm v4 runs on a chart (Chart.yaml, values, templates,
+//! dependencies, CRDs), with its messages, severities and order, and the report `helm lint`
+//! prints for one or more charts.
+//!
+//! One file per rule family, as Helm groups them: [`chartfile`], [`values`], [`templates`]
+//! (with [`names`], [`deprecations`] and [`manifest`] for the rendered objects),
+//! [`dependencies`] and [`crds`].
+
+pub mod chartfile;
+pub mod crds;
+pub mod dependencies;
+pub mod deprecations;
+pub mod govalidator;
+pub mod manifest;
+pub mod names;
+pub mod templates;
+pub mod values;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use helmet_value::Value;
+
+use crate::objects::KubeVersion;
+
+/// How bad a finding is; the order is Helm's (`--strict` fails on warnings too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// A recommendation (`[INFO]`).
+    Info = 1,
+    /// Breaks convention (`[WARNING]`).
+    Warning = 2,
+    /// Will break installation (`[ERROR]`).
+    Error = 3,
+}
+
+impl Severity {
+    /// The name Helm prints in brackets.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "INFO",
+            Severity::Warning => "WARNING",
+            Severity::Error => "ERROR",
+        }
+    }
+}
+
+/// One finding: its severity, the file (or folder) it is about and the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// How bad it is.
+    pub severity: Severity,
+    /// The path Helm prints: `Chart.yaml`, `templates/`, `templates/x.yaml`, the chart
+    /// folder (absolute) for dependency findings, or empty when the chart cannot load.
+    pub path: String,
+    /// The message text (may span lines).
+    pub text: String,
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}] {}: {}",
+            self.severity.label(),
+            self.path,
+            self.text
+        )
+    }
+}
+
+/// Collects findings, as Helm's `support.Linter` does.
+#[derive(Debug, Default)]
+pub struct Linter {
+    /// The findings so far, in rule order.
+    pub messages: Vec<Message>,
+    /// The chart folder, absolute.
+    pub chart_dir: PathBuf,
+    /// What Helm's engine logs while rendering in lint mode (`required`, `fail`), printed
+    /// on standard error with a timestamp.
+    pub logs: Vec<String>,
+}
+
+impl Linter {
+    /// Records `result`'s error, if any, at `severity`; returns whether the check passed.
+    pub fn check(&mut self, severity: Severity, path: &str, result: Result<(), String>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(text) => {
+                self.messages.push(Message {
+                    severity,
+                    path: path.to_string(),
+                    text,
+                });
+                false
+            }
+        }
+    }
+}
+
+/// What a lint run needs besides the chart.
+#[derive(Clone, Debug)]
+pub struct LintOptions {
+    /// The release namespace the templates see.
+    pub namespace: String,
+    /// The Kubernetes version for `.Capabilities` and the deprecation check (Helm's default
+    /// when `None`).
+    pub kube_version: Option<KubeVersion>,
+    /// Warnings fail the chart too.
+    pub strict: bool,
+    /// Skip JSON schema validation.
+    pub skip_schema_validation: bool,
+}
+
+impl Default for LintOptions {
+    fn default() -> LintOptions {
+        LintOptions {
+            namespace: "default".into(),
+            kube_version: None,
+            strict: false,
+            skip_schema_validation: false,
+        }
+    }
+}
+
+/// Helm's `RunAll`: every rule family on the chart folder `dir`, in Helm's order.
+pub fn run_all(dir: &Path, user_values: &Value, options: &LintOptions) -> Linter {
+    let chart_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut linter = Linter {
+        chart_dir,
+        ..Linter::default()
+    };
+    chartfile::lint(&mut linter);
+    values::lint(&mut linter, user_values, options.skip_schema_validation);
+    templates::lint(&mut linter, user_values, options);
+    dependencies::lint(&mut linter);
+    crds::lint(&mut linter);
+    linter
+}
+
+/// The outcome of linting one path (Helm's `LintResult` for one chart).
+#[derive(Debug, Default)]
+pub struct ChartReport {
+    /// The path as given.
+    pub path: String,
+    /// Every finding.
+    pub messages: Vec<Message>,
+    /// What makes the chart fail: findings at or above the tolerance, or the reason the
+    /// chart could not be linted at all.
+    pub errors: Vec<String>,
+    /// Engine log lines (without timestamps).
+    pub logs: Vec<String>,
+}
+
+impl ChartReport {
+    /// Helm's `HasWarningsOrErrors`.
+    pub fn has_warnings_or_errors(&self) -> bool {
+        self.messages.iter().any(|m| m.severity > Severity::Info) || !self.errors.is_empty()
+    }
+}
+
+/// Lints the chart at `path` (a folder or a `.tgz`/`.tar.gz` archive), as Helm's
+/// `action.Lint.Run` does for one path.
+pub fn lint_path(path: &str, user_values: &Value, options: &LintOptions) -> ChartReport {
+    let mut report = ChartReport {
+        path: path.to_string(),
+        ..ChartReport::default()
+    };
+    let linter = match lint_chart(path, user_values, options) {
+        Ok(l) => l,
+        Err(e) => {
+            report.errors.push(e);
+            return report;
+        }
+    };
+    let tolerance = if options.strict {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    for m in &linter.messages {
+        if m.severity >= tolerance {
+            report.errors.push(m.text.clone());
+        }
+    }
+    report.messages = linter.messages;
+    report.logs = linter.logs;
+    report
+}
+
+fn lint_chart(path: &str, user_values: &Value, options: &LintOptions) -> Result<Linter, String> {
+    if path.ends_with(".tgz") || path.ends_with(".tar.gz") {
+        let expanded = ExpandedArchive::new(Path::new(path))?;
+        let chart_dir = expanded.chart_dir()?;
+        check_chartfile_exists(&chart_dir)?;
+        return Ok(run_all(&chart_dir, user_values, options));
+    }
+    let dir = Path::new(path);
+    check_chartfile_exists(dir)?;
+    Ok(run_all(dir, user_values, options))
+}
+
+fn check_chartfile_exists(dir: &Path) -> Result<(), String> {
+    let file = dir.join("Chart.yaml");
+    std::fs::metadata(&file).map(|_| ()).map_err(|e| {
+        format!(
+            "unable to check Chart.yaml file in chart: stat {}: {}",
+            file.display(),
+            io_text(&e)
+        )
+    })
+}
+
+/// Go's text for the common I/O errors.
+pub(crate) fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// A chart archive unpacked into a temporary folder, removed when dropped.
+struct ExpandedArchive {
+    dir: PathBuf,
+}
+
+impl ExpandedArchive {
+    fn new(archive: &Path) -> Result<ExpandedArchive, String> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "helm-lint{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("unable to create temp dir to extract tarball: {e}"))?;
+        let expanded = ExpandedArchive { dir };
+        let bytes = std::fs::read(archive).map_err(|e| {
+            format!(
+                "unable to open tarball: open {}: {}",
+                archive.display(),
+                io_text(&e)
+            )
+        })?;
+        let (top, files) = crate::load::archive::read_chart_archive_with_top_folder(&bytes)
+            .map_err(|e| format!("unable to extract tarball: {e}"))?;
+        let root = expanded.dir.join(&top);
+        for f in files {
+            let target = root.join(&f.name);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("unable to extract tarball: {e}"))?;
+            }
+            std::fs::write(&target, &f.data[..])
+                .map_err(|e| format!("unable to extract tarball: {e}"))?;
+        }
+        Ok(expanded)
+    }
+
+    fn chart_dir(&self) -> Result<PathBuf, String> {
+        let mut entries: Vec<_> = std::fs::read_dir(&self.dir)
+            .map_err(|e| {
+                format!(
+                    "unable to read temporary output directory {}: {e}",
+                    self.dir.display()
+                )
+            })?
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        match entries.first() {
+            Some(e) if e.path().is_dir() => Ok(e.path()),
+            Some(e) => Err(format!(
+                "unexpected file {} in temporary output directory {}",
+                e.file_name().to_string_lossy(),
+                self.dir.display()
+            )),
+            None => Err(format!(
+                "unable to extract tarball: no files in {}",
+                self.dir.display()
+            )),
+        }
+    }
+}
+
+impl Drop for ExpandedArchive {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `--with-subcharts`: the given paths, then for each the chart folders (holding a
+/// `Chart.yaml`) and archives found under its `charts/`, in walk order.
+pub fn with_subcharts(paths: &[String]) -> Vec<String> {
+    let mut out = paths.to_vec();
+    for p in paths {
+        let charts = Path::new(p).join("charts");
+        walk_subcharts(&charts, &mut out, 0);
+    }
+    out
+}
+
+fn walk_subcharts(path: &Path, out: &mut Vec<String>, depth: usize) {
+    // Go's filepath.Walk does not follow links; the depth limit only guards odd trees.
+    if depth > 64 {
+        return;
+    }
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return;
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = path.display().to_string();
+    if name == "Chart.yaml" {
+        if let Some(parent) = path.parent() {
+            out.push(parent.display().to_string());
+        }
+    } else if text.ends_with(".tgz") || text.ends_with(".tar.gz") {
+        out.push(text);
+    }
+    if meta.is_dir() {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
+        let mut names: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        names.sort();
+        for n in names {
+            walk_subcharts(&path.join(n), out, depth + 1);
+        }
+    }
+}
+
+/// What `helm lint` prints for a set of reports: standard output, and the failure summary
+/// (printed as `Error: ...` with exit code 1) when a chart failed.
+pub struct Printed {
+    /// Standard output.
+    pub stdout: String,
+    /// `Some(summary)` when a chart failed.
+    pub failure: Option<String>,
+}
+
+/// Formats reports as Helm's `lint` command does.
+pub fn print_reports(reports: &[ChartReport], quiet: bool) -> Printed {
+    let mut out = String::new();
+    let mut failed = 0;
+    let mut with_findings = 0;
+    for r in reports {
+        let bad = r.has_warnings_or_errors();
+        if bad {
+            with_findings += 1;
+        }
+        if quiet && !bad {
+            continue;
+        }
+        out.push_str(&format!("==> Linting {}\n", r.path));
+        if r.messages.is_empty() {
+            for e in &r.errors {
+                out.push_str(&format!("Error {e}\n"));
+            }
+        }
+        for m in &r.messages {
+            if !quiet || m.severity > Severity::Info {
+                out.push_str(&format!("{m}\n"));
+            }
+        }
+        if !r.errors.is_empty() {
+            failed += 1;
+        }
+        out.push('\n');
+    }
+    let summary = format!(
+        "{} chart(s) linted, {} chart(s) failed",
+        reports.len(),
+        failed
+    );
+    if failed > 0 {
+        return Printed {
+            stdout: out,
+            failure: Some(summary),
+        };
+    }
+    if !quiet || with_findings > 0 {
+        out.push_str(&summary);
+        out.push('\n');
+    }
+    Printed {
+        stdout: out,
+        failure: None,
+    }
+}
+
+/// Lints every path (in parallel, at most a few at a time) and returns the reports in the
+/// order given.
+pub fn lint_paths(
+    paths: &[String],
+    user_values: &Value,
+    options: &LintOptions,
+) -> Vec<ChartReport> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<ChartReport>>> =
+        paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(paths.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = paths.get(i) else { break };
+                let report = lint_path(path, user_values, options);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(report);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .zip(paths)
+        .map(|(slot, path)| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| ChartReport {
+                    path: path.clone(),
+                    errors: vec!["linting this chart stopped unexpectedly".into()],
+                    ..ChartReport::default()
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,300 @@
+//! The template rules (Helm's `rules/template.go`): the `templates/` folder, a lint-mode
+//! render of the chart as release `test-release`, and checks on every rendered YAML file
+//! (extension, top-level indentation, YAML syntax, object names, deprecated APIs, workload
+//! selectors, `List` annotations).
+
+use std::sync::{Arc, Mutex};
+
+use helmet_value::{ArgType, Func, FuncMap, Value};
+
+use super::{deprecations, manifest, names, LintOptions, Linter, Severity};
+use crate::objects::{Capabilities, ReleaseInfo};
+use crate::render::RenderOptions;
+
+const DIR: &str = "templates/";
+
+/// Runs the template rules with the user's values.
+pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
+    let path = linter.chart_dir.join("templates");
+    let stat = std::fs::metadata(&path);
+    let missing = matches!(&stat, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    if !linter.check(
+        Severity::Warning,
+        DIR,
+        if missing {
+            Err("directory does not exist".into())
+        } else {
+            Ok(())
+        },
+    ) {
+        return;
+    }
+    let dir_ok = match &stat {
+        Err(e) => Err(format!("stat {}: {}", path.display(), super::io_text(e))),
+        Ok(m) if !m.is_dir() => Err("not a directory".into()),
+        Ok(_) => Ok(()),
+    };
+    if !linter.check(Severity::Error, DIR, dir_ok) {
+        return;
+    }
+    let mut chart = match crate::load::load_chart(&linter.chart_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            return;
+        }
+    };
+    let mut capabilities = Capabilities::default();
+    if let Some(kv) = &options.kube_version {
+        capabilities.kube_version = kv.clone();
+    }
+    // Helm's lint leaves values it cannot compute to the values rule.
+    if crate::values::process_dependencies(&mut chart, user_values).is_err() {
+        return;
+    }
+    let Ok(values) = crate::values::coalesce_values(&chart, user_values) else {
+        return;
+    };
+    if !options.skip_schema_validation {
+        if let Err(e) = crate::values::validate_against_schemas(&chart, &values) {
+            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            return;
+        }
+    }
+    let render = RenderOptions {
+        release: ReleaseInfo {
+            name: "test-release".into(),
+            namespace: options.namespace.clone(),
+            // Helm's lint sets only the name and namespace of the release.
+            revision: 0,
+            is_upgrade: false,
+        },
+        capabilities: capabilities.clone(),
+        strict: false,
+    };
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let rendered =
+        crate::render::render_chart_with(&chart, &values, &render, lint_functions(logs.clone()));
+    if let Ok(mut lines) = logs.lock() {
+        linter.logs.append(&mut lines);
+    }
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(e) => {
+            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            return;
+        }
+    };
+    let kube = &capabilities.kube_version;
+    for template in &chart.templates {
+        let name = template.name.as_str();
+        linter.check(Severity::Error, name, allowed_extension(name));
+        if !is_yaml(name) {
+            continue;
+        }
+        let key = format!("{}/{}", chart.name(), name);
+        let content = rendered.get(&key).map(String::as_str).unwrap_or("");
+        if content.trim().is_empty() {
+            continue;
+        }
+        linter.check(Severity::Warning, name, top_indent(content));
+        let docs = match manifest::split_documents(content) {
+            Ok(d) => d,
+            Err(e) => {
+                linter.check(
+                    Severity::Error,
+                    name,
+                    Err(format!("unable to parse YAML: {e}")),
+                );
+                return;
+            }
+        };
+        for doc in docs {
+            let obj = match manifest::decode_object(&doc) {
+                Ok(o) => o,
+                Err(e) => {
+                    linter.check(
+                        Severity::Error,
+                        name,
+                        Err(format!("unable to parse YAML: {e}")),
+                    );
+                    return;
+                }
+            };
+            let Some(obj) = obj else { continue };
+            linter.check(
+                Severity::Warning,
+                name,
+                names::check_metadata_name(&obj.kind, &obj.name),
+            );
+            linter.check(
+                Severity::Warning,
+                name,
+                deprecations::check(&obj, &kube.major, &kube.minor),
+            );
+            linter.check(Severity::Error, name, match_selector(&obj, content));
+            linter.check(Severity::Error, name, list_annotations(&obj, content));
+        }
+    }
+}
+
+/// Helm's engine in lint mode: `required` and `fail` log instead of failing.
+fn lint_functions(logs: Arc<Mutex<Vec<String>>>) -> FuncMap {
+    let mut funcs = helmet_sprig::functions();
+    let required_logs = logs.clone();
+    funcs.insert(
+        "required".into(),
+        Func::new(&[ArgType::String, ArgType::Any], move |_, args| {
+            let warn = args
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let val = args.get(1).cloned().unwrap_or(Value::Nil);
+            let missing = match &val {
+                Value::Nil => Some("missing required value"),
+                Value::String(s) if s.is_empty() => Some("missing required values"),
+                _ => None,
+            };
+            match missing {
+                Some(what) => {
+                    if let Ok(mut l) = required_logs.lock() {
+                        l.push(format!("WARN {what} message={}", slog_value(&warn)));
+                    }
+                    Ok(Value::string(""))
+                }
+                None => Ok(val),
+            }
+        }),
+    );
+    funcs.insert(
+        "fail".into(),
+        Func::new(&[ArgType::String], move |_, args| {
+            let msg = args
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if let Ok(mut l) = logs.lock() {
+                l.push(format!("INFO funcMap fail message={}", slog_value(&msg)));
+            }
+            Ok(Value::string(""))
+        }),
+    );
+    funcs
+}
+
+/// A value as Go's slog text output writes it: quoted when empty or holding spaces, `=`,
+/// quotes or unprintable characters.
+fn slog_value(s: &str) -> String {
+    let needs_quotes = s.is_empty()
+        || s.chars()
+            .any(|c| c.is_whitespace() || c == '=' || c == '"' || c.is_control());
+    if needs_quotes {
+        super::chartfile::go_quote(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// Go's `filepath.Ext`.
+fn go_ext(name: &str) -> &str {
+    let base_start = name.rfind('/').map_or(0, |i| i + 1);
+    match name[base_start..].rfind('.') {
+        Some(i) => &name[base_start + i..],
+        None => "",
+    }
+}
+
+fn allowed_extension(name: &str) -> Result<(), String> {
+    let ext = go_ext(name);
+    if [".yaml", ".yml", ".tpl", ".txt"].contains(&ext) {
+        Ok(())
+    } else {
+        Err(format!(
+            "file extension '{ext}' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt"
+        ))
+    }
+}
+
+fn is_yaml(name: &str) -> bool {
+    let ext = go_ext(name).to_lowercase();
+    ext == ".yaml" || ext == ".yml"
+}
+
+/// The first non-blank line must not be indented.
+fn top_indent(content: &str) -> Result<(), String> {
+    for line in content.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with(' ') || line.starts_with('\t') {
+            return Err(format!(
+                "document starts with an illegal indent: {}, which may cause parsing problems",
+                super::chartfile::go_quote(line)
+            ));
+        }
+        return Ok(());
+    }
+    Ok(())
+}
+
+fn match_selector(obj: &manifest::K8sObject, content: &str) -> Result<(), String> {
+    if matches!(
+        obj.kind.as_str(),
+        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet"
+    ) && !content.contains("matchLabels")
+        && !content.contains("matchExpressions")
+    {
+        return Err(format!(
+            "a {} must contain matchLabels or matchExpressions, and {} does not",
+            obj.kind,
+            super::chartfile::go_quote(&obj.name)
+        ));
+    }
+    Ok(())
+}
+
+fn list_annotations(obj: &manifest::K8sObject, content: &str) -> Result<(), String> {
+    if obj.kind != "List" {
+        return Ok(());
+    }
+    match manifest::list_items_have_resource_policy(content) {
+        Err(e) => Err(format!("unable to parse YAML: {e}")),
+        Ok(true) => {
+            Err("annotation 'helm.sh/resource-policy' within List objects are ignored".into())
+        }
+        Ok(false) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions() {
+        assert_eq!(go_ext("templates/a.b.yaml"), ".yaml");
+        assert_eq!(go_ext("templates/x.d/noext"), "");
+        assert!(allowed_extension("templates/NOTES.txt").is_ok());
+        assert!(allowed_extension("templates/a.json").is_err());
+        assert!(is_yaml("templates/a.YML"));
+    }
+
+    #[test]
+    fn indentation() {
+        assert!(top_indent("\n\na: 1\n").is_ok());
+        assert_eq!(
+            top_indent("\n  a: 1\n").unwrap_err(),
+            "document starts with an illegal indent: \"  a: 1\", which may cause parsing problems"
+        );
+    }
+
+    #[test]
+    fn slog_quoting() {
+        assert_eq!(slog_value("x"), "x");
+        assert_eq!(slog_value("need x"), "\"need x\"");
+        assert_eq!(slog_value(""), "\"\"");
+    }
+}

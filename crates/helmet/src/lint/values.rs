@@ -1,0 +1,56 @@
+//! The `values.yaml` rules (Helm's `rules/values.go`): the file should exist, must parse, and
+//! with the user's values over it must meet `values.schema.json`.
+
+use helmet_value::Value;
+
+use super::{Linter, Severity};
+use crate::values::coalesce::{coalesce_tables, Warnings};
+
+const FILE: &str = "values.yaml";
+
+/// Runs the values rules with the user's values (`-f`, `--set`).
+pub fn lint(linter: &mut Linter, user_values: &Value, skip_schema_validation: bool) {
+    let path = linter.chart_dir.join(FILE);
+    let exists = std::fs::metadata(&path).is_ok();
+    if !linter.check(
+        Severity::Info,
+        FILE,
+        if exists {
+            Ok(())
+        } else {
+            Err("file does not exist".into())
+        },
+    ) {
+        return;
+    }
+    let result = validate(linter, user_values, skip_schema_validation);
+    linter.check(Severity::Error, FILE, result);
+}
+
+fn validate(
+    linter: &Linter,
+    user_values: &Value,
+    skip_schema_validation: bool,
+) -> Result<(), String> {
+    let path = linter.chart_dir.join(FILE);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!(
+            "unable to parse YAML: open {}: {}",
+            path.display(),
+            super::io_text(&e)
+        )
+    })?;
+    let values = helmet_yaml::from_str(&String::from_utf8_lossy(&bytes))
+        .map_err(|e| format!("unable to parse YAML: {e}"))?;
+    let mut warnings = Warnings::default();
+    let user = user_values.as_map().cloned().unwrap_or_default();
+    let file = values.as_map().cloned().unwrap_or_default();
+    let merged = coalesce_tables(helmet_value::Map::new(), user, "", false, &mut warnings, 0);
+    let merged = coalesce_tables(merged, file, "", false, &mut warnings, 0);
+    let schema_path = linter.chart_dir.join("values.schema.json");
+    let schema = std::fs::read(&schema_path).unwrap_or_default();
+    if schema.is_empty() || skip_schema_validation {
+        return Ok(());
+    }
+    crate::values::schema::validate_single(&Value::map(merged), &schema)
+}
