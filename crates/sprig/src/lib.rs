@@ -8,14 +8,25 @@
 mod defaults;
 mod dicts;
 mod encoding;
+mod hashes;
 mod helm;
 mod lists;
 mod math;
+mod network;
 mod paths;
+mod random;
 mod regex;
+mod semver;
 mod strings;
 mod types;
 mod urls;
+
+mod crypto;
+mod dates;
+mod hashes;
+mod network;
+mod random;
+pub mod semver;
 
 use helmet_value::{ArgType, CallContext, Func, FuncError, FuncMap, FuncResult, Value};
 
@@ -39,6 +50,16 @@ pub fn add_to(map: &mut FuncMap) {
     paths::register(map);
     urls::register(map);
     helm::register(map);
+    dates::register(map);
+    semver::register(map);
+    hashes::register(map);
+    random::register(map);
+    crypto::register(map);
+    network::register(map);
+    hashes::register(map);
+    network::register(map);
+    random::register(map);
+    semver::register(map);
 }
 
 /// Registers a function with fixed parameters.
