@@ -311,7 +311,16 @@ impl<'a> State<'a> {
     fn walk_range_inner(&mut self, dot: &Ev, r: &'a BranchNode) -> R<()> {
         let val = self.eval_pipeline(dot, &r.pipe)?;
         let mark = self.vars.len();
-        match &val.v {
+        // Built-in objects that are Go maps or slices in Helm (`.Files.Glob`, a `VersionSet`)
+        // range over their map or slice form.
+        let iterable = match &val.v {
+            Value::Object(o) => match o.to_data() {
+                data @ (Value::List(_) | Value::Map(_)) => data,
+                _ => val.v.clone(),
+            },
+            other => other.clone(),
+        };
+        match &iterable {
             Value::List(l) => {
                 if !l.items.is_empty() {
                     let iface = l.elem == ElemType::Interface;

@@ -31,6 +31,13 @@ impl Object for Files {
     fn go_format(&self) -> String {
         "map[]".into()
     }
+    /// Helm's `Files` is a Go map, so templates can range over it.
+    fn to_data(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("b.txt".into(), Value::from("B"));
+        m.insert("a.txt".into(), Value::from("A"));
+        Value::map(m)
+    }
 }
 
 fn funcs() -> FuncMap {
@@ -272,4 +279,12 @@ fn else_if_chains_parse_and_run() {
     }
     src.push_str("{{ end }}");
     assert_eq!(run(&src).unwrap(), "1");
+}
+
+#[test]
+fn range_over_objects_that_are_go_maps() {
+    assert_eq!(
+        run("{{ range $k, $v := .Files }}{{ $k }}={{ $v }};{{ end }}").unwrap(),
+        "a.txt=A;b.txt=B;"
+    );
 }
