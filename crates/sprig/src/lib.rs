@@ -8,15 +8,11 @@
 mod defaults;
 mod dicts;
 mod encoding;
-mod hashes;
 mod helm;
 mod lists;
 mod math;
-mod network;
 mod paths;
-mod random;
 mod regex;
-mod semver;
 mod strings;
 mod types;
 mod urls;
@@ -56,10 +52,6 @@ pub fn add_to(map: &mut FuncMap) {
     random::register(map);
     crypto::register(map);
     network::register(map);
-    hashes::register(map);
-    network::register(map);
-    random::register(map);
-    semver::register(map);
 }
 
 /// Registers a function with fixed parameters.
