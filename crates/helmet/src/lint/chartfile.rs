@@ -248,8 +248,8 @@ fn validate_version(md: &Metadata) -> Result<(), String> {
     };
     if version.compare(&floor) != Ordering::Greater {
         return Err(format!(
-            "version {} is less than or equal to 0.0.0-0",
-            md.version
+            "version {} is less than or equal to \"0.0.0-0\"",
+            go_quote(&md.version)
         ));
     }
     Ok(())

@@ -30,19 +30,8 @@ pub fn lint(linter: &mut Linter) {
     for (_, file) in chart.crds() {
         let name = file.name.as_str();
         let text = String::from_utf8_lossy(&file.data);
-        let docs = match manifest::split_documents(&text) {
-            Ok(d) => d,
-            Err(e) => {
-                linter.check(
-                    Severity::Error,
-                    name,
-                    Err(format!("unable to parse YAML: {e}")),
-                );
-                return;
-            }
-        };
-        for doc in docs {
-            let obj = match manifest::decode_object(&doc) {
+        for decoded in manifest::decode_stream(&text) {
+            let obj = match decoded {
                 Ok(o) => o,
                 Err(e) => {
                     linter.check(

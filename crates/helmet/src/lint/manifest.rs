@@ -41,6 +41,39 @@ pub fn split_documents(text: &str) -> Result<Vec<String>, String> {
     Ok(docs)
 }
 
+/// Every document of a YAML stream decoded in turn, as Helm's linter reads them: empty
+/// documents give `Ok(None)`, and the first error ends the list (Helm stops there).
+pub fn decode_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, out: &mut Vec<Result<Option<K8sObject>, String>>| {
+        if current.is_empty() {
+            return true;
+        }
+        let result = decode_object(current);
+        current.clear();
+        let ok = result.is_ok();
+        out.push(result);
+        ok
+    };
+    for line in text.split_inclusive('\n') {
+        if let Some(after) = line.strip_prefix("---") {
+            let trimmed = after.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                out.push(Err(format!("invalid Yaml document separator: {trimmed}")));
+                return out;
+            }
+            if !flush(&mut current, &mut out) {
+                return out;
+            }
+            continue;
+        }
+        current.push_str(line);
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
 /// encoding/json's name for the kind of a value.
 fn json_kind(v: &Value) -> &'static str {
     match v {
@@ -66,7 +99,8 @@ fn string_field(map: &Map, name: &str, strukt: &str, path: &str) -> Result<Strin
     match field(map, name) {
         None | Some(Value::Nil) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.to_string()),
-        Some(other) => Err(format!(
+        // sigs.k8s.io/yaml turns a scalar bound for a string field into that string.
+        Some(other) => helmet_yaml::go_string_field(other).ok_or_else(|| format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {strukt}.{path} of type string",
             json_kind(other)
         )),

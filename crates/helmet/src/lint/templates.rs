@@ -98,19 +98,8 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
             continue;
         }
         linter.check(Severity::Warning, name, top_indent(content));
-        let docs = match manifest::split_documents(content) {
-            Ok(d) => d,
-            Err(e) => {
-                linter.check(
-                    Severity::Error,
-                    name,
-                    Err(format!("unable to parse YAML: {e}")),
-                );
-                return;
-            }
-        };
-        for doc in docs {
-            let obj = match manifest::decode_object(&doc) {
+        for decoded in manifest::decode_stream(content) {
+            let obj = match decoded {
                 Ok(o) => o,
                 Err(e) => {
                     linter.check(
