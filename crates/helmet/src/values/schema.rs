@@ -489,26 +489,21 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
             want.sort();
             format!("got {}, want {}", json_type(instance), want.join(" or "))
         }
-        K::MinLength { limit } => format!("minLength: got {}, want {limit}", count(instance)),
-        K::MaxLength { limit } => format!("maxLength: got {}, want {limit}", count(instance)),
-        K::MinItems { limit } => format!("minItems: got {}, want {limit}", count(instance)),
-        K::MaxItems { limit } => format!("maxItems: got {}, want {limit}", count(instance)),
-        K::MinProperties { limit } => {
-            format!("minProperties: got {}, want {limit}", count(instance))
-        }
-        K::MaxProperties { limit } => {
-            format!("maxProperties: got {}, want {limit}", count(instance))
-        }
-        K::Minimum { limit } => format!("minimum: got {instance}, want {limit}"),
-        K::Maximum { limit } => format!("maximum: got {instance}, want {limit}"),
-        K::ExclusiveMinimum { limit } => format!("exclusiveMinimum: got {instance}, want {limit}"),
-        K::ExclusiveMaximum { limit } => format!("exclusiveMaximum: got {instance}, want {limit}"),
-        K::MultipleOf { multiple_of } => {
-            format!(
-                "multipleOf: got {instance}, want {}",
-                number_text(*multiple_of)
-            )
-        }
+        K::MinLength { limit } => counted("minLength", count(instance), limit),
+        K::MaxLength { limit } => counted("maxLength", count(instance), limit),
+        K::MinItems { limit } => counted("minItems", count(instance), limit),
+        K::MaxItems { limit } => counted("maxItems", count(instance), limit),
+        K::MinProperties { limit } => counted("minProperties", count(instance), limit),
+        K::MaxProperties { limit } => counted("maxProperties", count(instance), limit),
+        K::Minimum { limit } => bounded("minimum", instance, limit),
+        K::Maximum { limit } => bounded("maximum", instance, limit),
+        K::ExclusiveMinimum { limit } => bounded("exclusiveMinimum", instance, limit),
+        K::ExclusiveMaximum { limit } => bounded("exclusiveMaximum", instance, limit),
+        K::MultipleOf { multiple_of } => format!(
+            "multipleOf: got {}, want {}",
+            localized(instance),
+            localized_number(*multiple_of)
+        ),
         K::Enum { options } => {
             let opts: Vec<String> = options
                 .as_array()
@@ -558,11 +553,82 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
     }
 }
 
-/// A schema number as Go prints it (integral values without a fraction).
-fn number_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
+/// `KEYWORD: got N, want M` for counts (lengths, items, properties).
+fn counted(keyword: &str, got: usize, want: &u64) -> String {
+    format!(
+        "{keyword}: got {}, want {}",
+        localized_number(got as f64),
+        localized_number(*want as f64)
+    )
+}
+
+/// `KEYWORD: got N, want M` for numeric bounds.
+fn bounded(keyword: &str, got: &serde_json::Value, want: &serde_json::Value) -> String {
+    format!(
+        "{keyword}: got {}, want {}",
+        localized(got),
+        localized(want)
+    )
+}
+
+fn localized(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(f) => localized_number(f),
+        None => v.to_string(),
+    }
+}
+
+/// A number as Helm's schema validator prints it through Go's English message printer: Go's
+/// `%v` choice between decimal and exponent form, decimals grouped by thousands
+/// (`12,345.678`), exponents as `×10⁰⁶`.
+fn localized_number(f: f64) -> String {
+    let text = helmet_value::strconv::format_float(f, b'g', -1, 64);
+    if let Some((mantissa, exp)) = text.split_once('e') {
+        const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+        let mut out = format!("{mantissa}×10");
+        for c in exp.chars() {
+            match c {
+                '-' => out.push('⁻'),
+                '+' => {}
+                d => out.push(SUPERSCRIPT[d.to_digit(10).unwrap_or(0) as usize]),
+            }
+        }
+        return out;
+    }
+    let (sign, body) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let mut grouped = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod localized_tests {
+    use super::localized_number;
+
+    /// Texts from Helm v4.2.3's schema errors (fixtures/values and the todo-app goldens).
+    #[test]
+    fn numbers_print_as_helms_validator_prints_them() {
+        assert_eq!(localized_number(8080.0), "8,080");
+        assert_eq!(localized_number(30000.0), "30,000");
+        assert_eq!(localized_number(3.0), "3");
+        assert_eq!(localized_number(1234.5), "1,234.5");
+        assert_eq!(localized_number(12345.678), "12,345.678");
+        assert_eq!(localized_number(-1000.0), "-1,000");
+        assert_eq!(localized_number(-1234567.0), "-1.234567×10⁰⁶");
     }
 }
