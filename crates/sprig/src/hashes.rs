@@ -29,13 +29,19 @@ fn adler32(data: &[u8]) -> u32 {
 pub(crate) fn register(map: &mut FuncMap) {
     use ArgType::String as S;
     def(map, "sha1sum", &[S], |_, a| {
-        Ok(Value::from(hex(&sha1::Sha1::digest(arg_str(a, 0).as_bytes()))))
+        Ok(Value::from(hex(&sha1::Sha1::digest(
+            arg_str(a, 0).as_bytes(),
+        ))))
     });
     def(map, "sha256sum", &[S], |_, a| {
-        Ok(Value::from(hex(&sha2::Sha256::digest(arg_str(a, 0).as_bytes()))))
+        Ok(Value::from(hex(&sha2::Sha256::digest(
+            arg_str(a, 0).as_bytes(),
+        ))))
     });
     def(map, "sha512sum", &[S], |_, a| {
-        Ok(Value::from(hex(&sha2::Sha512::digest(arg_str(a, 0).as_bytes()))))
+        Ok(Value::from(hex(&sha2::Sha512::digest(
+            arg_str(a, 0).as_bytes(),
+        ))))
     });
     def(map, "adler32sum", &[S], |_, a| {
         Ok(Value::from(adler32(arg_str(a, 0).as_bytes()).to_string()))

@@ -50,7 +50,11 @@ fn base64(data: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -68,8 +72,12 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "randAlphaNum", &[Int], |_, a| {
         random_string(arg_int(a, 0), ALPHANUM)
     });
-    def(map, "randAlpha", &[Int], |_, a| random_string(arg_int(a, 0), LETTERS));
-    def(map, "randNumeric", &[Int], |_, a| random_string(arg_int(a, 0), DIGITS));
+    def(map, "randAlpha", &[Int], |_, a| {
+        random_string(arg_int(a, 0), LETTERS)
+    });
+    def(map, "randNumeric", &[Int], |_, a| {
+        random_string(arg_int(a, 0), DIGITS)
+    });
     def(map, "randAscii", &[Int], |_, a| {
         random_string(arg_int(a, 0), &printable_ascii())
     });

@@ -104,7 +104,9 @@ impl Version {
             if ident.is_empty() || !ident.chars().all(is_ident_char) {
                 return Err(Error("invalid prerelease string".into()));
             }
-            if ident.len() > 1 && ident.starts_with('0') && ident.bytes().all(|b| b.is_ascii_digit())
+            if ident.len() > 1
+                && ident.starts_with('0')
+                && ident.bytes().all(|b| b.is_ascii_digit())
             {
                 return Err(Error("version segment starts with 0".into()));
             }
@@ -348,11 +350,8 @@ impl Constraints {
                     go_quote(group_text)
                 )));
             }
-            let mut pieces: Vec<&str> = res
-                .find
-                .find_iter(group_text)
-                .map(|m| m.as_str())
-                .collect();
+            let mut pieces: Vec<&str> =
+                res.find.find_iter(group_text).map(|m| m.as_str()).collect();
             if pieces.is_empty() {
                 pieces.push(group_text);
             }
@@ -472,8 +471,7 @@ impl Constraint {
         if v.compare(c) == Ordering::Less {
             return false;
         }
-        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty
-        {
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty {
             return true;
         }
         if v.major != c.major {

@@ -1,0 +1,1112 @@
+//! Sprig's date functions and Go's `time.Time` as templates see it: `now`, `date`,
+//! `dateInZone`, `htmlDate`, `htmlDateInZone`, `dateModify`, `mustDateModify`, `ago`,
+//! `duration`, `durationRound`, `toDate`, `mustToDate`, `unixEpoch`.
+//!
+//! Layouts are Go's reference-time layouts (`2006-01-02 15:04:05`), formatted and parsed by the
+//! rules of Go's `time` package.
+//!
+//! Time zones: `UTC`, `Local` and the empty name are UTC (helmet treats the local zone as UTC,
+//! as Helm sees it in containers and CI). Names Go cannot load fall back to UTC as Sprig does;
+//! real IANA zones (`America/New_York`) are not supported yet and fail with an error naming them
+//! rather than print a wrong time.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
+
+use crate::{arg_str, def};
+
+const NANOS_PER_SEC: i64 = 1_000_000_000;
+
+/// An instant with the zone it is shown in (always UTC for now; see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Time {
+    /// Seconds since the Unix epoch.
+    secs: i64,
+    /// Nanoseconds within the second, `0..1e9`.
+    nanos: u32,
+}
+
+/// The broken-down civil fields of a time.
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// 0 is Sunday.
+    weekday: u32,
+    /// 1-based day of the year.
+    yday: u32,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn is_leap(y: i64) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+fn days_in_month(m: u32, y: i64) -> u32 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+/// Seconds from 0001-01-01 (Go's zero time) to the Unix epoch.
+const ZERO_TIME_SECS: i64 = -62_135_596_800;
+
+impl Time {
+    fn now() -> Time {
+        let d = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Time {
+            secs: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            nanos: d.subsec_nanos(),
+        }
+    }
+
+    fn unix(secs: i64) -> Time {
+        Time { secs, nanos: 0 }
+    }
+
+    /// Go's zero `time.Time`: January 1, year 1, 00:00:00 UTC.
+    fn zero() -> Time {
+        Time::unix(ZERO_TIME_SECS)
+    }
+
+    fn civil(&self) -> Civil {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            year,
+            month,
+            day,
+            hour: rem / 3600,
+            minute: rem / 60 % 60,
+            second: rem % 60,
+            weekday: (days + 4).rem_euclid(7) as u32,
+            yday: (days - days_from_civil(year, 1, 1) + 1) as u32,
+        }
+    }
+
+    /// Adds a signed number of nanoseconds.
+    fn add(&self, d: i64) -> Time {
+        let total = i128::from(self.secs) * i128::from(NANOS_PER_SEC)
+            + i128::from(self.nanos)
+            + i128::from(d);
+        Time {
+            secs: total.div_euclid(i128::from(NANOS_PER_SEC)) as i64,
+            nanos: total.rem_euclid(i128::from(NANOS_PER_SEC)) as u32,
+        }
+    }
+
+    /// Nanoseconds from `other` to `self`, saturating as Go's `Sub` does.
+    fn sub(&self, other: &Time) -> i64 {
+        let d = (i128::from(self.secs) - i128::from(other.secs)) * i128::from(NANOS_PER_SEC)
+            + i128::from(self.nanos)
+            - i128::from(other.nanos);
+        d.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+    }
+
+    /// Go's `Time.Format`.
+    pub(crate) fn format(&self, layout: &str) -> String {
+        let c = self.civil();
+        let mut out = String::new();
+        let mut rest = layout;
+        while !rest.is_empty() {
+            let (prefix, chunk, after) = next_chunk(rest);
+            out.push_str(prefix);
+            let Some(chunk) = chunk else { break };
+            rest = after;
+            match chunk {
+                Chunk::Year => push_num(&mut out, c.year.rem_euclid(100), 2),
+                Chunk::LongYear => push_num(&mut out, c.year, 4),
+                Chunk::Month => out.push_str(&MONTHS[c.month as usize - 1][..3]),
+                Chunk::LongMonth => out.push_str(MONTHS[c.month as usize - 1]),
+                Chunk::NumMonth => push_num(&mut out, i64::from(c.month), 0),
+                Chunk::ZeroMonth => push_num(&mut out, i64::from(c.month), 2),
+                Chunk::WeekDay => out.push_str(&WEEKDAYS[c.weekday as usize][..3]),
+                Chunk::LongWeekDay => out.push_str(WEEKDAYS[c.weekday as usize]),
+                Chunk::Day => push_num(&mut out, i64::from(c.day), 0),
+                Chunk::UnderDay => {
+                    if c.day < 10 {
+                        out.push(' ');
+                    }
+                    push_num(&mut out, i64::from(c.day), 0);
+                }
+                Chunk::ZeroDay => push_num(&mut out, i64::from(c.day), 2),
+                Chunk::UnderYearDay => {
+                    if c.yday < 100 {
+                        out.push(' ');
+                        if c.yday < 10 {
+                            out.push(' ');
+                        }
+                    }
+                    push_num(&mut out, i64::from(c.yday), 0);
+                }
+                Chunk::ZeroYearDay => push_num(&mut out, i64::from(c.yday), 3),
+                Chunk::Hour => push_num(&mut out, i64::from(c.hour), 2),
+                Chunk::Hour12 | Chunk::ZeroHour12 => {
+                    let h = match c.hour % 12 {
+                        0 => 12,
+                        h => h,
+                    };
+                    let width = if chunk == Chunk::ZeroHour12 { 2 } else { 0 };
+                    push_num(&mut out, i64::from(h), width);
+                }
+                Chunk::Minute => push_num(&mut out, i64::from(c.minute), 0),
+                Chunk::ZeroMinute => push_num(&mut out, i64::from(c.minute), 2),
+                Chunk::Second => push_num(&mut out, i64::from(c.second), 0),
+                Chunk::ZeroSecond => push_num(&mut out, i64::from(c.second), 2),
+                Chunk::PM => out.push_str(if c.hour >= 12 { "PM" } else { "AM" }),
+                Chunk::LowerPM => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
+                // The zone is UTC: its name, or `Z`, or a zero offset.
+                Chunk::ZoneName => out.push_str("UTC"),
+                Chunk::Offset { iso: true, .. } => out.push('Z'),
+                Chunk::Offset {
+                    colons,
+                    minutes,
+                    seconds,
+                    ..
+                } => {
+                    out.push_str("+00");
+                    for present in [minutes, seconds] {
+                        if present {
+                            if colons {
+                                out.push(':');
+                            }
+                            out.push_str("00");
+                        }
+                    }
+                }
+                Chunk::Frac {
+                    sep,
+                    digits,
+                    trim_zeros,
+                } => {
+                    let all = format!("{:09}", self.nanos);
+                    let mut frac = &all[..digits.min(9)];
+                    if trim_zeros {
+                        frac = frac.trim_end_matches('0');
+                        if frac.is_empty() {
+                            continue;
+                        }
+                    }
+                    out.push(sep);
+                    out.push_str(frac);
+                }
+            }
+        }
+        out
+    }
+
+    /// Go's `%v` of a `time.Time` in UTC.
+    fn go_string(&self) -> String {
+        self.format("2006-01-02 15:04:05.999999999 -0700 MST")
+    }
+}
+
+/// Appends `n` zero-padded to `width` digits (a minus sign comes first).
+fn push_num(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(&format!("{:0width$}", n.unsigned_abs()));
+}
+
+/// One element of a Go layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chunk {
+    Year,
+    LongYear,
+    Month,
+    LongMonth,
+    NumMonth,
+    ZeroMonth,
+    WeekDay,
+    LongWeekDay,
+    Day,
+    UnderDay,
+    ZeroDay,
+    UnderYearDay,
+    ZeroYearDay,
+    Hour,
+    Hour12,
+    ZeroHour12,
+    Minute,
+    ZeroMinute,
+    Second,
+    ZeroSecond,
+    PM,
+    LowerPM,
+    ZoneName,
+    /// A numeric offset: `-07`, `-0700`, `-07:00`, `-070000`, `-07:00:00` or their `Z` forms
+    /// (which print `Z` for UTC).
+    Offset {
+        iso: bool,
+        colons: bool,
+        minutes: bool,
+        seconds: bool,
+    },
+    /// Fractional seconds `.000` / `.999` (or with a comma).
+    Frac {
+        sep: char,
+        digits: usize,
+        trim_zeros: bool,
+    },
+}
+
+/// Splits `layout` into literal text, the first layout element and the rest, as Go's
+/// `nextStdChunk` does.
+fn next_chunk(layout: &str) -> (&str, Option<Chunk>, &str) {
+    let b = layout.as_bytes();
+    let starts = |i: usize, s: &str| layout[i..].starts_with(s);
+    for i in 0..b.len() {
+        let found: Option<(Chunk, usize)> = match b[i] {
+            b'J' if starts(i, "January") => Some((Chunk::LongMonth, 7)),
+            b'J' if starts(i, "Jan") => Some((Chunk::Month, 3)),
+            b'M' if starts(i, "Monday") => Some((Chunk::LongWeekDay, 6)),
+            b'M' if starts(i, "Mon") => Some((Chunk::WeekDay, 3)),
+            b'M' if starts(i, "MST") => Some((Chunk::ZoneName, 3)),
+            b'0' if starts(i, "002") => Some((Chunk::ZeroYearDay, 3)),
+            b'0' => match b.get(i + 1) {
+                Some(b'1') => Some((Chunk::ZeroMonth, 2)),
+                Some(b'2') => Some((Chunk::ZeroDay, 2)),
+                Some(b'3') => Some((Chunk::ZeroHour12, 2)),
+                Some(b'4') => Some((Chunk::ZeroMinute, 2)),
+                Some(b'5') => Some((Chunk::ZeroSecond, 2)),
+                Some(b'6') => Some((Chunk::Year, 2)),
+                _ => None,
+            },
+            b'1' if starts(i, "15") => Some((Chunk::Hour, 2)),
+            b'1' => Some((Chunk::NumMonth, 1)),
+            b'2' if starts(i, "2006") => Some((Chunk::LongYear, 4)),
+            b'2' => Some((Chunk::Day, 1)),
+            b'_' if starts(i, "_2006") => {
+                // `_` stays literal and the year follows.
+                return (&layout[..i + 1], Some(Chunk::LongYear), &layout[i + 5..]);
+            }
+            b'_' if starts(i, "__2") => Some((Chunk::UnderYearDay, 3)),
+            b'_' if starts(i, "_2") => Some((Chunk::UnderDay, 2)),
+            b'3' => Some((Chunk::Hour12, 1)),
+            b'4' => Some((Chunk::Minute, 1)),
+            b'5' => Some((Chunk::Second, 1)),
+            b'P' if starts(i, "PM") => Some((Chunk::PM, 2)),
+            b'p' if starts(i, "pm") => Some((Chunk::LowerPM, 2)),
+            c @ (b'-' | b'Z') => {
+                let iso = c == b'Z';
+                let forms: [(&str, bool, bool, bool); 5] = [
+                    ("070000", false, true, true),
+                    ("07:00:00", true, true, true),
+                    ("0700", false, true, false),
+                    ("07:00", true, true, false),
+                    ("07", false, false, false),
+                ];
+                forms.iter().find(|f| starts(i + 1, f.0)).map(
+                    |&(text, colons, minutes, seconds)| {
+                        (
+                            Chunk::Offset {
+                                iso,
+                                colons,
+                                minutes,
+                                seconds,
+                            },
+                            text.len() + 1,
+                        )
+                    },
+                )
+            }
+            sep @ (b'.' | b',') if matches!(b.get(i + 1), Some(b'0' | b'9')) => {
+                let digit = b[i + 1];
+                let mut j = i + 1;
+                while j < b.len() && b[j] == digit {
+                    j += 1;
+                }
+                if b.get(j).is_some_and(u8::is_ascii_digit) {
+                    None
+                } else {
+                    Some((
+                        Chunk::Frac {
+                            sep: char::from(sep),
+                            digits: j - i - 1,
+                            trim_zeros: digit == b'9',
+                        },
+                        j - i,
+                    ))
+                }
+            }
+            _ => None,
+        };
+        if let Some((chunk, len)) = found {
+            return (&layout[..i], Some(chunk), &layout[i + len..]);
+        }
+    }
+    (layout, None, "")
+}
+
+/// Go's `time.ParseError` text.
+fn parse_error(layout: &str, value: &str, layout_elem: &str, value_elem: &str) -> FuncError {
+    let q = helmet_value::strconv::quote;
+    FuncError::new(format!(
+        "parsing time {} as {}: cannot parse {} as {}",
+        q(value),
+        q(layout),
+        q(value_elem),
+        q(layout_elem)
+    ))
+}
+
+fn range_error(value: &str, what: &str) -> FuncError {
+    FuncError::new(format!(
+        "parsing time {}: {what} out of range",
+        helmet_value::strconv::quote(value)
+    ))
+}
+
+/// Reads one or two digits (exactly two when `fixed`).
+fn get_num(s: &str, fixed: bool) -> Option<(u32, &str)> {
+    let b = s.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    if !b.get(1).is_some_and(u8::is_ascii_digit) {
+        if fixed {
+            return None;
+        }
+        return Some((u32::from(b[0] - b'0'), &s[1..]));
+    }
+    Some((
+        u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'),
+        &s[2..],
+    ))
+}
+
+/// Go's `time.Parse` in UTC (Sprig parses in `time.Local`, which helmet treats as UTC).
+fn parse_time(layout: &str, value: &str) -> Result<Time, FuncError> {
+    let (mut year, mut month, mut day, mut yday) = (1i64, 1u32, 1u32, 0u32);
+    let (mut hour, mut minute, mut second, mut nanos) = (0u32, 0u32, 0u32, 0u32);
+    let mut pm: Option<bool> = None;
+    let mut offset: i64 = 0;
+    let mut rest_layout = layout;
+    let mut v = value;
+    loop {
+        let (prefix, chunk, after) = next_chunk(rest_layout);
+        let elem = &rest_layout[prefix.len()..rest_layout.len() - after.len()];
+        // Literal text must match, with runs of spaces treated loosely as Go does.
+        v = skip_literal(v, prefix).ok_or_else(|| parse_error(layout, value, prefix, v))?;
+        let Some(chunk) = chunk else {
+            if !v.is_empty() {
+                return Err(FuncError::new(format!(
+                    "parsing time {}: extra text: {}",
+                    helmet_value::strconv::quote(value),
+                    helmet_value::strconv::quote(v)
+                )));
+            }
+            break;
+        };
+        rest_layout = after;
+        let bad = || parse_error(layout, value, elem, v);
+        let before = v;
+        match chunk {
+            Chunk::Year => {
+                let (n, r) = get_num(v, true).ok_or_else(bad)?;
+                year = i64::from(if n >= 69 { 1900 + n } else { 2000 + n });
+                v = r;
+            }
+            Chunk::LongYear => {
+                if v.len() < 4 || !v.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+                    return Err(bad());
+                }
+                year = v[..4].parse().map_err(|_| bad())?;
+                v = &v[4..];
+            }
+            Chunk::Month | Chunk::LongMonth => {
+                let (i, len) = MONTHS
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, m)| {
+                        let name = if chunk == Chunk::Month { &m[..3] } else { m };
+                        v.get(..name.len())
+                            .filter(|p| p.eq_ignore_ascii_case(name))
+                            .map(|_| (i, name.len()))
+                    })
+                    .ok_or_else(bad)?;
+                month = i as u32 + 1;
+                v = &v[len..];
+            }
+            Chunk::WeekDay | Chunk::LongWeekDay => {
+                let len = WEEKDAYS
+                    .iter()
+                    .find_map(|d| {
+                        let name = if chunk == Chunk::WeekDay { &d[..3] } else { d };
+                        v.get(..name.len())
+                            .filter(|p| p.eq_ignore_ascii_case(name))
+                            .map(|_| name.len())
+                    })
+                    .ok_or_else(bad)?;
+                v = &v[len..];
+            }
+            Chunk::NumMonth | Chunk::ZeroMonth => {
+                let (n, r) = get_num(v, chunk == Chunk::ZeroMonth).ok_or_else(bad)?;
+                if !(1..=12).contains(&n) {
+                    return Err(range_error(value, "month"));
+                }
+                month = n;
+                v = r;
+            }
+            Chunk::Day | Chunk::UnderDay | Chunk::ZeroDay => {
+                if chunk == Chunk::UnderDay && v.starts_with(' ') {
+                    v = &v[1..];
+                }
+                let (n, r) = get_num(v, chunk == Chunk::ZeroDay).ok_or_else(bad)?;
+                day = n;
+                v = r;
+            }
+            Chunk::UnderYearDay | Chunk::ZeroYearDay => {
+                let mut s = v;
+                if chunk == Chunk::UnderYearDay {
+                    s = s.trim_start_matches(' ');
+                }
+                let digits = s.bytes().take(3).take_while(u8::is_ascii_digit).count();
+                if digits == 0 || (chunk == Chunk::ZeroYearDay && digits < 3) {
+                    return Err(bad());
+                }
+                yday = s[..digits].parse().map_err(|_| bad())?;
+                v = &s[digits..];
+            }
+            Chunk::Hour => {
+                let (n, r) = get_num(v, false).ok_or_else(bad)?;
+                if n > 23 {
+                    return Err(range_error(value, "hour"));
+                }
+                hour = n;
+                v = r;
+            }
+            Chunk::Hour12 | Chunk::ZeroHour12 => {
+                let (n, r) = get_num(v, chunk == Chunk::ZeroHour12).ok_or_else(bad)?;
+                if n > 12 {
+                    return Err(range_error(value, "hour"));
+                }
+                hour = n;
+                v = r;
+            }
+            Chunk::Minute | Chunk::ZeroMinute => {
+                let (n, r) = get_num(v, chunk == Chunk::ZeroMinute).ok_or_else(bad)?;
+                if n > 59 {
+                    return Err(range_error(value, "minute"));
+                }
+                minute = n;
+                v = r;
+            }
+            Chunk::Second | Chunk::ZeroSecond => {
+                let (n, r) = get_num(v, chunk == Chunk::ZeroSecond).ok_or_else(bad)?;
+                if n > 59 {
+                    return Err(range_error(value, "second"));
+                }
+                second = n;
+                v = r;
+                // A fraction after the seconds is read even when the layout has none, unless
+                // the layout's next element is the fraction itself.
+                let next_is_frac =
+                    matches!(next_chunk(rest_layout), ("", Some(Chunk::Frac { .. }), _));
+                let b = v.as_bytes();
+                if !next_is_frac
+                    && matches!(b.first(), Some(b'.' | b','))
+                    && b.get(1).is_some_and(u8::is_ascii_digit)
+                {
+                    let n = 1 + v[1..].bytes().take_while(u8::is_ascii_digit).count();
+                    nanos = frac_nanos(&v[1..n]);
+                    v = &v[n..];
+                }
+            }
+            Chunk::Frac {
+                digits, trim_zeros, ..
+            } => {
+                let b = v.as_bytes();
+                if trim_zeros {
+                    // `.999` accepts any number of digits, or none at all.
+                    if matches!(b.first(), Some(b'.' | b','))
+                        && b.get(1).is_some_and(u8::is_ascii_digit)
+                    {
+                        let n = 1 + v[1..].bytes().take_while(u8::is_ascii_digit).count();
+                        nanos = frac_nanos(&v[1..n]);
+                        v = &v[n..];
+                    }
+                } else {
+                    let n = digits + 1;
+                    if v.len() < n
+                        || !matches!(b[0], b'.' | b',')
+                        || !b[1..n].iter().all(u8::is_ascii_digit)
+                    {
+                        return Err(bad());
+                    }
+                    nanos = frac_nanos(&v[1..n]);
+                    v = &v[n..];
+                }
+            }
+            Chunk::PM | Chunk::LowerPM => {
+                let p = v.get(..2).ok_or_else(bad)?;
+                pm = Some(match p {
+                    "PM" | "pm" if chunk == Chunk::LowerPM || p == "PM" => true,
+                    "AM" | "am" if chunk == Chunk::LowerPM || p == "AM" => false,
+                    _ => return Err(bad()),
+                });
+                v = &v[2..];
+            }
+            Chunk::Offset {
+                iso,
+                colons,
+                minutes,
+                seconds,
+            } => {
+                if iso && v.starts_with('Z') {
+                    v = &v[1..];
+                } else {
+                    let (o, r) = parse_offset(v, colons, minutes, seconds).ok_or_else(bad)?;
+                    offset = o;
+                    v = r;
+                }
+            }
+            Chunk::ZoneName => {
+                if let Some(r) = v.strip_prefix("UTC") {
+                    v = r;
+                } else {
+                    // Go accepts other abbreviations as an unknown zone at offset 0; helmet
+                    // cannot resolve them, so it says so instead of guessing.
+                    let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
+                    if n < 3 {
+                        return Err(bad());
+                    }
+                    return Err(FuncError::new(format!(
+                        "time zone abbreviation {} is not supported yet",
+                        helmet_value::strconv::quote(&v[..n])
+                    )));
+                }
+            }
+        }
+        let _ = before;
+    }
+    if let Some(is_pm) = pm {
+        if is_pm && hour < 12 {
+            hour += 12;
+        } else if !is_pm && hour == 12 {
+            hour = 0;
+        }
+    }
+    if yday > 0 {
+        let max = if is_leap(year) { 366 } else { 365 };
+        if yday > max {
+            return Err(range_error(value, "day-of-year"));
+        }
+        let date = days_from_civil(year, 1, 1) + i64::from(yday) - 1;
+        let (_, m, d) = civil_from_days(date);
+        if (month != 1 || day != 1) && (m != month || d != day) {
+            return Err(range_error(value, "day-of-year"));
+        }
+        month = m;
+        day = d;
+    }
+    if day < 1 || day > days_in_month(month, year) {
+        return Err(range_error(value, "day"));
+    }
+    let secs = days_from_civil(year, month, day) * 86_400
+        + i64::from(hour) * 3600
+        + i64::from(minute) * 60
+        + i64::from(second)
+        - offset;
+    if offset != 0 {
+        // Go keeps the parsed offset as a fixed zone; helmet only shows UTC so far.
+        return Err(FuncError::new(
+            "times with a non-UTC offset are not supported yet",
+        ));
+    }
+    Ok(Time { secs, nanos })
+}
+
+/// Nanoseconds of a fraction's digits (beyond nine digits truncated).
+fn frac_nanos(digits: &str) -> u32 {
+    let mut n = 0u32;
+    for i in 0..9 {
+        n = n * 10 + digits.as_bytes().get(i).map_or(0, |d| u32::from(d - b'0'));
+    }
+    n
+}
+
+/// Reads `+hh[:mm[:ss]]` / `-hh...` as the layout element asks, giving seconds east of UTC.
+fn parse_offset(v: &str, colons: bool, minutes: bool, seconds: bool) -> Option<(i64, &str)> {
+    let sign = match v.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let mut r = &v[1..];
+    let mut total = 0i64;
+    let parts = [(true, 3600), (minutes, 60), (seconds, 1)];
+    for (k, &(present, unit)) in parts.iter().enumerate() {
+        if !present {
+            continue;
+        }
+        if k > 0 && colons {
+            r = r.strip_prefix(':')?;
+        }
+        let (n, rest) = get_num(r, true)?;
+        total += i64::from(n) * unit;
+        r = rest;
+    }
+    Some((sign * total, r))
+}
+
+/// Matches a literal layout prefix against the value; a space in the layout matches one or more
+/// spaces, as Go's `skip` does.
+fn skip_literal<'a>(mut v: &'a str, mut prefix: &str) -> Option<&'a str> {
+    while let Some(c) = prefix.chars().next() {
+        if c == ' ' {
+            if !v.is_empty() && !v.starts_with(' ') {
+                return None;
+            }
+            prefix = prefix.trim_start_matches(' ');
+            v = v.trim_start_matches(' ');
+            continue;
+        }
+        v = v.strip_prefix(c)?;
+        prefix = &prefix[c.len_utf8()..];
+    }
+    Some(v)
+}
+
+/// Go's `time.Duration.String`: `1h2m3.5s`, `1.5µs`, `0s`.
+pub(crate) fn duration_string(d: i64) -> String {
+    if d == 0 {
+        return "0s".into();
+    }
+    let mut u = d.unsigned_abs();
+    let mut out = String::new();
+    if u < 1_000_000_000 {
+        let (unit, prec) = match u {
+            0..1000 => ("ns", 0),
+            1000..1_000_000 => ("µs", 3),
+            _ => ("ms", 6),
+        };
+        out.push_str(&fraction(u, prec));
+        out.push_str(unit);
+    } else {
+        let secs_frac = fraction(u % 60_000_000_000, 9);
+        u /= 60_000_000_000;
+        let mut s = secs_frac + "s";
+        if u > 0 {
+            s = format!("{}m{s}", u % 60);
+            u /= 60;
+            if u > 0 {
+                s = format!("{u}h{s}");
+            }
+        }
+        out = s;
+    }
+    if d < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// `v` divided by 10^prec, printed with trailing fractional zeros (and a bare point) removed.
+fn fraction(v: u64, prec: u32) -> String {
+    let p = 10u64.pow(prec);
+    let (whole, frac) = (v / p, v % p);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:0width$}", width = prec as usize);
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// Go's `time.ParseDuration`, with its error texts.
+pub(crate) fn parse_duration(text: &str) -> Result<i64, FuncError> {
+    let q = helmet_value::strconv::quote;
+    let invalid = || FuncError::new(format!("time: invalid duration {}", q(text)));
+    let mut s = text;
+    let neg = if let Some(r) = s.strip_prefix('-') {
+        s = r;
+        true
+    } else {
+        if let Some(r) = s.strip_prefix('+') {
+            s = r;
+        }
+        false
+    };
+    if s == "0" {
+        return Ok(0);
+    }
+    if s.is_empty() {
+        return Err(invalid());
+    }
+    let mut total: u64 = 0;
+    while !s.is_empty() {
+        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        let int_part = &s[..int_len];
+        s = &s[int_len..];
+        let mut frac_part = "";
+        if let Some(r) = s.strip_prefix('.') {
+            let n = r.bytes().take_while(u8::is_ascii_digit).count();
+            frac_part = &r[..n];
+            s = &r[n..];
+            if int_len == 0 && n == 0 {
+                return Err(invalid());
+            }
+        } else if int_len == 0 {
+            return Err(invalid());
+        }
+        let unit_len = s
+            .char_indices()
+            .find(|&(_, c)| c == '.' || c.is_ascii_digit())
+            .map_or(s.len(), |(i, _)| i);
+        let unit = &s[..unit_len];
+        s = &s[unit_len..];
+        let scale: u64 = match unit {
+            "" => {
+                return Err(FuncError::new(format!(
+                    "time: missing unit in duration {}",
+                    q(text)
+                )))
+            }
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => {
+                return Err(FuncError::new(format!(
+                    "time: unknown unit {} in duration {}",
+                    q(unit),
+                    q(text)
+                )))
+            }
+        };
+        let whole: u64 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().map_err(|_| invalid())?
+        };
+        let mut v = whole.checked_mul(scale).ok_or_else(invalid)?;
+        if !frac_part.is_empty() {
+            // The fraction is scaled digit by digit, as Go does, so it stays exact.
+            let mut f: f64 = 0.0;
+            let mut unit_scale = 1.0;
+            for d in frac_part.bytes().take(19) {
+                f = f * 10.0 + f64::from(d - b'0');
+                unit_scale *= 10.0;
+            }
+            v = v
+                .checked_add((f * (scale as f64 / unit_scale)) as u64)
+                .ok_or_else(invalid)?;
+        }
+        total = total.checked_add(v).ok_or_else(invalid)?;
+        if total > 1u64 << 63 || (!neg && total > i64::MAX as u64) {
+            return Err(invalid());
+        }
+    }
+    Ok(if neg {
+        (total as i64).wrapping_neg()
+    } else {
+        total as i64
+    })
+}
+
+/// `time.Time` for templates.
+#[derive(Debug)]
+struct TimeObject(Time);
+
+fn time_value(t: Time) -> Value {
+    Value::Object(Arc::new(TimeObject(t)))
+}
+
+/// The time inside a `time.Time` value, if it is one.
+fn as_time(v: &Value) -> Option<Time> {
+    match v {
+        Value::Object(o) if o.type_name() == "time.Time" => {
+            // Re-read it from its RFC 3339 data, which round-trips exactly.
+            let text = o.to_data();
+            parse_time("2006-01-02T15:04:05.999999999Z07:00", text.as_str()?).ok()
+        }
+        _ => None,
+    }
+}
+
+impl Object for TimeObject {
+    fn type_name(&self) -> &str {
+        "time.Time"
+    }
+
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn method(&self, name: &str) -> Option<Func> {
+        let t = self.0;
+        let c = t.civil();
+        let constant = |v: Value| Some(Func::new(&[], move |_, _| Ok(v.clone())));
+        match name {
+            "Year" => constant(Value::Int(c.year)),
+            // Go's Month and Weekday print their names.
+            "Month" => constant(Value::from(MONTHS[c.month as usize - 1])),
+            "Day" => constant(Value::Int(i64::from(c.day))),
+            "Hour" => constant(Value::Int(i64::from(c.hour))),
+            "Minute" => constant(Value::Int(i64::from(c.minute))),
+            "Second" => constant(Value::Int(i64::from(c.second))),
+            "Nanosecond" => constant(Value::Int(i64::from(t.nanos))),
+            "YearDay" => constant(Value::Int(i64::from(c.yday))),
+            "Weekday" => constant(Value::from(WEEKDAYS[c.weekday as usize])),
+            "Unix" => constant(Value::Int64(t.secs)),
+            "UnixMilli" => constant(Value::Int64(
+                t.secs
+                    .wrapping_mul(1000)
+                    .wrapping_add(i64::from(t.nanos / 1_000_000)),
+            )),
+            "UnixMicro" => constant(Value::Int64(
+                t.secs
+                    .wrapping_mul(1_000_000)
+                    .wrapping_add(i64::from(t.nanos / 1000)),
+            )),
+            "UnixNano" => constant(Value::Int64(
+                t.secs
+                    .wrapping_mul(NANOS_PER_SEC)
+                    .wrapping_add(i64::from(t.nanos)),
+            )),
+            "IsZero" => constant(Value::Bool(t == Time::zero())),
+            "String" => constant(Value::from(t.go_string())),
+            "UTC" | "Local" => constant(time_value(t)),
+            "Format" => Some(Func::new(&[ArgType::String], move |_, a| {
+                Ok(Value::from(t.format(arg_str(a, 0))))
+            })),
+            "Add" => Some(Func::new(&[ArgType::Int64], move |_, a| {
+                Ok(time_value(t.add(crate::arg_int(a, 0))))
+            })),
+            _ => None,
+        }
+    }
+
+    fn go_format(&self) -> String {
+        self.0.go_string()
+    }
+
+    fn to_data(&self) -> Value {
+        Value::from(self.0.format("2006-01-02T15:04:05.999999999Z07:00"))
+    }
+}
+
+/// Sprig's date argument: a `time.Time`, or Unix seconds as `int`/`int64`; anything else is now.
+fn date_arg(v: &Value) -> Time {
+    match v {
+        Value::Int(n) | Value::Int64(n) => Time::unix(*n),
+        other => as_time(other).unwrap_or_else(Time::now),
+    }
+}
+
+/// Checks a zone name: UTC-equivalent names pass; zones Go could load but helmet cannot show
+/// fail; names Go cannot load fall back to UTC as Sprig does.
+fn check_zone(zone: &str) -> Result<(), FuncError> {
+    if matches!(
+        zone,
+        "" | "UTC" | "Local" | "Etc/UTC" | "Etc/GMT" | "GMT" | "Zulu" | "UCT"
+    ) {
+        return Ok(());
+    }
+    let known = !zone.contains("..")
+        && !zone.starts_with('/')
+        && std::path::Path::new("/usr/share/zoneinfo")
+            .join(zone)
+            .is_file();
+    if known {
+        return Err(FuncError::new(format!(
+            "time zone {} is not supported yet",
+            helmet_value::strconv::quote(zone)
+        )));
+    }
+    Ok(())
+}
+
+fn date_in_zone(layout: &str, date: &Value, zone: &str) -> Result<Value, FuncError> {
+    check_zone(zone)?;
+    Ok(Value::from(date_arg(date).format(layout)))
+}
+
+/// Sprig's `durationRound`: the largest whole unit (`y`, `mo`, `d`, `h`, `m`, `s`).
+fn duration_round(d: i64) -> String {
+    let u = d.unsigned_abs();
+    let second = 1_000_000_000u64;
+    let units = [
+        (second * 3600 * 24 * 365, "y"),
+        (second * 3600 * 24 * 30, "mo"),
+        (second * 3600 * 24, "d"),
+        (second * 3600, "h"),
+        (second * 60, "m"),
+        (second, "s"),
+    ];
+    for (size, name) in units {
+        if u > size {
+            return format!("{}{name}", u / size);
+        }
+    }
+    "0s".into()
+}
+
+pub(crate) fn register(map: &mut FuncMap) {
+    use ArgType::{Any, String as S};
+    def(map, "now", &[], |_, _| Ok(time_value(Time::now())));
+    def(map, "date", &[S, Any], |_, a| {
+        date_in_zone(arg_str(a, 0), &a[1], "Local")
+    });
+    def(map, "dateInZone", &[S, Any, S], |_, a| {
+        date_in_zone(arg_str(a, 0), &a[1], arg_str(a, 2))
+    });
+    def(map, "htmlDate", &[Any], |_, a| {
+        date_in_zone("2006-01-02", &a[0], "Local")
+    });
+    def(map, "htmlDateInZone", &[Any, S], |_, a| {
+        date_in_zone("2006-01-02", &a[0], arg_str(a, 1))
+    });
+    def(map, "toDate", &[S, S], |_, a| {
+        Ok(time_value(
+            parse_time(arg_str(a, 0), arg_str(a, 1)).unwrap_or_else(|_| Time::zero()),
+        ))
+    });
+    def(map, "mustToDate", &[S, S], |_, a| {
+        parse_time(arg_str(a, 0), arg_str(a, 1)).map(time_value)
+    });
+    def(map, "unixEpoch", &[Any], |_, a| {
+        let t = as_time(&a[0]).ok_or_else(|| time_arg_error(&a[0]))?;
+        Ok(Value::from(t.secs.to_string()))
+    });
+    def(map, "dateModify", &[S, Any], |_, a| {
+        let t = as_time(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
+        Ok(time_value(match parse_duration(arg_str(a, 0)) {
+            Ok(d) => t.add(d),
+            Err(_) => t,
+        }))
+    });
+    def(map, "mustDateModify", &[S, Any], |_, a| {
+        let t = as_time(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
+        Ok(time_value(t.add(parse_duration(arg_str(a, 0))?)))
+    });
+    def(map, "ago", &[Any], |_, a| {
+        let d = Time::now().sub(&date_arg(&a[0]));
+        // Rounded to the second, halves away from zero, as Go's Duration.Round.
+        let s = NANOS_PER_SEC;
+        let r = d.rem_euclid(s);
+        let rounded = if r * 2 >= s { d - r + s } else { d - r };
+        Ok(Value::from(duration_string(rounded)))
+    });
+    def(map, "duration", &[Any], |_, a| {
+        let secs = match &a[0] {
+            Value::String(s) => s.parse::<i64>().unwrap_or(0),
+            Value::Int64(n) => *n,
+            _ => 0,
+        };
+        Ok(Value::from(duration_string(
+            secs.wrapping_mul(NANOS_PER_SEC),
+        )))
+    });
+    def(map, "durationRound", &[Any], |_, a| {
+        let d = match &a[0] {
+            Value::String(s) => parse_duration(s).unwrap_or(0),
+            Value::Int64(n) => *n,
+            other => as_time(other).map_or(0, |t| Time::now().sub(&t)),
+        };
+        Ok(Value::from(duration_round(d)))
+    });
+}
+
+/// The engine's error for a non-`time.Time` argument where Go declares `time.Time`.
+fn time_arg_error(v: &Value) -> FuncError {
+    let got = if v.is_nil() {
+        "<nil>".to_string()
+    } else {
+        v.type_name()
+    };
+    FuncError::new(format!(
+        "wrong type for value; expected time.Time; got {got}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_as_go() {
+        assert_eq!(duration_string(3_723_500_000_000), "1h2m3.5s");
+        assert_eq!(duration_string(1500), "1.5µs");
+        assert_eq!(duration_string(-2_000_000), "-2ms");
+        assert_eq!(duration_string(60_000_000_000), "1m0s");
+        assert_eq!(parse_duration("1h30m").unwrap(), 5_400_000_000_000);
+        assert_eq!(parse_duration("-1.5h").unwrap(), -5_400_000_000_000);
+        assert!(parse_duration("1").is_err());
+        assert!(parse_duration("x").is_err());
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-719_162, -1, 0, 59, 18_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        let t = parse_time("2006-01-02 15:04:05", "2020-05-06 07:08:09").unwrap();
+        assert_eq!(t.secs, 1_588_748_889);
+        assert_eq!(t.format("Mon Jan _2 3:04PM .000"), "Wed May  6 7:08AM .000");
+        assert_eq!(Time::zero().go_string(), "0001-01-01 00:00:00 +0000 UTC");
+    }
+}
