@@ -162,9 +162,18 @@ impl Time {
         d.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
-    /// Go's `Time.Format`.
+    /// Go's `Time.Format` in UTC.
     pub(crate) fn format(&self, layout: &str) -> String {
-        let c = self.civil();
+        self.format_in(layout, &Zone::utc())
+    }
+
+    /// Go's `Time.Format` with the time shown in `zone`.
+    fn format_in(&self, layout: &str, zone: &Zone) -> String {
+        let c = Time {
+            secs: self.secs.saturating_add(zone.offset),
+            nanos: self.nanos,
+        }
+        .civil();
         let mut out = String::new();
         let mut rest = layout;
         while !rest.is_empty() {
@@ -214,22 +223,29 @@ impl Time {
                 Chunk::ZeroSecond => push_num(&mut out, i64::from(c.second), 2),
                 Chunk::PM => out.push_str(if c.hour >= 12 { "PM" } else { "AM" }),
                 Chunk::LowerPM => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
-                // The zone is UTC: its name, or `Z`, or a zero offset.
-                Chunk::ZoneName => out.push_str("UTC"),
-                Chunk::Offset { iso: true, .. } => out.push('Z'),
+                Chunk::ZoneName if !zone.name.is_empty() => out.push_str(&zone.name),
+                Chunk::ZoneName => {
+                    let minutes = zone.offset / 60;
+                    out.push(if minutes < 0 { '-' } else { '+' });
+                    push_num(&mut out, minutes.abs() / 60, 2);
+                    push_num(&mut out, minutes.abs() % 60, 2);
+                }
+                Chunk::Offset { iso: true, .. } if zone.offset == 0 => out.push('Z'),
                 Chunk::Offset {
                     colons,
                     minutes,
                     seconds,
                     ..
                 } => {
-                    out.push_str("+00");
-                    for present in [minutes, seconds] {
+                    let abs = zone.offset.abs();
+                    out.push(if zone.offset < 0 { '-' } else { '+' });
+                    push_num(&mut out, abs / 3600, 2);
+                    for (present, n) in [(minutes, abs / 60 % 60), (seconds, abs % 60)] {
                         if present {
                             if colons {
                                 out.push(':');
                             }
-                            out.push_str("00");
+                            push_num(&mut out, n, 2);
                         }
                     }
                 }
@@ -460,7 +476,6 @@ fn parse_time(layout: &str, value: &str) -> Result<Time, FuncError> {
         };
         rest_layout = after;
         let bad = || parse_error(layout, value, elem, v);
-        let before = v;
         match chunk {
             Chunk::Year => {
                 let (n, r) = get_num(v, true).ok_or_else(bad)?;
@@ -638,7 +653,6 @@ fn parse_time(layout: &str, value: &str) -> Result<Time, FuncError> {
                 }
             }
         }
-        let _ = before;
     }
     if let Some(is_pm) = pm {
         if is_pm && hour < 12 {
@@ -956,32 +970,161 @@ fn date_arg(v: &Value) -> Time {
     }
 }
 
-/// Checks a zone name: UTC-equivalent names pass; zones Go could load but helmet cannot show
-/// fail; names Go cannot load fall back to UTC as Sprig does.
-fn check_zone(zone: &str) -> Result<(), FuncError> {
-    if matches!(
-        zone,
-        "" | "UTC" | "Local" | "Etc/UTC" | "Etc/GMT" | "GMT" | "Zulu" | "UCT"
-    ) {
-        return Ok(());
+/// A zone as one instant sees it: its abbreviation and offset east of UTC in seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Zone {
+    name: String,
+    offset: i64,
+}
+
+impl Zone {
+    fn utc() -> Zone {
+        Zone {
+            name: "UTC".into(),
+            offset: 0,
+        }
     }
-    let known = !zone.contains("..")
-        && !zone.starts_with('/')
-        && std::path::Path::new("/usr/share/zoneinfo")
-            .join(zone)
-            .is_file();
-    if known {
-        return Err(FuncError::new(format!(
-            "time zone {} is not supported yet",
-            helmet_value::strconv::quote(zone)
-        )));
+}
+
+/// Where the IANA time zone database lives on Unix systems, as Go looks for it.
+const ZONEINFO: &str = "/usr/share/zoneinfo";
+
+/// The zone `name` shows at instant `t`, as Go's `time.LoadLocation(name)` then `t.In(loc)`
+/// would: `UTC`, `Local` (UTC for helmet) and the empty name are UTC; IANA names are read from
+/// the system's zoneinfo files; names Go cannot load fall back to UTC, as Sprig does.
+fn zone_at(name: &str, t: &Time) -> Result<Zone, FuncError> {
+    if matches!(name, "" | "UTC" | "Local") {
+        return Ok(Zone::utc());
     }
-    Ok(())
+    // Go refuses names that could leave the zoneinfo directory.
+    if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+        return Ok(Zone::utc());
+    }
+    let Ok(data) = std::fs::read(std::path::Path::new(ZONEINFO).join(name)) else {
+        return Ok(Zone::utc());
+    };
+    let Some(tz) = TzFile::parse(&data) else {
+        return Ok(Zone::utc());
+    };
+    tz.zone_at(t.secs).ok_or_else(|| {
+        FuncError::new(format!(
+            "time zone {} after its last transition is not supported yet",
+            helmet_value::strconv::quote(name)
+        ))
+    })
+}
+
+/// The parts of a TZif file (RFC 8536) helmet uses: transitions and local time types.
+struct TzFile {
+    /// Transition instants (Unix seconds), ascending, with the type index each starts.
+    transitions: Vec<(i64, usize)>,
+    /// Local time types: offset, is DST, abbreviation.
+    types: Vec<(i64, bool, String)>,
+    /// The footer's POSIX TZ rule, for instants after the last transition.
+    footer: String,
+}
+
+impl TzFile {
+    fn parse(data: &[u8]) -> Option<TzFile> {
+        let header = |d: &[u8]| -> Option<[usize; 6]> {
+            if d.get(..4)? != b"TZif" {
+                return None;
+            }
+            let mut counts = [0usize; 6];
+            for (k, c) in counts.iter_mut().enumerate() {
+                let at = 20 + 4 * k;
+                *c = u32::from_be_bytes(d.get(at..at + 4)?.try_into().ok()?) as usize;
+            }
+            Some(counts)
+        };
+        let [isut, isstd, leap, timecnt, typecnt, charcnt] = header(data)?;
+        let version = *data.get(4)?;
+        let (block, time_size) = if version >= b'2' {
+            // Skip the 32-bit block and read the 64-bit one that follows.
+            let v1 = 44 + timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd + isut;
+            (data.get(v1..)?, 8)
+        } else {
+            (data, 4)
+        };
+        let [isut, isstd, leap, timecnt, typecnt, charcnt] = header(block)?;
+        let mut at = 44;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let s = block.get(at..at + n)?;
+            at += n;
+            Some(s)
+        };
+        let times = take(timecnt * time_size)?;
+        let indices = take(timecnt)?;
+        let type_bytes = take(typecnt * 6)?;
+        let chars = take(charcnt)?;
+        take(leap * (time_size + 4))?;
+        take(isstd + isut)?;
+        let rest = &block[at..];
+        let mut transitions = Vec::with_capacity(timecnt);
+        for k in 0..timecnt {
+            let raw = &times[k * time_size..(k + 1) * time_size];
+            let when = if time_size == 8 {
+                i64::from_be_bytes(raw.try_into().ok()?)
+            } else {
+                i64::from(i32::from_be_bytes(raw.try_into().ok()?))
+            };
+            let idx = usize::from(indices[k]);
+            if idx >= typecnt {
+                return None;
+            }
+            transitions.push((when, idx));
+        }
+        let mut types = Vec::with_capacity(typecnt);
+        for k in 0..typecnt {
+            let t = &type_bytes[k * 6..k * 6 + 6];
+            let offset = i64::from(i32::from_be_bytes(t[..4].try_into().ok()?));
+            let start = usize::from(t[5]);
+            let abbr = chars.get(start..)?;
+            let end = abbr.iter().position(|&b| b == 0).unwrap_or(abbr.len());
+            types.push((
+                offset,
+                t[4] != 0,
+                String::from_utf8_lossy(&abbr[..end]).into_owned(),
+            ));
+        }
+        let footer = String::from_utf8_lossy(rest).trim_matches('\n').to_string();
+        if types.is_empty() {
+            return None;
+        }
+        Some(TzFile {
+            transitions,
+            types,
+            footer,
+        })
+    }
+
+    /// The zone at `secs`, or `None` past the last transition when the footer has DST rules
+    /// (helmet does not evaluate POSIX TZ rules yet).
+    fn zone_at(&self, secs: i64) -> Option<Zone> {
+        let zone = |i: usize| {
+            let (offset, _, ref name) = self.types[i];
+            Zone {
+                name: name.clone(),
+                offset,
+            }
+        };
+        let n = self.transitions.partition_point(|&(when, _)| when <= secs);
+        if n == 0 {
+            // Before the first transition: the first standard-time type, as Go picks it.
+            let first = self.types.iter().position(|t| !t.1).unwrap_or(0);
+            return Some(zone(first));
+        }
+        if n == self.transitions.len() && self.footer.contains(',') {
+            return None;
+        }
+        Some(zone(self.transitions[n - 1].1))
+    }
 }
 
 fn date_in_zone(layout: &str, date: &Value, zone: &str) -> Result<Value, FuncError> {
-    check_zone(zone)?;
-    Ok(Value::from(date_arg(date).format(layout)))
+    let t = date_arg(date);
+    let z = zone_at(zone, &t)?;
+    Ok(Value::from(t.format_in(layout, &z)))
 }
 
 /// Sprig's `durationRound`: the largest whole unit (`y`, `mo`, `d`, `h`, `m`, `s`).
