@@ -5,11 +5,12 @@ use helmet_value::{ArgType, FuncMap, Value};
 
 use crate::{arg_str, def};
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+pub(crate) const B64: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// Encodes `data` in groups of `bits` per symbol with `=` padding to `block` symbols.
-fn encode(data: &[u8], alphabet: &[u8], bits: u32, block: usize) -> String {
+pub(crate) fn encode(data: &[u8], alphabet: &[u8], bits: u32, block: usize) -> String {
     let mut out = String::new();
     let mut acc: u64 = 0;
     let mut n = 0u32;
@@ -31,7 +32,12 @@ fn encode(data: &[u8], alphabet: &[u8], bits: u32, block: usize) -> String {
 }
 
 /// Decodes padded text, or returns Go's `illegal base64 data at input byte N` offset.
-fn decode(text: &str, alphabet: &[u8], bits: u32, block: usize) -> Result<Vec<u8>, usize> {
+pub(crate) fn decode(
+    text: &str,
+    alphabet: &[u8],
+    bits: u32,
+    block: usize,
+) -> Result<Vec<u8>, usize> {
     // Go skips CR and LF anywhere in the input.
     let raw: Vec<(usize, u8)> = text
         .bytes()

@@ -76,6 +76,37 @@ fn error_map(msg: String) -> Value {
     Value::map(m)
 }
 
+/// JSON as Go's encoder writes it with `SetEscapeHTML(false)`: `<`, `>` and `&` inside strings
+/// stay as they are instead of `\u003c`, `\u003e`, `\u0026`.
+fn unescape_html(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let esc = &rest[i..];
+        let plain = match esc.get(..6) {
+            Some("\\u003c") => Some('<'),
+            Some("\\u003e") => Some('>'),
+            Some("\\u0026") => Some('&'),
+            _ => None,
+        };
+        match plain {
+            Some(c) => {
+                out.push(c);
+                rest = &esc[6..];
+            }
+            None => {
+                // Any other escape is kept whole, so `\\u003c` (an escaped backslash) stays.
+                let n = esc[1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
+                out.push_str(&esc[..n]);
+                rest = &esc[n..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Helm's `tpl`: the text is parsed as a template that sees every defined template, executed
 /// with `vals` as dot, and `<no value>` removed from its output.
 fn tpl(ctx: &dyn CallContext, text: &str, vals: &Value) -> Result<Value, FuncError> {
@@ -136,11 +167,35 @@ pub(crate) fn register(map: &mut FuncMap) {
             .map(Value::from)
             .map_err(|e| FuncError::new(e.to_string()))
     });
+    def(map, "toPrettyJson", &[Any], |_, a| {
+        Ok(Value::from(
+            helmet_yaml::to_json_indent(&a[0], "", "  ").unwrap_or_default(),
+        ))
+    });
+    def(map, "mustToPrettyJson", &[Any], |_, a| {
+        helmet_yaml::to_json_indent(&a[0], "", "  ")
+            .map(Value::from)
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    for name in ["toRawJson", "mustToRawJson"] {
+        def(map, name, &[Any], |_, a| {
+            helmet_yaml::to_json(&a[0])
+                .map(|s| Value::from(unescape_html(&s)))
+                .map_err(|e| FuncError::new(e.to_string()))
+        });
+    }
     def(map, "fromJson", &[Str], |_, a| {
-        Ok(match helmet_yaml::from_json(arg_str(a, 0)) {
-            Ok(v) => v,
-            Err(e) => error_map(e.to_string()),
-        })
+        Ok(
+            match helmet_yaml::from_json_as(arg_str(a, 0), helmet_yaml::Shape::Map) {
+                Ok(v) => v,
+                Err(e) => error_map(e.to_string()),
+            },
+        )
+    });
+    // Sprig's own: any JSON document, errors returned.
+    def(map, "mustFromJson", &[Str], |_, a| {
+        helmet_yaml::from_json_as(arg_str(a, 0), helmet_yaml::Shape::Any)
+            .map_err(|e| FuncError::new(e.to_string()))
     });
     def(map, "fromJsonArray", &[Str], |_, a| {
         Ok(

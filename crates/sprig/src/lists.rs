@@ -187,23 +187,40 @@ pub(crate) fn register(map: &mut FuncMap) {
         slice(list, start, end)
     });
     both(map, "chunk", &[Int, Any], |a| {
-        let size = arg_int(a, 0);
         let l = items(&a[1], "Cannot chunk type {}")?;
-        if size <= 0 {
-            // Go's make with a negative or zero chunk count.
-            if size == 0 && l.is_empty() {
-                return Ok(Value::list(Vec::new()));
-            }
-            return Err(FuncError::new(if size == 0 {
-                "runtime error: integer divide by zero"
-            } else {
-                "runtime error: makeslice: len out of range"
-            }));
-        }
-        let chunks = l
-            .chunks(size as usize)
-            .map(|c| Value::list(c.to_vec()))
-            .collect();
-        Ok(Value::list(chunks))
+        chunk(arg_int(a, 0), &l)
     });
+}
+
+/// Sprig's `chunk`, including its float arithmetic on odd sizes (zero or negative).
+fn chunk(size: i64, l: &[Value]) -> Result<Value, FuncError> {
+    let makeslice = || FuncError::new("runtime error: makeslice: len out of range");
+    let len = l.len() as i64;
+    let count = crate::go_float_to_int(((len - 1) as f64 / size as f64).floor() + 1.0);
+    if count < 0 || count > len.max(1) {
+        return Err(makeslice());
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let mut clen = size;
+        if i == count - 1 {
+            clen = crate::go_float_to_int((len as f64 % size as f64).floor());
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        if clen < 0 {
+            return Err(makeslice());
+        }
+        let mut part = Vec::with_capacity(clen as usize);
+        for j in 0..clen {
+            let ix = i * size + j;
+            match usize::try_from(ix).ok().and_then(|ix| l.get(ix)) {
+                Some(v) => part.push(v.clone()),
+                None => return Err(FuncError::new("reflect: slice index out of range")),
+            }
+        }
+        out.push(Value::list(part));
+    }
+    Ok(Value::list(out))
 }

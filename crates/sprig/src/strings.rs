@@ -8,9 +8,14 @@ use crate::{arg_int, arg_str, def, def_var, strval};
 
 use ArgType::{Any, Int, String as Str};
 
-/// Text from bytes that may have been cut mid-character.
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// Text from bytes that may have been cut mid-character. Go keeps the broken bytes; helmet's
+/// strings are always UTF-8, so such a cut is refused rather than printed differently.
+fn lossy(b: &[u8]) -> Result<String, FuncError> {
+    String::from_utf8(b.to_vec()).map_err(|_| {
+        FuncError::new(
+            "cutting a string inside a UTF-8 character (invalid UTF-8 text) is not supported by helmet",
+        )
+    })
 }
 
 /// Go's `unicode.ToUpper` for one rune (simple mapping: no expansion such as `ß` to `SS`).
@@ -46,12 +51,24 @@ fn is_separator(c: char) -> bool {
     is_space(c)
 }
 
+/// Go's `unicode.ToTitle`: the upper case, except for the Latin digraphs, whose title case is
+/// their own letter (`ǆ` becomes `ǅ`, not `Ǆ`).
+fn title_rune(c: char) -> char {
+    match c {
+        '\u{01C4}'..='\u{01C6}' => '\u{01C5}',
+        '\u{01C7}'..='\u{01C9}' => '\u{01C8}',
+        '\u{01CA}'..='\u{01CC}' => '\u{01CB}',
+        '\u{01F1}'..='\u{01F3}' => '\u{01F2}',
+        _ => upper_rune(c),
+    }
+}
+
 /// Go's `strings.Title`.
 pub(crate) fn title(s: &str) -> String {
     let mut prev = ' ';
     s.chars()
         .map(|c| {
-            let out = if is_separator(prev) { upper_rune(c) } else { c };
+            let out = if is_separator(prev) { title_rune(c) } else { c };
             prev = c;
             out
         })
@@ -222,40 +239,38 @@ pub(crate) fn delimited_lower(s: &str, delim: char) -> String {
     out
 }
 
-/// goutils' `AbbreviateFull` (byte offsets). `None` stands for its error, which Sprig ignores.
-fn abbreviate_full(s: &str, offset: i64, width: i64) -> Option<String> {
+/// goutils' `AbbreviateFull` (byte offsets). Its own errors give `""`, as Sprig ignores them.
+fn abbreviate_full(s: &str, offset: i64, width: i64) -> Result<String, FuncError> {
     let b = s.as_bytes();
     let len = b.len() as i64;
-    if s.is_empty() {
-        return Some(String::new());
-    }
-    if width < 4 {
-        return None;
+    if s.is_empty() || width < 4 {
+        return Ok(String::new());
     }
     if len <= width {
-        return Some(s.to_string());
+        return Ok(s.to_string());
     }
     let mut offset = offset.min(len);
     if len - offset < width - 3 {
         offset = len - (width - 3);
     }
     if offset <= 4 {
-        return Some(lossy(&b[..(width - 3) as usize]) + "...");
+        return Ok(lossy(&b[..(width - 3) as usize])? + "...");
     }
     if width < 7 {
-        return None;
+        return Ok(String::new());
     }
     if offset + width - 3 < len {
-        let rest = lossy(&b[offset as usize..]);
-        return abbreviate_full(&rest, 0, width - 3).map(|r| format!("...{r}"));
+        let rest = lossy(&b[offset as usize..])?;
+        let inner = abbreviate_full(&rest, 0, width - 3)?;
+        return Ok(format!("...{inner}"));
     }
-    Some(format!("...{}", lossy(&b[(len - (width - 3)) as usize..])))
+    Ok(format!("...{}", lossy(&b[(len - (width - 3)) as usize..])?))
 }
 
 /// goutils' `WrapCustom` (byte offsets, breaking at ASCII spaces).
-fn wrap_custom(s: &str, width: i64, newline: &str, long_words: bool) -> String {
+fn wrap_custom(s: &str, width: i64, newline: &str, long_words: bool) -> Result<String, FuncError> {
     if s.is_empty() {
-        return String::new();
+        return Ok(String::new());
     }
     let newline = if newline.is_empty() { "\n" } else { newline };
     let width = width.max(1) as usize;
@@ -317,7 +332,7 @@ fn byte_slice(s: &str, lo: i64, hi: i64) -> Result<String, FuncError> {
     if lo < 0 || lo > hi {
         return Err(slice_error(Some(lo), hi, len));
     }
-    Ok(lossy(&s.as_bytes()[lo as usize..hi as usize]))
+    lossy(&s.as_bytes()[lo as usize..hi as usize])
 }
 
 /// Sprig's `substr`.
@@ -336,7 +351,7 @@ fn substr(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
 }
 
 /// Sprig's `trunc`.
-fn trunc(c: i64, s: &str) -> String {
+fn trunc(c: i64, s: &str) -> Result<String, FuncError> {
     let len = s.len() as i64;
     if c < 0 && len + c > 0 {
         return lossy(&s.as_bytes()[(len + c) as usize..]);
@@ -344,7 +359,7 @@ fn trunc(c: i64, s: &str) -> String {
     if c >= 0 && len > c {
         return lossy(&s.as_bytes()[..c as usize]);
     }
-    s.to_string()
+    Ok(s.to_string())
 }
 
 /// Go's `strings.Trim(s, cutset)`.
@@ -431,6 +446,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     let s1 = |f: fn(&str) -> String| {
         move |_: &dyn helmet_value::CallContext, a: &[Value]| Ok(Value::from(f(arg_str(a, 0))))
     };
+    def(map, "hello", &[], |_, _| Ok(Value::from("Hello!")));
     def(
         map,
         "trim",
@@ -475,21 +491,21 @@ pub(crate) fn register(map: &mut FuncMap) {
         substr(arg_int(a, 0), arg_int(a, 1), arg_str(a, 2)).map(Value::from)
     });
     def(map, "trunc", &[Int, Str], |_, a| {
-        Ok(Value::from(trunc(arg_int(a, 0), arg_str(a, 1))))
+        trunc(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
     });
     def(map, "abbrev", &[Int, Str], |_, a| {
         let (w, s) = (arg_int(a, 0), arg_str(a, 1));
         if w < 4 {
             return Ok(Value::from(s));
         }
-        Ok(Value::from(abbreviate_full(s, 0, w).unwrap_or_default()))
+        abbreviate_full(s, 0, w).map(Value::from)
     });
     def(map, "abbrevboth", &[Int, Int, Str], |_, a| {
         let (l, r, s) = (arg_int(a, 0), arg_int(a, 1), arg_str(a, 2));
         if r < 4 || l > 0 && r < 7 {
             return Ok(Value::from(s));
         }
-        Ok(Value::from(abbreviate_full(s, l, r).unwrap_or_default()))
+        abbreviate_full(s, l, r).map(Value::from)
     });
     def(map, "repeat", &[Int, Str], |_, a| {
         repeat(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
@@ -509,20 +525,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         }))
     });
     def(map, "wrap", &[Int, Str], |_, a| {
-        Ok(Value::from(wrap_custom(
-            arg_str(a, 1),
-            arg_int(a, 0),
-            "",
-            false,
-        )))
+        wrap_custom(arg_str(a, 1), arg_int(a, 0), "", false).map(Value::from)
     });
     def(map, "wrapWith", &[Int, Str, Str], |_, a| {
-        Ok(Value::from(wrap_custom(
-            arg_str(a, 2),
-            arg_int(a, 0),
-            arg_str(a, 1),
-            true,
-        )))
+        wrap_custom(arg_str(a, 2), arg_int(a, 0), arg_str(a, 1), true).map(Value::from)
     });
     def(map, "contains", &[Str, Str], |_, a| {
         Ok(Value::Bool(arg_str(a, 1).contains(arg_str(a, 0))))
@@ -616,12 +622,13 @@ mod tests {
     #[test]
     fn cutting() {
         assert_eq!(abbreviate_full("hello world", 0, 5).unwrap(), "he...");
-        assert_eq!(trunc(5, "hello world"), "hello");
-        assert_eq!(trunc(-5, "hello world"), "world");
+        assert_eq!(trunc(5, "hello world").unwrap(), "hello");
+        assert_eq!(trunc(-5, "hello world").unwrap(), "world");
+        assert!(trunc(2, "日本").is_err());
         assert_eq!(substr(0, 5, "hello world").unwrap(), "hello");
         assert!(substr(3, 2, "hello").is_err());
         assert_eq!(
-            wrap_custom("hello world again", 5, "", false),
+            wrap_custom("hello world again", 5, "", false).unwrap(),
             "hello\nworld\nagain"
         );
     }

@@ -206,7 +206,7 @@ pub(crate) fn register(map: &mut FuncMap) {
                 None => Ok(String::new()),
                 Some(Value::String(s)) => Ok(s.to_string()),
                 Some(v) => Err(FuncError::new(format!(
-                    "interface conversion: interface {{}} is {}, not string",
+                    "unable to parse {k} key, must be of type string, but {} found",
                     v.type_name()
                 ))),
             }

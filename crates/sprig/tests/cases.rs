@@ -91,6 +91,19 @@ fn run_case(dir: &Path, name: &str) -> Result<(), String> {
     }
 }
 
+/// Cases helmet knows it cannot render (a string cut inside a UTF-8 character has no place in
+/// its value model): they must fail with an error naming the unsupported feature rather than
+/// print something wrong.
+const KNOWN_GAPS: &[&str] = &["gap-cut-utf8"];
+
+fn check_gap(dir: &Path, name: &str) -> Result<(), String> {
+    match render(dir, name) {
+        Err(e) if e.contains("is not supported by helmet") => Ok(()),
+        Err(e) => Err(format!("gap fails without naming the feature: {e}")),
+        Ok(out) => Err(format!("gap renders instead of failing: {out:?}")),
+    }
+}
+
 #[test]
 fn function_cases() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/functions");
@@ -110,7 +123,12 @@ fn function_cases() {
     assert!(!names.is_empty());
     let mut failed = Vec::new();
     for name in &names {
-        if let Err(e) = run_case(&dir, name) {
+        let result = if KNOWN_GAPS.contains(&name.as_str()) {
+            check_gap(&dir, name)
+        } else {
+            run_case(&dir, name)
+        };
+        if let Err(e) = result {
             eprintln!("FAIL {name}: {e}");
             failed.push(name.clone());
         }
