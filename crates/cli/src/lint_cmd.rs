@@ -24,6 +24,18 @@ Flags:
       --kube-version V       Kubernetes version for capabilities and deprecation checks
       --skip-schema-validation  do not check values against values.schema.json
   -n, --namespace NS         release namespace the templates see (default \"default\")
+
+Beyond helm lint:
+  -o, --output FORMAT        text (default: exactly what helm lint prints) or json (one object
+                             per chart: path, failed, findings with severity/rule/file/message)
+      --rules best-practice  also check resources, probes, root users, privileged containers,
+                             unpinned images, hard-coded namespaces, secrets in values, selectors
+                             and service target ports
+      --values-matrix DIR    lint each chart once per values file (*.yaml, *.yml) in DIR
+      --charts-of-files      the arguments are files: lint the charts holding them, each once
+                             (for pre-commit hooks)
+Switch a rule off for a chart with `.helmet-lint.yaml` (`disable: [RULE, ...]`), or for one file
+with a `# helmet-lint-disable RULE` comment in it.
 ";
 
 /// Lints every chart (in parallel) and prints the reports in order, as `helm lint` does.
@@ -44,6 +56,10 @@ pub fn lint(args: &[String]) -> Outcome {
         Flag::switch("with-subcharts", None),
         Flag::switch("quiet", None),
         Flag::switch("skip-schema-validation", None),
+        Flag::value("output", Some('o')),
+        Flag::list("rules", None).comma_separated(),
+        Flag::value("values-matrix", None),
+        Flag::switch("charts-of-files", None),
     ];
     let parsed = match FlagSet::new(flags).parse(args) {
         Ok(p) => p,
@@ -68,8 +84,33 @@ pub fn lint(args: &[String]) -> Outcome {
             Err(e) => return Outcome::Failed(e),
         }
     }
+    let json = match parsed.value("output").as_deref() {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => {
+            return Outcome::Failed(format!(
+                "invalid output format \"{other}\": use text or json"
+            ))
+        }
+    };
+    for rule_set in parsed.list("rules") {
+        match rule_set.as_str() {
+            "helm" => {}
+            "best-practice" => options.best_practice = true,
+            other => {
+                return Outcome::Failed(format!(
+                    "unknown rule set \"{other}\": use helm or best-practice"
+                ))
+            }
+        }
+    }
     let mut paths = parsed.positional.clone();
-    if paths.is_empty() {
+    if parsed.switch("charts-of-files") {
+        paths = lint::charts_of_files(&paths);
+        if paths.is_empty() {
+            return Outcome::Done(String::new());
+        }
+    } else if paths.is_empty() {
         paths.push(".".to_string());
     }
     if parsed.switch("with-subcharts") {
@@ -87,7 +128,14 @@ pub fn lint(args: &[String]) -> Outcome {
         Ok(v) => v,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    let reports = lint::lint_paths(&paths, &user, &options);
+    let jobs = match parsed.value("values-matrix") {
+        None => lint::lint_paths_jobs(&paths, &user),
+        Some(dir) => match matrix_jobs(&paths, &values, &dir) {
+            Ok(j) => j,
+            Err(e) => return Outcome::Failed(e),
+        },
+    };
+    let reports = lint::lint_jobs(&jobs, &options);
     // Helm's engine logs (`required`, `fail` in lint mode) go to standard error as Go's
     // default logger writes them.
     let stamp = timestamp();
@@ -98,7 +146,10 @@ pub fn lint(args: &[String]) -> Outcome {
         }
     }
     drop(err);
-    let printed = lint::print_reports(&reports, parsed.switch("quiet"));
+    let mut printed = lint::print_reports(&reports, parsed.switch("quiet"));
+    if json {
+        printed.stdout = lint::reports_json(&reports);
+    }
     match printed.failure {
         None => Outcome::Done(printed.stdout),
         Some(summary) => {
@@ -108,6 +159,39 @@ pub fn lint(args: &[String]) -> Outcome {
             Outcome::Failed(summary)
         }
     }
+}
+
+/// `--values-matrix DIR`: every chart with the values flags plus each values file of DIR
+/// (sorted), labelled `PATH (values: FILE)`.
+fn matrix_jobs(
+    paths: &[String],
+    values: &ValueOptions,
+    dir: &str,
+) -> Result<Vec<lint::LintJob>, String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("--values-matrix {dir}: {e}"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("--values-matrix {dir}: no .yaml or .yml files"));
+    }
+    let mut jobs = Vec::new();
+    for file in &files {
+        let mut with_file = values.clone();
+        with_file.values_files.push(file.into());
+        let user = with_file.merge_values().map_err(|e| e.to_string())?;
+        for p in paths {
+            jobs.push(lint::LintJob {
+                path: p.clone(),
+                label: format!("{p} (values: {file})"),
+                values: user.clone(),
+            });
+        }
+    }
+    Ok(jobs)
 }
 
 /// `YYYY/MM/DD HH:MM:SS` in UTC (Go's log prefix; helmet reads no time zone database).

@@ -125,3 +125,82 @@ fn todo_app_lints_clean() {
     }
     assert_eq!(out, want);
 }
+
+/// Beyond Helm: `--output json` and the best-practice rules, as snapshots (reviewed by hand:
+/// Helm has no such output).
+#[test]
+fn best_practice_json_snapshots() {
+    let root = repo_root();
+    std::env::set_current_dir(&root).unwrap();
+    let options = LintOptions {
+        best_practice: true,
+        ..LintOptions::default()
+    };
+    for chart in ["web", "clean", "disabled"] {
+        let path = format!("fixtures/lint/best-practice/{chart}");
+        let reports = lint::lint_paths(&[path], &helmet_value::Value::empty_map(), &options);
+        insta::assert_snapshot!(
+            format!("best_practice_{chart}"),
+            lint::reports_json(&reports)
+        );
+    }
+}
+
+/// The JSON findings are the text report's lines, for every Helm case.
+#[test]
+fn json_findings_are_the_text_findings() {
+    let root = repo_root();
+    std::env::set_current_dir(&root).unwrap();
+    let paths: Vec<String> = std::fs::read_dir(root.join("fixtures/lint"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("Chart.yaml").is_file())
+        .map(|e| format!("fixtures/lint/{}", e.file_name().to_string_lossy()))
+        .collect();
+    assert!(paths.len() > 20);
+    let reports = lint::lint_paths(
+        &paths,
+        &helmet_value::Value::empty_map(),
+        &LintOptions::default(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&lint::reports_json(&reports)).unwrap();
+    for (report, chart) in reports.iter().zip(json.as_array().unwrap()) {
+        assert_eq!(chart["path"], report.path.as_str());
+        assert_eq!(chart["failed"], !report.errors.is_empty());
+        let lines: Vec<String> = chart["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "[{}] {}: {}",
+                    f["severity"].as_str().unwrap(),
+                    f["file"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let text: Vec<String> = report.messages.iter().map(|m| m.to_string()).collect();
+        assert_eq!(lines, text, "{}", report.path);
+    }
+}
+
+#[test]
+fn charts_of_files_finds_each_chart_once() {
+    let root = repo_root();
+    std::env::set_current_dir(&root).unwrap();
+    let files: Vec<String> = [
+        "fixtures/lint/clean/templates/deploy.yaml",
+        "fixtures/lint/clean/values.yaml",
+        "fixtures/lint/parent/charts/sub/templates/svc.yaml",
+        "fixtures/lint/cases.txt",
+        "README.md",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(
+        lint::charts_of_files(&files),
+        vec!["fixtures/lint/clean", "fixtures/lint/parent/charts/sub"]
+    );
+}

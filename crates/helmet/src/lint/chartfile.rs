@@ -15,6 +15,7 @@ pub fn lint(linter: &mut Linter) {
     let path = linter.chart_dir.join(FILE);
     let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
     linter.check(
+        "chart-yaml-directory",
         Severity::Error,
         FILE,
         if is_dir {
@@ -27,6 +28,7 @@ pub fn lint(linter: &mut Linter) {
         Ok(b) => b,
         Err(e) => {
             linter.check(
+                "chart-yaml-parse",
                 Severity::Error,
                 FILE,
                 Err(format!(
@@ -42,6 +44,7 @@ pub fn lint(linter: &mut Linter) {
         Ok(d) => d,
         Err(e) => {
             linter.check(
+                "chart-yaml-parse",
                 Severity::Error,
                 FILE,
                 Err(format!("unable to parse YAML\n\t{e}")),
@@ -51,7 +54,7 @@ pub fn lint(linter: &mut Linter) {
     };
     let (md, raw) = doc;
     linter.check(
-        Severity::Warning,
+        "chart-yaml-strict", Severity::Warning,
         FILE,
         strict_fields(&raw).map_err(|e| {
             format!(
@@ -60,14 +63,45 @@ pub fn lint(linter: &mut Linter) {
         }),
     );
     let types = raw.as_map().cloned().unwrap_or_default();
-    linter.check(Severity::Error, FILE, validate_name(&md));
-    linter.check(Severity::Error, FILE, validate_api_version(&md));
-    linter.check(Severity::Error, FILE, string_typed(&types, "version"));
-    linter.check(Severity::Error, FILE, validate_version(&md));
-    linter.check(Severity::Error, FILE, string_typed(&types, "appVersion"));
-    linter.check(Severity::Error, FILE, validate_maintainers(&md));
-    linter.check(Severity::Error, FILE, validate_sources(&md));
+    linter.check("chart-name", Severity::Error, FILE, validate_name(&md));
     linter.check(
+        "chart-api-version",
+        Severity::Error,
+        FILE,
+        validate_api_version(&md),
+    );
+    linter.check(
+        "chart-version-type",
+        Severity::Error,
+        FILE,
+        string_typed(&types, "version"),
+    );
+    linter.check(
+        "chart-version",
+        Severity::Error,
+        FILE,
+        validate_version(&md),
+    );
+    linter.check(
+        "chart-app-version-type",
+        Severity::Error,
+        FILE,
+        string_typed(&types, "appVersion"),
+    );
+    linter.check(
+        "chart-maintainers",
+        Severity::Error,
+        FILE,
+        validate_maintainers(&md),
+    );
+    linter.check(
+        "chart-sources",
+        Severity::Error,
+        FILE,
+        validate_sources(&md),
+    );
+    linter.check(
+        "chart-icon-missing",
         Severity::Info,
         FILE,
         if md.icon.is_empty() {
@@ -76,10 +110,16 @@ pub fn lint(linter: &mut Linter) {
             Ok(())
         },
     );
-    linter.check(Severity::Error, FILE, validate_icon(&md));
-    linter.check(Severity::Error, FILE, validate_type(&md));
-    linter.check(Severity::Error, FILE, validate_dependencies(&md));
+    linter.check("chart-icon-url", Severity::Error, FILE, validate_icon(&md));
+    linter.check("chart-type", Severity::Error, FILE, validate_type(&md));
     linter.check(
+        "chart-dependencies",
+        Severity::Error,
+        FILE,
+        validate_dependencies(&md),
+    );
+    linter.check(
+        "chart-version-semver2",
         Severity::Warning,
         FILE,
         if strict_semver(&md.version) {

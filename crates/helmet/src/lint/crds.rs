@@ -17,13 +17,13 @@ pub fn lint(linter: &mut Linter) {
         Ok(m) if !m.is_dir() => Err("not a directory".into()),
         Ok(_) => Ok(()),
     };
-    if !linter.check(Severity::Error, DIR, dir_ok) {
+    if !linter.check("crds-directory", Severity::Error, DIR, dir_ok) {
         return;
     }
     let chart = match crate::load::load_chart(&linter.chart_dir) {
         Ok(c) => c,
         Err(e) => {
-            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            linter.check("chart-load", Severity::Error, DIR, Err(e.to_string()));
             return;
         }
     };
@@ -35,6 +35,7 @@ pub fn lint(linter: &mut Linter) {
                 Ok(o) => o,
                 Err(e) => {
                     linter.check(
+                        "crd-yaml",
                         Severity::Error,
                         name,
                         Err(format!("unable to parse YAML: {e}")),
@@ -44,6 +45,7 @@ pub fn lint(linter: &mut Linter) {
             };
             let Some(obj) = obj else { continue };
             linter.check(
+                "crd-api-version",
                 Severity::Error,
                 name,
                 if obj.api_version.starts_with("apiextensions.k8s.io") {
@@ -53,6 +55,7 @@ pub fn lint(linter: &mut Linter) {
                 },
             );
             linter.check(
+                "crd-kind",
                 Severity::Error,
                 name,
                 if obj.kind == "CustomResourceDefinition" {

@@ -10,6 +10,7 @@ pub fn lint(linter: &mut Linter) {
         Ok(c) => c,
         Err(e) => {
             linter.check(
+                "chart-load",
                 Severity::Error,
                 "",
                 Err(format!("unable to load chart\n\t{e}")),
@@ -18,9 +19,24 @@ pub fn lint(linter: &mut Linter) {
         }
     };
     let dir = linter.chart_dir.display().to_string();
-    linter.check(Severity::Error, &dir, in_metadata(&chart));
-    linter.check(Severity::Error, &dir, unique(&chart));
-    linter.check(Severity::Warning, &dir, in_charts_dir(&chart));
+    linter.check(
+        "dependency-undeclared",
+        Severity::Error,
+        &dir,
+        in_metadata(&chart),
+    );
+    linter.check(
+        "dependency-duplicate",
+        Severity::Error,
+        &dir,
+        unique(&chart),
+    );
+    linter.check(
+        "dependency-missing",
+        Severity::Warning,
+        &dir,
+        in_charts_dir(&chart),
+    );
 }
 
 fn declared(chart: &Chart) -> impl Iterator<Item = &crate::chart::Dependency> {

@@ -6,6 +6,7 @@
 //! (with [`names`], [`deprecations`] and [`manifest`] for the rendered objects),
 //! [`dependencies`] and [`crds`].
 
+pub mod bestpractice;
 pub mod chartfile;
 pub mod crds;
 pub mod dependencies;
@@ -50,6 +51,9 @@ impl Severity {
 pub struct Message {
     /// How bad it is.
     pub severity: Severity,
+    /// helmet's name for the rule (`chart-icon-url`, `metadata-name`, ...), for
+    /// `--output json` and for switching rules off.
+    pub rule: &'static str,
     /// The path Helm prints: `Chart.yaml`, `templates/`, `templates/x.yaml`, the chart
     /// folder (absolute) for dependency findings, or empty when the chart cannot load.
     pub path: String,
@@ -82,13 +86,21 @@ pub struct Linter {
 }
 
 impl Linter {
-    /// Records `result`'s error, if any, at `severity`; returns whether the check passed.
-    pub fn check(&mut self, severity: Severity, path: &str, result: Result<(), String>) -> bool {
+    /// Records `result`'s error, if any, at `severity` under `rule`; returns whether the
+    /// check passed.
+    pub fn check(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        path: &str,
+        result: Result<(), String>,
+    ) -> bool {
         match result {
             Ok(()) => true,
             Err(text) => {
                 self.messages.push(Message {
                     severity,
+                    rule,
                     path: path.to_string(),
                     text,
                 });
@@ -110,6 +122,8 @@ pub struct LintOptions {
     pub strict: bool,
     /// Skip JSON schema validation.
     pub skip_schema_validation: bool,
+    /// Beyond Helm: also run the [`bestpractice`] rules.
+    pub best_practice: bool,
 }
 
 impl Default for LintOptions {
@@ -119,6 +133,7 @@ impl Default for LintOptions {
             kube_version: None,
             strict: false,
             skip_schema_validation: false,
+            best_practice: false,
         }
     }
 }
@@ -135,7 +150,31 @@ pub fn run_all(dir: &Path, user_values: &Value, options: &LintOptions) -> Linter
     templates::lint(&mut linter, user_values, options);
     dependencies::lint(&mut linter);
     crds::lint(&mut linter);
+    drop_disabled(&mut linter);
     linter
+}
+
+/// Beyond Helm: removes findings of rules the chart switches off, in `.helmet-lint.yaml` or
+/// with a `# helmet-lint-disable RULE` comment in the file the finding is about. Without
+/// either, nothing changes (Helm's output stays exact).
+fn drop_disabled(linter: &mut Linter) {
+    let chart_wide = bestpractice::disabled_in_chart(&linter.chart_dir);
+    let mut per_file: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let dir = linter.chart_dir.clone();
+    linter.messages.retain(|m| {
+        if chart_wide.iter().any(|r| r == m.rule) {
+            return false;
+        }
+        if m.path.is_empty() || m.path.ends_with('/') || Path::new(&m.path).is_absolute() {
+            return true;
+        }
+        let disabled = per_file.entry(m.path.clone()).or_insert_with(|| {
+            std::fs::read_to_string(dir.join(&m.path))
+                .map(|src| bestpractice::disabled_in_source(&src))
+                .unwrap_or_default()
+        });
+        !disabled.iter().any(|r| r == m.rule)
+    });
 }
 
 /// The outcome of linting one path (Helm's `LintResult` for one chart).
@@ -397,6 +436,17 @@ pub fn print_reports(reports: &[ChartReport], quiet: bool) -> Printed {
     }
 }
 
+/// One chart to lint: its path, the label printed for it, and the user's values.
+#[derive(Clone, Debug)]
+pub struct LintJob {
+    /// A chart folder or archive.
+    pub path: String,
+    /// What `==> Linting` names (the path as given, or more with `--values-matrix`).
+    pub label: String,
+    /// The user's values (`-f`, `--set`, a matrix file).
+    pub values: Value,
+}
+
 /// Lints every path (in parallel, at most a few at a time) and returns the reports in the
 /// order given.
 pub fn lint_paths(
@@ -404,19 +454,37 @@ pub fn lint_paths(
     user_values: &Value,
     options: &LintOptions,
 ) -> Vec<ChartReport> {
+    lint_jobs(&lint_paths_jobs(paths, user_values), options)
+}
+
+/// One job per path, all with the same values, labelled with the path as given.
+pub fn lint_paths_jobs(paths: &[String], user_values: &Value) -> Vec<LintJob> {
+    paths
+        .iter()
+        .map(|p| LintJob {
+            path: p.clone(),
+            label: p.clone(),
+            values: user_values.clone(),
+        })
+        .collect()
+}
+
+/// Lints every job (in parallel, at most a few at a time); the reports keep the jobs' order.
+pub fn lint_jobs(jobs: &[LintJob], options: &LintOptions) -> Vec<ChartReport> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<ChartReport>>> =
-        paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
-        for _ in 0..workers.min(paths.len()) {
+        for _ in 0..workers.min(jobs.len()) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let report = lint_path(path, user_values, options);
+                let Some(job) = jobs.get(i) else { break };
+                let mut report = lint_path(&job.path, &job.values, options);
+                report.path = job.label.clone();
                 if let Ok(mut slot) = slots[i].lock() {
                     *slot = Some(report);
                 }
@@ -425,16 +493,75 @@ pub fn lint_paths(
     });
     slots
         .into_iter()
-        .zip(paths)
-        .map(|(slot, path)| {
+        .zip(jobs)
+        .map(|(slot, job)| {
             slot.into_inner()
                 .ok()
                 .flatten()
                 .unwrap_or_else(|| ChartReport {
-                    path: path.clone(),
+                    path: job.label.clone(),
                     errors: vec!["linting this chart stopped unexpectedly".into()],
                     ..ChartReport::default()
                 })
         })
         .collect()
+}
+
+/// Beyond Helm: the reports as JSON, one object per chart (`path`, `failed`, `findings`
+/// with `severity`, `rule`, `file` and `message`, and `errors`: why it failed).
+pub fn reports_json(reports: &[ChartReport]) -> String {
+    let charts: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| {
+            let findings: Vec<serde_json::Value> = r
+                .messages
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "severity": m.severity.label(),
+                        "rule": m.rule,
+                        "file": m.path,
+                        "message": m.text,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "path": r.path,
+                "failed": !r.errors.is_empty(),
+                "findings": findings,
+                "errors": r.errors,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&charts).unwrap_or_else(|_| "[]".into());
+    text.push('\n');
+    text
+}
+
+/// Beyond Helm, for pre-commit hooks: the charts holding `files` (the nearest folder with a
+/// `Chart.yaml` above each), each once, in the order first met. Files outside any chart are
+/// left out.
+pub fn charts_of_files(files: &[String]) -> Vec<String> {
+    let mut charts: Vec<String> = Vec::new();
+    for f in files {
+        let mut dir = Path::new(f).parent();
+        while let Some(d) = dir {
+            let candidate = if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            };
+            if candidate.join("Chart.yaml").is_file() {
+                let text = candidate.display().to_string();
+                if !charts.contains(&text) {
+                    charts.push(text);
+                }
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    // A chart inside another chart's `charts/` is linted on its own and not again as part of
+    // its parent: keep the innermost chart only, which the walk above already picked.
+    charts
 }

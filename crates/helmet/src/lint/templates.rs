@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use helmet_value::{ArgType, Func, FuncMap, Value};
 
-use super::{deprecations, manifest, names, LintOptions, Linter, Severity};
+use super::{bestpractice, deprecations, manifest, names, LintOptions, Linter, Severity};
 use crate::objects::{Capabilities, ReleaseInfo};
 use crate::render::RenderOptions;
 
@@ -19,6 +19,7 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     let stat = std::fs::metadata(&path);
     let missing = matches!(&stat, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
     if !linter.check(
+        "templates-missing",
         Severity::Warning,
         DIR,
         if missing {
@@ -34,13 +35,13 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         Ok(m) if !m.is_dir() => Err("not a directory".into()),
         Ok(_) => Ok(()),
     };
-    if !linter.check(Severity::Error, DIR, dir_ok) {
+    if !linter.check("templates-directory", Severity::Error, DIR, dir_ok) {
         return;
     }
     let mut chart = match crate::load::load_chart(&linter.chart_dir) {
         Ok(c) => c,
         Err(e) => {
-            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            linter.check("chart-load", Severity::Error, DIR, Err(e.to_string()));
             return;
         }
     };
@@ -57,7 +58,7 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     };
     if !options.skip_schema_validation {
         if let Err(e) = crate::values::validate_against_schemas(&chart, &values) {
-            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            linter.check("values-schema", Severity::Error, DIR, Err(e.to_string()));
             return;
         }
     }
@@ -81,14 +82,22 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     let rendered = match rendered {
         Ok(r) => r,
         Err(e) => {
-            linter.check(Severity::Error, DIR, Err(e.to_string()));
+            linter.check("template-render", Severity::Error, DIR, Err(e.to_string()));
             return;
         }
     };
     let kube = &capabilities.kube_version;
+    if options.best_practice {
+        best_practice(linter, &chart, &rendered, &options.namespace);
+    }
     for template in &chart.templates {
         let name = template.name.as_str();
-        linter.check(Severity::Error, name, allowed_extension(name));
+        linter.check(
+            "template-extension",
+            Severity::Error,
+            name,
+            allowed_extension(name),
+        );
         if !is_yaml(name) {
             continue;
         }
@@ -97,12 +106,18 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         if content.trim().is_empty() {
             continue;
         }
-        linter.check(Severity::Warning, name, top_indent(content));
+        linter.check(
+            "template-indent",
+            Severity::Warning,
+            name,
+            top_indent(content),
+        );
         for decoded in manifest::decode_stream(content) {
             let obj = match decoded {
                 Ok(o) => o,
                 Err(e) => {
                     linter.check(
+                        "template-yaml",
                         Severity::Error,
                         name,
                         Err(format!("unable to parse YAML: {e}")),
@@ -112,19 +127,61 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
             };
             let Some(obj) = obj else { continue };
             linter.check(
+                "metadata-name",
                 Severity::Warning,
                 name,
                 names::check_metadata_name(&obj.kind, &obj.name),
             );
             linter.check(
+                "deprecated-api",
                 Severity::Warning,
                 name,
                 deprecations::check(&obj, &kube.major, &kube.minor),
             );
-            linter.check(Severity::Error, name, match_selector(&obj, content));
-            linter.check(Severity::Error, name, list_annotations(&obj, content));
+            linter.check(
+                "match-selector",
+                Severity::Error,
+                name,
+                match_selector(&obj, content),
+            );
+            linter.check(
+                "list-annotations",
+                Severity::Error,
+                name,
+                list_annotations(&obj, content),
+            );
         }
     }
+}
+
+/// Beyond Helm: the [`bestpractice`] rules on every rendered YAML file of the chart (not its
+/// subcharts) and on its `values.yaml`. Files that do not parse are left to Helm's rules.
+fn best_practice(
+    linter: &mut Linter,
+    chart: &crate::chart::Chart,
+    rendered: &std::collections::BTreeMap<String, String>,
+    namespace: &str,
+) {
+    let mut objects = Vec::new();
+    for template in chart.templates.iter().filter(|t| is_yaml(&t.name)) {
+        let key = format!("{}/{}", chart.name(), template.name);
+        let Some(content) = rendered.get(&key) else {
+            continue;
+        };
+        let Ok(docs) = manifest::split_documents(content) else {
+            continue;
+        };
+        for doc in docs {
+            if let Ok(value @ Value::Map(_)) = helmet_yaml::from_str_go_types(&doc) {
+                objects.push(bestpractice::Rendered {
+                    file: template.name.clone(),
+                    doc: value,
+                });
+            }
+        }
+    }
+    bestpractice::check_objects(linter, &objects, namespace);
+    bestpractice::check_values(linter, &chart.values);
 }
 
 /// Helm's engine in lint mode: `required` and `fail` log instead of failing.

@@ -13,6 +13,7 @@ pub fn lint(linter: &mut Linter, user_values: &Value, skip_schema_validation: bo
     let path = linter.chart_dir.join(FILE);
     let exists = std::fs::metadata(&path).is_ok();
     if !linter.check(
+        "values-missing",
         Severity::Info,
         FILE,
         if exists {
@@ -24,7 +25,7 @@ pub fn lint(linter: &mut Linter, user_values: &Value, skip_schema_validation: bo
         return;
     }
     let result = validate(linter, user_values, skip_schema_validation);
-    linter.check(Severity::Error, FILE, result);
+    linter.check("values-invalid", Severity::Error, FILE, result);
 }
 
 fn validate(
