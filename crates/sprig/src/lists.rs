@@ -88,15 +88,16 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     both(map, "rest", &[Any], |a| {
         let l = items(&a[0], "Cannot find rest on type {}")?;
+        // Sprig returns a nil []interface {}, which still has its type.
         if l.is_empty() {
-            return Ok(Value::Nil);
+            return Ok(Value::list(Vec::new()));
         }
         Ok(Value::list(l[1..].to_vec()))
     });
     both(map, "initial", &[Any], |a| {
         let l = items(&a[0], "Cannot find initial on type {}")?;
         if l.is_empty() {
-            return Ok(Value::Nil);
+            return Ok(Value::list(Vec::new()));
         }
         Ok(Value::list(l[..l.len() - 1].to_vec()))
     });

@@ -169,6 +169,10 @@ fn to_string(u: &Url) -> String {
         if !path.is_empty() && !path.starts_with('/') && !u.host.is_empty() {
             out.push('/');
         }
+        // A relative path whose first segment has a colon would read as a scheme.
+        if out.is_empty() && path.split('/').next().is_some_and(|seg| seg.contains(':')) {
+            out.push_str("./");
+        }
         out.push_str(&path);
     }
     if !u.raw_query.is_empty() {
