@@ -49,12 +49,27 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     if let Some(kv) = &options.kube_version {
         capabilities.kube_version = kv.clone();
     }
-    // Helm's lint leaves values it cannot compute to the values rule.
-    if crate::values::process_dependencies(&mut chart, user_values).is_err() {
-        return;
+    // Helm's lint leaves values it cannot compute to the values rule. Helm coalesces twice
+    // (here and again when building the render values), logging its warnings each time.
+    match crate::values::process_dependencies_with_warnings(&mut chart, user_values) {
+        Ok(mut warnings) => linter.logs.append(&mut warnings),
+        Err(_) => return,
     }
-    let Ok(values) = crate::values::coalesce_values(&chart, user_values) else {
+    let Ok((values, mut warnings)) =
+        crate::values::coalesce_values_with_warnings(&chart, user_values)
+    else {
         return;
+    };
+    linter.logs.append(&mut warnings);
+    let values = match crate::values::coalesce_values_with_warnings(&chart, &values) {
+        Ok((v, mut warnings)) => {
+            linter.logs.append(&mut warnings);
+            v
+        }
+        Err(e) => {
+            linter.check("values-coalesce", Severity::Error, DIR, Err(e.to_string()));
+            return;
+        }
     };
     if !options.skip_schema_validation {
         if let Err(e) = crate::values::validate_against_schemas(&chart, &values) {

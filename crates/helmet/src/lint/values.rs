@@ -24,12 +24,12 @@ pub fn lint(linter: &mut Linter, user_values: &Value, skip_schema_validation: bo
     ) {
         return;
     }
-    let result = validate(linter, user_values, skip_schema_validation);
+    let result = validate(&mut *linter, user_values, skip_schema_validation);
     linter.check("values-invalid", Severity::Error, FILE, result);
 }
 
 fn validate(
-    linter: &Linter,
+    linter: &mut Linter,
     user_values: &Value,
     skip_schema_validation: bool,
 ) -> Result<(), String> {
@@ -48,6 +48,8 @@ fn validate(
     let file = values.as_map().cloned().unwrap_or_default();
     let merged = coalesce_tables(helmet_value::Map::new(), user, "", false, &mut warnings, 0);
     let merged = coalesce_tables(merged, file, "", false, &mut warnings, 0);
+    // Helm logs what coalescing skipped (to stderr, with the time).
+    linter.logs.append(&mut warnings);
     let schema_path = linter.chart_dir.join("values.schema.json");
     let schema = std::fs::read(&schema_path).unwrap_or_default();
     if schema.is_empty() || skip_schema_validation {
