@@ -1,15 +1,13 @@
-//! Sprig's cryptographic functions. None is implemented yet: each fails with an error naming
-//! itself, so a chart that needs one stops instead of rendering wrong output.
+//! Sprig's key and certificate functions. None is implemented yet: each fails with an error
+//! naming itself, so a chart that needs one stops instead of rendering wrong output. (Passwords
+//! and AES live in `passwords.rs` and `ciphers.rs`.)
 
 use helmet_value::{ArgType, FuncError, FuncMap};
 
 use crate::def_var;
 
-/// Sprig's key, certificate, password and cipher functions.
+/// Sprig's key and certificate functions.
 const UNSUPPORTED: &[&str] = &[
-    "bcrypt",
-    "htpasswd",
-    "derivePassword",
     "genPrivateKey",
     "buildCustomCert",
     "genCA",
@@ -18,8 +16,6 @@ const UNSUPPORTED: &[&str] = &[
     "genSelfSignedCertWithKey",
     "genSignedCert",
     "genSignedCertWithKey",
-    "encryptAES",
-    "decryptAES",
 ];
 
 pub(crate) fn register(map: &mut FuncMap) {

@@ -162,11 +162,6 @@ impl Time {
         d.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
-    /// Go's `Time.Format` in UTC.
-    pub(crate) fn format(&self, layout: &str) -> String {
-        self.format_in(layout, &Zone::utc())
-    }
-
     /// Go's `Time.Format` with the time shown in `zone`.
     fn format_in(&self, layout: &str, zone: &Zone) -> String {
         let c = Time {
@@ -268,11 +263,6 @@ impl Time {
             }
         }
         out
-    }
-
-    /// Go's `%v` of a `time.Time` in UTC.
-    fn go_string(&self) -> String {
-        self.format("2006-01-02 15:04:05.999999999 -0700 MST")
     }
 }
 
@@ -452,11 +442,14 @@ fn get_num(s: &str, fixed: bool) -> Option<(u32, &str)> {
 }
 
 /// Go's `time.Parse` in UTC (Sprig parses in `time.Local`, which helmet treats as UTC).
-fn parse_time(layout: &str, value: &str) -> Result<Time, FuncError> {
-    let (mut year, mut month, mut day, mut yday) = (1i64, 1u32, 1u32, 0u32);
+fn parse_time(layout: &str, value: &str) -> Result<(Time, Zone), FuncError> {
+    // Go starts from year 0, January 1 when the layout names no year, month or day.
+    let (mut year, mut month, mut day, mut yday) = (0i64, 1u32, 1u32, 0u32);
     let (mut hour, mut minute, mut second, mut nanos) = (0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
-    let mut offset: i64 = 0;
+    // The offset of a numeric zone element, and whether it was ISO 8601's `Z` (UTC).
+    let mut offset: Option<i64> = None;
+    let mut zone_name: Option<&str> = None;
     let mut rest_layout = layout;
     let mut v = value;
     loop {
@@ -630,27 +623,17 @@ fn parse_time(layout: &str, value: &str) -> Result<Time, FuncError> {
             } => {
                 if iso && v.starts_with('Z') {
                     v = &v[1..];
+                    offset = Some(0);
                 } else {
                     let (o, r) = parse_offset(v, colons, minutes, seconds).ok_or_else(bad)?;
-                    offset = o;
+                    offset = Some(o);
                     v = r;
                 }
             }
             Chunk::ZoneName => {
-                if let Some(r) = v.strip_prefix("UTC") {
-                    v = r;
-                } else {
-                    // Go accepts other abbreviations as an unknown zone at offset 0; helmet
-                    // cannot resolve them, so it says so instead of guessing.
-                    let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
-                    if n < 3 {
-                        return Err(bad());
-                    }
-                    return Err(FuncError::new(format!(
-                        "time zone abbreviation {} is not supported yet",
-                        helmet_value::strconv::quote(&v[..n])
-                    )));
-                }
+                let n = zone_name_len(v).ok_or_else(bad)?;
+                zone_name = Some(&v[..n]);
+                v = &v[n..];
             }
         }
     }
@@ -680,15 +663,79 @@ fn parse_time(layout: &str, value: &str) -> Result<Time, FuncError> {
     let secs = days_from_civil(year, month, day) * 86_400
         + i64::from(hour) * 3600
         + i64::from(minute) * 60
-        + i64::from(second)
-        - offset;
-    if offset != 0 {
-        // Go keeps the parsed offset as a fixed zone; helmet only shows UTC so far.
-        return Err(FuncError::new(
-            "times with a non-UTC offset are not supported yet",
-        ));
+        + i64::from(second);
+    // Go's choice of location, with the local zone being UTC: a zero offset or `UTC` is the
+    // local zone; any other offset is a fixed zone named by the abbreviation (if parsed); an
+    // unknown abbreviation is a fixed zone at offset 0, or at GMT+h without moving the instant.
+    let zone = match (offset, zone_name) {
+        (Some(0), None | Some("UTC")) | (None, None | Some("UTC")) => Zone::utc(),
+        (Some(o), name) => {
+            return Ok((
+                Time {
+                    secs: secs - o,
+                    nanos,
+                },
+                Zone {
+                    name: name.unwrap_or("").to_string(),
+                    offset: o,
+                },
+            ))
+        }
+        (None, Some(name)) => {
+            let hours = name
+                .strip_prefix("GMT")
+                .filter(|r| !r.is_empty())
+                .and_then(|r| r.parse::<i64>().ok())
+                .unwrap_or(0);
+            Zone {
+                name: name.to_string(),
+                offset: hours * 3600,
+            }
+        }
+    };
+    Ok((Time { secs, nanos }, zone))
+}
+
+/// The length of a zone abbreviation at the start of `v`, as Go's `parseTimeZone` accepts it:
+/// three upper-case letters, four or five ending in `T`, `ChST`, `MeST`, `WITA`, `GMT` with an
+/// optional signed hour, or a signed hour offset such as `-03`.
+fn zone_name_len(v: &str) -> Option<usize> {
+    let b = v.as_bytes();
+    if b.len() < 3 {
+        return None;
     }
-    Ok(Time { secs, nanos })
+    if v.starts_with("ChST") || v.starts_with("MeST") {
+        return Some(4);
+    }
+    if let Some(rest) = v.strip_prefix("GMT") {
+        return Some(3 + signed_offset_len(rest));
+    }
+    if matches!(b[0], b'+' | b'-') {
+        return Some(signed_offset_len(v)).filter(|&n| n > 0);
+    }
+    let upper = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    match upper {
+        3 => Some(3),
+        4 if b[3] == b'T' || v.starts_with("WITA") => Some(4),
+        5 if b[4] == b'T' => Some(5),
+        _ => None,
+    }
+}
+
+/// Go's `parseSignedOffset`: a sign and an hour number up to 23, or 0 when there is none.
+fn signed_offset_len(v: &str) -> usize {
+    let b = v.as_bytes();
+    if !matches!(b.first(), Some(b'+' | b'-')) {
+        return 0;
+    }
+    let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return 0;
+    }
+    match v[1..1 + digits].parse::<u64>() {
+        Ok(h) if h <= 23 => 1 + digits,
+        _ => 0,
+    }
 }
 
 /// Nanoseconds of a fraction's digits (beyond nine digits truncated).
@@ -880,24 +927,49 @@ pub(crate) fn parse_duration(text: &str) -> Result<i64, FuncError> {
     })
 }
 
-/// `time.Time` for templates.
+/// `time.Time` for templates: an instant and the zone it is shown in.
 #[derive(Debug)]
-struct TimeObject(Time);
+struct TimeObject(Time, Zone);
 
 fn time_value(t: Time) -> Value {
-    Value::Object(Arc::new(TimeObject(t)))
+    zoned_value(t, Zone::utc())
 }
 
-/// The time inside a `time.Time` value, if it is one.
-fn as_time(v: &Value) -> Option<Time> {
-    match v {
-        Value::Object(o) if o.type_name() == "time.Time" => {
-            // Re-read it from its RFC 3339 data, which round-trips exactly.
-            let text = o.to_data();
-            parse_time("2006-01-02T15:04:05.999999999Z07:00", text.as_str()?).ok()
-        }
-        _ => None,
+fn zoned_value(t: Time, zone: Zone) -> Value {
+    Value::Object(Arc::new(TimeObject(t, zone)))
+}
+
+/// Field names no template can spell (they start with a space), through which functions read a
+/// `time.Time` back from a value.
+const SECS_FIELD: &str = " secs";
+const NANOS_FIELD: &str = " nanos";
+const ZONE_NAME_FIELD: &str = " zone name";
+const ZONE_OFFSET_FIELD: &str = " zone offset";
+
+/// The instant and zone inside a `time.Time` value, if it is one.
+fn as_zoned(v: &Value) -> Option<(Time, Zone)> {
+    let Value::Object(o) = v else { return None };
+    if o.type_name() != "time.Time" {
+        return None;
     }
+    let int = |name: &str| match o.field(name) {
+        Some(Value::Int64(n)) => Some(n),
+        _ => None,
+    };
+    let time = Time {
+        secs: int(SECS_FIELD)?,
+        nanos: u32::try_from(int(NANOS_FIELD)?).ok()?,
+    };
+    let zone = Zone {
+        name: o.field(ZONE_NAME_FIELD)?.as_str()?.to_string(),
+        offset: int(ZONE_OFFSET_FIELD)?,
+    };
+    Some((time, zone))
+}
+
+/// The instant inside a `time.Time` value, if it is one.
+fn as_time(v: &Value) -> Option<Time> {
+    as_zoned(v).map(|(t, _)| t)
 }
 
 impl Object for TimeObject {
@@ -905,13 +977,25 @@ impl Object for TimeObject {
         "time.Time"
     }
 
-    fn field(&self, _name: &str) -> Option<Value> {
-        None
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            SECS_FIELD => Some(Value::Int64(self.0.secs)),
+            NANOS_FIELD => Some(Value::Int64(i64::from(self.0.nanos))),
+            ZONE_NAME_FIELD => Some(Value::from(self.1.name.as_str())),
+            ZONE_OFFSET_FIELD => Some(Value::Int64(self.1.offset)),
+            // time.Time has no exported fields.
+            _ => None,
+        }
     }
 
     fn method(&self, name: &str) -> Option<Func> {
         let t = self.0;
-        let c = t.civil();
+        let zone = self.1.clone();
+        let c = Time {
+            secs: t.secs.saturating_add(zone.offset),
+            nanos: t.nanos,
+        }
+        .civil();
         let constant = |v: Value| Some(Func::new(&[], move |_, _| Ok(v.clone())));
         match name {
             "Year" => constant(Value::Int(c.year)),
@@ -941,26 +1025,33 @@ impl Object for TimeObject {
                     .wrapping_add(i64::from(t.nanos)),
             )),
             "IsZero" => constant(Value::Bool(t == Time::zero())),
-            "String" => constant(Value::from(t.go_string())),
+            "String" => constant(Value::from(t.format_in(GO_STRING_LAYOUT, &zone))),
+            // helmet's local zone is UTC.
             "UTC" | "Local" => constant(time_value(t)),
             "Format" => Some(Func::new(&[ArgType::String], move |_, a| {
-                Ok(Value::from(t.format(arg_str(a, 0))))
+                Ok(Value::from(t.format_in(arg_str(a, 0), &zone)))
             })),
             "Add" => Some(Func::new(&[ArgType::Int64], move |_, a| {
-                Ok(time_value(t.add(crate::arg_int(a, 0))))
+                Ok(zoned_value(t.add(crate::arg_int(a, 0)), zone.clone()))
             })),
             _ => None,
         }
     }
 
     fn go_format(&self) -> String {
-        self.0.go_string()
+        self.0.format_in(GO_STRING_LAYOUT, &self.1)
     }
 
     fn to_data(&self) -> Value {
-        Value::from(self.0.format("2006-01-02T15:04:05.999999999Z07:00"))
+        Value::from(
+            self.0
+                .format_in("2006-01-02T15:04:05.999999999Z07:00", &self.1),
+        )
     }
 }
+
+/// The layout of Go's `Time.String`.
+const GO_STRING_LAYOUT: &str = "2006-01-02 15:04:05.999999999 -0700 MST";
 
 /// Sprig's date argument: a `time.Time`, or Unix seconds as `int`/`int64`; anything else is now.
 fn date_arg(v: &Value) -> Time {
@@ -1163,27 +1254,29 @@ pub(crate) fn register(map: &mut FuncMap) {
         date_in_zone("2006-01-02", &a[0], arg_str(a, 1))
     });
     def(map, "toDate", &[S, S], |_, a| {
-        Ok(time_value(
-            parse_time(arg_str(a, 0), arg_str(a, 1)).unwrap_or_else(|_| Time::zero()),
-        ))
+        Ok(match parse_time(arg_str(a, 0), arg_str(a, 1)) {
+            Ok((t, zone)) => zoned_value(t, zone),
+            Err(_) => time_value(Time::zero()),
+        })
     });
     def(map, "mustToDate", &[S, S], |_, a| {
-        parse_time(arg_str(a, 0), arg_str(a, 1)).map(time_value)
+        parse_time(arg_str(a, 0), arg_str(a, 1)).map(|(t, zone)| zoned_value(t, zone))
     });
     def(map, "unixEpoch", &[Any], |_, a| {
         let t = as_time(&a[0]).ok_or_else(|| time_arg_error(&a[0]))?;
         Ok(Value::from(t.secs.to_string()))
     });
     def(map, "dateModify", &[S, Any], |_, a| {
-        let t = as_time(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
-        Ok(time_value(match parse_duration(arg_str(a, 0)) {
+        let (t, zone) = as_zoned(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
+        let moved = match parse_duration(arg_str(a, 0)) {
             Ok(d) => t.add(d),
             Err(_) => t,
-        }))
+        };
+        Ok(zoned_value(moved, zone))
     });
     def(map, "mustDateModify", &[S, Any], |_, a| {
-        let t = as_time(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
-        Ok(time_value(t.add(parse_duration(arg_str(a, 0))?)))
+        let (t, zone) = as_zoned(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
+        Ok(zoned_value(t.add(parse_duration(arg_str(a, 0))?), zone))
     });
     def(map, "ago", &[Any], |_, a| {
         let d = Time::now().sub(&date_arg(&a[0]));
@@ -1247,9 +1340,15 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
-        let t = parse_time("2006-01-02 15:04:05", "2020-05-06 07:08:09").unwrap();
+        let (t, _) = parse_time("2006-01-02 15:04:05", "2020-05-06 07:08:09").unwrap();
         assert_eq!(t.secs, 1_588_748_889);
-        assert_eq!(t.format("Mon Jan _2 3:04PM .000"), "Wed May  6 7:08AM .000");
-        assert_eq!(Time::zero().go_string(), "0001-01-01 00:00:00 +0000 UTC");
+        assert_eq!(
+            t.format_in("Mon Jan _2 3:04PM .000", &Zone::utc()),
+            "Wed May  6 7:08AM .000"
+        );
+        assert_eq!(
+            Time::zero().format_in(GO_STRING_LAYOUT, &Zone::utc()),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
     }
 }
