@@ -178,7 +178,16 @@ pub(crate) fn register(map: &mut FuncMap) {
         });
     }
     for name in ["deepCopy", "mustDeepCopy"] {
-        def(map, name, &[Any], |_, a| Ok(a[0].clone()));
+        def(map, name, &[Any], |_, a| {
+            if a[0].is_nil() {
+                // copystructure asks reflection for the type of nothing.
+                return Err(FuncError::new(
+                    "reflect: call of reflect.Value.Type on zero Value",
+                ));
+            }
+            // Values are immutable and shared, so the copy is the value itself.
+            Ok(a[0].clone())
+        });
     }
     def_var(map, "dig", &[], Any, |_, a| dig(a));
 }
