@@ -18,9 +18,12 @@ mod types;
 mod urls;
 
 mod crypto;
+// Implemented crypto functions; registered after `crypto`, whose placeholders they replace.
+mod ciphers;
 mod dates;
 mod hashes;
 mod network;
+mod passwords;
 mod random;
 pub mod semver;
 
@@ -51,6 +54,8 @@ pub fn add_to(map: &mut FuncMap) {
     hashes::register(map);
     random::register(map);
     crypto::register(map);
+    passwords::register(map);
+    ciphers::register(map);
     network::register(map);
 }
 
