@@ -1,7 +1,7 @@
 //! Sprig's `b64enc`, `b64dec`, `b32enc`, `b32dec` (standard alphabets, padded). Decoding errors
 //! are returned as the function's text, as Sprig does.
 
-use helmet_value::{ArgType, FuncMap, Value};
+use helmet_value::{ArgType, FuncError, FuncMap, Value};
 
 use crate::{arg_str, def};
 
@@ -89,8 +89,12 @@ pub(crate) fn decode(
     Ok(out)
 }
 
-fn text(bytes: Vec<u8>) -> Value {
-    Value::from(String::from_utf8_lossy(&bytes).into_owned())
+/// Decoded bytes as a Go string. helmet's strings are UTF-8, so binary data is refused by name
+/// rather than printed differently from Go.
+fn text(bytes: Vec<u8>) -> Result<Value, FuncError> {
+    String::from_utf8(bytes).map(Value::from).map_err(|_| {
+        FuncError::new("decoding to binary (invalid UTF-8) text is not supported by helmet")
+    })
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
@@ -98,19 +102,23 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::from(encode(arg_str(a, 0).as_bytes(), B64, 6, 4)))
     });
     def(map, "b64dec", &[ArgType::String], |_, a| {
-        Ok(match decode(arg_str(a, 0), B64, 6, 4) {
+        match decode(arg_str(a, 0), B64, 6, 4) {
             Ok(b) => text(b),
-            Err(at) => Value::from(format!("illegal base64 data at input byte {at}")),
-        })
+            Err(at) => Ok(Value::from(format!(
+                "illegal base64 data at input byte {at}"
+            ))),
+        }
     });
     def(map, "b32enc", &[ArgType::String], |_, a| {
         Ok(Value::from(encode(arg_str(a, 0).as_bytes(), B32, 5, 8)))
     });
     def(map, "b32dec", &[ArgType::String], |_, a| {
-        Ok(match decode(arg_str(a, 0), B32, 5, 8) {
+        match decode(arg_str(a, 0), B32, 5, 8) {
             Ok(b) => text(b),
-            Err(at) => Value::from(format!("illegal base32 data at input byte {at}")),
-        })
+            Err(at) => Ok(Value::from(format!(
+                "illegal base32 data at input byte {at}"
+            ))),
+        }
     });
 }
 

@@ -434,6 +434,38 @@ mod tests {
     }
 
     #[test]
+    fn rand_int_stays_in_range() {
+        let f = functions_for_test();
+        let rand = &f["randInt"];
+        for (lo, hi) in [(0, 1), (-5, 5), (10, 13), (i64::MIN / 2, i64::MAX / 2)] {
+            for _ in 0..200 {
+                let v = (rand.body)(&NoEngine, &[Value::Int(lo), Value::Int(hi)]).unwrap();
+                let Value::Int(n) = v else {
+                    panic!("randInt returns an int")
+                };
+                assert!(lo <= n && n < hi, "{n} outside [{lo}, {hi})");
+            }
+        }
+    }
+
+    struct NoEngine;
+
+    impl helmet_value::CallContext for NoEngine {
+        fn execute_template(&self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::new("no engine"))
+        }
+        fn execute_text(&self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::new("no engine"))
+        }
+    }
+
+    fn functions_for_test() -> FuncMap {
+        let mut map = FuncMap::new();
+        register(&mut map);
+        map
+    }
+
+    #[test]
     fn sequences() {
         assert_eq!(seq(&[3]).unwrap(), "1 2 3");
         assert_eq!(seq(&[0]).unwrap(), "1 0");

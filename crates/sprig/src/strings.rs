@@ -620,6 +620,19 @@ mod tests {
     }
 
     #[test]
+    fn shuffle_keeps_the_characters() {
+        for text in ["", "a", "hello wörld", "日本語テキスト"] {
+            for _ in 0..50 {
+                let mut got: Vec<char> = shuffle(text).chars().collect();
+                let mut want: Vec<char> = text.chars().collect();
+                got.sort_unstable();
+                want.sort_unstable();
+                assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
     fn cutting() {
         assert_eq!(abbreviate_full("hello world", 0, 5).unwrap(), "he...");
         assert_eq!(trunc(5, "hello world").unwrap(), "hello");
