@@ -626,6 +626,7 @@ fn parse_time(layout: &str, value: &str) -> Result<(Time, Zone), FuncError> {
                     offset = Some(0);
                 } else {
                     let (o, r) = parse_offset(v, colons, minutes, seconds).ok_or_else(bad)?;
+                    let o = o.map_err(|what| range_error(value, what))?;
                     offset = Some(o);
                     v = r;
                 }
@@ -747,8 +748,14 @@ fn frac_nanos(digits: &str) -> u32 {
     n
 }
 
-/// Reads `+hh[:mm[:ss]]` / `-hh...` as the layout element asks, giving seconds east of UTC.
-fn parse_offset(v: &str, colons: bool, minutes: bool, seconds: bool) -> Option<(i64, &str)> {
+/// Reads `+hh[:mm[:ss]]` / `-hh...` as the layout element asks, giving seconds east of UTC, or
+/// which part is out of Go's range (hours up to 24, minutes and seconds up to 60).
+fn parse_offset(
+    v: &str,
+    colons: bool,
+    minutes: bool,
+    seconds: bool,
+) -> Option<(Result<i64, &'static str>, &str)> {
     let sign = match v.as_bytes().first()? {
         b'+' => 1,
         b'-' => -1,
@@ -756,8 +763,13 @@ fn parse_offset(v: &str, colons: bool, minutes: bool, seconds: bool) -> Option<(
     };
     let mut r = &v[1..];
     let mut total = 0i64;
-    let parts = [(true, 3600), (minutes, 60), (seconds, 1)];
-    for (k, &(present, unit)) in parts.iter().enumerate() {
+    let mut out_of_range = None;
+    let parts = [
+        (true, 3600, 24, "time zone offset hour"),
+        (minutes, 60, 60, "time zone offset minute"),
+        (seconds, 1, 60, "time zone offset second"),
+    ];
+    for (k, &(present, unit, max, what)) in parts.iter().enumerate() {
         if !present {
             continue;
         }
@@ -765,10 +777,13 @@ fn parse_offset(v: &str, colons: bool, minutes: bool, seconds: bool) -> Option<(
             r = r.strip_prefix(':')?;
         }
         let (n, rest) = get_num(r, true)?;
+        if n > max && out_of_range.is_none() {
+            out_of_range = Some(what);
+        }
         total += i64::from(n) * unit;
         r = rest;
     }
-    Some((sign * total, r))
+    Some((out_of_range.map_or(Ok(sign * total), Err), r))
 }
 
 /// Matches a literal layout prefix against the value; a space in the layout matches one or more

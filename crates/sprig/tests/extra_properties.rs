@@ -16,7 +16,8 @@ fn render(src: &str) -> Result<String, String> {
 
 #[test]
 fn random_strings_have_length_and_alphabet() {
-    let cases: [(&str, fn(char) -> bool); 4] = [
+    type Alphabet = fn(char) -> bool;
+    let cases: [(&str, Alphabet); 4] = [
         ("randAlphaNum", |c| c.is_ascii_alphanumeric()),
         ("randAlpha", |c| c.is_ascii_alphabetic()),
         ("randNumeric", |c| c.is_ascii_digit()),
