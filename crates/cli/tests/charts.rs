@@ -139,12 +139,43 @@ fn check(case: &Case) -> Option<String> {
     None
 }
 
+/// Cases that still differ from Helm, each for a known gap: `render-objects` prints whole
+/// built-in objects (`{{ .Capabilities.KubeVersion }}` and friends), where Helm calls Go
+/// `String` methods the engine does not model yet. The test fails when one of these starts to
+/// match, so the list only shrinks.
+const KNOWN_DIFFERENCES: &[&str] = &[
+    "render-objects/default",
+    "render-objects/namespace",
+    "render-objects/values",
+    "render-objects/render",
+    "render-objects/render-upgrade",
+];
+
+fn is_known_difference(case: &Case) -> bool {
+    let label = format!(
+        "{}/{}",
+        case.chart.file_name().unwrap_or_default().to_string_lossy(),
+        case.name
+    );
+    KNOWN_DIFFERENCES.contains(&label.as_str())
+}
+
 #[test]
-#[ignore = "needs the template engine (helmet-template), which is not built yet"]
 fn chart_fixtures_match_helm() {
     let cases = cases();
     assert!(!cases.is_empty(), "no chart cases found");
-    let failures: Vec<String> = cases.iter().filter_map(check).collect();
+    let (known, expected): (Vec<&Case>, Vec<&Case>) =
+        cases.iter().partition(|c| is_known_difference(c));
+    let fixed: Vec<String> = known
+        .iter()
+        .filter(|c| check(c).is_none())
+        .map(|c| format!("{}/{}", c.chart.display(), c.name))
+        .collect();
+    assert!(
+        fixed.is_empty(),
+        "these cases now match Helm; remove them from KNOWN_DIFFERENCES: {fixed:?}"
+    );
+    let failures: Vec<String> = expected.into_iter().filter_map(check).collect();
     if !failures.is_empty() {
         panic!(
             "{} of {} chart cases differ from Helm:\n\n{}",
