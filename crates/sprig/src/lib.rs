@@ -19,6 +19,7 @@ mod urls;
 
 mod crypto;
 // Implemented crypto functions; registered after `crypto`, whose placeholders they replace.
+mod certs;
 mod ciphers;
 mod dates;
 mod hashes;
@@ -56,6 +57,7 @@ pub fn add_to(map: &mut FuncMap) {
     crypto::register(map);
     passwords::register(map);
     ciphers::register(map);
+    certs::register(map);
     network::register(map);
 }
 

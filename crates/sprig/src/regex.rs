@@ -236,10 +236,80 @@ fn quote_meta(s: &str) -> String {
     out
 }
 
-/// Go's template expansion in replacements: `$1`, `${1}`, `$name`, `${name}`, `$$`.
-fn expand_go(re: &Regex, s: &str, repl: &str) -> String {
-    // The regex crate expands the same forms, with the same longest-name rule.
-    re.replace_all(s, repl).into_owned()
+/// A `$` reference in a Go replacement template: the name (or number) and what follows it.
+/// Names are runs of letters, digits and `_`, optionally in braces; anything else leaves the
+/// `$` as text.
+fn go_reference(t: &str) -> Option<(&str, Option<usize>, &str)> {
+    let (braced, body) = match t.strip_prefix('{') {
+        Some(b) => (true, b),
+        None => (false, t),
+    };
+    let len: usize = body
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum();
+    if len == 0 {
+        return None;
+    }
+    let name = &body[..len];
+    let rest = if braced {
+        body[len..].strip_prefix('}')?
+    } else {
+        &body[len..]
+    };
+    // A number without leading zeros refers to a group by index.
+    let number = if name.bytes().all(|b| b.is_ascii_digit()) && !(name.starts_with('0') && len > 1)
+    {
+        name.parse::<usize>().ok().filter(|n| *n < 100_000_000)
+    } else {
+        None
+    };
+    Some((name, number, rest))
+}
+
+/// Go's `Regexp.Expand` of `template` for one match.
+fn expand_match(re: &Regex, caps: &regex::Captures<'_>, template: &str, out: &mut String) {
+    let mut t = template;
+    while let Some(at) = t.find('$') {
+        out.push_str(&t[..at]);
+        t = &t[at + 1..];
+        if let Some(rest) = t.strip_prefix('$') {
+            out.push('$');
+            t = rest;
+            continue;
+        }
+        let Some((name, number, rest)) = go_reference(t) else {
+            out.push('$');
+            continue;
+        };
+        t = rest;
+        let group = match number {
+            Some(n) => caps.get(n),
+            None => re
+                .capture_names()
+                .position(|n| n == Some(name))
+                .and_then(|i| caps.get(i)),
+        };
+        if let Some(m) = group {
+            out.push_str(m.as_str());
+        }
+    }
+    out.push_str(t);
+}
+
+/// Go's `ReplaceAllString`: every match replaced by the expanded template.
+fn expand_go(re: &Regex, s: &str, template: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for caps in re.captures_iter(s) {
+        let Some(m) = caps.get(0) else { continue };
+        out.push_str(&s[last..m.start()]);
+        expand_match(re, &caps, template, &mut out);
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    out
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
