@@ -26,8 +26,9 @@ pub struct RenderOptions {
 struct Renderable {
     name: String,
     source: String,
-    /// The scope without `.Template` (shared by the chart's templates).
-    scope: Arc<Map>,
+    /// The chart's scope map, shared by the chart's templates (and its parent's `.Subcharts`) as
+    /// Helm shares it: `.Template` is set in it before each file runs.
+    scope: Value,
     base_path: String,
     /// Partials (`_*`) are parsed for their definitions but never executed on their own.
     partial: bool,
@@ -37,13 +38,13 @@ struct Renderable {
 /// Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
 fn collect(
     chart: &Chart,
-    parent_scope: Option<&Map>,
+    parent_scope: Option<&Value>,
     top_values: &Value,
     shared: &Map,
     to_yaml: &Option<helmet_value::Func>,
     out: &mut Vec<Renderable>,
     depth: usize,
-) -> Result<Map, Error> {
+) -> Result<Value, Error> {
     if depth > 100 {
         return Err(Error::new(format!(
             "chart {} nests subcharts too deeply",
@@ -53,13 +54,12 @@ fn collect(
     let values = match parent_scope {
         None => top_values.clone(),
         // Helm's `Values.Table("Values.<name>")`: the parent's section for this chart when it
-        // is a map, an empty map otherwise.
+        // is a map (the same map, so changes show on both sides), an empty map otherwise.
         Some(parent) => match parent
-            .get("Values")
-            .and_then(Value::as_map)
-            .and_then(|v| v.get(chart.name()))
+            .map_get("Values")
+            .and_then(|v| v.map_get(chart.name()))
         {
-            Some(section @ Value::Map(_)) => section.clone(),
+            Some(section @ Value::Map(_)) => section,
             _ => Value::empty_map(),
         },
     };
@@ -70,6 +70,7 @@ fn collect(
         Value::Object(Arc::new(Files::new(&chart.files, to_yaml.clone()))),
     );
     scope.insert("Values".into(), values);
+    let scope = Value::map(scope);
     let mut subcharts = Map::new();
     for dep in &chart.dependencies {
         let sub_scope = collect(
@@ -81,10 +82,11 @@ fn collect(
             out,
             depth + 1,
         )?;
-        subcharts.insert(dep.name().to_string(), Value::map(sub_scope));
+        subcharts.insert(dep.name().to_string(), sub_scope);
     }
-    scope.insert("Subcharts".into(), Value::map(subcharts));
-    let scope_arc = Arc::new(scope.clone());
+    if let Value::Map(m) = &scope {
+        m.update(|m| m.insert("Subcharts".into(), Value::map(subcharts)));
+    }
     let full_path = chart.full_path();
     let base_path = format!("{full_path}/templates");
     for template in &chart.templates {
@@ -97,7 +99,7 @@ fn collect(
         out.push(Renderable {
             name: format!("{full_path}/{}", template.name),
             source: String::from_utf8_lossy(&template.data).into_owned(),
-            scope: scope_arc.clone(),
+            scope: scope.clone(),
             base_path: base_path.clone(),
             partial,
         });
@@ -132,6 +134,11 @@ pub fn render_chart_with(
     funcs: FuncMap,
 ) -> Result<BTreeMap<String, String>, Error> {
     let to_yaml = funcs.get("toYaml").cloned();
+    // Helm renders a copy of the values: templates that change maps in place (`set`,
+    // `merge`) change the copy, never the caller's values.
+    let values = &values
+        .deep_copy()
+        .ok_or_else(|| Error::new("values are nested too deeply"))?;
     let mut shared = Map::new();
     shared.insert("Release".into(), options.release.to_value());
     shared.insert(
@@ -151,26 +158,98 @@ pub fn render_chart_with(
     }
 
     let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
+    // Templates that change maps in place see each other's changes in Helm, which runs them
+    // one after another in this order; only templates that cannot change maps run side by side.
+    let sequential = may_change_maps(&templates, chart, values);
     let execute = |r: &Renderable| -> Result<String, Error> {
-        let mut top = (*r.scope).clone();
-        top.insert(
-            "Template".into(),
-            objects::template_value(&r.name, &r.base_path),
-        );
+        let template = objects::template_value(&r.name, &r.base_path);
+        let top = match &r.scope {
+            Value::Map(scope) if sequential => {
+                scope.update(|m| m.insert("Template".into(), template));
+                r.scope.clone()
+            }
+            Value::Map(scope) => {
+                let mut top = scope.to_map();
+                top.insert("Template".into(), template);
+                Value::map(top)
+            }
+            other => other.clone(),
+        };
         templates
-            .execute(&r.name, &Value::map(top))
+            .execute(&r.name, &top)
             .map(|out| out.replace("<no value>", ""))
             .map_err(|e| match e.kind {
                 ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
                 _ => Error::new(e.message),
             })
     };
-    let results = run_parallel(&jobs, execute);
+    let results = if sequential {
+        jobs.iter().map(|r| execute(r)).collect()
+    } else {
+        run_parallel(&jobs, execute)
+    };
     let mut rendered = BTreeMap::new();
     for (r, result) in jobs.iter().zip(results) {
         rendered.insert(r.name.clone(), result?);
     }
     Ok(rendered)
+}
+
+/// The Sprig functions that change a map in place.
+const MAP_CHANGERS: &[&str] = &[
+    "set",
+    "unset",
+    "merge",
+    "mustMerge",
+    "mergeOverwrite",
+    "mustMergeOverwrite",
+];
+
+/// Whether running the chart's templates may change a map in place: a template calls one of
+/// [`MAP_CHANGERS`], or calls `tpl` while a value or a file holds template text naming one.
+fn may_change_maps(templates: &Templates, chart: &Chart, values: &Value) -> bool {
+    if templates.calls_any(MAP_CHANGERS) {
+        return true;
+    }
+    if !templates.calls_any(&["tpl"]) {
+        return false;
+    }
+    let names_changer =
+        |text: &str| text.contains("{{") && MAP_CHANGERS.iter().any(|n| text.contains(n));
+    strings_match(values, &names_changer) || files_match(chart, &names_changer, 0)
+}
+
+/// Whether a string anywhere in `value` satisfies `test` (walked with its own stack).
+fn strings_match(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
+    let mut stack = vec![value.clone()];
+    let mut seen = 0usize;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > 1_000_000 {
+            // Only a map set into itself is this large; assume the worst.
+            return true;
+        }
+        match v {
+            Value::String(s) if test(&s) => return true,
+            Value::List(l) => stack.extend(l.items.iter().cloned()),
+            Value::Map(m) => stack.extend(m.entries().values().cloned()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a file of `chart` or of its subcharts satisfies `test`.
+fn files_match(chart: &Chart, test: &dyn Fn(&str) -> bool, depth: usize) -> bool {
+    depth > 100
+        || chart
+            .files
+            .iter()
+            .any(|f| test(&String::from_utf8_lossy(&f.data)))
+        || chart
+            .dependencies
+            .iter()
+            .any(|d| files_match(d, test, depth + 1))
 }
 
 /// Helm's `TemplateName` (`--name-template`): the text executed as a template with no data.

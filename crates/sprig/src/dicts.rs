@@ -1,42 +1,52 @@
 //! Sprig's dictionary functions.
 //!
-//! Go maps are shared references, so Sprig's `set`, `unset` and `merge` change the map they are
-//! given. helmet's values are immutable; these functions return the changed map, which covers
-//! `$d = set $d ...` and pipelines but not a later read of the original variable.
+//! Go maps are shared references, so Sprig's `set`, `unset`, `merge` and `mergeOverwrite` change
+//! the map they are given (and return it): the change shows through every variable and every
+//! enclosing map that holds it, which is how charts build `include` arguments
+//! (`$_ := set $ctx "k" v`).
 
-use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, Value};
+use std::sync::Arc;
+
+use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, TypedMap, Value};
 
 use crate::{arg_str, def, def_var, is_empty, strval};
 
 use ArgType::{Any, MapAny, String as Str};
 
-fn entries(v: &Value) -> Map {
-    v.as_map().cloned().unwrap_or_default()
+/// A snapshot of a map argument's entries (a nil map has none).
+fn entries(v: &Value) -> Arc<Map> {
+    v.as_map().unwrap_or_default()
 }
 
-/// mergo's deep merge of `src` into `dst`: maps merge key by key; other values fill keys that
-/// are missing or empty in `dst` (or, with `overwrite`, replace them).
-fn merge_into(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) -> Result<(), FuncError> {
+/// Go's panic for writing into a nil map, as Helm reports it.
+fn nil_map_write() -> FuncError {
+    FuncError::new("assignment to entry in nil map")
+}
+
+/// mergo's deep merge of `src` into `dst`, in place: maps merge key by key (the nested maps of
+/// `dst` change too); other values fill keys that are missing or empty in `dst` (or, with
+/// `overwrite`, replace them). Keys `dst` lacks receive `src`'s value itself (shared, as in Go).
+///
+/// `src` is a snapshot and no lock is held across the recursion, so merging a map into itself
+/// (or into a map nested in it) cannot deadlock.
+fn merge_into(dst: &TypedMap, src: &Map, overwrite: bool, depth: usize) -> Result<(), FuncError> {
     if depth > 10_000 {
         return Err(FuncError::new("merge: maps nested too deeply"));
     }
     for (k, sv) in src {
-        match (dst.get_mut(k), sv) {
+        match (dst.get(k), sv) {
             (Some(Value::Map(dm)), Value::Map(sm)) => {
-                let mut inner = dm.entries.clone();
-                merge_into(&mut inner, &sm.entries, overwrite, depth + 1)?;
-                let elem = dm.elem;
-                *dst.get_mut(k).expect("key present") = Value::typed_map(elem, inner);
+                merge_into(&dm, &sm.entries(), overwrite, depth + 1)?;
             }
             (Some(dv), sv) => {
                 // With override mergo replaces even with an empty value; without, it only
                 // fills values that are empty.
-                if overwrite || (is_empty(dv) && !is_empty(sv)) {
-                    *dv = sv.clone();
+                if overwrite || (is_empty(&dv) && !is_empty(sv)) {
+                    dst.update(|m| m.insert(k.clone(), sv.clone()));
                 }
             }
             (None, sv) => {
-                dst.insert(k.clone(), sv.clone());
+                dst.update(|m| m.insert(k.clone(), sv.clone()));
             }
         }
     }
@@ -44,11 +54,19 @@ fn merge_into(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) -> Result
 }
 
 fn merge_all(a: &[Value], overwrite: bool) -> Result<Value, FuncError> {
-    let mut dst = entries(&a[0]);
+    // mergo makes a new map when the destination is nil; otherwise the destination itself
+    // changes and is returned.
+    let dst = match &a[0] {
+        Value::Map(_) => a[0].clone(),
+        _ => Value::empty_map(),
+    };
+    let Value::Map(target) = &dst else {
+        unreachable!("the destination is a map")
+    };
     for src in &a[1..] {
-        merge_into(&mut dst, &entries(src), overwrite, 0)?;
+        merge_into(target, &entries(src), overwrite, 0)?;
     }
-    Ok(Value::map(dst))
+    Ok(dst)
 }
 
 /// Sprig's `dig`: keys, then a default, then the map.
@@ -68,7 +86,7 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
             other => return Err(interface_conversion(other, "string")),
         }
     }
-    let mut current = m.entries.clone();
+    let mut current = m.entries();
     for (i, k) in keys.iter().enumerate() {
         let Some(step) = current.get(k) else {
             return Ok(default.clone());
@@ -78,7 +96,7 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
         }
         match step {
             Value::Map(next) if next.elem == ElemType::Interface => {
-                current = next.entries.clone();
+                current = next.entries();
             }
             other => return Err(interface_conversion(other, "map[string]interface {}")),
         }
@@ -110,20 +128,24 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     def(map, "get", &[MapAny, Str], |_, a| {
         Ok(a[0]
-            .as_map()
-            .and_then(|m| m.get(arg_str(a, 1)))
-            .cloned()
+            .map_get(arg_str(a, 1))
             .unwrap_or_else(|| Value::from("")))
     });
     def(map, "set", &[MapAny, Str, Any], |_, a| {
-        let mut m = entries(&a[0]);
-        m.insert(arg_str(a, 1).to_string(), a[2].clone());
-        Ok(Value::map(m))
+        let Value::Map(m) = &a[0] else {
+            return Err(nil_map_write());
+        };
+        m.update(|m| m.insert(arg_str(a, 1).to_string(), a[2].clone()));
+        Ok(a[0].clone())
     });
     def(map, "unset", &[MapAny, Str], |_, a| {
-        let mut m = entries(&a[0]);
-        m.remove(arg_str(a, 1));
-        Ok(Value::map(m))
+        // Go's delete on a nil map does nothing, and the nil map comes back typed (printing
+        // as `map[]`); an empty map is the nearest helmet has.
+        let Value::Map(m) = &a[0] else {
+            return Ok(Value::empty_map());
+        };
+        m.update(|m| m.remove(arg_str(a, 1)));
+        Ok(a[0].clone())
     });
     def(map, "hasKey", &[MapAny, Str], |_, a| {
         Ok(Value::Bool(
@@ -133,21 +155,23 @@ pub(crate) fn register(map: &mut FuncMap) {
     def_var(map, "pluck", &[Str], MapAny, |_, a| {
         let key = arg_str(a, 0);
         Ok(Value::list(
-            a[1..]
-                .iter()
-                .filter_map(|d| d.as_map().and_then(|m| m.get(key)).cloned())
-                .collect(),
+            a[1..].iter().filter_map(|d| d.map_get(key)).collect(),
         ))
     });
     def_var(map, "keys", &[], MapAny, |_, a| {
         let keys = a
             .iter()
-            .flat_map(|d| entries(d).into_keys().map(Value::from))
+            .flat_map(|d| {
+                entries(d)
+                    .keys()
+                    .map(|k| Value::from(k.as_str()))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         Ok(Value::typed_list(ElemType::String, keys))
     });
     def(map, "values", &[MapAny], |_, a| {
-        Ok(Value::list(entries(&a[0]).into_values().collect()))
+        Ok(Value::list(entries(&a[0]).values().cloned().collect()))
     });
     def_var(map, "pick", &[MapAny], Str, |_, a| {
         let m = entries(&a[0]);
@@ -161,7 +185,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::map(out))
     });
     def_var(map, "omit", &[MapAny], Str, |_, a| {
-        let mut m = entries(&a[0]);
+        let mut m = (*entries(&a[0])).clone();
         for k in &a[1..] {
             m.remove(k.as_str().unwrap_or(""));
         }
@@ -185,8 +209,9 @@ pub(crate) fn register(map: &mut FuncMap) {
                     "reflect: call of reflect.Value.Type on zero Value",
                 ));
             }
-            // Values are immutable and shared, so the copy is the value itself.
-            Ok(a[0].clone())
+            a[0].deep_copy().ok_or_else(|| {
+                FuncError::new("deepCopy of a map that contains itself is not supported")
+            })
         });
     }
     def_var(map, "dig", &[], Any, |_, a| dig(a));

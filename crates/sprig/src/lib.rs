@@ -258,7 +258,19 @@ pub(crate) fn reflect_items(v: &Value) -> Option<Vec<Value>> {
 
 /// Go's `reflect.DeepEqual` on values.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+/// `reflect.DeepEqual` below `depth` levels of containers. The same map is equal to itself
+/// without a look inside (as reflect's cycle check makes it); past 1000 levels (maps holding
+/// themselves) values count as different rather than recursing further.
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > 1_000 {
+        return false;
+    }
+    let deep_equal = |p: &Value, q: &Value| deep_equal_at(p, q, depth + 1);
     match (a, b) {
+        (Value::Map(x), Value::Map(y)) if std::sync::Arc::ptr_eq(x, y) => true,
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
@@ -273,10 +285,10 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(x), Value::Map(y)) => {
             x.elem == y.elem
-                && x.entries.len() == y.entries.len()
-                && x.entries
+                && x.entries().len() == y.entries().len()
+                && x.entries()
                     .iter()
-                    .all(|(k, v)| y.entries.get(k).is_some_and(|w| deep_equal(v, w)))
+                    .all(|(k, v)| y.entries().get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.type_name() == y.type_name() && x.go_format() == y.go_format()

@@ -204,7 +204,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::map(m))
     });
     def(map, "urlJoin", &[ArgType::MapAny], |_, a| {
-        let m = a[0].as_map().cloned().unwrap_or_default();
+        let m = a[0].as_map().unwrap_or_default();
         let field = |k: &str| -> Result<String, FuncError> {
             match m.get(k) {
                 None => Ok(String::new()),

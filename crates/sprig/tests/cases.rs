@@ -34,7 +34,7 @@ fn drop_nulls(v: Value) -> Value {
     match &v {
         Value::Map(m) => Value::typed_map(
             m.elem,
-            m.entries
+            m.entries()
                 .iter()
                 .filter(|(_, v)| !v.is_nil())
                 .map(|(k, v)| (k.clone(), drop_nulls(v.clone())))

@@ -387,3 +387,51 @@ pub fn is_empty_list(list: &ListNode) -> bool {
         _ => false,
     })
 }
+
+/// Whether any command in `list` names a function in `names` (a function used as a pipeline
+/// stage or an argument counts; a field or variable of the same name does not). The walk keeps
+/// its own stack, so deeply nested templates cannot overflow the thread's.
+pub fn calls_any(list: &ListNode, names: &[&str]) -> bool {
+    enum Item<'a> {
+        List(&'a ListNode),
+        Pipe(&'a PipeNode),
+        Arg(&'a Arg),
+    }
+    let mut stack = vec![Item::List(list)];
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::List(list) => {
+                for node in &list.nodes {
+                    match node {
+                        Node::Action(a) => stack.push(Item::Pipe(&a.pipe)),
+                        Node::Branch(b) => {
+                            stack.push(Item::Pipe(&b.pipe));
+                            stack.push(Item::List(&b.list));
+                            if let Some(e) = &b.else_list {
+                                stack.push(Item::List(e));
+                            }
+                        }
+                        Node::Template(t) => {
+                            if let Some(p) = &t.pipe {
+                                stack.push(Item::Pipe(p));
+                            }
+                        }
+                        Node::Text { .. } | Node::Break { .. } | Node::Continue { .. } => {}
+                    }
+                }
+            }
+            Item::Pipe(pipe) => {
+                for cmd in &pipe.cmds {
+                    stack.extend(cmd.args.iter().map(Item::Arg));
+                }
+            }
+            Item::Arg(arg) => match arg {
+                Arg::Identifier { name, .. } if names.contains(&name.as_str()) => return true,
+                Arg::Pipe(p) => stack.push(Item::Pipe(p)),
+                Arg::Chain { node, .. } => stack.push(Item::Arg(node)),
+                _ => {}
+            },
+        }
+    }
+    false
+}

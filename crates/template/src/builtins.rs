@@ -85,6 +85,9 @@ fn plain_values(args: &[Ev]) -> Vec<Value> {
 /// Calls a builtin with converted arguments.
 pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
     use Builtin::*;
+    if matches!(b, Print | Println | Printf) && args.iter().any(|a| a.v.contains_itself()) {
+        return Err(FuncError::new(crate::exec::SELF_HOLDING));
+    }
     match b {
         And | Or => unreachable_and_or(),
         Not => Ok(Ev::plain(Value::Bool(!args[0].v.is_true()))),
@@ -147,7 +150,7 @@ fn length(item: &Ev) -> BResult {
         Value::String(s) => s.len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.len(),
-        Value::Map(m) => m.entries.len(),
+        Value::Map(m) => m.len(),
         other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
     };
     Ok(Ev::plain(Value::Int(n as i64)))
@@ -223,11 +226,8 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
                     }
                 };
                 let iface = m.elem == ElemType::Interface;
-                match m.entries.get(&*key) {
-                    Some(v) => Ev {
-                        v: v.clone(),
-                        iface,
-                    },
+                match m.get(&key) {
+                    Some(v) => Ev { v, iface },
                     None => Ev {
                         v: match m.elem {
                             ElemType::Interface => Value::Nil,

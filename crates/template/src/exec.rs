@@ -14,6 +14,11 @@ use crate::Set;
 /// Go's `maxExecDepth`.
 pub const MAX_EXEC_DEPTH: usize = 100_000;
 
+/// The error for printing a map that holds itself (Go's fmt recurses until the stack overflows
+/// and Helm crashes; helmet stops with this instead).
+pub(crate) const SELF_HOLDING: &str =
+    "printing a map that contains itself is not supported (Go overflows its stack on it)";
+
 /// A value during execution, with the bit of Go's static type that changes behaviour: whether
 /// it is held in an `interface {}` (map and slice elements of `[]interface {}`). `Nil` outside
 /// an interface is Go's invalid `reflect.Value` (what a pipeline yields for nil).
@@ -227,6 +232,9 @@ impl<'a> State<'a> {
                 let val = self.eval_pipeline(dot, &a.pipe)?;
                 if a.pipe.decl.is_empty() {
                     self.at = At::Node(node);
+                    if val.v.contains_itself() {
+                        return Err(self.errorf(SELF_HOLDING));
+                    }
                     self.print_value(&val);
                 }
                 Ok(Flow::Normal)
@@ -241,6 +249,7 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Prints an action's value as Go's fmt does.
     fn print_value(&mut self, v: &Ev) {
         if v.v.is_nil() && !v.iface {
             self.out.push_str("<no value>");
@@ -348,9 +357,9 @@ impl<'a> State<'a> {
                 }
             }
             Value::Map(m) => {
-                if !m.entries.is_empty() {
+                if !m.is_empty() {
                     let iface = m.elem == ElemType::Interface;
-                    for (k, item) in m.entries.iter() {
+                    for (k, item) in m.entries().iter() {
                         let elem = Ev {
                             v: item.clone(),
                             iface,
@@ -643,11 +652,8 @@ impl<'a> State<'a> {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
                 }
                 let iface = m.elem == ElemType::Interface;
-                return match m.entries.get(name) {
-                    Some(v) => Ok(Ev {
-                        v: v.clone(),
-                        iface,
-                    }),
+                return match m.get(name) {
+                    Some(v) => Ok(Ev { v, iface }),
                     None => {
                         if self.set.missing_key_error {
                             Err(self.errorf(format!("map has no entry for key {}", go_quote(name))))

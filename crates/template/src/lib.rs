@@ -123,6 +123,15 @@ impl Templates {
         self.set.add(name, source)
     }
 
+    /// Whether any template of the set calls one of the functions `names` (e.g. the ones that
+    /// change maps in place, which forbid running templates of one chart side by side).
+    pub fn calls_any(&self, names: &[&str]) -> bool {
+        self.set
+            .trees
+            .values()
+            .any(|tree| ast::calls_any(&tree.root, names))
+    }
+
     /// Whether a template of that name exists.
     pub fn has(&self, name: &str) -> bool {
         self.set.trees.contains_key(name)

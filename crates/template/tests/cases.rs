@@ -94,7 +94,7 @@ fn drop_nulls(v: Value) -> Value {
     match &v {
         Value::Map(m) => {
             let entries: Map = m
-                .entries
+                .entries()
                 .iter()
                 .filter(|(_, v)| !v.is_nil())
                 .map(|(k, v)| (k.clone(), drop_nulls(v.clone())))

@@ -63,9 +63,10 @@ struct Printer {
     out: String,
 }
 
-/// Go stops printing nested containers beyond this depth is not a Go rule, but our values can
-/// be deep; this keeps printing from exhausting the stack.
-const MAX_DEPTH: usize = 10_000;
+/// Nested containers deeper than this print as `...`. Not a Go rule: Go recurses until its stack
+/// overflows (only a map that holds itself gets that deep, and Helm crashes on it); this keeps
+/// printing within the stack of any thread. The engine refuses to print such maps outright.
+const MAX_DEPTH: usize = 1_000;
 
 impl Printer {
     fn do_printf(&mut self, format: &str, args: &[Value]) {
@@ -312,7 +313,7 @@ impl Printer {
                 } else {
                     self.out.push_str("map[");
                 }
-                for (k, (key, val)) in m.entries.iter().enumerate() {
+                for (k, (key, val)) in m.entries().iter().enumerate() {
                     if k > 0 {
                         self.out.push_str(if f.sharp_v { ", " } else { " " });
                     }

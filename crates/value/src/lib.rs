@@ -13,7 +13,7 @@ mod object;
 pub mod strconv;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 pub use func::{ArgType, CallContext, Func, FuncError, FuncResult, NativeFn};
 pub use object::Object;
@@ -91,12 +91,107 @@ pub struct List {
 }
 
 /// A Go map with string keys: `map[string]interface {}` or `map[string]string`.
-#[derive(Clone, Debug)]
+///
+/// Go maps are references: `set`, `unset`, `merge` and `mergeOverwrite` change the map that every
+/// variable, every enclosing map and every later template sees (`$_ := set $ctx "k" v` is how
+/// charts build arguments for `include`). So the entries sit behind a lock, shared by every
+/// [`Value`] that holds this map.
+///
+/// Readers take a snapshot ([`TypedMap::entries`]): the lock is held only to clone an `Arc`, so no
+/// lock is ever held while templates run, and a writer during a `range` over the same map cannot
+/// deadlock (the range goes on over its snapshot; the writer copies the entries first).
 pub struct TypedMap {
     /// The value type (`Interface` for maps from YAML and `dict`).
     pub elem: ElemType,
-    /// The entries, sorted by key.
-    pub entries: Map,
+    entries: RwLock<Arc<Map>>,
+}
+
+impl TypedMap {
+    /// A map with these entries.
+    pub fn new(elem: ElemType, entries: Map) -> TypedMap {
+        TypedMap {
+            elem,
+            entries: RwLock::new(Arc::new(entries)),
+        }
+    }
+
+    /// The entries as they are now. Later changes to the map do not show in the snapshot.
+    pub fn entries(&self) -> Arc<Map> {
+        // A poisoned lock only means a writer panicked after cloning; the entries are whole.
+        self.entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// A copy of the entries (values still shared), to build a new map from.
+    pub fn to_map(&self) -> Map {
+        (*self.entries()).clone()
+    }
+
+    /// The entries, without copying them when no one else holds them.
+    pub fn into_map(self) -> Map {
+        let entries = self
+            .entries
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::try_unwrap(entries).unwrap_or_else(|shared| (*shared).clone())
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains_key(key)
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Changes the map in place, as Go's map assignment does: every holder of this map sees the
+    /// change. `change` must not read this same map through a [`Value`] (take what it needs
+    /// before calling).
+    pub fn update<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
+        let mut guard = self
+            .entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        change(Arc::make_mut(&mut guard))
+    }
+
+    /// Whether `a` and `b` are the same Go map (not merely equal entries).
+    pub fn same(a: &TypedMap, b: &TypedMap) -> bool {
+        std::ptr::eq(a, b)
+    }
+}
+
+impl std::fmt::Debug for TypedMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedMap")
+            .field("elem", &self.elem)
+            .field("entries", &self.entries())
+            .finish()
+    }
 }
 
 impl Value {
@@ -120,15 +215,12 @@ impl Value {
 
     /// A `map[string]interface {}`.
     pub fn map(entries: Map) -> Value {
-        Value::Map(Arc::new(TypedMap {
-            elem: ElemType::Interface,
-            entries,
-        }))
+        Value::Map(Arc::new(TypedMap::new(ElemType::Interface, entries)))
     }
 
     /// A map with the given value type.
     pub fn typed_map(elem: ElemType, entries: Map) -> Value {
-        Value::Map(Arc::new(TypedMap { elem, entries }))
+        Value::Map(Arc::new(TypedMap::new(elem, entries)))
     }
 
     /// An empty `map[string]interface {}`.
@@ -149,10 +241,26 @@ impl Value {
         }
     }
 
-    /// The entries, if this is a map.
-    pub fn as_map(&self) -> Option<&Map> {
+    /// A snapshot of the entries, if this is a map.
+    pub fn as_map(&self) -> Option<Arc<Map>> {
         match self {
-            Value::Map(m) => Some(&m.entries),
+            Value::Map(m) => Some(m.entries()),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, if this is a map that has it.
+    pub fn map_get(&self, key: &str) -> Option<Value> {
+        match self {
+            Value::Map(m) => m.get(key),
+            _ => None,
+        }
+    }
+
+    /// The map itself (to change it in place or read single keys), if this is a map.
+    pub fn as_typed_map(&self) -> Option<&TypedMap> {
+        match self {
+            Value::Map(m) => Some(m),
             _ => None,
         }
     }
@@ -162,6 +270,98 @@ impl Value {
         match self {
             Value::List(l) => Some(&l.items),
             _ => None,
+        }
+    }
+
+    /// A copy whose maps are new maps (copystructure's deep copy): changing the copy in place
+    /// leaves the original alone. Slices, strings and objects are immutable here and stay shared.
+    /// `None` for a map that holds itself, or maps nested more than 10,000 deep.
+    pub fn deep_copy(&self) -> Option<Value> {
+        if self.contains_itself() {
+            return None;
+        }
+        self.deep_copy_at(0)
+    }
+
+    fn deep_copy_at(&self, depth: usize) -> Option<Value> {
+        if depth > 10_000 {
+            return None;
+        }
+        Some(match self {
+            Value::Map(m) => {
+                let mut copy = Map::new();
+                for (k, v) in m.entries().iter() {
+                    copy.insert(k.clone(), v.deep_copy_at(depth + 1)?);
+                }
+                Value::typed_map(m.elem, copy)
+            }
+            Value::List(l) if l.items.iter().any(Value::holds_map) => {
+                let items = l
+                    .items
+                    .iter()
+                    .map(|v| v.deep_copy_at(depth + 1))
+                    .collect::<Option<Vec<_>>>()?;
+                Value::typed_list(l.elem, items)
+            }
+            other => other.clone(),
+        })
+    }
+
+    /// Whether a map holds itself, directly or through nested maps and slices (only `set` and
+    /// `merge` can make one). Go's fmt and reflection-based copies recurse forever on such a
+    /// value; helmet refuses it with an error instead. The walk keeps its own stack.
+    pub fn contains_itself(&self) -> bool {
+        if !self.holds_map() {
+            return false;
+        }
+        // Depth-first over containers; `Leave` pops a map from the current path.
+        enum Step {
+            Enter(Value),
+            Leave,
+        }
+        let mut path: Vec<*const TypedMap> = Vec::new();
+        let mut stack = vec![Step::Enter(self.clone())];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Leave => {
+                    path.pop();
+                }
+                Step::Enter(Value::Map(m)) => {
+                    let id = Arc::as_ptr(&m);
+                    if path.contains(&id) {
+                        return true;
+                    }
+                    path.push(id);
+                    stack.push(Step::Leave);
+                    stack.extend(
+                        m.entries()
+                            .values()
+                            .filter(|v| v.holds_map())
+                            .cloned()
+                            .map(Step::Enter),
+                    );
+                }
+                Step::Enter(Value::List(l)) => {
+                    stack.extend(
+                        l.items
+                            .iter()
+                            .filter(|v| v.holds_map())
+                            .cloned()
+                            .map(Step::Enter),
+                    );
+                }
+                Step::Enter(_) => {}
+            }
+        }
+        false
+    }
+
+    /// Whether a map is in this value (it or inside its slices).
+    fn holds_map(&self) -> bool {
+        match self {
+            Value::Map(_) => true,
+            Value::List(l) => l.items.iter().any(Value::holds_map),
+            _ => false,
         }
     }
 
@@ -209,7 +409,7 @@ impl Value {
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.items.is_empty(),
-            Value::Map(m) => !m.entries.is_empty(),
+            Value::Map(m) => !m.is_empty(),
             Value::Object(o) => o.is_true(),
         }
     }

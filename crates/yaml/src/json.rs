@@ -74,7 +74,7 @@ fn write_value(
             newline(out, indent, level);
             out.push(']');
         }
-        Value::Map(m) => write_map(out, &m.entries, indent, level)?,
+        Value::Map(m) => write_map(out, &m.entries(), indent, level)?,
         Value::Object(o) => {
             let data = o.to_data();
             write_value(out, &data, indent, level)?;

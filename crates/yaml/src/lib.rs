@@ -109,11 +109,13 @@ pub fn from_json_as(src: &str, shape: Shape) -> Result<Value, Error> {
 
 /// Writes JSON as Go's `json.Marshal`: sorted keys, HTML-safe escaping, Go's float format.
 pub fn to_json(v: &Value) -> Result<String, Error> {
+    refuse_cycles(v)?;
     json::marshal(v, None)
 }
 
 /// Writes JSON as Go's `json.MarshalIndent(v, prefix, indent)`.
 pub fn to_json_indent(v: &Value, prefix: &str, indent: &str) -> Result<String, Error> {
+    refuse_cycles(v)?;
     json::marshal(v, Some((prefix, indent)))
 }
 
@@ -121,12 +123,14 @@ pub fn to_json_indent(v: &Value, prefix: &str, indent: &str) -> Result<String, E
 /// newline): via JSON, keys in go-yaml's order, sequences not indented under their key,
 /// whole numbers without a fraction, long lines folded at 80 columns.
 pub fn to_yaml(v: &Value) -> Result<String, Error> {
+    refuse_cycles(v)?;
     write::marshal_v2(v)
 }
 
 /// Writes YAML as go-yaml v3's encoder with `SetIndent(indent)` (Helm's `toYamlPretty` uses 2
 /// and trims the final newline): Go values written directly, sequences indented, no folding.
 pub fn to_yaml_v3(v: &Value, indent: usize) -> Result<String, Error> {
+    refuse_cycles(v)?;
     write::marshal_v3(v, indent)
 }
 
@@ -134,7 +138,19 @@ pub fn to_yaml_v3(v: &Value, indent: usize) -> Result<String, Error> {
 /// place of the document when encoding fails, except for errors where [`Error::is_panic`] is
 /// true: those fail the template call, as Go's panic does).
 pub fn to_toml(v: &Value) -> Result<String, Error> {
+    refuse_cycles(v)?;
     toml::marshal(v)
+}
+
+/// A map that holds itself: Go's encoding/json reports the cycle (the text here is its); the
+/// YAML and TOML writers of Go would recurse until the stack overflows, so they report the same.
+fn refuse_cycles(v: &Value) -> Result<(), Error> {
+    if v.contains_itself() {
+        return Err(Error::new(
+            "json: unsupported value: encountered a cycle via map[string]interface {}",
+        ));
+    }
+    Ok(())
 }
 
 /// Reading TOML (Helm's `fromToml`) is not implemented: this always fails with an error that

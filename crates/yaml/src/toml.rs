@@ -136,7 +136,7 @@ impl Encoder {
         self.enter()?;
         match v {
             Value::Nil => {}
-            Value::Map(m) => self.table(key, &m.entries)?,
+            Value::Map(m) => self.table(key, &m.entries())?,
             Value::List(l) => {
                 if kind_of(v, 0)? == Some(Kind::TableArray) {
                     self.table_array(key, &l.items)?;
@@ -200,7 +200,7 @@ impl Encoder {
                 }
                 self.write("]");
             }
-            Value::Map(m) => self.map(&[], &m.entries, true)?,
+            Value::Map(m) => self.map(&[], &m.entries(), true)?,
             Value::Object(o) => self.element(&o.to_data())?,
         }
         self.depth -= 1;
@@ -232,7 +232,7 @@ impl Encoder {
             let header = format!("{}[[{}]]", Self::indent(key), Self::full_key(key));
             self.write(&header);
             self.newline();
-            self.map(key, &m.entries, false)?;
+            self.map(key, &m.entries(), false)?;
         }
         Ok(())
     }

@@ -47,7 +47,7 @@ fn split_documents(src: &str) -> Result<Vec<String>, Error> {
 fn merge_maps(mut a: Map, b: &Map) -> Map {
     for (k, v) in b {
         if let (Value::Map(new), Some(Value::Map(old))) = (v, a.get(k)) {
-            let merged = merge_maps(old.entries.clone(), &new.entries);
+            let merged = merge_maps(old.to_map(), &new.entries());
             a.insert(k.clone(), Value::map(merged));
             continue;
         }
@@ -63,7 +63,7 @@ pub(crate) fn load(src: &str) -> Result<Value, Error> {
         let parsed = crate::read::read(&doc, Shape::Map)
             .map_err(|e| Error::new(format!("cannot unmarshal yaml document: {e}")))?;
         if let Value::Map(m) = parsed {
-            values = merge_maps(values, &m.entries);
+            values = merge_maps(values, &m.entries());
         }
     }
     Ok(Value::map(values))

@@ -137,11 +137,12 @@ fn v2_node(v: &Value, depth: usize) -> Result<Node, Error> {
             Node::Seq(items)
         }
         Value::Map(m) => {
-            let mut keys: Vec<&String> = m.entries.keys().collect();
+            let entries = m.entries();
+            let mut keys: Vec<&String> = entries.keys().collect();
             keys.sort_by(|a, b| key_order(a, b, false));
             let mut pairs = Vec::with_capacity(keys.len());
             for k in keys {
-                pairs.push((v2_string_node(k)?, v2_node(&m.entries[k], depth + 1)?));
+                pairs.push((v2_string_node(k)?, v2_node(&entries[k], depth + 1)?));
             }
             Node::Map(pairs)
         }
@@ -176,11 +177,12 @@ fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
             Node::Seq(items)
         }
         Value::Map(m) => {
-            let mut keys: Vec<&String> = m.entries.keys().collect();
+            let entries = m.entries();
+            let mut keys: Vec<&String> = entries.keys().collect();
             keys.sort_by(|a, b| key_order(a, b, true));
             let mut pairs = Vec::with_capacity(keys.len());
             for k in keys {
-                pairs.push((string_node(k), v3_node(&m.entries[k], depth + 1)?));
+                pairs.push((string_node(k), v3_node(&entries[k], depth + 1)?));
             }
             Node::Map(pairs)
         }

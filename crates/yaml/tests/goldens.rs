@@ -204,8 +204,8 @@ fn chart_yaml_string_fields_like_helm() {
         let golden = std::fs::read_to_string(input.with_extension("out")).expect("golden");
         let doc = from_str_go_types(&src).expect("Chart.yaml reads");
         let app = doc
-            .as_map()
-            .and_then(|m| m.get("appVersion"))
+            .map_get("appVersion")
+            .as_ref()
             .and_then(go_string_field)
             .unwrap_or_default();
         let got = format!("APP: {app}\n");

@@ -56,7 +56,7 @@ pub fn collect(
     let mut rows = Vec::new();
     if let Some(map) = values.as_map() {
         let mut path = Vec::new();
-        for (key, value) in map {
+        for (key, value) in map.iter() {
             path.push(key.clone());
             walk(&mut path, value, docs, false, &mut rows)?;
             path.pop();
@@ -98,7 +98,7 @@ fn walk(
     }
     if let Some(children) = children {
         let covered = covered || doc.is_some();
-        for (key, child) in children {
+        for (key, child) in children.iter() {
             path.push(key.clone());
             walk(path, child, docs, covered, rows)?;
             path.pop();

@@ -6,6 +6,8 @@
 //! `image-latest-tag`, `hardcoded-namespace`, `secret-in-values`, `selector-mismatch`,
 //! `service-target-port`.
 
+use std::sync::Arc;
+
 use helmet_value::{Map, Value};
 
 use super::{Linter, Severity};
@@ -31,20 +33,23 @@ pub struct Rendered {
     pub doc: Value,
 }
 
-fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    let mut cur = v;
+fn get(v: &Value, path: &[&str]) -> Option<Value> {
+    let mut cur = v.clone();
     for key in path {
-        cur = cur.as_map()?.get(*key)?;
+        cur = cur.map_get(key)?;
     }
     Some(cur)
 }
 
-fn text<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    get(v, path).and_then(Value::as_str).unwrap_or("")
+fn text(v: &Value, path: &[&str]) -> String {
+    get(v, path)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
-fn items(v: Option<&Value>) -> &[Value] {
-    v.and_then(Value::as_list).unwrap_or(&[])
+fn items(v: Option<Value>) -> Vec<Value> {
+    v.and_then(|v| v.as_list().map(<[Value]>::to_vec))
+        .unwrap_or_default()
 }
 
 fn quote(s: &str) -> String {
@@ -52,16 +57,16 @@ fn quote(s: &str) -> String {
 }
 
 /// The pod spec of a workload, with the path to its pod template's labels.
-fn pod_spec(doc: &Value) -> Option<(&Value, Option<&Map>)> {
+fn pod_spec(doc: &Value) -> Option<(Value, Option<Arc<Map>>)> {
     let kind = text(doc, &["kind"]);
-    match kind {
+    match kind.as_str() {
         "Pod" => Some((
             get(doc, &["spec"])?,
-            get(doc, &["metadata", "labels"]).and_then(Value::as_map),
+            get(doc, &["metadata", "labels"]).and_then(|v| v.as_map()),
         )),
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => Some((
             get(doc, &["spec", "template", "spec"])?,
-            get(doc, &["spec", "template", "metadata", "labels"]).and_then(Value::as_map),
+            get(doc, &["spec", "template", "metadata", "labels"]).and_then(|v| v.as_map()),
         )),
         "CronJob" => Some((
             get(doc, &["spec", "jobTemplate", "spec", "template", "spec"])?,
@@ -76,7 +81,7 @@ fn pod_spec(doc: &Value) -> Option<(&Value, Option<&Map>)> {
                     "labels",
                 ],
             )
-            .and_then(Value::as_map),
+            .and_then(|v| v.as_map()),
         )),
         _ => None,
     }
@@ -100,16 +105,16 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn is_true(v: Option<&Value>) -> bool {
+fn is_true(v: Option<Value>) -> bool {
     matches!(v, Some(Value::Bool(true)))
 }
 
-fn number(v: Option<&Value>) -> Option<f64> {
+fn number(v: Option<Value>) -> Option<f64> {
     match v? {
-        Value::Int(i) => Some(*i as f64),
-        Value::Int64(i) => Some(*i as f64),
-        Value::Uint64(u) => Some(*u as f64),
-        Value::Float64(f) => Some(*f),
+        Value::Int(i) => Some(i as f64),
+        Value::Int64(i) => Some(i as f64),
+        Value::Uint64(u) => Some(u as f64),
+        Value::Float64(f) => Some(f),
         _ => None,
     }
 }
@@ -129,23 +134,23 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                 file,
                 Err(format!(
                     "{kind} {} sets namespace {} instead of the release's; use .Release.Namespace",
-                    quote(name),
-                    quote(ns)
+                    quote(&name),
+                    quote(&ns)
                 )),
             );
         }
         let Some((spec, labels)) = pod_spec(doc) else {
             continue;
         };
-        let pod_non_root = is_true(get(spec, &["securityContext", "runAsNonRoot"]));
-        let pod_user = number(get(spec, &["securityContext", "runAsUser"]));
-        for c in items(spec.as_map().and_then(|m| m.get("containers"))) {
-            let cname = quote(text(c, &["name"]));
-            let resources = get(c, &["resources"]).and_then(Value::as_map);
+        let pod_non_root = is_true(get(&spec, &["securityContext", "runAsNonRoot"]));
+        let pod_user = number(get(&spec, &["securityContext", "runAsUser"]));
+        for c in &items(spec.map_get("containers")) {
+            let cname = quote(&text(c, &["name"]));
+            let resources = get(c, &["resources"]);
             let has_resources = resources.is_some_and(|r| {
                 ["limits", "requests"].iter().any(|k| {
-                    r.get(*k)
-                        .and_then(Value::as_map)
+                    r.map_get(k)
+                        .and_then(|m| m.as_map())
                         .is_some_and(|m| !m.is_empty())
                 })
             });
@@ -156,11 +161,11 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                     file,
                     Err(format!(
                         "container {cname} of {kind} {} has no resource requests or limits",
-                        quote(name)
+                        quote(&name)
                     )),
                 );
             }
-            if is_long_running(kind)
+            if is_long_running(&kind)
                 && get(c, &["livenessProbe"]).is_none()
                 && get(c, &["readinessProbe"]).is_none()
             {
@@ -170,12 +175,12 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                     file,
                     Err(format!(
                         "container {cname} of {kind} {} has no liveness or readiness probe",
-                        quote(name)
+                        quote(&name)
                     )),
                 );
             }
             let non_root = match get(c, &["securityContext", "runAsNonRoot"]) {
-                Some(Value::Bool(b)) => *b,
+                Some(Value::Bool(b)) => b,
                 _ => pod_non_root,
             };
             let user = number(get(c, &["securityContext", "runAsUser"])).or(pod_user);
@@ -186,7 +191,7 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                     file,
                     Err(format!(
                         "container {cname} of {kind} {} may run as root; set securityContext.runAsNonRoot: true and a non-zero runAsUser",
-                        quote(name)
+                        quote(&name)
                     )),
                 );
             }
@@ -197,13 +202,13 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                     file,
                     Err(format!(
                         "container {cname} of {kind} {} runs privileged",
-                        quote(name)
+                        quote(&name)
                     )),
                 );
             }
             let image = text(c, &["image"]);
             if !image.is_empty() && !image.contains('@') {
-                let last = image.rsplit('/').next().unwrap_or(image);
+                let last = image.rsplit('/').next().unwrap_or(&image);
                 let tag = last.split_once(':').map(|(_, t)| t);
                 if tag.is_none_or(|t| t == "latest" || t.is_empty()) {
                     linter.check(
@@ -212,22 +217,23 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                         file,
                         Err(format!(
                             "container {cname} of {kind} {} uses image {} without a pinned tag",
-                            quote(name),
-                            quote(image)
+                            quote(&name),
+                            quote(&image)
                         )),
                     );
                 }
             }
         }
         if matches!(
-            kind,
+            kind.as_str(),
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
         ) {
             if let Some(selector) =
-                get(doc, &["spec", "selector", "matchLabels"]).and_then(Value::as_map)
+                get(doc, &["spec", "selector", "matchLabels"]).and_then(|v| v.as_map())
             {
                 let matches = selector.iter().all(|(k, v)| {
                     labels
+                        .as_ref()
                         .and_then(|l| l.get(k))
                         .is_some_and(|lv| same_scalar(lv, v))
                 });
@@ -238,7 +244,7 @@ pub fn check_objects(linter: &mut Linter, objects: &[Rendered], namespace: &str)
                         file,
                         Err(format!(
                             "the selector of {kind} {} does not match its pod template's labels",
-                            quote(name)
+                            quote(&name)
                         )),
                     );
                 }
@@ -254,7 +260,7 @@ fn check_services(linter: &mut Linter, objects: &[Rendered]) {
         .iter()
         .filter(|o| text(&o.doc, &["kind"]) == "Service")
     {
-        let Some(selector) = get(&svc.doc, &["spec", "selector"]).and_then(Value::as_map) else {
+        let Some(selector) = get(&svc.doc, &["spec", "selector"]).and_then(|v| v.as_map()) else {
             continue;
         };
         if selector.is_empty() {
@@ -274,9 +280,9 @@ fn check_services(linter: &mut Linter, objects: &[Rendered]) {
                 continue;
             }
             selected = true;
-            for c in items(spec.as_map().and_then(|m| m.get("containers"))) {
-                for p in items(c.as_map().and_then(|m| m.get("ports"))) {
-                    if let Some(n) = get(p, &["name"]).and_then(Value::as_str) {
+            for c in &items(spec.map_get("containers")) {
+                for p in &items(c.map_get("ports")) {
+                    if let Some(Value::String(n)) = get(p, &["name"]) {
                         names.push(n.to_string());
                     }
                     if let Some(n) = number(get(p, &["containerPort"])) {
@@ -289,12 +295,12 @@ fn check_services(linter: &mut Linter, objects: &[Rendered]) {
             continue;
         }
         let svc_name = text(&svc.doc, &["metadata", "name"]);
-        for port in items(get(&svc.doc, &["spec", "ports"])) {
+        for port in &items(get(&svc.doc, &["spec", "ports"])) {
             let target = get(port, &["targetPort"]).or_else(|| get(port, &["port"]));
             let (ok, shown) = match target {
                 Some(Value::String(s)) => match s.parse::<f64>() {
                     Ok(n) => (numbers.contains(&n), s.to_string()),
-                    Err(_) => (names.iter().any(|n| n == &**s), s.to_string()),
+                    Err(_) => (names.iter().any(|n| **n == *s), s.to_string()),
                 },
                 other => match number(other) {
                     Some(n) => (numbers.contains(&n), format!("{n}")),
@@ -308,7 +314,7 @@ fn check_services(linter: &mut Linter, objects: &[Rendered]) {
                     &svc.file,
                     Err(format!(
                         "Service {} targets port {shown}, which no container it selects declares",
-                        quote(svc_name)
+                        quote(&svc_name)
                     )),
                 );
             }

@@ -62,7 +62,7 @@ pub fn lint(linter: &mut Linter) {
             )
         }),
     );
-    let types = raw.as_map().cloned().unwrap_or_default();
+    let types = raw.as_map().map(|m| (*m).clone()).unwrap_or_default();
     linter.check("chart-name", Severity::Error, FILE, validate_name(&md));
     linter.check(
         "chart-api-version",

@@ -112,7 +112,7 @@ pub fn decode_object(doc: &str) -> Result<Option<K8sObject>, String> {
     let value = helmet_yaml::from_str_go_types(doc).map_err(|e| e.to_string())?;
     let map = match &value {
         Value::Nil => return Ok(None),
-        Value::Map(m) => &m.entries,
+        Value::Map(m) => &m.entries(),
         other => {
             return Err(format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type rules.k8sYamlStruct",
@@ -129,8 +129,8 @@ pub fn decode_object(doc: &str) -> Result<Option<K8sObject>, String> {
         None | Some(Value::Nil) => {}
         Some(Value::Map(m)) => {
             obj.namespace =
-                string_field(&m.entries, "Namespace", "k8sYamlMetadata", "Metadata.Namespace")?;
-            obj.name = string_field(&m.entries, "Name", "k8sYamlMetadata", "Metadata.Name")?;
+                string_field(&m.entries(), "Namespace", "k8sYamlMetadata", "Metadata.Namespace")?;
+            obj.name = string_field(&m.entries(), "Name", "k8sYamlMetadata", "Metadata.Name")?;
         }
         Some(other) => {
             return Err(format!(
@@ -150,18 +150,14 @@ pub fn list_items_have_resource_policy(manifest: &str) -> Result<bool, String> {
         .next()
         .unwrap_or_default();
     let value = helmet_yaml::from_str_go_types(&first).map_err(|e| e.to_string())?;
-    let Some(items) = value.as_map().and_then(|m| field(m, "Items")) else {
-        return Ok(false);
-    };
-    let Value::List(items) = items else {
+    let field_of = |v: &Value, name: &str| v.as_map().and_then(|m| field(&m, name).cloned());
+    let Some(Value::List(items)) = field_of(&value, "Items") else {
         return Ok(false);
     };
     Ok(items.items.iter().any(|item| {
-        item.as_map()
-            .and_then(|m| field(m, "Metadata"))
-            .and_then(Value::as_map)
-            .and_then(|m| field(m, "Annotations"))
-            .and_then(Value::as_map)
+        field_of(item, "Metadata")
+            .and_then(|m| field_of(&m, "Annotations"))
+            .and_then(|a| a.as_map())
             .is_some_and(|a| a.contains_key("helm.sh/resource-policy"))
     }))
 }

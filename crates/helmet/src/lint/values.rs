@@ -44,8 +44,11 @@ fn validate(
     let values = helmet_yaml::from_str(&String::from_utf8_lossy(&bytes))
         .map_err(|e| format!("unable to parse YAML: {e}"))?;
     let mut warnings = Warnings::default();
-    let user = user_values.as_map().cloned().unwrap_or_default();
-    let file = values.as_map().cloned().unwrap_or_default();
+    let user = user_values
+        .as_map()
+        .map(|m| (*m).clone())
+        .unwrap_or_default();
+    let file = values.as_map().map(|m| (*m).clone()).unwrap_or_default();
     let merged = coalesce_tables(helmet_value::Map::new(), user, "", false, &mut warnings, 0);
     let merged = coalesce_tables(merged, file, "", false, &mut warnings, 0);
     // Helm logs what coalescing skipped (to stderr, with the time).

@@ -76,7 +76,7 @@ fn field<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
 fn decode_maintainer(v: &Value, path: &str) -> Result<Option<Maintainer>, Error> {
     let map = match v {
         Value::Nil => return Ok(None),
-        Value::Map(m) => &m.entries,
+        Value::Map(m) => &m.entries(),
         other => {
             return Err(type_error(
                 other,
@@ -112,7 +112,7 @@ pub(crate) fn decode_dependency(
 ) -> Result<Option<Dependency>, Error> {
     let map = match v {
         Value::Nil => return Ok(None),
-        Value::Map(m) => &m.entries,
+        Value::Map(m) => &m.entries(),
         other => {
             return Err(type_error(
                 other,
@@ -181,7 +181,7 @@ fn decode_dependencies(
 /// leaving the others as they are, as `json.Unmarshal` into an existing struct does.
 pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error> {
     let map = match doc {
-        Value::Map(m) => &m.entries,
+        Value::Map(m) => &m.entries(),
         Value::Nil => return Ok(()),
         other => {
             return Err(Error::new(format!(
@@ -236,7 +236,7 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
     match field(map, "annotations") {
         None | Some(Value::Nil) => {}
         Some(Value::Map(m)) => {
-            for (k, v) in &m.entries {
+            for (k, v) in m.entries().iter() {
                 let p = place("annotations");
                 md.annotations.insert(k.clone(), decode_string(v, &p)?);
             }
@@ -261,7 +261,7 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
 pub fn decode_lock(doc: &Value) -> Result<Lock, Error> {
     let mut lock = Lock::default();
     let map = match doc {
-        Value::Map(m) => &m.entries,
+        Value::Map(m) => &m.entries(),
         Value::Nil => return Ok(lock),
         other => {
             return Err(Error::new(format!(

@@ -186,7 +186,7 @@ pub fn parse_values(data: &[u8]) -> Result<Value, Error> {
 pub fn merge_maps(mut a: Map, b: &Map) -> Map {
     for (k, v) in b {
         if let (Value::Map(new), Some(Value::Map(old))) = (v, a.get(k)) {
-            let merged = merge_maps(old.entries.clone(), &new.entries);
+            let merged = merge_maps(old.to_map(), &new.entries());
             a.insert(k.clone(), Value::map(merged));
             continue;
         }

@@ -95,7 +95,7 @@ pub fn head_from_value(doc: &Value) -> Result<Head, String> {
     let mut head = Head::default();
     let map = match doc {
         Value::Nil => return Ok(head),
-        Value::Map(m) => &m.entries,
+        Value::Map(m) => &m.entries(),
         other => return Err(unmarshal_error(other, "Go value of type util.SimpleHead")),
     };
     if let Some(v) = map.get("apiVersion") {
@@ -108,7 +108,7 @@ pub fn head_from_value(doc: &Value) -> Result<Head, String> {
         None | Some(Value::Nil) => {}
         Some(Value::Map(meta)) => {
             head.has_metadata = true;
-            let meta = &meta.entries;
+            let meta = &meta.entries();
             if let Some(v) = meta.get("name") {
                 head.name = string_field(v, "Go struct field .metadata.name of type string")?;
             }
@@ -116,7 +116,7 @@ pub fn head_from_value(doc: &Value) -> Result<Head, String> {
                 None | Some(Value::Nil) => {}
                 Some(Value::Map(annotations)) => {
                     let mut out = BTreeMap::new();
-                    for (k, v) in &annotations.entries {
+                    for (k, v) in annotations.entries().iter() {
                         let text = string_field(
                             v,
                             "Go struct field .metadata.annotations of type string",

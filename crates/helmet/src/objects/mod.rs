@@ -66,7 +66,7 @@ fn slices_as_interface(value: Value) -> Value {
                 .collect(),
         ),
         Value::Map(map) if map.elem == ElemType::Interface => Value::map(
-            map.entries
+            map.entries()
                 .iter()
                 .map(|(k, v)| (k.clone(), slices_as_interface(v.clone())))
                 .collect(),

@@ -4,6 +4,8 @@
 //! Go mutates shared maps in place; here trees are rebuilt. One Go aliasing effect is not
 //! reproduced: nested global maps that a subchart extends leak back into the parent's globals.
 
+use std::sync::Arc;
+
 use helmet_value::{Map, Value};
 
 use crate::chart::{Chart, Error};
@@ -26,11 +28,8 @@ fn concat(prefix: &str, key: &str) -> String {
     }
 }
 
-fn entries(v: &Value) -> Option<&Map> {
-    match v {
-        Value::Map(m) => Some(&m.entries),
-        _ => None,
-    }
+fn entries(v: &Value) -> Option<Arc<Map>> {
+    v.as_map()
 }
 
 /// Go's `%v` for the values in warnings: `map[k:v]` with sorted keys, `[a b]` for slices,
@@ -50,7 +49,7 @@ fn go_v(v: &Value) -> String {
         ),
         Value::Map(m) => format!(
             "map[{}]",
-            m.entries
+            m.entries()
                 .iter()
                 .map(|(k, v)| format!("{k}:{}", go_v(v)))
                 .collect::<Vec<_>>()
@@ -84,7 +83,7 @@ fn go_bad_t_inner(v: &Value) -> String {
         ),
         Value::Map(m) => format!(
             "map[{}]",
-            m.entries
+            m.entries()
                 .iter()
                 .map(|(k, v)| format!("%!t(string={k}):{}", go_bad_t_inner(v)))
                 .collect::<Vec<_>>()
@@ -123,13 +122,13 @@ pub fn coalesce_values(
     user: &Value,
     warnings: &mut Warnings,
 ) -> Result<Value, Error> {
-    let dest = entries(user).cloned().unwrap_or_default();
+    let dest = entries(user).map(|m| (*m).clone()).unwrap_or_default();
     coalesce(chart, dest, "", false, warnings, 0).map(Value::map)
 }
 
 /// Helm's `MergeValues`: like coalescing, but `null`s are kept.
 pub fn merge_values(chart: &Chart, user: &Value, warnings: &mut Warnings) -> Result<Value, Error> {
-    let dest = entries(user).cloned().unwrap_or_default();
+    let dest = entries(user).map(|m| (*m).clone()).unwrap_or_default();
     coalesce(chart, dest, "", true, warnings, 0).map(Value::map)
 }
 
@@ -160,7 +159,7 @@ fn coalesce_deps(
         let name = sub.name();
         let sub_values = match dest.get(name) {
             None => Map::new(),
-            Some(Value::Map(m)) => m.entries.clone(),
+            Some(Value::Map(m)) => m.to_map(),
             Some(other) => {
                 return Err(Error::new(format!(
                     "type mismatch on {name}: {}",
@@ -180,7 +179,7 @@ fn coalesce_deps(
 fn coalesce_globals(mut dest: Map, src: &Map, prefix: &str, warnings: &mut Warnings) -> Map {
     let mut dg = match dest.get(GLOBAL) {
         None => Map::new(),
-        Some(Value::Map(m)) => m.entries.clone(),
+        Some(Value::Map(m)) => m.to_map(),
         Some(_) => {
             warnings.push(format!(
                 "warning: skipping globals because destination {GLOBAL} is not a table."
@@ -190,7 +189,7 @@ fn coalesce_globals(mut dest: Map, src: &Map, prefix: &str, warnings: &mut Warni
     };
     let sg = match src.get(GLOBAL) {
         None => Map::new(),
-        Some(Value::Map(m)) => m.entries.clone(),
+        Some(Value::Map(m)) => m.to_map(),
         Some(_) => {
             warnings.push(format!(
                 "warning: skipping globals because source {GLOBAL} is not a table."
@@ -206,8 +205,8 @@ fn coalesce_globals(mut dest: Map, src: &Map, prefix: &str, warnings: &mut Warni
                 }
                 Some(Value::Map(destv)) => {
                     let merged = coalesce_tables(
-                        vm.entries.clone(),
-                        destv.entries.clone(),
+                        vm.to_map(),
+                        destv.to_map(),
                         &concat(prefix, &key),
                         true,
                         warnings,
@@ -238,7 +237,7 @@ pub fn clean_nils(m: Map) -> Map {
     m.into_iter()
         .filter(|(_, v)| !v.is_nil())
         .map(|(k, v)| match v {
-            Value::Map(inner) => (k, Value::map(clean_nils(inner.entries.clone()))),
+            Value::Map(inner) => (k, Value::map(clean_nils(inner.to_map()))),
             other => (k, other),
         })
         .collect()
@@ -256,7 +255,7 @@ fn coalesce_own(
     let Some(defaults) = entries(&chart.values) else {
         return v;
     };
-    for (key, val) in defaults {
+    for (key, val) in defaults.iter() {
         match v.get(key) {
             Some(value) => {
                 if value.is_nil() && !merge {
@@ -266,12 +265,12 @@ fn coalesce_own(
                         Value::Map(src) => {
                             let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
                             let src = if merge {
-                                src.entries.clone()
+                                src.to_map()
                             } else {
-                                clean_nils(src.entries.clone())
+                                clean_nils(src.to_map())
                             };
                             let merged = coalesce_tables(
-                                dest.entries.clone(),
+                                dest.to_map(),
                                 src,
                                 &concat(&sub_prefix, key),
                                 merge,
@@ -292,7 +291,7 @@ fn coalesce_own(
                     match val {
                         Value::Nil => continue,
                         Value::Map(m) => {
-                            v.insert(key.clone(), Value::map(clean_nils(m.entries.clone())));
+                            v.insert(key.clone(), Value::map(clean_nils(m.to_map())));
                             continue;
                         }
                         _ => {}
@@ -339,8 +338,8 @@ pub fn coalesce_tables(
             Some(dv) => match (&val, dv) {
                 (Value::Map(sm), Value::Map(dm)) => {
                     let merged = coalesce_tables(
-                        dm.entries.clone(),
-                        sm.entries.clone(),
+                        dm.to_map(),
+                        sm.to_map(),
                         &full,
                         merge,
                         warnings,
@@ -389,8 +388,8 @@ mod tests {
         let out = coalesce_values(&chart, &user, &mut warnings).unwrap();
         // The user's innermost null removed the chart's innermost value.
         let mut depth = 0;
-        let mut cur = &out;
-        while let Some(next) = cur.as_map().and_then(|m| m.get("k")) {
+        let mut cur = out;
+        while let Some(next) = cur.map_get("k") {
             cur = next;
             depth += 1;
         }

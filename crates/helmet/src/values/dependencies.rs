@@ -3,6 +3,8 @@
 
 use std::cmp::Ordering;
 
+use std::sync::Arc;
+
 use helmet_value::{Map, Value};
 
 use super::coalesce::{self, Warnings};
@@ -200,8 +202,8 @@ fn check_one(c: &str, v: &SemVer) -> Option<bool> {
 fn path_value(values: &Map, path: &str) -> Option<Value> {
     let parts: Vec<&str> = path.split('.').collect();
     let (last, tables) = parts.split_last()?;
-    let mut table = values;
-    for t in tables {
+    let mut table = values.get(*tables.first()?)?.as_map()?;
+    for t in &tables[1..] {
         table = table.get(*t)?.as_map()?;
     }
     match table.get(*last)? {
@@ -255,13 +257,13 @@ fn process_enabled(
     }
     chart.dependencies = kept;
     let cvals = coalesce::coalesce_values(chart, values, warnings)?;
-    let cmap = cvals.as_map().cloned().unwrap_or_default();
+    let cmap = cvals.as_map().map(|m| (*m).clone()).unwrap_or_default();
     // Tags.
     if let Some(Value::Map(tags)) = cmap.get("tags") {
         for req in chart.metadata.dependencies.iter_mut().flatten() {
             let (mut has_true, mut has_false) = (false, false);
             for t in &req.tags {
-                match tags.entries.get(t) {
+                match tags.entries().get(t) {
                     Some(Value::Bool(true)) => has_true = true,
                     Some(Value::Bool(false)) => has_false = true,
                     Some(_) => warnings.push(format!(
@@ -315,8 +317,8 @@ fn process_enabled(
 
 /// Helm's `Values.Table`: the map at a dotted path, or the path element that is missing or
 /// not a map.
-fn table<'a>(values: &'a Map, path: &str) -> Result<&'a Map, String> {
-    let mut t = values;
+fn table(values: &Map, path: &str) -> Result<Arc<Map>, String> {
+    let mut t = Arc::new(values.clone());
     for part in path.split('.') {
         t = t
             .get(part)
@@ -341,7 +343,7 @@ fn path_to_map(path: &str, data: Map) -> Map {
         m.insert(part.to_string(), cur);
         cur = Value::map(m);
     }
-    cur.as_map().cloned().unwrap_or_default()
+    cur.as_map().map(|m| (*m).clone()).unwrap_or_default()
 }
 
 fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> Result<(), Error> {
@@ -355,14 +357,14 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
         return Ok(());
     }
     let cvals = coalesce::merge_values(chart, &Value::Nil, warnings)?;
-    let cmap = cvals.as_map().cloned().unwrap_or_default();
+    let cmap = cvals.as_map().map(|m| (*m).clone()).unwrap_or_default();
     let mut imported = Map::new();
     for req in chart.metadata.dependencies.iter_mut().flatten() {
         let mut normalized = Vec::new();
         for iv in &req.import_values {
             let (child, parent, from_map) = match iv {
                 Value::Map(m) => {
-                    let text = |k: &str| match m.entries.get(k) {
+                    let text = |k: &str| match m.entries().get(k) {
                         None | Some(Value::Nil) => "<nil>".to_string(),
                         Some(Value::String(s)) => s.to_string(),
                         Some(Value::Bool(b)) => b.to_string(),
@@ -382,7 +384,7 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
                 Ok(found) => {
                     imported = coalesce::coalesce_tables(
                         imported,
-                        path_to_map(&parent, found.clone()),
+                        path_to_map(&parent, (*found).clone()),
                         "",
                         true,
                         warnings,

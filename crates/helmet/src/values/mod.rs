@@ -70,7 +70,7 @@ impl ValueOptions {
             let raw = read_source(&name, stdin).map_err(Error::new)?;
             let current =
                 parse_values(&raw).map_err(|e| e.wrap(format!("failed to parse {name}")))?;
-            base = merge_maps(base, current.as_map().unwrap_or(&Map::new()));
+            base = merge_maps(base, &current.as_map().unwrap_or_default());
         }
         for value in &self.set_json {
             let trimmed = value.trim();
@@ -79,7 +79,7 @@ impl ValueOptions {
                     Error::new(format!("failed parsing --set-json data JSON: {value}"))
                 })?;
                 match strvals::from_json(&parsed) {
-                    Value::Map(m) => base = merge_maps(base, &m.entries),
+                    Value::Map(m) => base = merge_maps(base, &m.entries()),
                     _ => {
                         return Err(Error::new(format!(
                             "failed parsing --set-json data JSON: {value}"
@@ -200,11 +200,11 @@ mod golden_tests {
     }
 
     /// The values a template at `path` (`top/charts/a/charts/b/templates/x`) sees.
-    fn view<'a>(values: &'a Value, path: &str) -> Option<&'a Value> {
+    fn view(values: &Value, path: &str) -> Option<Value> {
         let dir = path.split("/templates/").next()?;
-        let mut v = values;
+        let mut v = values.clone();
         for sub in dir.split("/charts/").skip(1) {
-            v = v.as_map()?.get(sub)?;
+            v = v.map_get(sub)?;
         }
         Some(v)
     }
@@ -235,8 +235,8 @@ mod golden_tests {
             ..ValueOptions::default()
         });
         let json = |v: &Value| helmet_yaml::to_json(v).unwrap();
-        let mut both = values.as_map().unwrap().clone();
-        both.extend(text_value.as_map().unwrap().clone());
+        let mut both = (*values.as_map().unwrap()).clone();
+        both.extend((*text_value.as_map().unwrap()).clone());
         assert_eq!(json(&Value::map(both)), json(&from_file));
     }
 
@@ -358,7 +358,7 @@ mod golden_tests {
                 }
                 let ours = view(&values, template)
                     .unwrap_or_else(|| panic!("{name}: no values for {template}"));
-                let ours = helmet_yaml::to_json(ours).unwrap() + "\n";
+                let ours = helmet_yaml::to_json(&ours).unwrap() + "\n";
                 assert_eq!(ours, output.as_str().unwrap(), "{name}: {template}");
                 checked += 1;
             }

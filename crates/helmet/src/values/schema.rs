@@ -25,7 +25,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
         Value::List(l) => serde_json::Value::Array(l.items.iter().map(to_json).collect()),
         Value::Map(m) => serde_json::Value::Object(
-            m.entries
+            m.entries()
                 .iter()
                 .map(|(k, v)| (k.clone(), to_json(v)))
                 .collect(),
@@ -61,7 +61,7 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
     }
     let map = values.as_map();
     for sub in &chart.dependencies {
-        match map.and_then(|m| m.get(sub.name())) {
+        match map.as_ref().and_then(|m| m.get(sub.name())) {
             None | Some(Value::Nil) => {}
             Some(v @ Value::Map(_)) => collect(sub, v, report, depth + 1)?,
             Some(other) => report.push_str(&format!(

@@ -163,8 +163,8 @@ fn list_items(v: Value) -> Vec<Value> {
 fn map_entries(v: Value) -> Map {
     match v {
         Value::Map(m) => Arc::try_unwrap(m)
-            .map(|m| m.entries)
-            .unwrap_or_else(|m| m.entries.clone()),
+            .map(|m| m.into_map())
+            .unwrap_or_else(|m| m.to_map()),
         _ => Map::new(),
     }
 }
