@@ -22,8 +22,17 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The benchmarked charts that exist in this checkout, as absolute paths.
+/// The benchmarked charts that exist in this checkout, as absolute paths; or, when
+/// `HELMET_BENCH_CHARTS` is set, the charts it lists (separated by `:`), e.g. real charts
+/// fetched for a comparison.
 pub fn charts() -> Vec<PathBuf> {
+    if let Ok(list) = std::env::var("HELMET_BENCH_CHARTS") {
+        return list
+            .split(':')
+            .filter(|p| !p.is_empty())
+            .map(|p| workspace_root().join(p))
+            .collect();
+    }
     CHARTS
         .iter()
         .map(|c| workspace_root().join(c))

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use helmet_template::{ErrorKind, Templates};
+use helmet_template::{BigStack, ErrorKind, Templates};
 use helmet_value::{FuncMap, Map, Value};
 
 use crate::chart::{Chart, Error};
@@ -123,7 +123,7 @@ pub fn render_chart(
     values: &Value,
     options: &RenderOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
-    render_chart_with(chart, values, options, helmet_sprig::functions())
+    render_chart_shared(chart, values, options, helmet_sprig::shared_functions())
 }
 
 /// [`render_chart`] with an explicit function map.
@@ -132,6 +132,16 @@ pub fn render_chart_with(
     values: &Value,
     options: &RenderOptions,
     funcs: FuncMap,
+) -> Result<BTreeMap<String, String>, Error> {
+    render_chart_shared(chart, values, options, Arc::new(funcs))
+}
+
+/// [`render_chart`] with a function map shared with other renders.
+pub fn render_chart_shared(
+    chart: &Chart,
+    values: &Value,
+    options: &RenderOptions,
+    funcs: Arc<FuncMap>,
 ) -> Result<BTreeMap<String, String>, Error> {
     let to_yaml = funcs.get("toYaml").cloned();
     // Helm renders a copy of the values: templates that change maps in place (`set`,
@@ -149,7 +159,7 @@ pub fn render_chart_with(
     collect(chart, None, values, &shared, &to_yaml, &mut renderables, 0)?;
     renderables.sort_by(|a, b| helm_order(&a.name, &b.name));
 
-    let mut templates = Templates::new(Arc::new(funcs));
+    let mut templates = Templates::new(funcs);
     templates.set_missing_key_error(options.strict);
     for r in &renderables {
         templates
@@ -161,7 +171,7 @@ pub fn render_chart_with(
     // Templates that change maps in place see each other's changes in Helm, which runs them
     // one after another in this order; only templates that cannot change maps run side by side.
     let sequential = may_change_maps(&templates, chart, values);
-    let execute = |r: &Renderable| -> Result<String, Error> {
+    let execute = |big: &BigStack<'_>, r: &Renderable| -> Result<String, Error> {
         let template = objects::template_value(&r.name, &r.base_path);
         let top = match &r.scope {
             Value::Map(scope) if sequential => {
@@ -175,18 +185,19 @@ pub fn render_chart_with(
             }
             other => other.clone(),
         };
-        templates
-            .execute(&r.name, &top)
+        big.execute(&r.name, &top)
             .map(|out| out.replace("<no value>", ""))
             .map_err(|e| match e.kind {
                 ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
                 _ => Error::new(e.message),
             })
     };
-    let results = if sequential {
-        jobs.iter().map(|r| execute(r)).collect()
+    let results = if sequential || jobs.len() < PARALLEL_MIN_FILES {
+        templates
+            .on_big_stack(|big| jobs.iter().map(|r| execute(big, r)).collect())
+            .unwrap_or_else(|| vec![Err(thread_failed())])
     } else {
-        run_parallel(&jobs, execute)
+        run_parallel(&templates, &jobs, execute)
     };
     let mut rendered = BTreeMap::new();
     for (r, result) in jobs.iter().zip(results) {
@@ -257,7 +268,7 @@ pub fn template_name(name_template: &str) -> Result<String, Error> {
     if name_template.is_empty() {
         return Ok(String::new());
     }
-    let mut templates = Templates::new(Arc::new(helmet_sprig::functions()));
+    let mut templates = Templates::new(helmet_sprig::shared_functions());
     templates
         .add("name-template", name_template)
         .map_err(|e| Error::new(e.to_string()))?;
@@ -266,41 +277,39 @@ pub fn template_name(name_template: &str) -> Result<String, Error> {
         .map_err(|e| Error::new(e.to_string()))
 }
 
-/// Runs `work` over `jobs` on a few threads; results come back in the jobs' order, so the
-/// first error reported is the one Helm (which runs them in order) would meet first.
-fn run_parallel<'a, T, F>(jobs: &[&'a Renderable], work: F) -> Vec<Result<T, Error>>
+/// Fewer files than this render on one thread: starting threads costs more than it saves.
+const PARALLEL_MIN_FILES: usize = 32;
+
+fn thread_failed() -> Error {
+    Error::new("rendering failed: the rendering thread could not start or panicked")
+}
+
+/// Runs `work` over `jobs` on a few threads with big stacks; results come back in the jobs'
+/// order, so the first error reported is the one Helm (which runs them in order) would meet
+/// first.
+fn run_parallel<'a, T, F>(
+    templates: &Templates,
+    jobs: &[&'a Renderable],
+    work: F,
+) -> Vec<Result<T, Error>>
 where
     T: Send,
-    F: Fn(&'a Renderable) -> Result<T, Error> + Sync,
+    F: Fn(&BigStack<'_>, &'a Renderable) -> Result<T, Error> + Sync,
 {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(jobs.len())
         .max(1);
-    if threads == 1 || jobs.len() < 4 {
-        return jobs.iter().map(|r| work(r)).collect();
-    }
     let chunk = jobs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                let work = &work;
-                scope.spawn(move || part.iter().map(|r| work(r)).collect::<Vec<_>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    vec![Err(Error::new(
-                        "rendering template failed: a worker panicked",
-                    ))]
-                })
-            })
-            .collect()
-    })
+    let parts: Vec<&[&Renderable]> = jobs.chunks(chunk).collect();
+    templates
+        .on_big_stacks(parts.len(), |i, big| {
+            parts[i].iter().map(|r| work(big, r)).collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flat_map(|part| part.unwrap_or_else(|| vec![Err(thread_failed())]))
+        .collect()
 }
 
 /// Helm's `cleanupParseError`: `template: NAME:LINE: MSG` becomes `parse error at (NAME:LINE): MSG`

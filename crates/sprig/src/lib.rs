@@ -28,6 +28,8 @@ mod passwords;
 mod random;
 pub mod semver;
 
+use std::sync::Arc;
+
 use helmet_value::{ArgType, CallContext, Func, FuncError, FuncMap, FuncResult, Value};
 
 /// Every function Helm's templates can call, by name.
@@ -35,6 +37,13 @@ pub fn functions() -> FuncMap {
     let mut map = FuncMap::new();
     add_to(&mut map);
     map
+}
+
+/// [`functions`], built once per process and shared: building the map costs more than
+/// rendering a small chart.
+pub fn shared_functions() -> Arc<FuncMap> {
+    static SHARED: std::sync::OnceLock<Arc<FuncMap>> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| Arc::new(functions())).clone()
 }
 
 /// Adds every function to `map`, replacing functions of the same name.

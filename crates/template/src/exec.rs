@@ -114,6 +114,15 @@ const INLINE_UNITS: usize = 64;
 const BIG_UNITS: usize = 50_000;
 
 impl StackBudget {
+    /// The budget of a fresh big stack.
+    pub(crate) fn big() -> StackBudget {
+        StackBudget {
+            left: BIG_UNITS,
+            big: true,
+            hopped: false,
+        }
+    }
+
     pub(crate) fn inline() -> StackBudget {
         StackBudget {
             left: INLINE_UNITS,

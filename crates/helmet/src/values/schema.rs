@@ -3,6 +3,8 @@
 //!
 //! Messages for keywords without a mapping below are the `jsonschema` crate's own.
 
+use std::sync::Arc;
+
 use helmet_value::Value;
 
 use crate::chart::{Chart, Error};
@@ -81,11 +83,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(schema);
     helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
     let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    // Helm's validator does not assert `format` (it is an annotation by default).
-    let validator = jsonschema::options()
-        .should_validate_formats(false)
-        .build(&schema)
-        .map_err(|e| compile_error(&e))?;
+    let validator = compiled(&text, &schema)?;
     let instance = to_json(values);
     let errors: Vec<Failure> = validator
         .iter_errors(&instance)
@@ -106,6 +104,37 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     Err(out)
 }
 
+/// Compiled schemas of this process, by their text. Compiling (which checks the schema against
+/// its draft's meta-schema) costs more than validating the values, and an embedder renders the
+/// same chart again and again.
+type SchemaCache = Vec<(Arc<str>, Arc<jsonschema::Validator>)>;
+static COMPILED: std::sync::Mutex<SchemaCache> = std::sync::Mutex::new(Vec::new());
+
+/// The validator of a schema text (`schema` is that text parsed), compiled once per process.
+fn compiled(text: &str, schema: &serde_json::Value) -> Result<Arc<jsonschema::Validator>, String> {
+    if let Ok(cache) = COMPILED.lock() {
+        if let Some((_, v)) = cache.iter().find(|(t, _)| &**t == text) {
+            return Ok(v.clone());
+        }
+    }
+    // Helm's validator does not assert `format` (it is an annotation by default).
+    let validator = Arc::new(
+        jsonschema::options()
+            .should_validate_formats(false)
+            .build(schema)
+            .map_err(|e| compile_error(&e))?,
+    );
+    if let Ok(mut cache) = COMPILED.lock() {
+        // A process sees few schemas; the bound only keeps a long-running embedder small.
+        if cache.len() >= 64 {
+            cache.remove(0);
+        }
+        cache.push((text.into(), validator.clone()));
+    }
+    Ok(validator)
+}
+
+/// A schema that cannot be compiled
 /// A schema that cannot be compiled, in the words of Helm's validator where we know them.
 fn compile_error(err: &jsonschema::ValidationError<'_>) -> String {
     use jsonschema::error::ValidationErrorKind as K;
