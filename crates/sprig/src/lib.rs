@@ -17,8 +17,6 @@ mod strings;
 mod types;
 mod urls;
 
-mod crypto;
-// Implemented crypto functions; registered after `crypto`, whose placeholders they replace.
 mod certs;
 mod ciphers;
 mod dates;
@@ -63,7 +61,6 @@ pub fn add_to(map: &mut FuncMap) {
     semver::register(map);
     hashes::register(map);
     random::register(map);
-    crypto::register(map);
     passwords::register(map);
     ciphers::register(map);
     certs::register(map);
