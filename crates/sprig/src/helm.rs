@@ -206,8 +206,11 @@ pub(crate) fn register(map: &mut FuncMap) {
         )
     });
     def(map, "toToml", &[Any], |_, a| {
+        // Helm prints the encoder's error in place of the document, but Go's panics inside
+        // the encoder fail the call.
         Ok(Value::from(match helmet_yaml::to_toml(&a[0]) {
             Ok(s) => s,
+            Err(e) if e.is_panic() => return Err(FuncError::new(e.to_string())),
             Err(e) => e.to_string(),
         }))
     });

@@ -135,35 +135,39 @@ fn swapcase(s: &str) -> String {
         .collect()
 }
 
-/// xstrings' `ToCamelCase`: words split at underscores (spaces and hyphens count as
-/// underscores), each capitalised, the rest lowered.
+/// xstrings' `ToCamelCase`: connectors (`_`, `-`, white space) end words and are dropped,
+/// except leading ones, runs of them (all but the last are kept) and a trailing one; each word
+/// is capitalised and the rest lowered.
 pub(crate) fn camelcase(s: &str) -> String {
-    let mut chars = s
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .peekable();
+    let is_connector = |c: char| c == '_' || c == '-' || c.is_whitespace();
+    let mut chars = s.chars();
     let mut out = String::new();
-    while chars.peek() == Some(&'_') {
-        out.push('_');
-        chars.next();
+    let mut r0 = None;
+    for c in chars.by_ref() {
+        if !is_connector(c) {
+            r0 = Some(upper_rune(c));
+            break;
+        }
+        out.push(c);
     }
-    let Some(first) = chars.next() else {
+    let Some(mut r0) = r0 else {
+        // Only connectors: xstrings writes the last one a second time.
+        if let Some(last) = s.chars().last() {
+            out.push(last);
+        }
         return out;
     };
-    let mut r0 = upper_rune(first);
     for c in chars {
         let r1 = r0;
         r0 = c;
-        if r1 == '_' && r0 == '_' {
+        if is_connector(r0) && is_connector(r1) {
             out.push(r1);
             continue;
         }
-        r0 = if r1 == '_' {
-            upper_rune(r0)
+        if is_connector(r1) {
+            r0 = upper_rune(r0);
         } else {
-            lower_rune(r0)
-        };
-        if r1 != '_' {
+            r0 = lower_rune(r0);
             out.push(r1);
         }
     }
