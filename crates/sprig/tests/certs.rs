@@ -242,3 +242,76 @@ fn generated_keys_have_sprig_formats_and_pass_openssl_checks() {
     assert!(dsa.contains("Private-Key: (2048 bit)"), "{dsa}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn keys_openssl_made_sign_certificates_with_the_algorithm_go_picks() {
+    if !have_openssl() {
+        println!("skipped: openssl not found");
+        return;
+    }
+    let dir = temp_dir("foreign");
+    let made = [
+        (
+            "p224",
+            vec!["ecparam", "-genkey", "-noout", "-name", "secp224r1"],
+            "ecdsa-with-SHA256",
+        ),
+        (
+            "p384",
+            vec!["ecparam", "-genkey", "-noout", "-name", "secp384r1"],
+            "ecdsa-with-SHA384",
+        ),
+        (
+            "p521",
+            vec!["ecparam", "-genkey", "-noout", "-name", "secp521r1"],
+            "ecdsa-with-SHA512",
+        ),
+        (
+            "ec8",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ],
+            "ecdsa-with-SHA256",
+        ),
+        (
+            "rsa8",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:1024",
+            ],
+            "sha256WithRSAEncryption",
+        ),
+        ("ed", vec!["genpkey", "-algorithm", "ed25519"], "ED25519"),
+    ];
+    for (name, args, algorithm) in made {
+        let key = openssl_ok(&args, &dir);
+        let key = &key[key.find("-----BEGIN").expect("a PEM key")..];
+        let out = render(&format!(
+            "@@ca.crt@@{{{{ $ca := genCAWithKey \"{name}\" 3 `{key}` }}}}{{{{ $ca.Cert }}}}\
+             @@leaf.crt@@{{{{ (genSignedCert \"leaf\" nil nil 1 $ca).Cert }}}}"
+        ));
+        write_pems(&out, &dir);
+        let t = openssl_ok(&["x509", "-noout", "-text", "-in", "ca.crt"], &dir);
+        assert!(
+            t.contains(&format!("Signature Algorithm: {algorithm}")),
+            "{name}: {t}"
+        );
+        let verified = openssl_ok(&["verify", "-CAfile", "ca.crt", "leaf.crt"], &dir);
+        assert!(verified.contains(": OK"), "{name}: {verified}");
+        std::fs::write(dir.join("key.pem"), key).expect("write key");
+        let from_key = openssl_ok(&["pkey", "-pubout", "-in", "key.pem"], &dir);
+        let from_cert = openssl_ok(&["x509", "-noout", "-pubkey", "-in", "ca.crt"], &dir);
+        assert_eq!(
+            from_key, from_cert,
+            "{name}: certificate is not for the key"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

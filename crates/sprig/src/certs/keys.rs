@@ -107,20 +107,96 @@ fn is_pkcs8(fields: &[Element]) -> bool {
     matches!(fields, [(0x02, ..), (0x30, ..), (0x04, ..), ..])
 }
 
-/// Go's error when a DER sequence is not in the expected format: names the right parser when
-/// the bytes are another key format.
-fn wrong_format(fields: Option<&[Element]>, expected: &str) -> String {
+/// Go's `encoding/asn1` error when `der` does not even start with a complete SEQUENCE header,
+/// as it reports unmarshalling into the struct named `go_struct`.
+fn outer_asn1_error(der: &[u8], go_struct: &str) -> Option<String> {
+    let syntax = |msg: &str| Some(format!("asn1: syntax error: {msg}"));
+    let Some(&first) = der.first() else {
+        return syntax("sequence truncated");
+    };
+    let mut offset = 1;
+    let mut tag = u64::from(first & 0x1F);
+    if tag == 0x1F {
+        // High tag number: base-128 digits.
+        tag = 0;
+        loop {
+            let Some(&b) = der.get(offset) else {
+                return syntax("truncated tag or length");
+            };
+            offset += 1;
+            tag = tag << 7 | u64::from(b & 0x7F);
+            if b & 0x80 == 0 {
+                break;
+            }
+            if offset > 5 {
+                return syntax("base 128 integer too large");
+            }
+        }
+    }
+    let Some(&len_byte) = der.get(offset) else {
+        return syntax("truncated tag or length");
+    };
+    offset += 1;
+    let mut length = u64::from(len_byte & 0x7F);
+    if len_byte & 0x80 != 0 {
+        if length == 0 {
+            return syntax("indefinite length found (not DER)");
+        }
+        let count = length;
+        length = 0;
+        for _ in 0..count {
+            let Some(&b) = der.get(offset) else {
+                return syntax("truncated tag or length");
+            };
+            offset += 1;
+            if length >= 1 << 23 {
+                return Some("asn1: structure error: length too large".into());
+            }
+            length = length << 8 | u64::from(b);
+            if length == 0 {
+                return Some("asn1: structure error: superfluous leading zeros in length".into());
+            }
+        }
+        if length < 0x80 {
+            return Some("asn1: structure error: non-minimal length".into());
+        }
+    }
+    let (class, compound) = (first >> 6, first & 0x20 != 0);
+    if class != 0 || tag != 16 || !compound {
+        return Some(format!(
+            "asn1: structure error: tags don't match (16 vs {{class:{class} tag:{tag} \
+             length:{length} isCompound:{compound}}}) {{optional:false explicit:false \
+             application:false private:false defaultValue:<nil> tag:<nil> stringType:0 \
+             timeType:0 set:false omitEmpty:false}} {go_struct} @{offset}"
+        ));
+    }
+    if length > (der.len() - offset) as u64 {
+        return syntax("data truncated");
+    }
+    None
+}
+
+/// Go's error when DER is not in the expected format (`PKCS1`, `EC`, `PKCS8`): names the
+/// right parser when the bytes are another key format, else reports the ASN.1 failure.
+fn wrong_format(der: &[u8], fields: Option<&[Element]>, expected: &str) -> String {
     let hint = |name: &str| {
         format!("x509: failed to parse private key (use {name} instead for this key format)")
     };
+    let go_struct = match expected {
+        "EC" => "ecPrivateKey",
+        "PKCS8" => "pkcs8",
+        _ => "pkcs1PrivateKey",
+    };
+    let asn1 = outer_asn1_error(der, go_struct).unwrap_or_else(|| {
+        // Deeper mismatches: Go names the field and offset; we say what failed.
+        format!("asn1: structure error: malformed {go_struct}")
+    });
     match fields {
         Some(f) if expected != "EC" && is_sec1(f) => hint("ParseECPrivateKey"),
         Some(f) if expected != "PKCS8" && is_pkcs8(f) => hint("ParsePKCS8PrivateKey"),
         Some(f) if expected != "PKCS1" && is_pkcs1(f) => hint("ParsePKCS1PrivateKey"),
-        _ if expected == "EC" => "x509: failed to parse EC private key: asn1: structure error: \
-                                  malformed EC private key"
-            .to_string(),
-        _ => format!("asn1: structure error: malformed {expected} private key"),
+        _ if expected == "EC" => format!("x509: failed to parse EC private key: {asn1}"),
+        _ => asn1,
     }
 }
 
@@ -128,7 +204,7 @@ fn parse_pkcs1(der: &[u8]) -> Result<PrivateKey, String> {
     let fields = sequence(der);
     match fields.as_deref() {
         Some(f) if is_pkcs1(f) => RsaKey::from_pkcs1_fields(f).map(PrivateKey::Rsa),
-        other => Err(wrong_format(other, "PKCS1")),
+        other => Err(wrong_format(der, other, "PKCS1")),
     }
 }
 
@@ -136,7 +212,7 @@ fn parse_sec1(der: &[u8], curve_oid: Option<&[u8]>) -> Result<PrivateKey, String
     let fields = sequence(der);
     match fields.as_deref() {
         Some(f) if is_sec1(f) => EcKey::from_sec1_fields(f, curve_oid).map(PrivateKey::Ec),
-        other => Err(wrong_format(other, "EC")),
+        other => Err(wrong_format(der, other, "EC")),
     }
 }
 
@@ -168,7 +244,7 @@ fn parse_pkcs8(der: &[u8]) -> Result<PrivateKey, String> {
     let fields = sequence(der);
     let f = match fields.as_deref() {
         Some(f) if is_pkcs8(f) => f,
-        other => return Err(wrong_format(other, "PKCS8")),
+        other => return Err(wrong_format(der, other, "PKCS8")),
     };
     let algorithm = sequence(f[1].1).unwrap_or_default();
     let oid = algorithm.first().map_or(&[][..], |a| a.1);
@@ -229,8 +305,9 @@ pub(super) fn parse_private_key_pem(text: &str) -> Result<PrivateKey, String> {
             .and_then(|f| DsaKey::from_fields(&f))
             .map(PrivateKey::Dsa)
             .ok_or_else(|| {
-                "parsing DSA private key from PEM: asn1: structure error: malformed DSA key"
-                    .to_string()
+                let asn1 = outer_asn1_error(&der, "DSAKeyFormat")
+                    .unwrap_or_else(|| "asn1: structure error: malformed DSAKeyFormat".to_string());
+                format!("parsing DSA private key from PEM: {asn1}")
             }),
         _ => Err(format!("invalid private key type {kind}")),
     }
