@@ -47,6 +47,15 @@ fn have_openssl() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Removes a test's directory unless `HELMET_CERTS_KEEP` is set (to inspect the PEMs).
+fn clean_up(dir: &Path) {
+    if std::env::var_os("HELMET_CERTS_KEEP").is_some() {
+        println!("kept {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("helmet-certs-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -195,7 +204,7 @@ fn chains_verify_and_extensions_match_sprig() {
     }
     openssl_ok(&["ec", "-check", "-noout", "-in", "ek.pem"], &dir);
     openssl_ok(&["rsa", "-check", "-noout", "-in", "ca.key"], &dir);
-    let _ = std::fs::remove_dir_all(&dir);
+    clean_up(&dir);
 }
 
 #[test]
@@ -240,7 +249,7 @@ fn generated_keys_have_sprig_formats_and_pass_openssl_checks() {
         &dir,
     );
     assert!(dsa.contains("Private-Key: (2048 bit)"), "{dsa}");
-    let _ = std::fs::remove_dir_all(&dir);
+    clean_up(&dir);
 }
 
 #[test]
@@ -313,5 +322,5 @@ fn keys_openssl_made_sign_certificates_with_the_algorithm_go_picks() {
             "{name}: certificate is not for the key"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    clean_up(&dir);
 }

@@ -75,10 +75,11 @@ fn name_der(cn: &str) -> Vec<u8> {
     if cn.is_empty() {
         return seq(&[]);
     }
-    // Go marks `*` and `&` printable too (they are common in hostnames and names).
-    let printable = cn.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b) || b == b'*' || b == b'&'
-    });
+    // PrintableString's alphabet; Go's encoder writes anything else (`*` and `&` included,
+    // as Helm's certificates show) as UTF8String.
+    let printable = cn
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b));
     let value = tlv(if printable { 0x13 } else { 0x0C }, cn.as_bytes());
     seq(&[tlv(0x31, &seq(&[OID_COMMON_NAME.to_vec(), value]))])
 }
@@ -525,6 +526,15 @@ pub(crate) fn register(map: &mut FuncMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_names_use_printable_string_only_for_its_alphabet() {
+        assert_eq!(name_der("my-ca.example")[11], 0x13);
+        assert_eq!(name_der("*.example")[11], 0x0C);
+        assert_eq!(name_der("a&b")[11], 0x0C);
+        assert_eq!(name_der("a_b")[11], 0x0C);
+        assert_eq!(name_der(""), vec![0x30, 0]);
+    }
 
     #[test]
     fn dates() {
