@@ -79,6 +79,12 @@ impl PrivateKey {
     /// Signs a to-be-signed certificate.
     pub(super) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, FuncError> {
         match self {
+            // Go 1.24's crypto/rsa refuses to sign with keys under 1024 bits.
+            PrivateKey::Rsa(k) if k.n.bits() < 1024 => Err(FuncError::new(format!(
+                "error creating certificate: crypto/rsa: {}-bit keys are insecure \
+                 (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)",
+                k.n.bits()
+            ))),
             PrivateKey::Rsa(k) => Ok(k.sign(message)),
             PrivateKey::Ec(k) => k.sign(message),
             PrivateKey::Ed25519(k) => Ok(k.sign(message)),
