@@ -392,13 +392,32 @@ pub fn load_and_render(
     render: &crate::render::RenderOptions,
     install: bool,
 ) -> Result<(Chart, BTreeMap<String, String>), Error> {
+    load_and_render_logged(chart_path, value_options, render, install, &mut Vec::new())
+}
+
+/// [`load_and_render`], also collecting the warnings Helm logs on the way (`log`, in Helm's
+/// order, kept when a later step fails): the loader's (`Warning: Dependencies are handled in
+/// Chart.yaml since apiVersion "v2"...`) and those of coalescing values (`warning: skipped value
+/// for top.key: Not a table.`), which Helm logs once while processing dependencies and once
+/// while building the render values.
+pub fn load_and_render_logged(
+    chart_path: &Path,
+    value_options: &crate::values::ValueOptions,
+    render: &crate::render::RenderOptions,
+    install: bool,
+    log: &mut Vec<String>,
+) -> Result<(Chart, BTreeMap<String, String>), Error> {
     let user = value_options.merge_values()?;
     let mut chart = crate::load::load_chart(chart_path)?;
+    log.extend(chart.all_load_warnings());
     if install {
         check_installable(&chart, &render.release.name)?;
     }
-    crate::values::process_dependencies(&mut chart, &user)?;
-    let values = crate::values::coalesce_values(&chart, &user)?;
+    log.extend(crate::values::process_dependencies_with_warnings(
+        &mut chart, &user,
+    )?);
+    let (values, warnings) = crate::values::coalesce_values_with_warnings(&chart, &user)?;
+    log.extend(warnings);
     crate::values::validate_against_schemas(&chart, &values)?;
     let kube_constraint = chart.metadata.kube_version.clone();
     if !kube_constraint.is_empty() {
@@ -416,8 +435,21 @@ pub fn load_and_render(
 
 /// `helm template`, from chart path to printed text.
 pub fn run_template(request: &TemplateRequest) -> Result<TemplateOutput, Error> {
-    let (chart, rendered) =
-        load_and_render(&request.chart_path, &request.values, &request.render, true)?;
+    run_template_logged(request, &mut Vec::new())
+}
+
+/// [`run_template`], also collecting the warnings Helm logs (see [`load_and_render_logged`]).
+pub fn run_template_logged(
+    request: &TemplateRequest,
+    log: &mut Vec<String>,
+) -> Result<TemplateOutput, Error> {
+    let (chart, rendered) = load_and_render_logged(
+        &request.chart_path,
+        &request.values,
+        &request.render,
+        true,
+        log,
+    )?;
     template(&chart, rendered, &request.output)
 }
 

@@ -63,7 +63,7 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
         )));
     }
     // As Helm's v2 loader: only a bad gzip header gets the file name; other errors are bare.
-    let (top_folder, files) = archive::read_chart_archive_with_top_folder(&bytes).map_err(|e| {
+    let (_, files) = archive::read_chart_archive_with_top_folder(&bytes).map_err(|e| {
         if e.message() == "gzip: invalid header" {
             Error::new(format!(
                 "file '{name}' does not appear to be a valid chart file (details: {e})"
@@ -72,21 +72,9 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
             e
         }
     })?;
-    check_top_folder(&top_folder, load_files(files, 0)?)
-}
-
-/// Beyond Helm (which loads any top folder name): an archive's top folder must be the chart's
-/// name, as every archive `helm package` writes has it, so a mislabelled archive is refused
-/// rather than rendered under a name it does not carry.
-fn check_top_folder(top_folder: &str, chart: Chart) -> Result<Chart, Error> {
-    if top_folder != chart.name() {
-        return Err(Error::new(format!(
-            "chart archive's top folder {} is not the chart's name {}",
-            archive::go_quote(top_folder),
-            archive::go_quote(chart.name())
-        )));
-    }
-    Ok(chart)
+    // The top folder's name is not checked against the chart's: Helm loads archives whose
+    // folder is named otherwise (`frobnitz.v1/` holding chart `frobnitz`).
+    load_files(files, 0)
 }
 
 /// Loads a chart directory: `.helmignore` rules, a sorted walk following symbolic links.
@@ -307,7 +295,7 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
                 )));
             }
             archive::read_chart_archive_with_top_folder(&file.data)
-                .and_then(|(top, fs)| check_top_folder(&top, load_files(fs, depth + 1)?))
+                .and_then(|(_, fs)| load_files(fs, depth + 1))
         } else {
             let inner: Vec<File> = files
                 .into_iter()
