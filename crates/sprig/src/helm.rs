@@ -139,11 +139,15 @@ pub(crate) fn register(map: &mut FuncMap) {
             .map_err(|e| FuncError::new(e.to_string()))
     });
     def(map, "toYamlPretty", &[Any], |_, a| {
-        Ok(Value::from(
-            helmet_yaml::to_yaml_v3(&a[0], 2)
-                .map(trim_newline)
-                .unwrap_or_default(),
-        ))
+        // Helm swallows the encoder's errors, but go-yaml v3 panics on types it cannot write
+        // (`cannot marshal type: complex128`) and the panic fails the call.
+        match helmet_yaml::to_yaml_v3(&a[0], 2) {
+            Ok(text) => Ok(Value::from(trim_newline(text))),
+            Err(e) if e.to_string().starts_with("cannot marshal type") => {
+                Err(FuncError::new(e.to_string()))
+            }
+            Err(_) => Ok(Value::from("")),
+        }
     });
     def(map, "fromYaml", &[Str], |_, a| {
         Ok(match helmet_yaml::from_str(arg_str(a, 0)) {

@@ -132,8 +132,10 @@ pub struct NumberNode {
     pub uint: Option<u64>,
     /// Representable as float64.
     pub float: Option<f64>,
-    /// Is complex (unsupported at execution).
+    /// Is complex (`1i`, `2+3i`): a `complex128` when used as a value.
     pub complex: bool,
+    /// The real and imaginary parts of a complex constant.
+    pub complex_parts: (f64, f64),
 }
 
 /// An operand.

@@ -160,6 +160,7 @@ fn index_arg(index: &Ev, cap: usize) -> Result<usize, FuncError> {
     let x: i128 = match &index.v {
         Value::Int(i) | Value::Int64(i) => *i as i128,
         Value::Uint64(u) => *u as i64 as i128,
+        Value::Uint8(u) => i128::from(*u),
         Value::Nil => return Err(FuncError::new("cannot index slice/array with nil")),
         other => {
             return Err(FuncError::new(format!(
@@ -200,15 +201,14 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
             Value::String(s) => {
                 let x = index_arg(&idx, s.len())?;
                 match s.as_bytes().get(x) {
-                    // Go yields a uint8; helmet has no uint8, so the byte comes back as an int.
-                    Some(b) => Ev::plain(Value::Int(*b as i64)),
+                    Some(b) => Ev::plain(Value::Uint8(*b)),
                     None => return Err(FuncError::new("reflect: string index out of range")),
                 }
             }
             Value::Bytes(b) => {
                 let x = index_arg(&idx, b.len())?;
                 match b.get(x) {
-                    Some(b) => Ev::plain(Value::Int(*b as i64)),
+                    Some(b) => Ev::plain(Value::Uint8(*b)),
                     None => return Err(FuncError::new("reflect: slice index out of range")),
                 }
             }
@@ -313,6 +313,7 @@ enum Kind {
     Int,
     Uint,
     Float,
+    Complex,
     String,
 }
 
@@ -320,8 +321,9 @@ fn basic_kind(v: &Value) -> Result<Kind, &'static str> {
     Ok(match v {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
-        Value::Uint64(_) => Kind::Uint,
+        Value::Uint64(_) | Value::Uint8(_) => Kind::Uint,
         Value::Float64(_) => Kind::Float,
+        Value::Complex128(..) => Kind::Complex,
         Value::String(_) => Kind::String,
         _ => return Err("invalid type for comparison"),
     })
@@ -337,7 +339,15 @@ fn as_i(v: &Value) -> i64 {
 fn as_u(v: &Value) -> u64 {
     match v {
         Value::Uint64(u) => *u,
+        Value::Uint8(u) => u64::from(*u),
         _ => 0,
+    }
+}
+
+fn as_c(v: &Value) -> (f64, f64) {
+    match v {
+        Value::Complex128(re, im) => (*re, *im),
+        _ => (0.0, 0.0),
     }
 }
 
@@ -372,6 +382,7 @@ fn eq(arg1: &Ev, arg2: &[Ev]) -> Result<bool, FuncError> {
             match k1 {
                 Kind::Bool => a.is_true() == b.is_true(),
                 Kind::Float => as_f(a) == as_f(b),
+                Kind::Complex => as_c(a) == as_c(b),
                 Kind::Int => as_i(a) == as_i(b),
                 Kind::Uint => as_u(a) == as_u(b),
                 Kind::String => a.as_str() == b.as_str(),
@@ -429,7 +440,9 @@ fn lt(arg1: &Ev, arg2: &Ev) -> Result<bool, FuncError> {
         };
     }
     Ok(match k1 {
-        Kind::Bool | Kind::Invalid => return Err(FuncError::new("invalid type for comparison")),
+        Kind::Bool | Kind::Complex | Kind::Invalid => {
+            return Err(FuncError::new("invalid type for comparison"))
+        }
         Kind::Float => as_f(a) < as_f(b),
         Kind::Int => as_i(a) < as_i(b),
         Kind::Uint => as_u(a) < as_u(b),

@@ -525,9 +525,8 @@ impl<'a> State<'a> {
     fn ideal_constant(&self, n: &NumberNode) -> R<Ev> {
         let text = &n.text;
         if n.complex {
-            return Err(self.errorf(format!(
-                "complex constant {text} is not supported by helmet"
-            )));
+            let (re, im) = n.complex_parts;
+            return Ok(Ev::plain(Value::Complex128(re, im)));
         }
         let is_hex_int = text.len() > 2
             && text.starts_with('0')
@@ -878,13 +877,13 @@ impl<'a> State<'a> {
                 _ => Err(self.errorf(format!("expected bool; found {n}"))),
             },
             Pt::Go(ArgType::Float64) => match n {
-                Arg::Number(num) if num.float.is_some() && !num.complex => {
+                Arg::Number(num) if num.float.is_some() => {
                     Ok(Ev::plain(Value::Float64(num.float.unwrap_or(0.0))))
                 }
                 _ => Err(self.errorf(format!("expected float; found {n}"))),
             },
             Pt::Go(t @ (ArgType::Int | ArgType::Int64)) => match n {
-                Arg::Number(num) if num.int.is_some() && !num.complex => {
+                Arg::Number(num) if num.int.is_some() => {
                     let i = num.int.unwrap_or(0);
                     Ok(Ev::plain(if t == ArgType::Int {
                         Value::Int(i)

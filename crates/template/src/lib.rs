@@ -9,16 +9,14 @@
 //!
 //! Known differences from Go, each failing with an error that names it rather than printing
 //! something else:
-//! - complex constants (`1i`, `1+2i`) are not supported (helmet's values have no complex type);
 //! - string constants whose escapes build invalid UTF-8 (`"\xff"`) are not supported;
 //! - control structures nested more than 10000 deep are refused (Go has no limit).
 //!
 //! Known differences without an error:
-//! - `index` of a string yields an `int` where Go yields a `uint8` (same printing, other `%T`);
 //! - function results are typed by their value, as helmet's functions declare no result type: a
 //!   chained field on a non-nil `interface {}` result reports the value's type, not `interface {}`;
 //! - slices have a capacity equal to their length (`slice` bounds are checked against it);
-//! - `call` always fails (no function values exist in helmet's value model).
+//! - `call` always fails, with Go's errors: no value Helm gives templates holds a function.
 #![deny(missing_docs)]
 
 pub mod ast;

@@ -776,6 +776,7 @@ fn new_number(pos: usize, text: &str, kind: ItemKind) -> Result<NumberNode, Stri
         uint: None,
         float: None,
         complex: false,
+        complex_parts: (0.0, 0.0),
     };
     match kind {
         ItemKind::CharConstant => {
@@ -789,14 +790,17 @@ fn new_number(pos: usize, text: &str, kind: ItemKind) -> Result<NumberNode, Stri
             return Ok(n);
         }
         ItemKind::Complex => {
-            n.complex = true;
+            let (re, im) = parse_complex(text).ok_or_else(|| {
+                format!("illegal number syntax: {}", crate::lexer::go_quote(text))
+            })?;
+            set_complex(&mut n, re, im);
             return Ok(n);
         }
         _ => {}
     }
     if let Some(stripped) = text.strip_suffix('i') {
-        if parse_float(stripped).is_some() {
-            n.complex = true;
+        if let Some(im) = parse_float(stripped) {
+            set_complex(&mut n, 0.0, im);
             return Ok(n);
         }
     }
@@ -836,6 +840,35 @@ fn new_number(pos: usize, text: &str, kind: ItemKind) -> Result<NumberNode, Stri
         ));
     }
     Ok(n)
+}
+
+/// A complex constant; as Go's `simplifyComplex`, one without an imaginary part is also a float
+/// (and an integer when whole), so it can stand where those are expected.
+fn set_complex(n: &mut NumberNode, re: f64, im: f64) {
+    n.complex = true;
+    n.complex_parts = (re, im);
+    if im == 0.0 {
+        n.float = Some(re);
+        if re.fract() == 0.0 && (-(2f64.powi(63))..2f64.powi(63)).contains(&re) {
+            n.int = Some(re as i64);
+        }
+        if re.fract() == 0.0 && (0.0..2f64.powi(64)).contains(&re) {
+            n.uint = Some(re as u64);
+        }
+    }
+}
+
+/// `REAL±IMAGi` as Go's fmt scans a complex number: the sign that splits the parts is the last
+/// one that does not start an exponent.
+fn parse_complex(text: &str) -> Option<(f64, f64)> {
+    let body = text.strip_suffix('i')?;
+    let bytes = body.as_bytes();
+    let split = (1..bytes.len()).rev().find(|&i| {
+        matches!(bytes[i], b'+' | b'-') && !matches!(bytes[i - 1], b'e' | b'E' | b'p' | b'P')
+    })?;
+    let re = parse_float(&body[..split])?;
+    let im = parse_float(&body[split..])?;
+    Some((re, im))
 }
 
 /// Removes Go's digit-separating underscores, checking they sit between digits (or after a base

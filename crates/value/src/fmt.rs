@@ -281,7 +281,22 @@ impl Printer {
             },
             Value::Int(i) | Value::Int64(i) => self.fmt_integer(*i as i128, v, verb, f),
             Value::Uint64(u) => self.fmt_integer(*u as i128, v, verb, f),
+            Value::Uint8(u) => self.fmt_integer(i128::from(*u), v, verb, f),
             Value::Float64(x) => self.fmt_float(*x, v, verb, f),
+            Value::Complex128(re, im) => match verb {
+                // Go prints both parts with the verb; the imaginary part always has a sign.
+                'v' | 'b' | 'g' | 'G' | 'x' | 'X' | 'f' | 'F' | 'e' | 'E' => {
+                    self.out.push('(');
+                    self.fmt_float(*re, v, verb, f);
+                    let signed = Flags {
+                        plus: true,
+                        ..f.clone()
+                    };
+                    self.fmt_float(*im, v, verb, &signed);
+                    self.out.push_str("i)");
+                }
+                _ => self.bad_verb(v, verb, f),
+            },
             Value::String(s) => self.fmt_string(s, v, verb, f),
             Value::Bytes(b) => self.fmt_bytes(b, v, verb, f),
             Value::List(l) => {
@@ -334,7 +349,7 @@ impl Printer {
     }
 
     fn fmt_integer(&mut self, i: i128, v: &Value, verb: char, f: &Flags) {
-        let unsigned = matches!(v, Value::Uint64(_));
+        let unsigned = matches!(v, Value::Uint64(_) | Value::Uint8(_));
         match verb {
             'v' => {
                 if f.sharp_v && unsigned {
@@ -654,6 +669,7 @@ fn int_from_arg(args: &[Value], n: usize) -> Option<i64> {
     match args.get(n)? {
         Value::Int(i) | Value::Int64(i) => Some(*i),
         Value::Uint64(u) => i64::try_from(*u).ok(),
+        Value::Uint8(u) => Some(i64::from(*u)),
         _ => None,
     }
 }

@@ -36,8 +36,12 @@ pub enum Value {
     Int64(i64),
     /// `uint64` (go-yaml reads integers above `i64::MAX` as this).
     Uint64(u64),
+    /// `uint8` (a byte: what `index` of a string yields).
+    Uint8(u8),
     /// `float64`: every number read from YAML or JSON values.
     Float64(f64),
+    /// `complex128` (imaginary constants in templates: `1i`, `2+3i`), real and imaginary parts.
+    Complex128(f64, f64),
     /// `string`
     String(Arc<str>),
     /// `[]byte`
@@ -373,7 +377,9 @@ impl Value {
             Value::Int(_) => "int".to_string(),
             Value::Int64(_) => "int64".to_string(),
             Value::Uint64(_) => "uint64".to_string(),
+            Value::Uint8(_) => "uint8".to_string(),
             Value::Float64(_) => "float64".to_string(),
+            Value::Complex128(..) => "complex128".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
@@ -390,7 +396,9 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Uint64(_) => "uint64",
+            Value::Uint8(_) => "uint8",
             Value::Float64(_) => "float64",
+            Value::Complex128(..) => "complex128",
             Value::String(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
@@ -405,7 +413,9 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Uint64(u) => *u != 0,
+            Value::Uint8(u) => *u != 0,
             Value::Float64(f) => *f != 0.0,
+            Value::Complex128(re, im) => *re != 0.0 || *im != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.items.is_empty(),

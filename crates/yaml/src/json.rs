@@ -43,6 +43,10 @@ fn write_value(
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Uint64(u) => out.push_str(&u.to_string()),
+        Value::Uint8(u) => out.push_str(&u.to_string()),
+        Value::Complex128(..) => {
+            return Err(Error::new("json: unsupported type: complex128"));
+        }
         Value::Float64(f) => {
             if !f.is_finite() {
                 return Err(Error::new(format!(

@@ -170,6 +170,8 @@ impl Encoder {
             Value::Bool(b) => self.write(if *b { "true" } else { "false" }),
             Value::Int(i) | Value::Int64(i) => self.write(&i.to_string()),
             Value::Uint64(u) => self.write(&u.to_string()),
+            Value::Uint8(u) => self.write(&u.to_string()),
+            Value::Complex128(..) => return Err(Error::new("unsupported type: complex128")),
             Value::Float64(f) => {
                 let text = if f.is_nan() {
                     if f.is_sign_negative() { "-nan" } else { "nan" }.to_string()

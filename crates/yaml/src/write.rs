@@ -110,6 +110,12 @@ fn v2_node(v: &Value, depth: usize) -> Result<Node, Error> {
         Value::Bool(b) => plain(b.to_string()),
         Value::Int(i) | Value::Int64(i) => plain(i.to_string()),
         Value::Uint64(u) => plain(u.to_string()),
+        Value::Uint8(u) => plain(u.to_string()),
+        Value::Complex128(..) => {
+            return Err(Error::new(
+                "error marshaling into JSON: json: unsupported type: complex128",
+            ))
+        }
         Value::Float64(f) => {
             if !f.is_finite() {
                 return Err(Error::new(format!(
@@ -160,6 +166,8 @@ fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
         Value::Bool(b) => plain(b.to_string()),
         Value::Int(i) | Value::Int64(i) => plain(i.to_string()),
         Value::Uint64(u) => plain(u.to_string()),
+        Value::Uint8(u) => plain(u.to_string()),
+        Value::Complex128(..) => return Err(Error::new("cannot marshal type: complex128")),
         Value::Float64(f) => plain(match format_g_shortest(*f).as_str() {
             "+Inf" => ".inf".to_string(),
             "-Inf" => "-.inf".to_string(),

@@ -15,7 +15,8 @@ const MAX_DEPTH: usize = 100;
 fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Uint64(_) => "int",
+        Value::Int(_) | Value::Int64(_) | Value::Uint64(_) | Value::Uint8(_) => "int",
+        Value::Complex128(..) => "complex",
         Value::Float64(f) if f.fract() == 0.0 && f.is_finite() => "int",
         Value::Float64(_) => "float",
         Value::List(_) | Value::Bytes(_) => "list",

@@ -27,7 +27,12 @@ fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Nil => "null",
         Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Uint64(_) | Value::Float64(_) => "number",
+        Value::Int(_)
+        | Value::Int64(_)
+        | Value::Uint64(_)
+        | Value::Uint8(_)
+        | Value::Float64(_)
+        | Value::Complex128(..) => "number",
         Value::String(_) | Value::Bytes(_) => "string",
         Value::List(_) => "array",
         Value::Map(_) | Value::Object(_) => "object",
@@ -48,6 +53,8 @@ fn scalar_text(value: &Value) -> Option<String> {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint64(u) => u.to_string(),
+        Value::Uint8(u) => u.to_string(),
+        Value::Complex128(..) => helmet_value::fmt::format_value(value),
         Value::Float64(f) => float_text(*f),
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),

@@ -41,6 +41,8 @@ fn go_v(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint64(u) => u.to_string(),
+        Value::Uint8(u) => u.to_string(),
+        Value::Complex128(..) => helmet_value::fmt::format_value(v),
         Value::Float64(f) => go_float(*f),
         Value::Bytes(b) => format!("{:?}", b.as_ref()).replace(',', ""),
         Value::List(l) => format!(

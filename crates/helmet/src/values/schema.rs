@@ -16,6 +16,9 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
         Value::Uint64(u) => serde_json::Value::from(*u),
+        Value::Uint8(u) => serde_json::Value::from(*u),
+        // Values read from YAML, JSON and flags hold no complex numbers.
+        Value::Complex128(..) => serde_json::Value::Null,
         // Integral floats travel as integers: same JSON meaning, and printed as Go prints them.
         Value::Float64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
             serde_json::Value::from(*f as i64)
