@@ -207,9 +207,21 @@ fn template(args: &[String]) -> Outcome {
             output_dir: parsed.value("output-dir").map(Into::into),
             use_release_name: parsed.switch("release-name"),
             release_name: name,
+            debug: parsed.switch("debug"),
         },
     };
     let mut log = Vec::new();
+    if request.output.debug {
+        let (stdout, outcome) = helmet::output::run_template_debug(&request, &mut log);
+        print_log(&log);
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(stdout.as_bytes());
+        let _ = out.flush();
+        return match outcome {
+            Ok(()) => Outcome::Done(String::new()),
+            Err(e) => Outcome::Failed(e.to_string()),
+        };
+    }
     let outcome = helmet::output::run_template_logged(&request, &mut log);
     print_log(&log);
     match outcome {

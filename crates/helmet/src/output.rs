@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use helmet_value::Value;
+
 use crate::chart::{Chart, Error};
 use crate::manifest::{sort_manifests, split_manifests, Hook};
 
@@ -25,6 +27,9 @@ pub struct TemplateOptions {
     pub use_release_name: bool,
     /// The release name (for `--release-name`).
     pub release_name: String,
+    /// `--debug`: when rendering fails, print what was rendered before the error (see
+    /// [`run_template_debug`]).
+    pub debug: bool,
 }
 
 /// A rendered release: what Helm's `renderResources` returns.
@@ -270,6 +275,15 @@ pub fn template(
 ) -> Result<TemplateOutput, Error> {
     let mut writer = FileWriter::default();
     let release = render_resources(chart, rendered, options, &mut writer)?;
+    print_release(&release, options, writer)
+}
+
+/// `helm template`'s printing of a release (also the partial one `--debug` prints).
+fn print_release(
+    release: &Release,
+    options: &TemplateOptions,
+    mut writer: FileWriter,
+) -> Result<TemplateOutput, Error> {
     let mut text = String::new();
     text.push_str(release.manifest.trim());
     text.push('\n');
@@ -407,6 +421,19 @@ pub fn load_and_render_logged(
     install: bool,
     log: &mut Vec<String>,
 ) -> Result<(Chart, BTreeMap<String, String>), Error> {
+    let (chart, values) = prepare(chart_path, value_options, render, install, log)?;
+    let rendered = crate::render::render_chart(&chart, &values, render)?;
+    Ok((chart, rendered))
+}
+
+/// Everything before the engine: load, checks, dependencies, values, schema, kubeVersion.
+fn prepare(
+    chart_path: &Path,
+    value_options: &crate::values::ValueOptions,
+    render: &crate::render::RenderOptions,
+    install: bool,
+    log: &mut Vec<String>,
+) -> Result<(Chart, Value), Error> {
     let user = value_options.merge_values()?;
     let mut chart = crate::load::load_chart(chart_path)?;
     log.extend(chart.all_load_warnings());
@@ -429,13 +456,86 @@ pub fn load_and_render_logged(
             )));
         }
     }
-    let rendered = crate::render::render_chart(&chart, &values, render)?;
-    Ok((chart, rendered))
+    Ok((chart, values))
 }
 
 /// `helm template`, from chart path to printed text.
 pub fn run_template(request: &TemplateRequest) -> Result<TemplateOutput, Error> {
     run_template_logged(request, &mut Vec::new())
+}
+
+/// `helm template --debug`: as [`run_template_logged`], but when rendering fails after the
+/// values were built, Helm still prints the release it has before returning the error: nothing
+/// rendered (a blank line) for template errors, and every rendered file for manifests that do not
+/// parse as YAML (Helm lists them in Go map order; helmet sorts them by name, one of those
+/// orders). Returns what goes to standard output and the outcome.
+pub fn run_template_debug(
+    request: &TemplateRequest,
+    log: &mut Vec<String>,
+) -> (String, Result<(), Error>) {
+    let mut render_stage = false;
+    let prepared = prepare_and_render(request, log, &mut render_stage);
+    let (chart, rendered) = match prepared {
+        Ok(x) => x,
+        Err(e) if render_stage => {
+            return debug_release(&Release::default(), &request.output, e);
+        }
+        Err(e) => return (String::new(), Err(e)),
+    };
+    let mut writer = FileWriter::default();
+    let files = rendered.clone();
+    match render_resources(&chart, rendered, &request.output, &mut writer) {
+        Ok(release) => match print_release(&release, &request.output, writer) {
+            Ok(out) => (out.stdout, Ok(())),
+            Err(e) => (String::new(), Err(e)),
+        },
+        Err(e) => {
+            let mut blob = String::new();
+            for (name, content) in &files {
+                if name.ends_with("NOTES.txt") || content.trim().is_empty() {
+                    continue;
+                }
+                blob.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+            let partial = Release {
+                manifest: blob,
+                ..Release::default()
+            };
+            debug_release(&partial, &request.output, e)
+        }
+    }
+}
+
+/// Prints a partial release as `--debug` does, then hands back the rendering error (or, when a
+/// `--show-only` pattern matches nothing in it, that same error without printing).
+fn debug_release(
+    release: &Release,
+    options: &TemplateOptions,
+    err: Error,
+) -> (String, Result<(), Error>) {
+    match print_release(release, options, FileWriter::default()) {
+        Ok(out) => (out.stdout, Err(err)),
+        Err(_) => (String::new(), Err(err)),
+    }
+}
+
+/// Loads, builds values and renders; `render_stage` tells whether a failure came from the
+/// engine (after which Helm has a release to show with `--debug`).
+fn prepare_and_render(
+    request: &TemplateRequest,
+    log: &mut Vec<String>,
+    render_stage: &mut bool,
+) -> Result<(Chart, BTreeMap<String, String>), Error> {
+    let (chart, values) = prepare(
+        &request.chart_path,
+        &request.values,
+        &request.render,
+        true,
+        log,
+    )?;
+    *render_stage = true;
+    let rendered = crate::render::render_chart(&chart, &values, &request.render)?;
+    Ok((chart, rendered))
 }
 
 /// [`run_template`], also collecting the warnings Helm logs (see [`load_and_render_logged`]).
