@@ -1026,10 +1026,16 @@ impl CallContext for ExecContext<'_> {
     fn execute_text(&self, text: &str, data: &Value) -> Result<String, FuncError> {
         let mut set = self.set.clone();
         let name = set.root_name.clone();
-        set.add(&name, text)
+        let main = set
+            .add_returning(&name, text)
             .map_err(|e| FuncError::new(e.message))?;
-        set.execute_with(&name, data, self.stack)
-            .map_err(|e| FuncError::new(e.message))
+        // A text that is empty (blanks, comments, only defines) runs as itself, not as the
+        // earlier template of the same name that it could not replace (as Helm's `tpl` does).
+        let result = match main {
+            Some(tree) => set.execute_tree(&name, &tree, data, self.stack),
+            None => set.execute_with(&name, data, self.stack),
+        };
+        result.map_err(|e| FuncError::new(e.message))
     }
 }
 
@@ -1054,7 +1060,17 @@ impl Set {
                 col: None,
             });
         };
-        let tree: &Arc<Tree> = tree;
+        self.execute_tree(name, tree, data, stack)
+    }
+
+    /// Executes the body `tree` (named `name`) with the set's definitions.
+    pub(crate) fn execute_tree(
+        &self,
+        name: &str,
+        tree: &Arc<Tree>,
+        data: &Value,
+        stack: StackBudget,
+    ) -> Result<String, Error> {
         let stack = stack.enter(tree);
         let dot = Ev::plain(data.clone());
         let mut st = State {

@@ -53,6 +53,13 @@ pub(crate) struct Set {
 
 impl Set {
     fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
+        self.add_returning(name, source).map(|_| ())
+    }
+
+    /// Parses `source` as the template `name` and adds its definitions; returns the body parsed
+    /// under `name` itself. As Go's `New(name).Parse`, that body is what executes even when it
+    /// is empty and so did not replace an existing template of that name in the set.
+    fn add_returning(&mut self, name: &str, source: &str) -> Result<Option<Arc<ast::Tree>>, Error> {
         let funcs = self.funcs.clone();
         let has_func = |n: &str| funcs.contains_key(n) || builtins::lookup(n).is_some();
         let parsed =
@@ -63,16 +70,21 @@ impl Set {
                 line: Some(e.line),
                 col: None,
             })?;
+        let mut main = None;
         for tree in parsed.trees {
+            let tree = Arc::new(tree);
+            if tree.name == name {
+                main = Some(tree.clone());
+            }
             // As Go's associate: an empty body never replaces an existing template.
             if let Some(old) = self.trees.get(&tree.name) {
                 if ast::is_empty_list(&tree.root) && !ast::is_empty_list(&old.root) {
                     continue;
                 }
             }
-            self.trees.insert(tree.name.clone(), Arc::new(tree));
+            self.trees.insert(tree.name.clone(), tree);
         }
-        Ok(())
+        Ok(main)
     }
 }
 
