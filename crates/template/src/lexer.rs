@@ -4,6 +4,8 @@
 //! whitespace they remove. The whole input is lexed up front; a lexing error becomes the last
 //! item, which is what the parser would meet at that point in Go's lazy lexer.
 
+use std::borrow::Cow;
+
 /// The kind of a lexed item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemKind {
@@ -97,18 +99,19 @@ impl ItemKind {
 
 /// A lexed item: its kind, byte offset, text and line (1-based).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Item {
+pub struct Item<'a> {
     /// The kind.
     pub kind: ItemKind,
     /// Byte offset in the input.
     pub pos: usize,
-    /// The text (the message for errors).
-    pub val: String,
+    /// The text (the message for errors): borrowed from the input, so lexing and the parser's
+    /// look-ahead copy no strings.
+    pub val: Cow<'a, str>,
     /// The line the item starts on.
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     /// Go's `item.String`, used in parse error messages.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
@@ -192,7 +195,7 @@ struct Lexer<'a> {
     pos: usize,
     start: usize,
     paren_depth: i32,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     break_ok: bool,
     continue_ok: bool,
     line_cache: (usize, usize),
@@ -207,7 +210,7 @@ pub struct LexOptions {
 }
 
 /// Lexes the whole input with the given delimiters.
-pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Vec<Item> {
+pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Vec<Item<'a>> {
     let mut l = Lexer {
         input,
         left: if left.is_empty() { "{{" } else { left },
@@ -257,7 +260,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             kind,
             pos: self.start,
-            val: self.input[self.start..self.pos].to_string(),
+            val: Cow::Borrowed(&self.input[self.start..self.pos]),
             line,
         });
         self.start = self.pos;
@@ -268,7 +271,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             kind: ItemKind::Error,
             pos: self.start,
-            val: msg,
+            val: Cow::Owned(msg),
             line,
         });
         State::Done
@@ -715,7 +718,7 @@ mod tests {
             },
         )
         .into_iter()
-        .map(|i| (i.kind, i.val))
+        .map(|i| (i.kind, i.val.into_owned()))
         .collect()
     }
 

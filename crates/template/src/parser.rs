@@ -33,8 +33,8 @@ const MAX_PAREN_DEPTH: usize = 10_000;
 /// overflow the stack. Go has no such limit; real templates never come near it.
 const MAX_NESTING: usize = 10_000;
 
-struct Parser<'a, F: Fn(&str) -> bool> {
-    items: Vec<Item>,
+struct Parser<'a, 't, F: Fn(&str) -> bool> {
+    items: Vec<Item<'t>>,
     idx: usize,
     name: Arc<str>,
     text: Arc<str>,
@@ -88,7 +88,7 @@ pub fn parse(
 /// An upper bound of the nesting the parser will recurse through: parentheses, and control
 /// structures counted from their keywords (`else if` adds levels without an `end`, so this may
 /// overestimate, never underestimate).
-fn nesting_estimate(items: &[Item]) -> usize {
+fn nesting_estimate(items: &[Item<'_>]) -> usize {
     let (mut parens, mut controls, mut max) = (0usize, 0usize, 0usize);
     for it in items {
         match it.kind {
@@ -110,7 +110,7 @@ fn nesting_estimate(items: &[Item]) -> usize {
 fn parse_items<F: Fn(&str) -> bool>(
     name: &str,
     text: &str,
-    items: Vec<Item>,
+    items: Vec<Item<'_>>,
     has_func: &F,
     nest: usize,
 ) -> Result<Parsed, ParseError> {
@@ -144,7 +144,7 @@ fn parse_items<F: Fn(&str) -> bool>(
     Ok(Parsed { trees: p.trees })
 }
 
-impl<F: Fn(&str) -> bool> Parser<'_, F> {
+impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
     fn errorf(&self, msg: impl std::fmt::Display) -> ParseError {
         let line = self.current_line();
         ParseError {
@@ -159,7 +159,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         self.items.get(i).map(|t| t.line).unwrap_or(1)
     }
 
-    fn item(&self, i: usize) -> Item {
+    fn item(&self, i: usize) -> Item<'t> {
         match self.items.get(i) {
             Some(it) => it.clone(),
             None => {
@@ -167,14 +167,14 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
                 Item {
                     kind: ItemKind::Eof,
                     pos: self.text.len(),
-                    val: String::new(),
+                    val: std::borrow::Cow::Borrowed(""),
                     line: last.map(|l| l.line).unwrap_or(1),
                 }
             }
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'t> {
         let it = self.item(self.idx);
         self.furthest.set(self.furthest.get().max(self.idx));
         if self.idx < self.items.len() {
@@ -190,12 +190,12 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         self.idx = self.idx.saturating_sub(1);
     }
 
-    fn peek(&self) -> Item {
+    fn peek(&self) -> Item<'t> {
         self.furthest.set(self.furthest.get().max(self.idx));
         self.item(self.idx)
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'t> {
         loop {
             let t = self.next();
             if t.kind != ItemKind::Space {
@@ -204,13 +204,13 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'t> {
         let t = self.next_non_space();
         self.backup();
         t
     }
 
-    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item> {
+    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item<'t>> {
         let t = self.next_non_space();
         if t.kind != kind {
             return Err(self.unexpected(&t, context));
@@ -218,7 +218,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         Ok(t)
     }
 
-    fn unexpected(&self, token: &Item, context: &str) -> ParseError {
+    fn unexpected(&self, token: &Item<'_>, context: &str) -> ParseError {
         if token.kind == ItemKind::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != token.line {
@@ -464,7 +464,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
         })))
     }
 
-    fn template_name(&mut self, token: &Item, context: &str) -> PResult<String> {
+    fn template_name(&mut self, token: &Item<'_>, context: &str) -> PResult<String> {
         match token.kind {
             ItemKind::String | ItemKind::RawString => {
                 unquote(&token.val).map_err(|e| self.errorf(e))
@@ -543,17 +543,17 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
                 self.next_non_space();
                 pipe.decl.push(VariableNode {
                     pos: v.pos,
-                    ident: vec![v.val.clone()],
+                    ident: vec![v.val.to_string()],
                 });
-                self.vars.push(v.val.clone());
+                self.vars.push(v.val.to_string());
                 break;
             } else if next.kind == ItemKind::Char && next.val == "," {
                 self.next_non_space();
                 pipe.decl.push(VariableNode {
                     pos: v.pos,
-                    ident: vec![v.val.clone()],
+                    ident: vec![v.val.to_string()],
                 });
-                self.vars.push(v.val.clone());
+                self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().kind {
                         ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
@@ -698,7 +698,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
                 }
                 Arg::Identifier {
                     pos: token.pos,
-                    name: token.val,
+                    name: token.val.into_owned(),
                 }
             }
             ItemKind::Dot => Arg::Dot { pos: token.pos },
@@ -749,7 +749,7 @@ impl<F: Fn(&str) -> bool> Parser<'_, F> {
                 let s = unquote(&token.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: token.pos,
-                    quoted: token.val,
+                    quoted: token.val.into_owned(),
                     text: s.into(),
                 }
             }

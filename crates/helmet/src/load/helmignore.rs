@@ -21,7 +21,9 @@ enum Target {
 
 #[derive(Debug, Clone)]
 struct Rule {
-    glob: String,
+    /// The glob, parsed once; `None` when it is malformed once the `!` and `/` marks are cut
+    /// (`a\/`), so it matches nothing, as Go's `filepath.Match` returning an error.
+    glob: Option<Vec<Token>>,
     target: Target,
     negate: bool,
     dirs_only: bool,
@@ -65,7 +67,7 @@ impl IgnoreRules {
         if rule.contains("**") {
             return Err("double-star (**) syntax is not supported".to_string());
         }
-        if glob_match(rule, "abc").is_err() {
+        if parse_glob(rule).is_err() {
             return Err(BAD_PATTERN.to_string());
         }
         let mut glob = rule;
@@ -86,7 +88,7 @@ impl IgnoreRules {
             Target::BaseName
         };
         self.rules.push(Rule {
-            glob: glob.to_string(),
+            glob: parse_glob(glob).ok(),
             target,
             negate,
             dirs_only,
@@ -105,7 +107,10 @@ impl IgnoreRules {
                 Target::FullPath => path,
                 Target::BaseName => base_name(path),
             };
-            let matched = glob_match(&rule.glob, subject).unwrap_or(false);
+            let matched = rule
+                .glob
+                .as_deref()
+                .is_some_and(|tokens| tokens_match(tokens, subject));
             if rule.negate {
                 if rule.dirs_only && !is_dir {
                     return true;
@@ -235,36 +240,44 @@ fn token_matches(token: &Token, c: char) -> bool {
 
 /// Go's `filepath.Match` on `/`-separated paths: whether `name` matches `pattern` entirely.
 pub fn glob_match(pattern: &str, name: &str) -> Result<bool, PatternError> {
-    let tokens = parse_glob(pattern)?;
-    let name: Vec<char> = name.chars().collect();
+    Ok(tokens_match(&parse_glob(pattern)?, name))
+}
+
+/// Whether `name` matches a parsed glob entirely.
+fn tokens_match(tokens: &[Token], name: &str) -> bool {
     // Iterative wildcard matching with one backtrack point: the most recent star. A star
-    // never crosses '/', so backtracking stops at a separator.
+    // never crosses '/', so backtracking stops at a separator. `n` is a byte offset into
+    // `name`, always at a character boundary.
     let (mut t, mut n) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
+    while let Some(c) = name[n..].chars().next() {
         match tokens.get(t) {
             Some(Token::Star) => {
                 star = Some((t, n));
                 t += 1;
             }
-            Some(tok) if token_matches(tok, name[n]) => {
+            Some(tok) if token_matches(tok, c) => {
                 t += 1;
-                n += 1;
+                n += c.len_utf8();
             }
             _ => match star {
-                Some((st, sn)) if name[sn] != '/' => {
-                    star = Some((st, sn + 1));
-                    t = st + 1;
-                    n = sn + 1;
-                }
-                _ => return Ok(false),
+                Some((st, sn)) => match name[sn..].chars().next() {
+                    Some(skipped) if skipped != '/' => {
+                        let next = sn + skipped.len_utf8();
+                        star = Some((st, next));
+                        t = st + 1;
+                        n = next;
+                    }
+                    _ => return false,
+                },
+                None => return false,
             },
         }
     }
     while let Some(Token::Star) = tokens.get(t) {
         t += 1;
     }
-    Ok(t == tokens.len())
+    t == tokens.len()
 }
 
 #[cfg(test)]

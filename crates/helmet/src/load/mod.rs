@@ -106,33 +106,45 @@ fn walk(
             dir.display()
         )));
     }
-    let mut names: Vec<String> = std::fs::read_dir(dir)
+    // The entry's own type comes with the directory listing (no system call); only symbolic
+    // links need a `stat` to learn what they point to.
+    let mut entries: Vec<(String, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
         .map_err(|e| Error::new(format!("open {}: {}", dir.display(), io_text(&e))))?
         .filter_map(|entry| entry.ok())
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.file_type().ok(),
+            )
+        })
         .collect();
-    names.sort();
-    for name in names {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in entries {
         let full: PathBuf = dir.join(&name);
         let rel_name = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
-        // Follow symbolic links, as Helm does.
-        let meta = std::fs::metadata(&full).map_err(|e| {
-            // Go's EvalSymlinks reports the path it could not find.
-            let target = std::fs::read_link(&full)
-                .map(|t| dir.join(t))
-                .unwrap_or_else(|_| full.clone());
-            Error::new(format!(
-                "error evaluating symlink {}: lstat {}: {}",
-                full.display(),
-                target.display(),
-                io_text(&e)
-            ))
-        })?;
-        if meta.is_dir() {
+        let kind = match kind {
+            Some(kind) if !kind.is_symlink() => kind,
+            // Follow symbolic links, as Helm does.
+            _ => std::fs::metadata(&full)
+                .map_err(|e| {
+                    // Go's EvalSymlinks reports the path it could not find.
+                    let target = std::fs::read_link(&full)
+                        .map(|t| dir.join(t))
+                        .unwrap_or_else(|_| full.clone());
+                    Error::new(format!(
+                        "error evaluating symlink {}: lstat {}: {}",
+                        full.display(),
+                        target.display(),
+                        io_text(&e)
+                    ))
+                })?
+                .file_type(),
+        };
+        if kind.is_dir() {
             if rules.ignores(&rel_name, true) {
                 continue;
             }
@@ -142,25 +154,45 @@ fn walk(
         if rules.ignores(&rel_name, false) {
             continue;
         }
-        if !meta.is_file() {
+        // Checked before opening: opening a FIFO would wait for a writer.
+        if !kind.is_file() {
             return Err(Error::new(format!(
                 "cannot load irregular file {} as it has file mode type bits set",
                 full.display()
             )));
         }
-        if meta.len() > archive::MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(Error::new(format!(
-                "chart file {} is larger than the maximum file size {}",
-                archive::go_quote(&name),
-                archive::MAX_DECOMPRESSED_FILE_SIZE
-            )));
-        }
-        let data = std::fs::read(&full)
-            .map_err(|e| Error::new(format!("error reading {rel_name}: {}", io_text(&e))))?;
-        let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
-        files.push(File::new(rel_name, data.to_vec()).with_modified(meta.modified().ok()));
+        let (data, modified) = read_chart_file(&full, &name, &rel_name)?;
+        files.push(File::new(rel_name, data).with_modified(modified));
     }
     Ok(())
+}
+
+/// Reads one regular file of a chart directory: its contents without a UTF-8 byte order mark,
+/// and its modification time. The size limit is checked on the open file, before reading.
+fn read_chart_file(
+    full: &Path,
+    name: &str,
+    rel_name: &str,
+) -> Result<(Vec<u8>, Option<std::time::SystemTime>), Error> {
+    use std::io::Read;
+    let read_error =
+        |e: std::io::Error| Error::new(format!("error reading {rel_name}: {}", io_text(&e)));
+    let mut file = std::fs::File::open(full).map_err(read_error)?;
+    let meta = file.metadata().map_err(read_error)?;
+    if meta.len() > archive::MAX_DECOMPRESSED_FILE_SIZE {
+        return Err(Error::new(format!(
+            "chart file {} is larger than the maximum file size {}",
+            archive::go_quote(name),
+            archive::MAX_DECOMPRESSED_FILE_SIZE
+        )));
+    }
+    // One byte more than the size stated, so the end is seen without growing the buffer.
+    let mut data = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut data).map_err(read_error)?;
+    if data.starts_with(b"\xEF\xBB\xBF") {
+        data.drain(..3);
+    }
+    Ok((data, meta.modified().ok()))
 }
 
 /// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order.

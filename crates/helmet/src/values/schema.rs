@@ -82,20 +82,21 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
 /// The failures of one schema as Helm prints them (`- at '/path': message` lines, nested
 /// causes indented), or Ok: Helm's `ValidateAgainstSingleSchema` (also used by `helm lint`).
 pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
-    // Syntax errors are Go's encoding/json texts; they are reported without a newline.
-    let text = String::from_utf8_lossy(schema);
-    helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
-    let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let validator = compiled(&text, &schema)?;
+    let compiled = compiled(schema)?;
     let instance = to_json(values);
-    let errors: Vec<Failure> = validator
+    // Most values are valid: the validator's fast check skips building error details.
+    if compiled.validator.is_valid(&instance) {
+        return Ok(());
+    }
+    let errors: Vec<Failure> = compiled
+        .validator
         .iter_errors(&instance)
         .map(|e| Failure::new(&e))
         .collect();
     if errors.is_empty() {
         return Ok(());
     }
-    let nodes = build(errors, &[], &schema);
+    let nodes = build(errors, &[], &compiled.schema);
     let mut out = String::new();
     // Helm's validator reports in Go map order, which varies from run to run; sorting makes
     // ours stable.
@@ -107,34 +108,49 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     Err(out)
 }
 
+/// A schema text parsed and compiled.
+struct CompiledSchema {
+    /// The schema as JSON data, for working out the causes of some failures.
+    schema: serde_json::Value,
+    validator: jsonschema::Validator,
+}
+
 /// Compiled schemas of this process, by their text. Compiling (which checks the schema against
 /// its draft's meta-schema) costs more than validating the values, and an embedder renders the
-/// same chart again and again.
-type SchemaCache = Vec<(Arc<str>, Arc<jsonschema::Validator>)>;
+/// same chart again and again. This is the one piece of work Helm does on every render that
+/// helmet keeps between renders (see docs/performance.md).
+type SchemaCache = Vec<(Box<[u8]>, Arc<CompiledSchema>)>;
 static COMPILED: std::sync::Mutex<SchemaCache> = std::sync::Mutex::new(Vec::new());
 
-/// The validator of a schema text (`schema` is that text parsed), compiled once per process.
-fn compiled(text: &str, schema: &serde_json::Value) -> Result<Arc<jsonschema::Validator>, String> {
+/// The schema text `schema` parsed and compiled, once per process. The cache is looked up by
+/// the raw bytes before any parsing, so a known schema costs one comparison.
+fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     if let Ok(cache) = COMPILED.lock() {
-        if let Some((_, v)) = cache.iter().find(|(t, _)| &**t == text) {
+        if let Some((_, v)) = cache.iter().find(|(t, _)| **t == *schema) {
             return Ok(v.clone());
         }
     }
+    // Syntax errors are Go's encoding/json texts; they are reported without a newline.
+    let text = String::from_utf8_lossy(schema);
+    helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
+    let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     // Helm's validator does not assert `format` (it is an annotation by default).
-    let validator = Arc::new(
-        jsonschema::options()
-            .should_validate_formats(false)
-            .build(schema)
-            .map_err(|e| compile_error(&e))?,
-    );
+    let validator = jsonschema::options()
+        .should_validate_formats(false)
+        .build(&parsed)
+        .map_err(|e| compile_error(&e))?;
+    let compiled = Arc::new(CompiledSchema {
+        schema: parsed,
+        validator,
+    });
     if let Ok(mut cache) = COMPILED.lock() {
         // A process sees few schemas; the bound only keeps a long-running embedder small.
         if cache.len() >= 64 {
             cache.remove(0);
         }
-        cache.push((text.into(), validator.clone()));
+        cache.push((schema.into(), compiled.clone()));
     }
-    Ok(validator)
+    Ok(compiled)
 }
 
 /// A schema that cannot be compiled
