@@ -72,6 +72,26 @@ fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                         continue;
                     }
                 }
+                if (info == "invalid indentation"
+                    || info == "invalid indentation in flow construct")
+                    && matches!(context, Some(Context::FlowSeq | Context::FlowMap))
+                {
+                    // Inside `[...]` and `{...}` libyaml has no indentation at all, so a line
+                    // left of the enclosing block (`args: [` ... `]` under `args`) is fine;
+                    // a blank more in front of its first token changes nothing else.
+                    let line = e.marker().line().saturating_sub(1);
+                    let mut lines: Vec<&str> = text.split('\n').collect();
+                    let doc_marker = lines.get(line).is_some_and(|l| {
+                        (l.starts_with("---") || l.starts_with("..."))
+                            && l[3..].chars().next().is_none_or(|c| c.is_whitespace())
+                    });
+                    if line < lines.len() && !doc_marker {
+                        let padded = format!(" {}", lines[line]);
+                        lines[line] = &padded;
+                        patched = Some(lines.join("\n"));
+                        continue;
+                    }
+                }
                 if info.contains("invalid indentation in quoted scalar") {
                     // libyaml does not check the indentation of a quoted scalar's continuation
                     // lines, whose leading blanks are dropped anyway: indent the next one.
