@@ -562,13 +562,9 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
         K::Constant { expected_value } => format!("value must be {}", show(expected_value)),
         K::Required { property } => format!("missing property {}", show(property)),
         K::AdditionalProperties { unexpected } => {
+            // Helm's validator says "properties" even for one name.
             let names: Vec<String> = unexpected.iter().map(|n| format!("'{n}'")).collect();
-            let noun = if names.len() == 1 {
-                "property"
-            } else {
-                "properties"
-            };
-            format!("additional {noun} {} not allowed", names.join(", "))
+            format!("additional properties {} not allowed", names.join(", "))
         }
         K::Pattern { pattern } => format!("{} does not match pattern '{pattern}'", show(instance)),
         K::UniqueItems => {
