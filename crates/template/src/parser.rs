@@ -1009,6 +1009,8 @@ pub fn unquote(s: &str) -> Result<String, String> {
             }
             Ok(body.replace('\r', ""))
         }
+        // Most strings hold no escape, quote or newline: their text is the body as it is.
+        b'"' if !body.contains(['\\', '"', '\n']) => Ok(body.to_string()),
         b'"' | b'\'' => {
             let quote = q as char;
             let mut out: Vec<u8> = Vec::new();
