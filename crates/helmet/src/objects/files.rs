@@ -76,8 +76,8 @@ impl Files {
                 return Err(FuncError::new("runtime error: index out of range [-1]"))
             }
             Some(data) => {
-                let text = String::from_utf8_lossy(data);
-                let text = text.strip_suffix('\n').unwrap_or(&text);
+                let text = text_of(name, data)?;
+                let text = text.strip_suffix('\n').unwrap_or(text);
                 text.split('\n').map(Value::from).collect()
             }
         };
@@ -90,18 +90,30 @@ impl Files {
     fn as_yaml_map(
         &self,
         ctx: &dyn helmet_value::CallContext,
-        encode: impl Fn(&[u8]) -> String,
+        encode: impl Fn(&str, &[u8]) -> Result<String, FuncError>,
     ) -> Result<Value, FuncError> {
         let mut map = Map::new();
         for (name, data) in self.entries.iter() {
             let base = name.rsplit('/').next().unwrap_or(name);
-            map.insert(base.to_string(), Value::from(encode(data)));
+            map.insert(base.to_string(), Value::from(encode(name, data)?));
         }
         let to_yaml = self.to_yaml.as_ref().ok_or_else(|| {
             FuncError::new("function \"toYaml\" is not available for .Files.AsConfig")
         })?;
         (to_yaml.body)(ctx, &[Value::typed_map(ElemType::String, map)])
     }
+}
+
+/// A file's contents as a Go string. Go strings hold any bytes, ours only UTF-8 text: rather
+/// than print a replacement character where Helm prints the raw bytes, a file that is not
+/// UTF-8 fails by name.
+fn text_of<'a>(name: &str, data: &'a [u8]) -> Result<&'a str, FuncError> {
+    std::str::from_utf8(data).map_err(|_| {
+        FuncError::new(format!(
+            "file {name:?} is not UTF-8 text: strings of raw bytes are not supported yet \
+             (.Files.GetBytes and .Files.AsSecrets keep the bytes)"
+        ))
+    })
 }
 
 /// Standard base64 with padding, as Go's `base64.StdEncoding`.
@@ -172,8 +184,9 @@ impl Object for Files {
         let this = self.clone();
         Some(match name {
             "Get" => Func::new(&[ArgType::String], move |_, args| {
-                let data = this.get_bytes(&string_arg(args, 0));
-                Ok(Value::from(String::from_utf8_lossy(&data).into_owned()))
+                let name = string_arg(args, 0);
+                let data = this.get_bytes(&name);
+                Ok(Value::from(text_of(&name, &data)?))
             }),
             "GetBytes" => Func::new(&[ArgType::String], move |_, args| {
                 Ok(Value::Bytes(this.get_bytes(&string_arg(args, 0))))
@@ -185,9 +198,11 @@ impl Object for Files {
                 this.lines(&string_arg(args, 0))
             }),
             "AsConfig" => Func::new(&[], move |ctx, _| {
-                this.as_yaml_map(ctx, |data| String::from_utf8_lossy(data).into_owned())
+                this.as_yaml_map(ctx, |name, data| Ok(text_of(name, data)?.to_string()))
             }),
-            "AsSecrets" => Func::new(&[], move |ctx, _| this.as_yaml_map(ctx, base64_std)),
+            "AsSecrets" => Func::new(&[], move |ctx, _| {
+                this.as_yaml_map(ctx, |_, data| Ok(base64_std(data)))
+            }),
             _ => return None,
         })
     }
@@ -223,7 +238,46 @@ impl Object for Files {
 
 #[cfg(test)]
 mod tests {
-    use super::base64_std;
+    use super::{base64_std, Files};
+    use crate::chart::File;
+    use helmet_value::{CallContext, FuncError, Object, Value};
+
+    struct NoTemplates;
+
+    impl CallContext for NoTemplates {
+        fn execute_template(&self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::new("no templates"))
+        }
+        fn execute_text(&self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::new("no templates"))
+        }
+    }
+
+    #[test]
+    fn text_of_a_binary_file_fails_by_name() {
+        let files = Files::new(
+            &[
+                File::new("files/crds.bz2", &b"BZh91AY&SY\xff\x00"[..]),
+                File::new("files/a.txt", &b"a\nb\n"[..]),
+            ],
+            None,
+        );
+        let call = |method: &str, arg: &str| {
+            let f = files.method(method).expect("method exists");
+            (f.body)(&NoTemplates, &[Value::from(arg)])
+        };
+        for method in ["Get", "Lines"] {
+            let err = call(method, "files/crds.bz2").expect_err("binary text refused");
+            assert!(
+                err.0.contains("\"files/crds.bz2\" is not UTF-8 text"),
+                "{method}: {}",
+                err.0
+            );
+        }
+        let text = call("Get", "files/a.txt").expect("text");
+        assert_eq!(text.as_str(), Some("a\nb\n"));
+        assert!(call("GetBytes", "files/crds.bz2").is_ok());
+    }
 
     #[test]
     fn base64_matches_go() {
