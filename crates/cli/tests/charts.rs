@@ -139,17 +139,9 @@ fn check(case: &Case) -> Option<String> {
     None
 }
 
-/// Cases that still differ from Helm, each for a known gap: `render-objects` prints whole
-/// built-in objects (`{{ .Capabilities.KubeVersion }}` and friends), where Helm calls Go
-/// `String` methods the engine does not model yet. The test fails when one of these starts to
-/// match, so the list only shrinks.
-const KNOWN_DIFFERENCES: &[&str] = &[
-    "render-objects/default",
-    "render-objects/namespace",
-    "render-objects/values",
-    "render-objects/render",
-    "render-objects/render-upgrade",
-];
+/// Cases that still differ from Helm, each for a known gap (none at the moment). The test
+/// fails when one of these starts to match, so the list only shrinks.
+const KNOWN_DIFFERENCES: &[&str] = &[];
 
 fn is_known_difference(case: &Case) -> bool {
     let label = format!(

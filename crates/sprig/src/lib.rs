@@ -120,6 +120,15 @@ pub(crate) fn strval(v: &Value) -> String {
     }
 }
 
+/// [`strval`], failing by name on what Go would print that this model cannot (a pointer's
+/// address inside another value).
+pub(crate) fn try_strval(v: &Value) -> Result<String, FuncError> {
+    match v {
+        Value::String(_) | Value::Bytes(_) => Ok(strval(v)),
+        _ => helmet_value::fmt::try_format_value(v).map_err(FuncError::new),
+    }
+}
+
 /// Strips a trailing `.000` decimal part, as cast's `trimZeroDecimal` does before parsing.
 fn trim_zero_decimal(s: &str) -> &str {
     let mut found_zero = false;

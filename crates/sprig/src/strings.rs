@@ -4,7 +4,7 @@
 
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, Value};
 
-use crate::{arg_int, arg_str, def, def_var, strval};
+use crate::{arg_int, arg_str, def, def_var, strval, try_strval};
 
 use ArgType::{Any, Int, String as Str};
 
@@ -547,16 +547,16 @@ pub(crate) fn register(map: &mut FuncMap) {
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| helmet_value::strconv::quote(&strval(v)))
-            .collect();
+            .map(|v| try_strval(v).map(|s| helmet_value::strconv::quote(&s)))
+            .collect::<Result<_, _>>()?;
         Ok(Value::from(parts.join(" ")))
     });
     def_var(map, "squote", &[], Any, |_, a| {
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| format!("'{}'", strval(v)))
-            .collect();
+            .map(|v| try_strval(v).map(|s| format!("'{s}'")))
+            .collect::<Result<_, _>>()?;
         Ok(Value::from(parts.join(" ")))
     });
     def_var(map, "cat", &[], Any, |_, a| {
@@ -587,7 +587,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::from(strslice(&a[1]).join(arg_str(a, 0))))
     });
     def(map, "toString", &[Any], |_, a| {
-        Ok(Value::from(strval(&a[0])))
+        Ok(Value::from(try_strval(&a[0])?))
     });
     def(map, "toStrings", &[Any], |_, a| {
         Ok(string_list(strslice(&a[0])))

@@ -1,7 +1,7 @@
 //! Go's builtin template functions: and, or, not, len, index, slice, print, printf, println,
 //! eq/ne/lt/le/gt/ge, html, js, urlquery, call.
 
-use helmet_value::fmt::{sprint, sprintf, sprintln};
+use helmet_value::fmt::{sprint, sprintf, sprintln, try_sprint, try_sprintf};
 use helmet_value::{ArgType, ElemType, FuncError, Value};
 
 use crate::exec::{Ev, Pt};
@@ -94,14 +94,19 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Len => length(&args[0]),
         Index => index(&args[0], &args[1..]),
         Slice => slice(&args[0], &args[1..]),
-        Print => Ok(Ev::plain(Value::from(sprint(&plain_values(args))))),
-        Println => Ok(Ev::plain(Value::from(sprintln(&plain_values(args))))),
+        Print => try_sprint(&plain_values(args))
+            .map(|text| Ev::plain(Value::from(text)))
+            .map_err(FuncError::new),
+        Println => {
+            let values = plain_values(args);
+            try_sprint(&values).map_err(FuncError::new)?;
+            Ok(Ev::plain(Value::from(sprintln(&values))))
+        }
         Printf => {
             let format = args[0].v.as_str().unwrap_or("").to_string();
-            Ok(Ev::plain(Value::from(sprintf(
-                &format,
-                &plain_values(&args[1..]),
-            ))))
+            try_sprintf(&format, &plain_values(&args[1..]))
+                .map(|text| Ev::plain(Value::from(text)))
+                .map_err(FuncError::new)
         }
         Eq => eq(&args[0], &args[1..]).map(bool_ev),
         Ne => eq(&args[0], &args[1..2]).map(|b| bool_ev(!b)),
@@ -151,6 +156,13 @@ fn length(item: &Ev) -> BResult {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.len(),
         Value::Map(m) => m.len(),
+        // A named slice or map type (`common.VersionSet`) has the length of what it is.
+        Value::Object(o) => match o.go_shape() {
+            Some(helmet_value::GoShape::Underlying(under)) => {
+                return length(&Ev::plain(under));
+            }
+            _ => return Err(FuncError::new(format!("len of type {}", o.type_name()))),
+        },
         other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
     };
     Ok(Ev::plain(Value::Int(n as i64)))

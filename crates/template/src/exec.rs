@@ -244,7 +244,7 @@ impl<'a> State<'a> {
                     if val.v.contains_itself() {
                         return Err(self.errorf(SELF_HOLDING));
                     }
-                    self.print_value(&val);
+                    self.print_value(&val)?;
                 }
                 Ok(Flow::Normal)
             }
@@ -258,17 +258,21 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Prints an action's value as Go's fmt does.
-    fn print_value(&mut self, v: &Ev) {
+    /// Prints an action's value as text/template does (pointers print what they point to,
+    /// addressable values reach `String` methods on their pointer receiver), then Go's fmt.
+    fn print_value(&mut self, v: &Ev) -> R<()> {
         if v.v.is_nil() && !v.iface {
             self.out.push_str("<no value>");
         } else if let Value::String(s) = &v.v {
             // Sprint of a lone string is the string.
             self.out.push_str(s);
         } else {
-            self.out
-                .push_str(&helmet_value::fmt::sprint(std::slice::from_ref(&v.v)));
+            match helmet_value::fmt::format_action_value(&v.v) {
+                Ok(text) => self.out.push_str(&text),
+                Err(why) => return Err(self.errorf(why)),
+            }
         }
+        Ok(())
     }
 
     fn walk_if_or_with(&mut self, dot: &Ev, b: &'a BranchNode) -> R<Flow> {
@@ -786,6 +790,14 @@ impl<'a> State<'a> {
                 params[params.len() - 1]
             };
             argv.push(self.validate_type(f, t)?);
+        }
+        // A function receives a copy: an addressable struct loses the methods of its pointer.
+        for arg in argv.iter_mut() {
+            if let Value::Object(o) = &arg.v {
+                if let Some(copy) = o.unaddressed() {
+                    arg.v = copy;
+                }
+            }
         }
         let result = match callee {
             Callee::User(f) => {

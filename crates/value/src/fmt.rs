@@ -7,7 +7,7 @@ use crate::strconv::{
     can_backquote, format_float, format_uint, quote, quote_bytes, quote_rune, quote_rune_to_ascii,
     quote_to_ascii,
 };
-use crate::Value;
+use crate::{GoShape, Object, Value};
 
 /// Go's `fmt.Sprint`: operands printed with `%v`, a space between two operands when neither is
 /// a string.
@@ -42,6 +42,102 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::default();
     p.do_printf(format, args);
     p.out
+}
+
+/// [`sprint`], or an error naming what Go would print that this model cannot (a pointer's
+/// address inside another value).
+pub fn try_sprint(args: &[Value]) -> Result<String, String> {
+    let out = sprint(args);
+    match args.iter().find_map(unprintable) {
+        Some(why) => Err(why),
+        None => Ok(out),
+    }
+}
+
+/// [`format_value`], or an error as [`try_sprint`] gives.
+pub fn try_format_value(v: &Value) -> Result<String, String> {
+    try_sprint(std::slice::from_ref(v))
+}
+
+/// [`sprintf`], or an error as [`try_sprint`] gives (for any argument, used or not, to keep the
+/// rule simple).
+pub fn try_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
+    let out = sprintf(format, args);
+    match args.iter().find_map(unprintable) {
+        Some(why) => Err(why),
+        None => Ok(out),
+    }
+}
+
+/// What text/template prints for an action's value (its `printableValue`, then `fmt.Fprint`):
+/// a pointer prints as what it points to; a value whose `String` method sits on the pointer
+/// receiver prints through it when addressable (text/template takes its address, as fmt, given
+/// a copy, cannot).
+pub fn format_action_value(v: &Value) -> Result<String, String> {
+    if let Value::Object(o) = v {
+        if let Some(text) = o.stringer() {
+            return Ok(text);
+        }
+        if o.is_addressable() {
+            if let Some(text) = o.pointer_stringer() {
+                return Ok(text);
+            }
+        }
+        if o.is_pointer() {
+            if let Some(shape) = o.go_shape() {
+                if let Some(why) = shape_unprintable(&shape) {
+                    return Err(why);
+                }
+                let mut p = Printer::default();
+                p.print_shape(o.as_ref(), shape, 'v', &Flags::default(), 1);
+                return Ok(p.out);
+            }
+        }
+    }
+    try_format_value(v)
+}
+
+/// Why `v` cannot be printed as Go prints it: a pointer nested in another value prints as its
+/// memory address.
+fn unprintable(v: &Value) -> Option<String> {
+    unprintable_at(v, 0)
+}
+
+fn unprintable_at(v: &Value, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match v {
+        Value::List(l) => l.items.iter().find_map(|x| unprintable_at(x, depth + 1)),
+        Value::Map(m) => m
+            .entries()
+            .values()
+            .find_map(|x| unprintable_at(x, depth + 1)),
+        Value::Object(o) => {
+            if depth > 0 && o.is_pointer() && o.go_shape().is_some() && o.stringer().is_none() {
+                return Some(format!(
+                    "printing a {} inside another value is not supported yet (Go prints its \
+                     memory address)",
+                    o.type_name()
+                ));
+            }
+            o.go_shape().and_then(|s| shape_unprintable_at(&s, depth))
+        }
+        _ => None,
+    }
+}
+
+fn shape_unprintable(shape: &GoShape) -> Option<String> {
+    shape_unprintable_at(shape, 0)
+}
+
+fn shape_unprintable_at(shape: &GoShape, depth: usize) -> Option<String> {
+    match shape {
+        GoShape::Struct(fields) => fields
+            .iter()
+            .find_map(|(_, x)| unprintable_at(x, depth + 1)),
+        GoShape::Underlying(u) => unprintable_at(u, depth),
+    }
 }
 
 #[derive(Clone, Default)]
@@ -338,13 +434,78 @@ impl Printer {
                 }
                 self.out.push(if f.sharp_v { '}' } else { ']' });
             }
-            Value::Object(o) => match verb {
+            Value::Object(o) => self.print_object(o.as_ref(), v, verb, f, depth),
+        }
+    }
+
+    /// An object as fmt's `handleMethods` and `printValue` see it: its `String` method for the
+    /// verbs that take strings (not `%#v`), else its fields.
+    fn print_object(&mut self, o: &dyn Object, v: &Value, verb: char, f: &Flags, depth: usize) {
+        if !f.sharp_v && matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') {
+            if let Some(text) = o.stringer() {
+                self.fmt_string(&text, &Value::from(text.as_str()), verb, f);
+                return;
+            }
+        }
+        let Some(shape) = o.go_shape() else {
+            match verb {
                 'v' | 's' => {
                     let text = o.go_format();
                     self.pad(&text, f);
                 }
                 _ => self.bad_verb(v, verb, f),
-            },
+            }
+            return;
+        };
+        if o.is_pointer() {
+            if depth > 0 {
+                // Go prints the address; `unprintable` reports it to the callers that can fail.
+                self.out.push_str("0x?");
+                return;
+            }
+            self.out.push('&');
+        }
+        self.print_shape(o, shape, verb, f, depth + 1);
+    }
+
+    /// The fields of a struct (`{a b}`, `{A:a B:b}`, `T{A:"a", B:"b"}`) or the underlying value
+    /// of a named slice or map type.
+    fn print_shape(&mut self, o: &dyn Object, shape: GoShape, verb: char, f: &Flags, depth: usize) {
+        let type_name = o.type_name().trim_start_matches('*');
+        match shape {
+            GoShape::Struct(fields) => {
+                if f.sharp_v {
+                    self.out.push_str(type_name);
+                }
+                self.out.push('{');
+                for (k, (name, field)) in fields.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push_str(if f.sharp_v { ", " } else { " " });
+                    }
+                    if f.plus_v || f.sharp_v {
+                        self.out.push_str(name);
+                        self.out.push(':');
+                    }
+                    self.print_arg(field, verb, f, depth + 1);
+                }
+                self.out.push('}');
+            }
+            GoShape::Underlying(under) => {
+                if f.sharp_v {
+                    let mut inner = Printer::default();
+                    inner.print_arg(&under, verb, f, depth);
+                    let under_name = under.type_name();
+                    match inner.out.strip_prefix(under_name.as_str()) {
+                        Some(rest) => {
+                            self.out.push_str(type_name);
+                            self.out.push_str(rest);
+                        }
+                        None => self.out.push_str(&inner.out),
+                    }
+                } else {
+                    self.print_arg(&under, verb, f, depth);
+                }
+            }
         }
     }
 
@@ -491,7 +652,7 @@ impl Printer {
 
     fn fmt_string(&mut self, s: &str, v: &Value, verb: char, f: &Flags) {
         match verb {
-            'v' if f.sharp_v => self.pad(&quote(s), f),
+            'v' if f.sharp_v => self.pad(&quote(truncate(s, f.prec)), f),
             'v' | 's' => {
                 let text = truncate(s, f.prec);
                 self.pad(text, f);

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 pub use func::{ArgType, CallContext, Func, FuncError, FuncResult, NativeFn};
-pub use object::Object;
+pub use object::{GoShape, Object};
 
 /// The map type of Go maps with string keys. Go sorts keys when printing and ranging, byte by
 /// byte, which is exactly `String`'s ordering.

@@ -5,6 +5,18 @@ use std::fmt::Debug;
 
 use crate::{Func, Value};
 
+/// What Go's fmt sees beneath a value's methods: the data it prints field by field when no
+/// `String` method applies.
+#[derive(Clone, Debug)]
+pub enum GoShape {
+    /// A struct (or, when [`Object::is_pointer`], a pointer to one): every field in declaration
+    /// order, unexported ones too, since fmt prints those as well.
+    Struct(Vec<(&'static str, Value)>),
+    /// A named type over a slice or map (`common.VersionSet` is a `[]string`): prints as that
+    /// value, under the object's own type name for `%#v`.
+    Underlying(Value),
+}
+
 /// A Go struct (or pointer to one) seen from a template: named fields, named methods and the way
 /// Go's fmt prints it.
 pub trait Object: Debug + Send + Sync {
@@ -25,8 +37,45 @@ pub trait Object: Debug + Send + Sync {
         None
     }
 
-    /// What Go's `%v` prints for this value.
+    /// What Go's `%v` prints for this value, for objects that give no [`Object::go_shape`].
     fn go_format(&self) -> String;
+
+    /// The fields (or underlying value) fmt prints when no `String` method applies. `None` for
+    /// objects that print only through [`Object::go_format`] (with `%v` and `%s`).
+    fn go_shape(&self) -> Option<GoShape> {
+        None
+    }
+
+    /// Whether the Go value is a pointer (fmt prints `&{...}` at the top and an address inside
+    /// other values).
+    fn is_pointer(&self) -> bool {
+        self.kind_name() == "ptr"
+    }
+
+    /// The result of `String()` when the value's own method set has it (a value receiver, or
+    /// any receiver on a pointer type): fmt prints it for `%v`, `%s`, `%q`, `%x` and `%X`.
+    fn stringer(&self) -> Option<String> {
+        None
+    }
+
+    /// The result of `String()` declared on the pointer receiver of this non-pointer type: only
+    /// an addressable value reaches it, which text/template's action printing does (it takes the
+    /// address) and fmt, given a copy, does not.
+    fn pointer_stringer(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether this is an addressable Go value (a field reached through a pointer, or a variable
+    /// holding one), as opposed to the copy a function receives.
+    fn is_addressable(&self) -> bool {
+        false
+    }
+
+    /// The copy a function call receives in place of this addressable value (`None` when the
+    /// value is not addressable, so passing it changes nothing).
+    fn unaddressed(&self) -> Option<Value> {
+        None
+    }
 
     /// Template truth; a non-nil pointer or a struct is true.
     fn is_true(&self) -> bool {

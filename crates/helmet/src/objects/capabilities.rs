@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use helmet_value::{ArgType, ElemType, Func, Map, Object, Value};
+use helmet_value::{ArgType, ElemType, Func, GoShape, Map, Object, Value};
 
 /// The Kubernetes version `helm template` assumes: Helm v4.2.3 is built against client-go
 /// v0.36, and Helm derives `v1.36.0` from that.
@@ -156,39 +156,85 @@ impl Default for KubeVersion {
     }
 }
 
-impl Object for KubeVersion {
+/// A `common.KubeVersion` as a template sees it: `.Capabilities.KubeVersion` is an addressable
+/// field of the struct `*Capabilities` points to, so its pointer-receiver methods (`String`,
+/// `GitVersion`) work there and through variables; a function receives a copy without them.
+#[derive(Clone, Debug)]
+struct KubeVersionValue {
+    version: KubeVersion,
+    addressable: bool,
+}
+
+impl KubeVersionValue {
+    fn copy(&self) -> KubeVersionValue {
+        KubeVersionValue {
+            version: self.version.clone(),
+            addressable: false,
+        }
+    }
+}
+
+impl Object for KubeVersionValue {
     fn type_name(&self) -> &str {
         "common.KubeVersion"
     }
 
     fn field(&self, name: &str) -> Option<Value> {
+        let kv = &self.version;
         match name {
-            "Version" => Some(Value::from(self.version.as_str())),
-            "Major" => Some(Value::from(self.major.as_str())),
-            "Minor" => Some(Value::from(self.minor.as_str())),
+            "Version" => Some(Value::from(kv.version.as_str())),
+            "Major" => Some(Value::from(kv.major.as_str())),
+            "Minor" => Some(Value::from(kv.minor.as_str())),
             _ => None,
         }
     }
 
+    /// Both methods have pointer receivers: only an addressable value has them.
     fn method(&self, name: &str) -> Option<Func> {
+        if !self.addressable {
+            return None;
+        }
         let text = match name {
-            "String" => self.normalized.clone(),
-            "GitVersion" => self.version.clone(),
+            "String" => self.version.normalized.clone(),
+            "GitVersion" => self.version.version.clone(),
             _ => return None,
         };
         Some(Func::new(&[], move |_, _| Ok(Value::from(text.as_str()))))
     }
 
-    /// Templates print it through its `String` method.
     fn go_format(&self) -> String {
-        self.normalized.clone()
+        helmet_value::fmt::format_value(&Value::Object(Arc::new(self.copy())))
+    }
+
+    fn go_shape(&self) -> Option<GoShape> {
+        let kv = &self.version;
+        Some(GoShape::Struct(vec![
+            ("Version", Value::from(kv.version.as_str())),
+            ("normalizedVersion", Value::from(kv.normalized.as_str())),
+            ("Major", Value::from(kv.major.as_str())),
+            ("Minor", Value::from(kv.minor.as_str())),
+        ]))
+    }
+
+    fn pointer_stringer(&self) -> Option<String> {
+        Some(self.version.normalized.clone())
+    }
+
+    fn is_addressable(&self) -> bool {
+        self.addressable
+    }
+
+    fn unaddressed(&self) -> Option<Value> {
+        self.addressable
+            .then(|| Value::Object(Arc::new(self.copy())))
     }
 
     fn to_data(&self) -> Value {
+        let kv = &self.version;
         let mut map = Map::new();
-        map.insert("Version".into(), Value::from(self.version.as_str()));
-        map.insert("Major".into(), Value::from(self.major.as_str()));
-        map.insert("Minor".into(), Value::from(self.minor.as_str()));
+        map.insert("Version".into(), Value::from(kv.version.as_str()));
+        map.insert("Major".into(), Value::from(kv.major.as_str()));
+        map.insert("Minor".into(), Value::from(kv.minor.as_str()));
         Value::map(map)
     }
 }
@@ -223,6 +269,10 @@ impl Object for VersionSet {
 
     fn go_format(&self) -> String {
         format!("[{}]", self.0.join(" "))
+    }
+
+    fn go_shape(&self) -> Option<GoShape> {
+        Some(GoShape::Underlying(self.to_data()))
     }
 
     fn is_true(&self) -> bool {
@@ -292,6 +342,19 @@ impl Object for HelmVersion {
         )
     }
 
+    fn go_shape(&self) -> Option<GoShape> {
+        Some(GoShape::Struct(vec![
+            ("Version", Value::from(self.version.as_str())),
+            ("GitCommit", Value::from(self.git_commit.as_str())),
+            ("GitTreeState", Value::from(self.git_tree_state.as_str())),
+            ("GoVersion", Value::from(self.go_version.as_str())),
+            (
+                "KubeClientVersion",
+                Value::from(self.kube_client_version.as_str()),
+            ),
+        ]))
+    }
+
     fn to_data(&self) -> Value {
         let mut map = Map::new();
         map.insert("version".into(), Value::from(self.version.as_str()));
@@ -349,7 +412,10 @@ impl Object for Capabilities {
 
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "KubeVersion" => Some(Value::Object(Arc::new(self.kube_version.clone()))),
+            "KubeVersion" => Some(Value::Object(Arc::new(KubeVersionValue {
+                version: self.kube_version.clone(),
+                addressable: true,
+            }))),
             "APIVersions" => Some(Value::Object(Arc::new(self.api_versions.clone()))),
             "HelmVersion" => Some(Value::Object(Arc::new(self.helm_version.clone()))),
             _ => None,
@@ -357,21 +423,36 @@ impl Object for Capabilities {
     }
 
     fn go_format(&self) -> String {
-        let kv = &self.kube_version;
-        format!(
-            "&{{{{{} {} {} {}}} {} {}}}",
-            kv.version,
-            kv.normalized,
-            kv.major,
-            kv.minor,
-            self.api_versions.go_format(),
-            self.helm_version.go_format()
-        )
+        helmet_value::fmt::format_value(&Value::Object(Arc::new(self.clone())))
+    }
+
+    /// The fields hold copies: fmt reaches them through the pointer but cannot call the
+    /// pointer-receiver `String` of the `KubeVersion` inside.
+    fn go_shape(&self) -> Option<GoShape> {
+        let kube_version = KubeVersionValue {
+            version: self.kube_version.clone(),
+            addressable: false,
+        };
+        Some(GoShape::Struct(vec![
+            ("KubeVersion", Value::Object(Arc::new(kube_version))),
+            (
+                "APIVersions",
+                Value::Object(Arc::new(self.api_versions.clone())),
+            ),
+            (
+                "HelmVersion",
+                Value::Object(Arc::new(self.helm_version.clone())),
+            ),
+        ]))
     }
 
     fn to_data(&self) -> Value {
+        let kube_version = KubeVersionValue {
+            version: self.kube_version.clone(),
+            addressable: false,
+        };
         let mut map = Map::new();
-        map.insert("KubeVersion".into(), self.kube_version.to_data());
+        map.insert("KubeVersion".into(), kube_version.to_data());
         map.insert("APIVersions".into(), self.api_versions.to_data());
         map.insert("HelmVersion".into(), self.helm_version.to_data());
         Value::map(map)
@@ -380,7 +461,34 @@ impl Object for Capabilities {
 
 #[cfg(test)]
 mod tests {
-    use super::KubeVersion;
+    use std::sync::Arc;
+
+    use helmet_value::fmt::{format_action_value, try_format_value};
+    use helmet_value::{Map, Value};
+
+    use super::{Capabilities, KubeVersion};
+
+    #[test]
+    fn capabilities_inside_a_map_fail_by_name() {
+        // Go prints a pointer inside a map as its address, which no golden can pin.
+        let caps = Value::Object(Arc::new(Capabilities::default()));
+        let mut top = Map::new();
+        top.insert("Capabilities".into(), caps.clone());
+        let top = Value::map(top);
+        for result in [format_action_value(&top), try_format_value(&top)] {
+            let err = result.expect_err("an address is not printable");
+            assert!(err.contains("*common.Capabilities"), "{err}");
+            assert!(err.contains("not supported yet"), "{err}");
+        }
+        // Alone, an action prints what the pointer points to, and fmt prints `&{...}`.
+        let action = format_action_value(&caps).expect("printable");
+        assert!(
+            action.starts_with("{{v1.36.0 v1.36.0 1 36} [v1 "),
+            "{action}"
+        );
+        let fmt = try_format_value(&caps).expect("printable");
+        assert_eq!(fmt, format!("&{action}"));
+    }
 
     #[test]
     fn parses_kube_versions() {
