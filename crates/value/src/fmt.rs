@@ -394,7 +394,7 @@ impl Printer {
                 _ => self.bad_verb(v, verb, f),
             },
             Value::String(s) => self.fmt_string(s, v, verb, f),
-            Value::Bytes(b) => self.fmt_bytes(b, v, verb, f),
+            Value::Bytes(b) => self.fmt_bytes(b, verb, f, depth),
             Value::List(l) => {
                 if f.sharp_v {
                     self.out.push_str(&v.type_name());
@@ -676,7 +676,10 @@ impl Printer {
         }
     }
 
-    fn fmt_bytes(&mut self, b: &[u8], v: &Value, verb: char, f: &Flags) {
+    /// A `[]byte`: as text for `%s`, `%x`, `%X` and `%q`, else byte by byte with the verb.
+    /// `%#v` names the type `[]byte` at the top (fmt's fast path) and `[]uint8` inside other
+    /// values (reflection's name for it).
+    fn fmt_bytes(&mut self, b: &[u8], verb: char, f: &Flags, depth: usize) {
         match verb {
             's' => {
                 let text = String::from_utf8_lossy(b);
@@ -684,18 +687,9 @@ impl Printer {
             }
             'x' | 'X' => self.fmt_hex_bytes(b, verb == 'X', f),
             'q' => self.pad(&quote_bytes(b), f),
-            'v' | 'd' if !f.sharp_v => {
-                self.out.push('[');
-                for (k, byte) in b.iter().enumerate() {
-                    if k > 0 {
-                        self.out.push(' ');
-                    }
-                    self.fmt_integer(i128::from(*byte), &Value::Uint64(u64::from(*byte)), verb, f);
-                }
-                self.out.push(']');
-            }
-            'v' => {
-                self.out.push_str("[]byte{");
+            'v' if f.sharp_v => {
+                self.out
+                    .push_str(if depth > 0 { "[]uint8{" } else { "[]byte{" });
                 for (k, byte) in b.iter().enumerate() {
                     if k > 0 {
                         self.out.push_str(", ");
@@ -704,7 +698,16 @@ impl Printer {
                 }
                 self.out.push('}');
             }
-            _ => self.bad_verb(v, verb, f),
+            _ => {
+                self.out.push('[');
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push(' ');
+                    }
+                    self.fmt_integer(i128::from(*byte), &Value::Uint8(*byte), verb, f);
+                }
+                self.out.push(']');
+            }
         }
     }
 

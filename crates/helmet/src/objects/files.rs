@@ -221,6 +221,11 @@ impl Object for Files {
         out
     }
 
+    /// `engine.files` is a `map[string][]byte`: `%#v` names the type, the rest prints the map.
+    fn go_shape(&self) -> Option<helmet_value::GoShape> {
+        Some(helmet_value::GoShape::Underlying(self.to_data()))
+    }
+
     fn is_true(&self) -> bool {
         !self.entries.is_empty()
     }
