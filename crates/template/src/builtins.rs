@@ -197,6 +197,21 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
         if item.v.is_nil() {
             return Err(FuncError::new("index of nil pointer"));
         }
+        // A named slice type (`common.VersionSet`) indexes as the slice it is.
+        // A named map type (`engine.files`) looks the key up as its fields do (a missing key
+        // gives the element's zero value).
+        if let Value::Object(o) = &item.v {
+            if let Some(helmet_value::GoShape::Underlying(under @ Value::List(_))) = o.go_shape() {
+                item = Ev::plain(under);
+            } else if o.kind_name() == "map" {
+                if let (Value::String(key), Some(_)) = (&idx.v, o.go_shape()) {
+                    if let Some(v) = o.field(key) {
+                        item = Ev::plain(v);
+                        continue;
+                    }
+                }
+            }
+        }
         item = match &item.v {
             Value::List(l) => {
                 let x = index_arg(&idx, l.items.len())?;
@@ -411,7 +426,22 @@ fn eq(arg1: &Ev, arg2: &[Ev]) -> Result<bool, FuncError> {
                         )));
                     } else {
                         match (a, b) {
-                            (Value::Object(x), Value::Object(y)) => std::sync::Arc::ptr_eq(x, y),
+                            (Value::Object(x), Value::Object(y)) => match x.go_shape() {
+                                // Structs compare field by field; their fields here are
+                                // strings and numbers, which `%#v` spells exactly.
+                                Some(helmet_value::GoShape::Struct(_)) if !x.is_pointer() => {
+                                    sprintf("%#v", std::slice::from_ref(a))
+                                        == sprintf("%#v", std::slice::from_ref(b))
+                                }
+                                Some(helmet_value::GoShape::Underlying(_)) => {
+                                    return Err(FuncError::new(format!(
+                                        "non-comparable type {}: {}",
+                                        sprintf("%s", std::slice::from_ref(b)),
+                                        b.type_name()
+                                    )))
+                                }
+                                _ => std::sync::Arc::ptr_eq(x, y),
+                            },
                             _ => {
                                 return Err(FuncError::new(format!(
                                     "non-comparable type {}: {}",

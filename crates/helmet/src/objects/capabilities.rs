@@ -355,15 +355,20 @@ impl Object for HelmVersion {
         ]))
     }
 
+    /// The JSON names of `BuildInfo`; every field but `kube_client_version` is `omitempty`.
     fn to_data(&self) -> Value {
         let mut map = Map::new();
-        map.insert("version".into(), Value::from(self.version.as_str()));
-        map.insert("git_commit".into(), Value::from(self.git_commit.as_str()));
-        map.insert(
-            "git_tree_state".into(),
-            Value::from(self.git_tree_state.as_str()),
-        );
-        map.insert("go_version".into(), Value::from(self.go_version.as_str()));
+        let omit_empty = [
+            ("version", &self.version),
+            ("git_commit", &self.git_commit),
+            ("git_tree_state", &self.git_tree_state),
+            ("go_version", &self.go_version),
+        ];
+        for (name, text) in omit_empty {
+            if !text.is_empty() {
+                map.insert(name.into(), Value::from(text.as_str()));
+            }
+        }
         map.insert(
             "kube_client_version".into(),
             Value::from(self.kube_client_version.as_str()),
