@@ -269,6 +269,13 @@ pub(crate) fn reflect_items(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(l) => Some(l.items.clone()),
         Value::Bytes(b) => Some(b.iter().map(|x| Value::Uint8(*x)).collect()),
+        // A named slice type (`common.VersionSet`) is a slice to reflection.
+        Value::Object(o) => match o.go_shape() {
+            Some(helmet_value::GoShape::Underlying(under @ Value::List(_))) => {
+                reflect_items(&under)
+            }
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -48,6 +48,13 @@ fn both_var(
 
 /// Go's `reflect.Value.Slice` on a list, keeping its element type.
 fn slice(v: &Value, start: i64, end: i64) -> Result<Value, FuncError> {
+    if let Value::Object(o) = v {
+        // Go's slice keeps the named type, which this model cannot rebuild.
+        return Err(FuncError::new(format!(
+            "slicing a {} is not supported yet",
+            o.type_name()
+        )));
+    }
     let Value::List(l) = v else {
         // A []byte stays a []byte.
         if let Value::Bytes(b) = v {

@@ -399,6 +399,11 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
         Value::List(l) => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
+        // A named slice type (`common.VersionSet`) is a slice to reflection.
+        Value::Object(o) => match o.go_shape() {
+            Some(helmet_value::GoShape::Underlying(under @ Value::List(_))) => strslice(&under),
+            _ => vec![strval(v)],
+        },
         _ => vec![strval(v)],
     }
 }
@@ -595,6 +600,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "sortAlpha", &[Any], |_, a| {
         let mut items = match &a[0] {
             Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            Value::Object(o) if o.kind_name() == "slice" => strslice(&a[0]),
             v => vec![strval(v)],
         };
         items.sort();
