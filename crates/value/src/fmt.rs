@@ -44,13 +44,25 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     p.out
 }
 
+/// The error for printing a map that holds itself: Go's fmt recurses until the stack overflows
+/// and Helm crashes; printing it here would take exponential time.
+pub const SELF_HOLDING: &str =
+    "printing a map that contains itself is not supported (Go overflows its stack on it)";
+
 /// [`sprint`], or an error naming what Go would print that this model cannot (a pointer's
-/// address inside another value).
+/// address inside another value, a map that holds itself).
 pub fn try_sprint(args: &[Value]) -> Result<String, String> {
-    let out = sprint(args);
+    check_printable(args)?;
+    Ok(sprint(args))
+}
+
+fn check_printable(args: &[Value]) -> Result<(), String> {
+    if args.iter().any(Value::contains_itself) {
+        return Err(SELF_HOLDING.to_string());
+    }
     match args.iter().find_map(unprintable) {
         Some(why) => Err(why),
-        None => Ok(out),
+        None => Ok(()),
     }
 }
 
@@ -62,11 +74,8 @@ pub fn try_format_value(v: &Value) -> Result<String, String> {
 /// [`sprintf`], or an error as [`try_sprint`] gives (for any argument, used or not, to keep the
 /// rule simple).
 pub fn try_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
-    let out = sprintf(format, args);
-    match args.iter().find_map(unprintable) {
-        Some(why) => Err(why),
-        None => Ok(out),
-    }
+    check_printable(args)?;
+    Ok(sprintf(format, args))
 }
 
 /// What text/template prints for an action's value (its `printableValue`, then `fmt.Fprint`):
@@ -85,6 +94,12 @@ pub fn format_action_value(v: &Value) -> Result<String, String> {
         }
         if o.is_pointer() {
             if let Some(shape) = o.go_shape() {
+                if let GoShape::Struct(fields) = &shape {
+                    let values: Vec<Value> = fields.iter().map(|(_, v)| v.clone()).collect();
+                    if values.iter().any(Value::contains_itself) {
+                        return Err(SELF_HOLDING.to_string());
+                    }
+                }
                 if let Some(why) = shape_unprintable(&shape) {
                     return Err(why);
                 }
@@ -988,5 +1003,35 @@ mod tests {
                 "{format}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::{try_format_value, try_sprint, try_sprintf, SELF_HOLDING};
+    use crate::{Map, Value};
+
+    #[test]
+    fn maps_holding_themselves_fail_at_once() {
+        // Two paths back to the map at every level: printing would never end.
+        let m = Value::map(Map::new());
+        let Value::Map(inner) = &m else {
+            unreachable!("a map")
+        };
+        inner.update(|entries| {
+            entries.insert("a".into(), m.clone());
+            entries.insert("b".into(), m.clone());
+        });
+        let holder = Value::list(vec![m.clone()]);
+        for result in [
+            try_format_value(&m),
+            try_sprint(&[Value::from("x"), holder.clone()]),
+            try_sprintf("%d", &[holder]),
+        ] {
+            assert_eq!(result.expect_err("refused"), SELF_HOLDING);
+        }
+        // Break the cycle so the test does not leak it.
+        inner.update(|entries| entries.clear());
+        assert_eq!(try_format_value(&m).as_deref(), Ok("map[]"));
     }
 }
