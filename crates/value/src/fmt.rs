@@ -12,15 +12,9 @@ use crate::{GoShape, Object, Value};
 /// Go's `fmt.Sprint`: operands printed with `%v`, a space between two operands when neither is
 /// a string.
 pub fn sprint(args: &[Value]) -> String {
-    let mut out = String::new();
-    for (i, arg) in args.iter().enumerate() {
-        let is_string = matches!(arg, Value::String(_));
-        if i > 0 && !is_string && !matches!(args[i - 1], Value::String(_)) {
-            out.push(' ');
-        }
-        out.push_str(&format_value(arg));
-    }
-    out
+    let mut p = Printer::default();
+    p.do_print(args);
+    p.out
 }
 
 /// Go's `fmt.Sprintln`: operands printed with `%v`, always separated by spaces, then a newline.
@@ -53,7 +47,9 @@ pub const SELF_HOLDING: &str =
 /// address inside another value, a map that holds itself).
 pub fn try_sprint(args: &[Value]) -> Result<String, String> {
     check_printable(args)?;
-    Ok(sprint(args))
+    let mut p = Printer::default();
+    p.do_print(args);
+    p.finish()
 }
 
 fn check_printable(args: &[Value]) -> Result<(), String> {
@@ -75,7 +71,9 @@ pub fn try_format_value(v: &Value) -> Result<String, String> {
 /// rule simple).
 pub fn try_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
     check_printable(args)?;
-    Ok(sprintf(format, args))
+    let mut p = Printer::default();
+    p.do_printf(format, args);
+    p.finish()
 }
 
 /// What text/template prints for an action's value (its `printableValue`, then `fmt.Fprint`):
@@ -105,7 +103,7 @@ pub fn format_action_value(v: &Value) -> Result<String, String> {
                 }
                 let mut p = Printer::default();
                 p.print_shape(o.as_ref(), shape, 'v', &Flags::default(), 1);
-                return Ok(p.out);
+                return p.finish();
             }
         }
     }
@@ -172,6 +170,9 @@ struct Flags {
 #[derive(Default)]
 struct Printer {
     out: String,
+    /// What this model could not print as Go does (the infallible functions print their best
+    /// approximation; the `try_` ones fail with this).
+    unsupported: Option<String>,
 }
 
 /// Nested containers deeper than this print as `...`. Not a Go rule: Go recurses until its stack
@@ -180,6 +181,23 @@ struct Printer {
 const MAX_DEPTH: usize = 1_000;
 
 impl Printer {
+    fn do_print(&mut self, args: &[Value]) {
+        for (i, arg) in args.iter().enumerate() {
+            let is_string = matches!(arg, Value::String(_));
+            if i > 0 && !is_string && !matches!(args[i - 1], Value::String(_)) {
+                self.out.push(' ');
+            }
+            self.print_arg(arg, 'v', &Flags::default(), 0);
+        }
+    }
+
+    fn finish(self) -> Result<String, String> {
+        match self.unsupported {
+            Some(why) => Err(why),
+            None => Ok(self.out),
+        }
+    }
+
     fn do_printf(&mut self, format: &str, args: &[Value]) {
         let bytes = format.as_bytes();
         let end = bytes.len();
@@ -449,13 +467,13 @@ impl Printer {
                 }
                 self.out.push(if f.sharp_v { '}' } else { ']' });
             }
-            Value::Object(o) => self.print_object(o.as_ref(), v, verb, f, depth),
+            Value::Object(o) => self.print_object(o.as_ref(), verb, f, depth),
         }
     }
 
     /// An object as fmt's `handleMethods` and `printValue` see it: its `String` method for the
     /// verbs that take strings (not `%#v`), else its fields.
-    fn print_object(&mut self, o: &dyn Object, v: &Value, verb: char, f: &Flags, depth: usize) {
+    fn print_object(&mut self, o: &dyn Object, verb: char, f: &Flags, depth: usize) {
         if !f.sharp_v && matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') {
             if let Some(text) = o.stringer() {
                 self.fmt_string(&text, &Value::from(text.as_str()), verb, f);
@@ -463,18 +481,41 @@ impl Printer {
             }
         }
         let Some(shape) = o.go_shape() else {
+            // Only `%v` and `%s` text is known for these objects; Go prints their fields (or
+            // calls `GoString`) for the other verbs.
             match verb {
-                'v' | 's' => {
+                'v' | 's' if !f.sharp_v => {
                     let text = o.go_format();
                     self.pad(&text, f);
                 }
-                _ => self.bad_verb(v, verb, f),
+                _ => {
+                    let spec = if f.sharp_v {
+                        "#v".to_string()
+                    } else {
+                        verb.to_string()
+                    };
+                    self.unsupported.get_or_insert_with(|| {
+                        format!(
+                            "printing a {} with %{spec} is not supported yet",
+                            o.type_name()
+                        )
+                    });
+                    // The infallible printers show the `%v` text in its place.
+                    let text = o.go_format();
+                    self.pad(&text, f);
+                }
             }
             return;
         };
         if o.is_pointer() {
             if depth > 0 {
-                // Go prints the address; `unprintable` reports it to the callers that can fail.
+                // Go prints the address; `unprintable` reports it before printing starts.
+                self.unsupported.get_or_insert_with(|| {
+                    format!(
+                        "printing a {} inside another value is not supported yet",
+                        o.type_name()
+                    )
+                });
                 self.out.push_str("0x?");
                 return;
             }
@@ -509,6 +550,9 @@ impl Printer {
                 if f.sharp_v {
                     let mut inner = Printer::default();
                     inner.print_arg(&under, verb, f, depth);
+                    if self.unsupported.is_none() {
+                        self.unsupported = inner.unsupported;
+                    }
                     let under_name = under.type_name();
                     match inner.out.strip_prefix(under_name.as_str()) {
                         Some(rest) => {
@@ -1010,6 +1054,45 @@ mod tests {
 mod printable_tests {
     use super::{try_format_value, try_sprint, try_sprintf, SELF_HOLDING};
     use crate::{Map, Value};
+
+    /// An object that knows only its `%v` text, like Sprig's `time.Time`.
+    #[derive(Debug)]
+    struct Opaque;
+
+    impl crate::Object for Opaque {
+        fn type_name(&self) -> &str {
+            "time.Time"
+        }
+        fn field(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn go_format(&self) -> String {
+            "2020-01-02 00:00:00 +0000 UTC".into()
+        }
+    }
+
+    #[test]
+    fn objects_known_only_by_their_text_refuse_other_verbs() {
+        let t = Value::Object(std::sync::Arc::new(Opaque));
+        let args = std::slice::from_ref(&t);
+        assert_eq!(
+            try_sprintf("%v|%s|%+v", &[t.clone(), t.clone(), t.clone()]).as_deref(),
+            Ok("2020-01-02 00:00:00 +0000 UTC|2020-01-02 00:00:00 +0000 UTC|2020-01-02 00:00:00 +0000 UTC")
+        );
+        for (format, spec) in [("%#v", "%#v"), ("%d", "%d"), ("%q", "%q"), ("%x", "%x")] {
+            let err = try_sprintf(format, args).expect_err("refused");
+            assert_eq!(
+                err,
+                format!("printing a time.Time with {spec} is not supported yet")
+            );
+        }
+        let nested = Value::list(vec![t.clone()]);
+        assert!(try_sprintf("%#v", &[nested]).is_err());
+        assert_eq!(
+            try_sprint(args).as_deref(),
+            Ok("2020-01-02 00:00:00 +0000 UTC")
+        );
+    }
 
     #[test]
     fn maps_holding_themselves_fail_at_once() {
