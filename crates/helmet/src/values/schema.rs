@@ -161,6 +161,10 @@ fn compile_error(err: &jsonschema::ValidationError<'_>) -> String {
         K::Referencing(jsonschema::ReferencingError::PointerToNowhere { pointer }) => {
             format!("json-pointer in \"file:///values.schema.json#{pointer}\" not found")
         }
+        // Helm downloads schemas that `$ref` names by URL; helmet never goes to the network.
+        K::Referencing(jsonschema::ReferencingError::Unretrievable { uri, .. }) => {
+            format!("failing loading \"{uri}\": fetching remote schemas is not supported yet")
+        }
         _ => err.to_string(),
     }
 }
@@ -674,5 +678,22 @@ mod localized_tests {
         assert_eq!(localized_number(12345.678), "12,345.678");
         assert_eq!(localized_number(-1000.0), "-1,000");
         assert_eq!(localized_number(-1234567.0), "-1.234567×10⁰⁶");
+    }
+}
+
+#[cfg(test)]
+mod remote_ref_tests {
+    use super::validate_single;
+    use helmet_value::Value;
+
+    /// Helm downloads a `$ref` to a URL; helmet fails naming what it does not do.
+    #[test]
+    fn remote_refs_fail_by_name() {
+        let schema = br#"{"properties":{"a":{"$ref":"https://example.com/defs.json#/x"}}}"#;
+        let err = validate_single(&Value::map(Default::default()), schema).unwrap_err();
+        assert_eq!(
+            err,
+            "failing loading \"https://example.com/defs.json\": fetching remote schemas is not supported yet"
+        );
     }
 }
