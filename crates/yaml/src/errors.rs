@@ -134,6 +134,15 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
             Stage::Parser,
         );
     }
+    if info.contains("\"-\" is only valid inside a block") && node_expected(src, e.marker().index())
+    {
+        // libyaml scans a `-` inside `[...]`/`{...}` and its parser, wanting a node, finds none.
+        return with_line(
+            line.saturating_sub(1),
+            "did not find expected node content",
+            Stage::Parser,
+        );
+    }
     if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
         let expected = match context {
             Some(Context::FlowSeq) => "did not find expected ',' or ']'",
