@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use helmet_value::{Map, Value};
+use helmet_value::{Map, TypedMap, Value};
 
 /// An error from loading a chart or computing its values. The message is Helm's text, without
 /// the `Error: ` prefix the CLI adds.
@@ -185,6 +185,11 @@ impl Metadata {
             "Tags" => text(&self.tags),
             "AppVersion" => text(&self.app_version),
             "Deprecated" => Some(Value::Bool(self.deprecated)),
+            // A chart without annotations has a nil map (`toJson` writes `null`). An explicit
+            // empty `annotations: {}` is not told apart and reads as nil too.
+            "Annotations" if self.annotations.is_empty() => {
+                Some(Value::Map(Arc::new(TypedMap::nil(ElemType::String))))
+            }
             "Annotations" => Some(Value::typed_map(
                 ElemType::String,
                 self.annotations

@@ -992,6 +992,11 @@ impl Object for TimeObject {
         "time.Time"
     }
 
+    // time.Time's String has a value receiver: fmt uses it for %v, %s, %q, %x and %X.
+    fn stringer(&self) -> Option<String> {
+        Some(self.go_format())
+    }
+
     fn field(&self, name: &str) -> Option<Value> {
         match name {
             SECS_FIELD => Some(Value::Int64(self.0.secs)),

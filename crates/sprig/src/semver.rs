@@ -491,6 +491,11 @@ impl Object for VersionObject {
         "*semver.Version"
     }
 
+    // A *Version has String: fmt uses it for %v, %s, %q, %x and %X.
+    fn stringer(&self) -> Option<String> {
+        Some(self.go_format())
+    }
+
     fn kind_name(&self) -> &'static str {
         "ptr"
     }

@@ -450,6 +450,10 @@ impl Printer {
                 }
                 self.out.push(']');
             }
+            Value::Map(m) if f.sharp_v && m.is_nil() => {
+                self.out.push_str(&v.type_name());
+                self.out.push_str("(nil)");
+            }
             Value::Map(m) => {
                 if f.sharp_v {
                     self.out.push_str(&v.type_name());

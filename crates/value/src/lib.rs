@@ -108,6 +108,8 @@ pub struct TypedMap {
     /// The value type (`Interface` for maps from YAML and `dict`).
     pub elem: ElemType,
     entries: RwLock<Arc<Map>>,
+    /// A nil Go map (no entries; `encoding/json` writes `null`, `%#v` prints `T(nil)`).
+    nil: bool,
 }
 
 impl TypedMap {
@@ -116,7 +118,21 @@ impl TypedMap {
         TypedMap {
             elem,
             entries: RwLock::new(Arc::new(entries)),
+            nil: false,
         }
+    }
+
+    /// A nil map of this value type (e.g. `.Chart.Annotations` of a chart without any).
+    pub fn nil(elem: ElemType) -> TypedMap {
+        TypedMap {
+            nil: true,
+            ..TypedMap::new(elem, Map::new())
+        }
+    }
+
+    /// Whether this is a nil Go map.
+    pub fn is_nil(&self) -> bool {
+        self.nil && self.is_empty()
     }
 
     /// The entries as they are now. Later changes to the map do not show in the snapshot.

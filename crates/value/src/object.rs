@@ -82,6 +82,13 @@ pub trait Object: Debug + Send + Sync {
         true
     }
 
+    /// A struct's JSON members in declaration order (`encoding/json` writes struct fields in
+    /// that order, where [`Object::to_data`]'s map would sort them), `omitempty` fields left out.
+    /// `None` when the object marshals as its [`Object::to_data`].
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
+
     /// The object as JSON-ready data (what `encoding/json` would marshal), for `toJson`/`toYaml`.
     fn to_data(&self) -> Value {
         Value::Nil

@@ -78,11 +78,18 @@ fn write_value(
             newline(out, indent, level);
             out.push(']');
         }
+        Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::Map(m) => write_map(out, &m.entries(), indent, level)?,
-        Value::Object(o) => {
-            let data = o.to_data();
-            write_value(out, &data, indent, level)?;
-        }
+        Value::Object(o) => match o.json_fields() {
+            Some(fields) => {
+                let members = fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                write_members(out, members, indent, level)?;
+            }
+            None => {
+                let data = o.to_data();
+                write_value(out, &data, indent, level)?;
+            }
+        },
     }
     Ok(())
 }
@@ -90,6 +97,17 @@ fn write_value(
 fn write_map(
     out: &mut String,
     entries: &Map,
+    indent: Option<(&str, &str)>,
+    level: usize,
+) -> Result<(), Error> {
+    let members = entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    write_members(out, members, indent, level)
+}
+
+/// An object's members in the order given (sorted for maps, declared for structs).
+fn write_members(
+    out: &mut String,
+    entries: Vec<(&str, &Value)>,
     indent: Option<(&str, &str)>,
     level: usize,
 ) -> Result<(), Error> {

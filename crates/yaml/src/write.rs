@@ -142,6 +142,8 @@ fn v2_node(v: &Value, depth: usize) -> Result<Node, Error> {
             }
             Node::Seq(items)
         }
+        // JSON writes a nil map as null, which YAML reads back as null.
+        Value::Map(m) if m.is_nil() => plain("null"),
         Value::Map(m) => {
             let entries = m.entries();
             let mut keys: Vec<&String> = entries.keys().collect();

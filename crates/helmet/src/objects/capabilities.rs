@@ -229,6 +229,15 @@ impl Object for KubeVersionValue {
             .then(|| Value::Object(Arc::new(self.copy())))
     }
 
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let kv = &self.version;
+        Some(vec![
+            ("Version".into(), Value::from(kv.version.as_str())),
+            ("Major".into(), Value::from(kv.major.as_str())),
+            ("Minor".into(), Value::from(kv.minor.as_str())),
+        ])
+    }
+
     fn to_data(&self) -> Value {
         let kv = &self.version;
         let mut map = Map::new();
@@ -356,6 +365,25 @@ impl Object for HelmVersion {
     }
 
     /// The JSON names of `BuildInfo`; every field but `kube_client_version` is `omitempty`.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let omit_empty = [
+            ("version", &self.version),
+            ("git_commit", &self.git_commit),
+            ("git_tree_state", &self.git_tree_state),
+            ("go_version", &self.go_version),
+        ];
+        let mut fields: Vec<(String, Value)> = omit_empty
+            .into_iter()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(name, text)| (name.to_string(), Value::from(text.as_str())))
+            .collect();
+        fields.push((
+            "kube_client_version".into(),
+            Value::from(self.kube_client_version.as_str()),
+        ));
+        Some(fields)
+    }
+
     fn to_data(&self) -> Value {
         let mut map = Map::new();
         let omit_empty = [
@@ -449,6 +477,21 @@ impl Object for Capabilities {
                 Value::Object(Arc::new(self.helm_version.clone())),
             ),
         ]))
+    }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let kube_version = KubeVersionValue {
+            version: self.kube_version.clone(),
+            addressable: false,
+        };
+        Some(vec![
+            ("KubeVersion".into(), Value::Object(Arc::new(kube_version))),
+            ("APIVersions".into(), self.api_versions.to_data()),
+            (
+                "HelmVersion".into(),
+                Value::Object(Arc::new(self.helm_version.clone())),
+            ),
+        ])
     }
 
     fn to_data(&self) -> Value {
