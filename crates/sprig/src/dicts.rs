@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, TypedMap, Value};
 
-use crate::{arg_str, def, def_var, is_empty, strval};
+use crate::{arg_str, def, def_var, is_empty, try_strval};
 
 use ArgType::{Any, MapAny, String as Str};
 
@@ -121,7 +121,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     def_var(map, "dict", &[], Any, |_, a| {
         let mut m = Map::new();
         for pair in a.chunks(2) {
-            let key = strval(&pair[0]);
+            let key = try_strval(&pair[0])?;
             m.insert(key, pair.get(1).cloned().unwrap_or_else(|| Value::from("")));
         }
         Ok(Value::map(m))

@@ -378,6 +378,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::Int(atoi(arg_str(a, 0))))
     });
     def(map, "toDecimal", &[Any], |_, a| {
+        // Go prints the value first, which overflows on a map that holds itself.
+        if a[0].contains_itself() {
+            return Err(FuncError::new(helmet_value::fmt::SELF_HOLDING));
+        }
         Ok(Value::Int64(to_decimal(&a[0])))
     });
     def_var(map, "seq", &[], Int, |_, a| {

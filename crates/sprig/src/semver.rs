@@ -83,6 +83,29 @@ fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-'
 }
 
+/// Checks a prerelease (without its `-`) as Masterminds does when parsing or setting one.
+fn validate_prerelease(prerelease: &str) -> Result<(), Error> {
+    for ident in prerelease.split('.').filter(|_| !prerelease.is_empty()) {
+        if ident.is_empty() || !ident.chars().all(is_ident_char) {
+            return Err(Error("invalid prerelease string".into()));
+        }
+        if ident.len() > 1 && ident.starts_with('0') && ident.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error("version segment starts with 0".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Checks build metadata (without its `+`) as Masterminds does when parsing or setting it.
+fn validate_metadata(metadata: &str) -> Result<(), Error> {
+    for ident in metadata.split('.').filter(|_| !metadata.is_empty()) {
+        if ident.is_empty() || !ident.chars().all(is_ident_char) {
+            return Err(Error("invalid metadata string".into()));
+        }
+    }
+    Ok(())
+}
+
 impl Version {
     /// Parses a version as Masterminds' `NewVersion` does (its coercing mode, Helm's default).
     pub fn parse(text: &str) -> Result<Version, Error> {
@@ -100,23 +123,9 @@ impl Version {
             parse_segment(part(3))?
         };
         let prerelease = part(4).to_string();
-        for ident in prerelease.split('.').filter(|_| !prerelease.is_empty()) {
-            if ident.is_empty() || !ident.chars().all(is_ident_char) {
-                return Err(Error("invalid prerelease string".into()));
-            }
-            if ident.len() > 1
-                && ident.starts_with('0')
-                && ident.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(Error("version segment starts with 0".into()));
-            }
-        }
+        validate_prerelease(&prerelease)?;
         let metadata = part(5).to_string();
-        for ident in metadata.split('.').filter(|_| !metadata.is_empty()) {
-            if ident.is_empty() || !ident.chars().all(is_ident_char) {
-                return Err(Error("invalid metadata string".into()));
-            }
-        }
+        validate_metadata(&metadata)?;
         Ok(Version {
             major,
             minor,
@@ -481,8 +490,112 @@ impl Constraint {
     }
 }
 
-/// `*semver.Version` as templates see it: methods `Major`, `Minor`, `Patch`, `Prerelease`,
-/// `Metadata`, `Original`, `String`; `%v` prints the canonical form.
+/// The `v` the original text started with, which Masterminds keeps in a derived version's
+/// original text.
+fn v_prefix(v: &Version) -> &'static str {
+    if v.original.starts_with('v') {
+        "v"
+    } else {
+        ""
+    }
+}
+
+impl Version {
+    /// Masterminds' `IncPatch`: a prerelease becomes its release; otherwise the patch grows.
+    /// Prerelease and metadata are dropped.
+    fn inc_patch(&self) -> Version {
+        let patch = if self.prerelease.is_empty() {
+            self.patch.wrapping_add(1)
+        } else {
+            self.patch
+        };
+        self.derived(self.major, self.minor, patch)
+    }
+
+    /// A version with these numbers, no prerelease or metadata, and the canonical original text.
+    fn derived(&self, major: u64, minor: u64, patch: u64) -> Version {
+        let mut v = Version {
+            major,
+            minor,
+            patch,
+            prerelease: String::new(),
+            metadata: String::new(),
+            original: String::new(),
+        };
+        v.original = format!("{}{v}", v_prefix(self));
+        v
+    }
+
+    /// Masterminds' `SetPrerelease`/`SetMetadata` body: a copy with one part replaced.
+    fn with_parts(&self, prerelease: &str, metadata: &str) -> Version {
+        let mut v = self.clone();
+        v.prerelease = prerelease.to_string();
+        v.metadata = metadata.to_string();
+        v.original = format!("{}{v}", v_prefix(self));
+        v
+    }
+}
+
+/// The methods a `semver.Version` value has (Masterminds declares them on the value
+/// receiver), so both the pointer and a returned value reach them.
+fn value_method(v: &Version, name: &str) -> Option<Func> {
+    let value = match name {
+        "Major" => Value::Uint64(v.major),
+        "Minor" => Value::Uint64(v.minor),
+        "Patch" => Value::Uint64(v.patch),
+        "Prerelease" => Value::from(v.prerelease.as_str()),
+        "Metadata" => Value::from(v.metadata.as_str()),
+        "String" => Value::from(v.to_string()),
+        "IncPatch" => version_value(v.inc_patch()),
+        "IncMinor" => version_value(v.derived(v.major, v.minor.wrapping_add(1), 0)),
+        "IncMajor" => version_value(v.derived(v.major.wrapping_add(1), 0, 0)),
+        "SetPrerelease" => {
+            let v = v.clone();
+            return Some(Func::new(&[ArgType::String], move |_, a| {
+                let pre = arg_str(a, 0);
+                validate_prerelease(pre).map_err(|e| FuncError::new(e.0))?;
+                Ok(version_value(v.with_parts(pre, &v.metadata)))
+            }));
+        }
+        "SetMetadata" => {
+            let v = v.clone();
+            return Some(Func::new(&[ArgType::String], move |_, a| {
+                let meta = arg_str(a, 0);
+                validate_metadata(meta).map_err(|e| FuncError::new(e.0))?;
+                Ok(version_value(v.with_parts(&v.prerelease, meta)))
+            }));
+        }
+        _ => return None,
+    };
+    Some(Func::new(&[], move |_, _| Ok(value.clone())))
+}
+
+/// A returned `semver.Version` value (not a pointer).
+fn version_value(v: Version) -> Value {
+    Value::Object(Arc::new(VersionValue(v)))
+}
+
+/// The `*semver.Version` argument of a comparison method. The engine has no argument type for
+/// it, so the method checks itself; nil dereferences as in Go.
+fn version_arg(method: &str, arg: Option<&Value>) -> Result<Option<Version>, FuncError> {
+    match arg {
+        None | Some(Value::Nil) => Ok(None),
+        // Objects give no downcast; the canonical text holds everything a comparison reads.
+        Some(Value::Object(o)) if o.type_name() == "*semver.Version" => {
+            Version::parse(&o.go_format())
+                .map(Some)
+                .map_err(|e| FuncError::new(e.0))
+        }
+        Some(other) => Err(FuncError::new(format!(
+            "{method}: wrong type for value; expected *semver.Version; got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `*semver.Version` as templates see it: the value methods (`Major` ... `IncPatch`,
+/// `SetPrerelease`, `SetMetadata`) and the pointer ones (`Original`, `Compare`, `LessThan`,
+/// `GreaterThan`, `Equal`, ...); `%v` prints the canonical form.
 #[derive(Debug)]
 struct VersionObject(Version);
 
@@ -507,17 +620,60 @@ impl Object for VersionObject {
 
     fn method(&self, name: &str) -> Option<Func> {
         let v = &self.0;
-        let value = match name {
-            "Major" => Value::Uint64(v.major),
-            "Minor" => Value::Uint64(v.minor),
-            "Patch" => Value::Uint64(v.patch),
-            "Prerelease" => Value::from(v.prerelease.as_str()),
-            "Metadata" => Value::from(v.metadata.as_str()),
-            "Original" => Value::from(v.original.as_str()),
-            "String" => Value::from(v.to_string()),
-            _ => return None,
+        if name == "Original" {
+            let value = Value::from(v.original.as_str());
+            return Some(Func::new(&[], move |_, _| Ok(value.clone())));
+        }
+        let compare: fn(Option<Ordering>) -> Result<Value, FuncError> = match name {
+            "Compare" => |o| match o {
+                Some(o) => Ok(Value::Int(o as i64)),
+                None => Err(crate::nil_deref()),
+            },
+            "LessThan" => |o| Ok(Value::Bool(o.ok_or_else(crate::nil_deref)?.is_lt())),
+            "LessThanEqual" => |o| Ok(Value::Bool(o.ok_or_else(crate::nil_deref)?.is_le())),
+            "GreaterThan" => |o| Ok(Value::Bool(o.ok_or_else(crate::nil_deref)?.is_gt())),
+            "GreaterThanEqual" => |o| Ok(Value::Bool(o.ok_or_else(crate::nil_deref)?.is_ge())),
+            // Equal treats a nil argument as unequal instead of dereferencing it.
+            "Equal" => |o| Ok(Value::Bool(o == Some(Ordering::Equal))),
+            _ => return value_method(v, name),
         };
-        Some(Func::new(&[], move |_, _| Ok(value.clone())))
+        let v = v.clone();
+        let method = name.to_string();
+        Some(Func::new(&[ArgType::Any], move |_, a| {
+            let other = version_arg(&method, a.first())?;
+            compare(other.map(|o| v.compare(&o)))
+        }))
+    }
+
+    fn go_format(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn to_data(&self) -> Value {
+        Value::from(self.0.to_string())
+    }
+}
+
+/// A `semver.Version` value, as `IncPatch` and `SetPrerelease` return it: only the value
+/// methods, kind struct, and JSON through its `MarshalJSON` (the canonical text).
+#[derive(Debug)]
+struct VersionValue(Version);
+
+impl Object for VersionValue {
+    fn type_name(&self) -> &str {
+        "semver.Version"
+    }
+
+    fn stringer(&self) -> Option<String> {
+        Some(self.go_format())
+    }
+
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn method(&self, name: &str) -> Option<Func> {
+        value_method(&self.0, name)
     }
 
     fn go_format(&self) -> String {

@@ -4,7 +4,7 @@
 
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, Value};
 
-use crate::{arg_int, arg_str, def, def_var, strval, try_strval};
+use crate::{arg_int, arg_str, def, def_var, try_strval};
 
 use ArgType::{Any, Int, String as Str};
 
@@ -394,17 +394,23 @@ pub(crate) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
 }
 
 /// Sprig's `strslice`: a list's non-nil items as strings, a lone value as a one-item list.
-pub(crate) fn strslice(v: &Value) -> Vec<String> {
+/// Fails on what [`try_strval`] cannot print (a map that holds itself).
+pub(crate) fn strslice(v: &Value) -> Result<Vec<String>, FuncError> {
     match v {
-        Value::List(l) => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
-        Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
-        Value::Nil => Vec::new(),
+        Value::List(l) => l
+            .items
+            .iter()
+            .filter(|x| !x.is_nil())
+            .map(try_strval)
+            .collect(),
+        Value::Bytes(b) => Ok(b.iter().map(|x| x.to_string()).collect()),
+        Value::Nil => Ok(Vec::new()),
         // A named slice type (`common.VersionSet`) is a slice to reflection.
         Value::Object(o) => match o.go_shape() {
             Some(helmet_value::GoShape::Underlying(under @ Value::List(_))) => strslice(&under),
-            _ => vec![strval(v)],
+            _ => Ok(vec![try_strval(v)?]),
         },
-        _ => vec![strval(v)],
+        _ => Ok(vec![try_strval(v)?]),
     }
 }
 
@@ -589,19 +595,19 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(string_list(go_split(arg_str(a, 1), arg_str(a, 0), -1)))
     });
     def(map, "join", &[Str, Any], |_, a| {
-        Ok(Value::from(strslice(&a[1]).join(arg_str(a, 0))))
+        Ok(Value::from(strslice(&a[1])?.join(arg_str(a, 0))))
     });
     def(map, "toString", &[Any], |_, a| {
         Ok(Value::from(try_strval(&a[0])?))
     });
     def(map, "toStrings", &[Any], |_, a| {
-        Ok(string_list(strslice(&a[0])))
+        Ok(string_list(strslice(&a[0])?))
     });
     def(map, "sortAlpha", &[Any], |_, a| {
         let mut items = match &a[0] {
-            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
-            Value::Object(o) if o.kind_name() == "slice" => strslice(&a[0]),
-            v => vec![strval(v)],
+            Value::List(_) | Value::Bytes(_) => strslice(&a[0])?,
+            Value::Object(o) if o.kind_name() == "slice" => strslice(&a[0])?,
+            v => vec![try_strval(v)?],
         };
         items.sort();
         Ok(string_list(items))

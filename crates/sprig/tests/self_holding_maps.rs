@@ -52,3 +52,24 @@ fn merge_through_a_cycle_does_not_overflow() {
         format!("{SELF}{{{{ $_ := merge $d (dict \"self\" (dict \"b\" 2)) }}}}{{{{ $d.b }}}}");
     assert!(render(&src).is_ok(), "{:?}", render(&src));
 }
+
+#[test]
+fn sprig_string_functions_fail_with_the_engine_error() {
+    for action in [
+        "{{ toString $d }}",
+        "{{ quote $d }}",
+        "{{ squote $d }}",
+        "{{ join \",\" (list $d) }}",
+        "{{ toStrings (list 1 $d) }}",
+        "{{ sortAlpha $d }}",
+        "{{ sortAlpha (list $d) }}",
+        "{{ dict $d 1 }}",
+        "{{ toDecimal $d }}",
+    ] {
+        let err = render(&format!("{SELF}{action}")).unwrap_err();
+        assert!(
+            err.contains(helmet_value::fmt::SELF_HOLDING),
+            "{action}: {err}"
+        );
+    }
+}
