@@ -1,6 +1,7 @@
 //! `helmet lint CHART... [flags]`: what `helm lint` prints, for every chart given.
 
 use std::io::Write;
+use std::path::Path;
 
 use helmet::lint::{self, LintOptions};
 use helmet::objects::KubeVersion;
@@ -27,7 +28,8 @@ Flags:
 
 Beyond helm lint:
   -o, --output FORMAT        text (default: exactly what helm lint prints) or json (one object
-                             per chart: path, failed, findings with severity/rule/file/message)
+                             per chart: path, failed, findings with severity/rule/file/message
+                             and line/column where known)
       --rules best-practice  also check resources, probes, root users, privileged containers,
                              unpinned images, hard-coded namespaces, secrets in values, selectors
                              and service target ports
@@ -130,7 +132,7 @@ pub fn lint(args: &[String]) -> Outcome {
     };
     let jobs = match parsed.value("values-matrix") {
         None => lint::lint_paths_jobs(&paths, &user),
-        Some(dir) => match matrix_jobs(&paths, &values, &dir) {
+        Some(dir) => match lint::values_matrix_jobs(&paths, &values, Path::new(&dir)) {
             Ok(j) => j,
             Err(e) => return Outcome::Failed(e),
         },
@@ -159,39 +161,6 @@ pub fn lint(args: &[String]) -> Outcome {
             Outcome::Failed(summary)
         }
     }
-}
-
-/// `--values-matrix DIR`: every chart with the values flags plus each values file of DIR
-/// (sorted), labelled `PATH (values: FILE)`.
-fn matrix_jobs(
-    paths: &[String],
-    values: &ValueOptions,
-    dir: &str,
-) -> Result<Vec<lint::LintJob>, String> {
-    let mut files: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| format!("--values-matrix {dir}: {e}"))?
-        .filter_map(Result::ok)
-        .map(|e| e.path().display().to_string())
-        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("--values-matrix {dir}: no .yaml or .yml files"));
-    }
-    let mut jobs = Vec::new();
-    for file in &files {
-        let mut with_file = values.clone();
-        with_file.values_files.push(file.into());
-        let user = with_file.merge_values().map_err(|e| e.to_string())?;
-        for p in paths {
-            jobs.push(lint::LintJob {
-                path: p.clone(),
-                label: format!("{p} (values: {file})"),
-                values: user.clone(),
-            });
-        }
-    }
-    Ok(jobs)
 }
 
 /// `YYYY/MM/DD HH:MM:SS` in UTC (Go's log prefix; helmet reads no time zone database).

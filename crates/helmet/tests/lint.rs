@@ -204,3 +204,141 @@ fn charts_of_files_finds_each_chart_once() {
         vec!["fixtures/lint/clean", "fixtures/lint/parent/charts/sub"]
     );
 }
+
+/// `--values-matrix`: one lint per values file of the folder (`.yaml` and `.yml`, sorted,
+/// other files left out), each printing what `helm lint CHART -f FILE` printed.
+#[test]
+fn values_matrix_lints_once_per_values_file_as_helm_does_with_f() {
+    let root = repo_root();
+    std::env::set_current_dir(&root).unwrap();
+    let chart = "fixtures/lint/values-matrix".to_string();
+    let jobs = lint::values_matrix_jobs(
+        std::slice::from_ref(&chart),
+        &ValueOptions::default(),
+        Path::new("fixtures/lint/values-matrix/ci"),
+    )
+    .unwrap();
+    let cases = [
+        "bad-name-values.yaml",
+        "broken-values.yaml",
+        "extra-values.yaml",
+        "plain-values.yml",
+    ];
+    let labels: Vec<&str> = jobs.iter().map(|j| j.label.as_str()).collect();
+    let want_labels: Vec<String> = cases
+        .iter()
+        .map(|f| format!("{chart} (values: fixtures/lint/values-matrix/ci/{f})"))
+        .collect();
+    assert_eq!(labels, want_labels);
+    let reports = lint::lint_jobs(&jobs, &LintOptions::default());
+    let goldens = root.join("fixtures/lint/goldens");
+    for (mut report, file) in reports.into_iter().zip(cases) {
+        report.path = chart.clone();
+        let stem = file.trim_end_matches(".yaml").trim_end_matches(".yml");
+        let case = format!("values-matrix-{}", stem.trim_end_matches("-values"));
+        let printed = lint::print_reports(&[report], false);
+        assert_eq!(
+            printed.stdout,
+            read(&goldens.join(format!("{case}.stdout"))),
+            "{case}"
+        );
+        let failed = read(&goldens.join(format!("{case}.code"))).trim() == "1";
+        assert_eq!(printed.failure.is_some(), failed, "{case}");
+    }
+    let missing = lint::values_matrix_jobs(
+        &[chart],
+        &ValueOptions::default(),
+        Path::new("fixtures/lint/values-matrix/templates/none"),
+    );
+    assert!(missing.unwrap_err().starts_with("--values-matrix "));
+}
+
+/// Every best-practice rule fires on `best-practice/web`, and each one alone goes away when
+/// the chart's `.helmet-lint.yaml` or a `# helmet-lint-disable` comment in the file it is
+/// found in switches it off, leaving the others.
+#[test]
+fn every_best_practice_rule_fires_and_can_be_disabled() {
+    let root = repo_root();
+    let options = LintOptions {
+        best_practice: true,
+        ..LintOptions::default()
+    };
+    let rules_found = |dir: &Path| -> Vec<(String, String)> {
+        let reports = lint::lint_paths(
+            &[dir.display().to_string()],
+            &helmet_value::Value::empty_map(),
+            &options,
+        );
+        reports[0]
+            .messages
+            .iter()
+            .filter(|m| lint::bestpractice::RULES.contains(&m.rule))
+            .map(|m| (m.rule.to_string(), m.path.clone()))
+            .collect()
+    };
+    let web = root.join("fixtures/lint/best-practice/web");
+    let all = rules_found(&web);
+    for rule in lint::bestpractice::RULES {
+        assert!(all.iter().any(|(r, _)| r == rule), "{rule} does not fire");
+    }
+    let scratch = std::env::temp_dir().join(format!("helmet-lint-disable-{}", std::process::id()));
+    for rule in lint::bestpractice::RULES {
+        let file = &all.iter().find(|(r, _)| r == rule).unwrap().1;
+        for by_comment in [false, true] {
+            let _ = std::fs::remove_dir_all(&scratch);
+            copy_dir(&web, &scratch);
+            if by_comment {
+                let path = scratch.join(file);
+                let text = read(&path);
+                std::fs::write(&path, format!("# helmet-lint-disable {rule}\n{text}")).unwrap();
+            } else {
+                std::fs::write(
+                    scratch.join(".helmet-lint.yaml"),
+                    format!("disable: [{rule}]\n"),
+                )
+                .unwrap();
+            }
+            let left = rules_found(&scratch);
+            let want: Vec<(String, String)> =
+                all.iter().filter(|(r, _)| r != rule).cloned().collect();
+            assert_eq!(left, want, "{rule} disabled by comment: {by_comment}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `--output json` gives the line and column (and the template) where Helm's message names
+/// them.
+#[test]
+fn json_findings_locate_template_and_yaml_errors() {
+    let root = repo_root();
+    std::env::set_current_dir(&root).unwrap();
+    let paths: Vec<String> = [
+        "templates-exec-error",
+        "templates-render-error",
+        "templates-yaml",
+        "values-bad",
+    ]
+    .iter()
+    .map(|c| format!("fixtures/lint/{c}"))
+    .collect();
+    let reports = lint::lint_paths(
+        &paths,
+        &helmet_value::Value::empty_map(),
+        &LintOptions::default(),
+    );
+    insta::assert_snapshot!("json_locations", lint::reports_json(&reports));
+}

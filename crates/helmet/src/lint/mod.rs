@@ -469,6 +469,41 @@ pub fn lint_paths_jobs(paths: &[String], user_values: &Value) -> Vec<LintJob> {
         .collect()
 }
 
+/// Beyond Helm, `--values-matrix DIR`: one job per chart and values file of `dir` (`*.yaml`,
+/// `*.yml`, sorted by name), each with `values` plus that file (as if given last with `-f`),
+/// labelled `PATH (values: FILE)`; chart-testing's `ci/*-values.yaml` habit.
+pub fn values_matrix_jobs(
+    paths: &[String],
+    values: &crate::ValueOptions,
+    dir: &Path,
+) -> Result<Vec<LintJob>, String> {
+    let shown = dir.display();
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("--values-matrix {shown}: {e}"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("--values-matrix {shown}: no .yaml or .yml files"));
+    }
+    let mut jobs = Vec::new();
+    for file in &files {
+        let mut with_file = values.clone();
+        with_file.values_files.push(file.into());
+        let user = with_file.merge_values().map_err(|e| e.to_string())?;
+        for p in paths {
+            jobs.push(LintJob {
+                path: p.clone(),
+                label: format!("{p} (values: {file})"),
+                values: user.clone(),
+            });
+        }
+    }
+    Ok(jobs)
+}
+
 /// Lints every job (in parallel, at most a few at a time); the reports keep the jobs' order.
 pub fn lint_jobs(jobs: &[LintJob], options: &LintOptions) -> Vec<ChartReport> {
     let workers = std::thread::available_parallelism()
@@ -508,7 +543,8 @@ pub fn lint_jobs(jobs: &[LintJob], options: &LintOptions) -> Vec<ChartReport> {
 }
 
 /// Beyond Helm: the reports as JSON, one object per chart (`path`, `failed`, `findings`
-/// with `severity`, `rule`, `file` and `message`, and `errors`: why it failed).
+/// with `severity`, `rule`, `file` and `message`, plus `line`, `column` and `source` where
+/// the message names them, and `errors`: why it failed).
 pub fn reports_json(reports: &[ChartReport]) -> String {
     let charts: Vec<serde_json::Value> = reports
         .iter()
@@ -517,12 +553,22 @@ pub fn reports_json(reports: &[ChartReport]) -> String {
                 .messages
                 .iter()
                 .map(|m| {
-                    serde_json::json!({
+                    let mut finding = serde_json::json!({
                         "severity": m.severity.label(),
                         "rule": m.rule,
                         "file": m.path,
                         "message": m.text,
-                    })
+                    });
+                    if let (Some(at), Some(object)) = (locate(&m.text), finding.as_object_mut()) {
+                        if let Some(source) = at.source {
+                            object.insert("source".into(), source.into());
+                        }
+                        object.insert("line".into(), at.line.into());
+                        if let Some(column) = at.column {
+                            object.insert("column".into(), column.into());
+                        }
+                    }
+                    finding
                 })
                 .collect();
             serde_json::json!({
@@ -564,4 +610,78 @@ pub fn charts_of_files(files: &[String]) -> Vec<String> {
     // A chart inside another chart's `charts/` is linted on its own and not again as part of
     // its parent: keep the innermost chart only, which the walk above already picked.
     charts
+}
+
+/// Where a finding points inside a file, as far as its message tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file the message names (`templates/cm.yaml`, without the chart's name), when it
+    /// names one; otherwise the finding's own file is meant.
+    pub source: Option<String>,
+    /// The line, from 1.
+    pub line: u64,
+    /// The column, from 1, when the message gives one.
+    pub column: Option<u64>,
+}
+
+/// Reads the position out of a message: a template path with `:LINE[:COLUMN]` (template
+/// parse and execution errors), else go-yaml's `line N:` (parse errors of YAML files).
+pub fn locate(text: &str) -> Option<Location> {
+    file_position(text).or_else(|| {
+        let at = text.find("yaml: line ")? + "yaml: line ".len();
+        let line = leading_number(&text[at..])?.0;
+        // `cannot load values.yaml: ...` reports on another file than the finding's.
+        let source = text[..at].find("cannot load ").and_then(|i| {
+            let rest = &text[i + "cannot load ".len()..];
+            rest.find(':').map(|end| rest[..end].to_string())
+        });
+        Some(Location {
+            source,
+            line,
+            column: None,
+        })
+    })
+}
+
+/// The first `PATH.EXT:LINE[:COLUMN]` in `text`.
+fn file_position(text: &str) -> Option<Location> {
+    let bytes = text.as_bytes();
+    for (colon, _) in text.match_indices(':') {
+        let start = text[..colon]
+            .rfind(|c: char| c.is_whitespace() || "()\"'<>".contains(c))
+            .map_or(0, |i| i + 1);
+        let path = &text[start..colon];
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if !path.contains('/') || !base.contains('.') || base.ends_with('.') {
+            continue;
+        }
+        let Some((line, used)) = leading_number(&text[colon + 1..]) else {
+            continue;
+        };
+        let after = colon + 1 + used;
+        let column = if bytes.get(after) == Some(&b':') {
+            leading_number(&text[after + 1..]).map(|(n, _)| n)
+        } else {
+            None
+        };
+        // Helm names templates `CHART/templates/x.yaml`; the finding's file is relative to
+        // the chart.
+        let source = match path.find("/templates/") {
+            Some(i) => path[i + 1..].to_string(),
+            None => path.to_string(),
+        };
+        return Some(Location {
+            source: Some(source),
+            line,
+            column,
+        });
+    }
+    None
+}
+
+/// The decimal number at the start of `text` and how many bytes it takes.
+fn leading_number(text: &str) -> Option<(u64, usize)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let number = text[..digits].parse().ok()?;
+    Some((number, digits))
 }
