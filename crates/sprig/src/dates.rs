@@ -950,6 +950,34 @@ fn time_value(t: Time) -> Value {
     zoned_value(t, Zone::utc())
 }
 
+/// A TOML date-time as BurntSushi/toml decodes it: `Z` in UTC, an offset in a fixed zone named
+/// by its offset (`-0700`), the local kinds at offset zero in a zone named after their kind.
+pub(crate) fn toml_time(dt: &helmet_yaml::toml_read::TomlDatetime) -> Value {
+    use helmet_yaml::toml_read::DatetimeKind;
+    let name = match dt.kind {
+        DatetimeKind::Offset if dt.zulu || dt.offset == 0 => "UTC".to_string(),
+        DatetimeKind::Offset => {
+            let sign = if dt.offset < 0 { '-' } else { '+' };
+            let abs = dt.offset.abs();
+            format!("{sign}{:02}{:02}", abs / 3600, abs % 3600 / 60)
+        }
+        DatetimeKind::Local => "datetime-local".into(),
+        DatetimeKind::LocalDate => "date-local".into(),
+        DatetimeKind::LocalTime => "time-local".into(),
+    };
+    let t = Time {
+        secs: dt.secs,
+        nanos: dt.nanos,
+    };
+    zoned_value(
+        t,
+        Zone {
+            name,
+            offset: dt.offset,
+        },
+    )
+}
+
 fn zoned_value(t: Time, zone: Zone) -> Value {
     Value::Object(Arc::new(TimeObject(t, zone)))
 }

@@ -224,8 +224,15 @@ pub(crate) fn register(map: &mut FuncMap) {
             .map_err(|e| FuncError::new(e.to_string()))
     });
     def(map, "fromToml", &[Str], |_, a| {
-        helmet_yaml::from_toml(arg_str(a, 0))
-            .map_err(|_| FuncError::new("function \"fromToml\" is not supported yet"))
+        // Helm puts a decoding error in the map under "Error" instead of failing.
+        Ok(match helmet_yaml::toml_read::read_toml(arg_str(a, 0)) {
+            Ok(table) => toml_table(table),
+            Err(message) => {
+                let mut m = Map::new();
+                m.insert("Error".into(), Value::from(message));
+                Value::map(m)
+            }
+        })
     });
     def(map, "include", &[Str, Any], |ctx, a| {
         include(ctx, arg_str(a, 0), &a[1])
@@ -243,4 +250,32 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "lookup", &[Str, Str, Str, Str], |_, _| {
         Ok(Value::typed_map(ElemType::Interface, Map::new()))
     });
+}
+
+/// A decoded TOML table as `map[string]interface {}`.
+fn toml_table(
+    table: std::collections::BTreeMap<String, helmet_yaml::toml_read::TomlValue>,
+) -> Value {
+    let mut m = Map::new();
+    for (k, v) in table {
+        m.insert(k, toml_value(v));
+    }
+    Value::map(m)
+}
+
+/// A TOML value as the Go type BurntSushi/toml decodes it into.
+fn toml_value(v: helmet_yaml::toml_read::TomlValue) -> Value {
+    use helmet_yaml::toml_read::TomlValue as T;
+    match v {
+        T::String(s) => Value::from(s),
+        T::Integer(i) => Value::Int64(i),
+        T::Float(f) => Value::Float64(f),
+        T::Bool(b) => Value::Bool(b),
+        T::Datetime(dt) => crate::dates::toml_time(&dt),
+        T::Array(items) => Value::list(items.into_iter().map(toml_value).collect()),
+        T::Table(t) => toml_table(t),
+        // Go's type is []map[string]interface {}; the value model has no such list element
+        // type yet, so typeOf shows []interface {} (printing and toJson/toYaml agree).
+        T::TableArray(tables) => Value::list(tables.into_iter().map(toml_table).collect()),
+    }
 }

@@ -12,8 +12,8 @@
 //!
 //! Writers: [`to_yaml`] (`toYaml`), [`to_yaml_v3`] (`toYamlPretty`), [`to_json`] (`toJson`),
 //! [`to_json_indent`] (`toPrettyJson`), [`to_toml`] (`toToml`). The YAML writers return the
-//! text with its final newline; Helm's template functions trim it. [`from_toml`] is not
-//! implemented and says so.
+//! text with its final newline; Helm's template functions trim it. [`toml_read::read_toml`]
+//! reads TOML for `fromToml`.
 //!
 //! The parsing itself is done by `saphyr-parser` (YAML 1.2); where go-yaml's YAML 1.1 scanner
 //! behaves differently (tabs, NEL line breaks, anchor names, under-indented quoted lines,
@@ -29,6 +29,7 @@ mod json;
 mod read;
 mod resolve;
 mod toml;
+pub mod toml_read;
 mod values;
 mod write;
 
@@ -151,10 +152,4 @@ fn refuse_cycles(v: &Value) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// Reading TOML (Helm's `fromToml`) is not implemented: this always fails with an error that
-/// says so, never with a wrong value.
-pub fn from_toml(_src: &str) -> Result<Value, Error> {
-    Err(Error::new("fromToml is not supported yet"))
 }

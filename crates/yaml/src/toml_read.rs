@@ -1,0 +1,931 @@
+//! A TOML 1.0 reader for Helm's `fromToml`, producing the shapes BurntSushi/toml decodes into a
+//! `map[string]interface{}`: integers are int64, floats float64, arrays of tables a list of maps,
+//! and date-times a neutral [`TomlDatetime`] that the function library turns into its time value
+//! (this crate cannot depend on it). Errors follow BurntSushi's `toml: line N (last key "k"):`
+//! wording for the common mistakes.
+
+use std::collections::BTreeMap;
+
+/// What kind of TOML date-time a value is; Go's decoder gives the local kinds a location named
+/// after them (`datetime-local`, `date-local`, `time-local`) at offset zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatetimeKind {
+    /// An offset date-time (`Z` or `±hh:mm`).
+    Offset,
+    /// A date-time without offset.
+    Local,
+    /// A date alone.
+    LocalDate,
+    /// A time of day alone (on 0000-01-01).
+    LocalTime,
+}
+
+/// A TOML date-time as an instant plus how it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TomlDatetime {
+    /// Seconds since the Unix epoch of the instant.
+    pub secs: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+    /// Offset east of UTC in seconds (0 for the local kinds).
+    pub offset: i64,
+    /// Whether the offset was written as `Z` (Go names that zone `UTC`).
+    pub zulu: bool,
+    /// The kind of date-time.
+    pub kind: DatetimeKind,
+}
+
+/// A decoded TOML value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TomlValue {
+    /// A string.
+    String(String),
+    /// An integer (int64).
+    Integer(i64),
+    /// A float (float64).
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A date-time.
+    Datetime(TomlDatetime),
+    /// An inline array (`[]interface {}`).
+    Array(Vec<TomlValue>),
+    /// A table (`map[string]interface {}`).
+    Table(BTreeMap<String, TomlValue>),
+    /// An array of tables (`[]map[string]interface {}`).
+    TableArray(Vec<BTreeMap<String, TomlValue>>),
+}
+
+/// Nesting limit for inline arrays and tables, so deep input fails instead of overflowing.
+const MAX_DEPTH: usize = 200;
+
+/// A node of the document being built, with what TOML needs to reject redefinitions.
+#[derive(Debug)]
+enum Node {
+    Leaf(TomlValue),
+    Table(Table),
+    TableArray(Vec<Table>),
+}
+
+#[derive(Debug, Default)]
+struct Table {
+    entries: BTreeMap<String, Node>,
+    /// Defined by a `[header]` of its own.
+    explicit: bool,
+    /// Created by a dotted key in a key/value pair.
+    dotted: bool,
+    /// An inline table: closed to any later addition.
+    inline: bool,
+}
+
+impl Table {
+    fn into_map(self) -> BTreeMap<String, TomlValue> {
+        self.entries
+            .into_iter()
+            .map(|(k, n)| (k, n.into_value()))
+            .collect()
+    }
+}
+
+impl Node {
+    fn into_value(self) -> TomlValue {
+        match self {
+            Node::Leaf(v) => v,
+            Node::Table(t) => TomlValue::Table(t.into_map()),
+            Node::TableArray(ts) => {
+                TomlValue::TableArray(ts.into_iter().map(Table::into_map).collect())
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    line: usize,
+    /// The key being read or last assigned, shown in errors as BurntSushi does.
+    last_key: String,
+}
+
+/// Reads a TOML document into its top-level table, or fails with BurntSushi's error text.
+pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
+    let mut p = Parser {
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+        line: 1,
+        last_key: String::new(),
+    };
+    let mut root = Table::default();
+    let mut current: Vec<String> = Vec::new();
+    loop {
+        p.skip_ws_comments_newlines()?;
+        let Some(c) = p.peek() else { break };
+        if c == b'[' {
+            p.last_key.clear();
+            let array = p.src.get(p.pos + 1) == Some(&b'[');
+            p.pos += if array { 2 } else { 1 };
+            p.skip_ws();
+            let key = p.key()?;
+            p.skip_ws();
+            if array {
+                if !p.eat(b']') || !p.eat(b']') {
+                    return Err(p.err("expected a closing ']]' after the table array name"));
+                }
+            } else if !p.eat(b']') {
+                return Err(p.err("expected a closing ']' after the table name"));
+            }
+            p.end_of_line()?;
+            p.open_table(&mut root, &key, array)?;
+            current = key;
+        } else {
+            let key = p.key()?;
+            p.last_key = key.join(".");
+            p.skip_ws();
+            if !p.eat(b'=') {
+                return Err(p.err_here(&format!(
+                    "expected key separator '=', but got {} instead",
+                    p.describe_here()
+                )));
+            }
+            p.skip_ws();
+            let value = p.value(0)?;
+            let table = resolve_current(&mut root, &current);
+            p.insert_dotted(table, &key, value)?;
+            p.end_of_line()?;
+        }
+    }
+    Ok(root.into_map())
+}
+
+/// The table the current `[header]` names (it exists: `open_table` made it).
+fn resolve_current<'t>(root: &'t mut Table, path: &[String]) -> &'t mut Table {
+    let mut t = root;
+    for k in path {
+        t = match t.entries.get_mut(k) {
+            Some(Node::Table(next)) => next,
+            Some(Node::TableArray(items)) => match items.last_mut() {
+                Some(last) => last,
+                None => unreachable_table(),
+            },
+            _ => unreachable_table(),
+        };
+    }
+    t
+}
+
+/// `open_table` always leaves the path resolvable; reaching here is a bug in this module.
+fn unreachable_table() -> ! {
+    unreachable!("the current table path is always resolvable")
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn err(&self, msg: &str) -> String {
+        if self.last_key.is_empty() {
+            format!("toml: line {}: {msg}", self.line)
+        } else {
+            format!(
+                "toml: line {} (last key {}): {msg}",
+                self.line,
+                helmet_value::strconv::quote(&self.last_key)
+            )
+        }
+    }
+
+    fn err_here(&self, msg: &str) -> String {
+        self.err(msg)
+    }
+
+    fn describe_here(&self) -> String {
+        match self.text[self.pos.min(self.text.len())..].chars().next() {
+            None => "EOF".into(),
+            Some(c) => helmet_value::strconv::quote_rune(c),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_comment(&mut self) -> Result<(), String> {
+        if self.peek() == Some(b'#') {
+            while let Some(c) = self.peek() {
+                if c == b'\n' {
+                    break;
+                }
+                if c < 0x20
+                    && c != b'\t'
+                    && !(c == b'\r' && self.src.get(self.pos + 1) == Some(&b'\n'))
+                {
+                    return Err(self.err(&format!(
+                        "control characters are not allowed in comments: 0x{c:02x}"
+                    )));
+                }
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn newline(&mut self) -> bool {
+        if self.peek() == Some(b'\n') {
+            self.pos += 1;
+            self.line += 1;
+            true
+        } else if self.peek() == Some(b'\r') && self.src.get(self.pos + 1) == Some(&b'\n') {
+            self.pos += 2;
+            self.line += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn skip_ws_comments_newlines(&mut self) -> Result<(), String> {
+        loop {
+            self.skip_ws();
+            self.skip_comment()?;
+            if !self.newline() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// After a key/value pair or a header: only whitespace, a comment, then a newline or EOF.
+    fn end_of_line(&mut self) -> Result<(), String> {
+        self.skip_ws();
+        self.skip_comment()?;
+        if self.peek().is_none() || self.newline() {
+            self.last_key.clear();
+            return Ok(());
+        }
+        let got = self.describe_here();
+        self.last_key.clear();
+        Err(self.err(&format!(
+            "expected a top-level item to end with a newline, comment, or EOF, but got {got} instead"
+        )))
+    }
+
+    /// A dotted key: bare or quoted parts separated by dots.
+    fn key(&mut self) -> Result<Vec<String>, String> {
+        let mut parts = Vec::new();
+        loop {
+            self.skip_ws();
+            let part = match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    self.basic_string()?
+                }
+                Some(b'\'') => {
+                    self.pos += 1;
+                    self.literal_string()?
+                }
+                Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                    let start = self.pos;
+                    while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                    {
+                        self.pos += 1;
+                    }
+                    self.text[start..self.pos].to_string()
+                }
+                None if parts.is_empty() && self.last_key.is_empty() => {
+                    return Err(self.err("unexpected EOF; expected key name"));
+                }
+                Some(b'=') => return Err(self.err("unexpected '=': key name appears blank")),
+                _ => {
+                    return Err(self.err(&format!(
+                        "bare keys cannot contain {}",
+                        self.describe_here()
+                    )))
+                }
+            };
+            parts.push(part);
+            self.skip_ws();
+            if !self.eat(b'.') {
+                return Ok(parts);
+            }
+        }
+    }
+
+    fn open_table(&mut self, root: &mut Table, key: &[String], array: bool) -> Result<(), String> {
+        let dup = || format!("Key '{}' has already been defined.", key.join("."));
+        let (last, parents) = key.split_last().expect("keys have a part");
+        let mut t = root;
+        for k in parents {
+            let node = t
+                .entries
+                .entry(k.clone())
+                .or_insert_with(|| Node::Table(Table::default()));
+            t = match node {
+                Node::Table(next) if !next.inline => next,
+                Node::TableArray(items) => items.last_mut().ok_or_else(|| self.err(&dup()))?,
+                _ => return Err(self.err(&dup())),
+            };
+        }
+        match (t.entries.get_mut(last), array) {
+            (None, false) => {
+                t.entries.insert(
+                    last.clone(),
+                    Node::Table(Table {
+                        explicit: true,
+                        ..Table::default()
+                    }),
+                );
+            }
+            (None, true) => {
+                t.entries
+                    .insert(last.clone(), Node::TableArray(vec![Table::default()]));
+            }
+            (Some(Node::Table(existing)), false)
+                if !existing.explicit && !existing.dotted && !existing.inline =>
+            {
+                existing.explicit = true;
+            }
+            (Some(Node::TableArray(items)), true) => items.push(Table::default()),
+            _ => return Err(self.err(&dup())),
+        }
+        Ok(())
+    }
+
+    fn insert_dotted(
+        &self,
+        table: &mut Table,
+        key: &[String],
+        value: TomlValue,
+    ) -> Result<(), String> {
+        let dup = || {
+            self.err(&format!(
+                "Key '{}' has already been defined.",
+                self.last_key
+            ))
+        };
+        let (last, parents) = key.split_last().expect("keys have a part");
+        let mut t = table;
+        for k in parents {
+            let node = t.entries.entry(k.clone()).or_insert_with(|| {
+                Node::Table(Table {
+                    dotted: true,
+                    ..Table::default()
+                })
+            });
+            t = match node {
+                Node::Table(next) if next.dotted && !next.inline => next,
+                _ => return Err(dup()),
+            };
+        }
+        if t.entries.contains_key(last) {
+            return Err(dup());
+        }
+        let node = match value {
+            TomlValue::Table(_) => Node::Table(Table {
+                entries: into_nodes(value),
+                inline: true,
+                ..Table::default()
+            }),
+            other => Node::Leaf(other),
+        };
+        t.entries.insert(last.clone(), node);
+        Ok(())
+    }
+
+    fn value(&mut self, depth: usize) -> Result<TomlValue, String> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nesting too deep"));
+        }
+        match self.peek() {
+            None => Err(self.err("unexpected EOF; expected value")),
+            Some(b'"') => {
+                if self.src[self.pos..].starts_with(b"\"\"\"") {
+                    self.pos += 3;
+                    self.multiline_basic().map(TomlValue::String)
+                } else {
+                    self.pos += 1;
+                    self.basic_string().map(TomlValue::String)
+                }
+            }
+            Some(b'\'') => {
+                if self.src[self.pos..].starts_with(b"'''") {
+                    self.pos += 3;
+                    self.multiline_literal().map(TomlValue::String)
+                } else {
+                    self.pos += 1;
+                    self.literal_string().map(TomlValue::String)
+                }
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_ws_comments_newlines()?;
+                    if self.eat(b']') {
+                        break;
+                    }
+                    items.push(self.value(depth + 1)?);
+                    self.skip_ws_comments_newlines()?;
+                    if self.eat(b']') {
+                        break;
+                    }
+                    if !self.eat(b',') {
+                        return Err(self.err(&format!(
+                            "expected a comma (',') or array terminator (']'), but got {}",
+                            self.describe_here()
+                        )));
+                    }
+                }
+                Ok(TomlValue::Array(items))
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                let mut table = Table::default();
+                self.skip_ws();
+                if self.eat(b'}') {
+                    return Ok(TomlValue::Table(BTreeMap::new()));
+                }
+                let outer = std::mem::take(&mut self.last_key);
+                loop {
+                    self.skip_ws();
+                    let key = self.key()?;
+                    self.last_key = key.join(".");
+                    self.skip_ws();
+                    if !self.eat(b'=') {
+                        return Err(self.err(&format!(
+                            "expected key separator '=', but got {} instead",
+                            self.describe_here()
+                        )));
+                    }
+                    self.skip_ws();
+                    let v = self.value(depth + 1)?;
+                    self.insert_dotted(&mut table, &key, v)?;
+                    self.skip_ws();
+                    if self.eat(b'}') {
+                        break;
+                    }
+                    if !self.eat(b',') {
+                        return Err(self.err(&format!(
+                            "expected a comma or an inline table terminator '}}', but got {} instead",
+                            self.describe_here()
+                        )));
+                    }
+                }
+                self.last_key = outer;
+                Ok(TomlValue::Table(table.into_map()))
+            }
+            Some(_) => self.scalar(),
+        }
+    }
+
+    fn basic_string(&mut self) -> Result<String, String> {
+        let mut out = String::new();
+        loop {
+            let Some(c) = self.text[self.pos..].chars().next() else {
+                return Err(self.err("unexpected EOF; expected '\"'"));
+            };
+            self.pos += c.len_utf8();
+            match c {
+                '"' => return Ok(out),
+                '\\' => self.escape(&mut out)?,
+                '\n' => return Err(self.err("strings cannot contain newlines")),
+                c if (c as u32) < 0x20 && c != '\t' || c == '\u{7f}' => {
+                    return Err(self.err(&format!(
+                        "control characters are not allowed in strings: 0x{:02x}",
+                        c as u32
+                    )))
+                }
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), String> {
+        let Some(c) = self.text[self.pos..].chars().next() else {
+            return Err(self.err("unexpected EOF; expected '\"'"));
+        };
+        self.pos += c.len_utf8();
+        let simple = match c {
+            'b' => '\u{8}',
+            't' => '\t',
+            'n' => '\n',
+            'f' => '\u{c}',
+            'r' => '\r',
+            'e' => '\u{1b}',
+            '"' => '"',
+            '\\' => '\\',
+            'u' | 'U' => {
+                let n = if c == 'u' { 4 } else { 8 };
+                let hex = self.text.get(self.pos..self.pos + n).unwrap_or("");
+                let code = (hex.len() == n && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| u32::from_str_radix(hex, 16).ok())
+                    .flatten()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| self.err(&format!("invalid escape: '\\{c}{hex}'")))?;
+                self.pos += n;
+                code
+            }
+            other => return Err(self.err(&format!("invalid escape character {}; only the following escape characters are allowed: \\b, \\t, \\n, \\f, \\r, \\\", \\\\, \\uXXXX, and \\UXXXXXXXX", helmet_value::strconv::quote_rune(other)))),
+        };
+        out.push(simple);
+        Ok(())
+    }
+
+    fn literal_string(&mut self) -> Result<String, String> {
+        let start = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.err("unexpected EOF; expected \"'\"")),
+                Some(b'\'') => {
+                    let s = self.text[start..self.pos].to_string();
+                    self.pos += 1;
+                    return Ok(s);
+                }
+                Some(b'\n') => return Err(self.err("strings cannot contain newlines")),
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// A `"""` string: a newline right after the opening quotes is dropped, `\` at a line's end
+    /// swallows the following whitespace.
+    fn multiline_basic(&mut self) -> Result<String, String> {
+        self.newline();
+        let mut out = String::new();
+        loop {
+            if self.src[self.pos..].starts_with(b"\"\"\"") {
+                // Up to two quotes may close right against the delimiter.
+                let mut n = 3;
+                while n < 5 && self.src.get(self.pos + n) == Some(&b'"') {
+                    n += 1;
+                }
+                out.extend(std::iter::repeat_n('"', n - 3));
+                self.pos += n;
+                return Ok(out);
+            }
+            let Some(c) = self.text[self.pos..].chars().next() else {
+                return Err(self.err("unexpected EOF; expected '\"\"\"'"));
+            };
+            if c == '\\' {
+                let rest = &self.text[self.pos + 1..];
+                let trimmed = rest.trim_start_matches([' ', '\t']);
+                if trimmed.starts_with('\n') || trimmed.starts_with("\r\n") {
+                    self.pos += 1 + rest.len() - trimmed.len();
+                    while matches!(self.peek(), Some(b' ' | b'\t')) || self.newline() {
+                        if matches!(self.peek(), Some(b' ' | b'\t')) {
+                            self.pos += 1;
+                        }
+                    }
+                    continue;
+                }
+                self.pos += 1;
+                self.escape(&mut out)?;
+                continue;
+            }
+            if self.newline() {
+                out.push('\n');
+                continue;
+            }
+            self.pos += c.len_utf8();
+            out.push(c);
+        }
+    }
+
+    fn multiline_literal(&mut self) -> Result<String, String> {
+        self.newline();
+        let mut out = String::new();
+        loop {
+            if self.src[self.pos..].starts_with(b"'''") {
+                let mut n = 3;
+                while n < 5 && self.src.get(self.pos + n) == Some(&b'\'') {
+                    n += 1;
+                }
+                out.extend(std::iter::repeat_n('\'', n - 3));
+                self.pos += n;
+                return Ok(out);
+            }
+            let Some(c) = self.text[self.pos..].chars().next() else {
+                return Err(self.err("unexpected EOF; expected \"'''\""));
+            };
+            if self.newline() {
+                out.push('\n');
+                continue;
+            }
+            self.pos += c.len_utf8();
+            out.push(c);
+        }
+    }
+
+    /// Numbers, booleans and date-times: the run of characters up to a delimiter.
+    fn scalar(&mut self) -> Result<TomlValue, String> {
+        let start = self.pos;
+        while let Some(c) = self.peek() {
+            // A space may separate a date from its time.
+            if c == b' '
+                && self.pos - start == 10
+                && self.src.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
+                && looks_like_date(&self.text[start..self.pos])
+            {
+                self.pos += 1;
+                continue;
+            }
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'#') {
+                break;
+            }
+            self.pos += 1;
+        }
+        let word = &self.text[start..self.pos];
+        match word {
+            "true" => return Ok(TomlValue::Bool(true)),
+            "false" => return Ok(TomlValue::Bool(false)),
+            "inf" | "+inf" => return Ok(TomlValue::Float(f64::INFINITY)),
+            "-inf" => return Ok(TomlValue::Float(f64::NEG_INFINITY)),
+            "nan" | "+nan" | "-nan" => return Ok(TomlValue::Float(f64::NAN)),
+            _ => {}
+        }
+        if let Some(dt) = parse_datetime(word) {
+            return Ok(TomlValue::Datetime(dt));
+        }
+        if let Some(i) = parse_integer(word) {
+            return i.map(TomlValue::Integer).map_err(|m| self.err(&m));
+        }
+        if let Some(f) = parse_float(word) {
+            return Ok(TomlValue::Float(f));
+        }
+        if word.is_empty() {
+            return Err(self.err(&format!(
+                "expected value but found {} instead",
+                self.describe_here()
+            )));
+        }
+        Err(self.err(&format!(
+            "invalid value: {}",
+            helmet_value::strconv::quote(word)
+        )))
+    }
+}
+
+fn into_nodes(value: TomlValue) -> BTreeMap<String, Node> {
+    match value {
+        TomlValue::Table(m) => m
+            .into_iter()
+            .map(|(k, v)| {
+                let node = match v {
+                    TomlValue::Table(_) => Node::Table(Table {
+                        entries: into_nodes(v),
+                        inline: true,
+                        ..Table::default()
+                    }),
+                    other => Node::Leaf(other),
+                };
+                (k, node)
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-'
+}
+
+/// Digits with single underscores between them.
+fn clean_digits(s: &str, radix: u32) -> Option<String> {
+    if s.is_empty() || s.starts_with('_') || s.ends_with('_') || s.contains("__") {
+        return None;
+    }
+    let out: String = s.chars().filter(|&c| c != '_').collect();
+    out.chars().all(|c| c.is_digit(radix)).then_some(out)
+}
+
+/// `None` when the word is no integer; `Some(Err)` when it is one out of range.
+fn parse_integer(word: &str) -> Option<Result<i64, String>> {
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(rest) = word.strip_prefix(prefix) {
+            let digits = clean_digits(rest, radix)?;
+            return Some(i64::from_str_radix(&digits, radix).map_err(|_| {
+                format!(
+                    "integer {} is out of the range of 64-bit signed integers",
+                    word
+                )
+            }));
+        }
+    }
+    let (sign, body) = match word.as_bytes().first() {
+        Some(b'+') => ("", &word[1..]),
+        Some(b'-') => ("-", &word[1..]),
+        _ => ("", word),
+    };
+    let digits = clean_digits(body, 10)?;
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    Some(format!("{sign}{digits}").parse::<i64>().map_err(|_| {
+        format!(
+            "integer {} is out of the range of 64-bit signed integers",
+            word
+        )
+    }))
+}
+
+fn parse_float(word: &str) -> Option<f64> {
+    let body = word.strip_prefix(['+', '-']).unwrap_or(word);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int_part, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let int_digits = clean_digits(int_part, 10)?;
+    if int_digits.len() > 1 && int_digits.starts_with('0') {
+        return None;
+    }
+    let frac_digits = match frac {
+        Some(f) => Some(clean_digits(f, 10)?),
+        None => None,
+    };
+    let exp = match exponent {
+        Some(e) => {
+            let (sign, digits) = match e.as_bytes().first() {
+                Some(b'+') => ("+", &e[1..]),
+                Some(b'-') => ("-", &e[1..]),
+                _ => ("", e),
+            };
+            Some(format!("{sign}{}", clean_digits(digits, 10)?))
+        }
+        None => None,
+    };
+    if frac_digits.is_none() && exp.is_none() {
+        return None;
+    }
+    let mut text = String::new();
+    if word.starts_with('-') {
+        text.push('-');
+    }
+    text.push_str(&int_digits);
+    if let Some(f) = frac_digits {
+        text.push('.');
+        text.push_str(&f);
+    }
+    if let Some(e) = exp {
+        text.push('e');
+        text.push_str(&e);
+    }
+    text.parse().ok()
+}
+
+fn num(s: &str, len: usize) -> Option<u32> {
+    (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// `HH:MM:SS[.frac]` as seconds of the day and nanoseconds.
+fn parse_time(s: &str) -> Option<(i64, u32)> {
+    let (hms, frac) = match s.split_once('.') {
+        Some((a, f)) => (a, Some(f)),
+        None => (s, None),
+    };
+    let mut parts = hms.split(':');
+    let h = num(parts.next()?, 2)?;
+    let m = num(parts.next()?, 2)?;
+    let sec = num(parts.next()?, 2)?;
+    if parts.next().is_some() || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let nanos = match frac {
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+            let mut digits: String = f.chars().take(9).collect();
+            while digits.len() < 9 {
+                digits.push('0');
+            }
+            digits.parse().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    Some((
+        i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(sec),
+        nanos,
+    ))
+}
+
+fn parse_datetime(word: &str) -> Option<TomlDatetime> {
+    let local = |secs, nanos, kind| TomlDatetime {
+        secs,
+        nanos,
+        offset: 0,
+        zulu: false,
+        kind,
+    };
+    if word.len() >= 8 && word.as_bytes()[2] == b':' {
+        let (secs, nanos) = parse_time(word)?;
+        // Go puts a time alone on January 1st of year 0.
+        let day0 = days_from_civil(0, 1, 1);
+        return Some(local(day0 * 86_400 + secs, nanos, DatetimeKind::LocalTime));
+    }
+    if word.len() < 10 || !looks_like_date(&word[..10]) {
+        return None;
+    }
+    let y = i64::from(num(&word[..4], 4)?);
+    let mo = num(&word[5..7], 2)?;
+    let d = num(&word[8..10], 2)?;
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
+        return None;
+    }
+    let day = days_from_civil(y, mo, d) * 86_400;
+    if word.len() == 10 {
+        return Some(local(day, 0, DatetimeKind::LocalDate));
+    }
+    let sep = word.as_bytes()[10];
+    if !matches!(sep, b'T' | b't' | b' ') {
+        return None;
+    }
+    let rest = &word[11..];
+    let (time, offset, zulu) = if let Some(t) = rest.strip_suffix(['Z', 'z']) {
+        (t, Some(0), true)
+    } else if rest.len() > 6 && matches!(rest.as_bytes()[rest.len() - 6], b'+' | b'-') {
+        let (t, off) = rest.split_at(rest.len() - 6);
+        let oh = i64::from(num(&off[1..3], 2)?);
+        let om = i64::from(num(&off[4..6], 2)?);
+        if off.as_bytes()[3] != b':' || oh > 23 || om > 59 {
+            return None;
+        }
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        (t, Some(sign * (oh * 3600 + om * 60)), false)
+    } else {
+        (rest, None, false)
+    };
+    let (secs, nanos) = parse_time(time)?;
+    Some(match offset {
+        Some(off) => TomlDatetime {
+            secs: day + secs - off,
+            nanos,
+            offset: off,
+            zulu,
+            kind: DatetimeKind::Offset,
+        },
+        None => local(day + secs, nanos, DatetimeKind::Local),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_common_shapes() {
+        let t = read_toml("a = 1\nb.c = 'x'\n[d]\ne = [1, 2.5, \"\\u00e9\"]\n[[f]]\ng = true\n")
+            .unwrap();
+        assert_eq!(t["a"], TomlValue::Integer(1));
+        assert!(matches!(&t["b"], TomlValue::Table(m) if m["c"] == TomlValue::String("x".into())));
+        assert!(matches!(&t["f"], TomlValue::TableArray(v) if v.len() == 1));
+    }
+
+    #[test]
+    fn rejects_redefinitions() {
+        assert!(read_toml("a = 1\na = 2").is_err());
+        assert!(read_toml("[x]\n[x]").is_err());
+        assert!(read_toml("a = {b = 1}\n[a]").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_fails() {
+        let deep = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(read_toml(&deep).is_err());
+    }
+}
