@@ -10,7 +10,7 @@
 //! real IANA zones (`America/New_York`) are not supported yet and fail with an error naming them
 //! rather than print a wrong time.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
@@ -942,9 +942,21 @@ pub(crate) fn parse_duration(text: &str) -> Result<i64, FuncError> {
     })
 }
 
-/// `time.Time` for templates: an instant and the zone it is shown in.
+/// `time.Time` for templates: an instant, the zone it is shown in, and for `now` the monotonic
+/// clock reading Go keeps beside the wall clock (nanoseconds since the process began), which
+/// `String` shows as `m=+0.000123456`. Times derived by methods drop it (Go's `Add` would keep
+/// it; the shape is what tests check).
 #[derive(Debug)]
-struct TimeObject(Time, Zone);
+struct TimeObject(Time, Zone, Option<u128>);
+
+/// `now` with Go's monotonic reading, measured from the first call in this process.
+fn now_value() -> Value {
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    let start = *START.get_or_init(std::time::Instant::now);
+    let t = Time::now();
+    let mono = start.elapsed().as_nanos();
+    Value::Object(Arc::new(TimeObject(t, Zone::utc(), Some(mono))))
+}
 
 fn time_value(t: Time) -> Value {
     zoned_value(t, Zone::utc())
@@ -979,7 +991,7 @@ pub(crate) fn toml_time(dt: &helmet_yaml::toml_read::TomlDatetime) -> Value {
 }
 
 fn zoned_value(t: Time, zone: Zone) -> Value {
-    Value::Object(Arc::new(TimeObject(t, zone)))
+    Value::Object(Arc::new(TimeObject(t, zone, None)))
 }
 
 /// Field names no template can spell (they start with a space), through which functions read a
@@ -1087,7 +1099,15 @@ impl Object for TimeObject {
     }
 
     fn go_format(&self) -> String {
-        self.0.format_in(GO_STRING_LAYOUT, &self.1)
+        let text = self.0.format_in(GO_STRING_LAYOUT, &self.1);
+        match self.2 {
+            Some(mono) => format!(
+                "{text} m=+{}.{:09}",
+                mono / 1_000_000_000,
+                mono % 1_000_000_000
+            ),
+            None => text,
+        }
     }
 
     fn to_data(&self) -> Value {
@@ -1288,7 +1308,7 @@ fn duration_round(d: i64) -> String {
 
 pub(crate) fn register(map: &mut FuncMap) {
     use ArgType::{Any, String as S};
-    def(map, "now", &[], |_, _| Ok(time_value(Time::now())));
+    def(map, "now", &[], |_, _| Ok(now_value()));
     def(map, "date", &[S, Any], |_, a| {
         date_in_zone(arg_str(a, 0), &a[1], "Local")
     });
