@@ -1060,14 +1060,22 @@ impl Object for TimeObject {
         match name {
             "Year" => constant(Value::Int(c.year)),
             // Go's Month and Weekday print their names.
-            "Month" => constant(Value::from(MONTHS[c.month as usize - 1])),
+            "Month" => constant(named_int(
+                "time.Month",
+                i64::from(c.month),
+                MONTHS[c.month as usize - 1],
+            )),
             "Day" => constant(Value::Int(i64::from(c.day))),
             "Hour" => constant(Value::Int(i64::from(c.hour))),
             "Minute" => constant(Value::Int(i64::from(c.minute))),
             "Second" => constant(Value::Int(i64::from(c.second))),
             "Nanosecond" => constant(Value::Int(i64::from(t.nanos))),
             "YearDay" => constant(Value::Int(i64::from(c.yday))),
-            "Weekday" => constant(Value::from(WEEKDAYS[c.weekday as usize])),
+            "Weekday" => constant(named_int(
+                "time.Weekday",
+                i64::from(c.weekday),
+                WEEKDAYS[c.weekday as usize],
+            )),
             "Unix" => constant(Value::Int64(t.secs)),
             "UnixMilli" => constant(Value::Int64(
                 t.secs
@@ -1115,6 +1123,57 @@ impl Object for TimeObject {
             self.0
                 .format_in("2006-01-02T15:04:05.999999999Z07:00", &self.1),
         )
+    }
+}
+
+/// A Go named integer type with a `String` method (`time.Month`, `time.Weekday`): prints its
+/// name for `%v`/`%s`, its number for `%d` and in JSON, and is an `int` to reflection.
+#[derive(Debug)]
+struct NamedInt {
+    type_name: &'static str,
+    value: i64,
+    name: &'static str,
+}
+
+fn named_int(type_name: &'static str, value: i64, name: &'static str) -> Value {
+    Value::Object(Arc::new(NamedInt {
+        type_name,
+        value,
+        name,
+    }))
+}
+
+impl Object for NamedInt {
+    fn type_name(&self) -> &str {
+        self.type_name
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "int"
+    }
+
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn stringer(&self) -> Option<String> {
+        Some(self.name.to_string())
+    }
+
+    fn go_format(&self) -> String {
+        self.name.to_string()
+    }
+
+    fn go_shape(&self) -> Option<helmet_value::GoShape> {
+        Some(helmet_value::GoShape::Underlying(Value::Int(self.value)))
+    }
+
+    fn is_true(&self) -> bool {
+        self.value != 0
+    }
+
+    fn to_data(&self) -> Value {
+        Value::Int(self.value)
     }
 }
 

@@ -235,6 +235,11 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
         Value::Float64(f) => go_float_to_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        // A named integer type (`time.Month`) converts as its number.
+        Value::Object(o) => match o.go_shape() {
+            Some(helmet_value::GoShape::Underlying(under @ Value::Int(_))) => to_int64(&under),
+            _ => 0,
+        },
         _ => 0,
     }
 }
@@ -259,6 +264,10 @@ pub(crate) fn to_float64(v: &Value) -> f64 {
         Value::Float64(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        Value::Object(o) => match o.go_shape() {
+            Some(helmet_value::GoShape::Underlying(under @ Value::Int(_))) => to_float64(&under),
+            _ => 0.0,
+        },
         _ => 0.0,
     }
 }
