@@ -134,7 +134,14 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
                     return Err(p.err("expected a closing ']]' after the table array name"));
                 }
             } else if !p.eat(b']') {
-                return Err(p.err("expected a closing ']' after the table name"));
+                // The lexer has read the offending character, a newline included.
+                if p.peek() == Some(b'\n') {
+                    p.line += 1;
+                }
+                return Err(p.err(&format!(
+                    "expected '.' or ']' to end table name, but got {} instead",
+                    p.describe_here()
+                )));
             }
             p.end_of_line()?;
             p.open_table(&mut root, &key, array)?;
@@ -144,8 +151,9 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
             p.last_key = key.join(".");
             p.skip_ws();
             if !p.eat(b'=') {
+                p.last_key.clear();
                 return Err(p.err_here(&format!(
-                    "expected key separator '=', but got {} instead",
+                    "expected '.' or '=', but got {} instead",
                     p.describe_here()
                 )));
             }
@@ -212,7 +220,7 @@ impl Parser<'_> {
 
     fn describe_here(&self) -> String {
         match self.text[self.pos.min(self.text.len())..].chars().next() {
-            None => "EOF".into(),
+            None => "end of file".into(),
             Some(c) => helmet_value::strconv::quote_rune(c),
         }
     }
@@ -352,9 +360,7 @@ impl Parser<'_> {
                 t.entries
                     .insert(last.clone(), Node::TableArray(vec![Table::default()]));
             }
-            (Some(Node::Table(existing)), false)
-                if !existing.explicit && !existing.dotted && !existing.inline =>
-            {
+            (Some(Node::Table(existing)), false) if !existing.explicit && !existing.inline => {
                 existing.explicit = true;
             }
             (Some(Node::TableArray(items)), true) => items.push(Table::default()),
@@ -461,7 +467,11 @@ impl Parser<'_> {
                 loop {
                     self.skip_ws();
                     let key = self.key()?;
-                    self.last_key = key.join(".");
+                    self.last_key = if outer.is_empty() {
+                        key.join(".")
+                    } else {
+                        format!("{outer}.{}", key.join("."))
+                    };
                     self.skip_ws();
                     if !self.eat(b'=') {
                         return Err(self.err(&format!(
@@ -537,7 +547,7 @@ impl Parser<'_> {
                 self.pos += n;
                 code
             }
-            other => return Err(self.err(&format!("invalid escape character {}; only the following escape characters are allowed: \\b, \\t, \\n, \\f, \\r, \\\", \\\\, \\uXXXX, and \\UXXXXXXXX", helmet_value::strconv::quote_rune(other)))),
+            other => return Err(self.err(&format!("invalid escape in string '\\{other}'"))),
         };
         out.push(simple);
         Ok(())
@@ -658,6 +668,29 @@ impl Parser<'_> {
         if let Some(dt) = parse_datetime(word) {
             return Ok(TomlValue::Datetime(dt));
         }
+        if word.len() >= 10 && looks_like_date(&word[..10])
+            || word.len() >= 8 && word.as_bytes()[2] == b':'
+        {
+            return Err(self.err(&format!(
+                "invalid datetime: {}",
+                helmet_value::strconv::quote(word)
+            )));
+        }
+        let body = word.strip_prefix(['+', '-']).unwrap_or(word);
+        if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+            if body.starts_with('_') || body.ends_with('_') || body.contains("__") {
+                return Err(self.err(&format!(
+                    "Invalid integer {}: underscores must be surrounded by digits",
+                    helmet_value::strconv::quote(word)
+                )));
+            }
+            if body.len() > 1 && body.starts_with('0') {
+                return Err(self.err(&format!(
+                    "Invalid integer {}: cannot have leading zeroes",
+                    helmet_value::strconv::quote(word)
+                )));
+            }
+        }
         if let Some(i) = parse_integer(word) {
             return i.map(TomlValue::Integer).map_err(|m| self.err(&m));
         }
@@ -671,7 +704,7 @@ impl Parser<'_> {
             )));
         }
         Err(self.err(&format!(
-            "invalid value: {}",
+            "expected value but found {} instead",
             helmet_value::strconv::quote(word)
         )))
     }
@@ -716,12 +749,10 @@ fn parse_integer(word: &str) -> Option<Result<i64, String>> {
     for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
         if let Some(rest) = word.strip_prefix(prefix) {
             let digits = clean_digits(rest, radix)?;
-            return Some(i64::from_str_radix(&digits, radix).map_err(|_| {
-                format!(
-                    "integer {} is out of the range of 64-bit signed integers",
-                    word
-                )
-            }));
+            return Some(
+                i64::from_str_radix(&digits, radix)
+                    .map_err(|_| format!("{word} is out of range for int64")),
+            );
         }
     }
     let (sign, body) = match word.as_bytes().first() {
@@ -733,12 +764,11 @@ fn parse_integer(word: &str) -> Option<Result<i64, String>> {
     if digits.len() > 1 && digits.starts_with('0') {
         return None;
     }
-    Some(format!("{sign}{digits}").parse::<i64>().map_err(|_| {
-        format!(
-            "integer {} is out of the range of 64-bit signed integers",
-            word
-        )
-    }))
+    Some(
+        format!("{sign}{digits}")
+            .parse::<i64>()
+            .map_err(|_| format!("{word} is out of range for int64")),
+    )
 }
 
 fn parse_float(word: &str) -> Option<f64> {
