@@ -944,18 +944,30 @@ pub(crate) fn parse_duration(text: &str) -> Result<i64, FuncError> {
 
 /// `time.Time` for templates: an instant, the zone it is shown in, and for `now` the monotonic
 /// clock reading Go keeps beside the wall clock (nanoseconds since the process began), which
-/// `String` shows as `m=+0.000123456`. Times derived by methods drop it (Go's `Add` would keep
-/// it; the shape is what tests check).
+/// `String` shows as `m=+0.000123456`. `Add` and `dateModify` move it along; other derived
+/// times drop it, as Go's do.
 #[derive(Debug)]
-struct TimeObject(Time, Zone, Option<u128>);
+struct TimeObject(Time, Zone, Option<i64>);
 
 /// `now` with Go's monotonic reading, measured from the first call in this process.
 fn now_value() -> Value {
     static START: OnceLock<std::time::Instant> = OnceLock::new();
     let start = *START.get_or_init(std::time::Instant::now);
     let t = Time::now();
-    let mono = start.elapsed().as_nanos();
+    let mono = i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX);
     Value::Object(Arc::new(TimeObject(t, Zone::utc(), Some(mono))))
+}
+
+/// A time moved by `d` nanoseconds from `from`, keeping `from`'s monotonic reading (moved too).
+fn moved_value(from: &Value, t: Time, zone: Zone, d: i64) -> Value {
+    let mono = match from {
+        Value::Object(o) => match o.field(MONO_FIELD) {
+            Some(Value::Int64(m)) => m.checked_add(d),
+            _ => None,
+        },
+        _ => None,
+    };
+    Value::Object(Arc::new(TimeObject(t, zone, mono)))
 }
 
 fn time_value(t: Time) -> Value {
@@ -998,6 +1010,7 @@ fn zoned_value(t: Time, zone: Zone) -> Value {
 /// `time.Time` back from a value.
 const SECS_FIELD: &str = " secs";
 const NANOS_FIELD: &str = " nanos";
+const MONO_FIELD: &str = " mono";
 const ZONE_NAME_FIELD: &str = " zone name";
 const ZONE_OFFSET_FIELD: &str = " zone offset";
 
@@ -1041,6 +1054,7 @@ impl Object for TimeObject {
         match name {
             SECS_FIELD => Some(Value::Int64(self.0.secs)),
             NANOS_FIELD => Some(Value::Int64(i64::from(self.0.nanos))),
+            MONO_FIELD => self.2.map(Value::Int64),
             ZONE_NAME_FIELD => Some(Value::from(self.1.name.as_str())),
             ZONE_OFFSET_FIELD => Some(Value::Int64(self.1.offset)),
             // time.Time has no exported fields.
@@ -1099,9 +1113,18 @@ impl Object for TimeObject {
             "Format" => Some(Func::new(&[ArgType::String], move |_, a| {
                 Ok(Value::from(t.format_in(arg_str(a, 0), &zone)))
             })),
-            "Add" => Some(Func::new(&[ArgType::Int64], move |_, a| {
-                Ok(zoned_value(t.add(crate::arg_int(a, 0)), zone.clone()))
-            })),
+            "Add" => {
+                let mono = self.2;
+                Some(Func::new(&[ArgType::Int64], move |_, a| {
+                    let d = crate::arg_int(a, 0);
+                    let moved = mono.and_then(|m| m.checked_add(d));
+                    Ok(Value::Object(Arc::new(TimeObject(
+                        t.add(d),
+                        zone.clone(),
+                        moved,
+                    ))))
+                }))
+            }
             _ => None,
         }
     }
@@ -1110,9 +1133,10 @@ impl Object for TimeObject {
         let text = self.0.format_in(GO_STRING_LAYOUT, &self.1);
         match self.2 {
             Some(mono) => format!(
-                "{text} m=+{}.{:09}",
-                mono / 1_000_000_000,
-                mono % 1_000_000_000
+                "{text} m={}{}.{:09}",
+                if mono < 0 { '-' } else { '+' },
+                mono.unsigned_abs() / 1_000_000_000,
+                mono.unsigned_abs() % 1_000_000_000
             ),
             None => text,
         }
@@ -1395,15 +1419,13 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     def(map, "dateModify", &[S, Any], |_, a| {
         let (t, zone) = as_zoned(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
-        let moved = match parse_duration(arg_str(a, 0)) {
-            Ok(d) => t.add(d),
-            Err(_) => t,
-        };
-        Ok(zoned_value(moved, zone))
+        let d = parse_duration(arg_str(a, 0)).unwrap_or(0);
+        Ok(moved_value(&a[1], t.add(d), zone, d))
     });
     def(map, "mustDateModify", &[S, Any], |_, a| {
         let (t, zone) = as_zoned(&a[1]).ok_or_else(|| time_arg_error(&a[1]))?;
-        Ok(zoned_value(t.add(parse_duration(arg_str(a, 0))?), zone))
+        let d = parse_duration(arg_str(a, 0))?;
+        Ok(moved_value(&a[1], t.add(d), zone, d))
     });
     def(map, "ago", &[Any], |_, a| {
         let d = Time::now().sub(&date_arg(&a[0]));

@@ -31,3 +31,19 @@ fn now_prints_with_a_monotonic_reading() {
     let derived = render(r#"{{ now | date "2006" }}"#);
     assert_eq!(derived.len(), 4, "{derived}");
 }
+
+#[test]
+fn add_and_date_modify_keep_the_monotonic_reading() {
+    let mono = Regex::new(r" m=([+-])(\d+)\.\d{9}$").unwrap();
+    let moved = render(r#"{{ now | dateModify "1h" }}"#);
+    let caps = mono.captures(&moved).unwrap_or_else(|| panic!("{moved}"));
+    assert_eq!(&caps[1], "+");
+    assert!(caps[2].parse::<u64>().unwrap() >= 3600, "{moved}");
+    let back = render(r#"{{ now | dateModify "-90m" }}"#);
+    let caps = mono.captures(&back).unwrap_or_else(|| panic!("{back}"));
+    assert_eq!(&caps[1], "-", "{back}");
+    assert!(mono.is_match(&render("{{ now.Add 5 }}")));
+    // Times not made by now have no reading.
+    let fixed = render(r#"{{ toDate "2006-01-02" "2024-03-05" | dateModify "1h" }}"#);
+    assert!(!fixed.contains("m="), "{fixed}");
+}
