@@ -342,3 +342,29 @@ fn json_findings_locate_template_and_yaml_errors() {
     );
     insta::assert_snapshot!("json_locations", lint::reports_json(&reports));
 }
+
+/// `.pre-commit-hooks.yaml` offers `helmet-lint`, which passes the changed files to
+/// `helmet lint --charts-of-files`, and every hook names which files belong to charts.
+#[test]
+fn pre_commit_hooks_lint_the_charts_of_changed_files() {
+    let root = repo_root();
+    let hooks =
+        helmet_yaml::from_str_go_types(&read(&root.join(".pre-commit-hooks.yaml"))).unwrap();
+    let hooks = hooks.as_list().unwrap().to_vec();
+    let field = |hook: &helmet_value::Value, key: &str| {
+        hook.map_get(key)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let ids: Vec<String> = hooks.iter().map(|h| field(h, "id")).collect();
+    assert!(ids.iter().any(|id| id == "helmet-lint"), "{ids:?}");
+    for hook in &hooks {
+        assert!(field(hook, "entry").starts_with("helmet lint "));
+        assert!(field(hook, "entry").ends_with(" --charts-of-files"));
+        assert!(["rust", "system"].contains(&field(hook, "language").as_str()));
+        let files = field(hook, "files");
+        for name in ["Chart\\.yaml", "values", "templates", "crds"] {
+            assert!(files.contains(name), "{name} missing from {files}");
+        }
+    }
+}
