@@ -57,7 +57,10 @@ pub enum TomlValue {
 }
 
 /// Nesting limit for inline arrays and tables, so deep input fails instead of overflowing.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 64;
+
+/// Limit on the parts of one dotted key; with [`MAX_DEPTH`] it bounds how deep tables nest.
+const MAX_KEY_PARTS: usize = 32;
 
 /// A node of the document being built, with what TOML needs to reject redefinitions.
 #[derive(Debug)]
@@ -324,6 +327,11 @@ impl Parser<'_> {
                 }
             };
             parts.push(part);
+            if parts.len() > MAX_KEY_PARTS {
+                return Err(self.err(&format!(
+                    "keys with more than {MAX_KEY_PARTS} dotted parts are not supported"
+                )));
+            }
             self.skip_ws();
             if !self.eat(b'.') {
                 return Ok(parts);
@@ -412,7 +420,9 @@ impl Parser<'_> {
 
     fn value(&mut self, depth: usize) -> Result<TomlValue, String> {
         if depth > MAX_DEPTH {
-            return Err(self.err("nesting too deep"));
+            return Err(self.err(&format!(
+                "values nested deeper than {MAX_DEPTH} levels are not supported"
+            )));
         }
         match self.peek() {
             None => Err(self.err("unexpected EOF; expected value")),
@@ -668,7 +678,7 @@ impl Parser<'_> {
         if let Some(dt) = parse_datetime(word) {
             return Ok(TomlValue::Datetime(dt));
         }
-        if word.len() >= 10 && looks_like_date(&word[..10])
+        if word.get(..10).is_some_and(looks_like_date)
             || word.len() >= 8 && word.as_bytes()[2] == b':'
         {
             return Err(self.err(&format!(
@@ -875,6 +885,10 @@ fn parse_time(s: &str) -> Option<(i64, u32)> {
 }
 
 fn parse_datetime(word: &str) -> Option<TomlDatetime> {
+    // Byte offsets below assume ASCII; no date-time holds anything else.
+    if !word.is_ascii() {
+        return None;
+    }
     let local = |secs, nanos, kind| TomlDatetime {
         secs,
         nanos,
@@ -951,6 +965,60 @@ mod tests {
         assert!(read_toml("a = 1\na = 2").is_err());
         assert!(read_toml("[x]\n[x]").is_err());
         assert!(read_toml("a = {b = 1}\n[a]").is_err());
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let pieces = [
+            "a",
+            "=",
+            " ",
+            "\n",
+            "[",
+            "]",
+            "{",
+            "}",
+            "\"",
+            "'",
+            ".",
+            ",",
+            "1979-05-27",
+            "T07:32",
+            "é",
+            "😀",
+            "\\",
+            "#",
+            "0x",
+            "_",
+            "-",
+            "+",
+            ":",
+            "'''",
+            "\"\"\"",
+            "1",
+            "e",
+            "inf",
+            "\r",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut doc = String::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                doc.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let _ = read_toml(&doc);
+            seed = seed.wrapping_add(1);
+        }
+    }
+
+    #[test]
+    fn long_dotted_keys_fail() {
+        let key = vec!["k"; 10_000].join(".");
+        assert!(read_toml(&format!("{key} = 1")).is_err());
+        assert!(read_toml(&format!("[{key}]")).is_err());
     }
 
     #[test]
