@@ -133,7 +133,9 @@ pub fn render_chart_with(
     options: &RenderOptions,
     funcs: FuncMap,
 ) -> Result<BTreeMap<String, String>, Error> {
-    render_chart_shared(chart, values, options, Arc::new(funcs))
+    // Functions given by the caller may have effects (lint's `required` logs a warning per
+    // call), so their templates run one after another and stop at the first failure, as Helm's.
+    render_with_policy(chart, values, options, Arc::new(funcs), false)
 }
 
 /// [`render_chart`] with a function map shared with other renders.
@@ -142,6 +144,17 @@ pub fn render_chart_shared(
     values: &Value,
     options: &RenderOptions,
     funcs: Arc<FuncMap>,
+) -> Result<BTreeMap<String, String>, Error> {
+    render_with_policy(chart, values, options, funcs, true)
+}
+
+/// The engine stage; templates may run side by side only when `allow_parallel`.
+fn render_with_policy(
+    chart: &Chart,
+    values: &Value,
+    options: &RenderOptions,
+    funcs: Arc<FuncMap>,
+    allow_parallel: bool,
 ) -> Result<BTreeMap<String, String>, Error> {
     let to_yaml = funcs.get("toYaml").cloned();
     // Helm renders a copy of the values: templates that change maps in place (`set`,
@@ -192,9 +205,21 @@ pub fn render_chart_shared(
                 _ => Error::new(e.message),
             })
     };
-    let results = if sequential || jobs.len() < PARALLEL_MIN_FILES {
+    let results = if sequential || !allow_parallel || jobs.len() < PARALLEL_MIN_FILES {
+        // Helm stops at the first failing file: later files never run (nor log).
         templates
-            .on_big_stack(|big| jobs.iter().map(|r| execute(big, r)).collect())
+            .on_big_stack(|big| {
+                let mut results = Vec::new();
+                for r in &jobs {
+                    let result = execute(big, r);
+                    let failed = result.is_err();
+                    results.push(result);
+                    if failed {
+                        break;
+                    }
+                }
+                results
+            })
             .unwrap_or_else(|| vec![Err(thread_failed())])
     } else {
         run_parallel(&templates, &jobs, execute)
