@@ -385,14 +385,27 @@ fn as_f(v: &Value) -> f64 {
     }
 }
 
+/// A named type over a basic kind (`time.Month` is an `int`) compares as that kind in Go's `eq`
+/// and `lt`; other values compare as themselves.
+fn basic_value(v: &Value) -> std::borrow::Cow<'_, Value> {
+    if let Value::Object(o) = v {
+        if let Some(helmet_value::GoShape::Underlying(u)) = o.go_shape() {
+            if basic_kind(&u).is_ok() {
+                return std::borrow::Cow::Owned(u);
+            }
+        }
+    }
+    std::borrow::Cow::Borrowed(v)
+}
+
 fn eq(arg1: &Ev, arg2: &[Ev]) -> Result<bool, FuncError> {
-    let a = &arg1.v;
+    let a = &*basic_value(&arg1.v);
     if arg2.is_empty() {
         return Err(FuncError::new("missing argument for comparison"));
     }
     let k1 = basic_kind(a).unwrap_or(Kind::Invalid);
     for arg in arg2 {
-        let b = &arg.v;
+        let b = &*basic_value(&arg.v);
         let k2 = basic_kind(b).unwrap_or(Kind::Invalid);
         let truth = if k1 != k2 {
             match (k1, k2) {
@@ -400,7 +413,7 @@ fn eq(arg1: &Ev, arg2: &[Ev]) -> Result<bool, FuncError> {
                 (Kind::Uint, Kind::Int) => as_i(b) >= 0 && as_u(a) == as_i(b) as u64,
                 _ => {
                     if !a.is_nil() && !b.is_nil() {
-                        return Err(incompatible(a, b));
+                        return Err(incompatible(&arg1.v, &arg.v));
                     }
                     false
                 }
@@ -470,15 +483,15 @@ fn incompatible(a: &Value, b: &Value) -> FuncError {
 }
 
 fn lt(arg1: &Ev, arg2: &Ev) -> Result<bool, FuncError> {
-    let a = &arg1.v;
-    let b = &arg2.v;
+    let a = &*basic_value(&arg1.v);
+    let b = &*basic_value(&arg2.v);
     let k1 = basic_kind(a).map_err(FuncError::new)?;
     let k2 = basic_kind(b).map_err(FuncError::new)?;
     if k1 != k2 {
         return match (k1, k2) {
             (Kind::Int, Kind::Uint) => Ok(as_i(a) < 0 || (as_i(a) as u64) < as_u(b)),
             (Kind::Uint, Kind::Int) => Ok(as_i(b) >= 0 && as_u(a) < as_i(b) as u64),
-            _ => Err(incompatible(a, b)),
+            _ => Err(incompatible(&arg1.v, &arg2.v)),
         };
     }
     Ok(match k1 {
