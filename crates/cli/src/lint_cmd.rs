@@ -140,14 +140,7 @@ pub fn lint(args: &[String]) -> Outcome {
     let reports = lint::lint_jobs(&jobs, &options);
     // Helm's engine logs (`required`, `fail` in lint mode) go to standard error as Go's
     // default logger writes them.
-    let stamp = timestamp();
-    let mut err = std::io::stderr().lock();
-    for r in &reports {
-        for line in &r.logs {
-            let _ = writeln!(err, "{stamp} {line}");
-        }
-    }
-    drop(err);
+    crate::log::print(reports.iter().flat_map(|r| &r.logs));
     let mut printed = lint::print_reports(&reports, parsed.switch("quiet"));
     if json {
         printed.stdout = lint::reports_json(&reports);
@@ -161,30 +154,4 @@ pub fn lint(args: &[String]) -> Outcome {
             Outcome::Failed(summary)
         }
     }
-}
-
-/// `YYYY/MM/DD HH:MM:SS` in UTC (Go's log prefix; helmet reads no time zone database).
-fn timestamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

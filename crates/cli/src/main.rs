@@ -4,6 +4,7 @@ mod docs_cmd;
 mod flags;
 mod json;
 mod lint_cmd;
+mod log;
 mod package_cmd;
 
 use std::io::Write;
@@ -213,7 +214,7 @@ fn template(args: &[String]) -> Outcome {
     let mut log = Vec::new();
     if request.output.debug {
         let (stdout, outcome) = helmet::output::run_template_debug(&request, &mut log);
-        print_log(&log);
+        log::print(&log);
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(stdout.as_bytes());
         let _ = out.flush();
@@ -223,49 +224,11 @@ fn template(args: &[String]) -> Outcome {
         };
     }
     let outcome = helmet::output::run_template_logged(&request, &mut log);
-    print_log(&log);
+    log::print(&log);
     match outcome {
         Ok(out) => Outcome::Done(out.stdout),
         Err(e) => Outcome::Failed(e.to_string()),
     }
-}
-
-/// Prints warnings as Go's standard logger does: `2006/01/02 15:04:05 message` (UTC: helmet has
-/// no local time zone database lookup; Helm uses the local zone).
-fn print_log(lines: &[String]) {
-    if lines.is_empty() {
-        return;
-    }
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let stamp = log_stamp(secs);
-    let mut err = std::io::stderr().lock();
-    for line in lines {
-        let _ = writeln!(err, "{stamp} {line}");
-    }
-}
-
-/// `YYYY/MM/DD HH:MM:SS` of a Unix time in UTC.
-fn log_stamp(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 fn render(args: &[String]) -> Outcome {
@@ -289,19 +252,9 @@ fn render(args: &[String]) -> Outcome {
         false,
         &mut log,
     );
-    print_log(&log);
+    log::print(&log);
     match outcome {
         Ok((_, rendered)) => Outcome::Done(json::python_dump(&rendered)),
         Err(e) => Outcome::Failed(e.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod log_tests {
-    #[test]
-    fn log_stamps_are_go_log_format() {
-        assert_eq!(super::log_stamp(0), "1970/01/01 00:00:00");
-        assert_eq!(super::log_stamp(951_782_400 + 3_723), "2000/02/29 01:02:03");
-        assert_eq!(super::log_stamp(1_795_000_000), "2026/11/18 11:06:40");
     }
 }

@@ -13,6 +13,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use helmet_value::calendar::{civil_from_days, days_from_civil, days_in_month, is_leap};
 use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
 
 use crate::{arg_str, def};
@@ -40,44 +41,6 @@ struct Civil {
     weekday: u32,
     /// 1-based day of the year.
     yday: u32,
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-fn is_leap(y: i64) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-}
-
-fn days_in_month(m: u32, y: i64) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 const MONTHS: [&str; 12] = [
@@ -658,7 +621,7 @@ fn parse_time(layout: &str, value: &str) -> Result<(Time, Zone), FuncError> {
         month = m;
         day = d;
     }
-    if day < 1 || day > days_in_month(month, year) {
+    if day < 1 || day > days_in_month(year, month) {
         return Err(range_error(value, "day"));
     }
     let secs = days_from_civil(year, month, day) * 86_400

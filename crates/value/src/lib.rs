@@ -7,6 +7,7 @@
 //! through pipelines never copies a tree.
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod fmt;
 mod func;
 mod object;

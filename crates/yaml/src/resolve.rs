@@ -1,6 +1,8 @@
 //! YAML 1.1 scalar resolution as go-yaml v2 does it: which plain scalars are booleans, nulls,
 //! integers, floats or timestamps, and what an explicit tag makes of a scalar.
 
+use helmet_value::calendar::days_in_month;
+
 /// A scalar after resolution, with the Go type go-yaml v2 gives it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Scalar {
@@ -281,15 +283,6 @@ fn parse_timestamp(s: &str) -> bool {
             matches!((hh, mm), (Some(hh), Some(mm)) if hh <= 24 && mm <= 60) && i == b.len()
         }
         _ => false,
-    }
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use helmet_value::calendar::{days_from_civil, days_in_month};
+
 /// What kind of TOML date-time a value is; Go's decoder gives the local kinds a location named
 /// after them (`datetime-local`, `date-local`, `time-local`) at offset zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -833,25 +835,6 @@ fn num(s: &str, len: usize) -> Option<u32> {
     (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// `HH:MM:SS[.frac]` as seconds of the day and nanoseconds.

@@ -18,6 +18,7 @@ mod rsa;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use helmet_value::calendar::civil_from_days;
 use helmet_value::{ArgType, FuncError, FuncMap, Map, Object, Value};
 use sha2::Digest;
 
@@ -82,20 +83,6 @@ fn name_der(cn: &str) -> Vec<u8> {
         .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b));
     let value = tlv(if printable { 0x13 } else { 0x0C }, cn.as_bytes());
     seq(&[tlv(0x31, &seq(&[OID_COMMON_NAME.to_vec(), value]))])
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// A certificate time: UTCTime for 1950..2049, GeneralizedTime otherwise (RFC 5280).
@@ -620,15 +607,8 @@ mod tests {
     fn days_between(not_before: &str, not_after: &str) -> i64 {
         // UTCTime YYMMDDhhmmssZ; both in this century.
         let days = |t: &str| {
-            let n = |r: std::ops::Range<usize>| t[r].parse::<i64>().unwrap();
-            let (y, m, d) = (2000 + n(0..2), n(2..4), n(4..6));
-            // Days from civil, inverse of civil_from_days.
-            let y = if m <= 2 { y - 1 } else { y };
-            let era = y.div_euclid(400);
-            let yoe = y - era * 400;
-            let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-            era * 146_097 + doe - 719_468
+            let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap();
+            helmet_value::calendar::days_from_civil(2000 + i64::from(n(0..2)), n(2..4), n(4..6))
         };
         assert_eq!(not_before[6..], not_after[6..], "same time of day");
         days(not_after) - days(not_before)
