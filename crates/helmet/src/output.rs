@@ -473,19 +473,27 @@ pub fn run_template_debug(
     request: &TemplateRequest,
     log: &mut Vec<String>,
 ) -> (String, Result<(), Error>) {
-    let mut render_stage = false;
-    let prepared = prepare_and_render(request, log, &mut render_stage);
-    let (chart, rendered) = match prepared {
+    let options = &request.output;
+    let prepared = prepare(
+        &request.chart_path,
+        &request.values,
+        &request.render,
+        true,
+        log,
+    );
+    let (chart, values) = match prepared {
         Ok(x) => x,
-        Err(e) if render_stage => {
-            return debug_release(&Release::default(), &request.output, e);
-        }
         Err(e) => return (String::new(), Err(e)),
+    };
+    // Helm has a release to show only once the engine ran.
+    let rendered = match crate::render::render_chart(&chart, &values, &request.render) {
+        Ok(rendered) => rendered,
+        Err(e) => return debug_release(&Release::default(), options, e),
     };
     let mut writer = FileWriter::default();
     let files = rendered.clone();
-    match render_resources(&chart, rendered, &request.output, &mut writer) {
-        Ok(release) => match print_release(&release, &request.output, writer) {
+    match render_resources(&chart, rendered, options, &mut writer) {
+        Ok(release) => match print_release(&release, options, writer) {
             Ok(out) => (out.stdout, Ok(())),
             Err(e) => (String::new(), Err(e)),
         },
@@ -501,7 +509,7 @@ pub fn run_template_debug(
                 manifest: blob,
                 ..Release::default()
             };
-            debug_release(&partial, &request.output, e)
+            debug_release(&partial, options, e)
         }
     }
 }
@@ -517,25 +525,6 @@ fn debug_release(
         Ok(out) => (out.stdout, Err(err)),
         Err(_) => (String::new(), Err(err)),
     }
-}
-
-/// Loads, builds values and renders; `render_stage` tells whether a failure came from the
-/// engine (after which Helm has a release to show with `--debug`).
-fn prepare_and_render(
-    request: &TemplateRequest,
-    log: &mut Vec<String>,
-    render_stage: &mut bool,
-) -> Result<(Chart, BTreeMap<String, String>), Error> {
-    let (chart, values) = prepare(
-        &request.chart_path,
-        &request.values,
-        &request.render,
-        true,
-        log,
-    )?;
-    *render_stage = true;
-    let rendered = crate::render::render_chart(&chart, &values, &request.render)?;
-    Ok((chart, rendered))
 }
 
 /// [`run_template`], also collecting the warnings Helm logs (see [`load_and_render_logged`]).

@@ -250,13 +250,14 @@ fn may_change_maps(templates: &Templates, chart: &Chart, values: &Value) -> bool
     if !templates.calls_any(&["tpl"]) {
         return false;
     }
+    let holds = |text: &[u8], part: &[u8]| text.windows(part.len()).any(|w| w == part);
     let names_changer =
-        |text: &str| text.contains("{{") && MAP_CHANGERS.iter().any(|n| text.contains(n));
+        |text: &[u8]| holds(text, b"{{") && MAP_CHANGERS.iter().any(|n| holds(text, n.as_bytes()));
     strings_match(values, &names_changer) || files_match(chart, &names_changer, 0)
 }
 
 /// Whether a string anywhere in `value` satisfies `test` (walked with its own stack).
-fn strings_match(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
+fn strings_match(value: &Value, test: &dyn Fn(&[u8]) -> bool) -> bool {
     let mut stack = vec![value.clone()];
     let mut seen = 0usize;
     while let Some(v) = stack.pop() {
@@ -266,7 +267,7 @@ fn strings_match(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
             return true;
         }
         match v {
-            Value::String(s) if test(&s) => return true,
+            Value::String(s) if test(s.as_bytes()) => return true,
             Value::List(l) => stack.extend(l.items.iter().cloned()),
             Value::Map(m) => stack.extend(m.entries().values().cloned()),
             _ => {}
@@ -275,13 +276,10 @@ fn strings_match(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
     false
 }
 
-/// Whether a file of `chart` or of its subcharts satisfies `test`.
-fn files_match(chart: &Chart, test: &dyn Fn(&str) -> bool, depth: usize) -> bool {
+/// Whether a file of `chart` or of its subcharts satisfies `test` (read as bytes: no copy).
+fn files_match(chart: &Chart, test: &dyn Fn(&[u8]) -> bool, depth: usize) -> bool {
     depth > 100
-        || chart
-            .files
-            .iter()
-            .any(|f| test(&String::from_utf8_lossy(&f.data)))
+        || chart.files.iter().any(|f| test(&f.data))
         || chart
             .dependencies
             .iter()

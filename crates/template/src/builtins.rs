@@ -1,7 +1,7 @@
 //! Go's builtin template functions: and, or, not, len, index, slice, print, printf, println,
 //! eq/ne/lt/le/gt/ge, html, js, urlquery, call.
 
-use helmet_value::fmt::{sprint, sprintf, sprintln, try_sprint, try_sprintf};
+use helmet_value::fmt::{sprint, sprintf, try_sprint, try_sprintf, try_sprintln};
 use helmet_value::{ArgType, ElemType, FuncError, Value};
 
 use crate::exec::{Ev, Pt};
@@ -85,9 +85,6 @@ fn plain_values(args: &[Ev]) -> Vec<Value> {
 /// Calls a builtin with converted arguments.
 pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
     use Builtin::*;
-    if matches!(b, Print | Println | Printf) && args.iter().any(|a| a.v.contains_itself()) {
-        return Err(FuncError::new(crate::exec::SELF_HOLDING));
-    }
     match b {
         And | Or => unreachable_and_or(),
         Not => Ok(Ev::plain(Value::Bool(!args[0].v.is_true()))),
@@ -97,11 +94,9 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Print => try_sprint(&plain_values(args))
             .map(|text| Ev::plain(Value::from(text)))
             .map_err(FuncError::new),
-        Println => {
-            let values = plain_values(args);
-            try_sprint(&values).map_err(FuncError::new)?;
-            Ok(Ev::plain(Value::from(sprintln(&values))))
-        }
+        Println => try_sprintln(&plain_values(args))
+            .map(|text| Ev::plain(Value::from(text)))
+            .map_err(FuncError::new),
         Printf => {
             let format = args[0].v.as_str().unwrap_or("").to_string();
             try_sprintf(&format, &plain_values(&args[1..]))

@@ -14,11 +14,6 @@ use crate::Set;
 /// Go's `maxExecDepth`.
 pub const MAX_EXEC_DEPTH: usize = 100_000;
 
-/// The error for printing a map that holds itself (Go's fmt recurses until the stack overflows
-/// and Helm crashes; helmet stops with this instead).
-pub(crate) const SELF_HOLDING: &str =
-    "printing a map that contains itself is not supported (Go overflows its stack on it)";
-
 /// A value during execution, with the bit of Go's static type that changes behaviour: whether
 /// it is held in an `interface {}` (map and slice elements of `[]interface {}`). `Nil` outside
 /// an interface is Go's invalid `reflect.Value` (what a pipeline yields for nil).
@@ -241,9 +236,6 @@ impl<'a> State<'a> {
                 let val = self.eval_pipeline(dot, &a.pipe)?;
                 if a.pipe.decl.is_empty() {
                     self.at = At::Node(node);
-                    if val.v.contains_itself() {
-                        return Err(self.errorf(SELF_HOLDING));
-                    }
                     self.print_value(&val)?;
                 }
                 Ok(Flow::Normal)

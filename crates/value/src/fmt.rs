@@ -62,6 +62,17 @@ fn check_printable(args: &[Value]) -> Result<(), String> {
     }
 }
 
+/// [`sprintln`], or an error as [`try_sprint`] gives.
+pub fn try_sprintln(args: &[Value]) -> Result<String, String> {
+    let parts = args
+        .iter()
+        .map(try_format_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = parts.join(" ");
+    out.push('\n');
+    Ok(out)
+}
+
 /// [`format_value`], or an error as [`try_sprint`] gives.
 pub fn try_format_value(v: &Value) -> Result<String, String> {
     try_sprint(std::slice::from_ref(v))
