@@ -1,5 +1,5 @@
-//! Runs every case in `fixtures/functions` through the engine with the full function library
-//! and compares with Helm's goldens. Helm's own error layer (parse-error cleanup, execution-error
+//! Runs every case in `fixtures/functions` and `fixtures/functions-extra` (dates, semver,
+//! hashes, crypto) through the engine with the full function library and compares with Helm's goldens. Helm's own error layer (parse-error cleanup, execution-error
 //! reformatting, `<no value>` removal) comes from the chart core, as in real renders.
 
 use std::path::Path;
@@ -106,9 +106,21 @@ fn check_gap(dir: &Path, name: &str) -> Result<(), String> {
 
 #[test]
 fn function_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/functions");
+    run_suite("functions", KNOWN_GAPS);
+}
+
+#[test]
+fn extra_function_cases() {
+    run_suite("functions-extra", &[]);
+}
+
+/// Runs every case of `fixtures/<suite>`; `known_gaps` must fail naming what is unsupported.
+fn run_suite(suite: &str, known_gaps: &[&str]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(suite);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("fixtures/functions")
+        .unwrap_or_else(|e| panic!("fixtures/{suite}: {e}"))
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let n = e.file_name().to_string_lossy().to_string();
@@ -123,7 +135,7 @@ fn function_cases() {
     assert!(!names.is_empty());
     let mut failed = Vec::new();
     for name in &names {
-        let result = if KNOWN_GAPS.contains(&name.as_str()) {
+        let result = if known_gaps.contains(&name.as_str()) {
             check_gap(&dir, name)
         } else {
             run_case(&dir, name)
@@ -134,7 +146,7 @@ fn function_cases() {
         }
     }
     println!(
-        "function cases: {} passed, {} failed of {}",
+        "{suite} cases: {} passed, {} failed of {}",
         names.len() - failed.len(),
         failed.len(),
         names.len()
