@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use helmet_template::{BigStack, ErrorKind, Templates};
+use helmet_template::{ErrorKind, Templates};
 use helmet_value::{FuncMap, Map, Value};
 
 use crate::chart::{Chart, Error};
@@ -184,7 +184,10 @@ fn render_with_policy(
     // Templates that change maps in place see each other's changes in Helm, which runs them
     // one after another in this order; only templates that cannot change maps run side by side.
     let sequential = may_change_maps(&templates, chart, values);
-    let execute = |big: &BigStack<'_>, r: &Renderable| -> Result<String, Error> {
+    // Each file runs on the calling thread; the engine moves a call chain to a thread with a
+    // big stack only when it gets deep (real charts almost never do), so a render starts no
+    // thread (which costs more than rendering a small chart).
+    let execute = |r: &Renderable| -> Result<String, Error> {
         let template = objects::template_value(&r.name, &r.base_path);
         let top = match &r.scope {
             Value::Map(scope) if sequential => {
@@ -198,7 +201,8 @@ fn render_with_policy(
             }
             other => other.clone(),
         };
-        big.execute(&r.name, &top)
+        templates
+            .execute(&r.name, &top)
             .map(|out| out.replace("<no value>", ""))
             .map_err(|e| match e.kind {
                 ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
@@ -207,22 +211,18 @@ fn render_with_policy(
     };
     let results = if sequential || !allow_parallel || jobs.len() < PARALLEL_MIN_FILES {
         // Helm stops at the first failing file: later files never run (nor log).
-        templates
-            .on_big_stack(|big| {
-                let mut results = Vec::new();
-                for r in &jobs {
-                    let result = execute(big, r);
-                    let failed = result.is_err();
-                    results.push(result);
-                    if failed {
-                        break;
-                    }
-                }
-                results
-            })
-            .unwrap_or_else(|| vec![Err(thread_failed())])
+        let mut results = Vec::new();
+        for r in &jobs {
+            let result = execute(r);
+            let failed = result.is_err();
+            results.push(result);
+            if failed {
+                break;
+            }
+        }
+        results
     } else {
-        run_parallel(&templates, &jobs, execute)
+        run_parallel(&jobs, execute)
     };
     let mut rendered = BTreeMap::new();
     for (r, result) in jobs.iter().zip(results) {
@@ -307,32 +307,38 @@ fn thread_failed() -> Error {
     Error::new("rendering failed: the rendering thread could not start or panicked")
 }
 
-/// Runs `work` over `jobs` on a few threads with big stacks; results come back in the jobs'
-/// order, so the first error reported is the one Helm (which runs them in order) would meet
-/// first.
-fn run_parallel<'a, T, F>(
-    templates: &Templates,
-    jobs: &[&'a Renderable],
-    work: F,
-) -> Vec<Result<T, Error>>
+/// Runs `work` over `jobs` on the calling thread and a few more; results come back in the
+/// jobs' order, so the first error reported is the one Helm (which runs them in order) would
+/// meet first. The threads get the default stack: deep call chains move to big stacks inside
+/// the engine, as on the calling thread.
+fn run_parallel<'a, T, F>(jobs: &[&'a Renderable], work: F) -> Vec<Result<T, Error>>
 where
     T: Send,
-    F: Fn(&BigStack<'_>, &'a Renderable) -> Result<T, Error> + Sync,
+    F: Fn(&'a Renderable) -> Result<T, Error> + Sync,
 {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(jobs.len())
         .max(1);
-    let chunk = jobs.len().div_ceil(threads);
-    let parts: Vec<&[&Renderable]> = jobs.chunks(chunk).collect();
-    templates
-        .on_big_stacks(parts.len(), |i, big| {
-            parts[i].iter().map(|r| work(big, r)).collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flat_map(|part| part.unwrap_or_else(|| vec![Err(thread_failed())]))
-        .collect()
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let mut parts = jobs.chunks(chunk);
+    let first = parts.next().unwrap_or_default();
+    let work = &work;
+    let run = move |part: &[&'a Renderable]| part.iter().map(|r| work(r)).collect::<Vec<_>>();
+    std::thread::scope(|s| {
+        let others: Vec<_> = parts
+            .map(|part| std::thread::Builder::new().spawn_scoped(s, move || run(part)))
+            .collect();
+        let mut results = run(first);
+        for handle in others {
+            match handle.ok().and_then(|h| h.join().ok()) {
+                Some(part) => results.extend(part),
+                None => results.push(Err(thread_failed())),
+            }
+        }
+        results
+    })
 }
 
 /// Helm's `cleanupParseError`: `template: NAME:LINE: MSG` becomes `parse error at (NAME:LINE): MSG`

@@ -97,8 +97,6 @@ pub(crate) struct StackBudget {
     /// Stack units still allowed on the current stack: a template call costs one plus its
     /// tree's nesting.
     pub left: usize,
-    /// The current stack is one of ours (big).
-    pub big: bool,
     /// This step moved to a new big stack.
     pub hopped: bool,
 }
@@ -109,19 +107,10 @@ const INLINE_UNITS: usize = 64;
 const BIG_UNITS: usize = 50_000;
 
 impl StackBudget {
-    /// The budget of a fresh big stack.
-    pub(crate) fn big() -> StackBudget {
-        StackBudget {
-            left: BIG_UNITS,
-            big: true,
-            hopped: false,
-        }
-    }
-
+    /// The budget on a caller's thread.
     pub(crate) fn inline() -> StackBudget {
         StackBudget {
             left: INLINE_UNITS,
-            big: false,
             hopped: false,
         }
     }
@@ -132,13 +121,11 @@ impl StackBudget {
         if cost > self.left {
             StackBudget {
                 left: BIG_UNITS.saturating_sub(cost),
-                big: true,
                 hopped: true,
             }
         } else {
             StackBudget {
                 left: self.left - cost,
-                big: self.big,
                 hopped: false,
             }
         }

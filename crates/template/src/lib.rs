@@ -153,71 +153,6 @@ impl Templates {
         self.set
             .execute_with(name, data, exec::StackBudget::inline())
     }
-
-    /// Runs `work` on one new thread with a big stack, where [`BigStack::execute`] runs
-    /// templates without moving deep `include`/`template` chains to further threads (which
-    /// [`Templates::execute`], on a caller's stack of unknown size, must do). Rendering many
-    /// files this way starts one thread instead of one per deep call. `None` if the thread
-    /// could not start or `work` panicked.
-    pub fn on_big_stack<T: Send>(&self, work: impl FnOnce(&BigStack<'_>) -> T + Send) -> Option<T> {
-        on_big_stack(|| {
-            work(&BigStack {
-                templates: self,
-                _this_thread_only: std::marker::PhantomData,
-            })
-        })
-    }
-}
-
-impl Templates {
-    /// [`Templates::on_big_stack`] on `threads` threads at once: `work(i, stack)` runs on the
-    /// `i`-th. Results come back in thread order; `None` for a thread that could not start or
-    /// panicked.
-    pub fn on_big_stacks<T: Send>(
-        &self,
-        threads: usize,
-        work: impl Fn(usize, &BigStack<'_>) -> T + Sync,
-    ) -> Vec<Option<T>> {
-        let work = &work;
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|i| {
-                    std::thread::Builder::new()
-                        .stack_size(EXEC_STACK_SIZE)
-                        .spawn_scoped(s, move || {
-                            work(
-                                i,
-                                &BigStack {
-                                    templates: self,
-                                    _this_thread_only: std::marker::PhantomData,
-                                },
-                            )
-                        })
-                        .ok()
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.and_then(|h| h.join().ok()))
-                .collect()
-        })
-    }
-}
-
-/// Executes templates on the big stack [`Templates::on_big_stack`] started; it cannot leave
-/// that thread.
-pub struct BigStack<'a> {
-    templates: &'a Templates,
-    _this_thread_only: std::marker::PhantomData<*const ()>,
-}
-
-impl BigStack<'_> {
-    /// [`Templates::execute`], on the big stack.
-    pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        self.templates
-            .set
-            .execute_with(name, data, exec::StackBudget::big())
-    }
 }
 
 // Templates render in parallel: the set must be shareable across threads.
@@ -247,6 +182,44 @@ mod tests {
         let mut t = Templates::new(Arc::new(FuncMap::new()));
         t.add("t", src).map_err(|e| e.message)?;
         t.execute("t", &data).map_err(|e| e.message)
+    }
+
+    /// Execution starts on the caller's thread; a thread with Rust's default 2 MiB stack must
+    /// survive long `template` chains of deeply nested bodies (the engine moves deep chains to
+    /// big stacks). Debug builds use the most stack per frame, so this runs in `cargo test`.
+    #[test]
+    fn deep_chains_fit_a_small_thread_stack() {
+        let mut src = String::new();
+        let links = 300;
+        let nest = 40;
+        for i in 0..links {
+            src.push_str(&format!("{{{{define \"t{i}\"}}}}"));
+            for _ in 0..nest {
+                src.push_str("{{if .}}{{with .}}");
+            }
+            if i + 1 < links {
+                src.push_str(&format!("{{{{template \"t{}\" $}}}}", i + 1));
+            } else {
+                src.push_str("{{len $}}");
+            }
+            for _ in 0..nest {
+                src.push_str("{{end}}{{end}}");
+            }
+            src.push_str("{{end}}");
+        }
+        src.push_str("{{template \"t0\" .}}");
+        let out = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let mut t = Templates::new(Arc::new(FuncMap::new()));
+                t.add("t", &src).map_err(|e| e.message)?;
+                let data = Value::list(vec![Value::from("x")]);
+                t.execute("t", &data).map_err(|e| e.message)
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(out.unwrap(), "1");
     }
 
     #[test]

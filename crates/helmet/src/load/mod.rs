@@ -82,10 +82,16 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     let top = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let mut rules = IgnoreRules::empty();
     let ignore_file = top.join(".helmignore");
-    if ignore_file.exists() {
-        let text = std::fs::read(&ignore_file)
-            .map_err(|e| Error::new(format!("open {}: {}", ignore_file.display(), io_text(&e))))?;
-        rules = IgnoreRules::parse(&text).map_err(Error::new)?;
+    match std::fs::read(&ignore_file) {
+        Ok(text) => rules = IgnoreRules::parse(&text).map_err(Error::new)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(Error::new(format!(
+                "open {}: {}",
+                ignore_file.display(),
+                io_text(&e)
+            )))
+        }
     }
     rules.add_defaults();
     let mut files = Vec::new();
@@ -187,8 +193,29 @@ fn read_chart_file(
         )));
     }
     // One byte more than the size stated, so the end is seen without growing the buffer.
-    let mut data = Vec::with_capacity(meta.len() as usize + 1);
-    file.read_to_end(&mut data).map_err(read_error)?;
+    // (`read_to_end` would ask the file for its size and position again: two system calls.)
+    let mut data = vec![0; meta.len() as usize + 1];
+    let mut filled = 0;
+    loop {
+        if filled == data.len() {
+            // The file grew since `fstat`: read the rest in bigger steps.
+            data.resize(filled * 2, 0);
+        }
+        match file.read(&mut data[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_error(e)),
+        }
+        if filled as u64 > archive::MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::new(format!(
+                "chart file {} is larger than the maximum file size {}",
+                archive::go_quote(name),
+                archive::MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+    }
+    data.truncate(filled);
     if data.starts_with(b"\xEF\xBB\xBF") {
         data.drain(..3);
     }
