@@ -421,13 +421,87 @@ pub fn load_and_render_logged(
     install: bool,
     log: &mut Vec<String>,
 ) -> Result<(Chart, BTreeMap<String, String>), Error> {
-    let (chart, values) = prepare(chart_path, value_options, render, install, log)?;
-    let rendered = crate::render::render_chart(&chart, &values, render)?;
+    let (chart, values) = prepare_unchecked(chart_path, value_options, render, install, log)?;
+    let rendered = checked_render(&chart, &values, render)?;
     Ok((chart, rendered))
 }
 
 /// Everything before the engine: load, checks, dependencies, values, schema, kubeVersion.
 fn prepare(
+    chart_path: &Path,
+    value_options: &crate::values::ValueOptions,
+    render: &crate::render::RenderOptions,
+    install: bool,
+    log: &mut Vec<String>,
+) -> Result<(Chart, Value), Error> {
+    let (chart, values) = prepare_unchecked(chart_path, value_options, render, install, log)?;
+    check_values(&chart, &values, render)?;
+    Ok((chart, values))
+}
+
+/// [`check_values`], then the engine; the same result, sooner: when a schema has to be
+/// compiled first (the slowest step of a fresh process), the engine runs beside it. Its output
+/// is dropped (and its run cut short) when the values fail their checks, so errors come in
+/// Helm's order: schema, kubeVersion, then templates.
+fn checked_render(
+    chart: &Chart,
+    values: &Value,
+    render: &crate::render::RenderOptions,
+) -> Result<BTreeMap<String, String>, Error> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let spare_core = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !spare_core || !crate::values::schema::needs_compiling(chart) {
+        check_values(chart, values, render)?;
+        return crate::render::render_chart(chart, values, render);
+    }
+    let cancel = std::sync::Arc::new(AtomicBool::new(false));
+    std::thread::scope(|s| {
+        let checking = std::thread::Builder::new().spawn_scoped(s, || {
+            let checked = check_values(chart, values, render);
+            if checked.is_err() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            checked
+        });
+        let Ok(checking) = checking else {
+            // No thread to spare: one step after the other.
+            check_values(chart, values, render)?;
+            return crate::render::render_chart(chart, values, render);
+        };
+        let rendered =
+            crate::render::render_chart_cancellable(chart, values, render, cancel.clone());
+        match checking.join() {
+            Ok(checked) => checked?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        rendered
+    })
+}
+
+/// Helm's checks of the final values before the engine runs: the schemas, then the chart's
+/// `kubeVersion` against the cluster's.
+fn check_values(
+    chart: &Chart,
+    values: &Value,
+    render: &crate::render::RenderOptions,
+) -> Result<(), Error> {
+    crate::values::validate_against_schemas(chart, values)?;
+    let kube_constraint = &chart.metadata.kube_version;
+    if !kube_constraint.is_empty() {
+        let caps = &render.capabilities.kube_version;
+        if !crate::values::dependencies::is_compatible_range(kube_constraint, &caps.normalized) {
+            return Err(Error::new(format!(
+                "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
+                caps.version
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Load, installability, dependencies and coalesced values: everything before the checks of
+/// the final values.
+fn prepare_unchecked(
     chart_path: &Path,
     value_options: &crate::values::ValueOptions,
     render: &crate::render::RenderOptions,
@@ -445,17 +519,6 @@ fn prepare(
     )?);
     let (values, warnings) = crate::values::coalesce_values_with_warnings(&chart, &user)?;
     log.extend(warnings);
-    crate::values::validate_against_schemas(&chart, &values)?;
-    let kube_constraint = chart.metadata.kube_version.clone();
-    if !kube_constraint.is_empty() {
-        let caps = &render.capabilities.kube_version;
-        if !crate::values::dependencies::is_compatible_range(&kube_constraint, &caps.normalized) {
-            return Err(Error::new(format!(
-                "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
-                caps.version
-            )));
-        }
-    }
     Ok((chart, values))
 }
 
@@ -556,6 +619,45 @@ mod tests {
         assert!(!path_match("templates/[", "templates/["));
         let long = "a".repeat(100_000);
         assert!(path_match(&long, &long));
+    }
+
+    /// A schema compiled for the first time runs beside the engine; its error still wins over
+    /// the template's, and the template's long loop is cut short.
+    #[test]
+    fn schema_errors_win_when_checked_beside_the_engine() {
+        let dir =
+            std::env::temp_dir().join(format!("helmet-checked-render-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        let files = [
+            ("Chart.yaml", "apiVersion: v2\nname: checked\nversion: 0.1.0\n"),
+            ("values.yaml", "port: abc\n"),
+            (
+                "values.schema.json",
+                // A title no other test uses: this schema is compiled here, not cached.
+                r#"{"title": "checked-render test", "properties": {"port": {"type": "integer"}}}"#,
+            ),
+            (
+                "templates/a.yaml",
+                "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}{{ fail \"ran\" }}",
+            ),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let chart = crate::load::load_chart(&dir).unwrap();
+        assert!(crate::values::schema::needs_compiling(&chart));
+        let result = load_and_render(
+            &dir,
+            &crate::values::ValueOptions::default(),
+            &crate::render::RenderOptions::default(),
+            false,
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.starts_with("values don't meet the specifications of the schema(s)"),
+            "{err}"
+        );
     }
 
     #[test]
