@@ -449,7 +449,7 @@ fn checked_render(
     render: &crate::render::RenderOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let spare_core = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let spare_core = crate::render::cores() > 1;
     if !spare_core || !crate::values::schema::needs_compiling(chart) {
         check_values(chart, values, render)?;
         return crate::render::render_chart(chart, values, render);

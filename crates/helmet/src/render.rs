@@ -323,6 +323,13 @@ fn thread_failed() -> Error {
     Error::new("rendering failed: the rendering thread could not start or panicked")
 }
 
+/// The number of threads that can run at once here, asked once per process (the answer reads
+/// cgroup files, which costs more than rendering a small chart).
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Runs `work` over `jobs` on the calling thread and a few more; results come back in the
 /// jobs' order, so the first error reported is the one Helm (which runs them in order) would
 /// meet first. The threads get the default stack: deep call chains move to big stacks inside
@@ -332,11 +339,7 @@ where
     T: Send,
     F: Fn(&'a Renderable) -> Result<T, Error> + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(jobs.len())
-        .max(1);
+    let threads = cores().min(jobs.len()).max(1);
     let chunk = jobs.len().div_ceil(threads).max(1);
     let mut parts = jobs.chunks(chunk);
     let first = parts.next().unwrap_or_default();

@@ -627,8 +627,8 @@ impl<'a> State<'a> {
             }
             return Ok(Ev::invalid());
         }
-        let typ = receiver.type_name();
         if receiver.v.is_nil() {
+            let typ = receiver.type_name();
             return Err(self.errorf(format!("nil pointer evaluating {typ}.{name}")));
         }
         let has_args = args.len() > 1 || fin.is_some();
@@ -675,6 +675,7 @@ impl<'a> State<'a> {
             }
             _ => {}
         }
+        let typ = receiver.type_name();
         Err(self.errorf(format!("can't evaluate field {name} in type {typ}")))
     }
 

@@ -506,10 +506,7 @@ pub fn values_matrix_jobs(
 
 /// Lints every job (in parallel, at most a few at a time); the reports keep the jobs' order.
 pub fn lint_jobs(jobs: &[LintJob], options: &LintOptions) -> Vec<ChartReport> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
+    let workers = crate::render::cores().clamp(1, 8);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<ChartReport>>> =
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
