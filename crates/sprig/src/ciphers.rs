@@ -10,7 +10,7 @@ use aes::Aes256;
 use helmet_value::{ArgType, FuncError, FuncMap, Value};
 
 use crate::encoding::{decode, encode, B64};
-use crate::{arg_str, def};
+use crate::{arg_bytes, arg_str, def};
 
 const BLOCK: usize = 16;
 
@@ -23,12 +23,12 @@ fn cipher_for(password: &str) -> Aes256 {
     Aes256::new(&Array::from(key))
 }
 
-fn encrypt(password: &str, plaintext: &str) -> Result<String, FuncError> {
+fn encrypt(password: &str, plaintext: &[u8]) -> Result<String, FuncError> {
     if plaintext.is_empty() {
         return Ok(String::new());
     }
     let cipher = cipher_for(password);
-    let mut content = plaintext.as_bytes().to_vec();
+    let mut content = plaintext.to_vec();
     let pad = BLOCK - content.len() % BLOCK;
     content.resize(content.len() + pad, pad as u8);
     let mut iv = [0u8; BLOCK];
@@ -48,9 +48,9 @@ fn encrypt(password: &str, plaintext: &str) -> Result<String, FuncError> {
     Ok(encode(&out, B64, 6, 4))
 }
 
-fn decrypt(password: &str, crypt64: &str) -> Result<String, FuncError> {
+fn decrypt(password: &str, crypt64: &str) -> Result<Vec<u8>, FuncError> {
     if crypt64.is_empty() {
-        return Ok(String::new());
+        return Ok(Vec::new());
     }
     let crypt = decode(crypt64, B64, 6, 4)
         .map_err(|at| FuncError::new(format!("illegal base64 data at input byte {at}")))?;
@@ -84,18 +84,16 @@ fn decrypt(password: &str, crypt64: &str) -> Result<String, FuncError> {
         )));
     }
     plain.truncate(keep as usize);
-    String::from_utf8(plain).map_err(|_| {
-        FuncError::new("decrypted text is not valid UTF-8, which helmet cannot hold yet")
-    })
+    Ok(plain)
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
     use ArgType::String as S;
-    def(map, "encryptAES", &[S, S], |_, a| {
-        Ok(Value::from(encrypt(arg_str(a, 0), arg_str(a, 1))?))
+    def(map, "encryptAES", &[S, ArgType::ByteString], |_, a| {
+        Ok(Value::from(encrypt(arg_str(a, 0), arg_bytes(a, 1))?))
     });
     def(map, "decryptAES", &[S, S], |_, a| {
-        Ok(Value::from(decrypt(arg_str(a, 0), arg_str(a, 1))?))
+        Ok(Value::from_go_bytes(decrypt(arg_str(a, 0), arg_str(a, 1))?))
     });
 }
 
@@ -106,10 +104,12 @@ mod tests {
     #[test]
     fn round_trip() {
         for text in ["x", "exactly sixteen!", "a longer text spanning blocks ✓"] {
-            let c = encrypt("secretkey", text).unwrap();
-            assert_eq!(decrypt("secretkey", &c).unwrap(), text);
+            let c = encrypt("secretkey", text.as_bytes()).unwrap();
+            assert_eq!(decrypt("secretkey", &c).unwrap(), text.as_bytes());
         }
-        assert_eq!(encrypt("k", "").unwrap(), "");
-        assert_eq!(decrypt("k", "").unwrap(), "");
+        let c = encrypt("k", b"\xff\x00").unwrap();
+        assert_eq!(decrypt("k", &c).unwrap(), b"\xff\x00");
+        assert_eq!(encrypt("k", b"").unwrap(), "");
+        assert_eq!(decrypt("k", "").unwrap(), b"");
     }
 }

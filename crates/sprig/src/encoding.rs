@@ -3,7 +3,7 @@
 
 use helmet_value::{ArgType, FuncError, FuncMap, Value};
 
-use crate::{arg_str, def};
+use crate::{arg_bytes, arg_str, def};
 
 pub(crate) const B64: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -89,17 +89,14 @@ pub(crate) fn decode(
     Ok(out)
 }
 
-/// Decoded bytes as a Go string. helmet's strings are UTF-8, so binary data is refused by name
-/// rather than printed differently from Go.
+/// Decoded bytes as a Go string (binary data too).
 fn text(bytes: Vec<u8>) -> Result<Value, FuncError> {
-    String::from_utf8(bytes).map(Value::from).map_err(|_| {
-        FuncError::new("decoding to binary (invalid UTF-8) text is not supported by helmet")
-    })
+    Ok(Value::from_go_bytes(bytes))
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    def(map, "b64enc", &[ArgType::String], |_, a| {
-        Ok(Value::from(encode(arg_str(a, 0).as_bytes(), B64, 6, 4)))
+    def(map, "b64enc", &[ArgType::ByteString], |_, a| {
+        Ok(Value::from(encode(arg_bytes(a, 0), B64, 6, 4)))
     });
     def(map, "b64dec", &[ArgType::String], |_, a| {
         match decode(arg_str(a, 0), B64, 6, 4) {
@@ -109,8 +106,8 @@ pub(crate) fn register(map: &mut FuncMap) {
             ))),
         }
     });
-    def(map, "b32enc", &[ArgType::String], |_, a| {
-        Ok(Value::from(encode(arg_str(a, 0).as_bytes(), B32, 5, 8)))
+    def(map, "b32enc", &[ArgType::ByteString], |_, a| {
+        Ok(Value::from(encode(arg_bytes(a, 0), B32, 5, 8)))
     });
     def(map, "b32dec", &[ArgType::String], |_, a| {
         match decode(arg_str(a, 0), B32, 5, 8) {

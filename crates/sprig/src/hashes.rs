@@ -4,7 +4,7 @@
 use helmet_value::{ArgType, FuncMap, Value};
 use sha1::Digest;
 
-use crate::{arg_str, def};
+use crate::{arg_bytes, def};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -27,24 +27,18 @@ fn adler32(data: &[u8]) -> u32 {
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    use ArgType::String as S;
+    use ArgType::ByteString as S;
     def(map, "sha1sum", &[S], |_, a| {
-        Ok(Value::from(hex(&sha1::Sha1::digest(
-            arg_str(a, 0).as_bytes(),
-        ))))
+        Ok(Value::from(hex(&sha1::Sha1::digest(arg_bytes(a, 0)))))
     });
     def(map, "sha256sum", &[S], |_, a| {
-        Ok(Value::from(hex(&sha2::Sha256::digest(
-            arg_str(a, 0).as_bytes(),
-        ))))
+        Ok(Value::from(hex(&sha2::Sha256::digest(arg_bytes(a, 0)))))
     });
     def(map, "sha512sum", &[S], |_, a| {
-        Ok(Value::from(hex(&sha2::Sha512::digest(
-            arg_str(a, 0).as_bytes(),
-        ))))
+        Ok(Value::from(hex(&sha2::Sha512::digest(arg_bytes(a, 0)))))
     });
     def(map, "adler32sum", &[S], |_, a| {
-        Ok(Value::from(adler32(arg_str(a, 0).as_bytes()).to_string()))
+        Ok(Value::from(adler32(arg_bytes(a, 0)).to_string()))
     });
 }
 

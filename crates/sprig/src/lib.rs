@@ -93,6 +93,12 @@ pub(crate) fn arg_str(args: &[Value], i: usize) -> &str {
     args.get(i).and_then(Value::as_str).unwrap_or("")
 }
 
+/// The bytes of the Go string argument at `i`, for parameters declared
+/// [`ArgType::ByteString`] (valid UTF-8 or not).
+pub(crate) fn arg_bytes(args: &[Value], i: usize) -> &[u8] {
+    args.get(i).and_then(Value::as_go_bytes).unwrap_or_default()
+}
+
 /// The `int` argument at `i`.
 pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {
     match args.get(i) {
@@ -121,12 +127,32 @@ pub(crate) fn strval(v: &Value) -> String {
 }
 
 /// [`strval`], failing by name on what Go would print that this model cannot (a pointer's
-/// address inside another value).
+/// address inside another value, a string that is not valid UTF-8: see [`try_strval_go`]).
 pub(crate) fn try_strval(v: &Value) -> Result<String, FuncError> {
     match v {
-        Value::String(_) | Value::Bytes(_) => Ok(strval(v)),
+        Value::String(_) => Ok(strval(v)),
+        Value::Bytes(b) => String::from_utf8(b.to_vec()).map_err(|_| not_utf8()),
+        Value::ByteString(_) => Err(not_utf8()),
         _ => helmet_value::fmt::try_format_value(v).map_err(FuncError::new),
     }
+}
+
+/// [`strval`] as a Go string's bytes: strings and byte slices as they are (valid UTF-8 or not),
+/// everything else as `%v` prints it.
+pub(crate) fn try_strval_go(v: &Value) -> Result<Vec<u8>, FuncError> {
+    match v {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        Value::Bytes(b) | Value::ByteString(b) => Ok(b.to_vec()),
+        _ => match helmet_value::fmt::try_sprint_go(std::slice::from_ref(v)) {
+            Ok(printed) => Ok(printed.as_go_bytes().unwrap_or_default().to_vec()),
+            Err(why) => Err(FuncError::new(why)),
+        },
+    }
+}
+
+/// The error of functions that handle only UTF-8 text when given a Go string that is not.
+pub(crate) fn not_utf8() -> FuncError {
+    FuncError::new("a string that is not valid UTF-8 is not supported by helmet here")
 }
 
 /// Strips a trailing `.000` decimal part, as cast's `trimZeroDecimal` does before parsing.
@@ -312,6 +338,7 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Complex128(a, b), Value::Complex128(c, d)) => a == c && b == d,
         (Value::Float64(x), Value::Float64(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
+        (Value::ByteString(x), Value::ByteString(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.elem == y.elem

@@ -1,21 +1,104 @@
 //! Sprig's string functions. Several of Sprig's helpers (from goutils) walk strings byte by byte
 //! and slice them at byte offsets; those quirks are kept, and a cut through a UTF-8 sequence
-//! yields U+FFFD where Go would emit the raw byte.
+//! gives a Go string of the broken bytes ([`Value::ByteString`]), as in Go.
+//!
+//! The functions declared with [`ArgType::ByteString`] parameters work on any Go string's bytes;
+//! the others handle UTF-8 text only, and the engine refuses other strings for them by name.
 
+use helmet_value::gostring::runes;
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, Value};
 
-use crate::{arg_int, arg_str, def, def_var, try_strval};
+use crate::{arg_bytes, arg_int, arg_str, def, def_var, try_strval, try_strval_go};
 
-use ArgType::{Any, Int, String as Str};
+use ArgType::{Any, ByteString as Bs, Int, String as Str};
 
-/// Text from bytes that may have been cut mid-character. Go keeps the broken bytes; helmet's
-/// strings are always UTF-8, so such a cut is refused rather than printed differently.
-fn lossy(b: &[u8]) -> Result<String, FuncError> {
-    String::from_utf8(b.to_vec()).map_err(|_| {
-        FuncError::new(
-            "cutting a string inside a UTF-8 character (invalid UTF-8 text) is not supported by helmet",
-        )
-    })
+/// A Go string of these bytes.
+fn go_string(b: impl Into<Vec<u8>>) -> Value {
+    Value::from_go_bytes(b)
+}
+
+/// The first offset of `needle` in `hay` (Go's `strings.Index` on bytes).
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The bytes between the first and after the last rune that `trim` does not match, runes read
+/// as Go reads them (an invalid byte is U+FFFD).
+fn trim_runes(b: &[u8], trim: impl Fn(char) -> bool) -> &[u8] {
+    let mut start = b.len();
+    let mut end = 0;
+    for (at, c, width) in runes(b) {
+        if !trim(c) {
+            start = start.min(at);
+            end = at + width;
+        }
+    }
+    if start >= end {
+        return &[];
+    }
+    &b[start..end]
+}
+
+/// Go's `strings.Replace(src, old, new, -1)` on bytes; an empty `old` matches before each rune
+/// and at the end.
+fn replace_bytes(src: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(src.len());
+    if old.is_empty() {
+        for (at, _, width) in runes(src) {
+            out.extend_from_slice(new);
+            out.extend_from_slice(&src[at..at + width]);
+        }
+        out.extend_from_slice(new);
+        return out;
+    }
+    let mut rest = src;
+    while let Some(i) = find(rest, old) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(new);
+        rest = &rest[i + old.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// Go's `strings.SplitN` on bytes (`n < 0`: all pieces; `n == 0`: none); an empty separator
+/// splits into runes, each invalid byte on its own.
+fn go_split_bytes(s: &[u8], sep: &[u8], n: i64) -> Vec<Vec<u8>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    let mut out = Vec::new();
+    if sep.is_empty() {
+        for (at, _, width) in runes(s) {
+            if out.len() + 1 == limit {
+                out.push(s[at..].to_vec());
+                return out;
+            }
+            out.push(s[at..at + width].to_vec());
+        }
+        return out;
+    }
+    let mut rest = s;
+    while out.len() + 1 < limit {
+        match find(rest, sep) {
+            Some(i) => {
+                out.push(rest[..i].to_vec());
+                rest = &rest[i + sep.len()..];
+            }
+            None => break,
+        }
+    }
+    out.push(rest.to_vec());
+    out
+}
+
+/// Whether a Go string argument is not UTF-8 text, so the byte-wise form must run.
+fn is_bytes(v: &Value) -> bool {
+    matches!(v, Value::ByteString(_))
 }
 
 /// Go's `unicode.ToUpper` for one rune (simple mapping: no expansion such as `ß` to `SS`).
@@ -244,41 +327,38 @@ pub(crate) fn delimited_lower(s: &str, delim: char) -> String {
 }
 
 /// goutils' `AbbreviateFull` (byte offsets). Its own errors give `""`, as Sprig ignores them.
-fn abbreviate_full(s: &str, offset: i64, width: i64) -> Result<String, FuncError> {
-    let b = s.as_bytes();
+fn abbreviate_full(b: &[u8], offset: i64, width: i64) -> Vec<u8> {
     let len = b.len() as i64;
-    if s.is_empty() || width < 4 {
-        return Ok(String::new());
+    if b.is_empty() || width < 4 {
+        return Vec::new();
     }
     if len <= width {
-        return Ok(s.to_string());
+        return b.to_vec();
     }
     let mut offset = offset.min(len);
     if len - offset < width - 3 {
         offset = len - (width - 3);
     }
     if offset <= 4 {
-        return Ok(lossy(&b[..(width - 3) as usize])? + "...");
+        return [&b[..(width - 3) as usize], b"..."].concat();
     }
     if width < 7 {
-        return Ok(String::new());
+        return Vec::new();
     }
     if offset + width - 3 < len {
-        let rest = lossy(&b[offset as usize..])?;
-        let inner = abbreviate_full(&rest, 0, width - 3)?;
-        return Ok(format!("...{inner}"));
+        let inner = abbreviate_full(&b[offset as usize..], 0, width - 3);
+        return [b"...".as_slice(), &inner].concat();
     }
-    Ok(format!("...{}", lossy(&b[(len - (width - 3)) as usize..])?))
+    [b"...".as_slice(), &b[(len - (width - 3)) as usize..]].concat()
 }
 
 /// goutils' `WrapCustom` (byte offsets, breaking at ASCII spaces).
-fn wrap_custom(s: &str, width: i64, newline: &str, long_words: bool) -> Result<String, FuncError> {
-    if s.is_empty() {
-        return Ok(String::new());
+fn wrap_custom(b: &[u8], width: i64, newline: &str, long_words: bool) -> Vec<u8> {
+    if b.is_empty() {
+        return Vec::new();
     }
     let newline = if newline.is_empty() { "\n" } else { newline };
     let width = width.max(1) as usize;
-    let b = s.as_bytes();
     let len = b.len();
     let mut offset = 0usize;
     let mut out: Vec<u8> = Vec::new();
@@ -313,7 +393,7 @@ fn wrap_custom(s: &str, width: i64, newline: &str, long_words: bool) -> Result<S
         }
     }
     out.extend_from_slice(&b[offset..]);
-    lossy(&out)
+    out
 }
 
 /// Go's runtime error for a string slice expression `s[lo:hi]` out of range.
@@ -328,7 +408,7 @@ fn slice_error(lo: Option<i64>, hi: i64, len: usize) -> FuncError {
 }
 
 /// Go's `s[lo:hi]` on bytes.
-fn byte_slice(s: &str, lo: i64, hi: i64) -> Result<String, FuncError> {
+fn byte_slice(s: &[u8], lo: i64, hi: i64) -> Result<Vec<u8>, FuncError> {
     let len = s.len();
     if hi < 0 || hi as usize > len {
         return Err(slice_error(Some(lo), hi, len));
@@ -336,11 +416,11 @@ fn byte_slice(s: &str, lo: i64, hi: i64) -> Result<String, FuncError> {
     if lo < 0 || lo > hi {
         return Err(slice_error(Some(lo), hi, len));
     }
-    lossy(&s.as_bytes()[lo as usize..hi as usize])
+    Ok(s[lo as usize..hi as usize].to_vec())
 }
 
 /// Sprig's `substr`.
-fn substr(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
+fn substr(start: i64, end: i64, s: &[u8]) -> Result<Vec<u8>, FuncError> {
     let len = s.len() as i64;
     if start < 0 {
         if end < 0 || end > len {
@@ -355,15 +435,15 @@ fn substr(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
 }
 
 /// Sprig's `trunc`.
-fn trunc(c: i64, s: &str) -> Result<String, FuncError> {
+fn trunc(c: i64, s: &[u8]) -> &[u8] {
     let len = s.len() as i64;
     if c < 0 && len + c > 0 {
-        return lossy(&s.as_bytes()[(len + c) as usize..]);
+        return &s[(len + c) as usize..];
     }
     if c >= 0 && len > c {
-        return lossy(&s.as_bytes()[..c as usize]);
+        return &s[..c as usize];
     }
-    Ok(s.to_string())
+    s
 }
 
 /// Go's `strings.Trim(s, cutset)`.
@@ -422,12 +502,24 @@ fn string_list(items: Vec<String>) -> Value {
 }
 
 fn indexed_map(parts: Vec<String>) -> Value {
+    indexed_map_of(parts.into_iter().map(Value::from).collect())
+}
+
+fn indexed_map_of(parts: Vec<Value>) -> Value {
     let entries: Map = parts
         .into_iter()
         .enumerate()
-        .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+        .map(|(i, p)| (format!("_{i}"), p))
         .collect();
     Value::typed_map(ElemType::String, entries)
+}
+
+/// The pieces of a split of Go strings that are not all text.
+fn split_values(s: &[u8], sep: &[u8], n: i64) -> Vec<Value> {
+    go_split_bytes(s, sep, n)
+        .into_iter()
+        .map(go_string)
+        .collect()
 }
 
 /// The most bytes a string function builds, so a template cannot exhaust memory.
@@ -462,24 +554,25 @@ pub(crate) fn register(map: &mut FuncMap) {
         move |_: &dyn helmet_value::CallContext, a: &[Value]| Ok(Value::from(f(arg_str(a, 0))))
     };
     def(map, "hello", &[], |_, _| Ok(Value::from("Hello!")));
-    def(
-        map,
-        "trim",
-        &[Str],
-        s1(|s| s.trim_matches(is_space).to_string()),
-    );
-    def(
-        map,
-        "upper",
-        &[Str],
-        s1(|s| s.chars().map(upper_rune).collect()),
-    );
-    def(
-        map,
-        "lower",
-        &[Str],
-        s1(|s| s.chars().map(lower_rune).collect()),
-    );
+    def(map, "trim", &[Bs], |_, a| {
+        Ok(match a[0].as_str() {
+            Some(s) => Value::from(s.trim_matches(is_space)),
+            None => go_string(trim_runes(arg_bytes(a, 0), is_space)),
+        })
+    });
+    // strings.ToUpper and ToLower map rune by rune: each invalid byte becomes U+FFFD.
+    def(map, "upper", &[Bs], |_, a| {
+        let text = helmet_value::gostring::to_text_lossy(arg_bytes(a, 0));
+        Ok(Value::from(
+            text.chars().map(upper_rune).collect::<String>(),
+        ))
+    });
+    def(map, "lower", &[Bs], |_, a| {
+        let text = helmet_value::gostring::to_text_lossy(arg_bytes(a, 0));
+        Ok(Value::from(
+            text.chars().map(lower_rune).collect::<String>(),
+        ))
+    });
     def(map, "title", &[Str], s1(title));
     def(map, "untitle", &[Str], s1(untitle));
     def(map, "initials", &[Str], s1(initials));
@@ -490,47 +583,73 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "camelcase", &[Str], s1(camelcase));
     def(map, "shuffle", &[Str], s1(shuffle));
     for name in ["trimAll", "trimall"] {
-        def(map, name, &[Str, Str], |_, a| {
-            Ok(Value::from(trim_set(arg_str(a, 1), arg_str(a, 0))))
+        def(map, name, &[Str, Bs], |_, a| {
+            Ok(match a[1].as_str() {
+                Some(s) => Value::from(trim_set(s, arg_str(a, 0))),
+                None => {
+                    let set = arg_str(a, 0);
+                    go_string(trim_runes(arg_bytes(a, 1), |c| set.contains(c)))
+                }
+            })
         });
     }
-    def(map, "trimPrefix", &[Str, Str], |_, a| {
-        let s = arg_str(a, 1);
-        Ok(Value::from(s.strip_prefix(arg_str(a, 0)).unwrap_or(s)))
+    def(map, "trimPrefix", &[Bs, Bs], |_, a| {
+        let s = arg_bytes(a, 1);
+        Ok(match s.strip_prefix(arg_bytes(a, 0)) {
+            Some(rest) => go_string(rest),
+            None => a[1].clone(),
+        })
     });
-    def(map, "trimSuffix", &[Str, Str], |_, a| {
-        let s = arg_str(a, 1);
-        Ok(Value::from(s.strip_suffix(arg_str(a, 0)).unwrap_or(s)))
+    def(map, "trimSuffix", &[Bs, Bs], |_, a| {
+        let s = arg_bytes(a, 1);
+        Ok(match s.strip_suffix(arg_bytes(a, 0)) {
+            Some(rest) => go_string(rest),
+            None => a[1].clone(),
+        })
     });
-    def(map, "substr", &[Int, Int, Str], |_, a| {
-        substr(arg_int(a, 0), arg_int(a, 1), arg_str(a, 2)).map(Value::from)
+    def(map, "substr", &[Int, Int, Bs], |_, a| {
+        substr(arg_int(a, 0), arg_int(a, 1), arg_bytes(a, 2)).map(go_string)
     });
-    def(map, "trunc", &[Int, Str], |_, a| {
-        trunc(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
+    def(map, "trunc", &[Int, Bs], |_, a| {
+        Ok(go_string(trunc(arg_int(a, 0), arg_bytes(a, 1))))
     });
-    def(map, "abbrev", &[Int, Str], |_, a| {
-        let (w, s) = (arg_int(a, 0), arg_str(a, 1));
+    def(map, "abbrev", &[Int, Bs], |_, a| {
+        let w = arg_int(a, 0);
         if w < 4 {
-            return Ok(Value::from(s));
+            return Ok(a[1].clone());
         }
-        abbreviate_full(s, 0, w).map(Value::from)
+        Ok(go_string(abbreviate_full(arg_bytes(a, 1), 0, w)))
     });
-    def(map, "abbrevboth", &[Int, Int, Str], |_, a| {
-        let (l, r, s) = (arg_int(a, 0), arg_int(a, 1), arg_str(a, 2));
+    def(map, "abbrevboth", &[Int, Int, Bs], |_, a| {
+        let (l, r) = (arg_int(a, 0), arg_int(a, 1));
         if r < 4 || l > 0 && r < 7 {
-            return Ok(Value::from(s));
+            return Ok(a[2].clone());
         }
-        abbreviate_full(s, l, r).map(Value::from)
+        Ok(go_string(abbreviate_full(arg_bytes(a, 2), l, r)))
     });
-    def(map, "repeat", &[Int, Str], |_, a| {
-        repeat(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
+    def(map, "repeat", &[Int, Bs], |_, a| match a[1].as_str() {
+        Some(s) => repeat(arg_int(a, 0), s).map(Value::from),
+        None => {
+            let (count, s) = (arg_int(a, 0), arg_bytes(a, 1));
+            if count < 0 {
+                return Err(FuncError::new("strings: negative Repeat count"));
+            }
+            if (count as u128) * (s.len() as u128) > MAX_OUTPUT as u128 {
+                return Err(FuncError::new("strings: Repeat output length overflow"));
+            }
+            Ok(go_string(s.repeat(count as usize)))
+        }
     });
-    def(map, "replace", &[Str, Str, Str], |_, a| {
-        let (old, new, src) = (arg_str(a, 0), arg_str(a, 1), arg_str(a, 2));
-        if old.is_empty() && (src.chars().count() + 1) * new.len() > MAX_OUTPUT {
+    def(map, "replace", &[Bs, Bs, Bs], |_, a| {
+        let (old, new, src) = (arg_bytes(a, 0), arg_bytes(a, 1), arg_bytes(a, 2));
+        if old.is_empty() && (helmet_value::gostring::rune_count(src) + 1) * new.len() > MAX_OUTPUT
+        {
             return Err(FuncError::new("strings: Replace output length overflow"));
         }
-        Ok(Value::from(src.replace(old, new)))
+        if let (Some(old), Some(new), Some(src)) = (a[0].as_str(), a[1].as_str(), a[2].as_str()) {
+            return Ok(Value::from(src.replace(old, new)));
+        }
+        Ok(go_string(replace_bytes(src, old, new)))
     });
     def(map, "plural", &[Str, Str, Int], |_, a| {
         Ok(Value::from(if arg_int(a, 2) == 1 {
@@ -539,66 +658,129 @@ pub(crate) fn register(map: &mut FuncMap) {
             arg_str(a, 1)
         }))
     });
-    def(map, "wrap", &[Int, Str], |_, a| {
-        wrap_custom(arg_str(a, 1), arg_int(a, 0), "", false).map(Value::from)
+    def(map, "wrap", &[Int, Bs], |_, a| {
+        Ok(go_string(wrap_custom(
+            arg_bytes(a, 1),
+            arg_int(a, 0),
+            "",
+            false,
+        )))
     });
-    def(map, "wrapWith", &[Int, Str, Str], |_, a| {
-        wrap_custom(arg_str(a, 2), arg_int(a, 0), arg_str(a, 1), true).map(Value::from)
+    def(map, "wrapWith", &[Int, Str, Bs], |_, a| {
+        Ok(go_string(wrap_custom(
+            arg_bytes(a, 2),
+            arg_int(a, 0),
+            arg_str(a, 1),
+            true,
+        )))
     });
-    def(map, "contains", &[Str, Str], |_, a| {
-        Ok(Value::Bool(arg_str(a, 1).contains(arg_str(a, 0))))
+    def(map, "contains", &[Bs, Bs], |_, a| {
+        Ok(Value::Bool(
+            find(arg_bytes(a, 1), arg_bytes(a, 0)).is_some(),
+        ))
     });
-    def(map, "hasPrefix", &[Str, Str], |_, a| {
-        Ok(Value::Bool(arg_str(a, 1).starts_with(arg_str(a, 0))))
+    def(map, "hasPrefix", &[Bs, Bs], |_, a| {
+        Ok(Value::Bool(arg_bytes(a, 1).starts_with(arg_bytes(a, 0))))
     });
-    def(map, "hasSuffix", &[Str, Str], |_, a| {
-        Ok(Value::Bool(arg_str(a, 1).ends_with(arg_str(a, 0))))
+    def(map, "hasSuffix", &[Bs, Bs], |_, a| {
+        Ok(Value::Bool(arg_bytes(a, 1).ends_with(arg_bytes(a, 0))))
     });
     def_var(map, "quote", &[], Any, |_, a| {
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| try_strval(v).map(|s| helmet_value::strconv::quote(&s)))
+            .map(|v| match v {
+                // strconv.Quote writes the bytes that are not UTF-8 as \x escapes.
+                Value::ByteString(b) | Value::Bytes(b) => Ok(helmet_value::strconv::quote_bytes(b)),
+                _ => try_strval(v).map(|s| helmet_value::strconv::quote(&s)),
+            })
             .collect::<Result<_, _>>()?;
         Ok(Value::from(parts.join(" ")))
     });
     def_var(map, "squote", &[], Any, |_, a| {
-        let parts: Vec<String> = a
+        let parts: Vec<Vec<u8>> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| try_strval(v).map(|s| format!("'{s}'")))
+            .map(|v| try_strval_go(v).map(|s| [b"'".as_slice(), &s, b"'"].concat()))
             .collect::<Result<_, _>>()?;
-        Ok(Value::from(parts.join(" ")))
+        Ok(go_string(parts.join(b" ".as_slice())))
     });
     def_var(map, "cat", &[], Any, |_, a| {
         let parts: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
         let format = vec!["%v"; parts.len()].join(" ");
+        if parts.iter().any(is_bytes) {
+            return helmet_value::fmt::try_sprintf_go(&format, &parts).map_err(FuncError::new);
+        }
         Ok(Value::from(helmet_value::fmt::sprintf(&format, &parts)))
     });
-    def(map, "indent", &[Int, Str], |_, a| {
-        indent(arg_int(a, 0), arg_str(a, 1)).map(Value::from)
+    def(map, "indent", &[Int, Bs], |_, a| match a[1].as_str() {
+        Some(s) => indent(arg_int(a, 0), s).map(Value::from),
+        None => {
+            let pad = repeat(arg_int(a, 0), " ")?;
+            let body = replace_bytes(arg_bytes(a, 1), b"\n", format!("\n{pad}").as_bytes());
+            Ok(go_string([pad.as_bytes(), &body].concat()))
+        }
     });
-    def(map, "nindent", &[Int, Str], |_, a| {
-        indent(arg_int(a, 0), arg_str(a, 1)).map(|s| Value::from(format!("\n{s}")))
+    def(map, "nindent", &[Int, Bs], |_, a| match a[1].as_str() {
+        Some(s) => indent(arg_int(a, 0), s).map(|s| Value::from(format!("\n{s}"))),
+        None => {
+            let pad = repeat(arg_int(a, 0), " ")?;
+            let body = replace_bytes(arg_bytes(a, 1), b"\n", format!("\n{pad}").as_bytes());
+            Ok(go_string([b"\n", pad.as_bytes(), &body].concat()))
+        }
     });
-    def(map, "split", &[Str, Str], |_, a| {
-        Ok(indexed_map(go_split(arg_str(a, 1), arg_str(a, 0), -1)))
+    def(map, "split", &[Bs, Bs], |_, a| {
+        if let (Some(sep), Some(s)) = (a[0].as_str(), a[1].as_str()) {
+            return Ok(indexed_map(go_split(s, sep, -1)));
+        }
+        Ok(indexed_map_of(split_values(
+            arg_bytes(a, 1),
+            arg_bytes(a, 0),
+            -1,
+        )))
     });
-    def(map, "splitn", &[Str, Int, Str], |_, a| {
-        Ok(indexed_map(go_split(
-            arg_str(a, 2),
-            arg_str(a, 0),
+    def(map, "splitn", &[Bs, Int, Bs], |_, a| {
+        if let (Some(sep), Some(s)) = (a[0].as_str(), a[2].as_str()) {
+            return Ok(indexed_map(go_split(s, sep, arg_int(a, 1))));
+        }
+        Ok(indexed_map_of(split_values(
+            arg_bytes(a, 2),
+            arg_bytes(a, 0),
             arg_int(a, 1),
         )))
     });
-    def(map, "splitList", &[Str, Str], |_, a| {
-        Ok(string_list(go_split(arg_str(a, 1), arg_str(a, 0), -1)))
+    def(map, "splitList", &[Bs, Bs], |_, a| {
+        if let (Some(sep), Some(s)) = (a[0].as_str(), a[1].as_str()) {
+            return Ok(string_list(go_split(s, sep, -1)));
+        }
+        Ok(Value::typed_list(
+            ElemType::String,
+            split_values(arg_bytes(a, 1), arg_bytes(a, 0), -1),
+        ))
     });
-    def(map, "join", &[Str, Any], |_, a| {
-        Ok(Value::from(strslice(&a[1])?.join(arg_str(a, 0))))
+    def(map, "join", &[Bs, Any], |_, a| {
+        let items_are_text = match &a[1] {
+            Value::List(l) => !l.items.iter().any(is_bytes),
+            v => !is_bytes(v),
+        };
+        if let (Some(sep), true) = (a[0].as_str(), items_are_text) {
+            return Ok(Value::from(strslice(&a[1])?.join(sep)));
+        }
+        let items: Vec<Vec<u8>> = match &a[1] {
+            Value::List(l) => l
+                .items
+                .iter()
+                .filter(|x| !x.is_nil())
+                .map(try_strval_go)
+                .collect::<Result<_, _>>()?,
+            v => vec![try_strval_go(v)?],
+        };
+        Ok(go_string(items.join(arg_bytes(a, 0))))
     });
-    def(map, "toString", &[Any], |_, a| {
-        Ok(Value::from(try_strval(&a[0])?))
+    def(map, "toString", &[Any], |_, a| match &a[0] {
+        Value::ByteString(_) => Ok(a[0].clone()),
+        Value::Bytes(b) => Ok(go_string(b.to_vec())),
+        v => Ok(Value::from(try_strval(v)?)),
     });
     def(map, "toStrings", &[Any], |_, a| {
         Ok(string_list(strslice(&a[0])?))
@@ -650,15 +832,25 @@ mod tests {
 
     #[test]
     fn cutting() {
-        assert_eq!(abbreviate_full("hello world", 0, 5).unwrap(), "he...");
-        assert_eq!(trunc(5, "hello world").unwrap(), "hello");
-        assert_eq!(trunc(-5, "hello world").unwrap(), "world");
-        assert!(trunc(2, "日本").is_err());
-        assert_eq!(substr(0, 5, "hello world").unwrap(), "hello");
-        assert!(substr(3, 2, "hello").is_err());
+        assert_eq!(abbreviate_full(b"hello world", 0, 5), b"he...");
+        assert_eq!(trunc(5, b"hello world"), b"hello");
+        assert_eq!(trunc(-5, b"hello world"), b"world");
+        assert_eq!(trunc(2, "日本".as_bytes()), b"\xe6\x97");
+        assert_eq!(substr(0, 5, b"hello world").unwrap(), b"hello");
+        assert!(substr(3, 2, b"hello").is_err());
         assert_eq!(
-            wrap_custom("hello world again", 5, "", false).unwrap(),
-            "hello\nworld\nagain"
+            wrap_custom(b"hello world again", 5, "", false),
+            b"hello\nworld\nagain"
         );
+        assert_eq!(replace_bytes(b"a\xffb", b"", b"-"), b"-a-\xff-b-");
+        assert_eq!(
+            go_split_bytes(b"a\xff,b", b",", -1),
+            vec![b"a\xff".to_vec(), b"b".to_vec()]
+        );
+        assert_eq!(
+            go_split_bytes(b"\xffab", b"", 2),
+            vec![b"\xff".to_vec(), b"ab".to_vec()]
+        );
+        assert_eq!(trim_runes(b" \xff \n", |c| c == ' ' || c == '\n'), b"\xff");
     }
 }

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use helmet_value::Value;
+
 /// A list of nodes (a template body or a branch).
 #[derive(Clone, Debug, Default)]
 pub struct ListNode {
@@ -173,8 +175,9 @@ pub enum Arg {
         pos: usize,
         /// The quoted source.
         quoted: String,
-        /// The value.
-        text: Arc<str>,
+        /// The value: a `Value::String`, or a `Value::ByteString` when escapes make bytes that
+        /// are not UTF-8.
+        value: Value,
     },
     /// `.a.b`
     Field {

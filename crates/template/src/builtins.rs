@@ -1,7 +1,7 @@
 //! Go's builtin template functions: and, or, not, len, index, slice, print, printf, println,
 //! eq/ne/lt/le/gt/ge, html, js, urlquery, call.
 
-use helmet_value::fmt::{sprint, sprintf, try_sprint, try_sprintf, try_sprintln};
+use helmet_value::fmt::{sprint, sprintf, try_sprint_go, try_sprintf_go, try_sprintln_go};
 use helmet_value::{ArgType, ElemType, FuncError, Value};
 
 use crate::exec::{Ev, Pt};
@@ -91,16 +91,17 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Len => length(&args[0]),
         Index => index(&args[0], &args[1..]),
         Slice => slice(&args[0], &args[1..]),
-        Print => try_sprint(&plain_values(args))
-            .map(|text| Ev::plain(Value::from(text)))
+        // Printing a string that is not UTF-8 gives a Go string of those bytes.
+        Print => try_sprint_go(&plain_values(args))
+            .map(Ev::plain)
             .map_err(FuncError::new),
-        Println => try_sprintln(&plain_values(args))
-            .map(|text| Ev::plain(Value::from(text)))
+        Println => try_sprintln_go(&plain_values(args))
+            .map(Ev::plain)
             .map_err(FuncError::new),
         Printf => {
             let format = args[0].v.as_str().unwrap_or("").to_string();
-            try_sprintf(&format, &plain_values(&args[1..]))
-                .map(|text| Ev::plain(Value::from(text)))
+            try_sprintf_go(&format, &plain_values(&args[1..]))
+                .map(Ev::plain)
                 .map_err(FuncError::new)
         }
         Eq => eq(&args[0], &args[1..]).map(bool_ev),
@@ -109,6 +110,9 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Le => le(&args[0], &args[1]).map(bool_ev),
         Gt => le(&args[0], &args[1]).map(|b| bool_ev(!b)),
         Ge => lt(&args[0], &args[1]).map(|b| bool_ev(!b)),
+        Html | Js | Urlquery if args.iter().any(|a| matches!(a.v, Value::ByteString(_))) => Err(
+            FuncError::new("escaping a string that is not valid UTF-8 is not supported by helmet"),
+        ),
         Html => Ok(Ev::plain(Value::from(html_escape(&eval_args(args))))),
         Js => Ok(Ev::plain(Value::from(js_escape(&eval_args(args))))),
         Urlquery => Ok(Ev::plain(Value::from(query_escape(&eval_args(args))))),
@@ -148,7 +152,7 @@ fn length(item: &Ev) -> BResult {
             ))
         }
         Value::String(s) => s.len(),
-        Value::Bytes(b) => b.len(),
+        Value::Bytes(b) | Value::ByteString(b) => b.len(),
         Value::List(l) => l.items.len(),
         Value::Map(m) => m.len(),
         // A named slice or map type (`common.VersionSet`) has the length of what it is.
@@ -227,6 +231,13 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
                     None => return Err(FuncError::new("reflect: string index out of range")),
                 }
             }
+            Value::ByteString(s) => {
+                let x = index_arg(&idx, s.len())?;
+                match s.get(x) {
+                    Some(b) => Ev::plain(Value::Uint8(*b)),
+                    None => return Err(FuncError::new("reflect: string index out of range")),
+                }
+            }
             Value::Bytes(b) => {
                 let x = index_arg(&idx, b.len())?;
                 match b.get(x) {
@@ -236,7 +247,9 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
             }
             Value::Map(m) => {
                 let key = match &idx.v {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => Some(s.clone()),
+                    // Map keys here are UTF-8 text, so no key has these bytes.
+                    Value::ByteString(_) => None,
                     Value::Nil => {
                         return Err(FuncError::new("value is nil; should be of type string"))
                     }
@@ -248,7 +261,7 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
                     }
                 };
                 let iface = m.elem == ElemType::Interface;
-                match m.get(&key) {
+                match key.and_then(|key| m.get(&key)) {
                     Some(v) => Ev { v, iface },
                     None => Ev {
                         v: match m.elem {
@@ -286,11 +299,11 @@ fn slice(item: &Ev, indexes: &[Ev]) -> BResult {
         )));
     }
     let len = match &item.v {
-        Value::String(s) => {
+        Value::String(_) | Value::ByteString(_) => {
             if indexes.len() == 3 {
                 return Err(FuncError::new("cannot 3-index slice a string"));
             }
-            s.len()
+            item.v.as_go_bytes().map_or(0, <[u8]>::len)
         }
         Value::List(l) => l.items.len(),
         Value::Bytes(b) => b.len(),
@@ -321,7 +334,9 @@ fn slice(item: &Ev, indexes: &[Ev]) -> BResult {
     }
     let (a, b) = (idx[0], idx[1]);
     Ok(Ev::plain(match &item.v {
-        Value::String(s) => Value::from(String::from_utf8_lossy(&s.as_bytes()[a..b]).into_owned()),
+        Value::String(_) | Value::ByteString(_) => {
+            Value::from_go_bytes(&item.v.as_go_bytes().unwrap_or_default()[a..b])
+        }
         Value::List(l) => Value::typed_list(l.elem, l.items[a..b].to_vec()),
         Value::Bytes(bs) => Value::Bytes(bs[a..b].into()),
         _ => Value::Nil,
@@ -346,7 +361,7 @@ fn basic_kind(v: &Value) -> Result<Kind, &'static str> {
         Value::Uint64(_) | Value::Uint8(_) => Kind::Uint,
         Value::Float64(_) => Kind::Float,
         Value::Complex128(..) => Kind::Complex,
-        Value::String(_) => Kind::String,
+        Value::String(_) | Value::ByteString(_) => Kind::String,
         _ => return Err("invalid type for comparison"),
     })
 }
@@ -420,7 +435,7 @@ fn eq(arg1: &Ev, arg2: &[Ev]) -> Result<bool, FuncError> {
                 Kind::Complex => as_c(a) == as_c(b),
                 Kind::Int => as_i(a) == as_i(b),
                 Kind::Uint => as_u(a) == as_u(b),
-                Kind::String => a.as_str() == b.as_str(),
+                Kind::String => a.as_go_bytes() == b.as_go_bytes(),
                 Kind::Invalid => {
                     if a.is_nil() || b.is_nil() {
                         a.is_nil() == b.is_nil()
@@ -496,7 +511,7 @@ fn lt(arg1: &Ev, arg2: &Ev) -> Result<bool, FuncError> {
         Kind::Float => as_f(a) < as_f(b),
         Kind::Int => as_i(a) < as_i(b),
         Kind::Uint => as_u(a) < as_u(b),
-        Kind::String => a.as_str() < b.as_str(),
+        Kind::String => a.as_go_bytes() < b.as_go_bytes(),
     })
 }
 

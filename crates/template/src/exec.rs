@@ -259,6 +259,12 @@ impl<'a> State<'a> {
         } else if let Value::String(s) = &v.v {
             // Sprint of a lone string is the string.
             self.out.push_str(s);
+        } else if let Value::ByteString(_) = &v.v {
+            // Helm writes the raw bytes; this output is UTF-8 text.
+            return Err(self.errorf(
+                "printing a string that is not valid UTF-8 into the output is not supported by \
+                 helmet (Helm writes its raw bytes)",
+            ));
         } else {
             match helmet_value::fmt::format_action_value(&v.v) {
                 Ok(text) => self.out.push_str(&text),
@@ -513,7 +519,7 @@ impl<'a> State<'a> {
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Nil { .. } => Err(self.errorf("nil is not a command")),
             Arg::Number(n) => self.ideal_constant(n),
-            Arg::String { text, .. } => Ok(Ev::plain(Value::String(text.clone()))),
+            Arg::String { value, .. } => Ok(Ev::plain(value.clone())),
             _ => Err(self.errorf(format!(
                 "can't evaluate command {}",
                 go_quote(&first.to_string())
@@ -795,6 +801,18 @@ impl<'a> State<'a> {
                 }
             }
         }
+        // Functions declared with `ArgType::String` handle only UTF-8 text.
+        let refused = (0..argv.len()).find(|&i| {
+            param_at(i) == Pt::Go(ArgType::String) && matches!(argv[i].v, Value::ByteString(_))
+        });
+        if let Some(i) = refused {
+            self.at = node;
+            return Err(self.errorf(format!(
+                "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
+                 supported by helmet in {name}",
+                i + 1
+            )));
+        }
         let result = match callee {
             Callee::User(f) => {
                 let vals: Vec<Value> = argv.into_iter().map(|e| e.v).collect();
@@ -901,8 +919,8 @@ impl<'a> State<'a> {
                 }
                 _ => Err(self.errorf(format!("expected integer; found {n}"))),
             },
-            Pt::Go(ArgType::String) => match n {
-                Arg::String { text, .. } => Ok(Ev::plain(Value::String(text.clone()))),
+            Pt::Go(ArgType::String | ArgType::ByteString) => match n {
+                Arg::String { value, .. } => self.validate_type(Ev::plain(value.clone()), typ),
                 _ => Err(self.errorf(format!("expected string; found {n}"))),
             },
             Pt::Go(ArgType::Any) | Pt::Reflect => {
@@ -920,7 +938,7 @@ impl<'a> State<'a> {
         match n {
             Arg::Bool { value, .. } => Ok(Ev::plain(Value::Bool(*value))),
             Arg::Number(num) => self.ideal_constant(num),
-            Arg::String { text, .. } => Ok(Ev::plain(Value::String(text.clone()))),
+            Arg::String { value, .. } => Ok(Ev::plain(value.clone())),
             _ => Err(self.errorf(format!(
                 "can't handle assignment of {n} to empty interface argument"
             ))),
@@ -949,7 +967,7 @@ impl<'a> State<'a> {
             )));
         }
         let ok = match (t, &value.v) {
-            (ArgType::String, Value::String(_))
+            (ArgType::String | ArgType::ByteString, Value::String(_) | Value::ByteString(_))
             | (ArgType::Bool, Value::Bool(_))
             | (ArgType::Int, Value::Int(_))
             | (ArgType::Int64, Value::Int64(_))

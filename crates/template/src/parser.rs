@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use helmet_value::Value;
+
 use crate::ast::*;
 use crate::lexer::{lex, Item, ItemKind, LexOptions};
 
@@ -746,11 +748,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemKind::String | ItemKind::RawString => {
-                let s = unquote(&token.val).map_err(|e| self.errorf(e))?;
+                let value = unquote_go(&token.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: token.pos,
                     quoted: token.val.into_owned(),
-                    text: s.into(),
+                    value,
                 }
             }
             _ => {
@@ -992,7 +994,17 @@ fn parse_hex_float(body: &str) -> Option<f64> {
 }
 
 /// Go's `strconv.Unquote` for `"..."`, `` `...` `` and `'...'`; errors read `invalid syntax`.
+/// Names (of templates) must be UTF-8 text here.
 pub fn unquote(s: &str) -> Result<String, String> {
+    match unquote_go(s)? {
+        Value::String(text) => Ok(text.to_string()),
+        _ => Err("template name with invalid UTF-8 bytes is not supported by helmet".to_string()),
+    }
+}
+
+/// Go's `strconv.Unquote` as a Go string: escapes such as `\xff` may give bytes that are not
+/// UTF-8 (a [`Value::ByteString`]).
+pub fn unquote_go(s: &str) -> Result<Value, String> {
     let bad = || "invalid syntax".to_string();
     if s.len() < 2 {
         return Err(bad());
@@ -1007,10 +1019,10 @@ pub fn unquote(s: &str) -> Result<String, String> {
             if body.contains('`') {
                 return Err(bad());
             }
-            Ok(body.replace('\r', ""))
+            Ok(Value::from(body.replace('\r', "")))
         }
         // Most strings hold no escape, quote or newline: their text is the body as it is.
-        b'"' if !body.contains(['\\', '"', '\n']) => Ok(body.to_string()),
+        b'"' if !body.contains(['\\', '"', '\n']) => Ok(Value::from(body)),
         b'"' | b'\'' => {
             let quote = q as char;
             let mut out: Vec<u8> = Vec::new();
@@ -1037,10 +1049,8 @@ pub fn unquote(s: &str) -> Result<String, String> {
             if quote == '\'' && count != 1 {
                 return Err(bad());
             }
-            // Go strings may hold any bytes; helmet's values are UTF-8 text.
-            String::from_utf8(out).map_err(|_| {
-                "string constant with invalid UTF-8 bytes is not supported by helmet".to_string()
-            })
+            // Go strings may hold any bytes.
+            Ok(Value::from_go_bytes(out))
         }
         _ => Err(bad()),
     }

@@ -14,7 +14,7 @@ use crate::{GoShape, Object, Value};
 pub fn sprint(args: &[Value]) -> String {
     let mut p = Printer::default();
     p.do_print(args);
-    p.out
+    p.text_lossy()
 }
 
 /// Go's `fmt.Sprintln`: operands printed with `%v`, always separated by spaces, then a newline.
@@ -28,14 +28,51 @@ pub fn sprintln(args: &[Value]) -> String {
 pub fn format_value(v: &Value) -> String {
     let mut p = Printer::default();
     p.print_arg(v, 'v', &Flags::default(), 0);
-    p.out
+    p.text_lossy()
 }
 
 /// Go's `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::default();
     p.do_printf(format, args);
-    p.out
+    p.text_lossy()
+}
+
+/// The error for text that would hold the bytes of a string that is not valid UTF-8 (a
+/// [`Value::ByteString`]) where only UTF-8 text can go; the `_go` printers return such text
+/// as a Go string instead.
+pub const NOT_UTF8: &str = "printing a string that is not valid UTF-8 here is not supported by \
+     helmet (only strings of UTF-8 text)";
+
+/// [`try_sprint`] as a Go string: a [`Value::ByteString`] when a string argument that is not
+/// valid UTF-8 was printed with its bytes.
+pub fn try_sprint_go(args: &[Value]) -> Result<Value, String> {
+    check_printable(args)?;
+    let mut p = Printer::default();
+    p.do_print(args);
+    p.finish_go()
+}
+
+/// [`try_sprintln`] as a Go string (see [`try_sprint_go`]).
+pub fn try_sprintln_go(args: &[Value]) -> Result<Value, String> {
+    check_printable(args)?;
+    let mut p = Printer::default();
+    for (k, arg) in args.iter().enumerate() {
+        if k > 0 {
+            p.out.push(' ');
+        }
+        p.print_arg(arg, 'v', &Flags::default(), 0);
+    }
+    p.out.push('\n');
+    p.finish_go()
+}
+
+/// [`try_sprintf`] as a Go string (see [`try_sprint_go`]).
+pub fn try_sprintf_go(format: &str, args: &[Value]) -> Result<Value, String> {
+    check_printable(args)?;
+    let mut p = Printer::default();
+    p.do_printf(format, args);
+    p.finish_go()
 }
 
 /// The error for printing a map that holds itself: Go's fmt recurses until the stack overflows
@@ -184,6 +221,9 @@ struct Printer {
     /// What this model could not print as Go does (the infallible functions print their best
     /// approximation; the `try_` ones fail with this).
     unsupported: Option<String>,
+    /// Everything printed before `out` once a string that is not valid UTF-8 was printed with
+    /// its bytes (`None` until then: text stays in `out`).
+    raw: Option<Vec<u8>>,
 }
 
 /// Nested containers deeper than this print as `...`. Not a Go rule: Go recurses until its stack
@@ -194,8 +234,11 @@ const MAX_DEPTH: usize = 1_000;
 impl Printer {
     fn do_print(&mut self, args: &[Value]) {
         for (i, arg) in args.iter().enumerate() {
-            let is_string = matches!(arg, Value::String(_));
-            if i > 0 && !is_string && !matches!(args[i - 1], Value::String(_)) {
+            let is_string = matches!(arg, Value::String(_) | Value::ByteString(_));
+            if i > 0
+                && !is_string
+                && !matches!(args[i - 1], Value::String(_) | Value::ByteString(_))
+            {
                 self.out.push(' ');
             }
             self.print_arg(arg, 'v', &Flags::default(), 0);
@@ -205,7 +248,96 @@ impl Printer {
     fn finish(self) -> Result<String, String> {
         match self.unsupported {
             Some(why) => Err(why),
+            None if self.raw.is_some() => Err(NOT_UTF8.to_string()),
             None => Ok(self.out),
+        }
+    }
+
+    /// The printed Go string: text, or bytes when a string that is not UTF-8 was printed.
+    fn finish_go(self) -> Result<Value, String> {
+        if let Some(why) = self.unsupported {
+            return Err(why);
+        }
+        Ok(match self.raw {
+            None => Value::String(self.out.into()),
+            Some(mut raw) => {
+                raw.extend_from_slice(self.out.as_bytes());
+                Value::from_go_bytes(raw)
+            }
+        })
+    }
+
+    /// What the infallible printers return: Go's text with each invalid byte as U+FFFD.
+    fn text_lossy(self) -> String {
+        match self.raw {
+            None => self.out,
+            Some(mut raw) => {
+                raw.extend_from_slice(self.out.as_bytes());
+                crate::gostring::to_text_lossy(&raw)
+            }
+        }
+    }
+
+    /// Appends bytes that are not valid UTF-8.
+    fn push_bytes(&mut self, b: &[u8]) {
+        let raw = self.raw.get_or_insert_with(Vec::new);
+        raw.extend_from_slice(self.out.as_bytes());
+        raw.extend_from_slice(b);
+        self.out.clear();
+    }
+
+    /// `%s` and `%v` of a Go string that is not valid UTF-8: its bytes, cut to the precision
+    /// and padded to the width in runes (an invalid byte counts as one, as in Go).
+    fn pad_bytes(&mut self, b: &[u8], f: &Flags) {
+        let b = match f.prec {
+            Some(p) => match crate::gostring::runes(b).nth(p) {
+                Some((at, _, _)) => &b[..at],
+                None => b,
+            },
+            None => b,
+        };
+        let len = crate::gostring::rune_count(b);
+        let fill = f.width.unwrap_or(0).saturating_sub(len);
+        if f.minus {
+            self.push_bytes(b);
+            self.out.push_str(&" ".repeat(fill));
+        } else {
+            self.out
+                .push_str(&(if f.zero { "0" } else { " " }).repeat(fill));
+            self.push_bytes(b);
+        }
+    }
+
+    /// A Go string that is not valid UTF-8, with `verb`.
+    fn fmt_byte_string(&mut self, b: &[u8], v: &Value, verb: char, f: &Flags) {
+        // Go's truncateString counts runes, each invalid byte as one.
+        let cut = |b: &'_ [u8]| -> usize {
+            match f.prec {
+                Some(p) => crate::gostring::runes(b)
+                    .nth(p)
+                    .map_or(b.len(), |(at, _, _)| at),
+                None => b.len(),
+            }
+        };
+        match verb {
+            'v' if f.sharp_v => self.pad(&quote_bytes(b), f),
+            'v' | 's' => self.pad_bytes(b, f),
+            // fmtSbx cuts hex output at the precision in bytes.
+            'x' | 'X' => {
+                let n = f.prec.map_or(b.len(), |p| p.min(b.len()));
+                self.fmt_hex_bytes(&b[..n], verb == 'X', f);
+            }
+            'q' => {
+                // Never backquoted: CanBackquote refuses invalid UTF-8.
+                let text = &b[..cut(b)];
+                let q = if f.plus {
+                    crate::strconv::quote_bytes_to_ascii(text)
+                } else {
+                    quote_bytes(text)
+                };
+                self.pad(&q, f);
+            }
+            _ => self.bad_verb(v, verb, f),
         }
     }
 
@@ -438,6 +570,7 @@ impl Printer {
                 _ => self.bad_verb(v, verb, f),
             },
             Value::String(s) => self.fmt_string(s, v, verb, f),
+            Value::ByteString(b) => self.fmt_byte_string(b, v, verb, f),
             Value::Bytes(b) => self.fmt_bytes(b, verb, f, depth),
             Value::List(l) => {
                 if f.sharp_v {
@@ -755,10 +888,10 @@ impl Printer {
     /// values (reflection's name for it).
     fn fmt_bytes(&mut self, b: &[u8], verb: char, f: &Flags, depth: usize) {
         match verb {
-            's' => {
-                let text = String::from_utf8_lossy(b);
-                self.pad(truncate(&text, f.prec), f);
-            }
+            's' => match std::str::from_utf8(b) {
+                Ok(text) => self.pad(truncate(text, f.prec), f),
+                Err(_) => self.pad_bytes(b, f),
+            },
             'x' | 'X' => self.fmt_hex_bytes(b, verb == 'X', f),
             'q' => self.pad(&quote_bytes(b), f),
             'v' if f.sharp_v => {

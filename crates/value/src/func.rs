@@ -13,8 +13,12 @@ use crate::Value;
 pub enum ArgType {
     /// `interface {}`: anything, nil included.
     Any,
-    /// `string`
+    /// `string`, for bodies that handle only valid UTF-8 text: the engine refuses a
+    /// [`Value::ByteString`] argument by name rather than hand it over.
     String,
+    /// `string`, for bodies that handle any Go string: they receive a [`Value::String`] or a
+    /// [`Value::ByteString`] (read it with [`Value::as_go_bytes`]).
+    ByteString,
     /// `bool`
     Bool,
     /// `int`
@@ -38,7 +42,7 @@ impl ArgType {
     pub fn go_name(self) -> &'static str {
         match self {
             ArgType::Any => "interface {}",
-            ArgType::String => "string",
+            ArgType::String | ArgType::ByteString => "string",
             ArgType::Bool => "bool",
             ArgType::Int => "int",
             ArgType::Int64 => "int64",

@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod fmt;
 mod func;
+pub mod gostring;
 mod object;
 pub mod strconv;
 
@@ -45,6 +46,11 @@ pub enum Value {
     Complex128(f64, f64),
     /// `string`
     String(Arc<str>),
+    /// A Go `string` whose bytes are not valid UTF-8 (from `\xff` escapes, binary files,
+    /// `b64dec`, a cut inside a character). Only such bytes are held here: every valid string is
+    /// a [`Value::String`], so code that handles only text sees every string it can handle.
+    /// Build one with [`Value::from_go_bytes`].
+    ByteString(Arc<[u8]>),
     /// `[]byte`
     Bytes(Arc<[u8]>),
     /// A Go slice; the element type decides `typeOf` and which functions accept it.
@@ -254,7 +260,25 @@ impl Value {
         matches!(self, Value::Nil)
     }
 
-    /// The string, if this is a `string`.
+    /// A Go `string` holding these bytes: a [`Value::String`] when they are valid UTF-8,
+    /// otherwise a [`Value::ByteString`].
+    pub fn from_go_bytes(bytes: impl Into<Vec<u8>>) -> Value {
+        match String::from_utf8(bytes.into()) {
+            Ok(text) => Value::String(text.into()),
+            Err(not_text) => Value::ByteString(not_text.into_bytes().into()),
+        }
+    }
+
+    /// The bytes of a Go `string` (valid UTF-8 or not), if this is one.
+    pub fn as_go_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::ByteString(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is a `string` of valid UTF-8 text.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -397,7 +421,7 @@ impl Value {
             Value::Uint8(_) => "uint8".to_string(),
             Value::Float64(_) => "float64".to_string(),
             Value::Complex128(..) => "complex128".to_string(),
-            Value::String(_) => "string".to_string(),
+            Value::String(_) | Value::ByteString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
             Value::Map(m) => format!("map[string]{}", m.elem.go_name()),
@@ -416,7 +440,7 @@ impl Value {
             Value::Uint8(_) => "uint8",
             Value::Float64(_) => "float64",
             Value::Complex128(..) => "complex128",
-            Value::String(_) => "string",
+            Value::String(_) | Value::ByteString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(o) => o.kind_name(),
@@ -434,7 +458,7 @@ impl Value {
             Value::Float64(f) => *f != 0.0,
             Value::Complex128(re, im) => *re != 0.0 || *im != 0.0,
             Value::String(s) => !s.is_empty(),
-            Value::Bytes(b) => !b.is_empty(),
+            Value::Bytes(b) | Value::ByteString(b) => !b.is_empty(),
             Value::List(l) => !l.items.is_empty(),
             Value::Map(m) => !m.is_empty(),
             Value::Object(o) => o.is_true(),

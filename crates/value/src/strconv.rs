@@ -326,6 +326,11 @@ pub fn quote_bytes(b: &[u8]) -> String {
     quote_with(b, b'"', false)
 }
 
+/// Go's `strconv.QuoteToASCII` of raw bytes, which need not be UTF-8.
+pub fn quote_bytes_to_ascii(b: &[u8]) -> String {
+    quote_with(b, b'"', true)
+}
+
 /// Go's `strconv.QuoteRune`: a single-quoted character literal.
 pub fn quote_rune(c: char) -> String {
     let mut buf = [0u8; 4];

@@ -57,6 +57,7 @@ fn write_value(
             out.push_str(&format_json(*f));
         }
         Value::String(s) => write_string(out, s),
+        Value::ByteString(b) => write_byte_string(out, b),
         Value::Bytes(b) => {
             out.push('"');
             out.push_str(&base64_encode(b));
@@ -157,6 +158,29 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
             _ => out.push(c),
         }
     }
+    out.push('"');
+}
+
+/// A Go string that is not valid UTF-8: encoding/json writes each byte that does not start a
+/// valid sequence as the escape `\ufffd`, and the rest as text.
+fn write_byte_string(out: &mut String, b: &[u8]) {
+    out.push('"');
+    let mut text = String::new();
+    let flush = |out: &mut String, text: &mut String| {
+        let mut quoted = String::new();
+        write_string(&mut quoted, text);
+        out.push_str(&quoted[1..quoted.len() - 1]);
+        text.clear();
+    };
+    for (_, c, width) in helmet_value::gostring::runes(b) {
+        if c == helmet_value::gostring::RUNE_ERROR && width == 1 {
+            flush(out, &mut text);
+            out.push_str("\\ufffd");
+        } else {
+            text.push(c);
+        }
+    }
+    flush(out, &mut text);
     out.push('"');
 }
 

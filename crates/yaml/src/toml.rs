@@ -188,6 +188,11 @@ impl Encoder {
                 self.write(&text);
             }
             Value::String(s) => self.write(&quote(s)),
+            Value::ByteString(_) => {
+                return Err(Error::new(
+                    "writing a string that is not valid UTF-8 as TOML is not supported by helmet",
+                ))
+            }
             Value::Bytes(b) => {
                 let items: Vec<String> = b.iter().map(|x| x.to_string()).collect();
                 self.write(&format!("[{}]", items.join(", ")));

@@ -134,6 +134,8 @@ fn v2_node(v: &Value, depth: usize) -> Result<Node, Error> {
             }
         }
         Value::String(s) => v2_string_node(s)?,
+        // JSON writes each invalid byte as U+FFFD, which YAML reads back as that character.
+        Value::ByteString(b) => v2_string_node(&helmet_value::gostring::to_text_lossy(b))?,
         Value::Bytes(b) => string_node(&base64_encode(b)),
         Value::List(l) => {
             let mut items = Vec::with_capacity(l.items.len());
@@ -177,6 +179,12 @@ fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
             s => s.to_string(),
         }),
         Value::String(s) => string_node(s),
+        Value::ByteString(_) => {
+            return Err(Error::new(
+                "writing a string that is not valid UTF-8 (go-yaml v3 makes it !!binary) is not \
+                 supported by helmet",
+            ))
+        }
         // go-yaml v3 writes a []byte as a sequence of its byte values.
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| plain(x.to_string())).collect()),
         Value::List(l) => {

@@ -21,7 +21,7 @@ fn type_name(value: &Value) -> &'static str {
         Value::Float64(_) => "float",
         Value::List(_) | Value::Bytes(_) => "list",
         Value::Map(_) | Value::Object(_) => "object",
-        Value::Nil | Value::String(_) => "string",
+        Value::Nil | Value::String(_) | Value::ByteString(_) => "string",
     }
 }
 

@@ -33,7 +33,7 @@ fn json_type(value: &Value) -> &'static str {
         | Value::Uint8(_)
         | Value::Float64(_)
         | Value::Complex128(..) => "number",
-        Value::String(_) | Value::Bytes(_) => "string",
+        Value::String(_) | Value::ByteString(_) | Value::Bytes(_) => "string",
         Value::List(_) => "array",
         Value::Map(_) | Value::Object(_) => "object",
     }
@@ -57,6 +57,8 @@ fn scalar_text(value: &Value) -> Option<String> {
         Value::Complex128(..) => helmet_value::fmt::format_value(value),
         Value::Float64(f) => float_text(*f),
         Value::String(s) => s.to_string(),
+        // Read from YAML text, so never met; JSON would make each invalid byte U+FFFD.
+        Value::ByteString(b) => helmet_value::gostring::to_text_lossy(b),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::List(_) | Value::Map(_) | Value::Object(_) => return None,
     })

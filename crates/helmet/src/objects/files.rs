@@ -76,9 +76,10 @@ impl Files {
                 return Err(FuncError::new("runtime error: index out of range [-1]"))
             }
             Some(data) => {
-                let text = text_of(name, data)?;
-                let text = text.strip_suffix('\n').unwrap_or(text);
-                text.split('\n').map(Value::from).collect()
+                let text = data.strip_suffix(b"\n").unwrap_or(data);
+                text.split(|b| *b == b'\n')
+                    .map(Value::from_go_bytes)
+                    .collect()
             }
         };
         Ok(Value::typed_list(ElemType::String, items))
@@ -90,12 +91,12 @@ impl Files {
     fn as_yaml_map(
         &self,
         ctx: &dyn helmet_value::CallContext,
-        encode: impl Fn(&str, &[u8]) -> Result<String, FuncError>,
+        encode: impl Fn(&[u8]) -> Value,
     ) -> Result<Value, FuncError> {
         let mut map = Map::new();
         for (name, data) in self.entries.iter() {
             let base = name.rsplit('/').next().unwrap_or(name);
-            map.insert(base.to_string(), Value::from(encode(name, data)?));
+            map.insert(base.to_string(), encode(data));
         }
         let to_yaml = self.to_yaml.as_ref().ok_or_else(|| {
             FuncError::new("function \"toYaml\" is not available for .Files.AsConfig")
@@ -104,16 +105,9 @@ impl Files {
     }
 }
 
-/// A file's contents as a Go string. Go strings hold any bytes, ours only UTF-8 text: rather
-/// than print a replacement character where Helm prints the raw bytes, a file that is not
-/// UTF-8 fails by name.
-fn text_of<'a>(name: &str, data: &'a [u8]) -> Result<&'a str, FuncError> {
-    std::str::from_utf8(data).map_err(|_| {
-        FuncError::new(format!(
-            "file {name:?} is not UTF-8 text: strings of raw bytes are not supported yet \
-             (.Files.GetBytes and .Files.AsSecrets keep the bytes)"
-        ))
-    })
+/// A file's contents as a Go string: text, or a [`Value::ByteString`] for binary files.
+fn text_of(data: &[u8]) -> Value {
+    Value::from_go_bytes(data)
 }
 
 /// Standard base64 with padding, as Go's `base64.StdEncoding`.
@@ -185,8 +179,7 @@ impl Object for Files {
         Some(match name {
             "Get" => Func::new(&[ArgType::String], move |_, args| {
                 let name = string_arg(args, 0);
-                let data = this.get_bytes(&name);
-                Ok(Value::from(text_of(&name, &data)?))
+                Ok(text_of(&this.get_bytes(&name)))
             }),
             "GetBytes" => Func::new(&[ArgType::String], move |_, args| {
                 Ok(Value::Bytes(this.get_bytes(&string_arg(args, 0))))
@@ -197,11 +190,9 @@ impl Object for Files {
             "Lines" => Func::new(&[ArgType::String], move |_, args| {
                 this.lines(&string_arg(args, 0))
             }),
-            "AsConfig" => Func::new(&[], move |ctx, _| {
-                this.as_yaml_map(ctx, |name, data| Ok(text_of(name, data)?.to_string()))
-            }),
+            "AsConfig" => Func::new(&[], move |ctx, _| this.as_yaml_map(ctx, text_of)),
             "AsSecrets" => Func::new(&[], move |ctx, _| {
-                this.as_yaml_map(ctx, |_, data| Ok(base64_std(data)))
+                this.as_yaml_map(ctx, |data| Value::from(base64_std(data)))
             }),
             _ => return None,
         })
@@ -259,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn text_of_a_binary_file_fails_by_name() {
+    fn a_binary_file_is_a_go_string_of_its_bytes() {
         let files = Files::new(
             &[
                 File::new("files/crds.bz2", &b"BZh91AY&SY\xff\x00"[..]),
@@ -271,14 +262,11 @@ mod tests {
             let f = files.method(method).expect("method exists");
             (f.body)(&NoTemplates, &[Value::from(arg)])
         };
-        for method in ["Get", "Lines"] {
-            let err = call(method, "files/crds.bz2").expect_err("binary text refused");
-            assert!(
-                err.0.contains("\"files/crds.bz2\" is not UTF-8 text"),
-                "{method}: {}",
-                err.0
-            );
-        }
+        let binary = call("Get", "files/crds.bz2").expect("binary string");
+        assert_eq!(binary.as_go_bytes(), Some(&b"BZh91AY&SY\xff\x00"[..]));
+        assert_eq!(binary.type_name(), "string");
+        let lines = call("Lines", "files/crds.bz2").expect("binary lines");
+        assert!(matches!(lines.as_list(), Some([Value::ByteString(_)])));
         let text = call("Get", "files/a.txt").expect("text");
         assert_eq!(text.as_str(), Some("a\nb\n"));
         assert!(call("GetBytes", "files/crds.bz2").is_ok());

@@ -39,6 +39,8 @@ fn go_v(v: &Value) -> String {
         Value::Nil => "<nil>".into(),
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.to_string(),
+        // Values come from YAML and JSON text, which hold no such strings.
+        Value::ByteString(b) => helmet_value::gostring::to_text_lossy(b),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint64(u) => u.to_string(),
         Value::Uint8(u) => u.to_string(),

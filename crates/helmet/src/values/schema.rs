@@ -27,6 +27,8 @@ pub fn to_json(v: &Value) -> serde_json::Value {
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::Null),
         Value::String(s) => serde_json::Value::String(s.to_string()),
+        // As encoding/json hands it over: each invalid byte becomes U+FFFD.
+        Value::ByteString(b) => serde_json::Value::String(helmet_value::gostring::to_text_lossy(b)),
         Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
         Value::List(l) => serde_json::Value::Array(l.items.iter().map(to_json).collect()),
         Value::Map(m) => serde_json::Value::Object(
