@@ -177,12 +177,12 @@ fn untitle(s: &str) -> String {
 }
 
 /// goutils' byte-wise walk: each byte becomes the rune of the same number.
-fn byte_runes(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.bytes().map(char::from)
+fn byte_runes(s: &[u8]) -> impl Iterator<Item = char> + '_ {
+    s.iter().copied().map(char::from)
 }
 
 /// goutils' `Initials`.
-fn initials(s: &str) -> String {
+fn initials(s: &[u8]) -> String {
     let mut gap = true;
     let mut out = String::new();
     for c in byte_runes(s) {
@@ -197,7 +197,7 @@ fn initials(s: &str) -> String {
 }
 
 /// goutils' `DeleteWhiteSpace`.
-fn nospace(s: &str) -> String {
+fn nospace(s: &[u8]) -> String {
     byte_runes(s).filter(|c| !is_space(*c)).collect()
 }
 
@@ -494,6 +494,27 @@ pub(crate) fn strslice(v: &Value) -> Result<Vec<String>, FuncError> {
     }
 }
 
+/// Whether a value or the items of a list include a Go string that is not UTF-8.
+fn holds_bytes(v: &Value) -> bool {
+    match v {
+        Value::List(l) => l.items.iter().any(is_bytes),
+        v => is_bytes(v),
+    }
+}
+
+/// [`strslice`] for lists that hold Go strings that are not UTF-8: the items as Go strings.
+fn strslice_go(v: &Value) -> Result<Vec<Value>, FuncError> {
+    match v {
+        Value::List(l) => l
+            .items
+            .iter()
+            .filter(|x| !x.is_nil())
+            .map(|x| try_strval_go(x).map(go_string))
+            .collect(),
+        v => Ok(vec![go_string(try_strval_go(v)?)]),
+    }
+}
+
 fn string_list(items: Vec<String>) -> Value {
     Value::typed_list(
         ElemType::String,
@@ -573,15 +594,28 @@ pub(crate) fn register(map: &mut FuncMap) {
             text.chars().map(lower_rune).collect::<String>(),
         ))
     });
-    def(map, "title", &[Str], s1(title));
-    def(map, "untitle", &[Str], s1(untitle));
-    def(map, "initials", &[Str], s1(initials));
-    def(map, "nospace", &[Str], s1(nospace));
-    def(map, "swapcase", &[Str], s1(swapcase));
+    // These map rune by rune in Go (each invalid byte becomes U+FFFD)...
+    let runewise = |f: fn(&str) -> String| {
+        move |_: &dyn helmet_value::CallContext, a: &[Value]| {
+            let text = helmet_value::gostring::to_text_lossy(arg_bytes(a, 0));
+            Ok(Value::from(f(&text)))
+        }
+    };
+    def(map, "title", &[Bs], runewise(title));
+    def(map, "untitle", &[Bs], runewise(untitle));
+    def(map, "swapcase", &[Bs], runewise(swapcase));
+    def(map, "camelcase", &[Bs], runewise(camelcase));
+    def(map, "shuffle", &[Bs], runewise(shuffle));
+    // ...these walk bytes, each byte as the rune of the same number.
+    def(map, "initials", &[Bs], |_, a| {
+        Ok(Value::from(initials(arg_bytes(a, 0))))
+    });
+    def(map, "nospace", &[Bs], |_, a| {
+        Ok(Value::from(nospace(arg_bytes(a, 0))))
+    });
     def(map, "snakecase", &[Str], s1(|s| delimited_lower(s, '_')));
     def(map, "kebabcase", &[Str], s1(|s| delimited_lower(s, '-')));
-    def(map, "camelcase", &[Str], s1(camelcase));
-    def(map, "shuffle", &[Str], s1(shuffle));
+
     for name in ["trimAll", "trimall"] {
         def(map, name, &[Str, Bs], |_, a| {
             Ok(match a[1].as_str() {
@@ -651,12 +685,12 @@ pub(crate) fn register(map: &mut FuncMap) {
         }
         Ok(go_string(replace_bytes(src, old, new)))
     });
-    def(map, "plural", &[Str, Str, Int], |_, a| {
-        Ok(Value::from(if arg_int(a, 2) == 1 {
-            arg_str(a, 0)
+    def(map, "plural", &[Bs, Bs, Int], |_, a| {
+        Ok(if arg_int(a, 2) == 1 {
+            a[0].clone()
         } else {
-            arg_str(a, 1)
-        }))
+            a[1].clone()
+        })
     });
     def(map, "wrap", &[Int, Bs], |_, a| {
         Ok(go_string(wrap_custom(
@@ -783,9 +817,17 @@ pub(crate) fn register(map: &mut FuncMap) {
         v => Ok(Value::from(try_strval(v)?)),
     });
     def(map, "toStrings", &[Any], |_, a| {
+        if holds_bytes(&a[0]) {
+            return Ok(Value::typed_list(ElemType::String, strslice_go(&a[0])?));
+        }
         Ok(string_list(strslice(&a[0])?))
     });
     def(map, "sortAlpha", &[Any], |_, a| {
+        if holds_bytes(&a[0]) {
+            let mut items = strslice_go(&a[0])?;
+            items.sort_by(|x, y| x.as_go_bytes().cmp(&y.as_go_bytes()));
+            return Ok(Value::typed_list(ElemType::String, items));
+        }
         let mut items = match &a[0] {
             Value::List(_) | Value::Bytes(_) => strslice(&a[0])?,
             Value::Object(o) if o.kind_name() == "slice" => strslice(&a[0])?,
@@ -812,8 +854,8 @@ mod tests {
         assert_eq!(camelcase("a__b"), "A_B");
         assert_eq!(title("hello wOrld-x"), "Hello WOrld-X");
         assert_eq!(untitle("Hello World"), "hello world");
-        assert_eq!(initials("First Try"), "FT");
-        assert_eq!(nospace(" a b\tc "), "abc");
+        assert_eq!(initials(b"First Try"), "FT");
+        assert_eq!(nospace(b" a b\tc "), "abc");
         assert_eq!(swapcase("aBc"), "AbC");
     }
 

@@ -110,9 +110,9 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Le => le(&args[0], &args[1]).map(bool_ev),
         Gt => le(&args[0], &args[1]).map(|b| bool_ev(!b)),
         Ge => lt(&args[0], &args[1]).map(|b| bool_ev(!b)),
-        Html | Js | Urlquery if args.iter().any(|a| matches!(a.v, Value::ByteString(_))) => Err(
-            FuncError::new("escaping a string that is not valid UTF-8 is not supported by helmet"),
-        ),
+        Html | Js | Urlquery if args.iter().any(|a| matches!(a.v, Value::ByteString(_))) => {
+            escape_go_bytes(b, args)
+        }
         Html => Ok(Ev::plain(Value::from(html_escape(&eval_args(args))))),
         Js => Ok(Ev::plain(Value::from(js_escape(&eval_args(args))))),
         Urlquery => Ok(Ev::plain(Value::from(query_escape(&eval_args(args))))),
@@ -543,6 +543,54 @@ fn eval_args(args: &[Ev]) -> String {
     sprint(&vals)
 }
 
+/// html, js and urlquery of arguments that hold a Go string that is not UTF-8: the escapers
+/// keep each invalid byte as it is (urlquery escapes every byte alike).
+fn escape_go_bytes(b: Builtin, args: &[Ev]) -> BResult {
+    let joined;
+    let bytes: &[u8] = match args {
+        [one] => one.v.as_go_bytes().unwrap_or_default(),
+        _ => {
+            let vals: Vec<Value> = args
+                .iter()
+                .map(|a| {
+                    if a.v.is_nil() {
+                        Value::from("<no value>")
+                    } else {
+                        a.v.clone()
+                    }
+                })
+                .collect();
+            joined = try_sprint_go(&vals).map_err(FuncError::new)?;
+            joined.as_go_bytes().unwrap_or_default()
+        }
+    };
+    if b == Builtin::Urlquery {
+        return Ok(Ev::plain(Value::from(query_escape_bytes(bytes))));
+    }
+    let escape = if b == Builtin::Html {
+        html_escape
+    } else {
+        js_escape
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                out.extend_from_slice(escape(text).as_bytes());
+                break;
+            }
+            Err(e) => {
+                let (text, tail) = rest.split_at(e.valid_up_to());
+                out.extend_from_slice(escape(std::str::from_utf8(text).unwrap_or("")).as_bytes());
+                out.push(tail[0]);
+                rest = &tail[1..];
+            }
+        }
+    }
+    Ok(Ev::plain(Value::from_go_bytes(out)))
+}
+
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -585,8 +633,12 @@ fn js_escape(s: &str) -> String {
 }
 
 fn query_escape(s: &str) -> String {
+    query_escape_bytes(s.as_bytes())
+}
+
+fn query_escape_bytes(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
+    for &b in s {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)

@@ -188,11 +188,8 @@ impl Encoder {
                 self.write(&text);
             }
             Value::String(s) => self.write(&quote(s)),
-            Value::ByteString(_) => {
-                return Err(Error::new(
-                    "writing a string that is not valid UTF-8 as TOML is not supported by helmet",
-                ))
-            }
+            // The TOML writer goes rune by rune: each invalid byte becomes U+FFFD.
+            Value::ByteString(b) => self.write(&quote(&helmet_value::gostring::to_text_lossy(b))),
             Value::Bytes(b) => {
                 let items: Vec<String> = b.iter().map(|x| x.to_string()).collect();
                 self.write(&format!("[{}]", items.join(", ")));
