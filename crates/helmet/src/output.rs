@@ -439,43 +439,16 @@ fn prepare(
     Ok((chart, values))
 }
 
-/// [`check_values`], then the engine; the same result, sooner: when a schema has to be
-/// compiled first (the slowest step of a fresh process), the engine runs beside it. Its output
-/// is dropped (and its run cut short) when the values fail their checks, so errors come in
-/// Helm's order: schema, kubeVersion, then templates.
+/// [`check_values`], then the engine. (Checking on a second thread while the engine runs
+/// was tried: on the 2-core machines measured, the scheduler ran the two threads one after the
+/// other and the process got slower; see docs/performance.md.)
 fn checked_render(
     chart: &Chart,
     values: &Value,
     render: &crate::render::RenderOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let spare_core = crate::render::cores() > 1;
-    if !spare_core || !crate::values::schema::needs_compiling(chart) {
-        check_values(chart, values, render)?;
-        return crate::render::render_chart(chart, values, render);
-    }
-    let cancel = std::sync::Arc::new(AtomicBool::new(false));
-    std::thread::scope(|s| {
-        let checking = std::thread::Builder::new().spawn_scoped(s, || {
-            let checked = check_values(chart, values, render);
-            if checked.is_err() {
-                cancel.store(true, Ordering::Relaxed);
-            }
-            checked
-        });
-        let Ok(checking) = checking else {
-            // No thread to spare: one step after the other.
-            check_values(chart, values, render)?;
-            return crate::render::render_chart(chart, values, render);
-        };
-        let rendered =
-            crate::render::render_chart_cancellable(chart, values, render, cancel.clone());
-        match checking.join() {
-            Ok(checked) => checked?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        rendered
-    })
+    check_values(chart, values, render)?;
+    crate::render::render_chart(chart, values, render)
 }
 
 /// Helm's checks of the final values before the engine runs: the schemas, then the chart's
@@ -619,45 +592,6 @@ mod tests {
         assert!(!path_match("templates/[", "templates/["));
         let long = "a".repeat(100_000);
         assert!(path_match(&long, &long));
-    }
-
-    /// A schema compiled for the first time runs beside the engine; its error still wins over
-    /// the template's, and the template's long loop is cut short.
-    #[test]
-    fn schema_errors_win_when_checked_beside_the_engine() {
-        let dir =
-            std::env::temp_dir().join(format!("helmet-checked-render-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("templates")).unwrap();
-        let files = [
-            ("Chart.yaml", "apiVersion: v2\nname: checked\nversion: 0.1.0\n"),
-            ("values.yaml", "port: abc\n"),
-            (
-                "values.schema.json",
-                // A title no other test uses: this schema is compiled here, not cached.
-                r#"{"title": "checked-render test", "properties": {"port": {"type": "integer"}}}"#,
-            ),
-            (
-                "templates/a.yaml",
-                "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}{{ fail \"ran\" }}",
-            ),
-        ];
-        for (name, text) in files {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        let chart = crate::load::load_chart(&dir).unwrap();
-        assert!(crate::values::schema::needs_compiling(&chart));
-        let result = load_and_render(
-            &dir,
-            &crate::values::ValueOptions::default(),
-            &crate::render::RenderOptions::default(),
-            false,
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-        let err = result.unwrap_err().to_string();
-        assert!(
-            err.starts_with("values don't meet the specifications of the schema(s)"),
-            "{err}"
-        );
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn render_chart_with(
 ) -> Result<BTreeMap<String, String>, Error> {
     // Functions given by the caller may have effects (lint's `required` logs a warning per
     // call), so their templates run one after another and stop at the first failure, as Helm's.
-    render_with_policy(chart, values, options, Arc::new(funcs), false, None)
+    render_with_policy(chart, values, options, Arc::new(funcs), false)
 }
 
 /// [`render_chart`] with a function map shared with other renders.
@@ -145,19 +145,7 @@ pub fn render_chart_shared(
     options: &RenderOptions,
     funcs: Arc<FuncMap>,
 ) -> Result<BTreeMap<String, String>, Error> {
-    render_with_policy(chart, values, options, funcs, true, None)
-}
-
-/// [`render_chart`] that stops early, with an error of no interest, once `cancel` is set: for
-/// a render whose result may be thrown away while it runs (see `output::checked_render`).
-pub fn render_chart_cancellable(
-    chart: &Chart,
-    values: &Value,
-    options: &RenderOptions,
-    cancel: Arc<std::sync::atomic::AtomicBool>,
-) -> Result<BTreeMap<String, String>, Error> {
-    let funcs = helmet_sprig::shared_functions();
-    render_with_policy(chart, values, options, funcs, true, Some(cancel))
+    render_with_policy(chart, values, options, funcs, true)
 }
 
 /// The engine stage; templates may run side by side only when `allow_parallel`.
@@ -167,7 +155,6 @@ fn render_with_policy(
     options: &RenderOptions,
     funcs: Arc<FuncMap>,
     allow_parallel: bool,
-    cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 ) -> Result<BTreeMap<String, String>, Error> {
     let to_yaml = funcs.get("toYaml").cloned();
     // Helm renders a copy of the values: templates that change maps in place (`set`,
@@ -187,9 +174,6 @@ fn render_with_policy(
 
     let mut templates = Templates::new(funcs);
     templates.set_missing_key_error(options.strict);
-    if let Some(flag) = cancel {
-        templates.set_cancel(flag);
-    }
     for r in &renderables {
         templates
             .add(&r.name, &r.source)

@@ -11,8 +11,6 @@ pub enum ErrorKind {
     Exec,
     /// No template of that name exists.
     NotFound,
-    /// The execution was stopped from outside ([`crate::Templates::set_cancel`]).
-    Cancelled,
 }
 
 /// An error from parsing or executing a template.

@@ -145,20 +145,6 @@ pub(crate) struct State<'a> {
 type R<T> = Result<T, Error>;
 
 impl<'a> State<'a> {
-    /// Stops when the set's cancel flag is up.
-    fn check_cancelled(&self) -> R<()> {
-        match &self.set.cancel {
-            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(Error {
-                kind: ErrorKind::Cancelled,
-                message: "template execution cancelled".to_string(),
-                template: self.tree.name.to_string(),
-                line: None,
-                col: None,
-            }),
-            _ => Ok(()),
-        }
-    }
-
     pub fn errorf(&self, msg: impl std::fmt::Display) -> Error {
         match self.at.pos_ctx() {
             None => Error {
@@ -303,7 +289,6 @@ impl<'a> State<'a> {
     }
 
     fn one_iteration(&mut self, r: &'a BranchNode, index: Ev, elem: Ev, mark: usize) -> R<bool> {
-        self.check_cancelled()?;
         if !r.pipe.decl.is_empty() {
             if r.pipe.is_assign {
                 if r.pipe.decl.len() > 1 {
@@ -434,7 +419,6 @@ impl<'a> State<'a> {
                 "exceeded maximum template depth ({MAX_EXEC_DEPTH})"
             )));
         }
-        self.check_cancelled()?;
         let new_dot = match &t.pipe {
             Some(p) => self.eval_pipeline(dot, p)?,
             None => Ev::invalid(),

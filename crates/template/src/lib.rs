@@ -49,8 +49,6 @@ pub(crate) struct Set {
     /// Name of the set's root template (Helm's `gotpl`): lookup errors name it and `tpl` parses
     /// its text under it.
     pub root_name: String,
-    /// Set by someone else to stop executions early (see [`Templates::set_cancel`]).
-    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Set {
@@ -107,7 +105,6 @@ impl Templates {
                 left: "{{".to_string(),
                 right: "}}".to_string(),
                 root_name: "gotpl".to_string(),
-                cancel: None,
             },
         }
     }
@@ -122,13 +119,6 @@ impl Templates {
     /// `missingkey=error` (Helm's `--strict` lint) instead of `missingkey=zero`.
     pub fn set_missing_key_error(&mut self, strict: bool) {
         self.set.missing_key_error = strict;
-    }
-
-    /// Executions stop with an error (kind [`ErrorKind::Cancelled`]) at the next template call
-    /// or loop iteration once `flag` is set: for work whose result may turn out unwanted while
-    /// it runs.
-    pub fn set_cancel(&mut self, flag: Arc<std::sync::atomic::AtomicBool>) {
-        self.set.cancel = Some(flag);
     }
 
     /// Renames the set's root template (default `gotpl`, as Helm names it): the name lookup

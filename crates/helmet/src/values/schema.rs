@@ -55,23 +55,6 @@ pub fn validate_against_schemas(chart: &Chart, values: &Value) -> Result<(), Err
     }
 }
 
-/// Whether validating `chart`'s values would compile a schema (none of this process's compiled
-/// schemas is the text of one of the chart's or its subcharts'): the expensive part of
-/// validation, worth running beside other work.
-pub fn needs_compiling(chart: &Chart) -> bool {
-    fn walk(chart: &Chart, cache: &SchemaCache, depth: usize) -> bool {
-        let own = chart
-            .schema
-            .as_ref()
-            .is_some_and(|schema| !cache.iter().any(|(t, _)| **t == **schema));
-        own || (depth < 64 && chart.dependencies.iter().any(|c| walk(c, cache, depth + 1)))
-    }
-    match COMPILED.lock() {
-        Ok(cache) => walk(chart, &cache, 0),
-        Err(_) => true,
-    }
-}
-
 fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> Result<(), Error> {
     if depth > 64 {
         return Err(Error::new("subcharts are nested too deeply"));
