@@ -61,7 +61,8 @@ fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, Fun
         )));
     }
     let _guard = DepthGuard(name.to_string());
-    ctx.execute_template(name, data).map(Value::from)
+    // A template that printed bytes that are not UTF-8 gives a Go string of them.
+    ctx.execute_template_go(name, data)
 }
 
 /// Helm's `warnWrap`: markers around a message that its error formatting shows alone, as
@@ -111,8 +112,19 @@ fn unescape_html(json: &str) -> String {
 /// with `vals` as dot, and `<no value>` removed from its output.
 fn tpl(ctx: &dyn CallContext, text: &str, vals: &Value) -> Result<Value, FuncError> {
     let quoted = helmet_value::strconv::quote(text);
-    match ctx.execute_text(text, vals) {
-        Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
+    match ctx.execute_text_go(text, vals) {
+        Ok(Value::String(out)) => Ok(Value::from(out.replace("<no value>", ""))),
+        Ok(Value::ByteString(out)) => {
+            let mut kept = Vec::with_capacity(out.len());
+            let mut rest: &[u8] = &out;
+            while let Some(at) = rest.windows(10).position(|w| w == b"<no value>") {
+                kept.extend_from_slice(&rest[..at]);
+                rest = &rest[at + 10..];
+            }
+            kept.extend_from_slice(rest);
+            Ok(Value::from_go_bytes(kept))
+        }
+        Ok(other) => Ok(other),
         Err(e) => {
             // Execution errors name the failing action; anything else is a parse error.
             let msg = if e.0.contains(": executing \"") || e.0.contains("no template") {

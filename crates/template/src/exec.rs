@@ -139,7 +139,7 @@ pub(crate) struct State<'a> {
     pub vars: Vec<(String, Ev)>,
     pub at: At<'a>,
     pub depth: usize,
-    pub out: String,
+    pub out: crate::output::Output,
 }
 
 type R<T> = Result<T, Error>;
@@ -245,12 +245,8 @@ impl<'a> State<'a> {
         } else if let Value::String(s) = &v.v {
             // Sprint of a lone string is the string.
             self.out.push_str(s);
-        } else if let Value::ByteString(_) = &v.v {
-            // Helm writes the raw bytes; this output is UTF-8 text.
-            return Err(self.errorf(
-                "printing a string that is not valid UTF-8 into the output is not supported by \
-                 helmet (Helm writes its raw bytes)",
-            ));
+        } else if let Value::ByteString(b) = &v.v {
+            self.out.push_bytes(b);
         } else {
             match helmet_value::fmt::format_action_value(&v.v) {
                 Ok(text) => self.out.push_str(&text),
@@ -1028,12 +1024,34 @@ pub(crate) struct ExecContext<'a> {
 
 impl CallContext for ExecContext<'_> {
     fn execute_template(&self, name: &str, data: &Value) -> Result<String, FuncError> {
+        self.run_template(name, data)?
+            .into_text()
+            .map_err(|_| FuncError::new(crate::output::NOT_TEXT))
+    }
+
+    fn execute_template_go(&self, name: &str, data: &Value) -> Result<Value, FuncError> {
+        Ok(self.run_template(name, data)?.into_value())
+    }
+
+    fn execute_text(&self, text: &str, data: &Value) -> Result<String, FuncError> {
+        self.run_text(text, data)?
+            .into_text()
+            .map_err(|_| FuncError::new(crate::output::NOT_TEXT))
+    }
+
+    fn execute_text_go(&self, text: &str, data: &Value) -> Result<Value, FuncError> {
+        Ok(self.run_text(text, data)?.into_value())
+    }
+}
+
+impl ExecContext<'_> {
+    fn run_template(&self, name: &str, data: &Value) -> Result<crate::output::Output, FuncError> {
         self.set
             .execute_with(name, data, self.stack)
             .map_err(|e| FuncError::new(e.message))
     }
 
-    fn execute_text(&self, text: &str, data: &Value) -> Result<String, FuncError> {
+    fn run_text(&self, text: &str, data: &Value) -> Result<crate::output::Output, FuncError> {
         let mut set = self.set.clone();
         let name = set.root_name.clone();
         let main = set
@@ -1056,7 +1074,7 @@ impl Set {
         name: &str,
         data: &Value,
         stack: StackBudget,
-    ) -> Result<String, Error> {
+    ) -> Result<crate::output::Output, Error> {
         let Some(tree) = self.trees.get(name) else {
             return Err(Error {
                 kind: ErrorKind::NotFound,
@@ -1080,7 +1098,7 @@ impl Set {
         tree: &Arc<Tree>,
         data: &Value,
         stack: StackBudget,
-    ) -> Result<String, Error> {
+    ) -> Result<crate::output::Output, Error> {
         let stack = stack.enter(tree);
         let dot = Ev::plain(data.clone());
         let mut st = State {
@@ -1089,10 +1107,10 @@ impl Set {
             vars: vec![("$".to_string(), dot.clone())],
             at: At::None,
             depth: 0,
-            out: String::new(),
+            out: Default::default(),
             stack,
         };
-        let run = move || -> Result<String, Error> {
+        let run = move || -> Result<crate::output::Output, Error> {
             st.walk_list(&dot, &tree.root)?;
             Ok(st.out)
         };

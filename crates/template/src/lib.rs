@@ -24,6 +24,7 @@ mod builtins;
 mod error;
 mod exec;
 pub mod lexer;
+mod output;
 pub mod parser;
 
 use std::collections::HashMap;
@@ -150,8 +151,16 @@ impl Templates {
     /// Executes the template `name` with `data` as dot and returns its output. `<no value>` is
     /// left in the output as Go prints it.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        self.set
-            .execute_with(name, data, exec::StackBudget::inline())
+        let out = self
+            .set
+            .execute_with(name, data, exec::StackBudget::inline())?;
+        out.into_text().map_err(|_| Error {
+            kind: ErrorKind::Exec,
+            message: format!("template: {name}: {}", output::NOT_TEXT),
+            template: name.to_string(),
+            line: None,
+            col: None,
+        })
     }
 }
 

@@ -86,6 +86,18 @@ pub trait CallContext {
     /// Parses `text` as a new template that sees every template defined so far, and executes it
     /// with `data` as dot (`tpl`).
     fn execute_text(&self, text: &str, data: &Value) -> Result<String, FuncError>;
+
+    /// [`CallContext::execute_template`] as a Go string: a [`Value::ByteString`] when the
+    /// output holds bytes that are not UTF-8.
+    fn execute_template_go(&self, name: &str, data: &Value) -> Result<Value, FuncError> {
+        self.execute_template(name, data).map(Value::from)
+    }
+
+    /// [`CallContext::execute_text`] as a Go string (see
+    /// [`CallContext::execute_template_go`]).
+    fn execute_text_go(&self, text: &str, data: &Value) -> Result<Value, FuncError> {
+        self.execute_text(text, data).map(Value::from)
+    }
 }
 
 /// The body of a function: arguments arrive already converted to the declared parameter types.
