@@ -82,13 +82,15 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
     let mut keys = Vec::new();
     for k in &a[..a.len() - 2] {
         match k {
-            Value::String(s) => keys.push(s.to_string()),
+            Value::String(s) => keys.push(Some(s.to_string())),
+            // A string that is not UTF-8 is no key of a map here.
+            Value::ByteString(_) => keys.push(None),
             other => return Err(interface_conversion(other, "string")),
         }
     }
     let mut current = m.entries();
     for (i, k) in keys.iter().enumerate() {
-        let Some(step) = current.get(k) else {
+        let Some(step) = k.as_ref().and_then(|k| current.get(k)) else {
             return Ok(default.clone());
         };
         if i + 1 == keys.len() {

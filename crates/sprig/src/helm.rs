@@ -158,6 +158,10 @@ pub(crate) fn register(map: &mut FuncMap) {
             Err(e) if e.to_string().starts_with("cannot marshal type") => {
                 Err(FuncError::new(e.to_string()))
             }
+            // What helmet cannot write is no error of Helm's to swallow.
+            Err(e) if e.to_string().contains("not supported by helmet") => {
+                Err(FuncError::new(e.to_string()))
+            }
             Err(_) => Ok(Value::from("")),
         }
     });

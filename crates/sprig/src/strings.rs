@@ -742,10 +742,12 @@ pub(crate) fn register(map: &mut FuncMap) {
     def_var(map, "cat", &[], Any, |_, a| {
         let parts: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
         let format = vec!["%v"; parts.len()].join(" ");
-        if parts.iter().any(is_bytes) {
-            return helmet_value::fmt::try_sprintf_go(&format, &parts).map_err(FuncError::new);
+        // The bytes of strings that are not UTF-8 print as they are, in lists too; what else
+        // the fallible printer refuses prints as the infallible one approximates it.
+        match helmet_value::fmt::try_sprintf_go(&format, &parts) {
+            Ok(printed) => Ok(printed),
+            Err(_) => Ok(Value::from(helmet_value::fmt::sprintf(&format, &parts))),
         }
-        Ok(Value::from(helmet_value::fmt::sprintf(&format, &parts)))
     });
     def(map, "indent", &[Int, Bs], |_, a| match a[1].as_str() {
         Some(s) => indent(arg_int(a, 0), s).map(Value::from),

@@ -209,6 +209,7 @@ pub(crate) fn register(map: &mut FuncMap) {
             match m.get(k) {
                 None => Ok(String::new()),
                 Some(Value::String(s)) => Ok(s.to_string()),
+                Some(Value::ByteString(_)) => Err(crate::not_utf8()),
                 Some(v) => Err(FuncError::new(format!(
                     "unable to parse {k} key, must be of type string, but {} found",
                     v.type_name()

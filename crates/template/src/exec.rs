@@ -250,6 +250,13 @@ impl<'a> State<'a> {
         } else {
             match helmet_value::fmt::format_action_value(&v.v) {
                 Ok(text) => self.out.push_str(&text),
+                // A container that holds strings that are not UTF-8 prints their bytes.
+                Err(why) if why == helmet_value::fmt::NOT_UTF8 => {
+                    match helmet_value::fmt::try_sprint_go(std::slice::from_ref(&v.v)) {
+                        Ok(printed) => self.out.push_bytes(printed.as_go_bytes().unwrap_or(&[])),
+                        Err(why) => return Err(self.errorf(why)),
+                    }
+                }
                 Err(why) => return Err(self.errorf(why)),
             }
         }
