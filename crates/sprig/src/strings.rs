@@ -13,7 +13,7 @@ use crate::{arg_bytes, arg_int, arg_str, def, def_var, try_strval, try_strval_go
 use ArgType::{Any, ByteString as Bs, Int, String as Str};
 
 /// A Go string of these bytes.
-fn go_string(b: impl Into<Vec<u8>>) -> Value {
+fn go_string(b: impl AsRef<[u8]>) -> Value {
     Value::from_go_bytes(b)
 }
 
@@ -815,7 +815,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     def(map, "toString", &[Any], |_, a| match &a[0] {
         Value::ByteString(_) => Ok(a[0].clone()),
-        Value::Bytes(b) => Ok(go_string(b.to_vec())),
+        Value::Bytes(b) => Ok(go_string(b)),
         v => Ok(Value::from(try_strval(v)?)),
     });
     def(map, "toStrings", &[Any], |_, a| {

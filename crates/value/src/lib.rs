@@ -262,10 +262,11 @@ impl Value {
 
     /// A Go `string` holding these bytes: a [`Value::String`] when they are valid UTF-8,
     /// otherwise a [`Value::ByteString`].
-    pub fn from_go_bytes(bytes: impl Into<Vec<u8>>) -> Value {
-        match String::from_utf8(bytes.into()) {
+    pub fn from_go_bytes(bytes: impl AsRef<[u8]>) -> Value {
+        let bytes = bytes.as_ref();
+        match std::str::from_utf8(bytes) {
             Ok(text) => Value::String(text.into()),
-            Err(not_text) => Value::ByteString(not_text.into_bytes().into()),
+            Err(_) => Value::ByteString(bytes.into()),
         }
     }
 

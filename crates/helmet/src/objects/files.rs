@@ -91,7 +91,7 @@ impl Files {
     fn as_yaml_map(
         &self,
         ctx: &dyn helmet_value::CallContext,
-        encode: impl Fn(&[u8]) -> Value,
+        encode: impl Fn(&Arc<[u8]>) -> Value,
     ) -> Result<Value, FuncError> {
         let mut map = Map::new();
         for (name, data) in self.entries.iter() {
@@ -105,9 +105,13 @@ impl Files {
     }
 }
 
-/// A file's contents as a Go string: text, or a [`Value::ByteString`] for binary files.
-fn text_of(data: &[u8]) -> Value {
-    Value::from_go_bytes(data)
+/// A file's contents as a Go string: text, or a [`Value::ByteString`] for binary files (which
+/// shares the file's bytes).
+fn text_of(data: &Arc<[u8]>) -> Value {
+    match std::str::from_utf8(data) {
+        Ok(text) => Value::from(text),
+        Err(_) => Value::ByteString(data.clone()),
+    }
 }
 
 /// Standard base64 with padding, as Go's `base64.StdEncoding`.
