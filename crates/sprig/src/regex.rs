@@ -2,13 +2,80 @@
 //! syntax; Go's Perl classes (`\d`, `\w`, `\s`, `\b`) are ASCII-only, so they are rewritten to
 //! their ASCII forms before compiling.
 
+use std::ops::Range;
+
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Value};
 
 use regex::{NoExpand, Regex};
 
 use crate::{arg_int, arg_str, def};
 
-use ArgType::{Int, String as Str};
+use ArgType::{ByteString as Bs, Int, String as Str};
+
+/// The string a regexp runs over, as Go's regexp reads it: text, where each byte of a Go string
+/// that is not UTF-8 reads as the rune U+FFFD (so a pattern matches it as it matches U+FFFD),
+/// and whose matched pieces are cut from the original bytes.
+struct Subject<'a> {
+    /// What the regexp runs over.
+    text: std::borrow::Cow<'a, str>,
+    /// The bytes of a Go string that is not UTF-8, and for each of its runes the offset in
+    /// `text` and in the bytes.
+    bytes: Option<(&'a [u8], Vec<RuneStart>)>,
+}
+
+/// Where a rune starts: its offset in a [`Subject`]'s text and in the original bytes.
+type RuneStart = (usize, usize);
+
+impl<'a> Subject<'a> {
+    fn of(v: &'a Value) -> Subject<'a> {
+        if let Some(text) = v.as_str() {
+            return Subject {
+                text: text.into(),
+                bytes: None,
+            };
+        }
+        let bytes = v.as_go_bytes().unwrap_or_default();
+        let mut text = String::with_capacity(bytes.len() + 8);
+        let mut starts = Vec::new();
+        for (at, c, _) in helmet_value::gostring::runes(bytes) {
+            starts.push((text.len(), at));
+            text.push(c);
+        }
+        Subject {
+            text: text.into(),
+            bytes: Some((bytes, starts)),
+        }
+    }
+
+    /// The offset in the original string of an offset of `text` (a rune boundary).
+    fn source_at(&self, at: usize) -> usize {
+        match &self.bytes {
+            None => at,
+            Some((bytes, _)) if at >= self.text.len() => bytes.len(),
+            Some((_, starts)) => match starts.binary_search_by_key(&at, |s| s.0) {
+                Ok(i) => starts[i].1,
+                Err(i) => starts[i.saturating_sub(1)].1,
+            },
+        }
+    }
+
+    /// The original bytes under a range of `text`.
+    fn piece(&self, range: Range<usize>) -> &[u8] {
+        let (start, end) = (self.source_at(range.start), self.source_at(range.end));
+        match &self.bytes {
+            None => &self.text.as_bytes()[start..end],
+            Some((bytes, _)) => &bytes[start..end],
+        }
+    }
+
+    /// A piece as a Go string.
+    fn value(&self, range: Range<usize>) -> Value {
+        match &self.bytes {
+            None => Value::from(&self.text[range]),
+            Some(_) => Value::from_go_bytes(self.piece(range)),
+        }
+    }
+}
 
 /// Rewrites Go's ASCII-only Perl classes for the `regex` crate, whose classes are Unicode.
 fn go_syntax(pattern: &str) -> String {
@@ -183,22 +250,20 @@ fn string_list(items: Vec<String>) -> Value {
     )
 }
 
-fn find_all(re: &Regex, s: &str, n: i64) -> Value {
+fn find_all(re: &Regex, s: &Subject<'_>, n: i64) -> Value {
     let limit = if n < 0 { usize::MAX } else { n as usize };
-    let found: Vec<String> = re
-        .find_iter(s)
+    // Go returns a nil []string when nothing matches: also an empty []string here.
+    let found: Vec<Value> = re
+        .find_iter(&s.text)
         .take(limit)
-        .map(|m| m.as_str().to_string())
+        .map(|m| s.value(m.range()))
         .collect();
-    if found.is_empty() {
-        // Go returns a nil []string.
-        return Value::typed_list(ElemType::String, Vec::new());
-    }
-    string_list(found)
+    Value::typed_list(ElemType::String, found)
 }
 
 /// Go's `Regexp.Split`.
-fn split(re: &Regex, pattern: &str, s: &str, n: i64) -> Value {
+fn split(re: &Regex, pattern: &str, subject: &Subject<'_>, n: i64) -> Value {
+    let s: &str = &subject.text;
     if n == 0 {
         return Value::typed_list(ElemType::String, Vec::new());
     }
@@ -214,14 +279,14 @@ fn split(re: &Regex, pattern: &str, s: &str, n: i64) -> Value {
         }
         end = m.start();
         if m.end() != 0 {
-            out.push(s[beg..end].to_string());
+            out.push(subject.value(beg..end));
         }
         beg = m.end();
     }
     if end != s.len() {
-        out.push(s[beg..].to_string());
+        out.push(subject.value(beg..s.len()));
     }
-    string_list(out)
+    Value::typed_list(ElemType::String, out)
 }
 
 /// Go's `regexp.QuoteMeta`.
@@ -269,18 +334,24 @@ fn go_reference(t: &str) -> Option<(&str, Option<usize>, &str)> {
 }
 
 /// Go's `Regexp.Expand` of `template` for one match.
-fn expand_match(re: &Regex, caps: &regex::Captures<'_>, template: &str, out: &mut String) {
+fn expand_match(
+    re: &Regex,
+    caps: &regex::Captures<'_>,
+    template: &str,
+    subject: &Subject<'_>,
+    out: &mut Vec<u8>,
+) {
     let mut t = template;
     while let Some(at) = t.find('$') {
-        out.push_str(&t[..at]);
+        out.extend_from_slice(&t.as_bytes()[..at]);
         t = &t[at + 1..];
         if let Some(rest) = t.strip_prefix('$') {
-            out.push('$');
+            out.push(b'$');
             t = rest;
             continue;
         }
         let Some((name, number, rest)) = go_reference(t) else {
-            out.push('$');
+            out.push(b'$');
             continue;
         };
         t = rest;
@@ -292,90 +363,114 @@ fn expand_match(re: &Regex, caps: &regex::Captures<'_>, template: &str, out: &mu
                 .and_then(|i| caps.get(i)),
         };
         if let Some(m) = group {
-            out.push_str(m.as_str());
+            out.extend_from_slice(subject.piece(m.range()));
         }
     }
-    out.push_str(t);
+    out.extend_from_slice(t.as_bytes());
 }
 
 /// Go's `ReplaceAllString`: every match replaced by the expanded template.
-fn expand_go(re: &Regex, s: &str, template: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn expand_go(re: &Regex, subject: &Subject<'_>, template: &str) -> Value {
+    let s: &str = &subject.text;
+    let mut out = Vec::with_capacity(s.len());
     let mut last = 0;
     for caps in re.captures_iter(s) {
         let Some(m) = caps.get(0) else { continue };
-        out.push_str(&s[last..m.start()]);
-        expand_match(re, &caps, template, &mut out);
+        out.extend_from_slice(subject.piece(last..m.start()));
+        expand_match(re, &caps, template, subject, &mut out);
         last = m.end();
     }
-    out.push_str(&s[last..]);
-    out
+    out.extend_from_slice(subject.piece(last..s.len()));
+    Value::from_go_bytes(out)
+}
+
+/// Go's `ReplaceAllLiteralString`.
+fn replace_literal(re: &Regex, subject: &Subject<'_>, with: &str) -> Value {
+    if subject.bytes.is_none() {
+        return Value::from(re.replace_all(&subject.text, NoExpand(with)).into_owned());
+    }
+    let s: &str = &subject.text;
+    let mut out = Vec::with_capacity(s.len());
+    let mut last = 0;
+    for m in re.find_iter(s) {
+        out.extend_from_slice(subject.piece(last..m.start()));
+        out.extend_from_slice(with.as_bytes());
+        last = m.end();
+    }
+    out.extend_from_slice(subject.piece(last..s.len()));
+    Value::from_go_bytes(out)
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    def(map, "regexMatch", &[Str, Str], |_, a| {
+    // The subject (not the pattern or replacement) may be any Go string.
+    def(map, "regexMatch", &[Str, Bs], |_, a| {
         Ok(Value::Bool(
-            compile(arg_str(a, 0)).is_ok_and(|re| re.is_match(arg_str(a, 1))),
+            compile(arg_str(a, 0)).is_ok_and(|re| re.is_match(&Subject::of(&a[1]).text)),
         ))
     });
-    def(map, "mustRegexMatch", &[Str, Str], |_, a| {
-        Ok(Value::Bool(compile(arg_str(a, 0))?.is_match(arg_str(a, 1))))
+    def(map, "mustRegexMatch", &[Str, Bs], |_, a| {
+        Ok(Value::Bool(
+            compile(arg_str(a, 0))?.is_match(&Subject::of(&a[1]).text),
+        ))
     });
-    def(map, "regexFindAll", &[Str, Str, Int], |_, a| {
+    def(map, "regexFindAll", &[Str, Bs, Int], |_, a| {
         Ok(find_all(
             &must_compile(arg_str(a, 0))?,
-            arg_str(a, 1),
+            &Subject::of(&a[1]),
             arg_int(a, 2),
         ))
     });
-    def(map, "mustRegexFindAll", &[Str, Str, Int], |_, a| {
+    def(map, "mustRegexFindAll", &[Str, Bs, Int], |_, a| {
         Ok(find_all(
             &compile(arg_str(a, 0))?,
-            arg_str(a, 1),
+            &Subject::of(&a[1]),
             arg_int(a, 2),
         ))
     });
-    let find = |re: Regex, s: &str| Value::from(re.find(s).map_or("", |m| m.as_str()));
-    def(map, "regexFind", &[Str, Str], move |_, a| {
-        Ok(find(must_compile(arg_str(a, 0))?, arg_str(a, 1)))
+    let find = |re: Regex, s: &Value| {
+        let s = Subject::of(s);
+        re.find(&s.text)
+            .map_or_else(|| Value::from(""), |m| s.value(m.range()))
+    };
+    def(map, "regexFind", &[Str, Bs], move |_, a| {
+        Ok(find(must_compile(arg_str(a, 0))?, &a[1]))
     });
-    def(map, "mustRegexFind", &[Str, Str], move |_, a| {
-        Ok(find(compile(arg_str(a, 0))?, arg_str(a, 1)))
+    def(map, "mustRegexFind", &[Str, Bs], move |_, a| {
+        Ok(find(compile(arg_str(a, 0))?, &a[1]))
     });
-    def(map, "regexReplaceAll", &[Str, Str, Str], |_, a| {
+    def(map, "regexReplaceAll", &[Str, Bs, Str], |_, a| {
         let re = must_compile(arg_str(a, 0))?;
-        Ok(Value::from(expand_go(&re, arg_str(a, 1), arg_str(a, 2))))
+        Ok(expand_go(&re, &Subject::of(&a[1]), arg_str(a, 2)))
     });
-    def(map, "mustRegexReplaceAll", &[Str, Str, Str], |_, a| {
+    def(map, "mustRegexReplaceAll", &[Str, Bs, Str], |_, a| {
         let re = compile(arg_str(a, 0))?;
-        Ok(Value::from(expand_go(&re, arg_str(a, 1), arg_str(a, 2))))
+        Ok(expand_go(&re, &Subject::of(&a[1]), arg_str(a, 2)))
     });
-    def(map, "regexReplaceAllLiteral", &[Str, Str, Str], |_, a| {
+    def(map, "regexReplaceAllLiteral", &[Str, Bs, Str], |_, a| {
         let re = must_compile(arg_str(a, 0))?;
-        Ok(Value::from(
-            re.replace_all(arg_str(a, 1), NoExpand(arg_str(a, 2)))
-                .into_owned(),
-        ))
+        Ok(replace_literal(&re, &Subject::of(&a[1]), arg_str(a, 2)))
     });
     def(
         map,
         "mustRegexReplaceAllLiteral",
-        &[Str, Str, Str],
+        &[Str, Bs, Str],
         |_, a| {
             let re = compile(arg_str(a, 0))?;
-            Ok(Value::from(
-                re.replace_all(arg_str(a, 1), NoExpand(arg_str(a, 2)))
-                    .into_owned(),
-            ))
+            Ok(replace_literal(&re, &Subject::of(&a[1]), arg_str(a, 2)))
         },
     );
-    def(map, "regexSplit", &[Str, Str, Int], |_, a| {
+    def(map, "regexSplit", &[Str, Bs, Int], |_, a| {
         let p = arg_str(a, 0);
-        Ok(split(&must_compile(p)?, p, arg_str(a, 1), arg_int(a, 2)))
+        Ok(split(
+            &must_compile(p)?,
+            p,
+            &Subject::of(&a[1]),
+            arg_int(a, 2),
+        ))
     });
-    def(map, "mustRegexSplit", &[Str, Str, Int], |_, a| {
+    def(map, "mustRegexSplit", &[Str, Bs, Int], |_, a| {
         let p = arg_str(a, 0);
-        Ok(split(&compile(p)?, p, arg_str(a, 1), arg_int(a, 2)))
+        Ok(split(&compile(p)?, p, &Subject::of(&a[1]), arg_int(a, 2)))
     });
     def(map, "regexQuoteMeta", &[Str], |_, a| {
         Ok(Value::from(quote_meta(arg_str(a, 0))))
@@ -390,14 +485,12 @@ mod tests {
     fn go_regexps() {
         let re = compile(r"\d+").unwrap();
         assert!(!re.is_match("٣"));
-        assert_eq!(
-            expand_go(&compile("a(x*)b").unwrap(), "-ab-axxb-", "${1}W"),
-            "-W-xxW-"
-        );
-        assert_eq!(
-            expand_go(&compile("a(x*)b").unwrap(), "-ab-axxb-", "$1W"),
-            "---"
-        );
+        let subject = Value::from("-ab-axxb-");
+        let subject = Subject::of(&subject);
+        let expand = |t| expand_go(&compile("a(x*)b").unwrap(), &subject, t);
+        assert_eq!(expand("${1}W").as_str(), Some("-W-xxW-"));
+        assert_eq!(expand("$1W").as_str(), Some("---"));
+
         assert_eq!(quote_meta("a.b"), r"a\.b");
     }
 }

@@ -31,9 +31,9 @@ fn fails_by_name(template: &str) -> String {
 #[test]
 fn text_only_functions_refuse_by_name() {
     for (template, function) in [
-        (r#"{{ regexMatch "a" "\xff" }}"#, "regexMatch"),
+        (r#"{{ regexMatch "\xff" "a" }}"#, "regexMatch"),
         (
-            r#"{{ regexReplaceAll "a" "\xffa" "b" | b64enc }}"#,
+            r#"{{ regexReplaceAll "a" "a" "\xff" | b64enc }}"#,
             "regexReplaceAll",
         ),
         (r#"{{ fromYaml "a: \xff" }}"#, "fromYaml"),
