@@ -789,8 +789,8 @@ impl<'a> State<'a> {
             }
         }
         // Functions declared with `ArgType::String` handle only UTF-8 text.
-        let refused = (0..argv.len()).find(|&i| {
-            param_at(i) == Pt::Go(ArgType::String) && matches!(argv[i].v, Value::ByteString(_))
+        let refused = argv.iter().enumerate().position(|(i, arg)| {
+            matches!(arg.v, Value::ByteString(_)) && param_at(i) == Pt::Go(ArgType::String)
         });
         if let Some(i) = refused {
             self.at = node;

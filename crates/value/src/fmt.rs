@@ -864,9 +864,10 @@ impl Printer {
                 let text = truncate(s, f.prec);
                 self.pad(text, f);
             }
+            // fmtSbx cuts hex output at the precision in bytes, not characters.
             'x' | 'X' => {
-                let text = truncate(s, f.prec);
-                self.fmt_hex_bytes(text.as_bytes(), verb == 'X', f);
+                let n = f.prec.map_or(s.len(), |p| p.min(s.len()));
+                self.fmt_hex_bytes(&s.as_bytes()[..n], verb == 'X', f);
             }
             'q' => {
                 let text = truncate(s, f.prec);
