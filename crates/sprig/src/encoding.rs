@@ -3,7 +3,7 @@
 
 use helmet_value::{ArgType, FuncError, FuncMap, Value};
 
-use crate::{arg_bytes, arg_str, def};
+use crate::{arg_bytes, def};
 
 pub(crate) const B64: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -38,9 +38,20 @@ pub(crate) fn decode(
     bits: u32,
     block: usize,
 ) -> Result<Vec<u8>, usize> {
+    decode_bytes(text.as_bytes(), alphabet, bits, block)
+}
+
+/// [`decode`] of any Go string's bytes.
+pub(crate) fn decode_bytes(
+    text: &[u8],
+    alphabet: &[u8],
+    bits: u32,
+    block: usize,
+) -> Result<Vec<u8>, usize> {
     // Go skips CR and LF anywhere in the input.
     let raw: Vec<(usize, u8)> = text
-        .bytes()
+        .iter()
+        .copied()
         .enumerate()
         .filter(|(_, b)| *b != b'\r' && *b != b'\n')
         .collect();
@@ -98,25 +109,31 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "b64enc", &[ArgType::ByteString], |_, a| {
         Ok(Value::from(encode(arg_bytes(a, 0), B64, 6, 4)))
     });
-    def(map, "b64dec", &[ArgType::String], |_, a| {
-        match decode(arg_str(a, 0), B64, 6, 4) {
+    def(
+        map,
+        "b64dec",
+        &[ArgType::ByteString],
+        |_, a| match decode_bytes(arg_bytes(a, 0), B64, 6, 4) {
             Ok(b) => text(b),
             Err(at) => Ok(Value::from(format!(
                 "illegal base64 data at input byte {at}"
             ))),
-        }
-    });
+        },
+    );
     def(map, "b32enc", &[ArgType::ByteString], |_, a| {
         Ok(Value::from(encode(arg_bytes(a, 0), B32, 5, 8)))
     });
-    def(map, "b32dec", &[ArgType::String], |_, a| {
-        match decode(arg_str(a, 0), B32, 5, 8) {
+    def(
+        map,
+        "b32dec",
+        &[ArgType::ByteString],
+        |_, a| match decode_bytes(arg_bytes(a, 0), B32, 5, 8) {
             Ok(b) => text(b),
             Err(at) => Ok(Value::from(format!(
                 "illegal base32 data at input byte {at}"
             ))),
-        }
-    });
+        },
+    );
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Value};
 
-use crate::{arg_int, arg_str, def, def_var, to_float64, to_int64};
+use crate::{arg_int, def, def_var, to_float64, to_int64};
 
-use ArgType::{Any, Float64, Int, String as Str};
+use ArgType::{Any, Float64, Int};
 
 /// The most items `until`, `untilStep` and `seq` build, so a template cannot exhaust memory.
 const MAX_ITEMS: i64 = 10_000_000;
@@ -374,8 +374,9 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "float64", &[Any], |_, a| {
         Ok(Value::Float64(to_float64(&a[0])))
     });
-    def(map, "atoi", &[Str], |_, a| {
-        Ok(Value::Int(atoi(arg_str(a, 0))))
+    // A string that is not UTF-8 is no number: strconv.Atoi fails and Sprig gives 0.
+    def(map, "atoi", &[ArgType::ByteString], |_, a| {
+        Ok(Value::Int(a[0].as_str().map_or(0, atoi)))
     });
     def(map, "toDecimal", &[Any], |_, a| {
         // Go prints the value first, which overflows on a map that holds itself.

@@ -290,13 +290,13 @@ fn split(re: &Regex, pattern: &str, subject: &Subject<'_>, n: i64) -> Value {
 }
 
 /// Go's `regexp.QuoteMeta`.
-fn quote_meta(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
+fn quote_meta(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    for &b in s {
+        if b"\\.+*?()|[]{}^$".contains(&b) {
+            out.push(b'\\');
         }
-        out.push(c);
+        out.push(b);
     }
     out
 }
@@ -472,8 +472,11 @@ pub(crate) fn register(map: &mut FuncMap) {
         let p = arg_str(a, 0);
         Ok(split(&compile(p)?, p, &Subject::of(&a[1]), arg_int(a, 2)))
     });
-    def(map, "regexQuoteMeta", &[Str], |_, a| {
-        Ok(Value::from(quote_meta(arg_str(a, 0))))
+    // QuoteMeta escapes ASCII bytes and keeps every other byte.
+    def(map, "regexQuoteMeta", &[Bs], |_, a| {
+        Ok(Value::from_go_bytes(quote_meta(
+            a[0].as_go_bytes().unwrap_or_default(),
+        )))
     });
 }
 
@@ -491,6 +494,6 @@ mod tests {
         assert_eq!(expand("${1}W").as_str(), Some("-W-xxW-"));
         assert_eq!(expand("$1W").as_str(), Some("---"));
 
-        assert_eq!(quote_meta("a.b"), r"a\.b");
+        assert_eq!(quote_meta(b"a.b"), br"a\.b");
     }
 }
