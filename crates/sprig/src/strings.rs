@@ -726,7 +726,8 @@ pub(crate) fn register(map: &mut FuncMap) {
             .map(|v| match v {
                 // strconv.Quote writes the bytes that are not UTF-8 as \x escapes.
                 Value::ByteString(b) | Value::Bytes(b) => Ok(helmet_value::strconv::quote_bytes(b)),
-                _ => try_strval(v).map(|s| helmet_value::strconv::quote(&s)),
+                Value::String(s) => Ok(helmet_value::strconv::quote(s)),
+                _ => try_strval_go(v).map(|s| helmet_value::strconv::quote_bytes(&s)),
             })
             .collect::<Result<_, _>>()?;
         Ok(Value::from(parts.join(" ")))
@@ -814,9 +815,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(go_string(items.join(arg_bytes(a, 0))))
     });
     def(map, "toString", &[Any], |_, a| match &a[0] {
-        Value::ByteString(_) => Ok(a[0].clone()),
+        Value::String(_) | Value::ByteString(_) => Ok(a[0].clone()),
         Value::Bytes(b) => Ok(go_string(b)),
-        v => Ok(Value::from(try_strval(v)?)),
+        // Printed with %v: a list that holds bytes that are not UTF-8 prints them.
+        v => helmet_value::fmt::try_sprint_go(std::slice::from_ref(v)).map_err(FuncError::new),
     });
     def(map, "toStrings", &[Any], |_, a| {
         if holds_bytes(&a[0]) {
