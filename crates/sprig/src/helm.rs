@@ -65,6 +65,18 @@ fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, Fun
     ctx.execute_template_go(name, data)
 }
 
+/// sigs.k8s.io/yaml's error for YAML text that is not UTF-8, when go-yaml's reader stops on its
+/// first chunk; text whose bad bytes lie further on is refused by name.
+fn yaml_reader_error(bytes: &[u8]) -> Result<String, FuncError> {
+    match helmet_yaml::reader_utf8::first_chunk_problem(bytes) {
+        Some(problem) => Ok(format!("error converting YAML to JSON: yaml: {problem}")),
+        None => Err(FuncError::new(
+            "reading YAML that is not valid UTF-8 past its first 512 bytes is not supported by \
+             helmet",
+        )),
+    }
+}
+
 /// Helm's `warnWrap`: markers around a message that its error formatting shows alone, as
 /// `execution error at (LOCATION): MESSAGE`.
 fn warning(msg: &str) -> FuncError {
@@ -165,13 +177,19 @@ pub(crate) fn register(map: &mut FuncMap) {
             Err(_) => Ok(Value::from("")),
         }
     });
-    def(map, "fromYaml", &[Str], |_, a| {
+    def(map, "fromYaml", &[ArgType::ByteString], |_, a| {
+        if let Value::ByteString(b) = &a[0] {
+            return yaml_reader_error(b).map(error_map);
+        }
         Ok(match helmet_yaml::from_str(arg_str(a, 0)) {
             Ok(v) => v,
             Err(e) => error_map(e.to_string()),
         })
     });
-    def(map, "fromYamlArray", &[Str], |_, a| {
+    def(map, "fromYamlArray", &[ArgType::ByteString], |_, a| {
+        if let Value::ByteString(b) = &a[0] {
+            return yaml_reader_error(b).map(|e| Value::list(vec![Value::from(e)]));
+        }
         Ok(
             match helmet_yaml::from_str_as(arg_str(a, 0), helmet_yaml::Shape::List) {
                 Ok(v) => v,

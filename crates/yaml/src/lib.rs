@@ -27,6 +27,7 @@ mod float;
 mod gostr;
 mod json;
 mod read;
+pub mod reader_utf8;
 mod resolve;
 mod toml;
 pub mod toml_read;
