@@ -96,6 +96,15 @@ fn go_split_bytes(s: &[u8], sep: &[u8], n: i64) -> Vec<Vec<u8>> {
     out
 }
 
+/// A Go string as functions that map it rune by rune read it: text as it is, and each byte of
+/// a string that is not UTF-8 as U+FFFD.
+fn rune_text(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v.as_str() {
+        Some(text) => text.into(),
+        None => helmet_value::gostring::to_text_lossy(v.as_go_bytes().unwrap_or_default()).into(),
+    }
+}
+
 /// Whether a Go string argument is not UTF-8 text, so the byte-wise form must run.
 fn is_bytes(v: &Value) -> bool {
     matches!(v, Value::ByteString(_))
@@ -583,13 +592,13 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     // strings.ToUpper and ToLower map rune by rune: each invalid byte becomes U+FFFD.
     def(map, "upper", &[Bs], |_, a| {
-        let text = helmet_value::gostring::to_text_lossy(arg_bytes(a, 0));
+        let text = rune_text(&a[0]);
         Ok(Value::from(
             text.chars().map(upper_rune).collect::<String>(),
         ))
     });
     def(map, "lower", &[Bs], |_, a| {
-        let text = helmet_value::gostring::to_text_lossy(arg_bytes(a, 0));
+        let text = rune_text(&a[0]);
         Ok(Value::from(
             text.chars().map(lower_rune).collect::<String>(),
         ))
@@ -597,7 +606,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     // These map rune by rune in Go (each invalid byte becomes U+FFFD)...
     let runewise = |f: fn(&str) -> String| {
         move |_: &dyn helmet_value::CallContext, a: &[Value]| {
-            let text = helmet_value::gostring::to_text_lossy(arg_bytes(a, 0));
+            let text = rune_text(&a[0]);
             Ok(Value::from(f(&text)))
         }
     };
