@@ -125,7 +125,9 @@ fn unescape_html(json: &str) -> String {
 fn tpl(ctx: &dyn CallContext, text: &str, vals: &Value) -> Result<Value, FuncError> {
     let quoted = helmet_value::strconv::quote(text);
     match ctx.execute_text_go(text, vals) {
-        Ok(Value::String(out)) => Ok(Value::from(out.replace("<no value>", ""))),
+        Ok(Value::String(out)) if out.contains("<no value>") => {
+            Ok(Value::from(out.replace("<no value>", "")))
+        }
         Ok(Value::ByteString(out)) => {
             let mut kept = Vec::with_capacity(out.len());
             let mut rest: &[u8] = &out;
