@@ -893,8 +893,16 @@ impl Printer {
                 Ok(text) => self.pad(truncate(text, f.prec), f),
                 Err(_) => self.pad_bytes(b, f),
             },
-            'x' | 'X' => self.fmt_hex_bytes(b, verb == 'X', f),
-            'q' => self.pad(&quote_bytes(b), f),
+            // As for strings, the precision counts bytes.
+            'x' | 'X' => {
+                let n = f.prec.map_or(b.len(), |p| p.min(b.len()));
+                self.fmt_hex_bytes(&b[..n], verb == 'X', f);
+            }
+            // As the string of those bytes (the value is only named by bad verbs, not by %q).
+            'q' => match std::str::from_utf8(b) {
+                Ok(text) => self.fmt_string(text, &Value::Nil, 'q', f),
+                Err(_) => self.fmt_byte_string(b, &Value::Nil, 'q', f),
+            },
             'v' if f.sharp_v => {
                 self.out
                     .push_str(if depth > 0 { "[]uint8{" } else { "[]byte{" });
