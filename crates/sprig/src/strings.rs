@@ -718,6 +718,9 @@ pub(crate) fn register(map: &mut FuncMap) {
         )))
     });
     def(map, "contains", &[Bs, Bs], |_, a| {
+        if let (Some(needle), Some(hay)) = (a[0].as_str(), a[1].as_str()) {
+            return Ok(Value::Bool(hay.contains(needle)));
+        }
         Ok(Value::Bool(
             find(arg_bytes(a, 1), arg_bytes(a, 0)).is_some(),
         ))
