@@ -176,11 +176,8 @@ fn unprintable_at(v: &Value, depth: usize) -> Option<String> {
             .find_map(|x| unprintable_at(x, depth + 1)),
         Value::Object(o) => {
             if depth > 0 && o.is_pointer() && o.go_shape().is_some() && o.stringer().is_none() {
-                return Some(format!(
-                    "printing a {} inside another value is not supported yet (Go prints its \
-                     memory address)",
-                    o.type_name()
-                ));
+                // Printed as an address (see `Printer::print_object`), never followed.
+                return None;
             }
             o.go_shape().and_then(|s| shape_unprintable_at(&s, depth))
         }
@@ -657,14 +654,29 @@ impl Printer {
         };
         if o.is_pointer() {
             if depth > 0 {
-                // Go prints the address; `unprintable` reports it before printing starts.
-                self.unsupported.get_or_insert_with(|| {
-                    format!(
-                        "printing a {} inside another value is not supported yet",
-                        o.type_name()
-                    )
-                });
-                self.out.push_str("0x?");
+                // Go prints a pointer inside another value as its memory address, which differs
+                // from run to run: any address in Go's heap range is as right as another. It is
+                // made from where helmet holds the object, so one object prints one address.
+                let address: u64 = 0xc000_000000
+                    | (((o as *const dyn Object as *const () as usize as u64) >> 4 & 0xf_ffff)
+                        << 4);
+                let text = match verb {
+                    'v' if f.sharp_v => format!("({})(0x{address:x})", o.type_name()),
+                    'v' | 'p' => format!("0x{address:x}"),
+                    'd' => address.to_string(),
+                    'x' => format!("{address:x}"),
+                    'X' => format!("{address:X}"),
+                    'o' => format!("{address:o}"),
+                    'b' => format!("{address:b}"),
+                    _ => {
+                        // A bad verb shows the value with `%v`, as a top-level pointer.
+                        self.out.push_str(&format!("%!{verb}({}=&", o.type_name()));
+                        self.print_shape(o, shape, 'v', &Flags::default(), 1);
+                        self.out.push(')');
+                        return;
+                    }
+                };
+                self.out.push_str(&text);
                 return;
             }
             self.out.push('&');

@@ -517,16 +517,16 @@ mod tests {
     use super::{Capabilities, KubeVersion};
 
     #[test]
-    fn capabilities_inside_a_map_fail_by_name() {
-        // Go prints a pointer inside a map as its address, which no golden can pin.
+    fn capabilities_inside_a_map_print_an_address() {
+        // Go prints a pointer inside a map as its address, which changes from run to run.
         let caps = Value::Object(Arc::new(Capabilities::default()));
         let mut top = Map::new();
         top.insert("Capabilities".into(), caps.clone());
         let top = Value::map(top);
         for result in [format_action_value(&top), try_format_value(&top)] {
-            let err = result.expect_err("an address is not printable");
-            assert!(err.contains("*common.Capabilities"), "{err}");
-            assert!(err.contains("not supported yet"), "{err}");
+            let text = result.expect("an address");
+            assert!(text.starts_with("map[Capabilities:0xc"), "{text}");
+            assert!(text.ends_with(']') && !text.contains('{'), "{text}");
         }
         // Alone, an action prints what the pointer points to, and fmt prints `&{...}`.
         let action = format_action_value(&caps).expect("printable");
