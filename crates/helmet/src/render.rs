@@ -96,9 +96,18 @@ fn collect(
         if chart.is_library() && !partial {
             continue;
         }
+        let name = format!("{full_path}/{}", template.name);
+        // Go keeps such bytes in the template's text and writes them out as they are; helmet's
+        // template sources are text, so it refuses them rather than print something else.
+        let Ok(source) = String::from_utf8(template.data.to_vec()) else {
+            return Err(Error::new(format!(
+                "template {name} is not UTF-8 text: templates holding other bytes are not \
+                 supported by helmet"
+            )));
+        };
         out.push(Renderable {
-            name: format!("{full_path}/{}", template.name),
-            source: String::from_utf8_lossy(&template.data).into_owned(),
+            name,
+            source,
             scope: scope.clone(),
             base_path: base_path.clone(),
             partial,
@@ -527,6 +536,29 @@ mod tests {
         assert_eq!(
             reformat_exec_error("c/templates/a.yaml", plain).message(),
             plain
+        );
+    }
+
+    #[test]
+    fn templates_that_are_not_utf8_fail_by_name() {
+        use crate::chart::File;
+        let chart = crate::load::load_files(
+            vec![
+                File::new(
+                    "Chart.yaml",
+                    &b"apiVersion: v2\nname: c\nversion: 0.1.0\n"[..],
+                ),
+                File::new("templates/a.yaml", &b"a: \xff\n"[..]),
+            ],
+            0,
+        )
+        .unwrap();
+        let err =
+            render_chart(&chart, &Value::map(Map::new()), &RenderOptions::default()).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "template c/templates/a.yaml is not UTF-8 text: templates holding other bytes are \
+             not supported by helmet"
         );
     }
 
