@@ -99,6 +99,58 @@ fn cases() -> Vec<Case> {
     out
 }
 
+/// Log lines as the goldens keep them: without Go's `2006/01/02 15:04:05 ` timestamps, and the
+/// repository's absolute path written `<root>/`.
+fn normalize_log(text: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut roots: Vec<String> = Vec::new();
+    for path in [
+        std::fs::canonicalize(&root).ok(),
+        std::path::absolute(&root).ok(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        roots.push(format!("{}/", path.display()));
+    }
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let bytes = line.as_bytes();
+        let stamped = bytes.len() >= 20
+            && bytes[..19].iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'/',
+                10 => *b == b' ',
+                13 | 16 => *b == b':',
+                _ => b.is_ascii_digit(),
+            })
+            && bytes[19] == b' ';
+        let mut line = if stamped { &line[20..] } else { line }.to_string();
+        for root in &roots {
+            line = line.replace(root.as_str(), "<root>/");
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+/// Whether two logs hold the same lines in the same number. Helm logs the coalescing
+/// warnings of one map in Go's random map order, so only the other lines (symbolic links,
+/// loader and dependency warnings) must keep their order.
+fn same_log(want: &str, got: &str) -> bool {
+    let sorted = |t: &str| -> Vec<String> {
+        let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+        lines.sort_unstable();
+        lines
+    };
+    let ordered = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.starts_with("warning: ") && !l.starts_with("Conflict: "))
+            .map(str::to_string)
+            .collect()
+    };
+    sorted(want) == sorted(got) && ordered(want) == ordered(got)
+}
+
 /// Compares one case; returns a description of the difference, if any.
 fn check(case: &Case) -> Option<String> {
     let goldens = case.chart.join("goldens");
@@ -108,7 +160,7 @@ fn check(case: &Case) -> Option<String> {
         .output()
         .expect("helmet runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = normalize_log(&String::from_utf8_lossy(&output.stderr));
     let code = output.status.code().unwrap_or(-1);
     let label = format!(
         "{}/{} (helmet {})",
@@ -123,6 +175,16 @@ fn check(case: &Case) -> Option<String> {
                 "{label}: exit {code}\n--- want stdout\n{want}\n--- got stdout\n{stdout}\n--- got stderr\n{stderr}"
             ));
         }
+        // Only `helm template` cases keep Helm's log (the oracle's `render` is not the CLI's).
+        if case.args.first().map(String::as_str) == Some("template") {
+            let want_log = std::fs::read_to_string(goldens.join(format!("{}.log", case.name)))
+                .unwrap_or_default();
+            if !same_log(&want_log, &stderr) {
+                return Some(format!(
+                    "{label}: log differs\n--- want stderr\n{want_log}\n--- got stderr\n{stderr}"
+                ));
+            }
+        }
         return None;
     }
     let want_err = std::fs::read_to_string(goldens.join(format!("{}.err", case.name)))
@@ -131,7 +193,17 @@ fn check(case: &Case) -> Option<String> {
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1);
-    if code != want_code || stderr != want_err {
+    // The log lines before the error may come in Go's map order; the error itself is exact.
+    let split = |t: &str| -> (String, String) {
+        let at = t
+            .match_indices("Error: ")
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || t.as_bytes()[i - 1] == b'\n')
+            .unwrap_or(t.len());
+        (t[..at].to_string(), t[at..].to_string())
+    };
+    let ((want_log, want_error), (got_log, got_error)) = (split(&want_err), split(&stderr));
+    if code != want_code || want_error != got_error || !same_log(&want_log, &got_log) {
         return Some(format!(
             "{label}: exit {code}, want {want_code}\n--- want stderr\n{want_err}\n--- got stderr\n{stderr}\n--- got stdout\n{stdout}"
         ));

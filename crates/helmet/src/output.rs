@@ -482,7 +482,7 @@ fn prepare_unchecked(
     log: &mut Vec<String>,
 ) -> Result<(Chart, Value), Error> {
     let user = value_options.merge_values()?;
-    let mut chart = crate::load::load_chart(chart_path)?;
+    let mut chart = crate::load::load_chart_logged(chart_path, log)?;
     log.extend(chart.all_load_warnings());
     if install {
         check_installable(&chart, &render.release.name)?;

@@ -28,10 +28,29 @@ pub(crate) fn parse_yaml(text: &[u8]) -> Result<Value, String> {
 
 /// Loads a chart from a directory or a `.tgz` archive, with its subcharts.
 pub fn load_chart(path: &Path) -> Result<Chart, Error> {
+    load_chart_logged(path, &mut Vec::new())
+}
+
+/// [`load_chart`]; when loading fails, the lines Helm had logged before failing (the symbolic
+/// links it followed) are added to `log`. On success they are the first of the chart's
+/// `load_warnings`.
+pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::new(format!("stat {}: {}", path.display(), io_text(&e))))?;
     if meta.is_dir() {
-        load_dir(path)
+        let mut links = Vec::new();
+        match load_dir_collecting(path, &mut links) {
+            Ok(mut chart) => {
+                // Helm logs each link while walking, before loading any file.
+                links.append(&mut chart.load_warnings);
+                chart.load_warnings = links;
+                Ok(chart)
+            }
+            Err(e) => {
+                log.append(&mut links);
+                Err(e)
+            }
+        }
     } else {
         load_archive_file(path)
     }
@@ -79,7 +98,17 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
 
 /// Loads a chart directory: `.helmignore` rules, a sorted walk following symbolic links.
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
-    let top = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut links = Vec::new();
+    let mut chart = load_dir_collecting(dir, &mut links)?;
+    links.append(&mut chart.load_warnings);
+    chart.load_warnings = links;
+    Ok(chart)
+}
+
+/// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`.
+fn load_dir_collecting(dir: &Path, links: &mut Vec<String>) -> Result<Chart, Error> {
+    // Go's `filepath.Abs` also cleans the path: `..` steps are taken lexically.
+    let top = lexically_clean(&std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
     let mut rules = IgnoreRules::empty();
     let ignore_file = top.join(".helmignore");
     match std::fs::read(&ignore_file) {
@@ -95,8 +124,61 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     }
     rules.add_defaults();
     let mut files = Vec::new();
-    walk(&top, "", &rules, &mut files, 0)?;
+    // The top folder is not logged when it is a link: Helm walks it with a trailing slash,
+    // which follows the link.
+    walk(&top, "", &rules, &mut files, links, 0)?;
     load_files(files, 0)
+}
+
+/// The line Helm's directory walk logs (slog, level INFO) for each symbolic link it follows,
+/// with the link's path and the fully resolved target.
+fn symlink_log(path: &Path) -> Result<String, Error> {
+    let resolved = std::fs::canonicalize(path).map_err(|e| {
+        Error::new(format!(
+            "error evaluating symlink {}: {}",
+            path.display(),
+            io_text(&e)
+        ))
+    })?;
+    Ok(format!(
+        "INFO found symbolic link in path. Contents of linked file included and used path={} resolved={}",
+        slog_text(&path.to_string_lossy()),
+        slog_text(&resolved.to_string_lossy())
+    ))
+}
+
+/// A value as slog's text handler writes it: quoted when empty or holding blanks, `=`, `"`
+/// or unprintable characters.
+fn slog_text(s: &str) -> String {
+    let needs_quotes = s.is_empty()
+        || s.chars().any(|c| {
+            c.is_whitespace() || c == '=' || c == '"' || c.is_control() || c == '\u{fffd}'
+        });
+    if needs_quotes {
+        archive::go_quote(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// Go's `filepath.Clean` of an absolute path: no `.`, `..` resolved against the text.
+fn lexically_clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                if out.parent().is_some() {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn walk(
@@ -104,6 +186,7 @@ fn walk(
     rel: &str,
     rules: &IgnoreRules,
     files: &mut Vec<File>,
+    links: &mut Vec<String>,
     depth: usize,
 ) -> Result<(), Error> {
     if depth > MAX_WALK_DEPTH {
@@ -132,14 +215,20 @@ fn walk(
         } else {
             format!("{rel}/{name}")
         };
+        let is_link = match kind {
+            Some(kind) => kind.is_symlink(),
+            None => std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()),
+        };
         let kind = match kind {
             Some(kind) if !kind.is_symlink() => kind,
             // Follow symbolic links, as Helm does.
             _ => std::fs::metadata(&full)
                 .map_err(|e| {
                     // Go's EvalSymlinks reports the path it could not find.
+                    // Go's EvalSymlinks has resolved the folders above the link by then.
+                    let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
                     let target = std::fs::read_link(&full)
-                        .map(|t| dir.join(t))
+                        .map(|t| lexically_clean(&base.join(t)))
                         .unwrap_or_else(|_| full.clone());
                     Error::new(format!(
                         "error evaluating symlink {}: lstat {}: {}",
@@ -150,11 +239,14 @@ fn walk(
                 })?
                 .file_type(),
         };
+        if is_link {
+            links.push(symlink_log(&full)?);
+        }
         if kind.is_dir() {
             if rules.ignores(&rel_name, true) {
                 continue;
             }
-            walk(&full, &rel_name, rules, files, depth + 1)?;
+            walk(&full, &rel_name, rules, files, links, depth + 1)?;
             continue;
         }
         if rules.ignores(&rel_name, false) {

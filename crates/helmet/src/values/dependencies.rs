@@ -202,8 +202,15 @@ fn check_one(c: &str, v: &SemVer) -> Option<bool> {
 fn path_value(values: &Map, path: &str) -> Option<Value> {
     let parts: Vec<&str> = path.split('.').collect();
     let (last, tables) = parts.split_last()?;
-    let mut table = values.get(*tables.first()?)?.as_map()?;
-    for t in &tables[1..] {
+    // A single key is looked up in the top table itself.
+    let Some((first, rest)) = tables.split_first() else {
+        return match values.get(*last)? {
+            Value::Map(_) => None,
+            other => Some(other.clone()),
+        };
+    };
+    let mut table = values.get(*first)?.as_map()?;
+    for t in rest {
         table = table.get(*t)?.as_map()?;
     }
     match table.get(*last)? {
