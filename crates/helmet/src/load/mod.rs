@@ -107,8 +107,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
 
 /// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`.
 fn load_dir_collecting(dir: &Path, links: &mut Vec<String>) -> Result<Chart, Error> {
-    // Go's `filepath.Abs` also cleans the path: `..` steps are taken lexically.
-    let top = lexically_clean(&std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+    let top = go_absolute(dir);
     let mut rules = IgnoreRules::empty();
     let ignore_file = top.join(".helmignore");
     match std::fs::read(&ignore_file) {
@@ -159,6 +158,35 @@ fn slog_text(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Go's `filepath.Abs`: a relative path is joined to Go's working directory, and the result
+/// cleaned (`..` steps are taken lexically).
+fn go_absolute(dir: &Path) -> PathBuf {
+    if dir.is_absolute() {
+        return lexically_clean(dir);
+    }
+    match go_getwd() {
+        Some(cwd) => lexically_clean(&cwd.join(dir)),
+        None => std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+    }
+}
+
+/// Go's `os.Getwd`: `$PWD` when it names the current folder (so a folder entered through a
+/// symbolic link keeps the link's path, as in the paths Helm logs), else the system's answer.
+fn go_getwd() -> Option<PathBuf> {
+    #[cfg(unix)]
+    if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from) {
+        use std::os::unix::fs::MetadataExt;
+        if pwd.is_absolute() {
+            if let (Ok(a), Ok(b)) = (std::fs::metadata(&pwd), std::fs::metadata(".")) {
+                if a.dev() == b.dev() && a.ino() == b.ino() {
+                    return Some(pwd);
+                }
+            }
+        }
+    }
+    std::env::current_dir().ok()
 }
 
 /// Go's `filepath.Clean` of an absolute path: no `.`, `..` resolved against the text.
