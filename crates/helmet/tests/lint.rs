@@ -91,6 +91,7 @@ fn lint_cases_match_helm() {
         let args: Vec<&str> = words.collect();
         let (out, err, code) = run_lint(&args);
         let out = out.replace(&root_text, "@ROOT@");
+        let err = err.replace(&root_text, "@ROOT@");
         let want_out = read(&goldens.join(format!("{name}.stdout")));
         let want_err = read(&goldens.join(format!("{name}.stderr")));
         let want_code: i32 = read(&goldens.join(format!("{name}.code")))

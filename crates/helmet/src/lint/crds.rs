@@ -20,8 +20,11 @@ pub fn lint(linter: &mut Linter) {
     if !linter.check("crds-directory", Severity::Error, DIR, dir_ok) {
         return;
     }
-    let chart = match crate::load::load_chart(&linter.chart_dir) {
-        Ok(c) => c,
+    let chart = match crate::load::load_chart_logged(&linter.chart_dir, &mut linter.logs) {
+        Ok(c) => {
+            linter.logs.extend(c.all_load_warnings());
+            c
+        }
         Err(e) => {
             linter.check("chart-load", Severity::Error, DIR, Err(e.to_string()));
             return;

@@ -6,8 +6,11 @@ use crate::chart::Chart;
 
 /// Runs the dependency rules.
 pub fn lint(linter: &mut Linter) {
-    let chart = match crate::load::load_dir(&linter.chart_dir) {
-        Ok(c) => c,
+    let chart = match crate::load::load_dir_logged(&linter.chart_dir, &mut linter.logs) {
+        Ok(c) => {
+            linter.logs.extend(c.all_load_warnings());
+            c
+        }
         Err(e) => {
             linter.check(
                 "chart-load",

@@ -38,8 +38,12 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     if !linter.check("templates-directory", Severity::Error, DIR, dir_ok) {
         return;
     }
-    let mut chart = match crate::load::load_chart(&linter.chart_dir) {
-        Ok(c) => c,
+    let mut chart = match crate::load::load_chart_logged(&linter.chart_dir, &mut linter.logs) {
+        Ok(c) => {
+            // Helm's loader logs as it loads (links followed, requirements files).
+            linter.logs.extend(c.all_load_warnings());
+            c
+        }
         Err(e) => {
             linter.check("chart-load", Severity::Error, DIR, Err(e.to_string()));
             return;

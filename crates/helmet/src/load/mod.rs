@@ -38,21 +38,27 @@ pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Er
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::new(format!("stat {}: {}", path.display(), io_text(&e))))?;
     if meta.is_dir() {
-        let mut links = Vec::new();
-        match load_dir_collecting(path, &mut links) {
-            Ok(mut chart) => {
-                // Helm logs each link while walking, before loading any file.
-                links.append(&mut chart.load_warnings);
-                chart.load_warnings = links;
-                Ok(chart)
-            }
-            Err(e) => {
-                log.append(&mut links);
-                Err(e)
-            }
-        }
+        load_dir_logged(path, log)
     } else {
         load_archive_file(path)
+    }
+}
+
+/// [`load_dir`]; when loading fails, the lines Helm had logged before failing (the symbolic
+/// links it followed) are added to `log`.
+pub fn load_dir_logged(dir: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
+    let mut links = Vec::new();
+    match load_dir_collecting(dir, &mut links) {
+        Ok(mut chart) => {
+            // Helm logs each link while walking, before loading any file.
+            links.append(&mut chart.load_warnings);
+            chart.load_warnings = links;
+            Ok(chart)
+        }
+        Err(e) => {
+            log.append(&mut links);
+            Err(e)
+        }
     }
 }
 
@@ -98,11 +104,7 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
 
 /// Loads a chart directory: `.helmignore` rules, a sorted walk following symbolic links.
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
-    let mut links = Vec::new();
-    let mut chart = load_dir_collecting(dir, &mut links)?;
-    links.append(&mut chart.load_warnings);
-    chart.load_warnings = links;
-    Ok(chart)
+    load_dir_logged(dir, &mut Vec::new())
 }
 
 /// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`.
