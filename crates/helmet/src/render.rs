@@ -34,6 +34,19 @@ struct Renderable {
     partial: bool,
 }
 
+/// The Go type Helm gives templates `.`, `.Values` and `.Template` as: a named map type, which
+/// `typeOf`, `%T`, `%#v`, `deepEqual` and Sprig's `dig` (a type assertion) tell from
+/// `map[string]interface {}`.
+pub const VALUES_TYPE: &str = "common.Values";
+
+/// A map as common.Values (the same map; anything else is left as it is).
+fn as_values(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::Map(Arc::new(m.view(Some(VALUES_TYPE)))),
+        other => other.clone(),
+    }
+}
+
 /// Builds the scope of `chart` and of its subcharts (depth first), collecting its templates.
 /// Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
 fn collect(
@@ -52,15 +65,15 @@ fn collect(
         )));
     }
     let values = match parent_scope {
-        None => top_values.clone(),
+        None => as_values(top_values),
         // Helm's `Values.Table("Values.<name>")`: the parent's section for this chart when it
         // is a map (the same map, so changes show on both sides), an empty map otherwise.
         Some(parent) => match parent
             .map_get("Values")
             .and_then(|v| v.map_get(chart.name()))
         {
-            Some(section @ Value::Map(_)) => section,
-            _ => Value::empty_map(),
+            Some(section @ Value::Map(_)) => as_values(&section),
+            _ => Value::named_map(VALUES_TYPE, Map::new()),
         },
     };
     let mut scope = shared.clone();
@@ -70,6 +83,8 @@ fn collect(
         Value::Object(Arc::new(Files::new(&chart.files, to_yaml.clone()))),
     );
     scope.insert("Values".into(), values);
+    // The parent's `.Subcharts.<name>` holds the scope as a plain map; the chart's own templates
+    // get it as common.Values (the same map).
     let scope = Value::map(scope);
     let mut subcharts = Map::new();
     for dep in &chart.dependencies {
@@ -201,12 +216,12 @@ fn render_with_policy(
         let top = match &r.scope {
             Value::Map(scope) if sequential => {
                 scope.update(|m| m.insert("Template".into(), template));
-                r.scope.clone()
+                Value::Map(Arc::new(scope.view(Some(VALUES_TYPE))))
             }
             Value::Map(scope) => {
                 let mut top = scope.to_map();
                 top.insert("Template".into(), template);
-                Value::map(top)
+                Value::named_map(VALUES_TYPE, top)
             }
             other => other.clone(),
         };

@@ -75,8 +75,10 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
         return Err(FuncError::new("dig needs at least three arguments"));
     }
     let last = &a[a.len() - 1];
-    let Value::Map(m) = last else {
-        return Err(interface_conversion(last, "map[string]interface {}"));
+    // A type assertion: only an unnamed map[string]interface {} passes (not common.Values).
+    let m = match last {
+        Value::Map(m) if m.elem == ElemType::Interface && m.type_name().is_none() => m,
+        _ => return Err(interface_conversion(last, "map[string]interface {}")),
     };
     let default = &a[a.len() - 2];
     let mut keys = Vec::new();
@@ -97,7 +99,7 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
             return Ok(step.clone());
         }
         match step {
-            Value::Map(next) if next.elem == ElemType::Interface => {
+            Value::Map(next) if next.elem == ElemType::Interface && next.type_name().is_none() => {
                 current = next.entries();
             }
             other => return Err(interface_conversion(other, "map[string]interface {}")),

@@ -329,7 +329,9 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
     }
     let deep_equal = |p: &Value, q: &Value| deep_equal_at(p, q, depth + 1);
     match (a, b) {
-        (Value::Map(x), Value::Map(y)) if std::sync::Arc::ptr_eq(x, y) => true,
+        // reflect.DeepEqual compares types first: common.Values never equals a plain map.
+        (Value::Map(x), Value::Map(y)) if x.type_name() != y.type_name() => false,
+        (Value::Map(x), Value::Map(y)) if helmet_value::TypedMap::same(x, y) => true,
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,

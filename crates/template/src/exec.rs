@@ -972,6 +972,13 @@ impl<'a> State<'a> {
                 value.v.type_name()
             )));
         }
+        // A named map (common.Values) is assignable to its unnamed type; the function then holds
+        // it as that type (`typeOf (set .Values "k" 1)` is map[string]interface {}).
+        if let Value::Map(m) = &value.v {
+            if m.type_name().is_some() {
+                return Ok(Ev::plain(Value::Map(std::sync::Arc::new(m.view(None)))));
+            }
+        }
         Ok(Ev::plain(value.v))
     }
 }

@@ -114,7 +114,11 @@ pub struct List {
 pub struct TypedMap {
     /// The value type (`Interface` for maps from YAML and `dict`).
     pub elem: ElemType,
-    entries: RwLock<Arc<Map>>,
+    /// Shared with every view of the same Go map under another type (see [`TypedMap::unnamed`]).
+    entries: Arc<RwLock<Arc<Map>>>,
+    /// The Go name of a named map type (`common.Values`, what Helm hands templates as `.`,
+    /// `.Values` and `.Template`); `None` for an unnamed `map[string]T`.
+    named: Option<&'static str>,
     /// A nil Go map (no entries; `encoding/json` writes `null`, `%#v` prints `T(nil)`).
     nil: bool,
 }
@@ -124,8 +128,38 @@ impl TypedMap {
     pub fn new(elem: ElemType, entries: Map) -> TypedMap {
         TypedMap {
             elem,
-            entries: RwLock::new(Arc::new(entries)),
+            entries: Arc::new(RwLock::new(Arc::new(entries))),
+            named: None,
             nil: false,
+        }
+    }
+
+    /// A map of the named Go type `name` (e.g. `common.Values`) whose underlying type is
+    /// `map[string]interface {}`: `typeOf` and `%T` print the name, `reflect.DeepEqual` tells it
+    /// from an unnamed map, and type assertions to `map[string]interface {}` (Sprig's `dig`)
+    /// fail on it. Functions taking `map[string]interface {}` still accept it, as Go assigns a
+    /// named type to an unnamed one with the same underlying type.
+    pub fn named(name: &'static str, entries: Map) -> TypedMap {
+        TypedMap {
+            named: Some(name),
+            ..TypedMap::new(ElemType::Interface, entries)
+        }
+    }
+
+    /// The name of the map's named Go type, if it has one.
+    pub fn type_name(&self) -> Option<&'static str> {
+        self.named
+    }
+
+    /// The same Go map seen as another type with the same underlying type: `None` for the
+    /// unnamed `map[string]T` (what a function parameter of that type receives), or a named type
+    /// (see [`TypedMap::named`]). It shares the entries, so changes show through both.
+    pub fn view(&self, name: Option<&'static str>) -> TypedMap {
+        TypedMap {
+            elem: self.elem,
+            entries: self.entries.clone(),
+            named: name,
+            nil: self.nil,
         }
     }
 
@@ -158,11 +192,18 @@ impl TypedMap {
 
     /// The entries, without copying them when no one else holds them.
     pub fn into_map(self) -> Map {
-        let entries = self
-            .entries
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Arc::try_unwrap(entries).unwrap_or_else(|shared| (*shared).clone())
+        match Arc::try_unwrap(self.entries) {
+            Ok(lock) => {
+                let entries = lock
+                    .into_inner()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                Arc::try_unwrap(entries).unwrap_or_else(|shared| (*shared).clone())
+            }
+            Err(shared) => (**shared
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()))
+            .clone(),
+        }
     }
 
     /// The value under `key`.
@@ -208,7 +249,12 @@ impl TypedMap {
 
     /// Whether `a` and `b` are the same Go map (not merely equal entries).
     pub fn same(a: &TypedMap, b: &TypedMap) -> bool {
-        std::ptr::eq(a, b)
+        Arc::ptr_eq(&a.entries, &b.entries)
+    }
+
+    /// An address that identifies the Go map (the same for every view of it).
+    fn identity(&self) -> *const RwLock<Arc<Map>> {
+        Arc::as_ptr(&self.entries)
     }
 }
 
@@ -243,6 +289,12 @@ impl Value {
     /// A `map[string]interface {}`.
     pub fn map(entries: Map) -> Value {
         Value::Map(Arc::new(TypedMap::new(ElemType::Interface, entries)))
+    }
+
+    /// A map of the named type `name` with underlying type `map[string]interface {}` (see
+    /// [`TypedMap::named`]).
+    pub fn named_map(name: &'static str, entries: Map) -> Value {
+        Value::Map(Arc::new(TypedMap::named(name, entries)))
     }
 
     /// A map with the given value type.
@@ -339,7 +391,10 @@ impl Value {
                 for (k, v) in m.entries().iter() {
                     copy.insert(k.clone(), v.deep_copy_at(depth + 1)?);
                 }
-                Value::typed_map(m.elem, copy)
+                let mut map = TypedMap::new(m.elem, copy);
+                // copystructure keeps the named type (`deepCopy .Values` is common.Values).
+                map.named = m.named;
+                Value::Map(Arc::new(map))
             }
             Value::List(l) if l.items.iter().any(Value::holds_map) => {
                 let items = l
@@ -365,7 +420,7 @@ impl Value {
             Enter(Value),
             Leave,
         }
-        let mut path: Vec<*const TypedMap> = Vec::new();
+        let mut path: Vec<*const RwLock<Arc<Map>>> = Vec::new();
         let mut stack = vec![Step::Enter(self.clone())];
         while let Some(step) = stack.pop() {
             match step {
@@ -373,7 +428,7 @@ impl Value {
                     path.pop();
                 }
                 Step::Enter(Value::Map(m)) => {
-                    let id = Arc::as_ptr(&m);
+                    let id = m.identity();
                     if path.contains(&id) {
                         return true;
                     }
@@ -425,7 +480,10 @@ impl Value {
             Value::String(_) | Value::ByteString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
-            Value::Map(m) => format!("map[string]{}", m.elem.go_name()),
+            Value::Map(m) => match m.named {
+                Some(name) => name.to_string(),
+                None => format!("map[string]{}", m.elem.go_name()),
+            },
             Value::Object(o) => o.type_name().to_string(),
         }
     }

@@ -92,7 +92,7 @@ pub fn template_value(name: &str, base_path: &str) -> Value {
     let mut map = Map::new();
     map.insert("Name".into(), Value::from(name));
     map.insert("BasePath".into(), Value::from(base_path));
-    Value::map(map)
+    Value::named_map(crate::render::VALUES_TYPE, map)
 }
 
 /// `.Capabilities` as a template value.
