@@ -366,7 +366,7 @@ impl Drop for Tree {
     fn drop(&mut self) {
         if self.deep {
             let root = std::mem::take(&mut self.root);
-            crate::on_big_stack(move || drop(root));
+            crate::on_stack_for_levels(self.nest, move || drop(root));
         }
     }
 }

@@ -99,6 +99,8 @@ pub(crate) struct StackBudget {
     pub left: usize,
     /// This step moved to a new big stack.
     pub hopped: bool,
+    /// The nesting the new stack is sized for, when this step moved.
+    pub levels: usize,
 }
 
 /// Stack units allowed on a caller's stack of unknown size (a 2 MiB thread must do).
@@ -112,6 +114,7 @@ impl StackBudget {
         StackBudget {
             left: INLINE_UNITS,
             hopped: false,
+            levels: 0,
         }
     }
 
@@ -119,14 +122,17 @@ impl StackBudget {
     pub(crate) fn enter(self, tree: &Tree) -> StackBudget {
         let cost = 1 + tree.nest;
         if cost > self.left {
+            // A tree nested deeper than a big stack's units gets a stack sized for it.
             StackBudget {
                 left: BIG_UNITS.saturating_sub(cost),
                 hopped: true,
+                levels: cost,
             }
         } else {
             StackBudget {
                 left: self.left - cost,
                 hopped: false,
+                levels: 0,
             }
         }
     }
@@ -438,7 +444,7 @@ impl<'a> State<'a> {
         };
         let r = if stack.hopped {
             // Continue on a fresh deep stack; the output travels with the state.
-            match crate::on_big_stack(move || {
+            match crate::on_stack_for_levels(stack.levels, move || {
                 let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
                 (r, inner.out)
             }) {
@@ -1129,7 +1135,7 @@ impl Set {
             Ok(st.out)
         };
         if stack.hopped {
-            crate::on_big_stack(run).unwrap_or_else(|| {
+            crate::on_stack_for_levels(stack.levels, run).unwrap_or_else(|| {
                 Err(Error {
                     kind: ErrorKind::Exec,
                     message: format!("template: {name}: internal error: execution thread failed"),
