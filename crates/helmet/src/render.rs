@@ -34,19 +34,6 @@ struct Renderable {
     partial: bool,
 }
 
-/// The Go type Helm gives templates `.`, `.Values` and `.Template` as: a named map type, which
-/// `typeOf`, `%T`, `%#v`, `deepEqual` and Sprig's `dig` (a type assertion) tell from
-/// `map[string]interface {}`.
-pub const VALUES_TYPE: &str = "common.Values";
-
-/// A map as common.Values (the same map; anything else is left as it is).
-fn as_values(v: &Value) -> Value {
-    match v {
-        Value::Map(m) => Value::Map(Arc::new(m.view(Some(VALUES_TYPE)))),
-        other => other.clone(),
-    }
-}
-
 /// Builds the scope of `chart` and of its subcharts (depth first), collecting its templates.
 /// Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
 fn collect(
@@ -65,15 +52,15 @@ fn collect(
         )));
     }
     let values = match parent_scope {
-        None => as_values(top_values),
+        None => objects::as_values(top_values),
         // Helm's `Values.Table("Values.<name>")`: the parent's section for this chart when it
         // is a map (the same map, so changes show on both sides), an empty map otherwise.
         Some(parent) => match parent
             .map_get("Values")
             .and_then(|v| v.map_get(chart.name()))
         {
-            Some(section @ Value::Map(_)) => as_values(&section),
-            _ => Value::named_map(VALUES_TYPE, Map::new()),
+            Some(section @ Value::Map(_)) => objects::as_values(&section),
+            _ => Value::named_map(&objects::VALUES, Map::new()),
         },
     };
     let mut scope = shared.clone();
@@ -216,12 +203,12 @@ fn render_with_policy(
         let top = match &r.scope {
             Value::Map(scope) if sequential => {
                 scope.update(|m| m.insert("Template".into(), template));
-                Value::Map(Arc::new(scope.view(Some(VALUES_TYPE))))
+                Value::Map(Arc::new(scope.view(Some(&objects::VALUES))))
             }
             Value::Map(scope) => {
                 let mut top = scope.to_map();
                 top.insert("Template".into(), template);
-                Value::named_map(VALUES_TYPE, top)
+                Value::named_map(&objects::VALUES, top)
             }
             other => other.clone(),
         };

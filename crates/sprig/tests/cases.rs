@@ -23,18 +23,15 @@ fn data(values: Value, name: &str) -> Value {
     );
     template.insert("BasePath".into(), Value::from("cases/templates"));
     // Helm hands templates `.`, `.Values` and `.Template` as its named map type common.Values.
-    let values = match values {
-        Value::Map(m) => Value::Map(Arc::new(m.view(Some("common.Values")))),
-        other => other,
-    };
+    let values = helmet::objects::as_values(&values);
     let mut top = Map::new();
     top.insert("Values".into(), values);
     top.insert("Release".into(), Value::map(release));
     top.insert(
         "Template".into(),
-        Value::named_map("common.Values", template),
+        Value::named_map(&helmet::objects::VALUES, template),
     );
-    Value::named_map("common.Values", top)
+    Value::named_map(&helmet::objects::VALUES, top)
 }
 
 /// Helm's values coalescing drops keys whose value is null.

@@ -654,6 +654,17 @@ impl<'a> State<'a> {
                 }
             }
             Value::Map(m) => {
+                // A named map type's methods come before its keys (`.Values.YAML`).
+                if let Some(method) = m.map_type().and_then(|t| (t.method)(&receiver.v, name)) {
+                    return self.eval_call(
+                        dot,
+                        Callee::User(method),
+                        At::Arg(node),
+                        name,
+                        args,
+                        fin,
+                    );
+                }
                 if has_args {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
                 }

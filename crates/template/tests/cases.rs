@@ -9,7 +9,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use helmet_template::{ErrorKind, Templates};
-use helmet_value::{FuncMap, Map, Value};
+use helmet_value::{FuncMap, Map, MapType, Value};
+
+/// Helm's common.Values as far as engine cases need it: its name (its methods belong to the chart
+/// core; function cases cover them).
+static VALUES: MapType = MapType {
+    name: "common.Values",
+    method: |_, _| None,
+};
 
 fn data(values: Value, name: &str) -> Value {
     let mut release = Map::new();
@@ -27,17 +34,14 @@ fn data(values: Value, name: &str) -> Value {
     template.insert("BasePath".into(), Value::from("cases/templates"));
     // Helm hands templates `.`, `.Values` and `.Template` as its named map type common.Values.
     let values = match values {
-        Value::Map(m) => Value::Map(Arc::new(m.view(Some("common.Values")))),
+        Value::Map(m) => Value::Map(Arc::new(m.view(Some(&VALUES)))),
         other => other,
     };
     let mut top = Map::new();
     top.insert("Values".into(), values);
     top.insert("Release".into(), Value::map(release));
-    top.insert(
-        "Template".into(),
-        Value::named_map("common.Values", template),
-    );
-    Value::named_map("common.Values", top)
+    top.insert("Template".into(), Value::named_map(&VALUES, template));
+    Value::named_map(&VALUES, top)
 }
 
 /// Helm's cleanupParseError.

@@ -101,6 +101,23 @@ pub struct List {
     pub items: Vec<Value>,
 }
 
+/// A named Go map type whose underlying type is `map[string]interface {}` (Helm's
+/// `common.Values`): its name and its methods, which templates call as fields
+/// (`.Values.YAML`), before any key of the same name.
+pub struct MapType {
+    /// Go's name for the type, as `%T` prints it.
+    pub name: &'static str,
+    /// The method `name` bound to `receiver` (a map of this type), or `None` when the type has
+    /// no such method.
+    pub method: fn(receiver: &Value, name: &str) -> Option<Func>,
+}
+
+impl std::fmt::Debug for MapType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
 /// A Go map with string keys: `map[string]interface {}` or `map[string]string`.
 ///
 /// Go maps are references: `set`, `unset`, `merge` and `mergeOverwrite` change the map that every
@@ -116,9 +133,9 @@ pub struct TypedMap {
     pub elem: ElemType,
     /// Shared with every view of the same Go map under another type (see [`TypedMap::unnamed`]).
     entries: Arc<RwLock<Arc<Map>>>,
-    /// The Go name of a named map type (`common.Values`, what Helm hands templates as `.`,
-    /// `.Values` and `.Template`); `None` for an unnamed `map[string]T`.
-    named: Option<&'static str>,
+    /// The named Go map type (`common.Values`, what Helm hands templates as `.`, `.Values` and
+    /// `.Template`); `None` for an unnamed `map[string]T`.
+    named: Option<&'static MapType>,
     /// A nil Go map (no entries; `encoding/json` writes `null`, `%#v` prints `T(nil)`).
     nil: bool,
 }
@@ -139,26 +156,31 @@ impl TypedMap {
     /// from an unnamed map, and type assertions to `map[string]interface {}` (Sprig's `dig`)
     /// fail on it. Functions taking `map[string]interface {}` still accept it, as Go assigns a
     /// named type to an unnamed one with the same underlying type.
-    pub fn named(name: &'static str, entries: Map) -> TypedMap {
+    pub fn named(map_type: &'static MapType, entries: Map) -> TypedMap {
         TypedMap {
-            named: Some(name),
+            named: Some(map_type),
             ..TypedMap::new(ElemType::Interface, entries)
         }
     }
 
     /// The name of the map's named Go type, if it has one.
     pub fn type_name(&self) -> Option<&'static str> {
+        self.named.map(|t| t.name)
+    }
+
+    /// The map's named Go type, if it has one.
+    pub fn map_type(&self) -> Option<&'static MapType> {
         self.named
     }
 
     /// The same Go map seen as another type with the same underlying type: `None` for the
     /// unnamed `map[string]T` (what a function parameter of that type receives), or a named type
     /// (see [`TypedMap::named`]). It shares the entries, so changes show through both.
-    pub fn view(&self, name: Option<&'static str>) -> TypedMap {
+    pub fn view(&self, map_type: Option<&'static MapType>) -> TypedMap {
         TypedMap {
             elem: self.elem,
             entries: self.entries.clone(),
-            named: name,
+            named: map_type,
             nil: self.nil,
         }
     }
@@ -293,8 +315,8 @@ impl Value {
 
     /// A map of the named type `name` with underlying type `map[string]interface {}` (see
     /// [`TypedMap::named`]).
-    pub fn named_map(name: &'static str, entries: Map) -> Value {
-        Value::Map(Arc::new(TypedMap::named(name, entries)))
+    pub fn named_map(map_type: &'static MapType, entries: Map) -> Value {
+        Value::Map(Arc::new(TypedMap::named(map_type, entries)))
     }
 
     /// A map with the given value type.
@@ -480,7 +502,7 @@ impl Value {
             Value::String(_) | Value::ByteString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
-            Value::Map(m) => match m.named {
+            Value::Map(m) => match m.type_name() {
                 Some(name) => name.to_string(),
                 None => format!("map[string]{}", m.elem.go_name()),
             },

@@ -4,6 +4,7 @@
 mod capabilities;
 mod files;
 pub(crate) mod glob;
+mod values_type;
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ pub use capabilities::{
     Capabilities, HelmVersion, KubeVersion, VersionSet, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION,
 };
 pub use files::Files;
+pub use values_type::{as_values, VALUES};
 
 use crate::chart::{Chart, Metadata};
 
@@ -92,7 +94,7 @@ pub fn template_value(name: &str, base_path: &str) -> Value {
     let mut map = Map::new();
     map.insert("Name".into(), Value::from(name));
     map.insert("BasePath".into(), Value::from(base_path));
-    Value::named_map(crate::render::VALUES_TYPE, map)
+    Value::named_map(&VALUES, map)
 }
 
 /// `.Capabilities` as a template value.
