@@ -631,18 +631,18 @@ impl<'a> State<'a> {
             return Err(self.errorf(format!("nil pointer evaluating {typ}.{name}")));
         }
         let has_args = args.len() > 1 || fin.is_some();
+        // Methods come before fields and keys, as Go looks them up first (a named map type's:
+        // `.Values.YAML`).
+        let method = match &receiver.v {
+            Value::Object(o) => o.method(name),
+            Value::Map(m) => m.map_type().and_then(|t| (t.method)(&receiver.v, name)),
+            _ => None,
+        };
+        if let Some(method) = method {
+            return self.eval_call(dot, Callee::User(method), At::Arg(node), name, args, fin);
+        }
         match &receiver.v {
             Value::Object(o) => {
-                if let Some(method) = o.method(name) {
-                    return self.eval_call(
-                        dot,
-                        Callee::User(method),
-                        At::Arg(node),
-                        name,
-                        args,
-                        fin,
-                    );
-                }
                 if let Some(f) = o.field(name) {
                     if has_args {
                         return Err(self.errorf(format!(
@@ -654,17 +654,6 @@ impl<'a> State<'a> {
                 }
             }
             Value::Map(m) => {
-                // A named map type's methods come before its keys (`.Values.YAML`).
-                if let Some(method) = m.map_type().and_then(|t| (t.method)(&receiver.v, name)) {
-                    return self.eval_call(
-                        dot,
-                        Callee::User(method),
-                        At::Arg(node),
-                        name,
-                        args,
-                        fin,
-                    );
-                }
                 if has_args {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
                 }
