@@ -194,7 +194,8 @@ fn render_with_policy(
     let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
     // Templates that change maps in place see each other's changes in Helm, which runs them
     // one after another in this order; only templates that cannot change maps run side by side.
-    let sequential = may_change_maps(&templates, chart, values);
+    let sequential = may_change_maps(&templates, chart, values)
+        || reads_subcharts(&renderables, &templates, chart, values);
     // Each file runs on the calling thread; the engine moves a call chain to a thread with a
     // big stack only when it gets deep (real charts almost never do), so a render starts no
     // thread (which costs more than rendering a small chart).
@@ -265,6 +266,21 @@ fn may_change_maps(templates: &Templates, chart: &Chart, values: &Value) -> bool
     let names_changer =
         |text: &[u8]| holds(text, b"{{") && MAP_CHANGERS.iter().any(|n| holds(text, n.as_bytes()));
     strings_match(values, &names_changer) || files_match(chart, &names_changer, 0)
+}
+
+/// Whether a template may read `.Subcharts`: a chart's scope there holds `.Template` of the last
+/// file of that chart run so far, which only a run one file after another keeps (each file of a
+/// parallel run gets its own copy of the scope).
+fn reads_subcharts(
+    renderables: &[Renderable],
+    templates: &Templates,
+    chart: &Chart,
+    values: &Value,
+) -> bool {
+    let holds = |text: &[u8]| text.windows(9).any(|w| w == b"Subcharts");
+    renderables.iter().any(|r| holds(r.source.as_bytes()))
+        || (templates.calls_any(&["tpl"])
+            && (strings_match(values, &holds) || files_match(chart, &holds, 0)))
 }
 
 /// Whether a string anywhere in `value` satisfies `test` (walked with its own stack).
