@@ -204,7 +204,10 @@ fn render_with_policy(
         let top = match &r.scope {
             Value::Map(scope) if sequential => {
                 scope.update(|m| m.insert("Template".into(), template));
-                Value::Map(Arc::new(scope.view(Some(&objects::VALUES))))
+                Value::Map(Arc::new(helmet_value::TypedMap::view(
+                    scope,
+                    Some(&objects::VALUES),
+                )))
             }
             Value::Map(scope) => {
                 let mut top = scope.to_map();

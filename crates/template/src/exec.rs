@@ -982,7 +982,9 @@ impl<'a> State<'a> {
         // it as that type (`typeOf (set .Values "k" 1)` is map[string]interface {}).
         if let Value::Map(m) = &value.v {
             if m.type_name().is_some() {
-                return Ok(Ev::plain(Value::Map(std::sync::Arc::new(m.view(None)))));
+                return Ok(Ev::plain(Value::Map(std::sync::Arc::new(
+                    helmet_value::TypedMap::view(m, None),
+                ))));
             }
         }
         Ok(Ev::plain(value.v))

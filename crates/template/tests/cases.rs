@@ -34,7 +34,7 @@ fn data(values: Value, name: &str) -> Value {
     template.insert("BasePath".into(), Value::from("cases/templates"));
     // Helm hands templates `.`, `.Values` and `.Template` as its named map type common.Values.
     let values = match values {
-        Value::Map(m) => Value::Map(Arc::new(m.view(Some(&VALUES)))),
+        Value::Map(m) => Value::Map(Arc::new(helmet_value::TypedMap::view(&m, Some(&VALUES)))),
         other => other,
     };
     let mut top = Map::new();

@@ -131,8 +131,8 @@ impl std::fmt::Debug for MapType {
 pub struct TypedMap {
     /// The value type (`Interface` for maps from YAML and `dict`).
     pub elem: ElemType,
-    /// Shared with every view of the same Go map under another type (see [`TypedMap::unnamed`]).
-    entries: Arc<RwLock<Arc<Map>>>,
+    /// The entries, or the map this one is a view of (see [`TypedMap::view`]).
+    storage: Storage,
     /// The named Go map type (`common.Values`, what Helm hands templates as `.`, `.Values` and
     /// `.Template`); `None` for an unnamed `map[string]T`.
     named: Option<&'static MapType>,
@@ -140,12 +140,19 @@ pub struct TypedMap {
     nil: bool,
 }
 
+/// Where a map's entries live: in the map itself, or (for a view of the same Go map under another
+/// type, which is rare) in the map it views.
+enum Storage {
+    Own(RwLock<Arc<Map>>),
+    View(Arc<TypedMap>),
+}
+
 impl TypedMap {
     /// A map with these entries.
     pub fn new(elem: ElemType, entries: Map) -> TypedMap {
         TypedMap {
             elem,
-            entries: Arc::new(RwLock::new(Arc::new(entries))),
+            storage: Storage::Own(RwLock::new(Arc::new(entries))),
             named: None,
             nil: false,
         }
@@ -176,12 +183,24 @@ impl TypedMap {
     /// The same Go map seen as another type with the same underlying type: `None` for the
     /// unnamed `map[string]T` (what a function parameter of that type receives), or a named type
     /// (see [`TypedMap::named`]). It shares the entries, so changes show through both.
-    pub fn view(&self, map_type: Option<&'static MapType>) -> TypedMap {
+    pub fn view(map: &Arc<TypedMap>, map_type: Option<&'static MapType>) -> TypedMap {
+        let target = match &map.storage {
+            Storage::Own(_) => map.clone(),
+            Storage::View(target) => target.clone(),
+        };
         TypedMap {
-            elem: self.elem,
-            entries: self.entries.clone(),
+            elem: map.elem,
+            storage: Storage::View(target),
             named: map_type,
-            nil: self.nil,
+            nil: map.nil,
+        }
+    }
+
+    /// The lock over the entries (the viewed map's, for a view).
+    fn lock(&self) -> &RwLock<Arc<Map>> {
+        match &self.storage {
+            Storage::Own(lock) => lock,
+            Storage::View(target) => target.lock(),
         }
     }
 
@@ -201,7 +220,7 @@ impl TypedMap {
     /// The entries as they are now. Later changes to the map do not show in the snapshot.
     pub fn entries(&self) -> Arc<Map> {
         // A poisoned lock only means a writer panicked after cloning; the entries are whole.
-        self.entries
+        self.lock()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
@@ -214,23 +233,20 @@ impl TypedMap {
 
     /// The entries, without copying them when no one else holds them.
     pub fn into_map(self) -> Map {
-        match Arc::try_unwrap(self.entries) {
-            Ok(lock) => {
+        match self.storage {
+            Storage::Own(lock) => {
                 let entries = lock
                     .into_inner()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
                 Arc::try_unwrap(entries).unwrap_or_else(|shared| (*shared).clone())
             }
-            Err(shared) => (**shared
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()))
-            .clone(),
+            Storage::View(target) => target.to_map(),
         }
     }
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<Value> {
-        self.entries
+        self.lock()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .get(key)
@@ -239,7 +255,7 @@ impl TypedMap {
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries
+        self.lock()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .contains_key(key)
@@ -247,7 +263,7 @@ impl TypedMap {
 
     /// The number of entries.
     pub fn len(&self) -> usize {
-        self.entries
+        self.lock()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .len()
@@ -263,7 +279,7 @@ impl TypedMap {
     /// before calling).
     pub fn update<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
         let mut guard = self
-            .entries
+            .lock()
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         change(Arc::make_mut(&mut guard))
@@ -271,12 +287,12 @@ impl TypedMap {
 
     /// Whether `a` and `b` are the same Go map (not merely equal entries).
     pub fn same(a: &TypedMap, b: &TypedMap) -> bool {
-        Arc::ptr_eq(&a.entries, &b.entries)
+        std::ptr::eq(a.lock(), b.lock())
     }
 
     /// An address that identifies the Go map (the same for every view of it).
     fn identity(&self) -> *const RwLock<Arc<Map>> {
-        Arc::as_ptr(&self.entries)
+        self.lock()
     }
 }
 

@@ -15,7 +15,7 @@ pub static VALUES: MapType = MapType {
 /// A map as common.Values (the same map; anything else is left as it is).
 pub fn as_values(v: &Value) -> Value {
     match v {
-        Value::Map(m) => Value::Map(Arc::new(m.view(Some(&VALUES)))),
+        Value::Map(m) => Value::Map(Arc::new(TypedMap::view(m, Some(&VALUES)))),
         other => other.clone(),
     }
 }
@@ -37,7 +37,7 @@ fn values_method(receiver: &Value, name: &str) -> Option<Func> {
             Ok(if map.is_empty() {
                 Value::empty_map()
             } else {
-                Value::Map(Arc::new(map.view(None)))
+                Value::Map(Arc::new(TypedMap::view(&map, None)))
             })
         }),
         "Table" => Func::new(&[ArgType::String], move |_, a| {
@@ -76,7 +76,10 @@ fn table(map: &Arc<TypedMap>, path: &str) -> Result<Value, FuncError> {
             _ => return Err(FuncError::new(format!("{} is not a table", go_quote(key)))),
         }
     }
-    Ok(Value::Map(Arc::new(current.view(Some(&VALUES)))))
+    Ok(Value::Map(Arc::new(TypedMap::view(
+        &current,
+        Some(&VALUES),
+    ))))
 }
 
 /// `Values.PathValue`: the value (not a table) under a dotted path.
