@@ -6,9 +6,9 @@
 //! rules of Go's `time` package.
 //!
 //! Time zones: `UTC`, `Local` and the empty name are UTC (helmet treats the local zone as UTC,
-//! as Helm sees it in containers and CI). Names Go cannot load fall back to UTC as Sprig does;
-//! real IANA zones (`America/New_York`) are not supported yet and fail with an error naming them
-//! rather than print a wrong time.
+//! as Helm sees it in containers and CI). IANA zones (`America/New_York`) are read from the
+//! system's zoneinfo files as Go reads them, with the file's POSIX TZ rule for instants after
+//! its last transition (`posix_tz`); names Go cannot load fall back to UTC as Sprig does.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -1211,12 +1211,7 @@ fn zone_at(name: &str, t: &Time) -> Result<Zone, FuncError> {
     let Some(tz) = TzFile::parse(&data) else {
         return Ok(Zone::utc());
     };
-    tz.zone_at(t.secs).ok_or_else(|| {
-        FuncError::new(format!(
-            "time zone {} after its last transition is not supported yet",
-            helmet_value::strconv::quote(name)
-        ))
-    })
+    Ok(tz.zone_at(t.secs))
 }
 
 /// The parts of a TZif file (RFC 8536) helmet uses: transitions and local time types.
@@ -1303,9 +1298,9 @@ impl TzFile {
         })
     }
 
-    /// The zone at `secs`, or `None` past the last transition when the footer has DST rules
-    /// (helmet does not evaluate POSIX TZ rules yet).
-    fn zone_at(&self, secs: i64) -> Option<Zone> {
+    /// The zone at `secs`: the type of the last transition at or before it, the footer's rule
+    /// from the last transition on (Go's `Location.lookup`).
+    fn zone_at(&self, secs: i64) -> Zone {
         let zone = |i: usize| {
             let (offset, _, ref name) = self.types[i];
             Zone {
@@ -1317,12 +1312,18 @@ impl TzFile {
         if n == 0 {
             // Before the first transition: the first standard-time type, as Go picks it.
             let first = self.types.iter().position(|t| !t.1).unwrap_or(0);
-            return Some(zone(first));
+            return zone(first);
         }
-        if n == self.transitions.len() && self.footer.contains(',') {
-            return None;
+        if n == self.transitions.len() && !self.footer.is_empty() {
+            // A rule that does not parse leaves the last transition's zone, as in Go.
+            if let Some(z) = crate::posix_tz::zone_at(&self.footer, secs) {
+                return Zone {
+                    name: z.name,
+                    offset: z.offset,
+                };
+            }
         }
-        Some(zone(self.transitions[n - 1].1))
+        zone(self.transitions[n - 1].1)
     }
 }
 

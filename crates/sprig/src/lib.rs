@@ -23,6 +23,7 @@ mod dates;
 mod hashes;
 mod network;
 mod passwords;
+mod posix_tz;
 mod random;
 pub mod semver;
 
