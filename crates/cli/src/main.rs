@@ -170,6 +170,7 @@ fn render_options(parsed: &Parsed, name: String) -> Result<RenderOptions, String
         },
         capabilities,
         strict: false,
+        invalid_utf8: helmet::render::InvalidUtf8::YamlError,
     })
 }
 
@@ -241,7 +242,11 @@ fn render(args: &[String]) -> Outcome {
         Err(e) => return Outcome::Failed(e),
     };
     let render = match render_options(&parsed, name) {
-        Ok(r) => r,
+        // The raw engine output, as the reference renderer's JSON shows it.
+        Ok(r) => RenderOptions {
+            invalid_utf8: helmet::render::InvalidUtf8::Replace,
+            ..r
+        },
         Err(e) => return Outcome::Failed(e),
     };
     let mut log = Vec::new();

@@ -20,6 +20,24 @@ pub struct RenderOptions {
     pub capabilities: Capabilities,
     /// `missingkey=error` (Helm's strict mode, used by `helm lint --strict`).
     pub strict: bool,
+    /// What becomes of a file whose output is not UTF-8 (Go strings are bytes).
+    pub invalid_utf8: InvalidUtf8,
+}
+
+/// What a render does with a file whose output is not UTF-8: Helm's engine returns Go strings,
+/// which hold any bytes; helmet's rendered files are text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InvalidUtf8 {
+    /// Fail, naming the limitation.
+    #[default]
+    Refuse,
+    /// U+FFFD for each invalid byte, as the reference renderer's JSON shows the engine's output
+    /// (`helmet render`).
+    Replace,
+    /// As `helm template`: Helm writes the bytes into the manifest, then cannot read it as YAML
+    /// (`YAML parse error on FILE: error converting YAML to JSON: yaml: invalid leading UTF-8
+    /// octet`); `NOTES.txt` files are never read as YAML and keep U+FFFD.
+    YamlError,
 }
 
 /// One file to execute: its full name, its source and the top-level object it sees.
@@ -199,7 +217,8 @@ fn render_with_policy(
     // Each file runs on the calling thread; the engine moves a call chain to a thread with a
     // big stack only when it gets deep (real charts almost never do), so a render starts no
     // thread (which costs more than rendering a small chart).
-    let execute = |r: &Renderable| -> Result<String, Error> {
+    // A file gives its text, or its bytes when they are not UTF-8.
+    let execute = |r: &Renderable| -> Result<Result<String, Vec<u8>>, Error> {
         let template = objects::template_value(&r.name, &r.base_path);
         let top = match &r.scope {
             Value::Map(scope) if sequential => {
@@ -216,13 +235,18 @@ fn render_with_policy(
             }
             other => other.clone(),
         };
-        templates
-            .execute(&r.name, &top)
-            .map(|out| out.replace("<no value>", ""))
-            .map_err(|e| match e.kind {
-                ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
-                _ => Error::new(e.message),
-            })
+        let out = match options.invalid_utf8 {
+            InvalidUtf8::Refuse => templates.execute(&r.name, &top).map(Ok),
+            _ => templates.execute_go(&r.name, &top),
+        };
+        let out = out.map_err(|e| match e.kind {
+            ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
+            _ => Error::new(e.message),
+        })?;
+        Ok(match out {
+            Ok(text) => Ok(text.replace("<no value>", "")),
+            Err(bytes) => Err(bytes),
+        })
     };
     let results = if sequential || !allow_parallel || jobs.len() < PARALLEL_MIN_FILES {
         // Helm stops at the first failing file: later files never run (nor log).
@@ -240,10 +264,52 @@ fn render_with_policy(
         run_parallel(&jobs, execute)
     };
     let mut rendered = BTreeMap::new();
+    // Files that `helm template` would fail to read as YAML, by name (the order it reads them).
+    let mut not_yaml = BTreeMap::new();
     for (r, result) in jobs.iter().zip(results) {
-        rendered.insert(r.name.clone(), result?);
+        let text = match result? {
+            Ok(text) => text,
+            Err(bytes) => {
+                if options.invalid_utf8 == InvalidUtf8::YamlError && !r.name.ends_with("NOTES.txt")
+                {
+                    not_yaml.insert(r.name.clone(), yaml_reader_error(&r.name, &bytes));
+                }
+                // Go's replace of `<no value>` works on bytes: these are ASCII either way.
+                helmet_value::gostring::to_text_lossy(&bytes).replace("<no value>", "")
+            }
+        };
+        rendered.insert(r.name.clone(), text);
+    }
+    if let Some((_, error)) = not_yaml.into_iter().next() {
+        return Err(error);
     }
     Ok(rendered)
+}
+
+/// Helm's error for a manifest holding bytes that are not UTF-8: go-yaml's reader fails on the
+/// document (split at `---` lines, trimmed) that holds the first such byte. go-yaml decodes its
+/// input in chunks; only a problem in the first chunk is known to helmet.
+fn yaml_reader_error(name: &str, bytes: &[u8]) -> Error {
+    let bad = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(i) = bytes[at..bad].windows(4).position(|w| w == b"\n---") {
+        start = at + i + 4;
+        at = start;
+    }
+    let doc = &bytes[start..];
+    let skip = doc.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    match helmet_yaml::reader_utf8::first_chunk_problem(&doc[skip..]) {
+        Some(reason) => Error::new(format!(
+            "YAML parse error on {name}: error converting YAML to JSON: yaml: {reason}"
+        )),
+        None => Error::new(format!(
+            "template {name} prints bytes that are not UTF-8 past the first 512 bytes of a \
+             manifest: reading them as YAML is not supported by helmet"
+        )),
+    }
 }
 
 /// The Sprig functions that change a map in place.

@@ -130,6 +130,11 @@ fn check(case: &Case) -> Option<String> {
     let Ok(json) = std::fs::read_to_string(&engine) else {
         return None; // The engine failed in Helm: nothing for this stage to print.
     };
+    if json.contains("\\ufffd") && goldens.join(format!("{}.err", case.name)).exists() {
+        // Helm's printing stage failed on bytes that are not UTF-8, which the engine's JSON
+        // shows as U+FFFD: not what that stage read (the CLI suite runs these cases end to end).
+        return None;
+    }
     let label = format!(
         "{}/{}",
         case.dir.file_name().unwrap_or_default().to_string_lossy(),

@@ -149,6 +149,15 @@ impl Templates {
         self.set.trees.contains_key(name)
     }
 
+    /// [`Templates::execute`], but an output that is not UTF-8 (Go strings are bytes) comes
+    /// back as its bytes (`Err`) instead of failing.
+    pub fn execute_go(&self, name: &str, data: &Value) -> Result<Result<String, Vec<u8>>, Error> {
+        let out = self
+            .set
+            .execute_with(name, data, exec::StackBudget::inline())?;
+        Ok(out.into_text())
+    }
+
     /// Executes the template `name` with `data` as dot and returns its output. `<no value>` is
     /// left in the output as Go prints it.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {

@@ -91,6 +91,7 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         },
         capabilities: capabilities.clone(),
         strict: false,
+        invalid_utf8: crate::render::InvalidUtf8::Refuse,
     };
     let logs = Arc::new(Mutex::new(Vec::new()));
     let rendered =
