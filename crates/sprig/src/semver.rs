@@ -575,8 +575,8 @@ fn version_value(v: Version) -> Value {
     Value::Object(Arc::new(VersionValue(v)))
 }
 
-/// The `*semver.Version` argument of a comparison method. The engine has no argument type for
-/// it, so the method checks itself; nil dereferences as in Go.
+/// The `*semver.Version` argument of a comparison method (the engine has checked its type);
+/// nil dereferences as in Go.
 fn version_arg(method: &str, arg: Option<&Value>) -> Result<Option<Version>, FuncError> {
     match arg {
         None | Some(Value::Nil) => Ok(None),
@@ -639,10 +639,13 @@ impl Object for VersionObject {
         };
         let v = v.clone();
         let method = name.to_string();
-        Some(Func::new(&[ArgType::Any], move |_, a| {
-            let other = version_arg(&method, a.first())?;
-            compare(other.map(|o| v.compare(&o)))
-        }))
+        Some(Func::new(
+            &[ArgType::Object("*semver.Version")],
+            move |_, a| {
+                let other = version_arg(&method, a.first())?;
+                compare(other.map(|o| v.compare(&o)))
+            },
+        ))
     }
 
     fn go_format(&self) -> String {

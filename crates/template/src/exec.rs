@@ -969,6 +969,8 @@ impl<'a> State<'a> {
             (ArgType::ListAny, Value::List(l)) => l.elem == ElemType::Interface,
             (ArgType::ListString, Value::List(l)) => l.elem == ElemType::String,
             (ArgType::MapAny, Value::Map(m)) => m.elem == ElemType::Interface,
+            (ArgType::Object(name), Value::Object(o)) => o.type_name() == name,
+            (ArgType::Object(name), Value::Nil) => name.starts_with('*'),
             _ => false,
         };
         if !ok {
@@ -1019,14 +1021,16 @@ impl Pt {
     fn can_be_nil(self) -> bool {
         match self {
             Pt::Reflect => true,
-            Pt::Go(t) => matches!(
-                t,
-                ArgType::Any
-                    | ArgType::ListAny
-                    | ArgType::ListString
-                    | ArgType::MapAny
-                    | ArgType::Bytes
-            ),
+            Pt::Go(t) => {
+                matches!(
+                    t,
+                    ArgType::Any
+                        | ArgType::ListAny
+                        | ArgType::ListString
+                        | ArgType::MapAny
+                        | ArgType::Bytes
+                ) || matches!(t, ArgType::Object(name) if name.starts_with('*'))
+            }
         }
     }
     fn go_name(self) -> &'static str {

@@ -35,6 +35,9 @@ pub enum ArgType {
     MapAny,
     /// `[]byte`
     Bytes,
+    /// A Go struct or pointer type by its name (`*semver.Version`, `sprig.certificate`): only
+    /// a [`Value::Object`] of that type name is accepted; a pointer type (`*`) also takes nil.
+    Object(&'static str),
 }
 
 impl ArgType {
@@ -51,6 +54,7 @@ impl ArgType {
             ArgType::ListString => "[]string",
             ArgType::MapAny => "map[string]interface {}",
             ArgType::Bytes => "[]uint8",
+            ArgType::Object(name) => name,
         }
     }
 }

@@ -381,6 +381,9 @@ fn self_signed(t: &Template, key: &PrivateKey) -> Result<Value, FuncError> {
     Ok(certificate(cert, key))
 }
 
+/// The type of `genSignedCert`'s `ca` parameter: the engine checks it as Go's does.
+const CERTIFICATE: ArgType = ArgType::Object("sprig.certificate");
+
 /// The issuing certificate and key of `genSignedCert`'s `ca` argument.
 fn signer_of(ca: &Value) -> Result<(ParsedCert, PrivateKey), FuncError> {
     let ca = match ca {
@@ -458,7 +461,7 @@ fn gen_private_key(kind: &str) -> Result<Value, FuncError> {
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    use ArgType::{Any, Int, ListAny, String as S};
+    use ArgType::{Int, ListAny, String as S};
     def(map, "genPrivateKey", &[S], |_, a| {
         gen_private_key(arg_str(a, 0))
     });
@@ -496,13 +499,13 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(
         map,
         "genSignedCert",
-        &[S, ListAny, ListAny, Int, Any],
+        &[S, ListAny, ListAny, Int, CERTIFICATE],
         |_, a| signed(a, None),
     );
     def(
         map,
         "genSignedCertWithKey",
-        &[S, ListAny, ListAny, Int, Any, S],
+        &[S, ListAny, ListAny, Int, CERTIFICATE, S],
         |_, a| {
             let key = key_argument(arg_str(a, 5))?;
             signed(a, Some(key))
