@@ -310,8 +310,9 @@ fn toml_value(v: helmet_yaml::toml_read::TomlValue) -> Value {
         T::Datetime(dt) => crate::dates::toml_time(&dt),
         T::Array(items) => Value::list(items.into_iter().map(toml_value).collect()),
         T::Table(t) => toml_table(t),
-        // Go's type is []map[string]interface {}; the value model has no such list element
-        // type yet, so typeOf shows []interface {} (printing and toJson/toYaml agree).
-        T::TableArray(tables) => Value::list(tables.into_iter().map(toml_table).collect()),
+        T::TableArray(tables) => Value::List(std::sync::Arc::new(helmet_value::List {
+            elem: helmet_value::ElemType::MapAny,
+            items: tables.into_iter().map(toml_table).collect(),
+        })),
     }
 }

@@ -230,5 +230,8 @@ fn chunk(size: i64, l: &[Value]) -> Result<Value, FuncError> {
         }
         out.push(Value::list(part));
     }
-    Ok(Value::list(out))
+    Ok(Value::List(std::sync::Arc::new(helmet_value::List {
+        elem: helmet_value::ElemType::ListAny,
+        items: out,
+    })))
 }

@@ -271,6 +271,10 @@ fn index(item: &Ev, indexes: &[Ev]) -> BResult {
                             ElemType::Int64 => Value::Int64(0),
                             ElemType::Float64 => Value::Float64(0.0),
                             ElemType::Bool => Value::Bool(false),
+                            ElemType::MapAny => Value::Map(std::sync::Arc::new(
+                                helmet_value::TypedMap::nil(ElemType::Interface),
+                            )),
+                            ElemType::ListAny => Value::list(Vec::new()),
                         },
                         iface,
                     },

@@ -1002,6 +1002,11 @@ fn zero_of(elem: ElemType) -> Value {
         ElemType::Int64 => Value::Int64(0),
         ElemType::Float64 => Value::Float64(0.0),
         ElemType::Bool => Value::Bool(false),
+        ElemType::MapAny => Value::Map(std::sync::Arc::new(helmet_value::TypedMap::nil(
+            ElemType::Interface,
+        ))),
+        // A nil slice prints and counts as an empty one.
+        ElemType::ListAny => Value::list(Vec::new()),
     }
 }
 

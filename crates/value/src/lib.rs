@@ -76,6 +76,10 @@ pub enum ElemType {
     Float64,
     /// `[]bool`
     Bool,
+    /// `[]map[string]interface {}` (a TOML array of tables)
+    MapAny,
+    /// `[][]interface {}` (what `chunk` returns)
+    ListAny,
 }
 
 impl ElemType {
@@ -88,6 +92,8 @@ impl ElemType {
             ElemType::Int64 => "int64",
             ElemType::Float64 => "float64",
             ElemType::Bool => "bool",
+            ElemType::MapAny => "map[string]interface {}",
+            ElemType::ListAny => "[]interface {}",
         }
     }
 }
