@@ -971,6 +971,7 @@ impl<'a> State<'a> {
             (ArgType::MapAny, Value::Map(m)) => m.elem == ElemType::Interface,
             (ArgType::Object(name), Value::Object(o)) => o.type_name() == name,
             (ArgType::Object(name), Value::Nil) => name.starts_with('*'),
+            (ArgType::Interface(_), Value::Nil) => true,
             _ => false,
         };
         if !ok {
@@ -1035,6 +1036,7 @@ impl Pt {
                         | ArgType::MapAny
                         | ArgType::Bytes
                 ) || matches!(t, ArgType::Object(name) if name.starts_with('*'))
+                    || matches!(t, ArgType::Interface(_))
             }
         }
     }

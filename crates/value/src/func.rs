@@ -38,6 +38,9 @@ pub enum ArgType {
     /// A Go struct or pointer type by its name (`*semver.Version`, `sprig.certificate`): only
     /// a [`Value::Object`] of that type name is accepted; a pointer type (`*`) also takes nil.
     Object(&'static str),
+    /// A Go interface type with methods (`io.Writer`) that no template value implements: only
+    /// nil is accepted, as Go's argument conversion decides.
+    Interface(&'static str),
 }
 
 impl ArgType {
@@ -54,7 +57,7 @@ impl ArgType {
             ArgType::ListString => "[]string",
             ArgType::MapAny => "map[string]interface {}",
             ArgType::Bytes => "[]uint8",
-            ArgType::Object(name) => name,
+            ArgType::Object(name) | ArgType::Interface(name) => name,
         }
     }
 }

@@ -46,11 +46,11 @@ fn values_method(receiver: &Value, name: &str) -> Option<Func> {
         "PathValue" => Func::new(&[ArgType::String], move |_, a| {
             path_value(&map, a[0].as_str().unwrap_or_default())
         }),
-        // Its io.Writer parameter: no template value is one, so only the count of arguments
-        // can match Go's behaviour.
-        "Encode" => Func::new(&[ArgType::Any], |_, _| {
+        // Its io.Writer parameter: no template value is one, so the engine refuses every
+        // argument but nil, which the encoder then dereferences.
+        "Encode" => Func::new(&[ArgType::Interface("io.Writer")], |_, _| {
             Err(FuncError::new(
-                "common.Values.Encode with an argument is not supported by helmet",
+                "runtime error: invalid memory address or nil pointer dereference",
             ))
         }),
         _ => return None,
