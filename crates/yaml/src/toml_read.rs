@@ -153,7 +153,13 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
             current = key;
         } else {
             let key = p.key()?;
-            p.last_key = key.join(".");
+            // Errors name the key with the table it is in (`[x]` then `a = ...`: `x.a`).
+            p.last_key = current
+                .iter()
+                .chain(key.iter())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(".");
             p.skip_ws();
             if !p.eat(b'=') {
                 p.last_key.clear();
@@ -402,10 +408,23 @@ impl Parser<'_> {
             });
             t = match node {
                 Node::Table(next) if next.dotted && !next.inline => next,
+                // `a = 1` then `a.b = 2`: BurntSushi names the key that holds the value, with
+                // the table it sits in (`x.a`).
+                Node::Leaf(_) if parents.len() == 1 => {
+                    let full: Vec<&str> = self.last_key.split('.').collect();
+                    let holder = full[..full.len().saturating_sub(1)].join(".");
+                    return Err(self.err(&format!("Key '{holder}' has already been defined.")));
+                }
                 _ => return Err(dup()),
             };
         }
-        if t.entries.contains_key(last) {
+        if let Some(existing) = t.entries.get(last) {
+            // BurntSushi keeps a table made by dotted keys (`a.b = 1`) when a later line gives
+            // the same key a plain value (`a = 2`): the value is dropped without an error.
+            let implicit = matches!(existing, Node::Table(next) if next.dotted && !next.inline);
+            if implicit && !matches!(value, TomlValue::Table(_)) {
+                return Ok(());
+            }
             return Err(dup());
         }
         let node = match value {
@@ -503,6 +522,11 @@ impl Parser<'_> {
                             "expected a comma or an inline table terminator '}}', but got {} instead",
                             self.describe_here()
                         )));
+                    }
+                    // A comma may end the table (TOML 1.1, which BurntSushi reads).
+                    self.skip_ws();
+                    if self.eat(b'}') {
+                        break;
                     }
                 }
                 self.last_key = outer;
