@@ -733,6 +733,9 @@ impl Parser<'_> {
         if let Some(f) = parse_float(word) {
             return Ok(TomlValue::Float(f));
         }
+        if let Some(message) = float_error(word) {
+            return Err(self.err(&message));
+        }
         if word.is_empty() {
             return Err(self.err(&format!(
                 "expected value but found {} instead",
@@ -744,6 +747,69 @@ impl Parser<'_> {
             helmet_value::strconv::quote(word)
         )))
     }
+}
+
+/// BurntSushi's complaint about a word its lexer reads as a float that does not parse, in the
+/// order it checks: a leading `.`, underscores (each part between `.`, `e`, `E` must end in a
+/// digit and have digits around each `_`), periods followed by a non-digit, leading zeroes,
+/// then the value.
+fn float_error(word: &str) -> Option<String> {
+    let body = word.strip_prefix(['+', '-']).unwrap_or(word);
+    if body.starts_with('.') && body[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return Some("floats must start with a digit, not '.'".to_string());
+    }
+    let floaty = body.starts_with(|c: char| c.is_ascii_digit())
+        && body.contains(['.', 'e', 'E'])
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'e' | b'E' | b'+' | b'-'));
+    if !floaty {
+        return None;
+    }
+    let quoted = helmet_value::strconv::quote(word);
+    let underscores_ok = |part: &str| {
+        let mut digit = false;
+        for c in part.chars() {
+            if c == '_' {
+                if !digit {
+                    return false;
+                }
+                digit = false;
+                continue;
+            }
+            digit = c.is_ascii_digit();
+        }
+        digit
+    };
+    if !word
+        .split(['.', 'e', 'E'])
+        .filter(|p| !p.is_empty())
+        .all(underscores_ok)
+    {
+        return Some(format!(
+            "Invalid float {quoted}: underscores must be surrounded by digits"
+        ));
+    }
+    let mut after_period = false;
+    for c in word.chars() {
+        if after_period && !c.is_ascii_digit() {
+            return Some(format!(
+                "Invalid float {quoted}: '.' must be followed by one or more digits"
+            ));
+        }
+        after_period = c == '.';
+    }
+    if after_period {
+        return Some(format!(
+            "Invalid float {quoted}: '.' must be followed by one or more digits"
+        ));
+    }
+    if body.len() > 1 && body.starts_with('0') && body.as_bytes()[1].is_ascii_digit() {
+        return Some(format!(
+            "Invalid float {quoted}: cannot have leading zeroes"
+        ));
+    }
+    Some(format!("Invalid float value: {quoted}"))
 }
 
 fn into_nodes(value: TomlValue) -> BTreeMap<String, Node> {
