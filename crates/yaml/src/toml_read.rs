@@ -111,6 +111,8 @@ struct Parser<'a> {
     line: usize,
     /// The key being read or last assigned, shown in errors as BurntSushi does.
     last_key: String,
+    /// A `[table]` header's name is being read.
+    in_header: bool,
 }
 
 /// Reads a TOML document into its top-level table, or fails with BurntSushi's error text.
@@ -121,6 +123,7 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
         pos: 0,
         line: 1,
         last_key: String::new(),
+        in_header: false,
     };
     let mut root = Table::default();
     let mut current: Vec<String> = Vec::new();
@@ -132,7 +135,10 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
             let array = p.src.get(p.pos + 1) == Some(&b'[');
             p.pos += if array { 2 } else { 1 };
             p.skip_ws();
-            let key = p.key()?;
+            p.in_header = true;
+            let key = p.key();
+            p.in_header = false;
+            let key = key?;
             p.skip_ws();
             if array {
                 if !p.eat(b']') || !p.eat(b']') {
@@ -143,9 +149,13 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
                 if p.peek() == Some(b'\n') {
                     p.line += 1;
                 }
+                // At the end of the input Go's lexer reads the rune 0.
+                let got = match p.peek() {
+                    None => helmet_value::strconv::quote_rune('\0'),
+                    Some(_) => p.describe_here(),
+                };
                 return Err(p.err(&format!(
-                    "expected '.' or ']' to end table name, but got {} instead",
-                    p.describe_here()
+                    "expected '.' or ']' to end table name, but got {got} instead"
                 )));
             }
             p.end_of_line()?;
@@ -327,6 +337,11 @@ impl Parser<'_> {
                     return Err(self.err("unexpected EOF; expected key name"));
                 }
                 Some(b'=') => return Err(self.err("unexpected '=': key name appears blank")),
+                Some(b']') if self.in_header && !parts.is_empty() => {
+                    return Err(
+                        self.err("unexpected end of table name (table names cannot be empty)")
+                    );
+                }
                 _ => {
                     return Err(self.err(&format!(
                         "bare keys cannot contain {}",
@@ -473,6 +488,9 @@ impl Parser<'_> {
                     if self.eat(b']') {
                         break;
                     }
+                    if self.peek() == Some(b',') {
+                        return Err(self.err("unexpected comma"));
+                    }
                     items.push(self.value(depth + 1)?);
                     self.skip_ws_comments_newlines()?;
                     if self.eat(b']') {
@@ -497,6 +515,12 @@ impl Parser<'_> {
                 let outer = std::mem::take(&mut self.last_key);
                 loop {
                     self.skip_ws();
+                    if self.peek() == Some(b',') {
+                        if self.last_key.is_empty() {
+                            self.last_key = outer;
+                        }
+                        return Err(self.err("unexpected comma"));
+                    }
                     let key = self.key()?;
                     self.last_key = if outer.is_empty() {
                         key.join(".")
@@ -574,12 +598,30 @@ impl Parser<'_> {
             '\\' => '\\',
             'u' | 'U' => {
                 let n = if c == 'u' { 4 } else { 8 };
-                let hex = self.text.get(self.pos..self.pos + n).unwrap_or("");
-                let code = (hex.len() == n && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .then(|| u32::from_str_radix(hex, 16).ok())
-                    .flatten()
+                let rest = &self.text[self.pos..];
+                let digits = rest
+                    .bytes()
+                    .take(n)
+                    .take_while(u8::is_ascii_hexdigit)
+                    .count();
+                if digits < n {
+                    // BurntSushi shows the escape up to the first character that is not a digit.
+                    let shown_end =
+                        digits + rest[digits..].chars().next().map_or(0, char::len_utf8);
+                    let got = format!("\\{c}{}", &rest[..shown_end]);
+                    return Err(self.err(&format!(
+                        "expected {} hexadecimal digits after '\\{c}', but got {} instead",
+                        if c == 'u' { "four" } else { "eight" },
+                        helmet_value::strconv::quote(&got)
+                    )));
+                }
+                let hex = &rest[..n];
+                let code = u32::from_str_radix(hex, 16)
+                    .ok()
                     .and_then(char::from_u32)
-                    .ok_or_else(|| self.err(&format!("invalid escape: '\\{c}{hex}'")))?;
+                    .ok_or_else(|| {
+                        self.err(&format!("Escaped character '\\u{hex}' is not valid UTF-8."))
+                    })?;
                 self.pos += n;
                 code
             }
