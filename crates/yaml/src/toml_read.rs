@@ -556,7 +556,7 @@ impl Parser<'_> {
                 self.last_key = outer;
                 Ok(TomlValue::Table(table.into_map()))
             }
-            Some(_) => self.scalar(),
+            Some(_) => self.scalar(depth),
         }
     }
 
@@ -717,7 +717,7 @@ impl Parser<'_> {
     }
 
     /// Numbers, booleans and date-times: the run of characters up to a delimiter.
-    fn scalar(&mut self) -> Result<TomlValue, String> {
+    fn scalar(&mut self, depth: usize) -> Result<TomlValue, String> {
         let start = self.pos;
         while let Some(c) = self.peek() {
             // A space may separate a date from its time.
@@ -735,6 +735,9 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let word = &self.text[start..self.pos];
+        if let Some(message) = self.number_lexer_error(word, depth) {
+            return Err(message);
+        }
         match word {
             "true" => return Ok(TomlValue::Bool(true)),
             "false" => return Ok(TomlValue::Bool(false)),
@@ -788,6 +791,72 @@ impl Parser<'_> {
             "expected value but found {} instead",
             helmet_value::strconv::quote(word)
         )))
+    }
+}
+
+impl Parser<'_> {
+    /// What BurntSushi's lexer says of a number-like word it cannot read: a sign without a
+    /// digit, a `0x`/`0o`/`0b` prefix without a digit of its base, a hexadecimal, octal or
+    /// binary number or `inf`/`nan` run on at the top level. The character it stopped at is Go's rune 0 at the end of the input.
+    fn number_lexer_error(&mut self, word: &str, depth: usize) -> Option<String> {
+        let next_after_word = self.text[self.pos..].chars().next();
+        let body = word.strip_prefix(['+', '-']).unwrap_or(word);
+        if body.len() < word.len() {
+            let c = body.chars().next().or(next_after_word);
+            if !c.is_some_and(|c| c.is_ascii_digit() || matches!(c, 'i' | 'n' | '.')) {
+                let c = c.unwrap_or('\0');
+                let line = self.line;
+                if c == '\n' {
+                    self.line += 1;
+                }
+                let message = self.err(&format!(
+                    "expected a digit but got {}",
+                    helmet_value::strconv::quote_rune(c)
+                ));
+                self.line = line;
+                return Some(message);
+            }
+        }
+        for (prefix, base, name) in [
+            ("0x", 16, "a hexadecimal"),
+            ("0o", 8, "an octal"),
+            ("0b", 2, "a binary"),
+        ] {
+            let Some(digits) = word.strip_prefix(prefix) else {
+                continue;
+            };
+            // The first character must be a digit of the base; the number ends at the first
+            // other one, which then starts the next item.
+            let first = digits.chars().next();
+            if !first.is_some_and(|c| c.is_digit(base)) {
+                let c = first.or(next_after_word).unwrap_or('\0');
+                return Some(self.err(&format!("not {name} number: '{prefix}{c}'")));
+            }
+            if let Some(c) = digits.chars().find(|c| !c.is_digit(base) && *c != '_') {
+                return self.top_level_leftover(c, depth);
+            }
+        }
+        for special in ["inf", "nan"] {
+            if let Some(c) = body.strip_prefix(special).and_then(|r| r.chars().next()) {
+                return self.top_level_leftover(c, depth);
+            }
+        }
+        None
+    }
+
+    /// A value at the top level followed by `c` on its line (BurntSushi read the value and
+    /// expected the line to end); only the top level is known to helmet.
+    fn top_level_leftover(&mut self, c: char, depth: usize) -> Option<String> {
+        if depth != 0 {
+            return None;
+        }
+        let saved = std::mem::take(&mut self.last_key);
+        let message = self.err(&format!(
+            "expected a top-level item to end with a newline, comment, or EOF, but got {} instead",
+            helmet_value::strconv::quote_rune(c)
+        ));
+        self.last_key = saved;
+        Some(message)
     }
 }
 
