@@ -11,7 +11,7 @@ use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Map, TypedMap, Value};
 
 use crate::{arg_str, def, def_var, is_empty, try_strval};
 
-use ArgType::{Any, MapAny, String as Str};
+use ArgType::{Any, ByteString as Bs, MapAny, String as Str};
 
 /// A snapshot of a map argument's entries (a nil map has none).
 fn entries(v: &Value) -> Arc<Map> {
@@ -130,9 +130,12 @@ pub(crate) fn register(map: &mut FuncMap) {
         }
         Ok(Value::map(m))
     });
-    def(map, "get", &[MapAny, Str], |_, a| {
-        Ok(a[0]
-            .map_get(arg_str(a, 1))
+    // A key that is not UTF-8 is in no map (helmet's maps cannot hold one: `dict` and `set`
+    // refuse it), so lookups by it find nothing, as Go's would in these maps.
+    def(map, "get", &[MapAny, Bs], |_, a| {
+        Ok(a[1]
+            .as_str()
+            .and_then(|k| a[0].map_get(k))
             .unwrap_or_else(|| Value::from("")))
     });
     def(map, "set", &[MapAny, Str, Any], |_, a| {
@@ -142,22 +145,26 @@ pub(crate) fn register(map: &mut FuncMap) {
         m.update(|m| m.insert(arg_str(a, 1).to_string(), a[2].clone()));
         Ok(a[0].clone())
     });
-    def(map, "unset", &[MapAny, Str], |_, a| {
+    def(map, "unset", &[MapAny, Bs], |_, a| {
         // Go's delete on a nil map does nothing, and the nil map comes back typed (printing
         // as `map[]`); an empty map is the nearest helmet has.
         let Value::Map(m) = &a[0] else {
             return Ok(Value::empty_map());
         };
-        m.update(|m| m.remove(arg_str(a, 1)));
+        if let Some(key) = a[1].as_str() {
+            m.update(|m| m.remove(key));
+        }
         Ok(a[0].clone())
     });
-    def(map, "hasKey", &[MapAny, Str], |_, a| {
-        Ok(Value::Bool(
-            a[0].as_map().is_some_and(|m| m.contains_key(arg_str(a, 1))),
-        ))
+    def(map, "hasKey", &[MapAny, Bs], |_, a| {
+        Ok(Value::Bool(a[1].as_str().is_some_and(|k| {
+            a[0].as_map().is_some_and(|m| m.contains_key(k))
+        })))
     });
-    def_var(map, "pluck", &[Str], MapAny, |_, a| {
-        let key = arg_str(a, 0);
+    def_var(map, "pluck", &[Bs], MapAny, |_, a| {
+        let Some(key) = a[0].as_str() else {
+            return Ok(Value::list(Vec::new()));
+        };
         Ok(Value::list(
             a[1..].iter().filter_map(|d| d.map_get(key)).collect(),
         ))

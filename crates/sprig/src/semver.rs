@@ -689,14 +689,31 @@ impl Object for VersionValue {
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    use ArgType::String as S;
-    def(map, "semver", &[S], |_, a| {
-        let v = Version::parse(arg_str(a, 0)).map_err(|e| FuncError::new(e.0))?;
+    use ArgType::ByteString as S;
+    // Versions and constraints are matched character by character against ASCII patterns: an
+    // invalid byte (one U+FFFD, as Go decodes it) fails them as it does in Go.
+    let text =
+        |v: &Value| helmet_value::gostring::to_text_lossy(v.as_go_bytes().unwrap_or_default());
+    def(map, "semver", &[S], move |_, a| {
+        let v = Version::parse(&text(&a[0])).map_err(|e| FuncError::new(e.0))?;
         Ok(Value::Object(Arc::new(VersionObject(v))))
     });
-    def(map, "semverCompare", &[S, S], |_, a| {
-        let c = Constraints::parse(arg_str(a, 0)).map_err(|e| FuncError::new(e.0))?;
-        let v = Version::parse(arg_str(a, 1)).map_err(|e| FuncError::new(e.0))?;
+    def(map, "semverCompare", &[S, S], move |_, a| {
+        if let Value::ByteString(bytes) = &a[0] {
+            // A single constraint fails its pattern, named with Go's quoting of its bytes; with
+            // several, which part Go names is not known to helmet.
+            if bytes.windows(2).any(|w| w == b"||") || bytes.contains(&b',') {
+                return Err(FuncError::new(
+                    "a constraint list that is not UTF-8 is not supported by helmet",
+                ));
+            }
+            return Err(FuncError::new(format!(
+                "improper constraint: {}",
+                helmet_value::strconv::quote_bytes(bytes)
+            )));
+        }
+        let c = Constraints::parse(&text(&a[0])).map_err(|e| FuncError::new(e.0))?;
+        let v = Version::parse(&text(&a[1])).map_err(|e| FuncError::new(e.0))?;
         Ok(Value::Bool(c.check(&v)))
     });
 }
