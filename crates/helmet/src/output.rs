@@ -421,60 +421,13 @@ pub fn load_and_render_logged(
     install: bool,
     log: &mut Vec<String>,
 ) -> Result<(Chart, BTreeMap<String, String>), Error> {
-    let (chart, values) = prepare_unchecked(chart_path, value_options, render, install, log)?;
-    let rendered = checked_render(&chart, &values, render)?;
+    let (chart, values) = prepare(chart_path, value_options, render, install, log)?;
+    let rendered = crate::render::render_chart(&chart, &values, render)?;
     Ok((chart, rendered))
 }
 
 /// Everything before the engine: load, checks, dependencies, values, schema, kubeVersion.
 fn prepare(
-    chart_path: &Path,
-    value_options: &crate::values::ValueOptions,
-    render: &crate::render::RenderOptions,
-    install: bool,
-    log: &mut Vec<String>,
-) -> Result<(Chart, Value), Error> {
-    let (chart, values) = prepare_unchecked(chart_path, value_options, render, install, log)?;
-    check_values(&chart, &values, render)?;
-    Ok((chart, values))
-}
-
-/// [`check_values`], then the engine. (Checking on a second thread while the engine runs
-/// was tried: on the 2-core machines measured, the scheduler ran the two threads one after the
-/// other and the process got slower; see docs/performance.md.)
-fn checked_render(
-    chart: &Chart,
-    values: &Value,
-    render: &crate::render::RenderOptions,
-) -> Result<BTreeMap<String, String>, Error> {
-    check_values(chart, values, render)?;
-    crate::render::render_chart(chart, values, render)
-}
-
-/// Helm's checks of the final values before the engine runs: the schemas, then the chart's
-/// `kubeVersion` against the cluster's.
-fn check_values(
-    chart: &Chart,
-    values: &Value,
-    render: &crate::render::RenderOptions,
-) -> Result<(), Error> {
-    crate::values::validate_against_schemas(chart, values)?;
-    let kube_constraint = &chart.metadata.kube_version;
-    if !kube_constraint.is_empty() {
-        let caps = &render.capabilities.kube_version;
-        if !crate::values::dependencies::is_compatible_range(kube_constraint, &caps.normalized) {
-            return Err(Error::new(format!(
-                "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
-                caps.version
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Load, installability, dependencies and coalesced values: everything before the checks of
-/// the final values.
-fn prepare_unchecked(
     chart_path: &Path,
     value_options: &crate::values::ValueOptions,
     render: &crate::render::RenderOptions,
@@ -492,6 +445,17 @@ fn prepare_unchecked(
     )?);
     let (values, warnings) = crate::values::coalesce_values_with_warnings(&chart, &user)?;
     log.extend(warnings);
+    crate::values::validate_against_schemas(&chart, &values)?;
+    let kube_constraint = &chart.metadata.kube_version;
+    if !kube_constraint.is_empty() {
+        let caps = &render.capabilities.kube_version;
+        if !crate::values::dependencies::is_compatible_range(kube_constraint, &caps.normalized) {
+            return Err(Error::new(format!(
+                "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
+                caps.version
+            )));
+        }
+    }
     Ok((chart, values))
 }
 

@@ -243,10 +243,7 @@ fn render_with_policy(
             ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
             _ => Error::new(e.message),
         })?;
-        Ok(match out {
-            Ok(text) => Ok(text.replace("<no value>", "")),
-            Err(bytes) => Err(bytes),
-        })
+        Ok(out.map(|text| text.replace("<no value>", "")))
     };
     let results = if sequential || !allow_parallel || jobs.len() < PARALLEL_MIN_FILES {
         // Helm stops at the first failing file: later files never run (nor log).
@@ -293,12 +290,10 @@ fn yaml_reader_error(name: &str, bytes: &[u8]) -> Error {
     let bad = std::str::from_utf8(bytes)
         .err()
         .map_or(0, |e| e.valid_up_to());
-    let mut start = 0;
-    let mut at = 0;
-    while let Some(i) = bytes[at..bad].windows(4).position(|w| w == b"\n---") {
-        start = at + i + 4;
-        at = start;
-    }
+    let start = bytes[..bad]
+        .windows(4)
+        .rposition(|w| w == b"\n---")
+        .map_or(0, |i| i + 4);
     let doc = &bytes[start..];
     let skip = doc.iter().take_while(|b| b.is_ascii_whitespace()).count();
     match helmet_yaml::reader_utf8::first_chunk_problem(&doc[skip..]) {
