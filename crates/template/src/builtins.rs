@@ -534,8 +534,12 @@ fn eval_args(args: &[Ev]) -> String {
             return s.to_string();
         }
     }
-    let vals: Vec<Value> = args
-        .iter()
+    sprint(&printable_args(args))
+}
+
+/// The escapers' arguments as Go's `evalArgs` prints them: a nil argument as `<no value>`.
+fn printable_args(args: &[Ev]) -> Vec<Value> {
+    args.iter()
         .map(|a| {
             if a.v.is_nil() {
                 Value::from("<no value>")
@@ -543,8 +547,7 @@ fn eval_args(args: &[Ev]) -> String {
                 a.v.clone()
             }
         })
-        .collect();
-    sprint(&vals)
+        .collect()
 }
 
 /// html, js and urlquery of arguments that hold a Go string that is not UTF-8: the escapers
@@ -554,17 +557,7 @@ fn escape_go_bytes(b: Builtin, args: &[Ev]) -> BResult {
     let bytes: &[u8] = match args {
         [one] => one.v.as_go_bytes().unwrap_or_default(),
         _ => {
-            let vals: Vec<Value> = args
-                .iter()
-                .map(|a| {
-                    if a.v.is_nil() {
-                        Value::from("<no value>")
-                    } else {
-                        a.v.clone()
-                    }
-                })
-                .collect();
-            joined = try_sprint_go(&vals).map_err(FuncError::new)?;
+            joined = try_sprint_go(&printable_args(args)).map_err(FuncError::new)?;
             joined.as_go_bytes().unwrap_or_default()
         }
     };

@@ -647,20 +647,28 @@ impl Parser<'_> {
         }
     }
 
+    /// At the closing `"""` or `'''` of a multi-line string: moves past it and adds the up to
+    /// two quotes that may close right against the delimiter to `out`.
+    fn close_multiline(&mut self, quote: u8, out: &mut String) -> bool {
+        if !self.src[self.pos..].starts_with(&[quote; 3]) {
+            return false;
+        }
+        let mut n = 3;
+        while n < 5 && self.src.get(self.pos + n) == Some(&quote) {
+            n += 1;
+        }
+        out.extend(std::iter::repeat_n(char::from(quote), n - 3));
+        self.pos += n;
+        true
+    }
+
     /// A `"""` string: a newline right after the opening quotes is dropped, `\` at a line's end
     /// swallows the following whitespace.
     fn multiline_basic(&mut self) -> Result<String, String> {
         self.newline();
         let mut out = String::new();
         loop {
-            if self.src[self.pos..].starts_with(b"\"\"\"") {
-                // Up to two quotes may close right against the delimiter.
-                let mut n = 3;
-                while n < 5 && self.src.get(self.pos + n) == Some(&b'"') {
-                    n += 1;
-                }
-                out.extend(std::iter::repeat_n('"', n - 3));
-                self.pos += n;
+            if self.close_multiline(b'"', &mut out) {
                 return Ok(out);
             }
             let Some(c) = self.text[self.pos..].chars().next() else {
@@ -695,13 +703,7 @@ impl Parser<'_> {
         self.newline();
         let mut out = String::new();
         loop {
-            if self.src[self.pos..].starts_with(b"'''") {
-                let mut n = 3;
-                while n < 5 && self.src.get(self.pos + n) == Some(&b'\'') {
-                    n += 1;
-                }
-                out.extend(std::iter::repeat_n('\'', n - 3));
-                self.pos += n;
+            if self.close_multiline(b'\'', &mut out) {
                 return Ok(out);
             }
             let Some(c) = self.text[self.pos..].chars().next() else {
