@@ -3,6 +3,7 @@
 
 pub mod coalesce;
 pub mod dependencies;
+mod raw_json;
 pub mod schema;
 pub mod strvals;
 

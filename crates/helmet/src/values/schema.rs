@@ -90,15 +90,20 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     if compiled.validator.is_valid(&instance) {
         return Ok(());
     }
-    let errors: Vec<Failure> = compiled
+    let mut errors: Vec<Failure> = compiled
         .validator
         .iter_errors(&instance)
-        .map(|e| Failure::new(&e))
+        .map(|e| Failure::new(&e, &Source::root(&compiled.source)))
         .collect();
+    name_additional_properties(&mut errors, &instance, &compiled.schema);
     if errors.is_empty() {
         return Ok(());
     }
-    let nodes = build(errors, &[], &compiled.schema);
+    let root = Schema {
+        json: &compiled.schema,
+        source: Source::root(&compiled.source),
+    };
+    let nodes = build(errors, &[], &root);
     let mut out = String::new();
     // Helm's validator reports in Go map order, which varies from run to run; sorting makes
     // ours stable.
@@ -110,10 +115,54 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     Err(out)
 }
 
+/// `additionalProperties: false` in a schema without `properties` siblings makes the `jsonschema`
+/// crate report the object against a false schema, once; Helm's validator names every property
+/// that is not allowed. Failures at the same object collapse into one.
+fn name_additional_properties(
+    errors: &mut Vec<Failure>,
+    instance: &serde_json::Value,
+    root: &serde_json::Value,
+) {
+    for err in errors.iter_mut() {
+        let Some((last, parent)) = err.full_schema.split_last() else {
+            continue;
+        };
+        if err.message != "false schema" || last != "additionalProperties" {
+            continue;
+        }
+        let Some(parent) = schema_at(root, parent).and_then(|p| p.as_object()) else {
+            continue;
+        };
+        if parent.contains_key("patternProperties") {
+            continue;
+        }
+        let Some(object) = schema_at(instance, &err.instance).and_then(|o| o.as_object()) else {
+            continue;
+        };
+        let declared = parent.get("properties").and_then(|p| p.as_object());
+        let names: Vec<String> = object
+            .keys()
+            .filter(|k| !declared.is_some_and(|d| d.contains_key(k.as_str())))
+            .map(|k| quoted(k))
+            .collect();
+        if !names.is_empty() {
+            err.message = format!("additional properties {} not allowed", names.join(", "));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| {
+        !e.message.starts_with("additional properties ")
+            || seen.insert((e.instance.clone(), e.message.clone()))
+    });
+}
+
 /// A schema text parsed and compiled.
 struct CompiledSchema {
     /// The schema as JSON data, for working out the causes of some failures.
     schema: serde_json::Value,
+    /// The schema's text: Helm's validator prints the numbers of `enum` and `const` as they are
+    /// written there (`2.50`, `1E+2`).
+    source: String,
     validator: jsonschema::Validator,
 }
 
@@ -143,6 +192,7 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
         .map_err(|e| compile_error(&e))?;
     let compiled = Arc::new(CompiledSchema {
         schema: parsed,
+        source: text.into_owned(),
         validator,
     });
     if let Ok(mut cache) = COMPILED.lock() {
@@ -204,13 +254,42 @@ fn pointer(segments: &[String]) -> String {
         .collect()
 }
 
+/// A schema as JSON data with its source, for working out the causes and texts of failures.
+struct Schema<'a> {
+    json: &'a serde_json::Value,
+    source: Source<'a>,
+}
+
+/// Where the texts of a validator's keywords are found: the schema source and the keyword path
+/// (from the source's root) of the schema the validator was built from.
+struct Source<'a> {
+    text: &'a str,
+    base: Vec<String>,
+}
+
+impl<'a> Source<'a> {
+    fn root(text: &'a str) -> Source<'a> {
+        Source {
+            text,
+            base: Vec::new(),
+        }
+    }
+
+    /// The source text of the value at `path` (below `base`), if it can be found.
+    fn raw_at(&self, path: &[String]) -> Option<&'a str> {
+        let mut full = self.base.clone();
+        full.extend(path.iter().cloned());
+        crate::values::raw_json::value_at(self.text, &full)
+    }
+}
+
 impl Failure {
-    fn new(err: &jsonschema::ValidationError<'_>) -> Failure {
+    fn new(err: &jsonschema::ValidationError<'_>, source: &Source<'_>) -> Failure {
         use jsonschema::error::ValidationErrorKind as K;
         let context = match err.kind() {
             K::AnyOf { context } | K::OneOfNotValid { context } => context
                 .iter()
-                .map(|errs| errs.iter().map(Failure::new).collect())
+                .map(|errs| errs.iter().map(|e| Failure::new(e, source)).collect())
                 .collect(),
             _ => Vec::new(),
         };
@@ -221,16 +300,17 @@ impl Failure {
         let property_name = match err.kind() {
             K::PropertyNames { error } => Some((
                 error.instance().as_str().unwrap_or_default().to_string(),
-                message(error),
+                message(error, None),
             )),
             _ => None,
         };
         let schema = pointer_segments(&err.schema_path().to_string());
+        let raw = source.raw_at(&schema);
         Failure {
             full_schema: schema.clone(),
             schema,
             instance: pointer_segments(&err.instance_path().to_string()),
-            message: message(err),
+            message: message(err, raw),
             context,
             required,
             property_name,
@@ -271,8 +351,8 @@ fn dependent_key(root: &serde_json::Value, err: &Failure, missing: &str) -> Opti
 }
 
 /// For a `contains` failure: each item's failure against the `contains` schema.
-fn contains_causes(root: &serde_json::Value, err: &Failure) -> Vec<Node> {
-    let Some(sub) = schema_at(root, &err.full_schema) else {
+fn contains_causes(root: &Schema<'_>, err: &Failure) -> Vec<Node> {
+    let Some(sub) = schema_at(root.json, &err.full_schema) else {
         return Vec::new();
     };
     let Ok(validator) = jsonschema::options()
@@ -282,6 +362,16 @@ fn contains_causes(root: &serde_json::Value, err: &Failure) -> Vec<Node> {
         return Vec::new();
     };
     let items = err.value.as_array().cloned().unwrap_or_default();
+    let mut base = root.source.base.clone();
+    base.extend(err.full_schema.iter().cloned());
+    let sub_schema = Schema {
+        json: sub,
+        source: Source {
+            text: root.source.text,
+            base,
+        },
+    };
+    let source = &sub_schema.source;
     let mut nodes = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let mut inst = err.instance.clone();
@@ -289,14 +379,14 @@ fn contains_causes(root: &serde_json::Value, err: &Failure) -> Vec<Node> {
         let failures: Vec<Failure> = validator
             .iter_errors(item)
             .map(|e| {
-                let mut f = Failure::new(&e);
+                let mut f = Failure::new(&e, source);
                 let mut full = inst.clone();
                 full.extend(f.instance);
                 f.instance = full;
                 f
             })
             .collect();
-        if let Some(node) = collapse(build(failures, &inst, sub), &inst) {
+        if let Some(node) = collapse(build(failures, &inst, &sub_schema), &inst) {
             nodes.push(node);
         }
     }
@@ -313,9 +403,9 @@ struct Node {
 impl Node {
     fn render(&self, depth: usize) -> String {
         let mut out = format!(
-            "{}- at '{}': {}\n",
+            "{}- at {}: {}\n",
             "  ".repeat(depth),
-            self.instance,
+            quoted(&self.instance),
             self.message
         );
         let mut children: Vec<String> = self.children.iter().map(|c| c.render(depth + 1)).collect();
@@ -339,7 +429,7 @@ fn collapse(mut nodes: Vec<Node>, instance: &[String]) -> Option<Node> {
 }
 
 /// Groups failures (schema paths relative to the current subschema) into Helm's tree.
-fn build(errors: Vec<Failure>, instance: &[String], root: &serde_json::Value) -> Vec<Node> {
+fn build(errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Vec<Node> {
     use std::collections::BTreeMap;
     let mut nodes = Vec::new();
     // Subschemas applied to a child value (or the same value), keyed by schema prefix and the
@@ -406,9 +496,9 @@ fn build(errors: Vec<Failure>, instance: &[String], root: &serde_json::Value) ->
                     let key = if segs.len() > 1 {
                         segs[1].clone()
                     } else {
-                        dependent_key(root, &err, &p).unwrap_or_default()
+                        dependent_key(root.json, &err, &p).unwrap_or_default()
                     };
-                    dependent.entry(key).or_default().push(format!("'{p}'"));
+                    dependent.entry(key).or_default().push(quoted(&p));
                 }
             }
             "propertyNames" => {
@@ -416,7 +506,7 @@ fn build(errors: Vec<Failure>, instance: &[String], root: &serde_json::Value) ->
                 if let Some((name, inner)) = err.property_name.take() {
                     nodes.push(Node {
                         instance: String::new(),
-                        message: format!("invalid propertyName '{name}'"),
+                        message: format!("invalid propertyName {}", quoted(&name)),
                         children: vec![Node {
                             instance: String::new(),
                             message: inner,
@@ -468,7 +558,7 @@ fn build(errors: Vec<Failure>, instance: &[String], root: &serde_json::Value) ->
         } else {
             "properties"
         };
-        let names: Vec<String> = required.iter().map(|p| format!("'{p}'")).collect();
+        let names: Vec<String> = required.iter().map(|p| quoted(p)).collect();
         nodes.push(Node {
             instance: pointer(instance),
             message: format!("missing {noun} {}", names.join(", ")),
@@ -479,8 +569,9 @@ fn build(errors: Vec<Failure>, instance: &[String], root: &serde_json::Value) ->
         nodes.push(Node {
             instance: pointer(instance),
             message: format!(
-                "properties {} required, if '{if_present}' exists",
-                missing.join(", ")
+                "properties {} required, if {} exists",
+                missing.join(", "),
+                quoted(&if_present)
             ),
             children: Vec::new(),
         });
@@ -515,15 +606,43 @@ fn json_type(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// A JSON number or value as the Go validator prints it.
-fn show(v: &serde_json::Value) -> String {
+/// A text as Helm's validator quotes names, locations and strings: Go's `%q` with the double
+/// quotes left unescaped and single quotes escaped, between single quotes.
+fn quoted(s: &str) -> String {
+    let go = helmet_value::strconv::quote(s);
+    let inner = go.replace("\\\"", "\"").replace('\'', "\\'");
+    // Go's `%q` text always starts and ends with a double quote; the replacements above may
+    // have eaten the escape before the closing one, never the quote itself.
+    let body = inner
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(&inner);
+    format!("'{body}'")
+}
+
+/// A primitive JSON value as the Go validator prints it: strings quoted, `null` as Go's
+/// `<nil>`, numbers as written in the schema when `raw` has that text.
+fn show(v: &serde_json::Value, raw: Option<&str>) -> String {
     match v {
-        serde_json::Value::String(s) => format!("'{s}'"),
+        serde_json::Value::String(s) => quoted(s),
+        serde_json::Value::Null => "<nil>".to_string(),
+        serde_json::Value::Number(_) => match raw {
+            Some(text) => text.to_string(),
+            None => v.to_string(),
+        },
         other => other.to_string(),
     }
 }
 
-fn message(err: &jsonschema::ValidationError<'_>) -> String {
+fn is_composite(v: &serde_json::Value) -> bool {
+    matches!(
+        v,
+        serde_json::Value::Array(_) | serde_json::Value::Object(_)
+    )
+}
+
+/// The message of one failure; `raw` is the source text of the failing keyword's value.
+fn message(err: &jsonschema::ValidationError<'_>, raw: Option<&str>) -> String {
     use jsonschema::error::{TypeKind, ValidationErrorKind as K};
     let instance = err.instance();
     let count = |v: &serde_json::Value| -> usize {
@@ -559,20 +678,39 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
             localized_number(*multiple_of)
         ),
         K::Enum { options } => {
-            let opts: Vec<String> = options
-                .as_array()
-                .map(|a| a.iter().map(show).collect())
-                .unwrap_or_default();
-            format!("value must be one of {}", opts.join(", "))
+            let items = options.as_array().map(Vec::as_slice).unwrap_or_default();
+            if items.iter().any(is_composite) {
+                return "'enum' failed".to_string();
+            }
+            let texts = raw.and_then(crate::values::raw_json::items);
+            let opts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| show(v, texts.as_ref().and_then(|t| t.get(i).copied())))
+                .collect();
+            match opts.as_slice() {
+                [one] => format!("value must be {one}"),
+                _ => format!("value must be one of {}", opts.join(", ")),
+            }
         }
-        K::Constant { expected_value } => format!("value must be {}", show(expected_value)),
-        K::Required { property } => format!("missing property {}", show(property)),
+        K::Constant { expected_value } if is_composite(expected_value) => {
+            "'const' failed".to_string()
+        }
+        K::Constant { expected_value } => format!("value must be {}", show(expected_value, raw)),
+        K::Required { property } => format!(
+            "missing property {}",
+            quoted(property.as_str().unwrap_or_default())
+        ),
         K::AdditionalProperties { unexpected } => {
             // Helm's validator says "properties" even for one name.
-            let names: Vec<String> = unexpected.iter().map(|n| format!("'{n}'")).collect();
+            let names: Vec<String> = unexpected.iter().map(|n| quoted(n)).collect();
             format!("additional properties {} not allowed", names.join(", "))
         }
-        K::Pattern { pattern } => format!("{} does not match pattern '{pattern}'", show(instance)),
+        K::Pattern { pattern } => format!(
+            "{} does not match pattern {}",
+            show(instance, None),
+            quoted(pattern)
+        ),
         K::UniqueItems => {
             let items = instance.as_array().cloned().unwrap_or_default();
             let pair = (0..items.len()).find_map(|i| {
