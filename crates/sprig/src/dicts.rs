@@ -34,6 +34,10 @@ fn merge_into(dst: &TypedMap, src: &Map, overwrite: bool, depth: usize) -> Resul
         return Err(FuncError::new("merge: maps nested too deeply"));
     }
     for (k, sv) in src {
+        // mergo skips a nil source value unless it overwrites (then nil replaces anything).
+        if sv.is_nil() && !overwrite {
+            continue;
+        }
         match (dst.get(k), sv) {
             (Some(Value::Map(dm)), Value::Map(sm)) => {
                 merge_into(&dm, &sm.entries(), overwrite, depth + 1)?;
