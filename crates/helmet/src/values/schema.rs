@@ -103,7 +103,11 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
         json: &compiled.schema,
         source: Source::root(&compiled.source),
     };
-    let nodes = build(errors, &[], &root);
+    let mut nodes = build(errors, &[], &root);
+    // The root's one failure, when it groups several, is shown as those several.
+    if nodes.len() == 1 && nodes[0].message == "validation failed" {
+        nodes = nodes.pop().map(|n| n.children).unwrap_or_default();
+    }
     let mut out = String::new();
     // Helm's validator reports in Go map order, which varies from run to run; sorting makes
     // ours stable.
@@ -235,6 +239,8 @@ struct Failure {
     required: Option<String>,
     /// `propertyNames`: the name and the failure of its check.
     property_name: Option<(String, String)>,
+    /// `unevaluatedProperties`: the properties no other keyword evaluated.
+    unevaluated: Vec<String>,
     /// The failing value, for keywords whose causes we work out ourselves.
     value: serde_json::Value,
 }
@@ -304,6 +310,10 @@ impl Failure {
             )),
             _ => None,
         };
+        let unevaluated = match err.kind() {
+            K::UnevaluatedProperties { unexpected } => unexpected.clone(),
+            _ => Vec::new(),
+        };
         let schema = pointer_segments(&err.schema_path().to_string());
         let raw = source.raw_at(&schema);
         Failure {
@@ -314,6 +324,7 @@ impl Failure {
             context,
             required,
             property_name,
+            unevaluated,
             value: err.instance().clone().into_owned(),
         }
     }
@@ -350,47 +361,151 @@ fn dependent_key(root: &serde_json::Value, err: &Failure, missing: &str) -> Opti
         .map(|(key, _)| key.clone())
 }
 
-/// For a `contains` failure: each item's failure against the `contains` schema.
-fn contains_causes(root: &Schema<'_>, err: &Failure) -> Vec<Node> {
-    let Some(sub) = schema_at(root.json, &err.full_schema) else {
-        return Vec::new();
-    };
-    let Ok(validator) = jsonschema::options()
+/// A schema below `root` (at keyword location `path`) as a validator of its own, with the
+/// source it came from.
+fn sub_validator<'a>(
+    root: &Schema<'a>,
+    path: &[String],
+) -> Option<(jsonschema::Validator, Schema<'a>)> {
+    let sub = schema_at(root.json, path)?;
+    let validator = jsonschema::options()
         .should_validate_formats(false)
         .build(sub)
-    else {
-        return Vec::new();
-    };
-    let items = err.value.as_array().cloned().unwrap_or_default();
+        .ok()?;
     let mut base = root.source.base.clone();
-    base.extend(err.full_schema.iter().cloned());
-    let sub_schema = Schema {
+    base.extend(path.iter().cloned());
+    let schema = Schema {
         json: sub,
         source: Source {
             text: root.source.text,
             base,
         },
     };
-    let source = &sub_schema.source;
+    Some((validator, schema))
+}
+
+/// The failure of `value` (at instance location `inst`) against a sub-validator, as one node.
+fn value_node(
+    validator: &jsonschema::Validator,
+    schema: &Schema<'_>,
+    value: &serde_json::Value,
+    inst: &[String],
+) -> Option<Node> {
+    let failures: Vec<Failure> = validator
+        .iter_errors(value)
+        .map(|e| {
+            let mut f = Failure::new(&e, &schema.source);
+            let mut full = inst.to_vec();
+            full.extend(f.instance);
+            f.instance = full;
+            f
+        })
+        .collect();
+    collapse(build(failures, inst, schema), inst)
+}
+
+/// For a `contains` failure (`path` is the `contains` keyword's location): the indexes of the
+/// items that match the `contains` schema, and each other item's failure against it.
+fn contains_causes(root: &Schema<'_>, err: &Failure, path: &[String]) -> (Vec<usize>, Vec<Node>) {
+    let Some((validator, sub)) = sub_validator(root, path) else {
+        return (Vec::new(), Vec::new());
+    };
     let mut nodes = Vec::new();
-    for (i, item) in items.iter().enumerate() {
+    let mut matched = Vec::new();
+    for (i, item) in err.value.as_array().into_iter().flatten().enumerate() {
+        if validator.is_valid(item) {
+            matched.push(i);
+            continue;
+        }
         let mut inst = err.instance.clone();
         inst.push(i.to_string());
-        let failures: Vec<Failure> = validator
-            .iter_errors(item)
-            .map(|e| {
-                let mut f = Failure::new(&e, source);
-                let mut full = inst.clone();
-                full.extend(f.instance);
-                f.instance = full;
-                f
-            })
-            .collect();
-        if let Some(node) = collapse(build(failures, &inst, &sub_schema), &inst) {
-            nodes.push(node);
-        }
+        nodes.extend(value_node(&validator, &sub, item, &inst));
+    }
+    (matched, nodes)
+}
+
+/// For an `unevaluatedProperties` failure: each unevaluated property's failure against that
+/// schema, at the property's location, as Helm's validator reports them.
+fn unevaluated_nodes(root: &Schema<'_>, err: &Failure) -> Vec<Node> {
+    let Some((validator, sub)) = sub_validator(root, &err.full_schema) else {
+        return Vec::new();
+    };
+    let mut nodes = Vec::new();
+    for name in &err.unevaluated {
+        let Some(value) = err.value.get(name) else {
+            continue;
+        };
+        let mut inst = err.instance.clone();
+        inst.push(name.clone());
+        nodes.extend(value_node(&validator, &sub, value, &inst));
     }
     nodes
+}
+
+/// Helm's validator (v6.0) shows an item checked by `items` after `prefixItems` at its index
+/// counted from the first such item (`/a/0` for the item after one prefix item).
+fn renumber_after_prefix_items(
+    err: &mut Failure,
+    relative: usize,
+    depth: usize,
+    root: &Schema<'_>,
+) {
+    let parent = &err.full_schema[..err.full_schema.len().saturating_sub(relative)];
+    let Some(prefix) = schema_at(root.json, parent)
+        .and_then(|p| p.get("prefixItems"))
+        .and_then(|a| a.as_array())
+        .map(Vec::len)
+    else {
+        return;
+    };
+    if let Some(index) = err.instance.get_mut(depth) {
+        if let Ok(k) = index.parse::<usize>() {
+            *index = k.saturating_sub(prefix).to_string();
+        }
+    }
+}
+
+/// A failure of `contains`, `minContains` or `maxContains` as Helm's validator words it, with
+/// the items' failures as causes where it gives them.
+fn contains_node(root: &Schema<'_>, err: &Failure) -> Node {
+    let parent = &err.full_schema[..err.full_schema.len().saturating_sub(1)];
+    let mut contains = parent.to_vec();
+    contains.push("contains".to_string());
+    let (matched, causes) = contains_causes(root, err, &contains);
+    let bound = |key: &str| {
+        schema_at(root.json, parent)
+            .and_then(|p| p.get(key))
+            .and_then(|n| n.as_u64())
+    };
+    let at = |m: &[usize]| m.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");
+    let (message, children) = match (bound("minContains"), bound("maxContains")) {
+        (Some(min), _) if (matched.len() as u64) < min => {
+            let message = if matched.is_empty() {
+                format!("min {min} items required to match contains schema, but none matched")
+            } else {
+                format!(
+                    "min {min} items required to match contains schema, but matched {} items at {}",
+                    matched.len(),
+                    at(&matched)
+                )
+            };
+            (message, causes)
+        }
+        (_, Some(max)) if matched.len() as u64 > max => (
+            format!(
+                "max {max} items required to match contains schema, but matched {} items at {}",
+                matched.len(),
+                at(&matched)
+            ),
+            Vec::new(),
+        ),
+        _ => (err.message.clone(), causes),
+    };
+    Node {
+        instance: pointer(&err.instance),
+        message,
+        children,
+    }
 }
 
 /// An error as Helm's validator nests them.
@@ -409,7 +524,16 @@ impl Node {
             self.message
         );
         let mut children: Vec<String> = self.children.iter().map(|c| c.render(depth + 1)).collect();
-        children.sort();
+        // Subschemas of a combinator are reported in their order; the failures of properties
+        // come in Go's map order, which changes from run to run: sorting makes ours stable.
+        let combinator = [
+            "'anyOf' failed",
+            "'oneOf' failed, none matched",
+            "'allOf' failed",
+        ];
+        if !combinator.contains(&self.message.as_str()) {
+            children.sort();
+        }
         out.extend(children);
         out
     }
@@ -429,18 +553,37 @@ fn collapse(mut nodes: Vec<Node>, instance: &[String]) -> Option<Node> {
 }
 
 /// Groups failures (schema paths relative to the current subschema) into Helm's tree.
-fn build(errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Vec<Node> {
+fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Vec<Node> {
     use std::collections::BTreeMap;
+    // Helm's validator checks `type`, then `const`, then `enum` of a schema first and stops at
+    // the first that fails: no other failure of that schema is reported.
+    for keyword in ["type", "const", "enum"] {
+        if let Some(pos) = errors
+            .iter()
+            .position(|e| e.schema.len() == 1 && e.schema[0] == keyword && e.instance == instance)
+        {
+            let first = errors.swap_remove(pos);
+            errors = vec![first];
+            break;
+        }
+    }
     let mut nodes = Vec::new();
     // Subschemas applied to a child value (or the same value), keyed by schema prefix and the
     // instance they apply to.
     let mut subs: BTreeMap<(Vec<String>, Vec<String>), Vec<Failure>> = BTreeMap::new();
-    let mut all_of: BTreeMap<String, Vec<Failure>> = BTreeMap::new();
+    let mut all_of: BTreeMap<usize, Vec<Failure>> = BTreeMap::new();
     let mut required: Vec<String> = Vec::new();
     let mut dependent: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for mut err in errors {
         let segs = err.schema.clone();
         let first = segs.first().map(String::as_str).unwrap_or("");
+        if first == "items"
+            && !segs
+                .get(1)
+                .is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()))
+        {
+            renumber_after_prefix_items(&mut err, segs.len(), instance.len(), root);
+        }
         let child_instance = || -> Vec<String> {
             let mut inst = instance.to_vec();
             if let Some(next) = err.instance.get(instance.len()) {
@@ -477,7 +620,10 @@ fn build(errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Vec<No
             }
             "allOf" if segs.len() > 2 => {
                 err.schema = segs[2..].to_vec();
-                all_of.entry(segs[1].clone()).or_default().push(err);
+                all_of
+                    .entry(segs[1].parse().unwrap_or(usize::MAX))
+                    .or_default()
+                    .push(err);
             }
             // References, conditionals and definitions are transparent here.
             "$ref" | "$dynamicRef" | "if" | "then" | "else" | "$defs" | "definitions"
@@ -515,13 +661,9 @@ fn build(errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Vec<No
                     });
                 }
             }
-            "contains" => {
-                let children = contains_causes(root, &err);
-                nodes.push(Node {
-                    instance: pointer(&err.instance),
-                    message: err.message,
-                    children,
-                });
+            "contains" | "minContains" | "maxContains" => nodes.push(contains_node(root, &err)),
+            "unevaluatedProperties" if segs.len() == 1 && !err.unevaluated.is_empty() => {
+                nodes.extend(unevaluated_nodes(root, &err));
             }
             _ => {
                 let children = err
