@@ -112,7 +112,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     // Helm's validator reports in Go map order, which varies from run to run; sorting makes
     // ours stable.
     let mut lines: Vec<String> = nodes.iter().map(|n| n.render(0)).collect();
-    lines.sort();
+    lines.sort_by(|a, b| natural_order(a, b));
     for l in lines {
         out.push_str(&l);
     }
@@ -532,10 +532,43 @@ impl Node {
             "'allOf' failed",
         ];
         if !combinator.contains(&self.message.as_str()) {
-            children.sort();
+            children.sort_by(|a, b| natural_order(a, b));
         }
         out.extend(children);
         out
+    }
+}
+
+/// Text order with runs of digits compared as numbers, so that the failures of array items
+/// come in index order (`/a/2` before `/a/10`) as Helm's validator reports them.
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let n = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let m = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (p, q) = (&x[..n], &y[..m]);
+                let p = &p[p.iter().take_while(|&&c| c == b'0').count()..];
+                let q = &q[q.iter().take_while(|&&c| c == b'0').count()..];
+                let order = p.len().cmp(&q.len()).then_with(|| p.cmp(q)).then(n.cmp(&m));
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+                x = &x[n..];
+                y = &y[m..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
     }
 }
 
