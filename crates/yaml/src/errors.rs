@@ -153,6 +153,21 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
         };
         return with_line(line.saturating_sub(1), expected, Stage::Parser);
     }
+    if info.contains("simple key expect") {
+        if let Some(at) = empty_flow_key_line(src, e.marker().index()) {
+            // go-yaml v2 drops the pending simple key of an empty `{}`/`[]` when its flow level
+            // closes (the level's placeholder key shares its token number), so its parser meets
+            // the `{`/`[` where it wants a key or `-` instead of the scanner missing a `:`
+            // (cluster-autoscaler's vpa.yaml with an empty containerPolicies entry).
+            let expected = match context {
+                Some(Context::BlockSeq) if !indentless_sequence(src, at) => {
+                    "did not find expected '-' indicator"
+                }
+                _ => "did not find expected key",
+            };
+            return with_line(at, expected, Stage::Parser);
+        }
+    }
     let (stage, problem) = translate(info);
     // go-yaml omits the line when the problem is on the first line (its mark is 0).
     let shown = match stage {
@@ -164,6 +179,61 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
     } else {
         Error::yaml(format!("line {shown}: {problem}"))
     }
+}
+
+/// The 0-based line of the pending simple key when it is an empty flow collection: the last
+/// line before `index` holding a token starts with `{}` or `[]` (blanks inside allowed).
+fn empty_flow_key_line(src: &str, index: usize) -> Option<usize> {
+    let before: String = src.chars().take(index).collect();
+    let (n, line) = before
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start_matches([' ', '\t']);
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .last()?;
+    let t = line.trim_start_matches(' ');
+    let close = match t.chars().next()? {
+        '{' => '}',
+        '[' => ']',
+        _ => return None,
+    };
+    let inner = t[1..].trim_start_matches([' ', '\t']);
+    inner.starts_with(close).then_some(n)
+}
+
+/// Whether the block sequence holding line `at` is indentless (its `-` entries sit at the column
+/// of the mapping key they belong to): libyaml's parser ends such a sequence at a token that is
+/// not `-` and then wants the mapping's next key.
+fn indentless_sequence(src: &str, at: usize) -> bool {
+    let lines: Vec<&str> = src.split('\n').collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let Some(col) = lines.get(at).map(|l| indent(l)) else {
+        return false;
+    };
+    for line in lines[..at].iter().rev() {
+        let t = line.trim_start_matches([' ', '\t']);
+        if t.is_empty() || t.starts_with('#') || indent(line) > col {
+            continue;
+        }
+        if indent(line) < col {
+            // A key after `- ` entries (`- a:`) may still sit at the sequence's column.
+            let mut rest = t;
+            while let Some(after) = rest.strip_prefix('-') {
+                let inner = after.trim_start_matches(' ');
+                if inner.len() == after.len() {
+                    break;
+                }
+                rest = inner;
+            }
+            return line.len() - rest.len() == col && !rest.is_empty();
+        }
+        if !(t == "-" || t.starts_with("- ")) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether the text before `index` leaves libyaml expecting a node: nothing yet, or an
