@@ -8,9 +8,9 @@ use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Value};
 
 use regex::{NoExpand, Regex};
 
-use crate::{arg_int, arg_str, def};
+use crate::{arg_bytes, arg_int, def};
 
-use ArgType::{ByteString as Bs, Int, String as Str};
+use ArgType::{ByteString as Bs, Int};
 
 /// The string a regexp runs over, as Go's regexp reads it: text, where each byte of a Go string
 /// that is not UTF-8 reads as the rune U+FFFD (so a pattern matches it as it matches U+FFFD),
@@ -221,26 +221,95 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
     }
 }
 
-/// Compiles a Go regular expression, with Go's `regexp.Compile` error texts.
-fn compile(pattern: &str) -> Result<Regex, FuncError> {
+/// Whether the `regex` crate's error for a pattern cut short means only that its text ended
+/// (an unclosed group, class, repetition or escape), which Go would not reach.
+fn ran_out(message: &str) -> bool {
+    let kind = message.lines().last().unwrap_or("");
+    [
+        "unclosed",
+        "end of",
+        "prematurely",
+        "expects a valid decimal",
+        "empty",
+    ]
+    .iter()
+    .any(|k| kind.contains(k))
+}
+
+/// Compiles a Go regular expression, with Go's `regexp.Compile` error texts. Go's parser reads
+/// the pattern rune by rune and stops at the first byte that is not UTF-8 (`invalid UTF-8:`
+/// and the rest of the pattern) unless a syntax error comes before it.
+fn compile(pattern: &[u8]) -> Result<Regex, FuncError> {
+    let detail = match std::str::from_utf8(pattern) {
+        Ok(text) => match compile_text(text, text) {
+            Ok(re) => return Ok(re),
+            Err((detail, _)) => detail,
+        },
+        Err(e) => {
+            let (before, rest) = pattern.split_at(e.valid_up_to());
+            let before = std::str::from_utf8(before).unwrap_or_default();
+            // An error text is text here: each byte that is not UTF-8 is shown as U+FFFD.
+            let whole = helmet_value::gostring::to_text_lossy(pattern);
+            match compile_text(before, &whole) {
+                Err((detail, false)) => detail,
+                _ => format!(
+                    "invalid UTF-8: `{}`",
+                    helmet_value::gostring::to_text_lossy(utf8_error_expr(before, rest))
+                ),
+            }
+        }
+    };
+    Err(FuncError::new(format!("error parsing regexp: {detail}")))
+}
+
+/// The part of a pattern Go's `invalid UTF-8` error shows, from the first invalid byte: the
+/// rest of the pattern, or only the rest of the name when the byte is inside a `\p{name}` or a
+/// `(?P<name>` that is closed, since Go checks such a name on its own.
+fn utf8_error_expr<'a>(before: &str, rest: &'a [u8]) -> &'a [u8] {
+    let in_braces = [r"\p{", r"\P{"]
+        .iter()
+        .filter_map(|open| before.rfind(open))
+        .max()
+        .is_some_and(|at| !before[at..].contains('}'));
+    let in_name = ["(?P<", "(?<"]
+        .iter()
+        .filter_map(|open| before.rfind(open))
+        .max()
+        .is_some_and(|at| !before[at..].contains('>'));
+    let close = match (in_braces, in_name) {
+        (true, _) => Some(b'}'),
+        (_, true) => Some(b'>'),
+        _ => None,
+    };
+    match close.and_then(|c| rest.iter().position(|&b| b == c)) {
+        Some(end) => &rest[..end],
+        None => rest,
+    }
+}
+
+/// Compiles a pattern that is valid UTF-8 (`whole`, or the part of `whole` before a byte that is
+/// not). An error is Go's detail text, and whether it only says that the pattern ended too soon
+/// (an unclosed group, class, repetition or escape).
+fn compile_text(pattern: &str, whole: &str) -> Result<Regex, (String, bool)> {
     if let Some(op) = nested_repetition(pattern) {
-        return Err(FuncError::new(format!(
-            "error parsing regexp: invalid nested repetition operator: `{op}`"
-        )));
+        return Err((format!("invalid nested repetition operator: `{op}`"), false));
     }
     let compiled = go_syntax(pattern);
-    Regex::new(&compiled).map_err(|e| {
-        let detail = match e {
-            regex::Error::Syntax(s) => go_error_text(pattern, &compiled, &s),
-            other => other.to_string(),
-        };
-        FuncError::new(format!("error parsing regexp: {detail}"))
+    Regex::new(&compiled).map_err(|e| match e {
+        regex::Error::Syntax(s) => (go_error_text(whole, &compiled, &s), ran_out(&s)),
+        other => (other.to_string(), false),
     })
 }
 
-/// `regexp.MustCompile`'s panic text.
-fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
-    compile(pattern).map_err(|e| FuncError::new(format!("regexp: Compile(`{pattern}`): {}", e.0)))
+/// `regexp.MustCompile`'s panic text, which quotes the pattern as Go's `regexp.quote` does.
+fn must_compile(pattern: &[u8]) -> Result<Regex, FuncError> {
+    compile(pattern).map_err(|e| {
+        let quoted = match std::str::from_utf8(pattern) {
+            Ok(text) if helmet_value::strconv::can_backquote(text) => format!("`{text}`"),
+            _ => helmet_value::strconv::quote_bytes(pattern),
+        };
+        FuncError::new(format!("regexp: Compile({quoted}): {}", e.0))
+    })
 }
 
 fn string_list(items: Vec<String>) -> Value {
@@ -262,7 +331,7 @@ fn find_all(re: &Regex, s: &Subject<'_>, n: i64) -> Value {
 }
 
 /// Go's `Regexp.Split`.
-fn split(re: &Regex, pattern: &str, subject: &Subject<'_>, n: i64) -> Value {
+fn split(re: &Regex, pattern: &[u8], subject: &Subject<'_>, n: i64) -> Value {
     let s: &str = &subject.text;
     if n == 0 {
         return Value::typed_list(ElemType::String, Vec::new());
@@ -302,24 +371,23 @@ fn quote_meta(s: &[u8]) -> Vec<u8> {
 }
 
 /// A `$` reference in a Go replacement template: the name (or number) and what follows it.
-/// Names are runs of letters, digits and `_`, optionally in braces; anything else leaves the
-/// `$` as text.
-fn go_reference(t: &str) -> Option<(&str, Option<usize>, &str)> {
-    let (braced, body) = match t.strip_prefix('{') {
+/// Names are runs of letters, digits and `_`, optionally in braces; anything else (a byte that
+/// is not UTF-8 included) leaves the `$` as text.
+fn go_reference(t: &[u8]) -> Option<(&str, Option<usize>, &[u8])> {
+    let (braced, body) = match t.strip_prefix(b"{") {
         Some(b) => (true, b),
         None => (false, t),
     };
-    let len: usize = body
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .map(char::len_utf8)
+    let len: usize = helmet_value::gostring::runes(body)
+        .take_while(|&(_, c, _)| c.is_alphanumeric() || c == '_')
+        .map(|(_, _, width)| width)
         .sum();
     if len == 0 {
         return None;
     }
-    let name = &body[..len];
+    let name = std::str::from_utf8(&body[..len]).ok()?;
     let rest = if braced {
-        body[len..].strip_prefix('}')?
+        body[len..].strip_prefix(b"}")?
     } else {
         &body[len..]
     };
@@ -333,19 +401,19 @@ fn go_reference(t: &str) -> Option<(&str, Option<usize>, &str)> {
     Some((name, number, rest))
 }
 
-/// Go's `Regexp.Expand` of `template` for one match.
+/// Go's `Regexp.Expand` of `template` (any Go string) for one match.
 fn expand_match(
     re: &Regex,
     caps: &regex::Captures<'_>,
-    template: &str,
+    template: &[u8],
     subject: &Subject<'_>,
     out: &mut Vec<u8>,
 ) {
     let mut t = template;
-    while let Some(at) = t.find('$') {
-        out.extend_from_slice(&t.as_bytes()[..at]);
+    while let Some(at) = t.iter().position(|&b| b == b'$') {
+        out.extend_from_slice(&t[..at]);
         t = &t[at + 1..];
-        if let Some(rest) = t.strip_prefix('$') {
+        if let Some(rest) = t.strip_prefix(b"$") {
             out.push(b'$');
             t = rest;
             continue;
@@ -366,11 +434,11 @@ fn expand_match(
             out.extend_from_slice(subject.piece(m.range()));
         }
     }
-    out.extend_from_slice(t.as_bytes());
+    out.extend_from_slice(t);
 }
 
 /// Go's `ReplaceAllString`: every match replaced by the expanded template.
-fn expand_go(re: &Regex, subject: &Subject<'_>, template: &str) -> Value {
+fn expand_go(re: &Regex, subject: &Subject<'_>, template: &[u8]) -> Value {
     let s: &str = &subject.text;
     let mut out = Vec::with_capacity(s.len());
     let mut last = 0;
@@ -384,9 +452,9 @@ fn expand_go(re: &Regex, subject: &Subject<'_>, template: &str) -> Value {
     Value::from_go_bytes(out)
 }
 
-/// Go's `ReplaceAllLiteralString`.
-fn replace_literal(re: &Regex, subject: &Subject<'_>, with: &str) -> Value {
-    if subject.bytes.is_none() {
+/// Go's `ReplaceAllLiteralString`: every match replaced by `with`'s bytes.
+fn replace_literal(re: &Regex, subject: &Subject<'_>, with: &[u8]) -> Value {
+    if let (None, Ok(with)) = (&subject.bytes, std::str::from_utf8(with)) {
         return Value::from(re.replace_all(&subject.text, NoExpand(with)).into_owned());
     }
     let s: &str = &subject.text;
@@ -394,7 +462,7 @@ fn replace_literal(re: &Regex, subject: &Subject<'_>, with: &str) -> Value {
     let mut last = 0;
     for m in re.find_iter(s) {
         out.extend_from_slice(subject.piece(last..m.start()));
-        out.extend_from_slice(with.as_bytes());
+        out.extend_from_slice(with);
         last = m.end();
     }
     out.extend_from_slice(subject.piece(last..s.len()));
@@ -402,27 +470,27 @@ fn replace_literal(re: &Regex, subject: &Subject<'_>, with: &str) -> Value {
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    // The subject (not the pattern or replacement) may be any Go string.
-    def(map, "regexMatch", &[Str, Bs], |_, a| {
+    // Patterns, subjects and replacements may be any Go string.
+    def(map, "regexMatch", &[Bs, Bs], |_, a| {
         Ok(Value::Bool(
-            compile(arg_str(a, 0)).is_ok_and(|re| re.is_match(&Subject::of(&a[1]).text)),
+            compile(arg_bytes(a, 0)).is_ok_and(|re| re.is_match(&Subject::of(&a[1]).text)),
         ))
     });
-    def(map, "mustRegexMatch", &[Str, Bs], |_, a| {
+    def(map, "mustRegexMatch", &[Bs, Bs], |_, a| {
         Ok(Value::Bool(
-            compile(arg_str(a, 0))?.is_match(&Subject::of(&a[1]).text),
+            compile(arg_bytes(a, 0))?.is_match(&Subject::of(&a[1]).text),
         ))
     });
-    def(map, "regexFindAll", &[Str, Bs, Int], |_, a| {
+    def(map, "regexFindAll", &[Bs, Bs, Int], |_, a| {
         Ok(find_all(
-            &must_compile(arg_str(a, 0))?,
+            &must_compile(arg_bytes(a, 0))?,
             &Subject::of(&a[1]),
             arg_int(a, 2),
         ))
     });
-    def(map, "mustRegexFindAll", &[Str, Bs, Int], |_, a| {
+    def(map, "mustRegexFindAll", &[Bs, Bs, Int], |_, a| {
         Ok(find_all(
-            &compile(arg_str(a, 0))?,
+            &compile(arg_bytes(a, 0))?,
             &Subject::of(&a[1]),
             arg_int(a, 2),
         ))
@@ -432,35 +500,30 @@ pub(crate) fn register(map: &mut FuncMap) {
         re.find(&s.text)
             .map_or_else(|| Value::from(""), |m| s.value(m.range()))
     };
-    def(map, "regexFind", &[Str, Bs], move |_, a| {
-        Ok(find(must_compile(arg_str(a, 0))?, &a[1]))
+    def(map, "regexFind", &[Bs, Bs], move |_, a| {
+        Ok(find(must_compile(arg_bytes(a, 0))?, &a[1]))
     });
-    def(map, "mustRegexFind", &[Str, Bs], move |_, a| {
-        Ok(find(compile(arg_str(a, 0))?, &a[1]))
+    def(map, "mustRegexFind", &[Bs, Bs], move |_, a| {
+        Ok(find(compile(arg_bytes(a, 0))?, &a[1]))
     });
-    def(map, "regexReplaceAll", &[Str, Bs, Str], |_, a| {
-        let re = must_compile(arg_str(a, 0))?;
-        Ok(expand_go(&re, &Subject::of(&a[1]), arg_str(a, 2)))
+    def(map, "regexReplaceAll", &[Bs, Bs, Bs], |_, a| {
+        let re = must_compile(arg_bytes(a, 0))?;
+        Ok(expand_go(&re, &Subject::of(&a[1]), arg_bytes(a, 2)))
     });
-    def(map, "mustRegexReplaceAll", &[Str, Bs, Str], |_, a| {
-        let re = compile(arg_str(a, 0))?;
-        Ok(expand_go(&re, &Subject::of(&a[1]), arg_str(a, 2)))
+    def(map, "mustRegexReplaceAll", &[Bs, Bs, Bs], |_, a| {
+        let re = compile(arg_bytes(a, 0))?;
+        Ok(expand_go(&re, &Subject::of(&a[1]), arg_bytes(a, 2)))
     });
-    def(map, "regexReplaceAllLiteral", &[Str, Bs, Str], |_, a| {
-        let re = must_compile(arg_str(a, 0))?;
-        Ok(replace_literal(&re, &Subject::of(&a[1]), arg_str(a, 2)))
+    def(map, "regexReplaceAllLiteral", &[Bs, Bs, Bs], |_, a| {
+        let re = must_compile(arg_bytes(a, 0))?;
+        Ok(replace_literal(&re, &Subject::of(&a[1]), arg_bytes(a, 2)))
     });
-    def(
-        map,
-        "mustRegexReplaceAllLiteral",
-        &[Str, Bs, Str],
-        |_, a| {
-            let re = compile(arg_str(a, 0))?;
-            Ok(replace_literal(&re, &Subject::of(&a[1]), arg_str(a, 2)))
-        },
-    );
-    def(map, "regexSplit", &[Str, Bs, Int], |_, a| {
-        let p = arg_str(a, 0);
+    def(map, "mustRegexReplaceAllLiteral", &[Bs, Bs, Bs], |_, a| {
+        let re = compile(arg_bytes(a, 0))?;
+        Ok(replace_literal(&re, &Subject::of(&a[1]), arg_bytes(a, 2)))
+    });
+    def(map, "regexSplit", &[Bs, Bs, Int], |_, a| {
+        let p = arg_bytes(a, 0);
         Ok(split(
             &must_compile(p)?,
             p,
@@ -468,8 +531,8 @@ pub(crate) fn register(map: &mut FuncMap) {
             arg_int(a, 2),
         ))
     });
-    def(map, "mustRegexSplit", &[Str, Bs, Int], |_, a| {
-        let p = arg_str(a, 0);
+    def(map, "mustRegexSplit", &[Bs, Bs, Int], |_, a| {
+        let p = arg_bytes(a, 0);
         Ok(split(&compile(p)?, p, &Subject::of(&a[1]), arg_int(a, 2)))
     });
     // QuoteMeta escapes ASCII bytes and keeps every other byte.
@@ -486,13 +549,13 @@ mod tests {
 
     #[test]
     fn go_regexps() {
-        let re = compile(r"\d+").unwrap();
+        let re = compile(br"\d+").unwrap();
         assert!(!re.is_match("٣"));
         let subject = Value::from("-ab-axxb-");
         let subject = Subject::of(&subject);
-        let expand = |t| expand_go(&compile("a(x*)b").unwrap(), &subject, t);
-        assert_eq!(expand("${1}W").as_str(), Some("-W-xxW-"));
-        assert_eq!(expand("$1W").as_str(), Some("---"));
+        let expand = |t: &[u8]| expand_go(&compile(b"a(x*)b").unwrap(), &subject, t);
+        assert_eq!(expand(b"${1}W").as_str(), Some("-W-xxW-"));
+        assert_eq!(expand(b"$1W").as_str(), Some("---"));
 
         assert_eq!(quote_meta(b"a.b"), br"a\.b");
     }
