@@ -5,6 +5,7 @@ pub mod coalesce;
 pub mod dependencies;
 mod raw_json;
 pub mod schema;
+mod schema_fast;
 pub mod strvals;
 
 use std::io::Read;

@@ -84,6 +84,11 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, depth: usize) -> 
 /// The failures of one schema as Helm prints them (`- at '/path': message` lines, nested
 /// causes indented), or Ok: Helm's `ValidateAgainstSingleSchema` (also used by `helm lint`).
 pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
+    // Common schemas with valid values are settled without compiling the meta-schema (see
+    // schema_fast); everything else takes the full validator.
+    if super::schema_fast::accepts(values, schema) {
+        return Ok(());
+    }
     let compiled = compiled(schema)?;
     let instance = to_json(values);
     // Most values are valid: the validator's fast check skips building error details.
