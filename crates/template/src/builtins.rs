@@ -66,7 +66,7 @@ impl Builtin {
             Not | Len => (&[Pt::Reflect], None),
             Ne | Lt | Le | Gt | Ge => (&[Pt::Reflect, Pt::Reflect], None),
             Print | Println | Html | Js | Urlquery => (&[], Some(any)),
-            Printf => (&[Pt::Go(ArgType::String)], Some(any)),
+            Printf => (&[Pt::Go(ArgType::ByteString)], Some(any)),
         }
     }
 }
@@ -99,8 +99,8 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
             .map(Ev::plain)
             .map_err(FuncError::new),
         Printf => {
-            let format = args[0].v.as_str().unwrap_or("").to_string();
-            try_sprintf_go(&format, &plain_values(&args[1..]))
+            let format = args[0].v.as_go_bytes().unwrap_or_default();
+            try_sprintf_go(format, &plain_values(&args[1..]))
                 .map(Ev::plain)
                 .map_err(FuncError::new)
         }

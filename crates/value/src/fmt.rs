@@ -34,7 +34,7 @@ pub fn format_value(v: &Value) -> String {
 /// Go's `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::default();
-    p.do_printf(format, args);
+    p.do_printf(format.as_bytes(), args);
     p.text_lossy()
 }
 
@@ -67,11 +67,13 @@ pub fn try_sprintln_go(args: &[Value]) -> Result<Value, String> {
     p.finish_go()
 }
 
-/// [`try_sprintf`] as a Go string (see [`try_sprint_go`]).
-pub fn try_sprintf_go(format: &str, args: &[Value]) -> Result<Value, String> {
+/// [`try_sprintf`] as a Go string (see [`try_sprint_go`]). The format is any Go string: as in
+/// Go, its bytes outside verbs are copied as they are, and a verb that is not UTF-8 reads as
+/// U+FFFD (`%!\u{FFFD}(int=1)`).
+pub fn try_sprintf_go(format: impl AsRef<[u8]>, args: &[Value]) -> Result<Value, String> {
     check_printable(args)?;
     let mut p = Printer::default();
-    p.do_printf(format, args);
+    p.do_printf(format.as_ref(), args);
     p.finish_go()
 }
 
@@ -120,7 +122,7 @@ pub fn try_format_value(v: &Value) -> Result<String, String> {
 pub fn try_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
     check_printable(args)?;
     let mut p = Printer::default();
-    p.do_printf(format, args);
+    p.do_printf(format.as_bytes(), args);
     p.finish()
 }
 
@@ -338,8 +340,8 @@ impl Printer {
         }
     }
 
-    fn do_printf(&mut self, format: &str, args: &[Value]) {
-        let bytes = format.as_bytes();
+    fn do_printf(&mut self, format: &[u8], args: &[Value]) {
+        let bytes = format;
         let end = bytes.len();
         let mut arg_num = 0usize;
         let mut after_index;
@@ -351,7 +353,10 @@ impl Printer {
                 i += 1;
             }
             if i > lasti {
-                self.out.push_str(&format[lasti..i]);
+                match std::str::from_utf8(&format[lasti..i]) {
+                    Ok(text) => self.out.push_str(text),
+                    Err(_) => self.push_bytes(&format[lasti..i]),
+                }
             }
             if i >= end {
                 break;
@@ -450,8 +455,10 @@ impl Printer {
                 self.out.push_str("%!(NOVERB)");
                 break;
             }
-            let verb = format[i..].chars().next().unwrap_or('?');
-            i += verb.len_utf8();
+            // Go decodes the verb as a rune: a byte that is not UTF-8 is U+FFFD of width 1.
+            let (verb, width) = crate::strconv::decode_utf8(&format[i..])
+                .unwrap_or((crate::gostring::RUNE_ERROR, 1));
+            i += width;
             if verb == '%' {
                 self.out.push('%');
                 continue;
@@ -1066,8 +1073,7 @@ fn int_from_arg(args: &[Value], n: usize) -> Option<i64> {
     }
 }
 
-fn parse_num(s: &str, start: usize) -> (Option<usize>, usize) {
-    let b = s.as_bytes();
+fn parse_num(b: &[u8], start: usize) -> (Option<usize>, usize) {
     let mut i = start;
     let mut n: usize = 0;
     while i < b.len() && b[i].is_ascii_digit() {
@@ -1090,12 +1096,12 @@ fn parse_num(s: &str, start: usize) -> (Option<usize>, usize) {
 /// read. A bad index marks the format as reordered, so extra arguments go unreported.
 fn arg_number(
     arg_num: usize,
-    format: &str,
+    format: &[u8],
     i: usize,
     num_args: usize,
     reordered: &mut bool,
 ) -> (usize, usize, bool) {
-    let b = format.as_bytes();
+    let b = format;
     if i >= b.len() || b[i] != b'[' {
         return (arg_num, i, false);
     }
