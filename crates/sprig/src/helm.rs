@@ -224,22 +224,23 @@ pub(crate) fn register(map: &mut FuncMap) {
                 .map_err(|e| FuncError::new(e.to_string()))
         });
     }
-    def(map, "fromJson", &[Str], |_, a| {
+    // Any Go string: Go's decoder reads bytes (see helmet_yaml::from_json_as).
+    def(map, "fromJson", &[ArgType::ByteString], |_, a| {
         Ok(
-            match helmet_yaml::from_json_as(arg_str(a, 0), helmet_yaml::Shape::Map) {
+            match helmet_yaml::from_json_as(crate::arg_bytes(a, 0), helmet_yaml::Shape::Map) {
                 Ok(v) => v,
                 Err(e) => error_map(e.to_string()),
             },
         )
     });
     // Sprig's own: any JSON document, errors returned.
-    def(map, "mustFromJson", &[Str], |_, a| {
-        helmet_yaml::from_json_as(arg_str(a, 0), helmet_yaml::Shape::Any)
+    def(map, "mustFromJson", &[ArgType::ByteString], |_, a| {
+        helmet_yaml::from_json_as(crate::arg_bytes(a, 0), helmet_yaml::Shape::Any)
             .map_err(|e| FuncError::new(e.to_string()))
     });
-    def(map, "fromJsonArray", &[Str], |_, a| {
+    def(map, "fromJsonArray", &[ArgType::ByteString], |_, a| {
         Ok(
-            match helmet_yaml::from_json_as(arg_str(a, 0), helmet_yaml::Shape::List) {
+            match helmet_yaml::from_json_as(crate::arg_bytes(a, 0), helmet_yaml::Shape::List) {
                 Ok(v) => v,
                 Err(e) => Value::list(vec![Value::from(e.to_string())]),
             },

@@ -241,12 +241,12 @@ pub(crate) fn check_target(value: Value, shape: Shape) -> Result<Value, Error> {
         .map_err(|e| Error::new(format!("error unmarshaling JSON: while decoding JSON: {e}")))
 }
 
-/// A JSON reader with encoding/json's syntax error texts.
+/// A JSON reader with encoding/json's syntax error texts. It reads bytes, as Go's scanner does:
+/// any Go string, valid UTF-8 or not.
 struct JsonParser<'a> {
     /// The first number too large for a float64, reported after syntax and shape checks.
     range_error: Option<String>,
     src: &'a [u8],
-    text: &'a str,
     pos: usize,
     depth: usize,
 }
@@ -264,14 +264,12 @@ fn quote_char(c: char) -> String {
 }
 
 impl JsonParser<'_> {
-    fn peek_char(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
-    }
-
+    /// Go's scanner names the byte where it stopped, read as the rune of the same number (the
+    /// first byte of `é` is `'Ã'`, a byte 0xff `'ÿ'`).
     fn invalid(&self, context: &str) -> String {
-        match self.peek_char() {
+        match self.src.get(self.pos) {
             None => "unexpected end of JSON input".to_string(),
-            Some(c) => format!("invalid character {} {context}", quote_char(c)),
+            Some(&b) => format!("invalid character {} {context}", quote_char(char::from(b))),
         }
     }
 
@@ -427,7 +425,8 @@ impl JsonParser<'_> {
                 self.pos += 1;
             }
         }
-        let text = &self.text[start..self.pos];
+        // Only ASCII digits, signs, `.` and exponents were read.
+        let text = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or_default();
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float64(f)),
             _ => {
@@ -457,33 +456,34 @@ impl JsonParser<'_> {
         Ok(n)
     }
 
+    /// A string literal; each byte that is not UTF-8 becomes U+FFFD, as Go's decoder makes it.
     fn string(&mut self) -> Result<String, String> {
         self.pos += 1;
         let mut out = String::new();
         loop {
-            let Some(c) = self.peek_char() else {
+            let Some(&c) = self.src.get(self.pos) else {
                 return Err("unexpected end of JSON input".into());
             };
             match c {
-                '"' => {
+                b'"' => {
                     self.pos += 1;
                     return Ok(out);
                 }
-                '\\' => {
+                b'\\' => {
                     self.pos += 1;
-                    let Some(e) = self.peek_char() else {
+                    let Some(&e) = self.src.get(self.pos) else {
                         return Err("unexpected end of JSON input".into());
                     };
                     let simple = match e {
-                        '"' => Some('"'),
-                        '\\' => Some('\\'),
-                        '/' => Some('/'),
-                        'b' => Some('\u{8}'),
-                        'f' => Some('\u{c}'),
-                        'n' => Some('\n'),
-                        'r' => Some('\r'),
-                        't' => Some('\t'),
-                        'u' => None,
+                        b'"' => Some('"'),
+                        b'\\' => Some('\\'),
+                        b'/' => Some('/'),
+                        b'b' => Some('\u{8}'),
+                        b'f' => Some('\u{c}'),
+                        b'n' => Some('\n'),
+                        b'r' => Some('\r'),
+                        b't' => Some('\t'),
+                        b'u' => None,
                         _ => return Err(self.invalid("in string escape code")),
                     };
                     self.pos += 1;
@@ -511,10 +511,12 @@ impl JsonParser<'_> {
                     }
                     out.push(char::from_u32(first).unwrap_or('\u{FFFD}'));
                 }
-                c if (c as u32) < 0x20 => return Err(self.invalid("in string literal")),
-                c => {
-                    out.push(c);
-                    self.pos += c.len_utf8();
+                c if c < 0x20 => return Err(self.invalid("in string literal")),
+                _ => {
+                    let (ch, width) = helmet_value::strconv::decode_utf8(&self.src[self.pos..])
+                        .unwrap_or((helmet_value::gostring::RUNE_ERROR, 1));
+                    out.push(ch);
+                    self.pos += width;
                 }
             }
         }
@@ -522,11 +524,10 @@ impl JsonParser<'_> {
 }
 
 /// `json.Unmarshal` into a Go variable of the given shape.
-pub(crate) fn unmarshal(src: &str, shape: Shape) -> Result<Value, Error> {
+pub(crate) fn unmarshal(src: &[u8], shape: Shape) -> Result<Value, Error> {
     let mut p = JsonParser {
         range_error: None,
-        src: src.as_bytes(),
-        text: src,
+        src,
         pos: 0,
         depth: 0,
     };

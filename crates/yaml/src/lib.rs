@@ -100,13 +100,15 @@ pub fn go_string_field(v: &Value) -> Option<String> {
 
 /// Reads JSON as Go's `json.Unmarshal` into `interface{}`: numbers are `float64`.
 pub fn from_json(src: &str) -> Result<Value, Error> {
-    json::unmarshal(src, Shape::Any)
+    json::unmarshal(src.as_bytes(), Shape::Any)
 }
 
 /// Reads JSON into a Go variable of the given shape (`fromJson` uses [`Shape::Map`],
-/// `fromJsonArray` [`Shape::List`]), with Go's error texts.
-pub fn from_json_as(src: &str, shape: Shape) -> Result<Value, Error> {
-    json::unmarshal(src, shape)
+/// `fromJsonArray` [`Shape::List`]), with Go's error texts. The text is any Go string: as in Go,
+/// each byte that is not UTF-8 becomes U+FFFD inside a string literal and is a syntax error
+/// (`invalid character 'ÿ' ...`) outside one.
+pub fn from_json_as(src: impl AsRef<[u8]>, shape: Shape) -> Result<Value, Error> {
+    json::unmarshal(src.as_ref(), shape)
 }
 
 /// Writes JSON as Go's `json.Marshal`: sorted keys, HTML-safe escaping, Go's float format.
