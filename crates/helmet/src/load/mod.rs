@@ -258,7 +258,7 @@ fn walk(
                     // Go's EvalSymlinks has resolved the folders above the link by then.
                     let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
                     let target = std::fs::read_link(&full)
-                        .map(|t| lexically_clean(&base.join(t)))
+                        .map(|t| first_missing(&lexically_clean(&base.join(t)), 0))
                         .unwrap_or_else(|_| full.clone());
                     Error::new(format!(
                         "error evaluating symlink {}: lstat {}: {}",
@@ -293,6 +293,33 @@ fn walk(
         files.push(File::new(rel_name, data).with_modified(modified));
     }
     Ok(())
+}
+
+/// The path Go's EvalSymlinks names when a link's target is missing: its first missing
+/// component, with the links before it resolved (`crds -> ../../config/crd/bases` names
+/// `config` when that folder is missing).
+fn first_missing(target: &Path, depth: usize) -> PathBuf {
+    let mut at = PathBuf::new();
+    let mut parts = target.components();
+    while let Some(part) = parts.next() {
+        let next = at.join(part);
+        if std::fs::symlink_metadata(&next).is_err() {
+            return next;
+        }
+        at = match std::fs::canonicalize(&next) {
+            Ok(resolved) => resolved,
+            // A dangling link on the way: Go follows it and names what its target lacks.
+            Err(_) => match std::fs::read_link(&next) {
+                Ok(link) if depth < 40 => {
+                    let rest: PathBuf = parts.collect();
+                    let via = lexically_clean(&at.join(link)).join(rest);
+                    return first_missing(&lexically_clean(&via), depth + 1);
+                }
+                _ => next,
+            },
+        };
+    }
+    target.to_path_buf()
 }
 
 /// Reads one regular file of a chart directory: its contents without a UTF-8 byte order mark,
