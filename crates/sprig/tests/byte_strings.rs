@@ -51,8 +51,11 @@ fn writers_that_differ_refuse_by_name() {
     // go-yaml v3 writes `!!binary` base64; a map key cannot hold such a string here.
     fails_by_name(r#"{{ "\xff" | toYamlPretty }}"#);
     fails_by_name(r#"{{ dict "\xff" 1 | toJson }}"#);
-    // go-yaml decodes 512 bytes at a time: past them, a syntax error could come first.
-    fails_by_name(r#"{{ print (repeat 600 "a") "\xff" | fromYaml }}"#);
+    // go-yaml decodes 512 bytes at a time: past them, a syntax error or the end of the first
+    // document may come before the bad byte.
+    fails_by_name(r#"{{ print "a: b: c\n#" (repeat 600 "x") "\xff" | fromYaml }}"#);
+    fails_by_name(r#"{{ print "a: 1\n---\n#" (repeat 600 "x") "\xff" | fromYaml }}"#);
+    fails_by_name(r#"{{ print "a: [1, 2" (repeat 600 " ") "\xff" | fromYaml }}"#);
     // Printing a list of them as the final output: Helm writes the raw bytes.
     fails_by_name(r#"{{ list "\xff" }}"#);
 }
