@@ -145,29 +145,38 @@ fn type_bit(name: &str) -> Option<u8> {
     })
 }
 
-/// Where a `$ref` points.
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum RefTarget {
-    Root,
-    /// `#/$defs/NAME` (true) or `#/definitions/NAME` (false).
-    Def(bool, String),
+/// Where a `$ref` points: a JSON pointer into the schema document (empty for the root), of
+/// segments that need no `~` or percent decoding.
+fn parse_ref(text: &str) -> Option<String> {
+    let pointer = text.strip_prefix('#')?;
+    let plain = pointer.is_empty()
+        || (pointer.starts_with('/')
+            && pointer[1..].split('/').all(|seg| {
+                !seg.is_empty()
+                    && seg.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$')
+                    })
+            }));
+    plain.then(|| pointer.to_string())
 }
 
-fn parse_ref(text: &str) -> Option<RefTarget> {
-    if text == "#" {
-        return Some(RefTarget::Root);
-    }
-    let (defs, name) = if let Some(n) = text.strip_prefix("#/$defs/") {
-        (true, n)
-    } else {
-        (false, text.strip_prefix("#/definitions/")?)
+/// A root `$id` that every draft's meta-schema accepts and that names no fragment: `http(s)://`,
+/// a host, a path of plain characters.
+fn plain_id(id: &str) -> bool {
+    let Some(rest) = id
+        .strip_prefix("https://")
+        .or_else(|| id.strip_prefix("http://"))
+    else {
+        return false;
     };
-    // Names that need no JSON-pointer or percent decoding, and are valid URI fragments.
-    let plain = !name.is_empty()
-        && name
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    !host.is_empty()
+        && host
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    plain.then(|| RefTarget::Def(defs, name.to_string()))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b'/'))
 }
 
 /// `additionalProperties`.
@@ -227,10 +236,10 @@ const MAX_DEPTH: usize = 200;
 struct Compiler {
     draft: Draft,
     nodes: Vec<Node>,
-    /// Subschemas with a `$ref` waiting for their target.
-    pending: Vec<(usize, RefTarget)>,
+    /// Subschemas with a `$ref` waiting for their target (a JSON pointer).
+    pending: Vec<(usize, String)>,
     /// The root's `$defs` and `definitions`.
-    defs: HashMap<RefTarget, usize>,
+    defs: HashMap<String, usize>,
 }
 
 impl FastSchema {
@@ -251,10 +260,17 @@ impl FastSchema {
             defs: HashMap::new(),
         };
         let root_index = c.schema(&root, 0, true)?;
-        for (node, target) in std::mem::take(&mut c.pending) {
-            let to = match &target {
-                RefTarget::Root => root_index,
-                def => *c.defs.get(def)?,
+        // A reference may point anywhere in the document (Helm's validator checks the target
+        // against the meta-schema when it follows it): targets are compiled on first use.
+        while let Some((node, pointer)) = c.pending.pop() {
+            let to = if pointer.is_empty() {
+                root_index
+            } else if let Some(&known) = c.defs.get(&pointer) {
+                known
+            } else {
+                let target = c.schema(root.pointer(&pointer)?, 1, false)?;
+                c.defs.insert(pointer, target);
+                target
             };
             if let Node::Object(o) = &mut c.nodes[node] {
                 o.reference = Some(to);
@@ -444,6 +460,8 @@ impl Compiler {
                 // Checked by the caller at the root; elsewhere Helm's validator may switch
                 // drafts.
                 "$schema" if is_root => {}
+                // The root's own URL: `#...` references still point into this document.
+                "$id" if is_root && value.as_str().is_some_and(plain_id) => {}
                 "type" => {
                     o.types = Some(match value {
                         Json::String(name) => type_bit(name)?,
@@ -530,8 +548,7 @@ impl Compiler {
                     for (name, sub) in value.as_object()? {
                         let sub = self.schema(sub, depth + 1, false)?;
                         if is_root {
-                            let target = RefTarget::Def(key == "$defs", name.clone());
-                            self.defs.insert(target, sub);
+                            self.defs.insert(format!("/{key}/{name}"), sub);
                         }
                     }
                 }
@@ -1408,12 +1425,16 @@ mod tests {
             r##"{"properties":{"a":{"$ref":"https://example.com/x.json"}}}"##,
             r##"{"properties":{"a":{"$ref":"#/$defs/missing"}}}"##,
             r##"{"properties":{"a":{"$ref":"#/properties/b"}}}"##,
+            r##"{"properties":{"a":{"$ref":"#/examples/0"}},"examples":["x"]}"##,
+            r##"{"properties":{"a":{"$ref":"#/x~1y"}}}"##,
             r##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}"##,
             r##"{"$schema":"http://json-schema.org/draft-07/schema#","format":"email"}"##,
             r##"{"$schema":"https://example.com/my-meta"}"##,
             r##"{"$schema":"http://json-schema.org/draft-07/schema#x"}"##,
             r##"{"properties":{"a":{"$schema":"http://json-schema.org/draft-07/schema#"}}}"##,
-            r##"{"$id":"https://example.com/values.json"}"##,
+            r##"{"$id":"https://example.com/values.json#x"}"##,
+            r##"{"$id":"values.json"}"##,
+            r##"{"properties":{"a":{"$id":"https://example.com/a.json"}}}"##,
             r##"{"items":[{"type":"string"}]}"##,
             r##"{"patternProperties":{"^a":{"type":"string"}}}"##,
             r##"{"type":"int"}"##,
@@ -1484,6 +1505,7 @@ mod tests {
             r##"{"pattern":"^[[:alpha:]_][\\w.-]{0,62}\\b$"}"##,
             r##"{"pattern":"(a{10}){100}"}"##,
             r##"{"enum":[1,"1",null,[1],{"a":1}]}"##,
+            r##"{"$id":"https://traefik.io/traefik-helm-chart.schema.json","$defs":{"a":true},"$ref":"#/$defs/a"}"##,
             "true",
         ] {
             assert!(judged(schema), "{schema}");
@@ -1559,6 +1581,10 @@ mod tests {
         let tree = br##"{"$defs":{"n":{"type":"object","additionalProperties":false,"properties":{"c":{"type":"array","items":{"$ref":"#/$defs/n"}}}}},"$ref":"#/$defs/n"}"##;
         assert!(accepts(&values(r##"{"c":[{"c":[]},{}]}"##), tree));
         assert!(!accepts(&values(r##"{"c":[{"c":[{"x":1}]}]}"##), tree));
+        // A reference into a definition's own words (as prometheus' alertmanager chart has).
+        let nested = br##"{"$schema":"http://json-schema.org/draft-07/schema","definitions":{"config":{"d":{"type":"string","pattern":"^[0-9]+s$"}}},"properties":{"a":{"type":"array","items":{"type":"string","$ref":"#/definitions/config/d"}}}}"##;
+        assert!(accepts(&values(r#"{"a":["5s"]}"#), nested));
+        assert!(!accepts(&values(r#"{"a":["5m"]}"#), nested));
         // Boolean schemas.
         assert!(!accepts(
             &values(r##"{"a":1}"##),
