@@ -17,6 +17,8 @@ pub(crate) enum Style {
 #[derive(Debug)]
 pub(crate) enum Node {
     Scalar(String, Style),
+    /// A scalar written with an explicit tag (go-yaml v3's `!!binary`).
+    Tagged(&'static str, String, Style),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -284,6 +286,18 @@ impl Emitter {
         self.indention = self.indention && is_indention;
     }
 
+    /// A tag before its node, after a space unless one was just written.
+    fn write_tag(&mut self, tag: &str) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        for c in tag.chars() {
+            self.put(c);
+        }
+        self.whitespace = false;
+        self.indention = false;
+    }
+
     fn increase_indent(&mut self, flow: bool, indentless: bool, in_seq_item: bool) {
         self.indents.push(self.indent);
         if self.indent < 0 {
@@ -317,6 +331,10 @@ impl Emitter {
         self.simple_key_context = simple_key;
         match node {
             Node::Scalar(text, style) => self.emit_scalar(text, *style, seq_item),
+            Node::Tagged(tag, text, style) => {
+                self.write_tag(tag);
+                self.emit_scalar(text, *style, seq_item);
+            }
             Node::Seq(items) if items.is_empty() || self.flow_level > 0 => {
                 self.write_indicator("[", true, true, false);
                 self.increase_indent(true, false, seq_item);
@@ -366,6 +384,9 @@ impl Emitter {
     fn is_simple_key(&self, key: &Node) -> bool {
         match key {
             Node::Scalar(text, _) => !analyze(text, self.v3).multiline && text.len() <= 128,
+            Node::Tagged(tag, text, _) => {
+                !analyze(text, self.v3).multiline && tag.len() + text.len() <= 128
+            }
             Node::Seq(items) => items.is_empty(),
             Node::Map(pairs) => pairs.is_empty(),
         }

@@ -179,12 +179,7 @@ fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
             s => s.to_string(),
         }),
         Value::String(s) => string_node(s),
-        Value::ByteString(_) => {
-            return Err(Error::new(
-                "writing a string that is not valid UTF-8 (go-yaml v3 makes it !!binary) is not \
-                 supported by helmet",
-            ))
-        }
+        Value::ByteString(b) => binary_node(b),
         // go-yaml v3 writes a []byte as a sequence of its byte values.
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| plain(x.to_string())).collect()),
         Value::List(l) => {
@@ -206,6 +201,23 @@ fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
         }
         Value::Object(o) => v3_node(&o.to_data(), depth + 1)?,
     })
+}
+
+/// go-yaml v3's node for a string that is not UTF-8, which YAML text cannot hold: `!!binary`
+/// and its base64, in lines of 70 characters each ended by a break (a literal block) once there
+/// is more than one line's worth, else on one plain line.
+fn binary_node(bytes: &[u8]) -> Node {
+    const LINE: usize = 70;
+    let encoded = crate::json::base64_encode(bytes);
+    if encoded.len() < LINE {
+        return Node::Tagged("!!binary", encoded, Style::Plain);
+    }
+    let mut text = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for line in encoded.as_bytes().chunks(LINE) {
+        text.push_str(std::str::from_utf8(line).unwrap_or_default());
+        text.push('\n');
+    }
+    Node::Tagged("!!binary", text, Style::Literal)
 }
 
 /// `sigs.k8s.io/yaml.Marshal(v)`: the text ends with a newline (Helm's `toYaml` trims it).
