@@ -215,7 +215,9 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
         "invalid character class range, the start must be <= the end" => {
             format!("invalid character class range: `{span}`")
         }
-        k if k.contains("escape") => format!("invalid escape sequence: `{span}`"),
+        k if k.contains("escape") || k.contains("backreference") => {
+            format!("invalid escape sequence: `{span}`")
+        }
         k if k.contains("repetition") => format!("invalid repeat count: `{span}`"),
         k => format!("{k}: `{span}`"),
     }
@@ -237,29 +239,95 @@ fn ran_out(message: &str) -> bool {
 }
 
 /// Compiles a Go regular expression, with Go's `regexp.Compile` error texts. Go's parser reads
-/// the pattern rune by rune and stops at the first byte that is not UTF-8 (`invalid UTF-8:`
-/// and the rest of the pattern) unless a syntax error comes before it.
+/// the pattern in order and reports the first error it meets: for the errors the `regex` crate
+/// does not know (a byte that is not UTF-8, an unknown `[:name:]` class), the part before is
+/// compiled alone to see whether an error of its own comes first.
 fn compile(pattern: &[u8]) -> Result<Regex, FuncError> {
-    let detail = match std::str::from_utf8(pattern) {
-        Ok(text) => match compile_text(text, text) {
+    let go_only = [invalid_utf8(pattern), unknown_named_class(pattern)]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(at, _)| *at);
+    let detail = match go_only {
+        None => match compile_text(std::str::from_utf8(pattern).unwrap_or_default(), None) {
             Ok(re) => return Ok(re),
             Err((detail, _)) => detail,
         },
-        Err(e) => {
-            let (before, rest) = pattern.split_at(e.valid_up_to());
-            let before = std::str::from_utf8(before).unwrap_or_default();
+        Some((at, go_detail)) => {
+            let before = std::str::from_utf8(&pattern[..at]).unwrap_or_default();
             // An error text is text here: each byte that is not UTF-8 is shown as U+FFFD.
             let whole = helmet_value::gostring::to_text_lossy(pattern);
-            match compile_text(before, &whole) {
+            match compile_text(before, Some(&whole)) {
                 Err((detail, false)) => detail,
-                _ => format!(
-                    "invalid UTF-8: `{}`",
-                    helmet_value::gostring::to_text_lossy(utf8_error_expr(before, rest))
-                ),
+                _ => go_detail,
             }
         }
     };
     Err(FuncError::new(format!("error parsing regexp: {detail}")))
+}
+
+/// Go's error for the first byte of a pattern that is not UTF-8, and its offset.
+fn invalid_utf8(pattern: &[u8]) -> Option<(usize, String)> {
+    let at = std::str::from_utf8(pattern).err()?.valid_up_to();
+    let before = std::str::from_utf8(&pattern[..at]).unwrap_or_default();
+    let shown = utf8_error_expr(before, &pattern[at..]);
+    Some((
+        at,
+        format!(
+            "invalid UTF-8: `{}`",
+            helmet_value::gostring::to_text_lossy(shown)
+        ),
+    ))
+}
+
+/// The POSIX classes Go knows inside brackets.
+const NAMED_CLASSES: [&str; 14] = [
+    "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct",
+    "space", "upper", "word", "xdigit",
+];
+
+/// Go's error for the first `[:name:]` inside brackets whose name it does not know (the name
+/// runs to the next `:]`, wherever that is), and its offset.
+fn unknown_named_class(pattern: &[u8]) -> Option<(usize, String)> {
+    let mut i = 0;
+    let mut in_class = false;
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' => i += 1,
+            b'[' if !in_class => {
+                in_class = true;
+                // `[^` and a `]` right after the bracket are part of the class.
+                if pattern.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if pattern.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b'[' if pattern.get(i + 1) == Some(&b':') => {
+                let end = pattern[i + 2..].windows(2).position(|w| w == b":]");
+                if let Some(end) = end {
+                    let name = &pattern[i + 2..i + 2 + end];
+                    let name = name.strip_prefix(b"^").unwrap_or(name);
+                    if !NAMED_CLASSES.iter().any(|n| n.as_bytes() == name) {
+                        let shown = &pattern[i..i + 2 + end + 2];
+                        return Some((
+                            i,
+                            format!(
+                                "invalid character class range: `{}`",
+                                helmet_value::gostring::to_text_lossy(shown)
+                            ),
+                        ));
+                    }
+                    i += 2 + end + 2;
+                    continue;
+                }
+            }
+            b']' if in_class => in_class = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The part of a pattern Go's `invalid UTF-8` error shows, from the first invalid byte: the
@@ -287,10 +355,11 @@ fn utf8_error_expr<'a>(before: &str, rest: &'a [u8]) -> &'a [u8] {
     }
 }
 
-/// Compiles a pattern that is valid UTF-8 (`whole`, or the part of `whole` before a byte that is
-/// not). An error is Go's detail text, and whether it only says that the pattern ended too soon
-/// (an unclosed group, class, repetition or escape).
-fn compile_text(pattern: &str, whole: &str) -> Result<Regex, (String, bool)> {
+/// Compiles a pattern that is valid UTF-8: a whole one, or the part of `whole` before an error
+/// only Go knows. An error is Go's detail text, and whether it only says that the pattern ended
+/// too soon (an unclosed group, class, repetition or escape).
+fn compile_text(pattern: &str, whole: Option<&str>) -> Result<Regex, (String, bool)> {
+    let whole = whole.unwrap_or(pattern);
     if let Some(op) = nested_repetition(pattern) {
         return Err((format!("invalid nested repetition operator: `{op}`"), false));
     }
