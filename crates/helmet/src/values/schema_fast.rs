@@ -228,6 +228,9 @@ enum Node {
 struct FastSchema {
     nodes: Vec<Node>,
     root: usize,
+    /// The parsed schema text, kept as long as the compiled form (the cache keeps both for the
+    /// process): freeing its many small allocations costs a good part of the check.
+    _document: Json,
 }
 
 /// Deepest schema or value nesting followed; deeper ones are left to the full validator.
@@ -245,9 +248,12 @@ struct Compiler {
 impl FastSchema {
     /// The schema text checked and prepared, or None when this module cannot judge it.
     fn compile(text: &[u8]) -> Option<FastSchema> {
-        // As the full validator reads it: invalid UTF-8 becomes U+FFFD.
-        let text = String::from_utf8_lossy(text);
-        let root: Json = serde_json::from_str(&text).ok()?;
+        // As the full validator reads it: invalid UTF-8 becomes U+FFFD (serde_json refuses it,
+        // and checks valid text as it reads, so the usual case is not checked twice).
+        let root: Json = match serde_json::from_slice(text) {
+            Ok(root) => root,
+            Err(_) => serde_json::from_str(&String::from_utf8_lossy(text)).ok()?,
+        };
         let draft = match root.as_object().and_then(|m| m.get("$schema")) {
             None => Draft::D2020,
             Some(Json::String(url)) => draft_from_url(url)?,
@@ -279,6 +285,7 @@ impl FastSchema {
         let schema = FastSchema {
             nodes: c.nodes,
             root: root_index,
+            _document: root,
         };
         // A chain of references that comes back to where it started never reaches a keyword
         // that consumes the value: Helm reports a cycle.
@@ -1510,6 +1517,15 @@ mod tests {
         ] {
             assert!(judged(schema), "{schema}");
         }
+    }
+
+    /// Invalid UTF-8 is read as U+FFFD, as the full validator (and Go's JSON decoder) reads it.
+    #[test]
+    fn invalid_utf8_schema_text_is_read_lossily() {
+        let schema = b"{\"description\":\"\xff\",\"properties\":{\"a\":{\"const\":\"\xfe\"}}}";
+        assert!(FastSchema::compile(schema).is_some());
+        assert!(accepts(&values(r#"{"a":"\ufffd"}"#), schema));
+        assert!(!accepts(&values(r#"{"a":"x"}"#), schema));
     }
 
     #[test]
