@@ -129,7 +129,15 @@ pub(crate) fn register(map: &mut FuncMap) {
     def_var(map, "dict", &[], Any, |_, a| {
         let mut m = Map::new();
         for pair in a.chunks(2) {
-            let key = try_strval(&pair[0])?;
+            let key = match &pair[0] {
+                // helmet's map keys are Rust strings, which cannot hold such bytes.
+                Value::ByteString(_) => {
+                    return Err(FuncError::new(
+                        "a map key that is not valid UTF-8 is not supported by helmet",
+                    ))
+                }
+                k => try_strval(k)?,
+            };
             m.insert(key, pair.get(1).cloned().unwrap_or_else(|| Value::from("")));
         }
         Ok(Value::map(m))
