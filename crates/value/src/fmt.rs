@@ -348,6 +348,8 @@ impl Printer {
         let mut reordered = false;
         let mut i = 0;
         while i < end {
+            // Cleared by an argument index that is malformed or out of range (`%!d(BADINDEX)`).
+            let mut good_arg_num = true;
             let lasti = i;
             while i < end && bytes[i] != b'%' {
                 i += 1;
@@ -375,8 +377,18 @@ impl Printer {
                 }
                 i += 1;
             }
+            let mut index = |arg_num, i, good: &mut bool| {
+                let found = arg_number(arg_num, format, i, args.len());
+                if found.reordered {
+                    reordered = true;
+                }
+                if !found.good {
+                    *good = false;
+                }
+                (found.arg_num, found.i, found.found)
+            };
             // Argument index, then width.
-            (arg_num, i, after_index) = arg_number(arg_num, format, i, args.len(), &mut reordered);
+            (arg_num, i, after_index) = index(arg_num, i, &mut good_arg_num);
             if i < end && bytes[i] == b'*' {
                 i += 1;
                 match int_from_arg(args, arg_num) {
@@ -406,20 +418,20 @@ impl Printer {
                 if let Some(n) = n {
                     if after_index {
                         // "%[3]2d" is not allowed.
-                        reordered = true;
+                        good_arg_num = false;
                     }
                     f.width = Some(n);
                 }
                 i = ni;
             }
-            // Precision.
-            if i < end && bytes[i] == b'.' {
+            // Precision: a `.` that ends the format is the verb instead.
+            if i + 1 < end && bytes[i] == b'.' {
                 i += 1;
                 if after_index {
-                    reordered = true;
+                    // "%[3].2d" is not allowed.
+                    good_arg_num = false;
                 }
-                (arg_num, i, after_index) =
-                    arg_number(arg_num, format, i, args.len(), &mut reordered);
+                (arg_num, i, after_index) = index(arg_num, i, &mut good_arg_num);
                 if i < end && bytes[i] == b'*' {
                     i += 1;
                     match int_from_arg(args, arg_num) {
@@ -448,8 +460,7 @@ impl Printer {
                 }
             }
             if !after_index {
-                (arg_num, i, after_index) =
-                    arg_number(arg_num, format, i, args.len(), &mut reordered);
+                (arg_num, i, _) = index(arg_num, i, &mut good_arg_num);
             }
             if i >= end {
                 self.out.push_str("%!(NOVERB)");
@@ -463,7 +474,7 @@ impl Printer {
                 self.out.push('%');
                 continue;
             }
-            if reordered && arg_num >= args.len() && after_index {
+            if !good_arg_num {
                 self.bad_arg_num(verb);
                 continue;
             }
@@ -1092,28 +1103,58 @@ fn parse_num(b: &[u8], start: usize) -> (Option<usize>, usize) {
     }
 }
 
-/// Parses `[n]` at `i`: the new argument number, the new position, and whether an index was
-/// read. A bad index marks the format as reordered, so extra arguments go unreported.
-fn arg_number(
+/// What Go's `argNumber` reads at a verb's position.
+struct ArgIndex {
+    /// The argument the verb takes next.
     arg_num: usize,
-    format: &[u8],
+    /// Where reading goes on.
     i: usize,
-    num_args: usize,
-    reordered: &mut bool,
-) -> (usize, usize, bool) {
-    let b = format;
-    if i >= b.len() || b[i] != b'[' {
-        return (arg_num, i, false);
-    }
-    *reordered = true;
-    let Some(offset) = b[i + 1..].iter().position(|&c| c == b']') else {
-        return (num_args, i + 1, true);
+    /// An index was read (`[n]`, even out of range).
+    found: bool,
+    /// A `[` was seen: the arguments are taken out of order, so extra ones go unreported.
+    reordered: bool,
+    /// False for a malformed or out-of-range index (`%!d(BADINDEX)`).
+    good: bool,
+}
+
+/// Go's `argNumber` at `i`: an explicit argument index `[n]` (one-based). A `[` without a
+/// closing `]` is skipped alone; a malformed or out-of-range index keeps the argument number.
+fn arg_number(arg_num: usize, format: &[u8], i: usize, num_args: usize) -> ArgIndex {
+    let mut out = ArgIndex {
+        arg_num,
+        i,
+        found: false,
+        reordered: false,
+        good: true,
     };
-    let j = i + 1 + offset;
-    match parse_num(format, i + 1) {
-        (Some(n), end) if end == j && (1..=num_args).contains(&n) => (n - 1, j + 1, true),
-        _ => (num_args, j + 1, true),
+    if i >= format.len() || format[i] != b'[' {
+        return out;
     }
+    out.reordered = true;
+    let rest = &format[i..];
+    let close = if rest.len() < 3 {
+        None
+    } else {
+        rest[1..].iter().position(|&c| c == b']').map(|at| at + 1)
+    };
+    let Some(close) = close else {
+        out.i = i + 1;
+        out.good = false;
+        return out;
+    };
+    out.i = i + close + 1;
+    match parse_num(rest, 1) {
+        (Some(n), end) if end == close => {
+            out.found = true;
+            if (1..=num_args).contains(&n) {
+                out.arg_num = n - 1;
+            } else {
+                out.good = false;
+            }
+        }
+        _ => out.good = false,
+    }
+    out
 }
 
 #[cfg(test)]

@@ -266,8 +266,13 @@ fn quote_char(c: char) -> String {
 impl JsonParser<'_> {
     /// Go's scanner names the byte where it stopped, read as the rune of the same number (the
     /// first byte of `é` is `'Ã'`, a byte 0xff `'ÿ'`).
+    /// At the end of the input, Go's scanner steps once more with a space: inside a literal,
+    /// a number or an escape that is the invalid character; elsewhere the input just ended.
     fn invalid(&self, context: &str) -> String {
         match self.src.get(self.pos) {
+            None if context.starts_with("in ") || context.contains("numeric literal") => {
+                format!("invalid character ' ' {context}")
+            }
             None => "unexpected end of JSON input".to_string(),
             Some(&b) => format!("invalid character {} {context}", quote_char(char::from(b))),
         }
@@ -445,7 +450,7 @@ impl JsonParser<'_> {
         let mut n = 0u32;
         for _ in 0..4 {
             let Some(&c) = self.src.get(self.pos) else {
-                return Err("unexpected end of JSON input".into());
+                return Err(self.invalid("in \\u hexadecimal character escape"));
             };
             let d = (c as char)
                 .to_digit(16)
@@ -472,7 +477,7 @@ impl JsonParser<'_> {
                 b'\\' => {
                     self.pos += 1;
                     let Some(&e) = self.src.get(self.pos) else {
-                        return Err("unexpected end of JSON input".into());
+                        return Err(self.invalid("in string escape code"));
                     };
                     let simple = match e {
                         b'"' => Some('"'),
