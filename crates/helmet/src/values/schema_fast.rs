@@ -17,7 +17,8 @@
 //!   where it asserts, `patternProperties`, `$id`, ...) give up; words no draft knows are
 //!   ignored, as Helm's validator ignores them;
 //! - `$ref` is followed only to `#`, `#/$defs/NAME` and `#/definitions/NAME` of the root;
-//!   before 2019-09 its siblings are ignored, as the validator ignores them;
+//!   before 2019-09 its siblings are ignored as the validator ignores them (all but `const`,
+//!   which Helm's validator still applies in drafts 6 and 7);
 //! - numbers compare as Go's validator compares them (exact decimals: the schema's literal
 //!   against the shortest decimal of a float value); comparisons this module cannot settle
 //!   exactly give up;
@@ -617,8 +618,12 @@ impl Compiler {
         if let Some(target) = reference {
             if draft < Draft::D2019 {
                 // Before 2019-09 a `$ref` replaces its siblings (they are still checked
-                // against the meta-schema above).
-                o = ObjectSchema::default();
+                // against the meta-schema above); Helm's validator only skips those of draft 4
+                // though, and still applies `const` (draft 6 on) beside a `$ref`.
+                o = ObjectSchema {
+                    constant: o.constant.take(),
+                    ..ObjectSchema::default()
+                };
             }
             self.pending.push((index, target));
         }
@@ -1589,6 +1594,10 @@ mod tests {
         let d7 = br##"{"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/definitions/s","maxLength":1}}}"##;
         assert!(accepts(&values(r##"{"a":"long"}"##), d7));
         assert!(!accepts(&values(r##"{"a":1}"##), d7));
+        // ... but Helm's validator still applies `const` beside a draft-7 `$ref`.
+        let d7_const = br##"{"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/definitions/s","const":"x"}}}"##;
+        assert!(accepts(&values(r##"{"a":"x"}"##), d7_const));
+        assert!(!accepts(&values(r##"{"a":"y"}"##), d7_const));
         // 2020-12: siblings of $ref apply.
         let d2020 = br##"{"$defs":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/$defs/s","maxLength":1}}}"##;
         assert!(!accepts(&values(r##"{"a":"long"}"##), d2020));
@@ -1901,6 +1910,44 @@ mod agreement_tests {
         assert!(
             accepted > 3000,
             "accepted {accepted}, rejected valid {rejected}"
+        );
+    }
+}
+
+/// Fast verdicts against real Helm's on generated pairs (fixtures/schema-fast/pairs.json, made
+/// by scripts/refresh-schema-fast-pairs): the fast check may only accept what Helm accepts.
+#[cfg(test)]
+mod helm_pairs_tests {
+    use super::accepts;
+
+    #[test]
+    fn fast_acceptance_implies_helm_acceptance() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/schema-fast/pairs.json"
+        );
+        let text = std::fs::read_to_string(path).expect("pairs fixture readable");
+        let pairs: Vec<serde_json::Value> = serde_json::from_str(&text).expect("pairs are JSON");
+        let (mut accepted, mut helm_valid) = (0, 0);
+        for pair in &pairs {
+            let schema = pair["schema"].as_str().expect("schema text");
+            // As Helm received them: JSON numbers become float64.
+            let values = helmet_yaml::from_json(&pair["values"].to_string()).expect("values");
+            let valid = pair["valid"].as_bool().expect("verdict");
+            helm_valid += usize::from(valid);
+            if accepts(&values, schema.as_bytes()) {
+                assert!(
+                    valid,
+                    "accepted what Helm refuses:\n{schema}\n{}",
+                    pair["values"]
+                );
+                accepted += 1;
+            }
+        }
+        // Most of Helm's valid pairs use only what the fast check models.
+        assert!(
+            accepted * 2 > helm_valid,
+            "accepted {accepted} of {helm_valid} valid pairs"
         );
     }
 }
