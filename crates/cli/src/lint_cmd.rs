@@ -8,74 +8,58 @@ use helmet::objects::KubeVersion;
 use helmet::ValueOptions;
 
 use crate::flags::{Flag, FlagSet};
+use crate::helm_flags::{global_flags, values_flags};
 use crate::Outcome;
 
 const HELP: &str = "\
 Examine charts for possible issues, as `helm lint` does.
 
 Usage:
-  helmet lint [CHART...] [flags]     (CHART: a chart folder or a .tgz archive; default .)
+  helmet lint PATH... [flags]     (PATH: a chart folder or a .tgz archive)
 
-Flags:
-  -f, --values FILE          values file (repeatable, comma-separated)
-      --set K=V              set values (also --set-string, --set-json, --set-file, --set-literal)
-      --strict               fail on lint warnings
-      --with-subcharts       lint dependent charts (folders and archives under charts/)
-      --quiet                print only warnings and errors
-      --kube-version V       Kubernetes version for capabilities and deprecation checks
-      --skip-schema-validation  do not check values against values.schema.json
-  -n, --namespace NS         release namespace the templates see (default \"default\")
-
-Beyond helm lint:
-  -o, --output FORMAT        text (default: exactly what helm lint prints) or json (one object
-                             per chart: path, failed, findings with severity/rule/file/message
-                             and line/column where known)
-      --rules best-practice  also check resources, probes, root users, privileged containers,
-                             unpinned images, hard-coded namespaces, secrets in values, selectors
-                             and service target ports
-      --values-matrix DIR    lint each chart once per values file (*.yaml, *.yml) in DIR
-      --charts-of-files      the arguments are files: lint the charts holding them, each once
-                             (for pre-commit hooks)
-Switch a rule off for a chart with `.helmet-lint.yaml` (`disable: [RULE, ...]`), or for one file
-with a `# helmet-lint-disable RULE` comment in it.
+Beyond helm lint: --output json, --rules best-practice, --values-matrix DIR and
+--charts-of-files (see the flags below). Switch a rule off for a chart with
+`.helmet-lint.yaml` (`disable: [RULE, ...]`), or for one file with a
+`# helmet-lint-disable RULE` comment in it.
 ";
 
 /// Lints every chart (in parallel) and prints the reports in order, as `helm lint` does.
 pub fn lint(args: &[String]) -> Outcome {
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        return Outcome::Done(HELP.to_string());
-    }
-    let flags = vec![
-        Flag::list("values", Some('f')).comma_separated(),
-        Flag::list("set", None),
-        Flag::list("set-string", None),
-        Flag::list("set-json", None),
-        Flag::list("set-file", None),
-        Flag::list("set-literal", None),
-        Flag::value("namespace", Some('n')),
-        Flag::value("kube-version", None),
-        Flag::switch("strict", None),
-        Flag::switch("with-subcharts", None),
-        Flag::switch("quiet", None),
-        Flag::switch("skip-schema-validation", None),
-        Flag::value("output", Some('o')),
-        Flag::list("rules", None).comma_separated(),
-        Flag::value("values-matrix", None),
-        Flag::switch("charts-of-files", None),
+    let mut flags = vec![
+        Flag::switch("strict", "fail on lint warnings"),
+        Flag::switch(
+            "with-subcharts",
+            "lint dependent charts (folders and archives under charts/)",
+        ),
+        Flag::switch("quiet", "print only warnings and errors"),
+        Flag::switch(
+            "skip-schema-validation",
+            "do not check values against values.schema.json",
+        ),
+        Flag::value(
+            "kube-version",
+            "VERSION",
+            "Kubernetes version for capabilities and deprecation checks",
+        ),
     ];
-    let parsed = match FlagSet::new(flags).parse(args) {
+    flags.extend(values_flags());
+    flags.extend([
+        Flag::value("output", "FORMAT", "text (default: exactly what helm lint prints) or json (helmet's own: one object per chart with its findings)").short('o'),
+        Flag::slice("rules", "SET", "helm (default) or best-practice: also check resources, probes, root users, privileged containers, unpinned images, hard-coded namespaces, secrets in values, selectors and service target ports (helmet's own)"),
+        Flag::value("values-matrix", "DIR", "lint each chart once per values file (*.yaml, *.yml) in DIR (helmet's own)"),
+        Flag::switch("charts-of-files", "the arguments are files: lint the charts holding them, each once, for pre-commit hooks (helmet's own)"),
+    ]);
+    let set = FlagSet::with_globals(flags, global_flags());
+    let parsed = match crate::parse_command(&set, args, HELP) {
         Ok(p) => p,
-        Err(e) => return Outcome::Failed(e),
+        Err(outcome) => return outcome,
     };
+    // Helm v4's lint takes at least one path; with --charts-of-files, no file means no chart.
+    if parsed.positional.is_empty() && !parsed.switch("charts-of-files") {
+        return crate::requires_argument("lint", "helmet lint PATH [flags]");
+    }
     let mut options = LintOptions {
-        namespace: parsed
-            .value("namespace")
-            .or_else(|| {
-                std::env::var("HELM_NAMESPACE")
-                    .ok()
-                    .filter(|ns| !ns.is_empty())
-            })
-            .unwrap_or_else(|| "default".to_string()),
+        namespace: crate::namespace(&parsed),
         strict: parsed.switch("strict"),
         skip_schema_validation: parsed.switch("skip-schema-validation"),
         ..LintOptions::default()
@@ -112,8 +96,6 @@ pub fn lint(args: &[String]) -> Outcome {
         if paths.is_empty() {
             return Outcome::Done(String::new());
         }
-    } else if paths.is_empty() {
-        paths.push(".".to_string());
     }
     if parsed.switch("with-subcharts") {
         paths = lint::with_subcharts(&paths);

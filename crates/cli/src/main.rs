@@ -2,6 +2,7 @@
 
 mod docs_cmd;
 mod flags;
+mod helm_flags;
 mod json;
 mod lint_cmd;
 mod log;
@@ -11,6 +12,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use flags::{Flag, FlagSet, Parsed};
+use helm_flags::{global_flags, install_flags, template_only_flags, values_flags};
 use helmet::objects::{Capabilities, KubeVersion, ReleaseInfo};
 use helmet::output::{TemplateOptions, TemplateRequest};
 use helmet::render::RenderOptions;
@@ -22,25 +24,14 @@ helmet: render, lint and package Helm charts, exactly as Helm does
 Usage:
   helmet template [NAME] CHART [flags]   print what `helm template` prints
   helmet render [NAME] CHART [flags]     print the engine's raw output per template, as JSON
-  helmet lint [CHART...] [flags]         what `helm lint` does
-  helmet package CHART... [-d DIR]       what `helm package` does
+  helmet lint CHART... [flags]           what `helm lint` does
+  helmet package CHART... [flags]        what `helm package` does
   helmet docs CHART [--check]            write CHART/README.md from Chart.yaml and values.yaml
   helmet version                         print helmet's version
+  helmet help COMMAND                    the flags of a command (also COMMAND --help)
 
-Flags of template and render:
-  -f, --values FILE          values file (repeatable, comma-separated)
-      --set K=V              set values (also --set-string, --set-json, --set-file, --set-literal)
-  -n, --namespace NS         release namespace (default \"default\")
-      --is-upgrade           set .Release.IsUpgrade instead of .Release.IsInstall
-      --kube-version V       Kubernetes version for .Capabilities.KubeVersion
-  -a, --api-versions V       extra API versions for .Capabilities.APIVersions
-Flags of template only:
-  -s, --show-only PATTERN    only print manifests from matching templates
-      --output-dir DIR       write manifests to files under DIR
-      --release-name         with --output-dir, write under DIR/NAME
-      --include-crds         print CRDs first
-      --skip-crds, --skip-tests, --no-hooks, --debug
-  -g, --generate-name, --name-template TEMPLATE
+Helm's global flags (-n/--namespace, --kube-context, --debug, ...) are accepted by every
+command, before or after its name.
 ";
 
 /// Every way a command ends: what to print and the exit code, decided in one place.
@@ -49,23 +40,66 @@ enum Outcome {
     Done(String),
     /// Failure: Helm's message (printed as `Error: MESSAGE`).
     Failed(String),
+    /// Failure with its standard error text as it is (Helm's logger lines).
+    FailedWith(String),
+}
+
+/// The commands, by name.
+const COMMANDS: [&str; 7] = [
+    "template", "render", "lint", "package", "docs", "version", "help",
+];
+
+/// Finds the command among the arguments as cobra does: global flags may come before it (a
+/// flag that takes a value takes the next argument along). Returns the command and the other
+/// arguments.
+fn split_command(args: &[String]) -> (Option<String>, Vec<String>) {
+    let globals = global_flags();
+    let takes_value = |arg: &str| -> bool {
+        if let Some(long) = arg.strip_prefix("--") {
+            return !long.contains('=') && flags::takes_value(&globals, long, None);
+        }
+        let short = &arg[1..];
+        short.len() == 1 && flags::takes_value(&globals, "", short.chars().next())
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        if arg == "--" || !arg.starts_with('-') || arg.len() < 2 {
+            break;
+        }
+        i += if takes_value(arg) { 2 } else { 1 };
+    }
+    match args.get(i) {
+        Some(command) if !command.starts_with('-') || command == "--" => {
+            if command == "--" {
+                return (None, args.to_vec());
+            }
+            let mut rest = args[..i].to_vec();
+            rest.extend(args[i + 1..].iter().cloned());
+            (Some(command.clone()), rest)
+        }
+        _ => (None, args.to_vec()),
+    }
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => Outcome::Done(USAGE.to_string()),
-        Some("version" | "--version") => {
-            Outcome::Done(format!("helmet {}\n", env!("CARGO_PKG_VERSION")))
-        }
-        Some("template") => template(&args[1..]),
-        Some("render") => render(&args[1..]),
-        Some("docs") => docs_cmd::run(&args[1..]).map_or_else(Outcome::Failed, Outcome::Done),
-        Some("package") => package_cmd::package(&args[1..]),
-        Some("lint") => lint_cmd::lint(&args[1..]),
-        Some(other) => Outcome::Failed(format!(
-            "unknown command \"{other}\" for \"helmet\"\n\n{USAGE}"
-        )),
+    // Arguments that are not UTF-8 are read lossily rather than stopping the program.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (command, rest) = split_command(&args);
+    let outcome = match command.as_deref() {
+        None => root(&rest),
+        Some("version") => Outcome::Done(format!("helmet {}\n", env!("CARGO_PKG_VERSION"))),
+        Some("help") => match rest.iter().find(|a| !a.starts_with('-')) {
+            Some(name) if COMMANDS.contains(&name.as_str()) && name != "help" => {
+                run(name, &["--help".to_string()])
+            }
+            Some(other) => Outcome::Failed(format!("unknown help topic [`{other}`]\n\n{USAGE}")),
+            None => Outcome::Done(USAGE.to_string()),
+        },
+        Some(name) => run(name, &rest),
     };
     match outcome {
         Outcome::Done(text) => {
@@ -79,27 +113,75 @@ fn main() -> ExitCode {
             eprintln!("Error: {message}");
             ExitCode::FAILURE
         }
+        Outcome::FailedWith(text) => {
+            eprint!("{text}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-/// The flags `template` and `render` share.
-fn common_flags() -> Vec<Flag> {
-    vec![
-        Flag::list("values", Some('f')).comma_separated(),
-        Flag::list("set", None),
-        Flag::list("set-string", None),
-        Flag::list("set-json", None),
-        Flag::list("set-file", None),
-        Flag::list("set-literal", None),
-        Flag::value("namespace", Some('n')),
-        Flag::switch("is-upgrade", None),
-        Flag::value("kube-version", None),
-        Flag::list("api-versions", Some('a')).comma_separated(),
-        Flag::value("name", None),
-        Flag::value("name-template", None),
-        Flag::switch("generate-name", Some('g')),
-        Flag::switch("debug", None),
-    ]
+/// Runs a named command.
+fn run(name: &str, args: &[String]) -> Outcome {
+    match name {
+        "template" => template(args),
+        "render" => render(args),
+        "docs" => docs_cmd::run(args),
+        "package" => package_cmd::package(args),
+        "lint" => lint_cmd::lint(args),
+        other => Outcome::Failed(format!(
+            "unknown command \"{other}\" for \"helmet\"\n\n{USAGE}"
+        )),
+    }
+}
+
+/// `helmet` without a command: its help (`-h`, `--help` or nothing), `--version`, or
+/// global flags alone.
+fn root(args: &[String]) -> Outcome {
+    if args.iter().any(|a| a == "--version") {
+        return Outcome::Done(format!("helmet {}\n", env!("CARGO_PKG_VERSION")));
+    }
+    let set = FlagSet::with_globals(Vec::new(), global_flags());
+    match parse(&set, args) {
+        Ok(_) => Outcome::Done(format!("{USAGE}\n{}", set.usage())),
+        Err(outcome) => outcome,
+    }
+}
+
+/// Parses a command's flags as cobra does before running it: pflag's notes go to standard
+/// error as they come, then an invalid `--color` fails (Helm's root command checks it before
+/// any command), then `-h`/`--help` prints `help` with the flags. `Err` is how the command
+/// ends without running.
+fn parse_command(set: &FlagSet, args: &[String], help: &str) -> Result<Parsed, Outcome> {
+    let parsed = parse(set, args)?;
+    if parsed.switch("help") {
+        return Err(Outcome::Done(format!("{help}\n{}", set.usage())));
+    }
+    Ok(parsed)
+}
+
+/// [`parse_command`] without the help.
+fn parse(set: &FlagSet, args: &[String]) -> Result<Parsed, Outcome> {
+    let mut notes = Vec::new();
+    let parsed = set.parse(args, &mut notes);
+    print_notes(&notes);
+    let parsed = parsed.map_err(Outcome::Failed)?;
+    helm_flags::check_color(&parsed).map_err(Outcome::FailedWith)?;
+    Ok(parsed)
+}
+
+/// Lines for standard error, as they are.
+fn print_notes(notes: &[String]) {
+    let mut err = std::io::stderr().lock();
+    for line in notes {
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// Cobra's `MinimumNArgs(1)` failure for a command, in Helm's words.
+fn requires_argument(command: &str, usage: &str) -> Outcome {
+    Outcome::Failed(format!(
+        "\"helmet {command}\" requires at least 1 argument\n\nUsage:  {usage}"
+    ))
 }
 
 fn value_options(parsed: &Parsed) -> ValueOptions {
@@ -116,25 +198,21 @@ fn value_options(parsed: &Parsed) -> ValueOptions {
 /// Helm's `NameAndChart` for `helm template` (whose default release name is `release-name`).
 fn name_and_chart(parsed: &Parsed) -> Result<(String, String), String> {
     let args = &parsed.positional;
+    let name_template = parsed.value("name-template").filter(|t| !t.is_empty());
     match args.len() {
         0 => Err("requires at least 1 arg(s), only received 0".into()),
         1 => {
-            if let Some(template) = parsed.value("name-template") {
+            if let Some(template) = name_template {
                 let name = helmet::render::template_name(&template).map_err(|e| e.to_string())?;
                 return Ok((name, args[0].clone()));
             }
-            Ok((
-                parsed
-                    .value("name")
-                    .unwrap_or_else(|| "release-name".to_string()),
-                args[0].clone(),
-            ))
+            Ok(("release-name".to_string(), args[0].clone()))
         }
         2 => {
             if parsed.switch("generate-name") {
                 return Err("cannot set --generate-name and also specify a name".into());
             }
-            if parsed.value("name-template").is_some() {
+            if name_template.is_some() {
                 return Err("cannot set --name-template and also specify a name".into());
             }
             Ok((args[0].clone(), args[1].clone()))
@@ -146,67 +224,143 @@ fn name_and_chart(parsed: &Parsed) -> Result<(String, String), String> {
     }
 }
 
+/// The release namespace: the flag, then `$HELM_NAMESPACE`, else `default` (Helm would also
+/// read the kubeconfig's context; helmet reads no kubeconfig).
+fn namespace(parsed: &Parsed) -> String {
+    parsed
+        .value("namespace")
+        .filter(|ns| !ns.is_empty())
+        .or_else(|| {
+            std::env::var("HELM_NAMESPACE")
+                .ok()
+                .filter(|ns| !ns.is_empty())
+        })
+        .unwrap_or_else(|| "default".to_string())
+}
+
 fn render_options(parsed: &Parsed, name: String) -> Result<RenderOptions, String> {
     let mut capabilities =
         Capabilities::default().with_extra_api_versions(&parsed.list("api-versions"));
-    if let Some(v) = parsed.value("kube-version") {
+    if let Some(v) = parsed.value("kube-version").filter(|v| !v.is_empty()) {
         capabilities.kube_version = KubeVersion::parse(&v)?;
     }
     Ok(RenderOptions {
         release: ReleaseInfo {
             name,
-            namespace: parsed
-                .value("namespace")
-                // Helm's settings: the flag, then $HELM_NAMESPACE, then the kubeconfig's
-                // (helmet reads no kubeconfig: `default`).
-                .or_else(|| {
-                    std::env::var("HELM_NAMESPACE")
-                        .ok()
-                        .filter(|ns| !ns.is_empty())
-                })
-                .unwrap_or_else(|| "default".to_string()),
+            namespace: namespace(parsed),
             revision: 1,
             is_upgrade: parsed.switch("is-upgrade"),
         },
         capabilities,
         strict: false,
         invalid_utf8: helmet::render::InvalidUtf8::YamlError,
+        skip_schema_validation: parsed.switch("skip-schema-validation"),
     })
 }
 
+const TEMPLATE_HELP: &str = "\
+Render a chart's templates locally and print the manifests, as `helm template` does.
+
+Usage:
+  helmet template [NAME] CHART [flags]
+
+CHART is a chart folder or a packaged chart (.tgz); NAME defaults to release-name. Nothing
+is looked up in a cluster: `lookup` finds nothing and .Capabilities are Helm's defaults
+(set them with --kube-version and --api-versions). Helm's install flags are accepted; those
+that only matter when installing into a cluster have no effect on the output.
+";
+
+/// The flags of `helmet template`: Helm's, in Helm's order of declaration.
+fn template_flags() -> FlagSet {
+    let mut flags = install_flags();
+    flags.extend(template_only_flags());
+    FlagSet::with_globals(flags, global_flags())
+}
+
 fn template(args: &[String]) -> Outcome {
-    let mut flags = common_flags();
-    flags.extend([
-        Flag::list("show-only", Some('s')),
-        Flag::value("output-dir", None),
-        Flag::switch("release-name", None),
-        Flag::switch("include-crds", None),
-        Flag::switch("skip-crds", None),
-        Flag::switch("skip-tests", None),
-        Flag::switch("no-hooks", None),
-    ]);
-    let parsed = match FlagSet::new(flags).parse(args) {
+    let set = template_flags();
+    let parsed = match parse_command(&set, args, TEMPLATE_HELP) {
         Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    if parsed.positional.is_empty() {
+        return requires_argument("template", "helmet template [NAME] [CHART] [flags]");
+    }
+    if let Err(e) = helm_flags::check_template_groups(&parsed) {
+        return Outcome::Failed(e);
+    }
+    // helm template's own steps, in its order: the Kubernetes version, the dry-run mode, the
+    // names, the chart's location.
+    let kube_version = parsed.value("kube-version").filter(|v| !v.is_empty());
+    if let Some(v) = kube_version {
+        if let Err(e) = KubeVersion::parse(&v) {
+            return Outcome::Failed(e);
+        }
+    }
+    let mut notes = Vec::new();
+    let client_side = helm_flags::dry_run_client(&parsed, &mut notes);
+    print_notes(&notes);
+    let client_side = match client_side {
+        Ok(c) => c,
         Err(e) => return Outcome::Failed(e),
     };
     let (name, chart) = match name_and_chart(&parsed) {
         Ok(x) => x,
         Err(e) => return Outcome::Failed(e),
     };
+    if let Err(e) = helm_flags::locate_chart(&chart, &parsed) {
+        return Outcome::Failed(e);
+    }
+    if parsed.switch("enable-dns") {
+        return Outcome::Failed(
+            "--enable-dns is not supported by helmet: it does no DNS lookups (getHostByName returns \"\")".into(),
+        );
+    }
+    let values = value_options(&parsed);
+    if !client_side || parsed.switch("dependency-update") {
+        // What Helm does before it needs a cluster or a repository: values, the chart, its
+        // type and dependencies.
+        let checked = values
+            .merge_values()
+            .and_then(|_| helmet::load_chart(std::path::Path::new(&chart)));
+        let chart = match checked {
+            Ok(c) => c,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        if let Err(e) = helmet::values::check_dependencies(&chart) {
+            return Outcome::Failed(format!(
+                "--dependency-update cannot download the missing dependencies: helmet fetches no charts ({e})"
+            ));
+        }
+        if let Err(e) = helmet::output::check_installable(&chart, &name) {
+            return Outcome::Failed(e.to_string());
+        }
+        if !client_side {
+            return Outcome::Failed(
+                "cluster reachability check failed: helmet does not contact Kubernetes clusters (--dry-run=server and --validate need one)".into(),
+            );
+        }
+    }
+    if let Err(e) = helm_flags::check_labels(&parsed) {
+        return Outcome::Failed(e);
+    }
     let render = match render_options(&parsed, name.clone()) {
         Ok(r) => r,
         Err(e) => return Outcome::Failed(e),
     };
     let request = TemplateRequest {
         chart_path: chart.into(),
-        values: value_options(&parsed),
+        values,
         render,
         output: TemplateOptions {
             show_only: parsed.list("show-only"),
             include_crds: parsed.switch("include-crds"),
             skip_tests: parsed.switch("skip-tests"),
             no_hooks: parsed.switch("no-hooks"),
-            output_dir: parsed.value("output-dir").map(Into::into),
+            output_dir: parsed
+                .value("output-dir")
+                .filter(|d| !d.is_empty())
+                .map(Into::into),
             use_release_name: parsed.switch("release-name"),
             release_name: name,
             debug: parsed.switch("debug"),
@@ -232,10 +386,51 @@ fn template(args: &[String]) -> Outcome {
     }
 }
 
+const RENDER_HELP: &str = "\
+Print the template engine's raw output for each template file, as JSON (helmet's own
+command: the reference renderer's `render`).
+
+Usage:
+  helmet render [NAME] CHART [flags]
+";
+
 fn render(args: &[String]) -> Outcome {
-    let parsed = match FlagSet::new(common_flags()).parse(args) {
+    let mut flags = values_flags();
+    flags.extend([
+        Flag::switch(
+            "is-upgrade",
+            "set .Release.IsUpgrade instead of .Release.IsInstall",
+        ),
+        Flag::value(
+            "kube-version",
+            "VERSION",
+            "Kubernetes version for .Capabilities.KubeVersion",
+        ),
+        Flag::slice(
+            "api-versions",
+            "VERSION",
+            "extra API versions for .Capabilities.APIVersions",
+        )
+        .short('a'),
+        Flag::value(
+            "name-template",
+            "TEMPLATE",
+            "template the release name is rendered from",
+        ),
+        Flag::switch(
+            "generate-name",
+            "generate the release name (no NAME argument)",
+        )
+        .short('g'),
+        Flag::switch(
+            "skip-schema-validation",
+            "do not check values against values.schema.json",
+        ),
+    ]);
+    let set = FlagSet::with_globals(flags, global_flags());
+    let parsed = match parse_command(&set, args, RENDER_HELP) {
         Ok(p) => p,
-        Err(e) => return Outcome::Failed(e),
+        Err(outcome) => return outcome,
     };
     let (name, chart) = match name_and_chart(&parsed) {
         Ok(x) => x,

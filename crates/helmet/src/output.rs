@@ -445,7 +445,9 @@ fn prepare(
     )?);
     let (values, warnings) = crate::values::coalesce_values_with_warnings(&chart, &user)?;
     log.extend(warnings);
-    crate::values::validate_against_schemas(&chart, &values)?;
+    if !render.skip_schema_validation {
+        crate::values::validate_against_schemas(&chart, &values)?;
+    }
     let kube_constraint = &chart.metadata.kube_version;
     if !kube_constraint.is_empty() {
         let caps = &render.capabilities.kube_version;

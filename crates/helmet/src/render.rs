@@ -22,6 +22,8 @@ pub struct RenderOptions {
     pub strict: bool,
     /// What becomes of a file whose output is not UTF-8 (Go strings are bytes).
     pub invalid_utf8: InvalidUtf8,
+    /// `--skip-schema-validation`: the values are not checked against `values.schema.json`.
+    pub skip_schema_validation: bool,
 }
 
 /// What a render does with a file whose output is not UTF-8: Helm's engine returns Go strings,

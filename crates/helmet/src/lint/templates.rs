@@ -92,6 +92,7 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         capabilities: capabilities.clone(),
         strict: false,
         invalid_utf8: crate::render::InvalidUtf8::Refuse,
+        skip_schema_validation: options.skip_schema_validation,
     };
     let logs = Arc::new(Mutex::new(Vec::new()));
     let rendered =
