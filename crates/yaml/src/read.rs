@@ -381,8 +381,18 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     .scalars
                     .push((span.start.index(), span.end.index(), plain_indent));
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let mut value = value.into_owned();
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && block_scalar_ends_input(chars, span)
+                {
+                    // libyaml keeps (clip, keep) only the line breaks it read: a block scalar
+                    // whose last line ends the input without one has one "\n" less.
+                    if value.ends_with('\n') {
+                        value.pop();
+                    }
+                }
                 nodes.push(Node::Scalar {
-                    value: value.into_owned(),
+                    value,
                     plain: style == ScalarStyle::Plain,
                     tag,
                 });
@@ -534,6 +544,12 @@ fn multiline_key_error(context: Option<Context>, line: usize) -> Error {
     } else {
         Error::yaml(format!("line {shown}: {problem}"))
     }
+}
+
+/// Whether a block scalar runs to the end of an input that does not end with a line break
+/// (saphyr-parser reads a break there all the same).
+fn block_scalar_ends_input(chars: &[char], span: Span) -> bool {
+    span.end.index() >= chars.len() && !matches!(chars.last(), Some('\n' | '\r') | None)
 }
 
 /// The source text an event covers.
