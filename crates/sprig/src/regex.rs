@@ -101,6 +101,16 @@ fn go_syntax(pattern: &str) -> String {
                     ('d', true) => "0-9",
                     ('w', true) => "0-9A-Za-z_",
                     ('s', true) => "\\t\\n\\f\\r ",
+                    ('p' | 'P', _) if chars.as_str().starts_with('{') => {
+                        // A `\p{Name}` class: its braces are no repeat count.
+                        let rest = chars.as_str();
+                        let end = rest.find('}').map_or(rest.len(), |e| e + 1);
+                        out.push('\\');
+                        out.push(n);
+                        out.push_str(&rest[..end]);
+                        chars = rest[end..].chars();
+                        continue;
+                    }
                     _ => {
                         out.push('\\');
                         out.push(n);
@@ -133,6 +143,8 @@ fn go_syntax(pattern: &str) -> String {
                 }
             }
             '[' => out.push_str("\\["),
+            // Go reads `{` as a literal unless a repeat count `{n}`, `{n,}` or `{n,m}` follows.
+            '{' if !in_class && !is_repeat_count(chars.as_str()) => out.push_str("\\{"),
             ']' if in_class => {
                 in_class = false;
                 out.push(']');
@@ -143,19 +155,40 @@ fn go_syntax(pattern: &str) -> String {
     out
 }
 
-/// Go's `invalid nested repetition operator` check: the `regex` crate accepts `a**`, Go's
-/// parser does not.
-fn nested_repetition(pattern: &str) -> Option<String> {
-    let b = pattern.as_bytes();
+/// Whether the text after a `{` completes a repeat count as Go's `parseRepeat` reads one:
+/// digits, optionally a comma and more digits, then `}`.
+fn is_repeat_count(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let min = digits(0);
+    if min == 0 {
+        return false;
+    }
+    let mut i = min;
+    if b.get(i) == Some(&b',') {
+        i += 1;
+        i += digits(i);
+    }
+    b.get(i) == Some(&b'}')
+}
+
+/// Go's `invalid nested repetition operator` error and its offset: the `regex` crate accepts
+/// `a**`, Go's parser does not.
+fn nested_repetition(pattern: &[u8]) -> Option<(usize, String)> {
+    let b = pattern;
     let mut i = 0;
     let mut in_class = false;
+    // At the start, after `(` or `|`: an operator here has no argument (the `regex` crate's
+    // error), or starts a group's flags.
+    let mut no_argument = true;
     let is_rep = |c: u8| matches!(c, b'*' | b'+' | b'?');
     while i < b.len() {
+        let opens = !in_class && matches!(b[i], b'(' | b'|');
         match b[i] {
             b'\\' => i += 1,
             b'[' if !in_class => in_class = true,
             b']' if in_class => in_class = false,
-            c if !in_class && is_rep(c) && i > 0 => {
+            c if !in_class && is_rep(c) && !no_argument => {
                 let mut j = i + 1;
                 if b.get(j) == Some(&b'?') {
                     j += 1;
@@ -166,31 +199,44 @@ fn nested_repetition(pattern: &str) -> Option<String> {
                     } else {
                         j + 1
                     };
-                    return Some(pattern[i..end].to_string());
+                    let op = helmet_value::gostring::to_text_lossy(&pattern[i..end]);
+                    return Some((i, format!("invalid nested repetition operator: `{op}`")));
                 }
                 i = j;
                 continue;
             }
             _ => {}
         }
+        no_argument = opens;
         i += 1;
     }
     None
 }
 
 /// The text the `regex` crate's error points at with carets, in the compiled pattern.
-fn error_span(message: &str, compiled: &str) -> Option<String> {
+fn error_span(message: &str, compiled: &str) -> Option<(usize, String)> {
     let lines: Vec<&str> = message.lines().collect();
-    let carets = lines.iter().find(|l| l.trim_start().starts_with('^'))?;
+    // The line of carets under the pattern (the pattern's own line may start with `^`).
+    let carets = lines
+        .iter()
+        .find(|l| !l.trim().is_empty() && l.trim().chars().all(|c| c == '^'))?;
     let start = carets.find('^')?.checked_sub(4)?;
-    let len = carets.trim().len();
+    let mut len = carets.trim().len();
     let chars: Vec<char> = compiled.chars().collect();
-    Some(
+    let kind = lines.last().unwrap_or(&"");
+    // Go's text of a repetition operator takes in its `?` (non-greedy) suffix.
+    if kind.contains("repetition operator missing expression")
+        && chars.get(start + len) == Some(&'?')
+    {
+        len += 1;
+    }
+    Some((
+        start,
         chars
             .get(start..(start + len).min(chars.len()))?
             .iter()
             .collect(),
-    )
+    ))
 }
 
 /// Go's wording for a syntax error the `regex` crate found.
@@ -201,7 +247,7 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
         .unwrap_or("")
         .trim()
         .trim_start_matches("error: ");
-    let span = error_span(message, compiled).unwrap_or_default();
+    let (at, span) = error_span(message, compiled).unwrap_or_default();
     match kind {
         "unclosed group" => format!("missing closing ): `{pattern}`"),
         "unopened group" => format!("unexpected ): `{pattern}`"),
@@ -209,11 +255,24 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
             let from = pattern.find('[').unwrap_or(0);
             format!("missing closing ]: `{}`", &pattern[from..])
         }
+        "unrecognized flag" => {
+            // Go names the group's start up to the flag it does not know.
+            let chars: Vec<char> = compiled.chars().collect();
+            let from = (0..at)
+                .rev()
+                .find(|&i| chars[i] == '(' && chars.get(i + 1) == Some(&'?'))
+                .unwrap_or(at);
+            let text: String = chars.get(from..=at).unwrap_or_default().iter().collect();
+            format!("invalid or unsupported Perl syntax: `{text}`")
+        }
         "repetition operator missing expression" => {
             format!("missing argument to repetition operator: `{span}`")
         }
         "invalid character class range, the start must be <= the end" => {
             format!("invalid character class range: `{span}`")
+        }
+        k if k.contains("escape") && k.contains("end of pattern") => {
+            "trailing backslash at end of expression: ``".to_string()
         }
         k if k.contains("escape") || k.contains("backreference") => {
             format!("invalid escape sequence: `{span}`")
@@ -243,10 +302,14 @@ fn ran_out(message: &str) -> bool {
 /// does not know (a byte that is not UTF-8, an unknown `[:name:]` class), the part before is
 /// compiled alone to see whether an error of its own comes first.
 fn compile(pattern: &[u8]) -> Result<Regex, FuncError> {
-    let go_only = [invalid_utf8(pattern), unknown_named_class(pattern)]
-        .into_iter()
-        .flatten()
-        .min_by_key(|(at, _)| *at);
+    let go_only = [
+        invalid_utf8(pattern),
+        unknown_named_class(pattern),
+        nested_repetition(pattern),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|(at, _)| *at);
     let detail = match go_only {
         None => match compile_text(std::str::from_utf8(pattern).unwrap_or_default(), None) {
             Ok(re) => return Ok(re),
@@ -360,9 +423,6 @@ fn utf8_error_expr<'a>(before: &str, rest: &'a [u8]) -> &'a [u8] {
 /// too soon (an unclosed group, class, repetition or escape).
 fn compile_text(pattern: &str, whole: Option<&str>) -> Result<Regex, (String, bool)> {
     let whole = whole.unwrap_or(pattern);
-    if let Some(op) = nested_repetition(pattern) {
-        return Err((format!("invalid nested repetition operator: `{op}`"), false));
-    }
     let compiled = go_syntax(pattern);
     Regex::new(&compiled).map_err(|e| match e {
         regex::Error::Syntax(s) => (go_error_text(whole, &compiled, &s), ran_out(&s)),
