@@ -929,6 +929,8 @@ fn posix_class(name: &str) -> Option<&'static [(char, char)]> {
     })
 }
 
+/// Longest pattern parsed here.
+const MAX_PATTERN: usize = 4096;
 /// Largest program built from a pattern; larger ones are left to the full validator.
 const MAX_PROGRAM: usize = 20_000;
 /// Largest `visited` table of one match (program length × text length).
@@ -941,6 +943,11 @@ struct Parser<'a> {
 impl Regex {
     /// The pattern parsed, or None when it uses syntax outside the subset.
     fn parse(pattern: &str) -> Option<Regex> {
+        // Long patterns are rare; the parser looks ahead per group, so its time grows with the
+        // square of the length.
+        if pattern.len() > MAX_PATTERN {
+            return None;
+        }
         let mut p = Parser {
             chars: pattern.chars().peekable(),
         };
@@ -1500,6 +1507,7 @@ mod tests {
         ] {
             assert!(!judged(schema), "{schema}");
         }
+        assert!(!judged(&format!(r#"{{"pattern":"{}"}}"#, "a".repeat(5000))));
     }
 
     /// Schemas with only common keywords (and words no draft knows) are judged.
