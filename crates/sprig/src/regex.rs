@@ -101,6 +101,17 @@ fn go_syntax(pattern: &str) -> String {
                     ('d', true) => "0-9",
                     ('w', true) => "0-9A-Za-z_",
                     ('s', true) => "\\t\\n\\f\\r ",
+                    ('Q', false) => {
+                        // Literal text up to `\E` or the end.
+                        let rest = chars.as_str();
+                        let (literal, after) = match rest.find("\\E") {
+                            Some(end) => (&rest[..end], &rest[end + 2..]),
+                            None => (rest, ""),
+                        };
+                        out.push_str(&regex::escape(literal));
+                        chars = after.chars();
+                        continue;
+                    }
                     ('p' | 'P', _) if chars.as_str().starts_with('{') => {
                         // A `\p{Name}` class: its braces are no repeat count.
                         let rest = chars.as_str();
@@ -185,6 +196,13 @@ fn nested_repetition(pattern: &[u8]) -> Option<(usize, String)> {
     while i < b.len() {
         let opens = !in_class && matches!(b[i], b'(' | b'|');
         match b[i] {
+            // `\Q...\E` is literal text.
+            b'\\' if !in_class && b.get(i + 1) == Some(&b'Q') => {
+                i = b[i + 2..]
+                    .windows(2)
+                    .position(|w| w == b"\\E")
+                    .map_or(b.len(), |end| i + 2 + end + 1);
+            }
             b'\\' => i += 1,
             b'[' if !in_class => in_class = true,
             b']' if in_class => in_class = false,
@@ -249,6 +267,10 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
         .trim_start_matches("error: ");
     let (at, span) = error_span(message, compiled).unwrap_or_default();
     match kind {
+        k if (k.contains("flag") || k == "unclosed group") && open_flags(pattern).is_some() => {
+            let flags = open_flags(pattern).unwrap_or_default();
+            format!("invalid or unsupported Perl syntax: `{flags}`")
+        }
         "unclosed group" => format!("missing closing ): `{pattern}`"),
         "unopened group" => format!("unexpected ): `{pattern}`"),
         "unclosed character class" => {
@@ -272,7 +294,14 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
             format!("invalid character class range: `{span}`")
         }
         k if k.contains("escape") && k.contains("end of pattern") => {
-            "trailing backslash at end of expression: ``".to_string()
+            let slashes = pattern.bytes().rev().take_while(|&b| b == b'\\').count();
+            if slashes % 2 == 1 {
+                "trailing backslash at end of expression: ``".to_string()
+            } else {
+                // An escape cut short (`\x1`): Go names it from its backslash.
+                let from = pattern.rfind('\\').unwrap_or(0);
+                format!("invalid escape sequence: `{}`", &pattern[from..])
+            }
         }
         k if k.contains("escape") || k.contains("backreference") => {
             format!("invalid escape sequence: `{span}`")
@@ -280,6 +309,16 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
         k if k.contains("repetition") => format!("invalid repeat count: `{span}`"),
         k => format!("{k}: `{span}`"),
     }
+}
+
+/// A group's flags that run to the end of the pattern (`(?`, `(?i`): Go's Perl syntax error.
+fn open_flags(pattern: &str) -> Option<&str> {
+    let from = pattern.rfind("(?")?;
+    let flags = &pattern[from + 2..];
+    flags
+        .chars()
+        .all(|c| matches!(c, 'i' | 'm' | 's' | 'U' | '-'))
+        .then_some(&pattern[from..])
 }
 
 /// Whether the `regex` crate's error for a pattern cut short means only that its text ended
