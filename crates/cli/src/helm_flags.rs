@@ -38,40 +38,41 @@ fn slog_value(value: &str) -> String {
     }
 }
 
-/// Helm's global flags (`pkg/cli/environment.go`), accepted by every command. The cluster and
+/// Helm's global flags (`pkg/cli/environment.go`), accepted by every command. Of the cluster
+/// ones, only what decides the default namespace matters to helmet (see `kubeconfig`); the
 /// repository ones have no effect on what helmet prints.
 pub fn global_flags() -> Vec<Flag> {
     vec![
         Flag::value(
             "namespace",
             "NS",
-            "release namespace (default: $HELM_NAMESPACE, else \"default\")",
+            "release namespace (default: $HELM_NAMESPACE, else the kubeconfig context's, else \"default\")",
         )
         .short('n'),
         Flag::value(
             "kubeconfig",
             "FILE",
-            "kubeconfig file (accepted; helmet contacts no cluster)",
+            "kubeconfig file, read for its context's namespace only (helmet contacts no cluster)",
         ),
         Flag::value(
             "kube-context",
             "NAME",
-            "kubeconfig context (accepted; no effect)",
+            "kubeconfig context whose namespace is the default namespace",
         ),
         Flag::value(
             "kube-token",
             "TOKEN",
-            "bearer token for the API server (accepted; no effect)",
+            "bearer token (only checked as Helm's kubeconfig loader does)",
         ),
         Flag::value(
             "kube-as-user",
             "USER",
-            "user to impersonate (accepted; no effect)",
+            "user to impersonate (only checked as Helm's kubeconfig loader does)",
         ),
         Flag::list(
             "kube-as-group",
             "GROUP",
-            "group to impersonate, repeatable (accepted; no effect)",
+            "group to impersonate, repeatable (only checked as Helm's kubeconfig loader does)",
         ),
         Flag::value(
             "kube-apiserver",
@@ -81,7 +82,7 @@ pub fn global_flags() -> Vec<Flag> {
         Flag::value(
             "kube-ca-file",
             "FILE",
-            "API server CA file (accepted; no effect)",
+            "API server CA file (only checked as Helm's kubeconfig loader does)",
         ),
         Flag::value(
             "kube-tls-server-name",
@@ -90,7 +91,7 @@ pub fn global_flags() -> Vec<Flag> {
         ),
         Flag::switch(
             "kube-insecure-skip-tls-verify",
-            "skip API server certificate checks (accepted; no effect)",
+            "skip API server certificate checks (only checked as Helm's kubeconfig loader does)",
         ),
         Flag::switch(
             "debug",

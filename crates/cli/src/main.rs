@@ -4,6 +4,7 @@ mod docs_cmd;
 mod flags;
 mod helm_flags;
 mod json;
+mod kubeconfig;
 mod lint_cmd;
 mod log;
 mod package_cmd;
@@ -224,18 +225,9 @@ fn name_and_chart(parsed: &Parsed) -> Result<(String, String), String> {
     }
 }
 
-/// The release namespace: the flag, then `$HELM_NAMESPACE`, else `default` (Helm would also
-/// read the kubeconfig's context; helmet reads no kubeconfig).
+/// The release namespace, as Helm's settings find it (see [`kubeconfig::namespace`]).
 fn namespace(parsed: &Parsed) -> String {
-    parsed
-        .value("namespace")
-        .filter(|ns| !ns.is_empty())
-        .or_else(|| {
-            std::env::var("HELM_NAMESPACE")
-                .ok()
-                .filter(|ns| !ns.is_empty())
-        })
-        .unwrap_or_else(|| "default".to_string())
+    kubeconfig::namespace(parsed)
 }
 
 fn render_options(parsed: &Parsed, name: String) -> Result<RenderOptions, String> {

@@ -19,14 +19,26 @@ fn chart(name: &str) -> PathBuf {
     root().join("fixtures/charts").join(name)
 }
 
-/// Runs helmet in `dir`: standard output, standard error, exit code.
+/// Runs helmet in `dir`: standard output, standard error, exit code. No kubeconfig, namespace
+/// variable or pod around it decides the namespace.
 fn helmet(dir: &Path, args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_helmet"))
+    helmet_env(dir, args, &[])
+}
+
+/// [`helmet`] with environment variables.
+fn helmet_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_helmet"));
+    command
         .current_dir(dir)
         .args(args)
         .env_remove("HELM_NAMESPACE")
-        .output()
-        .expect("helmet runs");
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("POD_NAMESPACE")
+        .env("KUBECONFIG", "/nonexistent/kubeconfig");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().expect("helmet runs");
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -393,4 +405,123 @@ fn flag_errors_as_helm_words_them() {
             &["package", ".", "--sign"],
         ],
     ));
+}
+
+/// A kubeconfig whose current context sets the namespace `team-a` (the namespace of the
+/// render-hooks `namespace` golden), with contexts that do not.
+const KUBECONFIG: &str = "\
+apiVersion: v1
+kind: Config
+current-context: team
+contexts:
+- name: team
+  context: {cluster: local, user: me, namespace: team-a}
+- name: plain
+  context: {cluster: local, user: me}
+- name: broken
+  context: {cluster: missing-ca, user: me, namespace: team-a}
+- name: two-logins
+  context: {cluster: local, user: two, namespace: team-a}
+clusters:
+- name: local
+  cluster: {server: \"https://127.0.0.1:6443\"}
+- name: missing-ca
+  cluster: {server: \"https://127.0.0.1:6443\", certificate-authority: no-such-ca.crt}
+users:
+- name: me
+  user: {token: abc}
+- name: two
+  user: {token: abc, username: u, password: p}
+";
+
+#[test]
+fn namespace_comes_from_the_kubeconfig_context_as_in_helm() {
+    // Helm's settings ask client-go for the namespace: -n or $HELM_NAMESPACE, else the
+    // context's, else default; a context client-go finds unusable gives default.
+    let dir = chart("render-hooks");
+    let team = read(&dir.join("goldens/namespace.out"));
+    let default = read(&dir.join("goldens/default.out"));
+    let tmp = std::env::temp_dir().join(format!("helmet-kubeconfig-{}", std::process::id()));
+    std::fs::create_dir_all(tmp.join(".kube")).expect("temp dir");
+    let file = tmp.join("config.yaml");
+    std::fs::write(&file, KUBECONFIG).expect("kubeconfig written");
+    std::fs::write(tmp.join(".kube/config"), KUBECONFIG).expect("kubeconfig written");
+    let file = file.to_str().expect("UTF-8 path");
+    let tmp_str = tmp.to_str().expect("UTF-8 path");
+    let list = format!("/nonexistent/a:{file}");
+    let base = ["template", "release-name", "."];
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (vec!["--kubeconfig", file], vec![], &team),
+        (vec![], vec![("KUBECONFIG", list.as_str())], &team),
+        (vec![], vec![("KUBECONFIG", ""), ("HOME", tmp_str)], &team),
+        (
+            vec!["--kubeconfig", file, "--kube-context", "plain"],
+            vec![],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file, "--kube-context", "broken"],
+            vec![],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file, "--kube-context", "two-logins"],
+            vec![],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file, "--kube-context", "missing"],
+            vec![],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file, "--kube-as-group", "g"],
+            vec![],
+            &default,
+        ),
+        (
+            vec![
+                "--kubeconfig",
+                file,
+                "--kube-as-group",
+                "g",
+                "--kube-as-user",
+                "u",
+            ],
+            vec![],
+            &team,
+        ),
+        (
+            vec!["--kubeconfig", "/nonexistent/config"],
+            vec![],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file, "-n", "default"],
+            vec![],
+            &default,
+        ),
+        (
+            vec!["--kube-context", "plain", "-n", "team-a"],
+            vec![],
+            &team,
+        ),
+        (
+            vec!["--kubeconfig", file],
+            vec![("HELM_NAMESPACE", "default")],
+            &default,
+        ),
+    ];
+    for (flags, env, want) in cases {
+        let mut args = base.to_vec();
+        args.extend(&flags);
+        let (stdout, stderr, code) = helmet_env(&dir, &args, &env);
+        assert_eq!(
+            (code, stdout.as_str()),
+            (0, want),
+            "{flags:?} {env:?}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
 }
