@@ -384,6 +384,58 @@ pub fn template_only_flags() -> Vec<Flag> {
     ]
 }
 
+/// Go's text for a failed `os.ReadFile(path)`.
+fn read_file_error(path: &str) -> Option<String> {
+    let error = match std::fs::read(path) {
+        Ok(_) => return None,
+        Err(e) => e,
+    };
+    let (op, why) = match error.kind() {
+        std::io::ErrorKind::NotFound => ("open", "no such file or directory"),
+        std::io::ErrorKind::PermissionDenied => ("open", "permission denied"),
+        std::io::ErrorKind::IsADirectory => ("read", "is a directory"),
+        std::io::ErrorKind::NotADirectory => ("open", "not a directory"),
+        _ => ("open", "input/output error"),
+    };
+    Some(format!("{op} {path}: {why}"))
+}
+
+/// Helm's template and package commands make a registry client before anything else; with
+/// `--cert-file` and `--key-file`, `--ca-file` or `--insecure-skip-tls-verify` it reads the
+/// TLS files, and a file it cannot read fails the command even for a local chart. (The
+/// contents are not checked here: a file that is not PEM passes, where Helm would fail.)
+pub fn check_registry_tls(parsed: &Parsed) -> Result<(), String> {
+    let cert = parsed.value("cert-file").unwrap_or_default();
+    let key = parsed.value("key-file").unwrap_or_default();
+    let ca = parsed.value("ca-file").unwrap_or_default();
+    let with_tls = (!cert.is_empty() && !key.is_empty())
+        || !ca.is_empty()
+        || parsed.switch("insecure-skip-tls-verify");
+    if !with_tls {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    if !cert.is_empty() || !key.is_empty() {
+        if let Some(e) = read_file_error(&cert) {
+            errors.push(format!("unable to read cert file: {}: {e}", quote(&cert)));
+        } else if let Some(e) = read_file_error(&key) {
+            errors.push(format!("unable to read key file: {}: {e}", quote(&key)));
+        }
+    }
+    if !ca.is_empty() {
+        if let Some(e) = read_file_error(&ca) {
+            errors.push(format!("can't read CA file: {}: {e}", quote(&ca)));
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "missing registry client: can't create TLS config for client: {}",
+        errors.join("\n")
+    ))
+}
+
 /// Cobra's mutually exclusive flag groups of `helm template`, in the order cobra checks them
 /// (sorted by the group's name): the first group with two flags set fails.
 pub fn check_template_groups(parsed: &Parsed) -> Result<(), String> {

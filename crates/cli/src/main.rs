@@ -289,6 +289,9 @@ fn template(args: &[String]) -> Outcome {
             return Outcome::Failed(e);
         }
     }
+    if let Err(e) = helm_flags::check_registry_tls(&parsed) {
+        return Outcome::Failed(e);
+    }
     let mut notes = Vec::new();
     let client_side = helm_flags::dry_run_client(&parsed, &mut notes);
     print_notes(&notes);

@@ -92,6 +92,9 @@ pub fn package(args: &[String]) -> Outcome {
             "--sign is not supported by helmet: it writes no provenance files".into(),
         );
     }
+    if let Err(e) = crate::helm_flags::check_registry_tls(&parsed) {
+        return Outcome::Failed(e);
+    }
     let destination = match parsed.value("destination") {
         // Helm saves to the working directory, and then prints an absolute path.
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),

@@ -108,14 +108,8 @@ const NO_EFFECT: &[&[&str]] = &[
         "--cert-file",
         "c",
     ],
-    &[
-        "--key-file",
-        "k",
-        "--ca-file",
-        "ca",
-        "--insecure-skip-tls-verify",
-        "--plain-http",
-    ],
+    &["--key-file", "k", "--plain-http"],
+    &["--insecure-skip-tls-verify"],
     &[
         "--keyring",
         "/nonexistent/pubring.gpg",
@@ -403,6 +397,25 @@ fn flag_errors_as_helm_words_them() {
             &["template", ".", "--create-namespace=yes"],
             &["template", ".", "--skip-tests", "-n"],
             &["package", ".", "--sign"],
+            &["template", ".", "--ca-file", "/nonexistent/ca.pem"],
+            &[
+                "template",
+                ".",
+                "--cert-file",
+                "c.pem",
+                "--key-file",
+                "k.pem",
+                "--ca-file",
+                "templates"
+            ],
+            &[
+                "template",
+                ".",
+                "--cert-file",
+                "Chart.yaml",
+                "--insecure-skip-tls-verify"
+            ],
+            &["package", ".", "--ca-file", "/nonexistent/ca.pem"],
         ],
     ));
 }
