@@ -97,7 +97,8 @@ fn main() -> ExitCode {
             Some(name) if COMMANDS.contains(&name.as_str()) && name != "help" => {
                 run(name, &["--help".to_string()])
             }
-            Some(other) => Outcome::Failed(format!("unknown help topic [`{other}`]\n\n{USAGE}")),
+            // Cobra prints this on standard output and succeeds.
+            Some(other) => Outcome::Done(format!("Unknown help topic [`{other}`]\n{USAGE}")),
             None => Outcome::Done(USAGE.to_string()),
         },
         Some(name) => run(name, &rest),
@@ -129,10 +130,48 @@ fn run(name: &str, args: &[String]) -> Outcome {
         "docs" => docs_cmd::run(args),
         "package" => package_cmd::package(args),
         "lint" => lint_cmd::lint(args),
-        other => Outcome::Failed(format!(
-            "unknown command \"{other}\" for \"helmet\"\n\n{USAGE}"
-        )),
+        other => unknown_command(other),
     }
+}
+
+/// Cobra's failure for an unknown command, with its suggestions (commands within two edits,
+/// or starting with what was typed).
+fn unknown_command(typed: &str) -> Outcome {
+    let mut names: Vec<&str> = COMMANDS.to_vec();
+    names.sort_unstable();
+    let typed_lower = typed.to_lowercase();
+    let close: Vec<&str> = names
+        .into_iter()
+        .filter(|name| edit_distance(&typed_lower, name) <= 2 || name.starts_with(&typed_lower))
+        .collect();
+    let mut message = format!(
+        "Error: unknown command {} for \"helmet\"",
+        helmet_value::strconv::quote(typed)
+    );
+    if !close.is_empty() {
+        message.push_str("\n\nDid you mean this?\n");
+        for name in close {
+            message.push_str(&format!("\t{name}\n"));
+        }
+    }
+    Outcome::FailedWith(format!("{message}\nRun 'helmet --help' for usage.\n"))
+}
+
+/// Levenshtein distance between two texts, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cost = usize::from(ca != b[j]);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(previous + cost);
+            previous = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// `helmet` without a command: its help (`-h`, `--help` or nothing), `--version`, or

@@ -397,6 +397,9 @@ fn flag_errors_as_helm_words_them() {
             &["template", ".", "--create-namespace=yes"],
             &["template", ".", "--skip-tests", "-n"],
             &["package", ".", "--sign"],
+            &["tempalte", "."],
+            &["lin"],
+            &["frobnicate"],
             &["template", ".", "--ca-file", "/nonexistent/ca.pem"],
             &[
                 "template",
