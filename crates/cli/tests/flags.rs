@@ -191,6 +191,24 @@ fn flags_without_effect_change_nothing() {
 }
 
 #[test]
+fn dependency_update_with_dependencies_present_changes_nothing() {
+    // Helm updates dependencies only when some are missing from charts/.
+    for name in ["values-deps", "render-subchart"] {
+        let dir = chart(name);
+        let want = read(&dir.join("goldens/default.out"));
+        let (stdout, stderr, code) = helmet(
+            &dir,
+            &["template", "release-name", ".", "--dependency-update"],
+        );
+        assert_eq!(
+            (code, stdout.as_str()),
+            (0, want.as_str()),
+            "{name}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn namespace_flag_forms_match_helm() {
     let dir = chart("render-hooks");
     let want = read(&dir.join("goldens/namespace.out"));
@@ -367,6 +385,7 @@ fn flags_helmet_cannot_follow_fail_by_name() {
             &["template", ".", "--verify"],
             &["template", "./missing"],
             &["package", ".", "--sign", "--key", "me"],
+            &["template", "../render-missing-dep", "--dependency-update"],
         ],
     ));
 }
