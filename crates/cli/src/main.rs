@@ -240,13 +240,13 @@ fn name_and_chart(parsed: &Parsed) -> Result<(String, String), String> {
     let args = &parsed.positional;
     let name_template = parsed.value("name-template").filter(|t| !t.is_empty());
     match args.len() {
-        0 => Err("requires at least 1 arg(s), only received 0".into()),
-        1 => {
+        0 | 1 => {
             if let Some(template) = name_template {
                 let name = helmet::render::template_name(&template).map_err(|e| e.to_string())?;
-                return Ok((name, args[0].clone()));
+                return Ok((name, args.first().cloned().unwrap_or_default()));
             }
-            Ok(("release-name".to_string(), args[0].clone()))
+            let chart = args.first().cloned().unwrap_or_default();
+            Ok(("release-name".to_string(), chart))
         }
         2 => {
             if parsed.switch("generate-name") {
@@ -466,6 +466,9 @@ fn render(args: &[String]) -> Outcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
+    if parsed.positional.is_empty() {
+        return requires_argument("render", "helmet render [NAME] [CHART] [flags]");
+    }
     let (name, chart) = match name_and_chart(&parsed) {
         Ok(x) => x,
         Err(e) => return Outcome::Failed(e),

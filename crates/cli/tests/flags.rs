@@ -399,6 +399,7 @@ fn flag_errors_as_helm_words_them() {
         &[
             &["template"],
             &["lint"],
+            &["render"],
             &["template", ".", "--nope"],
             &["template", ".", "-gx"],
             &["template", ".", "--timeout", "5"],
