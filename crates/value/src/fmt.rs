@@ -3,6 +3,8 @@
 //! `%!d(MISSING)`, `%!(EXTRA int=1)`, ...). What `{{ x }}`, `print`, `printf` and Sprig's
 //! `toString` produce all comes from here.
 
+use std::sync::Arc;
+
 use crate::strconv::{
     can_backquote, format_float, format_uint, quote, quote_bytes, quote_rune, quote_rune_to_ascii,
     quote_to_ascii,
@@ -539,13 +541,31 @@ impl Printer {
 
     fn print_arg(&mut self, v: &Value, verb: char, f: &Flags, depth: usize) {
         if verb == 'T' {
+            // Go prints the type's name as a string: cut to the precision, then padded.
             let t = v.type_name();
-            self.pad(&t, f);
+            self.pad(truncate(&t, f.prec), f);
             return;
         }
         if depth > MAX_DEPTH {
             self.out.push_str("...");
             return;
+        }
+        if verb == 'p' && depth == 0 {
+            // Go prints a map's or slice's memory address, which differs from run to run: any
+            // address in Go's heap range is as right as another. It is made from where helmet
+            // holds the value, so one value prints one address.
+            let held = match v {
+                Value::Map(m) => Some(Arc::as_ptr(m) as *const () as usize),
+                Value::List(l) => Some(Arc::as_ptr(l) as *const () as usize),
+                Value::Bytes(b) => Some(Arc::as_ptr(b) as *const () as usize),
+                _ => None,
+            };
+            if let Some(held) = held {
+                let address = 0xc000_000000u64 | (((held as u64) >> 4 & 0xf_ffff) << 4);
+                // Go's fmt0x64: 0x unless the # flag, then the integer's flags.
+                self.fmt_int_base(i128::from(address), 16, false, f, !f.sharp, false);
+                return;
+            }
         }
         match v {
             Value::Nil => {
@@ -751,17 +771,18 @@ impl Printer {
         match verb {
             'v' => {
                 if f.sharp_v && unsigned {
-                    self.fmt_int_base(i, 16, true, f, "0x");
+                    // Go's fmt0x64: lower-case hex with 0x.
+                    self.fmt_int_base(i, 16, false, f, true, false);
                 } else {
-                    self.fmt_int_base(i, 10, false, f, "");
+                    self.fmt_int_base(i, 10, false, f, false, false);
                 }
             }
-            'd' => self.fmt_int_base(i, 10, false, f, ""),
-            'b' => self.fmt_int_base(i, 2, false, f, if f.sharp { "0b" } else { "" }),
-            'o' => self.fmt_int_base(i, 8, false, f, if f.sharp { "0" } else { "" }),
-            'O' => self.fmt_int_base(i, 8, false, f, "0o"),
-            'x' => self.fmt_int_base(i, 16, false, f, if f.sharp { "0x" } else { "" }),
-            'X' => self.fmt_int_base(i, 16, true, f, if f.sharp { "0X" } else { "" }),
+            'd' => self.fmt_int_base(i, 10, false, f, false, false),
+            'b' => self.fmt_int_base(i, 2, false, f, f.sharp, false),
+            'o' => self.fmt_int_base(i, 8, false, f, f.sharp, false),
+            'O' => self.fmt_int_base(i, 8, false, f, f.sharp, true),
+            'x' => self.fmt_int_base(i, 16, false, f, f.sharp, false),
+            'X' => self.fmt_int_base(i, 16, true, f, f.sharp, false),
             'c' => {
                 let c = char_of(i);
                 self.pad(&c.to_string(), f);
@@ -784,15 +805,44 @@ impl Printer {
                 if f.sharp && crate::strconv::is_print(c) && (0..=0x10FFFF).contains(&i) {
                     s.push_str(&format!(" '{c}'"));
                 }
-                self.pad(&s, f);
+                // Go's fmtUnicode pads with spaces even under the 0 flag.
+                self.pad_with(&s, f, false);
             }
             _ => self.bad_verb(v, verb, f),
         }
     }
 
-    fn fmt_int_base(&mut self, i: i128, base: u32, upper: bool, f: &Flags, prefix: &str) {
+    /// Go's `fmtInteger`: zeros for the precision (or for the width under the 0 flag, which
+    /// then leaves room only for the sign), then the `#` prefix (0b, a leading 0, 0x), `0o` for
+    /// `%O` and the sign on top of them, padded with spaces. A zero precision prints no digit
+    /// of a zero value, only the padding.
+    fn fmt_int_base(
+        &mut self,
+        i: i128,
+        base: u32,
+        upper: bool,
+        f: &Flags,
+        sharp: bool,
+        o_prefix: bool,
+    ) {
         let neg = i < 0;
         let mag = i.unsigned_abs();
+        let width = f.width.unwrap_or(0);
+        let mut prec = 0;
+        match f.prec {
+            Some(0) if mag == 0 => {
+                self.out.push_str(&" ".repeat(width));
+                return;
+            }
+            Some(p) => prec = p,
+            None if f.zero && !f.minus && f.width.is_some() => {
+                prec = width;
+                if neg || f.plus || f.space {
+                    prec = prec.saturating_sub(1);
+                }
+            }
+            None => {}
+        }
         let mut digits = if mag <= u128::from(u64::MAX) {
             format_uint(mag as u64, base)
         } else {
@@ -801,36 +851,30 @@ impl Printer {
         if upper {
             digits = digits.to_uppercase();
         }
-        if let Some(p) = f.prec {
-            if p == 0 && mag == 0 {
-                digits.clear();
-            } else if digits.len() < p {
-                digits = format!("{}{digits}", "0".repeat(p - digits.len()));
+        let mut s = String::with_capacity(prec.max(digits.len()) + 4);
+        if digits.len() < prec {
+            s.push_str(&"0".repeat(prec - digits.len()));
+        }
+        s.push_str(&digits);
+        if sharp {
+            match base {
+                2 => s.insert_str(0, "0b"),
+                8 if !s.starts_with('0') => s.insert(0, '0'),
+                16 => s.insert_str(0, if upper { "0X" } else { "0x" }),
+                _ => {}
             }
         }
-        let sign = if neg {
-            "-"
+        if o_prefix {
+            s.insert_str(0, "0o");
+        }
+        if neg {
+            s.insert(0, '-');
         } else if f.plus {
-            "+"
+            s.insert(0, '+');
         } else if f.space {
-            " "
-        } else {
-            ""
-        };
-        let body = format!("{prefix}{digits}");
-        // Zero padding goes after the sign, and only without a precision.
-        if f.zero && !f.minus && f.prec.is_none() {
-            if let Some(w) = f.width {
-                let len = sign.len() + body.chars().count();
-                if len < w {
-                    self.out.push_str(sign);
-                    self.out.push_str(&"0".repeat(w - len));
-                    self.out.push_str(&body);
-                    return;
-                }
-            }
+            s.insert(0, ' ');
         }
-        self.pad_with(&format!("{sign}{body}"), f, false);
+        self.pad_with(&s, f, false);
     }
 
     fn fmt_float(&mut self, x: f64, v: &Value, verb: char, f: &Flags) {
@@ -1268,7 +1312,7 @@ mod tests {
 
 #[cfg(test)]
 mod printable_tests {
-    use super::{try_format_value, try_sprint, try_sprintf, SELF_HOLDING};
+    use super::{sprintf, try_format_value, try_sprint, try_sprintf, SELF_HOLDING};
     use crate::{Map, Value};
 
     /// An object that knows only its `%v` text, like Sprig's `time.Time`.
@@ -1308,6 +1352,18 @@ mod printable_tests {
             try_sprint(args).as_deref(),
             Ok("2020-01-02 00:00:00 +0000 UTC")
         );
+    }
+
+    #[test]
+    fn addresses_of_maps_and_lists() {
+        // Go prints an address that changes from run to run; helmet's is stable per value.
+        let list = Value::list(vec![Value::Int(1)]);
+        let once = sprintf("%p", std::slice::from_ref(&list));
+        assert!(once.starts_with("0xc000"), "{once}");
+        assert_eq!(sprintf("%p", std::slice::from_ref(&list)), once);
+        assert_eq!(sprintf("%#p", std::slice::from_ref(&list)), once[2..]);
+        assert_ne!(sprintf("%p", &[Value::list(vec![list])]), once);
+        assert_eq!(sprintf("%p", &[Value::Int(1)]), "%!p(int=1)");
     }
 
     #[test]
