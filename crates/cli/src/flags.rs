@@ -585,6 +585,116 @@ impl FlagSet {
         FlagSet { flags, globals_at }
     }
 
+    /// A set of exactly these flags (no `--help`): Helm's root command's own set.
+    pub fn bare(flags: Vec<Flag>) -> FlagSet {
+        let globals_at = flags.len();
+        FlagSet { flags, globals_at }
+    }
+
+    /// What Helm's root command reads before it looks for the command: these flags among all
+    /// the arguments, unknown flags skipped (with the next argument, unless it looks like a
+    /// flag), parsing stopped silently at the first error or at `--help`/`-h`.
+    pub fn parse_lenient(&self, args: &[String]) -> Parsed {
+        let mut parsed = Parsed::default();
+        let mut notes = Vec::new();
+        let mut i = 0;
+        let skip_value = |i: &mut usize| {
+            if args.get(*i).is_some_and(|next| !next.starts_with('-')) {
+                *i += 1;
+            }
+        };
+        while i < args.len() {
+            let arg = &args[i];
+            i += 1;
+            if arg == "--" {
+                break;
+            }
+            if arg.len() < 2 || !arg.starts_with('-') {
+                continue;
+            }
+            if let Some(long) = arg.strip_prefix("--") {
+                if long.starts_with(['-', '=']) {
+                    return parsed;
+                }
+                let (name, inline) = match long.split_once('=') {
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (long, None),
+                };
+                let Some(flag) = self.flags.iter().find(|f| f.name == name) else {
+                    if name == "help" {
+                        return parsed;
+                    }
+                    if inline.is_none() {
+                        skip_value(&mut i);
+                    }
+                    continue;
+                };
+                let value = match (inline, flag.kind) {
+                    (Some(v), _) => v,
+                    (None, Kind::Bool) => "true".to_string(),
+                    (None, Kind::Optional(alone)) => alone.to_string(),
+                    (None, _) => match args.get(i) {
+                        Some(v) => {
+                            i += 1;
+                            v.clone()
+                        }
+                        None => return parsed,
+                    },
+                };
+                if self.store(&mut parsed, flag, value, &mut notes).is_err() {
+                    return parsed;
+                }
+                continue;
+            }
+            let mut rest = &arg[1..];
+            while !rest.is_empty() {
+                let c = rest.as_bytes()[0];
+                let after = &rest[1..];
+                let Some(flag) = self
+                    .flags
+                    .iter()
+                    .find(|f| f.short.is_some_and(|s| s as u32 == u32::from(c)))
+                else {
+                    if c == b'h' {
+                        return parsed;
+                    }
+                    if after.len() > 1 && after.starts_with('=') {
+                        break;
+                    }
+                    skip_value(&mut i);
+                    rest = after;
+                    continue;
+                };
+                let value = if let Some(v) = after.strip_prefix('=').filter(|_| after.len() > 1) {
+                    rest = "";
+                    v.to_string()
+                } else if flag.kind == Kind::Bool {
+                    rest = after;
+                    "true".to_string()
+                } else if let Kind::Optional(alone) = flag.kind {
+                    rest = after;
+                    alone.to_string()
+                } else if !after.is_empty() {
+                    rest = "";
+                    after.to_string()
+                } else {
+                    match args.get(i) {
+                        Some(v) => {
+                            i += 1;
+                            rest = "";
+                            v.clone()
+                        }
+                        None => return parsed,
+                    }
+                };
+                if self.store(&mut parsed, flag, value, &mut notes).is_err() {
+                    return parsed;
+                }
+            }
+        }
+        parsed
+    }
+
     /// A command's flags followed by Helm's global flags.
     pub fn with_globals(flags: Vec<Flag>, globals: Vec<Flag>) -> FlagSet {
         let mut set = FlagSet::new(flags);
@@ -914,6 +1024,27 @@ mod tests {
         ] {
             assert!(set().parse(&args(bad), &mut Vec::new()).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn lenient_parse_reads_as_helms_root_command() {
+        let root = FlagSet::bare(vec![
+            Flag::value("color", "", ""),
+            Flag::value("namespace", "", "").short('n'),
+        ]);
+        let color = |list: &[&str]| root.parse_lenient(&args(list)).last_of(&["color"]);
+        // An unknown flag takes the next argument along unless it looks like a flag.
+        assert_eq!(color(&["template", "--set", "--color=x"]), Some("x".into()));
+        assert_eq!(color(&["--set", "a=1", "--color", "x"]), Some("x".into()));
+        assert_eq!(color(&["--skip-tests", "--color", "x"]), Some("x".into()));
+        assert_eq!(color(&["-s", "x", "--color", "y", "."]), Some("y".into()));
+        assert_eq!(color(&["-gs=a", "--color=y"]), Some("y".into()));
+        // --help, -h and errors stop it.
+        assert_eq!(color(&["template", "--help", "--color", "x"]), None);
+        assert_eq!(color(&["-h", "--color", "x"]), None);
+        assert_eq!(color(&["-n", "--color", "x"]), None);
+        assert_eq!(color(&["--color=a", "---", "--color=b"]), Some("a".into()));
+        assert_eq!(color(&["--", "--color", "x"]), None);
     }
 
     #[test]

@@ -89,6 +89,13 @@ fn main() -> ExitCode {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    // Helm's root command reads the global flags from all the arguments first, and refuses an
+    // invalid --color before running any command.
+    let early = FlagSet::bare(global_flags()).parse_lenient(&args);
+    if let Err(text) = helm_flags::check_color(&early) {
+        eprint!("{text}");
+        return ExitCode::FAILURE;
+    }
     let (command, rest) = split_command(&args);
     let outcome = match command.as_deref() {
         None => root(&rest),
@@ -188,8 +195,7 @@ fn root(args: &[String]) -> Outcome {
 }
 
 /// Parses a command's flags as cobra does before running it: pflag's notes go to standard
-/// error as they come, then an invalid `--color` fails (Helm's root command checks it before
-/// any command), then `-h`/`--help` prints `help` with the flags. `Err` is how the command
+/// error as they come, then `-h`/`--help` prints `help` with the flags. `Err` is how the command
 /// ends without running.
 fn parse_command(set: &FlagSet, args: &[String], help: &str) -> Result<Parsed, Outcome> {
     let parsed = parse(set, args)?;
@@ -204,9 +210,7 @@ fn parse(set: &FlagSet, args: &[String]) -> Result<Parsed, Outcome> {
     let mut notes = Vec::new();
     let parsed = set.parse(args, &mut notes);
     print_notes(&notes);
-    let parsed = parsed.map_err(Outcome::Failed)?;
-    helm_flags::check_color(&parsed).map_err(Outcome::FailedWith)?;
-    Ok(parsed)
+    parsed.map_err(Outcome::Failed)
 }
 
 /// Lines for standard error, as they are.
