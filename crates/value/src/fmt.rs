@@ -541,9 +541,15 @@ impl Printer {
 
     fn print_arg(&mut self, v: &Value, verb: char, f: &Flags, depth: usize) {
         if verb == 'T' {
-            // Go prints the type's name as a string: cut to the precision, then padded.
+            // Go prints the type's name as a string: cut to the precision, then padded (nil's
+            // `<nil>` only padded).
             let t = v.type_name();
-            self.pad(truncate(&t, f.prec), f);
+            let prec = if v.is_nil() && depth == 0 {
+                None
+            } else {
+                f.prec
+            };
+            self.pad(truncate(&t, prec), f);
             return;
         }
         if depth > MAX_DEPTH {
