@@ -40,6 +40,37 @@ struct KubeConfig {
     folder: PathBuf,
 }
 
+/// A global string flag, its default taken from Helm's environment variable.
+fn setting(parsed: &Parsed, flag: &str, env: &str) -> String {
+    parsed
+        .value(flag)
+        .unwrap_or_else(|| std::env::var(env).unwrap_or_default())
+}
+
+/// `--kube-insecure-skip-tls-verify`, defaulting to `$HELM_KUBEINSECURE_SKIP_TLS_VERIFY`.
+fn insecure(parsed: &Parsed) -> bool {
+    if parsed.changed("kube-insecure-skip-tls-verify") {
+        return parsed.switch("kube-insecure-skip-tls-verify");
+    }
+    std::env::var("HELM_KUBEINSECURE_SKIP_TLS_VERIFY")
+        .ok()
+        .and_then(|v| crate::flags::parse_bool(&v))
+        .unwrap_or(false)
+}
+
+/// `--kube-as-group`, defaulting to the comma-separated `$HELM_KUBEASGROUPS`.
+fn as_groups(parsed: &Parsed) -> Vec<String> {
+    if parsed.changed("kube-as-group") {
+        return parsed.list("kube-as-group");
+    }
+    let env = std::env::var("HELM_KUBEASGROUPS").unwrap_or_default();
+    let trimmed = env.trim_matches([',', ' ']);
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    trimmed.split(',').map(str::to_string).collect()
+}
+
 fn named_list(doc: &Value, key: &str, body: &str) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     if let Some(items) = doc
@@ -160,8 +191,8 @@ fn usable(merged: &Merged, context_name: &str, parsed: &Parsed) -> bool {
     }
     let body = context.map(|(_, b, _)| b.clone()).unwrap_or(Value::Nil);
     let cluster = find(&merged.clusters, &text(&body, "cluster"));
-    let ca_override = parsed.value("kube-ca-file").unwrap_or_default();
-    if ca_override.is_empty() && !parsed.switch("kube-insecure-skip-tls-verify") {
+    let ca_override = setting(parsed, "kube-ca-file", "HELM_KUBECAFILE");
+    if ca_override.is_empty() && !insecure(parsed) {
         if let Some((_, cluster, folder)) = cluster {
             let ca = text(cluster, "certificate-authority");
             if !ca.is_empty() {
@@ -181,8 +212,7 @@ fn usable(merged: &Merged, context_name: &str, parsed: &Parsed) -> bool {
         Some((_, b, f)) => (b.clone(), f.clone()),
         None => (Value::Nil, PathBuf::new()),
     };
-    let token = parsed
-        .value("kube-token")
+    let token = Some(setting(parsed, "kube-token", "HELM_KUBETOKEN"))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| text(&user_body, "token"));
     let mut methods = 0;
@@ -226,11 +256,10 @@ fn usable(merged: &Merged, context_name: &str, parsed: &Parsed) -> bool {
             return false;
         }
     }
-    let as_user = parsed
-        .value("kube-as-user")
+    let as_user = Some(setting(parsed, "kube-as-user", "HELM_KUBEASUSER"))
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| text(&user_body, "as"));
-    let groups = !parsed.list("kube-as-group").is_empty()
+    let groups = !as_groups(parsed).is_empty()
         || user_body
             .map_get("as-groups")
             .is_some_and(|g| g.as_list().is_some_and(|l| !l.is_empty()));
@@ -240,8 +269,7 @@ fn usable(merged: &Merged, context_name: &str, parsed: &Parsed) -> bool {
 /// The namespace the kubeconfig (or the pod) gives, or `None` when client-go's loader fails.
 fn from_kubeconfig(parsed: &Parsed) -> Option<String> {
     let merged = merge(files(parsed).ok()?);
-    let context_name = parsed
-        .value("kube-context")
+    let context_name = Some(setting(parsed, "kube-context", "HELM_KUBECONTEXT"))
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| merged.current_context.clone());
     if !usable(&merged, &context_name, parsed) {

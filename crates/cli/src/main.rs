@@ -293,6 +293,17 @@ fn render_options(parsed: &Parsed, name: String) -> Result<RenderOptions, String
     })
 }
 
+/// `--debug`, defaulting to `$HELM_DEBUG` as Helm's settings do.
+fn debug(parsed: &Parsed) -> bool {
+    if parsed.changed("debug") {
+        return parsed.switch("debug");
+    }
+    std::env::var("HELM_DEBUG")
+        .ok()
+        .and_then(|v| flags::parse_bool(&v))
+        .unwrap_or(false)
+}
+
 const TEMPLATE_HELP: &str = "\
 Render a chart's templates locally and print the manifests, as `helm template` does.
 
@@ -401,7 +412,7 @@ fn template(args: &[String]) -> Outcome {
                 .map(Into::into),
             use_release_name: parsed.switch("release-name"),
             release_name: name,
-            debug: parsed.switch("debug"),
+            debug: debug(&parsed),
         },
     };
     let mut log = Vec::new();

@@ -167,6 +167,7 @@ fn check(case: &Case) -> Option<String> {
         .current_dir(&case.chart)
         .env_remove("HELM_NAMESPACE")
         .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("HELM_DEBUG")
         .env("KUBECONFIG", "/nonexistent/kubeconfig")
         .output()
         .expect("helmet runs");

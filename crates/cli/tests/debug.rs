@@ -18,6 +18,7 @@ fn helmet(dir: &Path, args: &[&str]) -> (String, String, i32) {
         .args(args)
         .env_remove("HELM_NAMESPACE")
         .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("HELM_DEBUG")
         .env("KUBECONFIG", "/nonexistent/kubeconfig")
         .output()
         .expect("helmet runs");

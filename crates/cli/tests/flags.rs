@@ -34,6 +34,10 @@ fn helmet_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (String, Strin
         .env_remove("HELM_NAMESPACE")
         .env_remove("KUBERNETES_SERVICE_HOST")
         .env_remove("POD_NAMESPACE")
+        .env_remove("HELM_KUBECONTEXT")
+        .env_remove("HELM_KUBEASGROUPS")
+        .env_remove("HELM_KUBEASUSER")
+        .env_remove("HELM_DEBUG")
         .env("KUBECONFIG", "/nonexistent/kubeconfig");
     for (key, value) in env {
         command.env(key, value);
@@ -547,6 +551,21 @@ fn namespace_comes_from_the_kubeconfig_context_as_in_helm() {
             vec!["--kubeconfig", file],
             vec![("HELM_NAMESPACE", "default")],
             &default,
+        ),
+        (
+            vec!["--kubeconfig", file],
+            vec![("HELM_KUBECONTEXT", "plain")],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file],
+            vec![("HELM_KUBEASGROUPS", ",g,")],
+            &default,
+        ),
+        (
+            vec!["--kubeconfig", file, "--kube-context", "team"],
+            vec![("HELM_KUBECONTEXT", "plain")],
+            &team,
         ),
     ];
     for (flags, env, want) in cases {
