@@ -95,7 +95,7 @@ pub fn global_flags() -> Vec<Flag> {
         ),
         Flag::switch(
             "debug",
-            "on failure, print what was rendered before the error",
+            "template: print what was rendered before a failure (default: $HELM_DEBUG)",
         ),
         Flag::value(
             "registry-config",
