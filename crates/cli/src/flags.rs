@@ -347,7 +347,7 @@ fn check_float32(text: &str) -> Result<(), String> {
     }
     let value: f64 = lower.parse().map_err(|_| syntax())?;
     // Go rounds to float32 and reports a value that rounds to infinity as out of range.
-    if value.is_finite() && (value as f32).is_infinite() {
+    if (value as f32).is_infinite() {
         return Err(format!(
             "strconv.ParseFloat: parsing {}: value out of range",
             quote(text)
@@ -987,6 +987,7 @@ mod tests {
             error(&["--qps", "fast"]),
             "invalid argument \"fast\" for \"--qps\" flag: strconv.ParseFloat: parsing \"fast\": invalid syntax"
         );
+        assert!(error(&["--qps", "1e400"]).ends_with("value out of range"));
         assert_eq!(
             error(&["--qps", "1e39"]),
             "invalid argument \"1e39\" for \"--qps\" flag: strconv.ParseFloat: parsing \"1e39\": value out of range"
