@@ -81,6 +81,9 @@ struct Table {
     dotted: bool,
     /// An inline table: closed to any later addition.
     inline: bool,
+    /// Made by a dotted key over an array value: BurntSushi still types the key as an array,
+    /// so every later dotted key through it starts it afresh.
+    over_array: bool,
 }
 
 impl Table {
@@ -159,10 +162,12 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
                 )));
             }
             p.end_of_line()?;
-            p.open_table(&mut root, &key, array)?;
+            p.open_table(&mut root, &key, array, &current)?;
             current = key;
         } else {
-            let key = p.key()?;
+            // Errors while reading the key name the table it is in.
+            p.last_key = current.join(".");
+            let key = p.pair_key()?;
             // Errors name the key with the table it is in (`[x]` then `a = ...`: `x.a`).
             p.last_key = current
                 .iter()
@@ -224,13 +229,18 @@ impl Parser<'_> {
     }
 
     fn err(&self, msg: &str) -> String {
-        if self.last_key.is_empty() {
+        self.err_with_key(&self.last_key, msg)
+    }
+
+    /// An error whose last key is `last_key` rather than the one being read.
+    fn err_with_key(&self, last_key: &str, msg: &str) -> String {
+        if last_key.is_empty() {
             format!("toml: line {}: {msg}", self.line)
         } else {
             format!(
                 "toml: line {} (last key {}): {msg}",
                 self.line,
-                helmet_value::strconv::quote(&self.last_key)
+                helmet_value::strconv::quote(last_key)
             )
         }
     }
@@ -243,6 +253,15 @@ impl Parser<'_> {
         match self.text[self.pos.min(self.text.len())..].chars().next() {
             None => "end of file".into(),
             Some(c) => helmet_value::strconv::quote_rune(c),
+        }
+    }
+
+    /// The next character between single quotes as it is (not escaped as `%q` would), or
+    /// `end of file`: how BurntSushi names what it found after an array or inline table item.
+    fn rune_or_eof(&self) -> String {
+        match self.text[self.pos.min(self.text.len())..].chars().next() {
+            None => "end of file".into(),
+            Some(c) => format!("'{c}'"),
         }
     }
 
@@ -311,27 +330,45 @@ impl Parser<'_> {
         )))
     }
 
+    /// A quoted key part; the cursor is at its opening quote.
+    fn quoted_key_part(&mut self) -> Result<String, String> {
+        let quote = self.peek();
+        self.pos += 1;
+        if quote == Some(b'"') {
+            self.basic_string()
+        } else {
+            self.literal_string()
+        }
+    }
+
+    /// A bare key part (possibly empty): letters, digits, `_` and `-`.
+    fn bare_key_part(&mut self) -> String {
+        let start = self.pos;
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        {
+            self.pos += 1;
+        }
+        self.text[start..self.pos].to_string()
+    }
+
+    fn check_key_length(&self, parts: usize) -> Result<(), String> {
+        if parts > MAX_KEY_PARTS {
+            return Err(self.err(&format!(
+                "keys with more than {MAX_KEY_PARTS} dotted parts are not supported"
+            )));
+        }
+        Ok(())
+    }
+
     /// A dotted key: bare or quoted parts separated by dots.
     fn key(&mut self) -> Result<Vec<String>, String> {
         let mut parts = Vec::new();
         loop {
             self.skip_ws();
             let part = match self.peek() {
-                Some(b'"') => {
-                    self.pos += 1;
-                    self.basic_string()?
-                }
-                Some(b'\'') => {
-                    self.pos += 1;
-                    self.literal_string()?
-                }
+                Some(b'"' | b'\'') => self.quoted_key_part()?,
                 Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
-                    let start = self.pos;
-                    while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-                    {
-                        self.pos += 1;
-                    }
-                    self.text[start..self.pos].to_string()
+                    self.bare_key_part()
                 }
                 None if parts.is_empty() && self.last_key.is_empty() => {
                     return Err(self.err("unexpected EOF; expected key name"));
@@ -350,11 +387,7 @@ impl Parser<'_> {
                 }
             };
             parts.push(part);
-            if parts.len() > MAX_KEY_PARTS {
-                return Err(self.err(&format!(
-                    "keys with more than {MAX_KEY_PARTS} dotted parts are not supported"
-                )));
-            }
+            self.check_key_length(parts.len())?;
             self.skip_ws();
             if !self.eat(b'.') {
                 return Ok(parts);
@@ -362,11 +395,55 @@ impl Parser<'_> {
         }
     }
 
-    fn open_table(&mut self, root: &mut Table, key: &[String], array: bool) -> Result<(), String> {
+    /// The key of a key/value pair, read as BurntSushi's key lexer does: a bare part may be
+    /// empty, and after each part only whitespace then `.` or `=` may follow (the `=` is left
+    /// for the caller). Errors show `last_key` as the caller set it (the enclosing table).
+    fn pair_key(&mut self) -> Result<Vec<String>, String> {
+        let mut parts = Vec::new();
+        loop {
+            self.skip_ws();
+            let part = match self.peek() {
+                Some(b'"' | b'\'') => self.quoted_key_part()?,
+                None | Some(b'=') if parts.is_empty() => {
+                    return Err(self.err("unexpected '=': key name appears blank"));
+                }
+                Some(b'.') if parts.is_empty() => {
+                    return Err(self.err("unexpected '.': keys cannot start with a '.'"));
+                }
+                None | Some(b'=') => return Err(self.err("unexpected '='")),
+                Some(b'.') => return Err(self.err("unexpected '.'")),
+                _ => self.bare_key_part(),
+            };
+            parts.push(part);
+            self.check_key_length(parts.len())?;
+            self.skip_ws();
+            match self.peek() {
+                Some(b'.') => self.pos += 1,
+                Some(b'=') => return Ok(parts),
+                None => return Err(self.err("unexpected EOF; expected key separator '='")),
+                Some(_) => {
+                    return Err(self.err(&format!(
+                        "expected '.' or '=', but got {} instead",
+                        self.describe_here()
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Opens `[key]` (or `[[key]]`); `previous` is the table before it, which BurntSushi shows
+    /// as the last key when a value stands on the way.
+    fn open_table(
+        &mut self,
+        root: &mut Table,
+        key: &[String],
+        array: bool,
+        previous: &[String],
+    ) -> Result<(), String> {
         let dup = || format!("Key '{}' has already been defined.", key.join("."));
         let (last, parents) = key.split_last().expect("keys have a part");
         let mut t = root;
-        for k in parents {
+        for (at, k) in parents.iter().enumerate() {
             let node = t
                 .entries
                 .entry(k.clone())
@@ -374,6 +451,15 @@ impl Parser<'_> {
             t = match node {
                 Node::Table(next) if !next.inline => next,
                 Node::TableArray(items) => items.last_mut().ok_or_else(|| self.err(&dup()))?,
+                Node::Leaf(_) => {
+                    return Err(self.err_with_key(
+                        &previous.join("."),
+                        &format!(
+                            "Key '{}' was already created as a hash.",
+                            parents[..=at].join(".")
+                        ),
+                    ))
+                }
                 _ => return Err(self.err(&dup())),
             };
         }
@@ -413,22 +499,46 @@ impl Parser<'_> {
             ))
         };
         let (last, parents) = key.split_last().expect("keys have a part");
+        // `last_key` is the enclosing table's key, a dot, then this key's parts.
+        let joined_len = key.iter().map(String::len).sum::<usize>() + key.len() - 1;
+        let outer = self
+            .last_key
+            .get(..self.last_key.len().saturating_sub(joined_len))
+            .unwrap_or("");
         let mut t = table;
-        for k in parents {
+        for (at, k) in parents.iter().enumerate() {
             let node = t.entries.entry(k.clone()).or_insert_with(|| {
                 Node::Table(Table {
                     dotted: true,
                     ..Table::default()
                 })
             });
+            // BurntSushi lets a dotted key reopen an array value: the array is replaced by a
+            // new table.
+            if matches!(node, Node::Leaf(TomlValue::Array(_)))
+                || matches!(node, Node::Table(t) if t.over_array)
+            {
+                *node = Node::Table(Table {
+                    dotted: true,
+                    over_array: true,
+                    ..Table::default()
+                });
+            }
             t = match node {
-                Node::Table(next) if next.dotted && !next.inline => next,
-                // `a = 1` then `a.b = 2`: BurntSushi names the key that holds the value, with
-                // the table it sits in (`x.a`).
-                Node::Leaf(_) if parents.len() == 1 => {
-                    let full: Vec<&str> = self.last_key.split('.').collect();
-                    let holder = full[..full.len().saturating_sub(1)].join(".");
-                    return Err(self.err(&format!("Key '{holder}' has already been defined.")));
+                Node::Table(next) if next.dotted || next.inline => next,
+                // A value on the way: BurntSushi names the key holding it, with the table it
+                // sits in (`x.a`). As the last parent the value is found when the pair is set;
+                // earlier, when the next part's table is made, whose error shows the holder
+                // with the pair's own last part as the last key.
+                Node::Leaf(_) => {
+                    let holder = format!("{outer}{}", parents[..=at].join("."));
+                    if at + 1 == parents.len() {
+                        return Err(self.err(&format!("Key '{holder}' has already been defined.")));
+                    }
+                    return Err(self.err_with_key(
+                        &format!("{holder}.{last}"),
+                        &format!("Key '{holder}' was already created as a hash."),
+                    ));
                 }
                 _ => return Err(dup()),
             };
@@ -499,7 +609,7 @@ impl Parser<'_> {
                     if !self.eat(b',') {
                         return Err(self.err(&format!(
                             "expected a comma (',') or array terminator (']'), but got {}",
-                            self.describe_here()
+                            self.rune_or_eof()
                         )));
                     }
                 }
@@ -512,16 +622,15 @@ impl Parser<'_> {
                 if self.eat(b'}') {
                     return Ok(TomlValue::Table(BTreeMap::new()));
                 }
-                let outer = std::mem::take(&mut self.last_key);
+                // Errors before the first pair name the table's own key, later ones the last
+                // pair's.
+                let outer = self.last_key.clone();
                 loop {
                     self.skip_ws();
                     if self.peek() == Some(b',') {
-                        if self.last_key.is_empty() {
-                            self.last_key = outer;
-                        }
                         return Err(self.err("unexpected comma"));
                     }
-                    let key = self.key()?;
+                    let key = self.pair_key()?;
                     self.last_key = if outer.is_empty() {
                         key.join(".")
                     } else {
@@ -544,7 +653,7 @@ impl Parser<'_> {
                     if !self.eat(b',') {
                         return Err(self.err(&format!(
                             "expected a comma or an inline table terminator '}}', but got {} instead",
-                            self.describe_here()
+                            self.rune_or_eof()
                         )));
                     }
                     // A comma may end the table (TOML 1.1, which BurntSushi reads).
@@ -740,6 +849,38 @@ impl Parser<'_> {
         if let Some(message) = self.number_lexer_error(word, depth) {
             return Err(message);
         }
+        if word.starts_with(char::is_alphabetic) {
+            if let Some(len) = self.letter_word(word)? {
+                self.pos = start + len;
+                match &word[..len] {
+                    "true" => return Ok(TomlValue::Bool(true)),
+                    "false" => return Ok(TomlValue::Bool(false)),
+                    "inf" => return Ok(TomlValue::Float(f64::INFINITY)),
+                    "nan" => return Ok(TomlValue::Float(f64::NAN)),
+                    token => {
+                        // Only `i`/`n` tokens get here, read as floats: one ending in a
+                        // non-hexadecimal letter fails BurntSushi's underscore check.
+                        let quoted = helmet_value::strconv::quote(token);
+                        return Err(self.err(&if token.ends_with('f') {
+                            format!("Invalid float value: {quoted}")
+                        } else {
+                            format!(
+                                "Invalid float {quoted}: underscores must be surrounded by digits"
+                            )
+                        }));
+                    }
+                }
+            }
+        }
+        // BurntSushi's lexer ends a number (or `inf`/`nan`) at the first character that cannot
+        // continue it; that character is then what the array, inline table or line sees next.
+        let word = match lexed_len(word) {
+            Some(len) if len < word.len() => {
+                self.pos = start + len;
+                &word[..len]
+            }
+            _ => word,
+        };
         match word {
             "true" => return Ok(TomlValue::Bool(true)),
             "false" => return Ok(TomlValue::Bool(false)),
@@ -754,9 +895,11 @@ impl Parser<'_> {
         if word.get(..10).is_some_and(looks_like_date)
             || word.len() >= 8 && word.as_bytes()[2] == b':'
         {
+            // BurntSushi shows the text after normalising the separators it accepts.
+            let shown = word.replace('z', "Z").replace(['t', ' '], "T");
             return Err(self.err(&format!(
                 "invalid datetime: {}",
-                helmet_value::strconv::quote(word)
+                helmet_value::strconv::quote(&shown)
             )));
         }
         let body = word.strip_prefix(['+', '-']).unwrap_or(word);
@@ -797,6 +940,43 @@ impl Parser<'_> {
 }
 
 impl Parser<'_> {
+    /// A value starting with a letter, read as BurntSushi's lexer does: `i`/`n` followed by
+    /// `nf` or `an` (a failed `nf` keeps its accepted `n`) is a float token, anything else a
+    /// run of letters that must be `true` or `false`, read from one character before where the
+    /// `i`/`n` attempt stopped. Gives the token's length, or the lexer's error.
+    fn letter_word(&self, word: &str) -> Result<Option<usize>, String> {
+        let b = word.as_bytes();
+        let mut from = 0;
+        if matches!(b[0], b'i' | b'n') {
+            let mut at = 1;
+            if b.get(at) == Some(&b'n') {
+                at += 1;
+                if b.get(at) == Some(&b'f') {
+                    return Ok(Some(at + 1));
+                }
+            }
+            if b.get(at) == Some(&b'a') {
+                at += 1;
+                if b.get(at) == Some(&b'n') {
+                    return Ok(Some(at + 1));
+                }
+            }
+            from = at - 1;
+        }
+        let rest = &word[from..];
+        let letters = rest
+            .char_indices()
+            .find(|(_, c)| !c.is_alphabetic())
+            .map_or(rest, |(at, _)| &rest[..at]);
+        if from == 0 && matches!(letters, "true" | "false") {
+            return Ok(Some(letters.len()));
+        }
+        Err(self.err(&format!(
+            "expected value but found {} instead",
+            helmet_value::strconv::quote(letters)
+        )))
+    }
+
     /// What BurntSushi's lexer says of a number-like word it cannot read: a sign without a
     /// digit, a `0x`/`0o`/`0b` prefix without a digit of its base, a hexadecimal, octal or
     /// binary number or `inf`/`nan` run on at the top level. The character it stopped at is Go's rune 0 at the end of the input.
@@ -860,6 +1040,72 @@ impl Parser<'_> {
         self.last_key = saved;
         Some(message)
     }
+}
+
+/// How much of `word` BurntSushi's lexer takes as one number, date-time, `inf` or `nan` token,
+/// following its states; `None` when the word is not one of those (or the lexer fails on it).
+fn lexed_len(word: &str) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum State {
+        NumberOrDate,
+        Datetime,
+        Decimal,
+        Float,
+        Radix(u32),
+    }
+    let b = word.as_bytes();
+    let (mut state, mut at) = match b.first()? {
+        b'i' | b'n' => {
+            // `(accept('n') && accept('f')) || (accept('a') && accept('n'))`: a failed first
+            // pair keeps its accepted 'n'.
+            let mut at = 1;
+            if b.get(at) == Some(&b'n') {
+                at += 1;
+                if b.get(at) == Some(&b'f') {
+                    return Some(at + 1);
+                }
+            }
+            if b.get(at) == Some(&b'a') && b.get(at + 1) == Some(&b'n') {
+                return Some(at + 2);
+            }
+            return None;
+        }
+        b'+' | b'-' => match b.get(1)? {
+            b'i' if b.get(2..4) == Some(b"nf") => return Some(4),
+            b'n' if b.get(2..4) == Some(b"an") => return Some(4),
+            c if c.is_ascii_digit() => (State::Decimal, 2),
+            _ => return None,
+        },
+        b'0' => match b.get(1) {
+            Some(c) if c.is_ascii_digit() => (State::NumberOrDate, 2),
+            Some(b'_') => (State::Decimal, 2),
+            Some(b'.' | b'e' | b'E') => (State::Float, 2),
+            Some(b'x') => (State::Radix(16), 2),
+            Some(b'o') => (State::Radix(8), 2),
+            Some(b'b') => (State::Radix(2), 2),
+            _ => return Some(1),
+        },
+        c if c.is_ascii_digit() => (State::NumberOrDate, 1),
+        _ => return None,
+    };
+    while let Some(&c) = b.get(at) {
+        state = match (state, c) {
+            (State::NumberOrDate, b'0'..=b'9') => State::NumberOrDate,
+            (State::NumberOrDate, b'-' | b':') => State::Datetime,
+            (State::NumberOrDate | State::Decimal, b'_') => State::Decimal,
+            (State::NumberOrDate | State::Decimal, b'.' | b'e' | b'E') => State::Float,
+            (State::Decimal, b'0'..=b'9') => State::Decimal,
+            (
+                State::Datetime,
+                b'0'..=b'9' | b'-' | b':' | b'T' | b't' | b' ' | b'.' | b'Z' | b'z' | b'+',
+            ) => State::Datetime,
+            (State::Float, b'0'..=b'9' | b'_' | b'.' | b'-' | b'+' | b'e' | b'E') => State::Float,
+            (State::Radix(base), c) if c == b'_' || char::from(c).is_digit(base) => state,
+            _ => break,
+        };
+        at += 1;
+    }
+    Some(at)
 }
 
 /// BurntSushi's complaint about a word its lexer reads as a float that does not parse, in the
