@@ -132,6 +132,155 @@ pub fn global_flags() -> Vec<Flag> {
         ),
         Flag::value("colour", "WHEN", "same as --color"),
     ]
+    .into_iter()
+    .chain(klog_flags())
+    .collect()
+}
+
+/// Go's `strconv.ParseInt(text, 10, bits)`, for its error text.
+fn parse_int_base10(text: &str, bits: u32) -> Result<i64, String> {
+    let syntax = || format!("strconv.ParseInt: parsing {}: invalid syntax", quote(text));
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(syntax());
+    }
+    let limit = 1i128 << (bits - 1);
+    let mut value: i128 = 0;
+    for b in digits.bytes() {
+        value = (value * 10 + i128::from(b - b'0')).min(limit + 1);
+    }
+    if text.starts_with('-') {
+        value = -value;
+    }
+    if value >= limit || value < -limit {
+        return Err(format!(
+            "strconv.ParseInt: parsing {}: value out of range",
+            quote(text)
+        ));
+    }
+    Ok(value as i64)
+}
+
+/// klog's `-v`: a 32-bit level.
+fn check_klog_level(value: &str) -> Result<Option<String>, String> {
+    parse_int_base10(value, 32).map(|_| None)
+}
+
+/// A Go `flag` boolean (klog's switches): Go's flag package words a bad value `parse error`.
+fn check_go_bool(value: &str) -> Result<Option<String>, String> {
+    parse_bool(value)
+        .map(|_| None)
+        .ok_or_else(|| "parse error".to_string())
+}
+
+/// A Go `flag` `uint64` (`strconv.ParseUint(s, 0, 64)`, errors as Go's flag package words
+/// them).
+fn check_go_uint64(value: &str) -> Result<Option<String>, String> {
+    let lower = value.to_ascii_lowercase();
+    let (base, digits) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() && lower != "0" {
+        return Err("parse error".into());
+    }
+    let mut total: u128 = 0;
+    for c in digits.chars() {
+        let d = c.to_digit(base).ok_or_else(|| "parse error".to_string())?;
+        total = (total * u128::from(base) + u128::from(d)).min(u128::from(u64::MAX) + 1);
+    }
+    if total > u128::from(u64::MAX) {
+        return Err("value out of range".into());
+    }
+    Ok(None)
+}
+
+/// klog's `--stderrthreshold`: a severity name or a number.
+fn check_klog_severity(value: &str) -> Result<Option<String>, String> {
+    if matches!(
+        value.to_ascii_uppercase().as_str(),
+        "INFO" | "WARNING" | "ERROR" | "FATAL"
+    ) {
+        return Ok(None);
+    }
+    parse_int_base10(value, 32).map(|_| None)
+}
+
+/// klog's `--vmodule`: `pattern=N` items separated by commas.
+fn check_klog_vmodule(value: &str) -> Result<Option<String>, String> {
+    const SYNTAX: &str = "syntax error: expect comma-separated list of filename=N";
+    for item in value.split(',').filter(|i| !i.is_empty()) {
+        let parts: Vec<&str> = item.split('=').collect();
+        if parts.len() != 2 || parts[0].is_empty() || parts[1].is_empty() {
+            return Err(SYNTAX.into());
+        }
+        let level = parse_int_base10(parts[1], 32).map_err(|_| SYNTAX.to_string())?;
+        if level < 0 {
+            return Err("negative value for vmodule level".into());
+        }
+    }
+    Ok(None)
+}
+
+/// klog's `--log-backtrace-at`: `file.go:N`.
+fn check_klog_trace(value: &str) -> Result<Option<String>, String> {
+    const SYNTAX: &str = "syntax error: expect file.go:234";
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = value.split(':').collect();
+    if parts.len() != 2 || !parts[0].contains('.') {
+        return Err(SYNTAX.into());
+    }
+    let line = parse_int_base10(parts[1], 64).map_err(|_| SYNTAX.to_string())?;
+    if line <= 0 {
+        return Err("negative or zero value for level".into());
+    }
+    Ok(None)
+}
+
+/// klog's flags, which Helm adds hidden to every command (underscores written as hyphens);
+/// they only steer Kubernetes client logging, which helmet has none of.
+pub fn klog_flags() -> Vec<Flag> {
+    let go_bool = |name: &'static str| {
+        Flag::optional(name, "true", "", "klog switch (accepted; no effect)")
+            .checked(check_go_bool)
+            .hidden()
+    };
+    vec![
+        Flag::value("log-dir", "DIR", "").hidden(),
+        Flag::value("log-file", "FILE", "").hidden(),
+        Flag::value("log-file-max-size", "MB", "")
+            .checked(check_go_uint64)
+            .hidden(),
+        go_bool("logtostderr"),
+        go_bool("alsologtostderr"),
+        Flag::value("v", "LEVEL", "")
+            .short('v')
+            .checked(check_klog_level)
+            .hidden(),
+        go_bool("add-dir-header"),
+        go_bool("skip-headers"),
+        go_bool("one-output"),
+        go_bool("skip-log-headers"),
+        Flag::value("stderrthreshold", "SEVERITY", "")
+            .checked(check_klog_severity)
+            .hidden(),
+        Flag::value("vmodule", "LIST", "")
+            .checked(check_klog_vmodule)
+            .hidden(),
+        Flag::value("log-backtrace-at", "FILE:N", "")
+            .checked(check_klog_trace)
+            .hidden(),
+    ]
 }
 
 /// Checks `--color`/`--colour` as Helm's root command does before running any command (an

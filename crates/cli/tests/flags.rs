@@ -56,6 +56,28 @@ fn read(path: &Path) -> String {
 
 /// Flags `helm template` accepts without any change to what it prints, in the forms pflag reads.
 const NO_EFFECT: &[&[&str]] = &[
+    // klog's hidden flags, as Helm adds them.
+    &[
+        "-v",
+        "5",
+        "--logtostderr",
+        "--alsologtostderr=false",
+        "--vmodule=a=1,b=2",
+    ],
+    &[
+        "--log-backtrace-at=x.go:3",
+        "--stderrthreshold=warning",
+        "--log-file-max-size",
+        "0x10",
+    ],
+    &[
+        "--v=2",
+        "--log-dir",
+        "d",
+        "--log-file=f",
+        "--skip-headers",
+        "--one-output=1",
+    ],
     &[
         "--create-namespace",
         "--force-replace",
@@ -424,6 +446,9 @@ fn flag_errors_as_helm_words_them() {
             &["tempalte", "."],
             &["lin"],
             &["frobnicate"],
+            &["template", ".", "-v", "x"],
+            &["template", ".", "--logtostderr=maybe"],
+            &["template", ".", "--vmodule=a"],
             &["template", ".", "--ca-file", "/nonexistent/ca.pem"],
             &[
                 "template",
