@@ -256,9 +256,16 @@ pub(crate) fn register(map: &mut FuncMap) {
     // Any Go string: Go's decoder reads bytes (see helmet_yaml::from_json_as).
     def(map, "fromJson", &[ArgType::ByteString], |_, a| {
         Ok(
-            match helmet_yaml::from_json_as(crate::arg_bytes(a, 0), helmet_yaml::Shape::Map) {
+            match helmet_yaml::from_json_partial(crate::arg_bytes(a, 0), helmet_yaml::Shape::Map) {
                 Ok(v) => v,
-                Err(e) => error_map(e.to_string()),
+                // Helm adds the error to the map as far as the decoder filled it.
+                Err((Some(Value::Map(m)), e)) => {
+                    m.update(|entries| {
+                        entries.insert("Error".into(), Value::from(e.to_string()));
+                    });
+                    Value::Map(m)
+                }
+                Err((_, e)) => error_map(e.to_string()),
             },
         )
     });

@@ -530,24 +530,36 @@ impl JsonParser<'_> {
 
 /// `json.Unmarshal` into a Go variable of the given shape.
 pub(crate) fn unmarshal(src: &[u8], shape: Shape) -> Result<Value, Error> {
+    unmarshal_partial(src, shape).map_err(|(_, e)| e)
+}
+
+/// `json.Unmarshal`, keeping on an error what Go had already stored in its target: a number out
+/// of float64's range leaves null in its place and decoding goes on, to report it at the end.
+pub(crate) fn unmarshal_partial(src: &[u8], shape: Shape) -> Result<Value, (Option<Value>, Error)> {
     let mut p = JsonParser {
         range_error: None,
         src,
         pos: 0,
         depth: 0,
     };
-    let v = p.value().map_err(Error::new)?;
+    let v = p.value().map_err(|e| (None, Error::new(e)))?;
     p.skip_ws();
     if p.pos < src.len() {
-        return Err(Error::new(p.invalid("after top-level value")));
+        return Err((None, Error::new(p.invalid("after top-level value"))));
+    }
+    let shape_error = |v| fit_shape(v, shape).map_err(|e| (None, Error::new(e)));
+    // A number out of range at the top meets the target's type first.
+    let first = src.iter().find(|b| !b.is_ascii_whitespace());
+    if p.range_error.is_some() && matches!(first, Some(b'-' | b'0'..=b'9')) {
+        shape_error(Value::Float64(0.0))?;
     }
     // A JSON `null` leaves Go's map or slice nil, which encodes back as `null`.
-    let v = match (v, shape) {
-        (Value::Nil, _) => Value::Nil,
-        (v, shape) => fit_shape(v, shape).map_err(Error::new)?,
+    let v = match v {
+        Value::Nil => Value::Nil,
+        v => shape_error(v)?,
     };
     match p.range_error {
-        Some(e) => Err(Error::new(e)),
+        Some(e) => Err((Some(v), Error::new(e))),
         None => Ok(v),
     }
 }

@@ -111,6 +111,16 @@ pub fn from_json_as(src: impl AsRef<[u8]>, shape: Shape) -> Result<Value, Error>
     json::unmarshal(src.as_ref(), shape)
 }
 
+/// [`from_json_as`], keeping on an error the value as far as Go's decoder had filled its target
+/// (a number out of float64's range leaves null and decoding goes on; Helm's `fromJson` returns
+/// that map with the error added under `Error`).
+pub fn from_json_partial(
+    src: impl AsRef<[u8]>,
+    shape: Shape,
+) -> Result<Value, (Option<Value>, Error)> {
+    json::unmarshal_partial(src.as_ref(), shape)
+}
+
 /// Writes JSON as Go's `json.Marshal`: sorted keys, HTML-safe escaping, Go's float format.
 pub fn to_json(v: &Value) -> Result<String, Error> {
     refuse_cycles(v)?;
