@@ -282,7 +282,7 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
             let chars: Vec<char> = compiled.chars().collect();
             let from = (0..at)
                 .rev()
-                .find(|&i| chars[i] == '(' && chars.get(i + 1) == Some(&'?'))
+                .find(|&i| chars.get(i) == Some(&'(') && chars.get(i + 1) == Some(&'?'))
                 .unwrap_or(at);
             let text: String = chars.get(from..=at).unwrap_or_default().iter().collect();
             format!("invalid or unsupported Perl syntax: `{text}`")
