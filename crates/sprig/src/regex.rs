@@ -112,8 +112,9 @@ fn go_syntax(pattern: &str) -> String {
                         chars = after.chars();
                         continue;
                     }
-                    ('p' | 'P', _) if chars.as_str().starts_with('{') => {
-                        // A `\p{Name}` class: its braces are no repeat count.
+                    ('p' | 'P' | 'x', _) if chars.as_str().starts_with('{') => {
+                        // A `\p{Name}` class or a `\x{hex}` character: its braces are no
+                        // repeat count.
                         let rest = chars.as_str();
                         let end = rest.find('}').map_or(rest.len(), |e| e + 1);
                         out.push('\\');
@@ -169,22 +170,27 @@ fn go_syntax(pattern: &str) -> String {
 /// Whether the text after a `{` completes a repeat count as Go's `parseRepeat` reads one:
 /// digits, optionally a comma and more digits, then `}`.
 fn is_repeat_count(rest: &str) -> bool {
-    let b = rest.as_bytes();
+    repeat_count_len(rest.as_bytes()).is_some()
+}
+
+/// The length of the repeat count after a `{`, its `}` included (see [`is_repeat_count`]).
+fn repeat_count_len(b: &[u8]) -> Option<usize> {
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     let min = digits(0);
     if min == 0 {
-        return false;
+        return None;
     }
     let mut i = min;
     if b.get(i) == Some(&b',') {
         i += 1;
         i += digits(i);
     }
-    b.get(i) == Some(&b'}')
+    (b.get(i) == Some(&b'}')).then_some(i + 1)
 }
 
 /// Go's `invalid nested repetition operator` error and its offset: the `regex` crate accepts
-/// `a**`, Go's parser does not.
+/// `a**` and `a{2}*`, Go's parser refuses a repetition operator (`*`, `+`, `?`, `{n,m}`, each
+/// with an optional `?`) right after another, naming both.
 fn nested_repetition(pattern: &[u8]) -> Option<(usize, String)> {
     let b = pattern;
     let mut i = 0;
@@ -192,8 +198,32 @@ fn nested_repetition(pattern: &[u8]) -> Option<(usize, String)> {
     // At the start, after `(` or `|`: an operator here has no argument (the `regex` crate's
     // error), or starts a group's flags.
     let mut no_argument = true;
-    let is_rep = |c: u8| matches!(c, b'*' | b'+' | b'?');
+    // Where the previous token started, when it was a repetition operator.
+    let mut last_op = None;
     while i < b.len() {
+        let op_len = match b[i] {
+            _ if in_class || no_argument => 0,
+            b'*' | b'+' | b'?' => 1,
+            b'{' => repeat_count_len(&b[i + 1..]).map_or(0, |n| n + 1),
+            _ => 0,
+        };
+        if op_len > 0 {
+            let mut end = i + op_len;
+            if b.get(end) == Some(&b'?') {
+                end += 1;
+            }
+            if let Some(start) = last_op {
+                let ops = helmet_value::gostring::to_text_lossy(&pattern[start..end]);
+                return Some((
+                    start,
+                    format!("invalid nested repetition operator: `{ops}`"),
+                ));
+            }
+            last_op = Some(i);
+            i = end;
+            continue;
+        }
+        last_op = None;
         let opens = !in_class && matches!(b[i], b'(' | b'|');
         match b[i] {
             // `\Q...\E` is literal text.
@@ -203,26 +233,19 @@ fn nested_repetition(pattern: &[u8]) -> Option<(usize, String)> {
                     .position(|w| w == b"\\E")
                     .map_or(b.len(), |end| i + 2 + end + 1);
             }
+            // `\x{hex}` and `\p{Name}`: their braces are no repeat count.
+            b'\\'
+                if matches!(b.get(i + 1), Some(b'x' | b'p' | b'P'))
+                    && b.get(i + 2) == Some(&b'{') =>
+            {
+                i = b[i + 3..]
+                    .iter()
+                    .position(|&c| c == b'}')
+                    .map_or(b.len(), |end| i + 3 + end);
+            }
             b'\\' => i += 1,
             b'[' if !in_class => in_class = true,
             b']' if in_class => in_class = false,
-            c if !in_class && is_rep(c) && !no_argument => {
-                let mut j = i + 1;
-                if b.get(j) == Some(&b'?') {
-                    j += 1;
-                }
-                if b.get(j).is_some_and(|&n| is_rep(n)) {
-                    let end = if b.get(j + 1) == Some(&b'?') {
-                        j + 2
-                    } else {
-                        j + 1
-                    };
-                    let op = helmet_value::gostring::to_text_lossy(&pattern[i..end]);
-                    return Some((i, format!("invalid nested repetition operator: `{op}`")));
-                }
-                i = j;
-                continue;
-            }
             _ => {}
         }
         no_argument = opens;
