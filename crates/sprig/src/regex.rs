@@ -114,13 +114,36 @@ fn go_syntax(pattern: &str) -> String {
                     }
                     ('p' | 'P' | 'x', _) if chars.as_str().starts_with('{') => {
                         // A `\p{Name}` class or a `\x{hex}` character: its braces are no
-                        // repeat count.
+                        // repeat count. Go's `\p{^Name}` is `\P{Name}`.
                         let rest = chars.as_str();
                         let end = rest.find('}').map_or(rest.len(), |e| e + 1);
+                        let (n, braced) = match (n, rest.strip_prefix("{^")) {
+                            ('p', Some(_)) => ('P', format!("{{{}", &rest[2..end])),
+                            ('P', Some(_)) => ('p', format!("{{{}", &rest[2..end])),
+                            _ => (n, rest[..end].to_string()),
+                        };
                         out.push('\\');
                         out.push(n);
-                        out.push_str(&rest[..end]);
+                        out.push_str(&braced);
                         chars = rest[end..].chars();
+                        continue;
+                    }
+                    ('0'..='7', _)
+                        if n == '0' || chars.as_str().starts_with(|c| ('0'..='7').contains(&c)) =>
+                    {
+                        // Go's octal escape: `\0` or `\1`..`\7` followed by an octal digit,
+                        // up to three digits (a lone `\1`..`\7` is a backreference Go refuses).
+                        let rest = chars.as_str();
+                        let more = rest
+                            .bytes()
+                            .take(2)
+                            .take_while(|b| (b'0'..=b'7').contains(b))
+                            .count();
+                        let code = rest[..more]
+                            .bytes()
+                            .fold(n as u32 - '0' as u32, |r, b| r * 8 + u32::from(b - b'0'));
+                        out.push_str(&format!("\\x{{{code:x}}}"));
+                        chars = rest[more..].chars();
                         continue;
                     }
                     _ => {
