@@ -77,13 +77,46 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// The prefix of a group's name in the compiled pattern when an earlier group has its Go name.
+const DUPLICATE_NAME: &str = "helmetdup";
+
+/// A compiled group's Go name (see [`DUPLICATE_NAME`]).
+fn go_group_name(compiled: &str) -> &str {
+    compiled
+        .strip_prefix(DUPLICATE_NAME)
+        .and_then(|rest| rest.split_once('_'))
+        .map_or(compiled, |(_, name)| name)
+}
+
 /// Rewrites Go's ASCII-only Perl classes for the `regex` crate, whose classes are Unicode.
 fn go_syntax(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars();
     let mut in_class = false;
+    // Go allows two groups of one name, the `regex` crate does not: later ones are renamed
+    // (see [`go_group_name`]).
+    let mut names: Vec<&str> = Vec::new();
     while let Some(c) = chars.next() {
         match c {
+            '(' if !in_class => {
+                out.push('(');
+                let rest = chars.as_str();
+                let opening = ["?P<", "?<"].into_iter().find(|o| rest.starts_with(o));
+                let named = opening.and_then(|o| {
+                    let body = &rest[o.len()..];
+                    body.find('>').map(|end| (o, &body[..end]))
+                });
+                if let Some((opening, name)) = named {
+                    out.push_str(opening);
+                    if names.contains(&name) {
+                        out.push_str(&format!("{DUPLICATE_NAME}{}_", names.len()));
+                    }
+                    out.push_str(name);
+                    out.push('>');
+                    names.push(name);
+                    chars = rest[opening.len() + name.len() + 1..].chars();
+                }
+            }
             '\\' => {
                 let Some(n) = chars.next() else {
                     out.push('\\');
@@ -637,12 +670,14 @@ fn expand_match(
             continue;
         };
         t = rest;
+        // Go takes the first group of that name that took part in the match.
         let group = match number {
             Some(n) => caps.get(n),
             None => re
                 .capture_names()
-                .position(|n| n == Some(name))
-                .and_then(|i| caps.get(i)),
+                .enumerate()
+                .filter(|(_, n)| n.is_some_and(|n| go_group_name(n) == name))
+                .find_map(|(i, _)| caps.get(i)),
         };
         if let Some(m) = group {
             out.extend_from_slice(subject.piece(m.range()));
