@@ -267,71 +267,238 @@ pub(crate) fn camelcase(s: &str) -> String {
     out
 }
 
-/// xstrings' lower-case word joining (`ToSnakeCase`, `ToKebabCase`): words split at case
-/// changes, spaces, `_` and `-`, abbreviations kept together (`HTTPServer` is `http_server`).
-pub(crate) fn delimited_lower(s: &str, delim: char) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    let mut prev = delim;
-    let is_delim = |c: char| c == '_' || c == ' ' || c == '-';
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_uppercase() {
-            if prev != delim && !out.is_empty() {
-                out.push(delim);
-            }
-            out.push(lower_rune(c));
-            i += 1;
-            if i >= chars.len() {
-                break;
-            }
-            let mut r0 = chars[i];
-            i += 1;
-            if !r0.is_uppercase() {
-                if is_delim(r0) {
-                    r0 = delim;
-                }
-                out.push(r0);
-                prev = r0;
-                continue;
-            }
-            // A run of capitals: the last one starts the next word when a lower-case letter
-            // follows it.
-            let mut ended_on_delim = false;
-            loop {
-                if i >= chars.len() {
-                    break;
-                }
-                let r1 = r0;
-                r0 = chars[i];
-                i += 1;
-                if !r0.is_uppercase() {
-                    if is_delim(r0) {
-                        r0 = delim;
-                        out.push(lower_rune(r1));
-                        ended_on_delim = true;
-                    } else {
-                        out.push(delim);
-                        out.push(lower_rune(r1));
-                        out.push(r0);
-                        prev = r0;
-                    }
-                    break;
-                }
-                out.push(lower_rune(r1));
-            }
-            if ended_on_delim || (i >= chars.len() && r0.is_uppercase()) {
-                out.push(lower_rune(r0));
-                prev = lower_rune(r0);
-            }
-        } else {
-            let r = if is_delim(c) { delim } else { c };
-            out.push(r);
-            prev = r;
-            i += 1;
+/// The Unicode classes xstrings asks Go's `unicode` package about.
+#[derive(Clone, Copy)]
+enum GoClass {
+    /// `unicode.IsUpper` (category Lu; Rust's `is_uppercase` also takes Other_Uppercase).
+    Upper,
+    /// `unicode.IsLetter` (category L; Rust's `is_alphabetic` also takes marks and Nl).
+    Letter,
+    /// `unicode.IsNumber` (category N).
+    Number,
+    /// `unicode.IsPunct` (category P), which Rust's standard library lacks.
+    Punct,
+}
+
+fn go_class(c: char, class: GoClass) -> bool {
+    use std::sync::OnceLock;
+    static CLASSES: OnceLock<Option<[regex::Regex; 4]>> = OnceLock::new();
+    if c.is_ascii() {
+        return match class {
+            GoClass::Upper => c.is_ascii_uppercase(),
+            GoClass::Letter => c.is_ascii_alphabetic(),
+            GoClass::Number => c.is_ascii_digit(),
+            GoClass::Punct => c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c),
+        };
+    }
+    let classes = CLASSES.get_or_init(|| {
+        let class = |p: &str| regex::Regex::new(&format!(r"\A\p{{{p}}}\z")).ok();
+        Some([class("Lu")?, class("L")?, class("N")?, class("P")?])
+    });
+    let Some(classes) = classes else {
+        return false;
+    };
+    let mut buf = [0; 4];
+    classes[class as usize].is_match(c.encode_utf8(&mut buf))
+}
+
+/// The kinds of word xstrings splits a string into for `ToSnakeCase` and `ToKebabCase`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WordKind {
+    /// Nothing but bytes that are not UTF-8 (or U+FFFD), or the end of the string.
+    Invalid,
+    Number,
+    /// Starts with a capital: `Name`, `HTTP` (not the capital that starts the next word).
+    Upper,
+    /// Lower-case letters (not CJK ideographs).
+    Alphabet,
+    /// `-`, `_` and spaces.
+    Connector,
+    Punct,
+    Other,
+}
+
+/// xstrings' letter test: a letter that is not a CJK ideograph.
+fn is_word_letter(c: char) -> bool {
+    go_class(c, GoClass::Letter)
+        && !matches!(c, '\u{4E00}'..='\u{9FCC}' | '\u{3400}'..='\u{4D85}' | '\u{20000}'..='\u{2B81D}')
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || is_space(c)
+}
+
+/// The next rune that is not U+FFFD, with the width of everything up to its end; bytes that
+/// are not UTF-8 decode as U+FFFD and are stepped over. At the end, `prev` with the width
+/// stepped over.
+fn next_valid_rune(b: &[u8], prev: char) -> (char, usize) {
+    let mut size = 0;
+    for (_, c, width) in runes(b) {
+        size += width;
+        if c != helmet_value::gostring::RUNE_ERROR {
+            return (c, size);
         }
     }
+    (prev, size)
+}
+
+/// The next word of `b` and its length in bytes.
+fn next_word(b: &[u8]) -> (WordKind, usize) {
+    if b.is_empty() {
+        return (WordKind::Invalid, 0);
+    }
+    let (mut r, size) = next_valid_rune(b, helmet_value::gostring::RUNE_ERROR);
+    let mut len = size;
+    if r == helmet_value::gostring::RUNE_ERROR {
+        return (WordKind::Invalid, len);
+    }
+    // Extends the word while `keep` holds for the next valid rune; gives the rune that
+    // stopped it and the width of the last one taken.
+    let extend = |len: &mut usize, r: &mut char, keep: &dyn Fn(char) -> bool| {
+        let mut last = 0;
+        while *len < b.len() {
+            let (next, size) = next_valid_rune(&b[*len..], *r);
+            *r = next;
+            if !keep(next) {
+                break;
+            }
+            last = size;
+            *len += size;
+        }
+        last
+    };
+    let lower_letter = |c: char| is_word_letter(c) && !go_class(c, GoClass::Upper);
+    let kind = if is_connector(r) {
+        extend(&mut len, &mut r, &is_connector);
+        WordKind::Connector
+    } else if go_class(r, GoClass::Punct) {
+        extend(&mut len, &mut r, &|c| go_class(c, GoClass::Punct));
+        WordKind::Punct
+    } else if go_class(r, GoClass::Upper) {
+        if len < b.len() {
+            let (second, size) = next_valid_rune(&b[len..], r);
+            r = second;
+            if go_class(second, GoClass::Upper) {
+                len += size;
+                let last = extend(&mut len, &mut r, &|c| go_class(c, GoClass::Upper));
+                // `HTTPStatus`: the capital before a letter starts the next word.
+                if len < b.len() && is_word_letter(r) {
+                    len -= if last == 0 { size } else { last };
+                }
+            } else if is_word_letter(second) {
+                len += size;
+                extend(&mut len, &mut r, &lower_letter);
+            }
+        }
+        WordKind::Upper
+    } else if is_word_letter(r) {
+        extend(&mut len, &mut r, &lower_letter);
+        WordKind::Alphabet
+    } else if go_class(r, GoClass::Number) {
+        extend(&mut len, &mut r, &|c| go_class(c, GoClass::Number));
+        WordKind::Number
+    } else {
+        extend(&mut len, &mut r, &|c| {
+            !(is_connector(c)
+                || is_word_letter(c)
+                || go_class(c, GoClass::Number)
+                || go_class(c, GoClass::Punct))
+        });
+        WordKind::Other
+    };
+    (kind, len)
+}
+
+/// Writes a word: capitals and connector words rune by rune (capitals lowered, connectors as
+/// `connector`, a byte that is not UTF-8 as U+FFFD), other words byte for byte.
+fn push_lowered(out: &mut Vec<u8>, kind: WordKind, word: &[u8], connector: char) {
+    if kind != WordKind::Upper && kind != WordKind::Connector {
+        out.extend_from_slice(word);
+        return;
+    }
+    let mut buf = [0; 4];
+    for (_, c, _) in runes(word) {
+        let c = if is_connector(c) {
+            connector
+        } else if go_class(c, GoClass::Upper) {
+            lower_rune(c)
+        } else {
+            c
+        };
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+}
+
+/// xstrings' `ToSnakeCase` / `ToKebabCase` on a Go string: words split at case changes,
+/// connectors (`-`, `_`, spaces) and punctuation, joined lower-case with `connector`; numbers
+/// stick to the word before them unless lower-case letters follow (`Bld4Floor3rd` is
+/// `bld4_floor_3rd`, `HTTP2xx` is `http_2xx`).
+pub(crate) fn delimited_lower(s: &[u8], connector: char) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 4);
+    let mut buf = [0; 4];
+    let connector_bytes = connector.encode_utf8(&mut buf).as_bytes().to_vec();
+    let (mut kind, len) = next_word(s);
+    let (mut word, mut rest) = s.split_at(len);
+    fn advance<'a>(kind: &mut WordKind, word: &mut &'a [u8], rest: &mut &'a [u8]) {
+        let (k, len) = next_word(rest);
+        *kind = k;
+        (*word, *rest) = rest.split_at(len);
+    }
+    let letters_or_number = |k: WordKind| k == WordKind::Alphabet || k == WordKind::Number;
+    while !rest.is_empty() {
+        if kind != WordKind::Connector {
+            push_lowered(&mut out, kind, word, connector);
+        }
+        let (prev, last) = (kind, word);
+        advance(&mut kind, &mut word, &mut rest);
+        match prev {
+            WordKind::Number => {
+                while letters_or_number(kind) {
+                    push_lowered(&mut out, kind, word, connector);
+                    advance(&mut kind, &mut word, &mut rest);
+                }
+                if !matches!(
+                    kind,
+                    WordKind::Invalid | WordKind::Punct | WordKind::Connector
+                ) {
+                    out.extend_from_slice(&connector_bytes);
+                }
+            }
+            WordKind::Connector => push_lowered(&mut out, prev, last, connector),
+            WordKind::Punct => {}
+            _ if kind != WordKind::Number => {
+                if !matches!(kind, WordKind::Connector | WordKind::Punct) {
+                    out.extend_from_slice(&connector_bytes);
+                }
+            }
+            _ if rest.is_empty() => {}
+            _ => {
+                let number = word;
+                advance(&mut kind, &mut word, &mut rest);
+                if kind != WordKind::Alphabet {
+                    // A number followed by no lower-case letters stays with the word before.
+                    push_lowered(&mut out, WordKind::Number, number, connector);
+                    if !matches!(kind, WordKind::Connector | WordKind::Punct) {
+                        out.extend_from_slice(&connector_bytes);
+                    }
+                    continue;
+                }
+                out.extend_from_slice(&connector_bytes);
+                push_lowered(&mut out, WordKind::Number, number, connector);
+                while letters_or_number(kind) {
+                    push_lowered(&mut out, kind, word, connector);
+                    advance(&mut kind, &mut word, &mut rest);
+                }
+                if !matches!(
+                    kind,
+                    WordKind::Invalid | WordKind::Connector | WordKind::Punct
+                ) {
+                    out.extend_from_slice(&connector_bytes);
+                }
+            }
+        }
+    }
+    push_lowered(&mut out, kind, word, connector);
     out
 }
 
@@ -580,9 +747,6 @@ fn shuffle(s: &str) -> String {
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
-    let s1 = |f: fn(&str) -> String| {
-        move |_: &dyn helmet_value::CallContext, a: &[Value]| Ok(Value::from(f(arg_str(a, 0))))
-    };
     def(map, "hello", &[], |_, _| Ok(Value::from("Hello!")));
     def(map, "trim", &[Bs], |_, a| {
         Ok(match a[0].as_str() {
@@ -622,8 +786,12 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "nospace", &[Bs], |_, a| {
         Ok(Value::from(nospace(arg_bytes(a, 0))))
     });
-    def(map, "snakecase", &[Str], s1(|s| delimited_lower(s, '_')));
-    def(map, "kebabcase", &[Str], s1(|s| delimited_lower(s, '-')));
+    def(map, "snakecase", &[Bs], |_, a| {
+        Ok(go_string(delimited_lower(arg_bytes(a, 0), '_')))
+    });
+    def(map, "kebabcase", &[Bs], |_, a| {
+        Ok(go_string(delimited_lower(arg_bytes(a, 0), '-')))
+    });
 
     for name in ["trimAll", "trimall"] {
         def(map, name, &[Str, Bs], |_, a| {
@@ -860,11 +1028,11 @@ mod tests {
 
     #[test]
     fn case_conversions() {
-        assert_eq!(delimited_lower("HTTPServer", '_'), "http_server");
-        assert_eq!(delimited_lower("FirstName", '_'), "first_name");
-        assert_eq!(delimited_lower("NoHTTPS", '_'), "no_https");
-        assert_eq!(delimited_lower("GO_PATH", '_'), "go_path");
-        assert_eq!(delimited_lower("GO PATH", '_'), "go_path");
+        assert_eq!(delimited_lower(b"HTTPServer", '_'), b"http_server");
+        assert_eq!(delimited_lower(b"FirstName", '_'), b"first_name");
+        assert_eq!(delimited_lower(b"NoHTTPS", '_'), b"no_https");
+        assert_eq!(delimited_lower(b"GO_PATH", '_'), b"go_path");
+        assert_eq!(delimited_lower(b"GO PATH", '_'), b"go_path");
         assert_eq!(camelcase("http_server"), "HttpServer");
         assert_eq!(camelcase("_a"), "_A");
         assert_eq!(camelcase("a__b"), "A_B");
