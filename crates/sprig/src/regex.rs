@@ -369,7 +369,8 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
         "repetition operator missing expression" => {
             format!("missing argument to repetition operator: `{span}`")
         }
-        "invalid character class range, the start must be <= the end" => {
+        "invalid character class range, the start must be <= the end"
+        | "Unicode property not found" => {
             format!("invalid character class range: `{span}`")
         }
         k if k.contains("escape") && k.contains("end of pattern") => {
