@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use helmet_value::gostring::{runes, RUNE_ERROR};
 use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
 use regex::Regex;
 
@@ -285,17 +286,27 @@ fn is_wildcard(s: &str) -> bool {
     matches!(s, "x" | "X" | "*")
 }
 
-/// Rewrites hyphen ranges `A - B` into `>= A, <= B `, each occurrence in turn.
-fn rewrite_ranges(text: &str) -> String {
+/// Rewrites hyphen ranges `A - B` into `>= A, <= B `, each occurrence in turn (Go's
+/// `strings.Replace` of the first occurrence of the matched text), in `text` and alike in `raw`,
+/// its Go string: the matched text is ASCII, found at the same place in both.
+fn rewrite_ranges(text: &str, raw: &[u8]) -> (String, Vec<u8>) {
     let re = &constraint_regexes().range;
     let mut out = text.to_string();
+    let mut raw_out = raw.to_vec();
     for caps in re.captures_iter(text) {
         let whole = caps.get(0).map_or("", |m| m.as_str());
         let lo = caps.get(1).map_or("", |m| m.as_str());
         let hi = caps.get(11).map_or("", |m| m.as_str());
-        out = out.replacen(whole, &format!(">= {lo}, <= {hi} "), 1);
+        let with = format!(">= {lo}, <= {hi} ");
+        out = out.replacen(whole, &with, 1);
+        if let Some(at) = raw_out
+            .windows(whole.len().max(1))
+            .position(|w| w == whole.as_bytes())
+        {
+            raw_out.splice(at..at + whole.len(), with.bytes());
+        }
     }
-    out
+    (out, raw_out)
 }
 
 fn parse_constraint(text: &str) -> Result<Constraint, Error> {
@@ -348,15 +359,34 @@ fn go_quote(s: &str) -> String {
 impl Constraints {
     /// Parses a constraint text as Masterminds' `NewConstraint` does.
     pub fn parse(text: &str) -> Result<Constraints, Error> {
+        Self::parse_go(text.as_bytes())
+    }
+
+    /// Parses a Go string that need not be UTF-8. Go's patterns read each invalid byte as
+    /// U+FFFD, which no part of them accepts; here it is read as NUL, which none accepts
+    /// either, so offsets stay those of the bytes and errors quote the bytes themselves.
+    pub fn parse_go(raw: &[u8]) -> Result<Constraints, Error> {
         let res = constraint_regexes();
-        let text = rewrite_ranges(text);
+        let mapped: String = runes(raw)
+            .map(|(_, c, width)| {
+                if c == RUNE_ERROR && width == 1 {
+                    '\0'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let (text, raw) = rewrite_ranges(&mapped, raw);
         let mut groups = Vec::new();
         let mut group_has_prerelease = Vec::new();
+        let mut from = 0;
         for group_text in text.split("||") {
+            let raw_group = raw.get(from..from + group_text.len()).unwrap_or_default();
+            from += group_text.len() + 2;
             if !res.valid.is_match(group_text) {
                 return Err(Error(format!(
                     "improper constraint: {}",
-                    go_quote(group_text)
+                    helmet_value::strconv::quote_bytes(raw_group)
                 )));
             }
             let mut pieces: Vec<&str> =
@@ -699,20 +729,8 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::Object(Arc::new(VersionObject(v))))
     });
     def(map, "semverCompare", &[S, S], move |_, a| {
-        if let Value::ByteString(bytes) = &a[0] {
-            // A single constraint fails its pattern, named with Go's quoting of its bytes; with
-            // several, which part Go names is not known to helmet.
-            if bytes.windows(2).any(|w| w == b"||") || bytes.contains(&b',') {
-                return Err(FuncError::new(
-                    "a constraint list that is not UTF-8 is not supported by helmet",
-                ));
-            }
-            return Err(FuncError::new(format!(
-                "improper constraint: {}",
-                helmet_value::strconv::quote_bytes(bytes)
-            )));
-        }
-        let c = Constraints::parse(&text(&a[0])).map_err(|e| FuncError::new(e.0))?;
+        let c = Constraints::parse_go(a[0].as_go_bytes().unwrap_or_default())
+            .map_err(|e| FuncError::new(e.0))?;
         let v = Version::parse(&text(&a[1])).map_err(|e| FuncError::new(e.0))?;
         Ok(Value::Bool(c.check(&v)))
     });
