@@ -72,6 +72,20 @@ fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                         continue;
                     }
                 }
+                if info.contains("comments must be separated from other tokens by whitespace") {
+                    // libyaml starts a comment at any `#` between tokens (`[a]# note`,
+                    // `"a"# note`; vcluster's role.yaml): a blank before it changes nothing.
+                    let mut chars: Vec<char> = text.chars().collect();
+                    let i = e.marker().index();
+                    let at = [i, i.wrapping_sub(1)]
+                        .into_iter()
+                        .find(|&j| chars.get(j) == Some(&'#'));
+                    if let Some(j) = at {
+                        chars.insert(j, ' ');
+                        patched = Some(chars.into_iter().collect());
+                        continue;
+                    }
+                }
                 if (info == "invalid indentation"
                     || info == "invalid indentation in flow construct")
                     && matches!(context, Some(Context::FlowSeq | Context::FlowMap))
