@@ -114,8 +114,9 @@ struct Parser<'a> {
     line: usize,
     /// The key being read or last assigned, shown in errors as BurntSushi does.
     last_key: String,
-    /// A `[table]` header's name is being read.
-    in_header: bool,
+    /// The name of the table the last `[header]` opened: BurntSushi's last key once a line's
+    /// own key is done with.
+    table_key: String,
 }
 
 /// Reads a TOML document into its top-level table, or fails with BurntSushi's error text.
@@ -126,7 +127,7 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
         pos: 0,
         line: 1,
         last_key: String::new(),
-        in_header: false,
+        table_key: String::new(),
     };
     let mut root = Table::default();
     let mut current: Vec<String> = Vec::new();
@@ -134,35 +135,22 @@ pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
         p.skip_ws_comments_newlines()?;
         let Some(c) = p.peek() else { break };
         if c == b'[' {
-            p.last_key.clear();
+            // Errors in the name show the table before it.
+            p.last_key.clone_from(&p.table_key);
             let array = p.src.get(p.pos + 1) == Some(&b'[');
             p.pos += if array { 2 } else { 1 };
-            p.skip_ws();
-            p.in_header = true;
-            let key = p.key();
-            p.in_header = false;
-            let key = key?;
-            p.skip_ws();
-            if array {
-                if !p.eat(b']') || !p.eat(b']') {
-                    return Err(p.err("expected a closing ']]' after the table array name"));
-                }
-            } else if !p.eat(b']') {
-                // The lexer has read the offending character, a newline included.
-                if p.peek() == Some(b'\n') {
-                    p.line += 1;
-                }
-                // At the end of the input Go's lexer reads the rune 0.
-                let got = match p.peek() {
-                    None => helmet_value::strconv::quote_rune('\0'),
-                    Some(_) => p.describe_here(),
-                };
+            let key = p.header_key()?;
+            if array && !p.eat(b']') {
+                let got = p.lexer_rune();
                 return Err(p.err(&format!(
-                    "expected '.' or ']' to end table name, but got {got} instead"
+                    "expected end of table array name delimiter ']', but got {got} instead"
                 )));
             }
-            p.end_of_line()?;
+            // BurntSushi opens the table before it reads the rest of the line.
+            p.last_key.clear();
             p.open_table(&mut root, &key, array, &current)?;
+            p.table_key = key.join(".");
+            p.end_of_line()?;
             current = key;
         } else {
             // Errors while reading the key name the table it is in.
@@ -319,12 +307,11 @@ impl Parser<'_> {
     fn end_of_line(&mut self) -> Result<(), String> {
         self.skip_ws();
         self.skip_comment()?;
+        self.last_key.clone_from(&self.table_key);
         if self.peek().is_none() || self.newline() {
-            self.last_key.clear();
             return Ok(());
         }
         let got = self.describe_here();
-        self.last_key.clear();
         Err(self.err(&format!(
             "expected a top-level item to end with a newline, comment, or EOF, but got {got} instead"
         )))
@@ -360,37 +347,49 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// A dotted key: bare or quoted parts separated by dots.
-    fn key(&mut self) -> Result<Vec<String>, String> {
+    /// A `[header]` name up to and including its `]`, read as BurntSushi's table name lexer
+    /// does: a bare part may be empty, and after each part only whitespace then `.` or `]`.
+    fn header_key(&mut self) -> Result<Vec<String>, String> {
         let mut parts = Vec::new();
         loop {
             self.skip_ws();
             let part = match self.peek() {
-                Some(b'"' | b'\'') => self.quoted_key_part()?,
-                Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
-                    self.bare_key_part()
-                }
-                None if parts.is_empty() && self.last_key.is_empty() => {
-                    return Err(self.err("unexpected EOF; expected key name"));
-                }
-                Some(b'=') => return Err(self.err("unexpected '=': key name appears blank")),
-                Some(b']') if self.in_header && !parts.is_empty() => {
+                None | Some(b']') => {
                     return Err(
                         self.err("unexpected end of table name (table names cannot be empty)")
-                    );
+                    )
                 }
-                _ => {
-                    return Err(self.err(&format!(
-                        "bare keys cannot contain {}",
-                        self.describe_here()
-                    )))
+                Some(b'.') => {
+                    return Err(self.err("unexpected table separator (table names cannot be empty)"))
                 }
+                Some(b'"' | b'\'') => self.quoted_key_part()?,
+                _ => self.bare_key_part(),
             };
             parts.push(part);
             self.check_key_length(parts.len())?;
             self.skip_ws();
-            if !self.eat(b'.') {
+            if self.eat(b']') {
                 return Ok(parts);
+            }
+            if !self.eat(b'.') {
+                let got = self.lexer_rune();
+                return Err(self.err(&format!(
+                    "expected '.' or ']' to end table name, but got {got} instead"
+                )));
+            }
+        }
+    }
+
+    /// The next character quoted as Go's `%q` of the rune BurntSushi's lexer read there: the
+    /// rune 0 at the end of the input; a newline counts its line, as the lexer's read does.
+    fn lexer_rune(&mut self) -> String {
+        match self.peek() {
+            None => helmet_value::strconv::quote_rune('\0'),
+            Some(c) => {
+                if c == b'\n' {
+                    self.line += 1;
+                }
+                self.describe_here()
             }
         }
     }
@@ -846,6 +845,21 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let word = &self.text[start..self.pos];
+        // What BurntSushi's lexer says of a value starting with anything but a digit, a sign or
+        // a letter (an empty word is handled below).
+        let first = word.chars().next();
+        if let Some(c) =
+            first.filter(|c| !(c.is_ascii_digit() || c.is_alphabetic() || *c == '+' || *c == '-'))
+        {
+            return Err(self.err(&if c == '.' {
+                "floats must start with a digit, not '.'".to_string()
+            } else {
+                format!(
+                    "expected value but found {} instead",
+                    helmet_value::strconv::quote_rune(c)
+                )
+            }));
+        }
         if let Some(message) = self.number_lexer_error(word, depth) {
             return Err(message);
         }
@@ -872,15 +886,21 @@ impl Parser<'_> {
                 }
             }
         }
+        if word.len() > 1 && word[1..].starts_with('.') && word.starts_with(['+', '-']) {
+            return Err(self.err("floats must start with a digit, not '.'"));
+        }
         // BurntSushi's lexer ends a number (or `inf`/`nan`) at the first character that cannot
         // continue it; that character is then what the array, inline table or line sees next.
-        let word = match lexed_len(word) {
-            Some(len) if len < word.len() => {
+        let lexed = lexed_len(word);
+        let word = match lexed {
+            Some((len, _)) if len < word.len() => {
                 self.pos = start + len;
                 &word[..len]
             }
             _ => word,
         };
+        // A token the lexer read as a date-time is one, or an invalid one.
+        let lexed_datetime = matches!(lexed, Some((_, true)));
         match word {
             "true" => return Ok(TomlValue::Bool(true)),
             "false" => return Ok(TomlValue::Bool(false)),
@@ -892,7 +912,8 @@ impl Parser<'_> {
         if let Some(dt) = parse_datetime(word) {
             return Ok(TomlValue::Datetime(dt));
         }
-        if word.get(..10).is_some_and(looks_like_date)
+        if lexed_datetime
+            || word.get(..10).is_some_and(looks_like_date)
             || word.len() >= 8 && word.as_bytes()[2] == b':'
         {
             // BurntSushi shows the text after normalising the separators it accepts.
@@ -1032,19 +1053,20 @@ impl Parser<'_> {
         if depth != 0 {
             return None;
         }
-        let saved = std::mem::take(&mut self.last_key);
-        let message = self.err(&format!(
-            "expected a top-level item to end with a newline, comment, or EOF, but got {} instead",
-            helmet_value::strconv::quote_rune(c)
-        ));
-        self.last_key = saved;
-        Some(message)
+        Some(self.err_with_key(
+            &self.table_key,
+            &format!(
+                "expected a top-level item to end with a newline, comment, or EOF, but got {} instead",
+                helmet_value::strconv::quote_rune(c)
+            ),
+        ))
     }
 }
 
 /// How much of `word` BurntSushi's lexer takes as one number, date-time, `inf` or `nan` token,
-/// following its states; `None` when the word is not one of those (or the lexer fails on it).
-fn lexed_len(word: &str) -> Option<usize> {
+/// following its states, and whether it read it as a date-time; `None` when the word is not one
+/// of those (or the lexer fails on it).
+fn lexed_len(word: &str) -> Option<(usize, bool)> {
     #[derive(Clone, Copy)]
     enum State {
         NumberOrDate,
@@ -1062,17 +1084,17 @@ fn lexed_len(word: &str) -> Option<usize> {
             if b.get(at) == Some(&b'n') {
                 at += 1;
                 if b.get(at) == Some(&b'f') {
-                    return Some(at + 1);
+                    return Some((at + 1, false));
                 }
             }
             if b.get(at) == Some(&b'a') && b.get(at + 1) == Some(&b'n') {
-                return Some(at + 2);
+                return Some((at + 2, false));
             }
             return None;
         }
         b'+' | b'-' => match b.get(1)? {
-            b'i' if b.get(2..4) == Some(b"nf") => return Some(4),
-            b'n' if b.get(2..4) == Some(b"an") => return Some(4),
+            b'i' if b.get(2..4) == Some(b"nf") => return Some((4, false)),
+            b'n' if b.get(2..4) == Some(b"an") => return Some((4, false)),
             c if c.is_ascii_digit() => (State::Decimal, 2),
             _ => return None,
         },
@@ -1083,7 +1105,7 @@ fn lexed_len(word: &str) -> Option<usize> {
             Some(b'x') => (State::Radix(16), 2),
             Some(b'o') => (State::Radix(8), 2),
             Some(b'b') => (State::Radix(2), 2),
-            _ => return Some(1),
+            _ => return Some((1, false)),
         },
         c if c.is_ascii_digit() => (State::NumberOrDate, 1),
         _ => return None,
@@ -1105,7 +1127,7 @@ fn lexed_len(word: &str) -> Option<usize> {
         };
         at += 1;
     }
-    Some(at)
+    Some((at, matches!(state, State::Datetime)))
 }
 
 /// BurntSushi's complaint about a word its lexer reads as a float that does not parse, in the
@@ -1295,7 +1317,12 @@ fn parse_time(s: &str) -> Option<(i64, u32)> {
     let mut parts = hms.split(':');
     let h = num(parts.next()?, 2)?;
     let m = num(parts.next()?, 2)?;
-    let sec = num(parts.next()?, 2)?;
+    // BurntSushi also tries layouts without seconds (`15:04`), which take no fraction.
+    let sec = match parts.next() {
+        Some(sec) => num(sec, 2)?,
+        None if frac.is_none() => 0,
+        None => return None,
+    };
     if parts.next().is_some() || h > 23 || m > 59 || sec > 60 {
         return None;
     }
@@ -1328,7 +1355,7 @@ fn parse_datetime(word: &str) -> Option<TomlDatetime> {
         zulu: false,
         kind,
     };
-    if word.len() >= 8 && word.as_bytes()[2] == b':' {
+    if word.len() >= 5 && word.as_bytes()[2] == b':' {
         let (secs, nanos) = parse_time(word)?;
         // Go puts a time alone on January 1st of year 0.
         let day0 = days_from_civil(0, 1, 1);
