@@ -448,7 +448,8 @@ impl Parser<'_> {
                 .entry(k.clone())
                 .or_insert_with(|| Node::Table(Table::default()));
             t = match node {
-                Node::Table(next) if !next.inline => next,
+                // BurntSushi walks into any table, an inline one included.
+                Node::Table(next) => next,
                 Node::TableArray(items) => items.last_mut().ok_or_else(|| self.err(&dup()))?,
                 Node::Leaf(_) => {
                     return Err(self.err_with_key(
@@ -459,7 +460,6 @@ impl Parser<'_> {
                         ),
                     ))
                 }
-                _ => return Err(self.err(&dup())),
             };
         }
         match (t.entries.get_mut(last), array) {
@@ -480,7 +480,17 @@ impl Parser<'_> {
                 existing.explicit = true;
             }
             (Some(Node::TableArray(items)), true) => items.push(Table::default()),
-            _ => return Err(self.err(&dup())),
+            // BurntSushi has entered the parent table by now: it is the last key shown.
+            (Some(_), true) => {
+                return Err(self.err_with_key(
+                    &parents.join("."),
+                    &format!(
+                        "Key '{}' was already created and cannot be used as an array.",
+                        key.join(".")
+                    ),
+                ))
+            }
+            _ => return Err(self.err_with_key(&parents.join("."), &dup())),
         }
         Ok(())
     }
