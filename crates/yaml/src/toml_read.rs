@@ -222,12 +222,28 @@ impl Parser<'_> {
 
     /// An error whose last key is `last_key` rather than the one being read.
     fn err_with_key(&self, last_key: &str, msg: &str) -> String {
+        // BurntSushi's lexer, failing at the end of an input that ends with a newline, names
+        // the line of that newline.
+        let line = if self.pos >= self.src.len() && self.src.ends_with(b"\n") {
+            self.line.saturating_sub(1).max(1)
+        } else {
+            self.line
+        };
+        Self::format_err(line, last_key, msg)
+    }
+
+    /// An error on the current line as it is: where BurntSushi's lexer only peeked at the end
+    /// of the input (which keeps its line), or read a newline (which counts it).
+    fn err_on_line(&self, line: usize, msg: &str) -> String {
+        Self::format_err(line, &self.last_key, msg)
+    }
+
+    fn format_err(line: usize, last_key: &str, msg: &str) -> String {
         if last_key.is_empty() {
-            format!("toml: line {}: {msg}", self.line)
+            format!("toml: line {line}: {msg}")
         } else {
             format!(
-                "toml: line {} (last key {}): {msg}",
-                self.line,
+                "toml: line {line} (last key {}): {msg}",
                 helmet_value::strconv::quote(last_key)
             )
         }
@@ -355,9 +371,10 @@ impl Parser<'_> {
             self.skip_ws();
             let part = match self.peek() {
                 None | Some(b']') => {
-                    return Err(
-                        self.err("unexpected end of table name (table names cannot be empty)")
-                    )
+                    return Err(self.err_on_line(
+                        self.line,
+                        "unexpected end of table name (table names cannot be empty)",
+                    ))
                 }
                 Some(b'.') => {
                     return Err(self.err("unexpected table separator (table names cannot be empty)"))
@@ -404,12 +421,14 @@ impl Parser<'_> {
             let part = match self.peek() {
                 Some(b'"' | b'\'') => self.quoted_key_part()?,
                 None | Some(b'=') if parts.is_empty() => {
-                    return Err(self.err("unexpected '=': key name appears blank"));
+                    return Err(
+                        self.err_on_line(self.line, "unexpected '=': key name appears blank")
+                    );
                 }
                 Some(b'.') if parts.is_empty() => {
                     return Err(self.err("unexpected '.': keys cannot start with a '.'"));
                 }
-                None | Some(b'=') => return Err(self.err("unexpected '='")),
+                None | Some(b'=') => return Err(self.err_on_line(self.line, "unexpected '='")),
                 Some(b'.') => return Err(self.err("unexpected '.'")),
                 _ => self.bare_key_part(),
             };
@@ -627,7 +646,9 @@ impl Parser<'_> {
             Some(b'{') => {
                 self.pos += 1;
                 let mut table = Table::default();
-                self.skip_ws();
+                // Newlines and comments may stand between the items (TOML 1.1, which
+                // BurntSushi reads).
+                self.skip_ws_comments_newlines()?;
                 if self.eat(b'}') {
                     return Ok(TomlValue::Table(BTreeMap::new()));
                 }
@@ -635,7 +656,7 @@ impl Parser<'_> {
                 // pair's.
                 let outer = self.last_key.clone();
                 loop {
-                    self.skip_ws();
+                    self.skip_ws_comments_newlines()?;
                     if self.peek() == Some(b',') {
                         return Err(self.err("unexpected comma"));
                     }
@@ -655,7 +676,7 @@ impl Parser<'_> {
                     self.skip_ws();
                     let v = self.value(depth + 1)?;
                     self.insert_dotted(&mut table, &key, v)?;
-                    self.skip_ws();
+                    self.skip_ws_comments_newlines()?;
                     if self.eat(b'}') {
                         break;
                     }
@@ -666,7 +687,7 @@ impl Parser<'_> {
                         )));
                     }
                     // A comma may end the table (TOML 1.1, which BurntSushi reads).
-                    self.skip_ws();
+                    self.skip_ws_comments_newlines()?;
                     if self.eat(b'}') {
                         break;
                     }
@@ -743,7 +764,12 @@ impl Parser<'_> {
                 self.pos += n;
                 code
             }
-            other => return Err(self.err(&format!("invalid escape in string '\\{other}'"))),
+            other => {
+                let line = self.line + usize::from(other == '\n');
+                return Err(
+                    self.err_on_line(line, &format!("invalid escape in string '\\{other}'"))
+                );
+            }
         };
         out.push(simple);
         Ok(())
