@@ -676,6 +676,13 @@ impl Parser<'_> {
                     self.skip_ws();
                     let v = self.value(depth + 1)?;
                     self.insert_dotted(&mut table, &key, v)?;
+                    // BurntSushi leaves the table's context, keeping the pair's last part.
+                    let last = key.last().map_or("", String::as_str);
+                    self.last_key = if outer.is_empty() {
+                        last.to_string()
+                    } else {
+                        format!("{outer}.{last}")
+                    };
                     self.skip_ws_comments_newlines()?;
                     if self.eat(b'}') {
                         break;
