@@ -212,13 +212,13 @@ fn nospace(s: &[u8]) -> String {
 
 /// goutils' `SwapCase`.
 fn swapcase(s: &str) -> String {
+    // Go's categories: Rust's `is_uppercase`/`is_lowercase` also take letter-like symbols
+    // (Ⓐ, Ⅳ) that Go leaves alone.
     s.chars()
         .map(|c| {
-            let titlecase =
-                !c.is_uppercase() && !c.is_lowercase() && lower_rune(c) != c && upper_rune(c) != c;
-            if c.is_uppercase() || titlecase {
+            if go_class(c, GoClass::Upper) || go_class(c, GoClass::Title) {
                 lower_rune(c)
-            } else if c.is_lowercase() {
+            } else if go_class(c, GoClass::Lower) {
                 upper_rune(c)
             } else {
                 c
@@ -229,14 +229,18 @@ fn swapcase(s: &str) -> String {
 
 /// xstrings' `ToCamelCase`: connectors (`_`, `-`, white space) end words and are dropped,
 /// except leading ones, runs of them (all but the last are kept) and a trailing one; each word
-/// is capitalised and the rest lowered.
+/// is capitalised. A word that starts with a capital has the capitals right after it lowered
+/// (`HTTPServer` is `Httpserver`); other letters keep their case (found against Helm).
 pub(crate) fn camelcase(s: &str) -> String {
-    let is_connector = |c: char| c == '_' || c == '-' || c.is_whitespace();
+    let is_upper = |c: char| go_class(c, GoClass::Upper);
     let mut chars = s.chars();
     let mut out = String::new();
     let mut r0 = None;
+    // Whether the current word started with a capital and only capitals have followed.
+    let mut capital_run = false;
     for c in chars.by_ref() {
         if !is_connector(c) {
+            capital_run = is_upper(c);
             r0 = Some(upper_rune(c));
             break;
         }
@@ -257,9 +261,14 @@ pub(crate) fn camelcase(s: &str) -> String {
             continue;
         }
         if is_connector(r1) {
+            capital_run = is_upper(r0);
             r0 = upper_rune(r0);
         } else {
-            r0 = lower_rune(r0);
+            if capital_run && is_upper(r0) {
+                r0 = lower_rune(r0);
+            } else {
+                capital_run = false;
+            }
             out.push(r1);
         }
     }
@@ -278,22 +287,35 @@ enum GoClass {
     Number,
     /// `unicode.IsPunct` (category P), which Rust's standard library lacks.
     Punct,
+    /// `unicode.IsLower` (category Ll; Rust's `is_lowercase` also takes Other_Lowercase).
+    Lower,
+    /// `unicode.IsTitle` (category Lt).
+    Title,
 }
 
 fn go_class(c: char, class: GoClass) -> bool {
     use std::sync::OnceLock;
-    static CLASSES: OnceLock<Option<[regex::Regex; 4]>> = OnceLock::new();
+    static CLASSES: OnceLock<Option<[regex::Regex; 6]>> = OnceLock::new();
     if c.is_ascii() {
         return match class {
             GoClass::Upper => c.is_ascii_uppercase(),
             GoClass::Letter => c.is_ascii_alphabetic(),
             GoClass::Number => c.is_ascii_digit(),
             GoClass::Punct => c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c),
+            GoClass::Lower => c.is_ascii_lowercase(),
+            GoClass::Title => false,
         };
     }
     let classes = CLASSES.get_or_init(|| {
         let class = |p: &str| regex::Regex::new(&format!(r"\A\p{{{p}}}\z")).ok();
-        Some([class("Lu")?, class("L")?, class("N")?, class("P")?])
+        Some([
+            class("Lu")?,
+            class("L")?,
+            class("N")?,
+            class("P")?,
+            class("Ll")?,
+            class("Lt")?,
+        ])
     });
     let Some(classes) = classes else {
         return false;
