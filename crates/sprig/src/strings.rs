@@ -206,8 +206,13 @@ fn initials(s: &[u8]) -> String {
 }
 
 /// goutils' `DeleteWhiteSpace`.
-fn nospace(s: &[u8]) -> String {
-    byte_runes(s).filter(|c| !is_space(*c)).collect()
+fn nospace(s: &[u8]) -> Value {
+    // goutils gives the string back as it is when no byte is white space; otherwise it
+    // writes each remaining byte as the rune of its number.
+    if !byte_runes(s).any(is_space) {
+        return go_string(s);
+    }
+    Value::from(byte_runes(s).filter(|c| !is_space(*c)).collect::<String>())
 }
 
 /// goutils' `SwapCase`.
@@ -805,9 +810,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "initials", &[Bs], |_, a| {
         Ok(Value::from(initials(arg_bytes(a, 0))))
     });
-    def(map, "nospace", &[Bs], |_, a| {
-        Ok(Value::from(nospace(arg_bytes(a, 0))))
-    });
+    def(map, "nospace", &[Bs], |_, a| Ok(nospace(arg_bytes(a, 0))));
     def(map, "snakecase", &[Bs], |_, a| {
         Ok(go_string(delimited_lower(arg_bytes(a, 0), '_')))
     });
@@ -1061,7 +1064,7 @@ mod tests {
         assert_eq!(title("hello wOrld-x"), "Hello WOrld-X");
         assert_eq!(untitle("Hello World"), "hello world");
         assert_eq!(initials(b"First Try"), "FT");
-        assert_eq!(nospace(b" a b\tc "), "abc");
+        assert_eq!(nospace(b" a b\tc ").as_str(), Some("abc"));
         assert_eq!(swapcase("aBc"), "AbC");
     }
 
