@@ -117,18 +117,58 @@ struct Parser<'a> {
     /// The name of the table the last `[header]` opened: BurntSushi's last key once a line's
     /// own key is done with.
     table_key: String,
+    /// Where the content of the basic string being read starts: BurntSushi's escape errors
+    /// show the string from there.
+    string_start: usize,
+    /// Where the first control character is, which BurntSushi's lexer refuses when it reads it.
+    control_at: usize,
+    /// The last key when the reader first came to `control_at`.
+    reached_control: std::cell::RefCell<Option<String>>,
 }
 
 /// Reads a TOML document into its top-level table, or fails with BurntSushi's error text.
 pub fn read_toml(text: &str) -> Result<BTreeMap<String, TomlValue>, String> {
+    let src = text.as_bytes();
+    // Control characters other than tab and newlines, and a carriage return without its
+    // newline (NUL has its own check).
+    let control_at = (0..src.len()).find(|&i| match src[i] {
+        b'\r' => src.get(i + 1) != Some(&b'\n'),
+        b'\t' | b'\n' | 0 => false,
+        c => c < 0x20 || c == 0x7f,
+    });
     let mut p = Parser {
-        src: text.as_bytes(),
+        src,
         text,
         pos: 0,
         line: 1,
         last_key: String::new(),
         table_key: String::new(),
+        string_start: 0,
+        control_at: control_at.unwrap_or(usize::MAX),
+        reached_control: std::cell::RefCell::new(None),
     };
+    let result = read_document(&mut p);
+    // The lexer fails at the control character unless something before it failed first; a
+    // reader that got there (or past it) gives the lexer's error instead of its own.
+    if let Some(at) = control_at {
+        let reached = p.reached_control.take();
+        if reached.is_some() || result.is_ok() || p.pos > at {
+            let last_key = reached.unwrap_or_else(|| p.last_key.clone());
+            let line = src[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(Parser::format_err(
+                line,
+                &last_key,
+                &format!(
+                    "TOML files cannot contain control characters: '0x{:02x}'",
+                    src[at]
+                ),
+            ));
+        }
+    }
+    result
+}
+
+fn read_document(p: &mut Parser<'_>) -> Result<BTreeMap<String, TomlValue>, String> {
     let mut root = Table::default();
     let mut current: Vec<String> = Vec::new();
     loop {
@@ -204,7 +244,18 @@ fn unreachable_table() -> ! {
 
 impl Parser<'_> {
     fn peek(&self) -> Option<u8> {
+        self.note_position();
         self.src.get(self.pos).copied()
+    }
+
+    /// Notes the last key when the reader comes to the first control character.
+    fn note_position(&self) {
+        if self.pos >= self.control_at {
+            let mut reached = self.reached_control.borrow_mut();
+            if reached.is_none() {
+                *reached = Some(self.last_key.clone());
+            }
+        }
     }
 
     fn eat(&mut self, c: u8) -> bool {
@@ -321,9 +372,9 @@ impl Parser<'_> {
 
     /// After a key/value pair or a header: only whitespace, a comment, then a newline or EOF.
     fn end_of_line(&mut self) -> Result<(), String> {
+        self.last_key.clone_from(&self.table_key);
         self.skip_ws();
         self.skip_comment()?;
-        self.last_key.clone_from(&self.table_key);
         if self.peek().is_none() || self.newline() {
             return Ok(());
         }
@@ -707,8 +758,10 @@ impl Parser<'_> {
     }
 
     fn basic_string(&mut self) -> Result<String, String> {
+        self.string_start = self.pos;
         let mut out = String::new();
         loop {
+            self.note_position();
             let Some(c) = self.text[self.pos..].chars().next() else {
                 return Err(self.err("unexpected EOF; expected '\"'"));
             };
@@ -717,6 +770,7 @@ impl Parser<'_> {
                 '"' => return Ok(out),
                 '\\' => self.escape(&mut out)?,
                 '\n' => return Err(self.err("strings cannot contain newlines")),
+                '\r' if self.peek() == Some(b'\n') => return Err(self.cr_in_string()),
                 c if (c as u32) < 0x20 && c != '\t' || c == '\u{7f}' => {
                     return Err(self.err(&format!(
                         "control characters are not allowed in strings: 0x{:02x}",
@@ -730,7 +784,8 @@ impl Parser<'_> {
 
     fn escape(&mut self, out: &mut String) -> Result<(), String> {
         let Some(c) = self.text[self.pos..].chars().next() else {
-            return Err(self.err("unexpected EOF; expected '\"'"));
+            // The lexer read the rune 0 at the end, and names the line before.
+            return Err(self.err_on_line(self.line - 1, "invalid escape in string '\\\0'"));
         };
         self.pos += c.len_utf8();
         let simple = match c {
@@ -742,8 +797,12 @@ impl Parser<'_> {
             'e' => '\u{1b}',
             '"' => '"',
             '\\' => '\\',
-            'u' | 'U' => {
-                let n = if c == 'u' { 4 } else { 8 };
+            'x' | 'u' | 'U' => {
+                let n = match c {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
                 let rest = &self.text[self.pos..];
                 let digits = rest
                     .bytes()
@@ -751,14 +810,25 @@ impl Parser<'_> {
                     .take_while(u8::is_ascii_hexdigit)
                     .count();
                 if digits < n {
+                    // The lexer reads the character that is not a digit, a control
+                    // character's own error first.
+                    let saved = self.pos;
+                    self.pos += digits;
+                    self.note_position();
+                    self.pos = saved;
                     // BurntSushi shows the escape up to the first character that is not a digit.
                     let shown_end =
                         digits + rest[digits..].chars().next().map_or(0, char::len_utf8);
-                    let got = format!("\\{c}{}", &rest[..shown_end]);
+                    // BurntSushi shows the string from its start.
+                    let got = &self.text[self.string_start..self.pos + shown_end];
                     return Err(self.err(&format!(
                         "expected {} hexadecimal digits after '\\{c}', but got {} instead",
-                        if c == 'u' { "four" } else { "eight" },
-                        helmet_value::strconv::quote(&got)
+                        match n {
+                            2 => "two",
+                            4 => "four",
+                            _ => "eight",
+                        },
+                        helmet_value::strconv::quote(got)
                     )));
                 }
                 let hex = &rest[..n];
@@ -793,6 +863,9 @@ impl Parser<'_> {
                     return Ok(s);
                 }
                 Some(b'\n') => return Err(self.err("strings cannot contain newlines")),
+                Some(b'\r') if self.src.get(self.pos + 1) == Some(&b'\n') => {
+                    return Err(self.cr_in_string())
+                }
                 Some(_) => self.pos += 1,
             }
         }
@@ -813,9 +886,16 @@ impl Parser<'_> {
         true
     }
 
+    /// A `\r\n` inside a one-line string: BurntSushi's lexer stops at the `\r`, before the
+    /// newline counts, and names the line before.
+    fn cr_in_string(&self) -> String {
+        self.err_on_line(self.line - 1, "strings cannot contain newlines")
+    }
+
     /// A `"""` string: a newline right after the opening quotes is dropped, `\` at a line's end
     /// swallows the following whitespace.
     fn multiline_basic(&mut self) -> Result<String, String> {
+        self.string_start = self.pos;
         self.newline();
         let mut out = String::new();
         loop {
@@ -871,8 +951,33 @@ impl Parser<'_> {
 
     /// Numbers, booleans and date-times: the run of characters up to a delimiter.
     fn scalar(&mut self, depth: usize) -> Result<TomlValue, String> {
+        // BurntSushi's lexer reads only the first character of a value starting with anything
+        // but a digit, a sign or a letter (an empty word is handled below); `peek` first, so a
+        // control character there is the lexer's error.
+        let first = self
+            .peek()
+            .and_then(|_| self.text[self.pos..].chars().next());
+        if let Some(c) = first.filter(|c| {
+            !(c.is_ascii_digit()
+                || c.is_alphabetic()
+                || matches!(
+                    c,
+                    '+' | '-' | ' ' | '\t' | '\n' | '\r' | ',' | ']' | '}' | '#'
+                ))
+        }) {
+            return Err(self.err(&if c == '.' {
+                "floats must start with a digit, not '.'".to_string()
+            } else {
+                format!(
+                    "expected value but found {} instead",
+                    helmet_value::strconv::quote_rune(c)
+                )
+            }));
+        }
         let start = self.pos;
-        while let Some(c) = self.peek() {
+        // Scanned without `peek`: the lexer reads only as far as the token it takes, which is
+        // settled below.
+        while let Some(&c) = self.src.get(self.pos) {
             // A space may separate a date from its time.
             if c == b' '
                 && self.pos - start == 10
@@ -888,27 +993,13 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let word = &self.text[start..self.pos];
-        // What BurntSushi's lexer says of a value starting with anything but a digit, a sign or
-        // a letter (an empty word is handled below).
-        let first = word.chars().next();
-        if let Some(c) =
-            first.filter(|c| !(c.is_ascii_digit() || c.is_alphabetic() || *c == '+' || *c == '-'))
-        {
-            return Err(self.err(&if c == '.' {
-                "floats must start with a digit, not '.'".to_string()
-            } else {
-                format!(
-                    "expected value but found {} instead",
-                    helmet_value::strconv::quote_rune(c)
-                )
-            }));
-        }
         if let Some(message) = self.number_lexer_error(word, depth) {
             return Err(message);
         }
         if word.starts_with(char::is_alphabetic) {
             if let Some(len) = self.letter_word(word)? {
                 self.pos = start + len;
+                self.note_position();
                 match &word[..len] {
                     "true" => return Ok(TomlValue::Bool(true)),
                     "false" => return Ok(TomlValue::Bool(false)),
@@ -942,6 +1033,8 @@ impl Parser<'_> {
             }
             _ => word,
         };
+        // The lexer reads the character after the token to end it.
+        self.note_position();
         // A token the lexer read as a date-time is one, or an invalid one.
         let lexed_datetime = matches!(lexed, Some((_, true)));
         match word {
