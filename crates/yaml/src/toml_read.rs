@@ -1020,7 +1020,10 @@ impl Parser<'_> {
                 }
             }
         }
-        if word.len() > 1 && word[1..].starts_with('.') && word.starts_with(['+', '-']) {
+        if word
+            .strip_prefix(['+', '-'])
+            .is_some_and(|rest| rest.starts_with('.'))
+        {
             return Err(self.err("floats must start with a digit, not '.'"));
         }
         // BurntSushi's lexer ends a number (or `inf`/`nan`) at the first character that cannot
