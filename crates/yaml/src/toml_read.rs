@@ -1597,6 +1597,13 @@ mod tests {
             "e",
             "inf",
             "\r",
+            "\u{1}",
+            "\\x",
+            "\\u",
+            "nan",
+            "i",
+            "true",
+            "\t",
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..20_000 {
