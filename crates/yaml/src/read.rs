@@ -421,8 +421,9 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     check_anchor(chars, span).map_err(Composed::Failed)?;
                 }
                 let is_seq = matches!(event, Event::SequenceStart(..));
-                let opener = span_text(chars, span);
-                let is_flow = opener.contains(['[', '{']);
+                let is_flow = span_chars(chars, span)
+                    .iter()
+                    .any(|&c| c == '[' || c == '{');
                 if is_flow {
                     flow_starts.push(Some(span.start.index()));
                 } else {
@@ -566,11 +567,16 @@ fn block_scalar_ends_input(chars: &[char], span: Span) -> bool {
     span.end.index() >= chars.len() && !matches!(chars.last(), Some('\n' | '\r') | None)
 }
 
-/// The source text an event covers.
-fn span_text(chars: &[char], span: Span) -> String {
+/// The source characters an event covers.
+fn span_chars(chars: &[char], span: Span) -> &[char] {
     let start = span.start.index().min(chars.len());
     let end = span.end.index().clamp(start, chars.len());
-    chars[start..end].iter().collect()
+    &chars[start..end]
+}
+
+/// The source text an event covers.
+fn span_text(chars: &[char], span: Span) -> String {
+    span_chars(chars, span).iter().collect()
 }
 
 /// libyaml's anchor names are made of letters, digits, `_` and `-` only; saphyr-parser takes

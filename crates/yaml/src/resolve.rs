@@ -309,7 +309,12 @@ fn resolve_with(s: &str, tag: &str) -> (&'static str, Scalar) {
                 if (tag.is_empty() || tag == "timestamp") && is_timestamp(s) {
                     return ("timestamp", Scalar::Str(s.to_string()));
                 }
-                let plain: String = s.chars().filter(|&c| c != '_').collect();
+                // Most numbers have no `_`: borrow the text instead of copying it.
+                let plain: std::borrow::Cow<str> = if s.contains('_') {
+                    s.chars().filter(|&c| c != '_').collect::<String>().into()
+                } else {
+                    s.into()
+                };
                 if let Some(i) = parse_int(&plain) {
                     return ("int", Scalar::Int(i));
                 }
