@@ -154,7 +154,12 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
         return with_line(line.saturating_sub(1), expected, Stage::Parser);
     }
     if info.contains("simple key expect") {
-        if let Some(at) = empty_flow_key_line(src, e.marker().index()) {
+        // Where the parser wants a node (after `key:` ending its line), it takes the empty
+        // collection as that node, and the scanner's missing `:` is reported as usual when the
+        // line ends (prometheus' vpa.yaml with an empty containerPolicies list).
+        if let Some(at) = empty_flow_key_line(src, e.marker().index())
+            .filter(|&at| !node_expected(src, line_start(src, at)))
+        {
             // go-yaml v2 drops the pending simple key of an empty `{}`/`[]` when its flow level
             // closes (the level's placeholder key shares its token number), so its parser meets
             // the `{`/`[` where it wants a key or `-` instead of the scanner missing a `:`
@@ -201,6 +206,23 @@ fn empty_flow_key_line(src: &str, index: usize) -> Option<usize> {
     };
     let inner = t[1..].trim_start_matches([' ', '\t']);
     inner.starts_with(close).then_some(n)
+}
+
+/// The character index where 0-based line `line` of `src` starts.
+fn line_start(src: &str, line: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let mut seen = 0;
+    for (i, c) in src.chars().enumerate() {
+        if c == '\n' {
+            seen += 1;
+            if seen == line {
+                return i + 1;
+            }
+        }
+    }
+    src.chars().count()
 }
 
 /// Whether the block sequence holding line `at` is indentless (its `-` entries sit at the column
