@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod duration;
 pub mod fmt;
 mod func;
 pub mod gostring;
