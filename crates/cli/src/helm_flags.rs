@@ -440,6 +440,25 @@ pub fn install_flags() -> Vec<Flag> {
             "URL",
             "chart repository URL (not supported: helmet reads local charts only)",
         ),
+    ]);
+    flags.extend(registry_client_flags());
+    flags.extend([
+        Flag::switch("pass-credentials", "accepted; no effect"),
+        Flag::optional(
+            "wait",
+            "watcher",
+            "STRATEGY",
+            "watcher, hookOnly or legacy (checked; no effect on rendering)",
+        )
+        .checked(check_wait),
+    ]);
+    flags
+}
+
+/// The repository client flags `helm template` and `helm package` share (the registry
+/// client's TLS files among them, which [`check_registry_tls`] reads).
+pub fn registry_client_flags() -> [Flag; 7] {
+    [
         Flag::value(
             "username",
             "USER",
@@ -467,21 +486,33 @@ pub fn install_flags() -> Vec<Flag> {
             "FILE",
             "repository CA bundle (accepted; no effect)",
         ),
-        Flag::switch("pass-credentials", "accepted; no effect"),
-        Flag::optional(
-            "wait",
-            "watcher",
-            "STRATEGY",
-            "watcher, hookOnly or legacy (checked; no effect on rendering)",
+    ]
+}
+
+/// The flags that shape `.Release` and `.Capabilities`, shared by `template` and `render`.
+pub fn capabilities_flags() -> [Flag; 3] {
+    [
+        Flag::switch(
+            "is-upgrade",
+            "set .Release.IsUpgrade instead of .Release.IsInstall",
+        ),
+        Flag::value(
+            "kube-version",
+            "VERSION",
+            "Kubernetes version for .Capabilities.KubeVersion",
+        ),
+        Flag::slice(
+            "api-versions",
+            "VERSION",
+            "extra API versions for .Capabilities.APIVersions",
         )
-        .checked(check_wait),
-    ]);
-    flags
+        .short('a'),
+    ]
 }
 
 /// The flags only `helm template` has, after [`install_flags`].
 pub fn template_only_flags() -> Vec<Flag> {
-    vec![
+    let mut flags = vec![
         Flag::list(
             "show-only",
             "PATH",
@@ -501,21 +532,9 @@ pub fn template_only_flags() -> Vec<Flag> {
         .hidden(),
         Flag::switch("include-crds", "print the chart's CRDs first"),
         Flag::switch("skip-tests", "leave test hooks out of the output"),
-        Flag::switch(
-            "is-upgrade",
-            "set .Release.IsUpgrade instead of .Release.IsInstall",
-        ),
-        Flag::value(
-            "kube-version",
-            "VERSION",
-            "Kubernetes version for .Capabilities.KubeVersion",
-        ),
-        Flag::slice(
-            "api-versions",
-            "VERSION",
-            "extra API versions for .Capabilities.APIVersions",
-        )
-        .short('a'),
+    ];
+    flags.extend(capabilities_flags());
+    flags.extend([
         Flag::switch("release-name", "with --output-dir, write under DIR/NAME"),
         Flag::optional(
             "dry-run",
@@ -530,7 +549,8 @@ pub fn template_only_flags() -> Vec<Flag> {
         )
         .checked(check_post_renderer),
         Flag::list("post-renderer-args", "ARG", "arguments for --post-renderer"),
-    ]
+    ]);
+    flags
 }
 
 /// Go's text for a failed `os.ReadFile(path)`.

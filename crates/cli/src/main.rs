@@ -445,22 +445,8 @@ Usage:
 
 fn render(args: &[String]) -> Outcome {
     let mut flags = values_flags();
+    flags.extend(helm_flags::capabilities_flags());
     flags.extend([
-        Flag::switch(
-            "is-upgrade",
-            "set .Release.IsUpgrade instead of .Release.IsInstall",
-        ),
-        Flag::value(
-            "kube-version",
-            "VERSION",
-            "Kubernetes version for .Capabilities.KubeVersion",
-        ),
-        Flag::slice(
-            "api-versions",
-            "VERSION",
-            "extra API versions for .Capabilities.APIVersions",
-        )
-        .short('a'),
         Flag::value(
             "name-template",
             "TEMPLATE",

@@ -22,7 +22,7 @@ so fresh clones of a repository give identical archives.
 /// Packages each chart in turn, printing Helm's line for each archive as it is written; the
 /// first failure stops, as in Helm.
 pub fn package(args: &[String]) -> Outcome {
-    let flags = vec![
+    let mut flags = vec![
         Flag::switch("sign", "not supported: helmet writes no provenance files"),
         Flag::value("key", "NAME", "signing key for --sign"),
         Flag::value("keyring", "FILE", "keyring for --sign"),
@@ -44,34 +44,8 @@ pub fn package(args: &[String]) -> Outcome {
             "accepted for charts without dependencies (helmet downloads none)",
         )
         .short('u'),
-        Flag::value(
-            "username",
-            "USER",
-            "repository username (accepted; no effect)",
-        ),
-        Flag::value(
-            "password",
-            "PASSWORD",
-            "repository password (accepted; no effect)",
-        ),
-        Flag::value(
-            "cert-file",
-            "FILE",
-            "repository client certificate (accepted; no effect)",
-        ),
-        Flag::value(
-            "key-file",
-            "FILE",
-            "repository client key (accepted; no effect)",
-        ),
-        Flag::switch("insecure-skip-tls-verify", "accepted; no effect"),
-        Flag::switch("plain-http", "accepted; no effect"),
-        Flag::value(
-            "ca-file",
-            "FILE",
-            "repository CA bundle (accepted; no effect)",
-        ),
     ];
+    flags.extend(crate::helm_flags::registry_client_flags());
     let set = FlagSet::with_globals(flags, global_flags());
     let parsed = match crate::parse_command(&set, args, HELP) {
         Ok(parsed) => parsed,
