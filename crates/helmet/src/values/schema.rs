@@ -95,19 +95,19 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     if compiled.validator.is_valid(&instance) {
         return Ok(());
     }
+    let root = Schema {
+        json: &compiled.schema,
+        source: Source::root(&compiled.source),
+    };
     let mut errors: Vec<Failure> = compiled
         .validator
         .iter_errors(&instance)
-        .map(|e| Failure::new(&e, &Source::root(&compiled.source)))
+        .map(|e| Failure::new(&e, &root.source))
         .collect();
     name_additional_properties(&mut errors, &instance, &compiled.schema);
     if errors.is_empty() {
         return Ok(());
     }
-    let root = Schema {
-        json: &compiled.schema,
-        source: Source::root(&compiled.source),
-    };
     let mut nodes = build(errors, &[], &root);
     // The root's one failure, when it groups several, is shown as those several.
     if nodes.len() == 1 && nodes[0].message == "validation failed" {
@@ -320,7 +320,11 @@ impl Failure {
             _ => Vec::new(),
         };
         let schema = pointer_segments(&err.schema_path().to_string());
-        let raw = source.raw_at(&schema);
+        // Only `enum` and `const` print their schema's text.
+        let raw = match err.kind() {
+            K::Enum { .. } | K::Constant { .. } => source.raw_at(&schema),
+            _ => None,
+        };
         Failure {
             full_schema: schema.clone(),
             schema,
