@@ -360,6 +360,9 @@ pub struct Tree {
     pub deep: bool,
     /// An upper bound of the nesting of parentheses and control structures in its source.
     pub nest: usize,
+    /// [`called_functions`] of the body, worked out on first use (trees outlive a render in
+    /// the parse cache, so a later render asks again for free).
+    pub called: std::sync::OnceLock<Box<[Box<str>]>>,
 }
 
 impl Drop for Tree {
@@ -372,6 +375,12 @@ impl Drop for Tree {
 }
 
 impl Tree {
+    /// The functions the body calls, sorted, each once.
+    pub fn called(&self) -> &[Box<str>] {
+        self.called
+            .get_or_init(|| called_functions(&self.root).into_boxed_slice())
+    }
+
     /// Go's `ErrorContext`: `NAME:LINE:COL` of an offset.
     pub fn location(&self, pos: usize) -> String {
         let pos = pos.min(self.text.len());
@@ -393,10 +402,11 @@ pub fn is_empty_list(list: &ListNode) -> bool {
     })
 }
 
-/// Whether any command in `list` names a function in `names` (a function used as a pipeline
+/// The functions commands in `list` name, sorted, each once (a function used as a pipeline
 /// stage or an argument counts; a field or variable of the same name does not). The walk keeps
 /// its own stack, so deeply nested templates cannot overflow the thread's.
-pub fn calls_any(list: &ListNode, names: &[&str]) -> bool {
+pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
+    let mut called: Vec<Box<str>> = Vec::new();
     enum Item<'a> {
         List(&'a ListNode),
         Pipe(&'a PipeNode),
@@ -431,12 +441,14 @@ pub fn calls_any(list: &ListNode, names: &[&str]) -> bool {
                 }
             }
             Item::Arg(arg) => match arg {
-                Arg::Identifier { name, .. } if names.contains(&name.as_str()) => return true,
+                Arg::Identifier { name, .. } => called.push(name.as_str().into()),
                 Arg::Pipe(p) => stack.push(Item::Pipe(p)),
                 Arg::Chain { node, .. } => stack.push(Item::Arg(node)),
                 _ => {}
             },
         }
     }
-    false
+    called.sort_unstable();
+    called.dedup();
+    called
 }

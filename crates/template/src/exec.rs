@@ -420,7 +420,7 @@ impl<'a> State<'a> {
     }
 
     fn walk_template(&mut self, dot: &Ev, t: &'a TemplateNode) -> R<Flow> {
-        let Some(tree) = self.set.trees.get(&t.name) else {
+        let Some(tree) = self.set.lookup(&t.name) else {
             return Err(self.errorf(format!("template {} not defined", go_quote(&t.name))));
         };
         if self.depth >= MAX_EXEC_DEPTH {
@@ -1088,7 +1088,7 @@ impl ExecContext<'_> {
         let mut set = self.set.clone();
         let name = set.root_name.clone();
         let main = set
-            .add_returning(&name, text)
+            .add_local(&name, text)
             .map_err(|e| FuncError::new(e.message))?;
         // A text that is empty (blanks, comments, only defines) runs as itself, not as the
         // earlier template of the same name that it could not replace (as Helm's `tpl` does).
@@ -1108,7 +1108,7 @@ impl Set {
         data: &Value,
         stack: StackBudget,
     ) -> Result<crate::output::Output, Error> {
-        let Some(tree) = self.trees.get(name) else {
+        let Some(tree) = self.lookup(name) else {
             return Err(Error {
                 kind: ErrorKind::NotFound,
                 message: format!(

@@ -7,6 +7,9 @@
 //! chart core. The root template is named `gotpl` as in Helm: `tpl` texts run under that name and
 //! lookup errors mention it.
 //!
+//! Parsed sources are kept per process (bounded; see [`set_parse_cache_limit`]): the same source
+//! added again, to another set or by `tpl`, reuses the trees of its first parse.
+//!
 //! Known differences from Go, each failing with an error that names it rather than printing
 //! something else:
 //! - string constants whose escapes build invalid UTF-8 (`"\xff"`) are not supported;
@@ -22,6 +25,7 @@
 
 pub mod ast;
 mod builtins;
+mod cache;
 mod error;
 mod exec;
 pub mod lexer;
@@ -33,6 +37,7 @@ use std::sync::Arc;
 
 use helmet_value::{FuncMap, Value};
 
+pub use cache::{parse_cache_limit, set_parse_cache_limit};
 pub use error::{Error, ErrorKind};
 pub use exec::MAX_EXEC_DEPTH;
 
@@ -40,17 +45,21 @@ pub use exec::MAX_EXEC_DEPTH;
 /// limit of 100000 nested `{{template}}` calls.
 const EXEC_STACK_SIZE: usize = 1 << 30;
 
-/// The shared state of a set of templates.
+/// The shared state of a set of templates. Cloning it is cheap (`tpl` clones it per call).
 #[derive(Clone)]
 pub(crate) struct Set {
-    pub trees: HashMap<String, Arc<ast::Tree>>,
+    /// The templates by name.
+    pub trees: Arc<HashMap<String, Arc<ast::Tree>>>,
+    /// Templates a `tpl` text added on top of `trees` for its own run (Go's `tpl` parses into a
+    /// clone of the set), newest last; searched before `trees`.
+    pub local: Vec<Arc<ast::Tree>>,
     pub funcs: Arc<FuncMap>,
     pub missing_key_error: bool,
-    pub left: String,
-    pub right: String,
+    pub left: Arc<str>,
+    pub right: Arc<str>,
     /// Name of the set's root template (Helm's `gotpl`): lookup errors name it and `tpl` parses
     /// its text under it.
-    pub root_name: String,
+    pub root_name: Arc<str>,
 }
 
 impl Set {
@@ -58,11 +67,29 @@ impl Set {
         self.add_returning(name, source).map(|_| ())
     }
 
-    /// Parses `source` as the template `name` and adds its definitions; returns the body parsed
-    /// under `name` itself. As Go's `New(name).Parse`, that body is what executes even when it
-    /// is empty and so did not replace an existing template of that name in the set.
-    fn add_returning(&mut self, name: &str, source: &str) -> Result<Option<Arc<ast::Tree>>, Error> {
-        let funcs = self.funcs.clone();
+    /// The template `name`, as the set (with any `tpl` additions) defines it now.
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Arc<ast::Tree>> {
+        self.local
+            .iter()
+            .rev()
+            .find(|t| t.name == name)
+            .or_else(|| self.trees.get(name))
+    }
+
+    /// Parses `source` as the template `name` (or takes the trees of an earlier parse of the
+    /// same source from the process's cache).
+    fn parse(&self, name: &str, source: &str) -> Result<cache::ParsedTrees, Error> {
+        let key = cache::ParseKey {
+            name,
+            source,
+            left: &self.left,
+            right: &self.right,
+            funcs: &self.funcs,
+        };
+        if let Some(trees) = cache::get(&key) {
+            return Ok(trees);
+        }
+        let funcs = &self.funcs;
         let has_func = |n: &str| funcs.contains_key(n) || builtins::lookup(n).is_some();
         let parsed =
             parser::parse(name, source, &self.left, &self.right, &has_func).map_err(|e| Error {
@@ -72,19 +99,52 @@ impl Set {
                 line: Some(e.line),
                 col: None,
             })?;
+        let trees: cache::ParsedTrees = parsed.trees.into_iter().map(Arc::new).collect();
+        cache::put(&key, &trees);
+        Ok(trees)
+    }
+
+    /// Parses `source` as the template `name` and adds its definitions; returns the body parsed
+    /// under `name` itself. As Go's `New(name).Parse`, that body is what executes even when it
+    /// is empty and so did not replace an existing template of that name in the set.
+    fn add_returning(&mut self, name: &str, source: &str) -> Result<Option<Arc<ast::Tree>>, Error> {
+        self.associate(name, source, false)
+    }
+
+    /// [`Set::add_returning`] for a `tpl` text: its templates join this (cloned) set only, on
+    /// top of the shared ones, so the shared map is not copied per call.
+    pub(crate) fn add_local(
+        &mut self,
+        name: &str,
+        source: &str,
+    ) -> Result<Option<Arc<ast::Tree>>, Error> {
+        self.associate(name, source, true)
+    }
+
+    fn associate(
+        &mut self,
+        name: &str,
+        source: &str,
+        local: bool,
+    ) -> Result<Option<Arc<ast::Tree>>, Error> {
+        let parsed = self.parse(name, source)?;
         let mut main = None;
-        for tree in parsed.trees {
-            let tree = Arc::new(tree);
+        for tree in parsed.iter() {
             if tree.name == name {
                 main = Some(tree.clone());
             }
             // As Go's associate: an empty body never replaces an existing template.
-            if let Some(old) = self.trees.get(&tree.name) {
-                if ast::is_empty_list(&tree.root) && !ast::is_empty_list(&old.root) {
-                    continue;
-                }
+            let keeps_old = self.lookup(&tree.name).is_some_and(|old| {
+                ast::is_empty_list(&tree.root) && !ast::is_empty_list(&old.root)
+            });
+            if keeps_old {
+                continue;
             }
-            self.trees.insert(tree.name.clone(), tree);
+            if local {
+                self.local.push(tree.clone());
+            } else {
+                Arc::make_mut(&mut self.trees).insert(tree.name.clone(), tree.clone());
+            }
         }
         Ok(main)
     }
@@ -101,20 +161,21 @@ impl Templates {
     pub fn new(funcs: Arc<FuncMap>) -> Self {
         Templates {
             set: Set {
-                trees: HashMap::new(),
+                trees: Arc::default(),
+                local: Vec::new(),
                 funcs,
                 missing_key_error: false,
-                left: "{{".to_string(),
-                right: "}}".to_string(),
-                root_name: "gotpl".to_string(),
+                left: "{{".into(),
+                right: "}}".into(),
+                root_name: "gotpl".into(),
             },
         }
     }
 
     /// Uses other action delimiters for templates added from now on (empty means the default).
     pub fn with_delims(mut self, left: &str, right: &str) -> Self {
-        self.set.left = if left.is_empty() { "{{" } else { left }.to_string();
-        self.set.right = if right.is_empty() { "}}" } else { right }.to_string();
+        self.set.left = if left.is_empty() { "{{" } else { left }.into();
+        self.set.right = if right.is_empty() { "}}" } else { right }.into();
         self
     }
 
@@ -126,7 +187,7 @@ impl Templates {
     /// Renames the set's root template (default `gotpl`, as Helm names it): the name lookup
     /// errors mention and under which `tpl` (`execute_text`) parses and runs its text.
     pub fn set_root_name(&mut self, name: &str) {
-        self.set.root_name = name.to_string();
+        self.set.root_name = name.into();
     }
 
     /// Parses `source` as the template `name`; its `define`s and `block`s join the set, replacing
@@ -141,7 +202,7 @@ impl Templates {
         self.set
             .trees
             .values()
-            .any(|tree| ast::calls_any(&tree.root, names))
+            .any(|tree| tree.called().iter().any(|f| names.contains(&&**f)))
     }
 
     /// Whether a template of that name exists.
@@ -267,6 +328,36 @@ mod tests {
             run("{{range $i, $v := 3}}{{end}}", d.clone()).unwrap_err(),
             "template: t:1:18: executing \"t\" at <3>: can't use 3 to iterate over more than one variable"
         );
+    }
+
+    /// A parse cached for one function map is not reused for another: which names exist
+    /// decides whether a source parses at all.
+    #[test]
+    fn cached_parses_follow_the_function_map() {
+        let src = "{{define \"cached-d\"}}D{{end}}{{cachedFn}}";
+        let mut funcs = FuncMap::new();
+        funcs.insert(
+            "cachedFn".into(),
+            helmet_value::Func::new(&[], |_, _| Ok(Value::from("f"))),
+        );
+        let with = Arc::new(funcs);
+        for _ in 0..2 {
+            let mut t = Templates::new(with.clone());
+            t.add("cached", src).unwrap();
+            assert_eq!(t.execute("cached", &Value::Nil).unwrap(), "f");
+            assert!(t.has("cached-d") && t.calls_any(&["cachedFn"]));
+            assert!(!t.calls_any(&["cached-d", "print"]));
+            let mut without = Templates::new(Arc::new(FuncMap::new()));
+            let e = without.add("cached", src).unwrap_err();
+            assert!(
+                e.message.contains("function \"cachedFn\" not defined"),
+                "{e}"
+            );
+        }
+        // Other delimiters make another parse of the same text.
+        let mut t = Templates::new(with).with_delims("[[", "]]");
+        t.add("cached", src).unwrap();
+        assert_eq!(t.execute("cached", &Value::Nil).unwrap(), src);
     }
 
     #[test]

@@ -143,6 +143,7 @@ fn parse_items<F: Fn(&str) -> bool>(
         parse_name: p.name.clone(),
         text: p.text.clone(),
         root,
+        called: Default::default(),
     };
     p.add_tree(top, true)?;
     Ok(Parsed { trees: p.trees })
@@ -323,6 +324,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             parse_name: self.name.clone(),
             text: self.text.clone(),
             root,
+            called: Default::default(),
         };
         self.add_tree(tree, false)
     }
@@ -515,6 +517,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             parse_name: self.name.clone(),
             text: self.text.clone(),
             root,
+            called: Default::default(),
         };
         self.add_tree(tree, false)?;
         self.depth -= 1;

@@ -1,0 +1,177 @@
+//! Parsed template sources kept for the life of the process.
+//!
+//! A parse depends only on the template's name, its source text, the action delimiters and which
+//! function names exist; the trees it gives are immutable. So a source parsed once is not parsed
+//! again when the same chart is loaded again (an operator or a GitOps controller rendering the
+//! same chart on every reconcile) or when `tpl` runs the same text again (charts call it per
+//! value, often with the same text). Only successful parses are kept; errors are built afresh.
+//!
+//! The cache holds at most [`parse_cache_limit`] bytes of source text (trees take several times
+//! that); when a new entry would pass it, every entry is dropped and filling starts again, which
+//! keeps memory bounded without bookkeeping on the hot path.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Weak};
+
+use helmet_value::FuncMap;
+
+use crate::ast::Tree;
+
+/// Default bound of the source text kept: every template of the largest charts we know
+/// (a few MiB of dashboards included) fits several times over.
+const DEFAULT_LIMIT: usize = 16 << 20;
+
+static LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_LIMIT);
+
+/// How many bytes of template source the process-wide parse cache may hold (16 MiB unless
+/// changed with [`set_parse_cache_limit`]).
+pub fn parse_cache_limit() -> usize {
+    LIMIT.load(Ordering::Relaxed)
+}
+
+/// Bounds the process-wide parse cache to `bytes` of template source and drops what it holds;
+/// `0` turns it off (every source is parsed every time, as Helm does).
+pub fn set_parse_cache_limit(bytes: usize) {
+    LIMIT.store(bytes, Ordering::Relaxed);
+    let mut cache = lock();
+    cache.entries.clear();
+    cache.bytes = 0;
+}
+
+/// The trees one source parsed into, top-level first then its `define`/`block` bodies.
+pub(crate) type ParsedTrees = Arc<[Arc<Tree>]>;
+
+/// Everything a parse depends on, as borrowed by a lookup.
+pub(crate) struct ParseKey<'a> {
+    pub name: &'a str,
+    pub source: &'a str,
+    pub left: &'a str,
+    pub right: &'a str,
+    /// The function map the parse checked names against, by identity.
+    pub funcs: &'a Arc<FuncMap>,
+}
+
+struct Entry {
+    name: Box<str>,
+    left: Box<str>,
+    right: Box<str>,
+    /// Keeps the map's allocation (not its functions) alive, so no other map can take its
+    /// address while this entry compares against it.
+    funcs: Weak<FuncMap>,
+    trees: ParsedTrees,
+}
+
+impl Entry {
+    fn matches(&self, key: &ParseKey<'_>) -> bool {
+        // Every tree holds the whole source it came from.
+        let source = self.trees.first().map(|t| &*t.text);
+        source == Some(key.source)
+            && *self.name == *key.name
+            && *self.left == *key.left
+            && *self.right == *key.right
+            && std::ptr::eq(self.funcs.as_ptr(), Arc::as_ptr(key.funcs))
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    /// Entries by [`fingerprint`] of their key; collisions share a bucket.
+    entries: HashMap<u64, Vec<Entry>>,
+    /// Source bytes held.
+    bytes: usize,
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
+
+fn lock() -> MutexGuard<'static, Cache> {
+    // A panic while holding the lock leaves a consistent map (each change is one call).
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The trees `key` parsed into before, if the cache still holds them.
+pub(crate) fn get(key: &ParseKey<'_>) -> Option<ParsedTrees> {
+    if parse_cache_limit() == 0 {
+        return None;
+    }
+    let hash = fingerprint(key);
+    let cache = lock();
+    let bucket = cache.entries.get(&hash)?;
+    bucket
+        .iter()
+        .find(|e| e.matches(key))
+        .map(|e| e.trees.clone())
+}
+
+/// Keeps the trees `key` parsed into.
+pub(crate) fn put(key: &ParseKey<'_>, trees: &ParsedTrees) {
+    let limit = parse_cache_limit();
+    let size = key.source.len() + key.name.len();
+    if size > limit || trees.is_empty() {
+        return;
+    }
+    let hash = fingerprint(key);
+    let mut cache = lock();
+    if cache.bytes + size > limit {
+        cache.entries.clear();
+        cache.bytes = 0;
+    }
+    let bucket = cache.entries.entry(hash).or_default();
+    if bucket.iter().any(|e| e.matches(key)) {
+        // Another thread parsed the same source meanwhile.
+        return;
+    }
+    // Entries of a function map that is gone can never match again.
+    bucket.retain(|e| e.funcs.strong_count() > 0);
+    bucket.push(Entry {
+        name: key.name.into(),
+        left: key.left.into(),
+        right: key.right.into(),
+        funcs: Arc::downgrade(key.funcs),
+        trees: trees.clone(),
+    });
+    cache.bytes += size;
+}
+
+/// A fast 64-bit hash of a key's texts (eight bytes per step). It only picks the bucket: a hit
+/// compares the whole key, so collisions cost a comparison, never a wrong tree.
+fn fingerprint(key: &ParseKey<'_>) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = Arc::as_ptr(key.funcs) as usize as u64;
+    for part in [key.name, key.left, key.right, key.source] {
+        let bytes = part.as_bytes();
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let word = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        tail[..words.remainder().len()].copy_from_slice(words.remainder());
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_tells_parts_apart() {
+        let funcs = Arc::new(FuncMap::new());
+        let key = |name, source| ParseKey {
+            name,
+            source,
+            left: "{{",
+            right: "}}",
+            funcs: &funcs,
+        };
+        assert_ne!(fingerprint(&key("ab", "c")), fingerprint(&key("a", "bc")));
+        assert_ne!(
+            fingerprint(&key("t", "12345678")),
+            fingerprint(&key("t", "12345679"))
+        );
+        assert_eq!(fingerprint(&key("t", "x")), fingerprint(&key("t", "x")));
+    }
+}
