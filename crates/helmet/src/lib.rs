@@ -15,3 +15,25 @@ pub mod values;
 pub use chart::{Chart, Error, File, Metadata};
 pub use load::load_chart;
 pub use values::{coalesce_values, process_dependencies, validate_against_schemas, ValueOptions};
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static PROCESS_CACHES: AtomicBool = AtomicBool::new(true);
+
+/// Turns off (or back on) the work helmet keeps between loads and renders in one process:
+/// parsed template sources and compiled values schemas, each looked up by its exact text. Off,
+/// every load and render does all of its work again, as Helm does; the benchmarks use this to
+/// show both costs, and an embedder may use it to keep no memory between renders.
+pub fn set_process_caches(enabled: bool) {
+    PROCESS_CACHES.store(enabled, Ordering::Relaxed);
+    helmet_template::set_parse_cache_limit(if enabled {
+        helmet_template::DEFAULT_PARSE_CACHE_LIMIT
+    } else {
+        0
+    });
+}
+
+/// Whether [`set_process_caches`] left the caches on (the default).
+pub(crate) fn process_caches() -> bool {
+    PROCESS_CACHES.load(Ordering::Relaxed)
+}

@@ -18,11 +18,11 @@ use helmet_value::FuncMap;
 
 use crate::ast::Tree;
 
-/// Default bound of the source text kept: every template of the largest charts we know
-/// (a few MiB of dashboards included) fits several times over.
-const DEFAULT_LIMIT: usize = 16 << 20;
+/// Default bound of the source text the parse cache keeps: every template of the largest charts
+/// we know (a few MiB of dashboards included) fits several times over.
+pub const DEFAULT_PARSE_CACHE_LIMIT: usize = 16 << 20;
 
-static LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_LIMIT);
+static LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_PARSE_CACHE_LIMIT);
 
 /// How many bytes of template source the process-wide parse cache may hold (16 MiB unless
 /// changed with [`set_parse_cache_limit`]).

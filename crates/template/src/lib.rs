@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use helmet_value::{FuncMap, Value};
 
-pub use cache::{parse_cache_limit, set_parse_cache_limit};
+pub use cache::{parse_cache_limit, set_parse_cache_limit, DEFAULT_PARSE_CACHE_LIMIT};
 pub use error::{Error, ErrorKind};
 pub use exec::MAX_EXEC_DEPTH;
 

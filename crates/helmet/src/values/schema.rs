@@ -185,7 +185,8 @@ static COMPILED: std::sync::Mutex<SchemaCache> = std::sync::Mutex::new(Vec::new(
 /// The schema text `schema` parsed and compiled, once per process. The cache is looked up by
 /// the raw bytes before any parsing, so a known schema costs one comparison.
 fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
-    if let Ok(cache) = COMPILED.lock() {
+    let cached = crate::process_caches();
+    if let (true, Ok(cache)) = (cached, COMPILED.lock()) {
         if let Some((_, v)) = cache.iter().find(|(t, _)| **t == *schema) {
             return Ok(v.clone());
         }
@@ -204,7 +205,7 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
         source: text.into_owned(),
         validator,
     });
-    if let Ok(mut cache) = COMPILED.lock() {
+    if let (true, Ok(mut cache)) = (cached, COMPILED.lock()) {
         // A process sees few schemas; the bound only keeps a long-running embedder small.
         if cache.len() >= 64 {
             cache.remove(0);

@@ -1,0 +1,58 @@
+//! What helmet keeps between loads in one process (parsed templates, compiled schemas) must not
+//! change any result: every fixture chart renders the same with the caches off, on a first load
+//! that fills them and on a later load that reuses them, and that is Helm's engine output where
+//! a golden of it exists. (The CLI suite runs each case in a fresh process, so it never sees a
+//! warm cache.)
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use helmet::render::RenderOptions;
+use helmet::values::ValueOptions;
+
+fn fixture_charts() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/charts");
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/charts exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Chart.yaml").is_file())
+        .collect();
+    charts.sort();
+    charts
+}
+
+fn render(chart: &Path) -> Result<BTreeMap<String, String>, String> {
+    helmet::output::load_and_render(
+        chart,
+        &ValueOptions::default(),
+        &RenderOptions::default(),
+        false,
+    )
+    .map(|(_, rendered)| rendered)
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn caches_change_no_render() {
+    let charts = fixture_charts();
+    assert!(charts.len() > 20, "only {} fixture charts", charts.len());
+    let mut against_helm = 0;
+    for chart in &charts {
+        helmet::set_process_caches(false);
+        let cold = render(chart);
+        helmet::set_process_caches(true);
+        let filling = render(chart);
+        let warm = render(chart);
+        let name = chart.display();
+        assert_eq!(cold, filling, "{name}: first load with caches on");
+        assert_eq!(cold, warm, "{name}: second load with caches on");
+        let golden = chart.join("goldens/default.engine.json");
+        if let (Ok(json), Ok(warm)) = (std::fs::read_to_string(&golden), &warm) {
+            let helm: BTreeMap<String, String> =
+                serde_json::from_str(&json).expect("engine golden is a map of strings");
+            assert_eq!(&helm, warm, "{name}: Helm's engine output");
+            against_helm += 1;
+        }
+    }
+    assert!(against_helm > 10, "only {against_helm} engine goldens");
+}
