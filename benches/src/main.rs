@@ -59,7 +59,12 @@ fn main() {
         "{:<34} {:>10} {:>10} {:>7} {:>12} {:>7}",
         "chart", "helm", "helmet", "ratio", "helmet-cold", "ratio"
     );
-    let time = |chart: &std::path::Path| {
+    // `HELMET_BENCH_ONLY=warm` or `cold` measures only that one (for profiling).
+    let only = std::env::var("HELMET_BENCH_ONLY").unwrap_or_default();
+    let time = |chart: &std::path::Path, kind: &str| {
+        if !only.is_empty() && only != kind {
+            return f64::NAN;
+        }
         let samples = (0..iterations)
             .map(|_| {
                 let start = Instant::now();
@@ -76,10 +81,10 @@ fn main() {
         }
         // As a process that loads and renders charts again and again: what helmet kept from
         // earlier loads of the same files (parsed templates, compiled schema) is reused.
-        let warm = time(chart);
+        let warm = time(chart, "warm");
         // Every load does all of its work, as Helm's does.
         helmet::set_process_caches(false);
-        let cold = time(chart);
+        let cold = time(chart, "cold");
         helmet::set_process_caches(true);
         let name = chart
             .strip_prefix(helmet_benches::workspace_root())
