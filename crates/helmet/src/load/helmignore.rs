@@ -23,7 +23,7 @@ enum Target {
 struct Rule {
     /// The glob, parsed once; `None` when it is malformed once the `!` and `/` marks are cut
     /// (`a\/`), so it matches nothing, as Go's `filepath.Match` returning an error.
-    glob: Option<Vec<Token>>,
+    glob: Option<Glob>,
     target: Target,
     negate: bool,
     dirs_only: bool,
@@ -88,7 +88,7 @@ impl IgnoreRules {
             Target::BaseName
         };
         self.rules.push(Rule {
-            glob: parse_glob(glob).ok(),
+            glob: parse_glob(glob).ok().map(Glob::new),
             target,
             negate,
             dirs_only,
@@ -103,27 +103,18 @@ impl IgnoreRules {
             return false;
         }
         for rule in &self.rules {
+            if rule.dirs_only && !is_dir {
+                if rule.negate {
+                    return true;
+                }
+                continue;
+            }
             let subject = match rule.target {
                 Target::FullPath => path,
                 Target::BaseName => base_name(path),
             };
-            let matched = rule
-                .glob
-                .as_deref()
-                .is_some_and(|tokens| tokens_match(tokens, subject));
-            if rule.negate {
-                if rule.dirs_only && !is_dir {
-                    return true;
-                }
-                if !matched {
-                    return true;
-                }
-                continue;
-            }
-            if rule.dirs_only && !is_dir {
-                continue;
-            }
-            if matched {
+            let matched = rule.glob.as_ref().is_some_and(|g| g.matches(subject));
+            if matched != rule.negate {
                 return true;
             }
         }
@@ -138,6 +129,53 @@ fn base_name(path: &str) -> &str {
         return "/";
     }
     trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+/// A parsed glob, with the shapes most ignore rules have (`.DS_Store`, `*.swp`) matched by a
+/// plain comparison instead of the general matcher (every rule is tried on every file).
+#[derive(Debug, Clone)]
+enum Glob {
+    /// Only literal characters: the name must be this text.
+    Exact(String),
+    /// One leading `*` then only literal characters: the name must end with this text, and the
+    /// part the star takes must not hold a `/`.
+    StarThen(String),
+    /// Anything else.
+    Tokens(Vec<Token>),
+}
+
+impl Glob {
+    fn new(tokens: Vec<Token>) -> Glob {
+        let literal = |tokens: &[Token]| -> Option<String> {
+            tokens
+                .iter()
+                .map(|t| match t {
+                    Token::Literal(c) => Some(*c),
+                    _ => None,
+                })
+                .collect()
+        };
+        match tokens.split_first() {
+            Some((Token::Star, rest)) => match literal(rest) {
+                Some(text) => Glob::StarThen(text),
+                None => Glob::Tokens(tokens),
+            },
+            _ => match literal(&tokens) {
+                Some(text) => Glob::Exact(text),
+                None => Glob::Tokens(tokens),
+            },
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Glob::Exact(text) => name == text,
+            Glob::StarThen(text) => name
+                .strip_suffix(text.as_str())
+                .is_some_and(|taken| !taken.contains('/')),
+            Glob::Tokens(tokens) => tokens_match(tokens, name),
+        }
+    }
 }
 
 /// One element of a parsed glob.
@@ -298,6 +336,26 @@ mod tests {
         assert_eq!(glob_match("[", "abc"), Err(PatternError));
         assert_eq!(glob_match("[]", "abc"), Err(PatternError));
         assert_eq!(glob_match("a\\", "abc"), Err(PatternError));
+        // The plain-comparison shapes agree with the general matcher.
+        for (pattern, names) in [
+            (
+                "*.swp",
+                &["a.swp", ".swp", "d/a.swp", "a.swpx", "é.swp"][..],
+            ),
+            ("*~", &["a~", "~", "a/b~", "a"][..]),
+            (".DS_Store", &[".DS_Store", "x.DS_Store", ".DS_Store/"][..]),
+            ("a\\*b", &["a*b", "axb"][..]),
+            ("*", &["", "a", "a/b"][..]),
+        ] {
+            let tokens = parse_glob(pattern).unwrap();
+            for name in names {
+                assert_eq!(
+                    Glob::new(tokens.clone()).matches(name),
+                    tokens_match(&tokens, name),
+                    "{pattern} on {name}"
+                );
+            }
+        }
         assert_eq!(glob_match("[a-", "abc"), Err(PatternError));
     }
 
