@@ -245,7 +245,7 @@ fn render_with_policy(
             ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
             _ => Error::new(e.message),
         })?;
-        Ok(out.map(|text| text.replace("<no value>", "")))
+        Ok(out.map(without_no_value))
     };
     let results = if sequential || !allow_parallel || jobs.len() < PARALLEL_MIN_FILES {
         // Helm stops at the first failing file: later files never run (nor log).
@@ -283,6 +283,16 @@ fn render_with_policy(
         return Err(error);
     }
     Ok(rendered)
+}
+
+/// A template's output with Go's `<no value>` removed, as Helm does; most outputs hold none,
+/// and those come back without a copy.
+fn without_no_value(text: String) -> String {
+    if memchr::memmem::find(text.as_bytes(), b"<no value>").is_some() {
+        text.replace("<no value>", "")
+    } else {
+        text
+    }
 }
 
 /// Helm's error for a manifest holding bytes that are not UTF-8: go-yaml's reader fails on the
@@ -328,7 +338,7 @@ fn may_change_maps(templates: &Templates, chart: &Chart, values: &Value) -> bool
     if !templates.calls_any(&["tpl"]) {
         return false;
     }
-    let holds = |text: &[u8], part: &[u8]| text.windows(part.len()).any(|w| w == part);
+    let holds = |text: &[u8], part: &[u8]| memchr::memmem::find(text, part).is_some();
     let names_changer =
         |text: &[u8]| holds(text, b"{{") && MAP_CHANGERS.iter().any(|n| holds(text, n.as_bytes()));
     strings_match(values, &names_changer) || files_match(chart, &names_changer, 0)
@@ -343,7 +353,7 @@ fn reads_subcharts(
     chart: &Chart,
     values: &Value,
 ) -> bool {
-    let holds = |text: &[u8]| text.windows(9).any(|w| w == b"Subcharts");
+    let holds = |text: &[u8]| memchr::memmem::find(text, b"Subcharts").is_some();
     renderables.iter().any(|r| holds(r.source.as_bytes()))
         || (templates.calls_any(&["tpl"])
             && (strings_match(values, &holds) || files_match(chart, &holds, 0)))
