@@ -21,24 +21,24 @@ const MAX_INCLUDE_DEPTH: usize = 1000;
 /// How many calls of each template by `include` are running. Helm keeps this count per
 /// render; the engine may continue a deep render on another thread, so the count is shared
 /// by all threads. Renders running at the same time add up, which only matters for templates
-/// that nest close to the limit.
+/// that nest close to the limit. A name whose count drops to zero keeps its entry, so that
+/// including it again allocates nothing; idle entries are dropped once there are many.
 static INCLUDE_DEPTH: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+
+/// How many names the include counts keep before idle ones are dropped.
+const MAX_IDLE_INCLUDE_NAMES: usize = 1024;
 
 fn include_depth() -> std::sync::MutexGuard<'static, BTreeMap<String, usize>> {
     INCLUDE_DEPTH.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Lowers a template's include count when its call ends, however it ends.
-struct DepthGuard(String);
+struct DepthGuard<'a>(&'a str);
 
-impl Drop for DepthGuard {
+impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
-        let mut depth = include_depth();
-        if let Some(n) = depth.get_mut(&self.0) {
+        if let Some(n) = include_depth().get_mut(self.0) {
             *n = n.saturating_sub(1);
-            if *n == 0 {
-                depth.remove(&self.0);
-            }
         }
     }
 }
@@ -47,12 +47,19 @@ impl Drop for DepthGuard {
 fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, FuncError> {
     let too_deep = {
         let mut depth = include_depth();
-        let n = depth.entry(name.to_string()).or_insert(0);
-        if *n > MAX_INCLUDE_DEPTH {
-            true
-        } else {
-            *n += 1;
-            false
+        match depth.get_mut(name) {
+            Some(n) if *n > MAX_INCLUDE_DEPTH => true,
+            Some(n) => {
+                *n += 1;
+                false
+            }
+            None => {
+                if depth.len() >= MAX_IDLE_INCLUDE_NAMES {
+                    depth.retain(|_, n| *n > 0);
+                }
+                depth.insert(name.to_string(), 1);
+                false
+            }
         }
     };
     if too_deep {
@@ -60,7 +67,7 @@ fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, Fun
             "rendering template has a nested reference name: {name}: unable to execute template"
         )));
     }
-    let _guard = DepthGuard(name.to_string());
+    let _guard = DepthGuard(name);
     // A template that printed bytes that are not UTF-8 gives a Go string of them.
     ctx.execute_template_go(name, data)
 }
