@@ -83,9 +83,9 @@ pub(crate) enum Flow {
     Continue,
 }
 
-/// A function found by name.
-enum Callee {
-    User(Func),
+/// A function found by name: the set's own (borrowed), a method's, or a builtin.
+enum Callee<'f> {
+    User(std::borrow::Cow<'f, Func>),
     Builtin(Builtin),
 }
 
@@ -142,7 +142,11 @@ pub(crate) struct State<'a> {
     pub stack: StackBudget,
     pub set: &'a Set,
     pub tree: &'a Tree,
-    pub vars: Vec<(String, Ev)>,
+    pub vars: Vec<(&'a str, Ev)>,
+    /// The evaluated arguments of the calls in progress, innermost last.
+    pub call_args: Vec<Ev>,
+    /// The arguments of the function call in progress, as the function receives them.
+    pub call_values: Vec<Value>,
     pub at: At<'a>,
     pub depth: usize,
     pub out: crate::output::Output,
@@ -184,7 +188,7 @@ impl<'a> State<'a> {
 
     fn var_value(&self, name: &str) -> R<Ev> {
         for (n, v) in self.vars.iter().rev() {
-            if n == name {
+            if *n == name {
                 return Ok(v.clone());
             }
         }
@@ -193,7 +197,7 @@ impl<'a> State<'a> {
 
     fn set_var(&mut self, name: &str, value: Ev) -> R<()> {
         for (n, v) in self.vars.iter_mut().rev() {
-            if n == name {
+            if *n == name {
                 *v = value;
                 return Ok(());
             }
@@ -436,7 +440,9 @@ impl<'a> State<'a> {
         let mut inner = State {
             set: self.set,
             tree,
-            vars: vec![("$".to_string(), new_dot.clone())],
+            vars: vec![("$", new_dot.clone())],
+            call_args: Vec::new(),
+            call_values: Vec::new(),
             at: At::None,
             depth: self.depth + 1,
             out: std::mem::take(&mut self.out),
@@ -475,7 +481,7 @@ impl<'a> State<'a> {
             if pipe.is_assign {
                 self.set_var(&var.ident[0], value.clone())?;
             } else {
-                self.vars.push((var.ident[0].clone(), value.clone()));
+                self.vars.push((&var.ident[0], value.clone()));
             }
         }
         Ok(value)
@@ -639,7 +645,8 @@ impl<'a> State<'a> {
             _ => None,
         };
         if let Some(method) = method {
-            return self.eval_call(dot, Callee::User(method), At::Arg(node), name, args, fin);
+            let callee = Callee::User(std::borrow::Cow::Owned(method));
+            return self.eval_call(dot, callee, At::Arg(node), name, args, fin);
         }
         match &receiver.v {
             Value::Object(o) => {
@@ -678,9 +685,9 @@ impl<'a> State<'a> {
         Err(self.errorf(format!("can't evaluate field {name} in type {typ}")))
     }
 
-    fn find_function(&self, name: &str) -> Option<Callee> {
+    fn find_function(&self, name: &str) -> Option<Callee<'a>> {
         if let Some(f) = self.set.funcs.get(name) {
-            return Some(Callee::User(f.clone()));
+            return Some(Callee::User(std::borrow::Cow::Borrowed(f)));
         }
         builtins::lookup(name).map(Callee::Builtin)
     }
@@ -706,26 +713,25 @@ impl<'a> State<'a> {
     fn eval_call(
         &mut self,
         dot: &Ev,
-        callee: Callee,
+        callee: Callee<'_>,
         node: At<'a>,
         name: &str,
         args: &'a [Arg],
         fin: Option<Ev>,
     ) -> R<Ev> {
         let args: &'a [Arg] = if args.is_empty() { args } else { &args[1..] };
-        let user_params: Vec<Pt>;
-        let (params, variadic): (&[Pt], Option<Pt>) = match &callee {
-            Callee::User(f) => {
-                user_params = f.params.iter().map(|t| Pt::Go(*t)).collect();
-                (&user_params, f.variadic.map(Pt::Go))
-            }
+        let (builtin_params, variadic): (&[Pt], Option<Pt>) = match &callee {
+            Callee::User(f) => (&[], f.variadic.map(Pt::Go)),
             Callee::Builtin(b) => b.signature(),
         };
+        let num_params = match &callee {
+            Callee::User(f) => f.params.len(),
+            Callee::Builtin(_) => builtin_params.len(),
+        };
         let num_in = args.len() + usize::from(fin.is_some());
-        let num_params = params.len() + usize::from(variadic.is_some());
         let num_fixed;
         if variadic.is_some() {
-            num_fixed = params.len();
+            num_fixed = num_params;
             if num_in < num_fixed {
                 return Err(self.errorf(format!(
                     "wrong number of args for {name}: want at least {} got {}",
@@ -735,18 +741,19 @@ impl<'a> State<'a> {
             }
         } else {
             num_fixed = args.len();
-            if num_in != params.len() {
+            if num_in != num_params {
                 return Err(self.errorf(format!(
-                    "wrong number of args for {name}: want {} got {num_in}",
-                    params.len()
+                    "wrong number of args for {name}: want {num_params} got {num_in}"
                 )));
             }
         }
         let param_at = |i: usize| -> Pt {
-            if i < params.len() {
-                params[i]
-            } else {
+            if i >= num_params {
                 variadic.unwrap_or(Pt::Go(ArgType::Any))
+            } else if let Callee::User(f) = &callee {
+                Pt::Go(f.params[i])
+            } else {
+                builtin_params[i]
             }
         };
         if let Callee::Builtin(b @ (Builtin::And | Builtin::Or)) = callee {
@@ -763,70 +770,83 @@ impl<'a> State<'a> {
             }
             return Ok(v);
         }
-        let _ = num_params;
-        let mut argv: Vec<Ev> = Vec::with_capacity(num_in);
-        let mut i = 0;
-        while i < num_fixed && i < args.len() {
-            argv.push(self.eval_arg(dot, param_at(i), &args[i])?);
-            i += 1;
-        }
-        if variadic.is_some() {
-            while i < args.len() {
-                argv.push(self.eval_arg(dot, param_at(i), &args[i])?);
+        // The arguments go on the state's argument stack (calls made while evaluating them push
+        // and pop above this mark), so that a call allocates no vector of its own.
+        let mark = self.call_args.len();
+        let result = (|| {
+            let mut i = 0;
+            while i < num_fixed && i < args.len() {
+                let arg = self.eval_arg(dot, param_at(i), &args[i])?;
+                self.call_args.push(arg);
                 i += 1;
             }
-        }
-        if let Some(f) = fin {
-            let t = if variadic.is_some() && num_in - 1 < num_fixed {
-                param_at(num_in - 1)
-            } else if variadic.is_some() {
-                variadic.unwrap_or(Pt::Go(ArgType::Any))
-            } else {
-                params[params.len() - 1]
-            };
-            argv.push(self.validate_type(f, t)?);
-        }
-        // A function receives a copy: an addressable struct loses the methods of its pointer.
-        for arg in argv.iter_mut() {
-            if let Value::Object(o) = &arg.v {
-                if let Some(copy) = o.unaddressed() {
-                    arg.v = copy;
+            if variadic.is_some() {
+                while i < args.len() {
+                    let arg = self.eval_arg(dot, param_at(i), &args[i])?;
+                    self.call_args.push(arg);
+                    i += 1;
                 }
             }
-        }
-        // Functions declared with `ArgType::String` handle only UTF-8 text.
-        let refused = argv.iter().enumerate().position(|(i, arg)| {
-            matches!(arg.v, Value::ByteString(_)) && param_at(i) == Pt::Go(ArgType::String)
-        });
-        if let Some(i) = refused {
-            self.at = node;
-            return Err(self.errorf(format!(
-                "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
-                 supported by helmet in {name}",
-                i + 1
-            )));
-        }
-        let result = match callee {
-            Callee::User(f) => {
-                let vals: Vec<Value> = argv.into_iter().map(|e| e.v).collect();
-                let ctx = ExecContext {
-                    set: self.set,
-                    stack: self.stack,
-                };
-                (f.body)(&ctx, &vals).map(|v| {
-                    let iface = v.is_nil();
-                    Ev { v, iface }
-                })
-            }
-            Callee::Builtin(b) => {
-                let callee_name = if b == Builtin::Call {
-                    args.first().map(|a| a.to_string()).unwrap_or_default()
+            if let Some(f) = fin {
+                let t = if variadic.is_some() && num_in - 1 < num_fixed {
+                    param_at(num_in - 1)
+                } else if variadic.is_some() {
+                    variadic.unwrap_or(Pt::Go(ArgType::Any))
                 } else {
-                    String::new()
+                    param_at(num_params - 1)
                 };
-                builtins::call(b, &argv, &callee_name)
+                let arg = self.validate_type(f, t)?;
+                self.call_args.push(arg);
             }
-        };
+            let argv = &mut self.call_args[mark..];
+            // A function receives a copy: an addressable struct loses the methods of its pointer.
+            for arg in argv.iter_mut() {
+                if let Value::Object(o) = &arg.v {
+                    if let Some(copy) = o.unaddressed() {
+                        arg.v = copy;
+                    }
+                }
+            }
+            // Functions declared with `ArgType::String` handle only UTF-8 text.
+            let refused = argv.iter().enumerate().position(|(i, arg)| {
+                matches!(arg.v, Value::ByteString(_)) && param_at(i) == Pt::Go(ArgType::String)
+            });
+            if let Some(i) = refused {
+                self.at = node;
+                return Err(self.errorf(format!(
+                    "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
+                     supported by helmet in {name}",
+                    i + 1
+                )));
+            }
+            Ok(match &callee {
+                Callee::User(f) => {
+                    let values_mark = self.call_values.len();
+                    self.call_values
+                        .extend(self.call_args.drain(mark..).map(|e| e.v));
+                    let ctx = ExecContext {
+                        set: self.set,
+                        stack: self.stack,
+                    };
+                    let result = (f.body)(&ctx, &self.call_values[values_mark..]);
+                    self.call_values.truncate(values_mark);
+                    result.map(|v| {
+                        let iface = v.is_nil();
+                        Ev { v, iface }
+                    })
+                }
+                Callee::Builtin(b) => {
+                    let callee_name = if *b == Builtin::Call {
+                        args.first().map(|a| a.to_string()).unwrap_or_default()
+                    } else {
+                        String::new()
+                    };
+                    builtins::call(*b, &self.call_args[mark..], &callee_name)
+                }
+            })
+        })();
+        self.call_args.truncate(mark);
+        let result = result?;
         match result {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -1137,7 +1157,9 @@ impl Set {
         let mut st = State {
             set: self,
             tree,
-            vars: vec![("$".to_string(), dot.clone())],
+            vars: vec![("$", dot.clone())],
+            call_args: Vec::new(),
+            call_values: Vec::new(),
             at: At::None,
             depth: 0,
             out: Default::default(),
