@@ -166,7 +166,7 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
     // A tab that libyaml refuses, on a line saphyr-parser skips, comes first if it is before
     // where parsing stopped.
     let stop = match &result {
-        Ok(_) => chars.len(),
+        Ok(_) => layout.stop.unwrap_or(chars.len()),
         Err(Composed::Scan(e, _)) => e.marker().index(),
         Err(Composed::FailedAt(_, at)) => *at,
         Err(Composed::Failed(_)) => chars.len(),
@@ -187,6 +187,9 @@ struct Layout {
     flows: Vec<(usize, usize)>,
     /// The scalars' ranges alone, for lookups.
     scalar_ranges: Vec<(usize, usize)>,
+    /// Where go-yaml stops reading a document it ends early, after a root flow collection
+    /// or quoted scalar (see `empty_flow_key` and `after_root`).
+    stop: Option<usize>,
 }
 
 impl Layout {
@@ -315,8 +318,26 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
     let mut root: Option<usize> = None;
     let mut in_document = false;
     let mut contexts: Vec<Context> = Vec::new();
+    // The end of the document's root when it is a flow collection or a quoted scalar, and
+    // whether it is an empty collection.
+    let mut root_end: Option<(usize, bool)> = None;
     for item in Parser::new_from_str(src) {
-        let (event, span) = item.map_err(|e| Composed::Scan(e, contexts.last().copied()))?;
+        let (event, span) = match item {
+            Ok(next) => next,
+            Err(e) => {
+                // saphyr-parser wants the document to end after a root flow collection or
+                // quoted scalar; go-yaml ends it there and scans just what comes next.
+                match root_end.map(|(end, empty)| after_root(chars, end, empty)) {
+                    Some(AfterRoot::Ends(stop)) => {
+                        layout.stop = Some(stop);
+                        return Ok(root.map(|r| (nodes, r)));
+                    }
+                    Some(AfterRoot::Fails(e, at)) => return Err(Composed::FailedAt(e, at)),
+                    Some(AfterRoot::Unknown) | None => {}
+                }
+                return Err(Composed::Scan(e, contexts.last().copied()));
+            }
+        };
         let new_node = match event {
             Event::DocumentStart(_) => {
                 in_document = true;
@@ -348,6 +369,12 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 }
                 if style == ScalarStyle::DoubleQuoted {
                     check_escapes(chars, span).map_err(Composed::Failed)?;
+                }
+                if stack.is_empty()
+                    && root.is_none()
+                    && matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                {
+                    root_end = Some((span.end.index(), false));
                 }
                 let is_key =
                     matches!(stack.last(), Some((p, None)) if matches!(nodes[*p], Node::Map(_)));
@@ -455,14 +482,44 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                stack.pop();
+                let closed = stack.pop();
                 contexts.pop();
-                match flow_starts.pop() {
-                    Some(Some(start)) => layout.flows.push((start, span.end.index())),
+                let flow_start = match flow_starts.pop() {
+                    Some(Some(start)) => {
+                        layout.flows.push((start, span.end.index()));
+                        Some(start)
+                    }
                     Some(None) => {
                         blocks.pop();
+                        None
                     }
-                    None => {}
+                    None => None,
+                };
+                if let (Some((id, _)), Some(start)) = (closed, flow_start) {
+                    if stack.is_empty() && root == Some(id) {
+                        let empty = match &nodes[id] {
+                            Node::Map(pairs) => pairs.is_empty(),
+                            Node::Seq(items) => items.is_empty(),
+                            _ => false,
+                        };
+                        root_end = Some((span.end.index(), empty));
+                    }
+                    let read = empty_flow_key(
+                        chars,
+                        &mut nodes,
+                        &mut stack,
+                        &flow_starts,
+                        &blocks,
+                        (id, start, span.end.index()),
+                    );
+                    match read {
+                        FlowKeyRead::AsParsed => {}
+                        FlowKeyRead::Root(stop) => {
+                            layout.stop = Some(stop);
+                            return Ok(Some((nodes, id)));
+                        }
+                        FlowKeyRead::Fail(e, at) => return Err(Composed::FailedAt(e, at)),
+                    }
                 }
                 continue;
             }
@@ -471,6 +528,280 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
         attach(&mut nodes, &mut stack, &mut root, new_node);
     }
     Ok(root.map(|r| (nodes, r)))
+}
+
+/// What go-yaml v2 makes of an empty flow collection that saphyr-parser read as a mapping key.
+enum FlowKeyRead {
+    /// The same as saphyr-parser.
+    AsParsed,
+    /// The collection is the whole document; go-yaml read up to this character index.
+    Root(usize),
+    /// go-yaml's parser fails (with the bracket's character index).
+    Fail(Error, usize),
+}
+
+/// go-yaml v2 loses the simple key of an empty `{}` or `[]`: the flow level it opens gets a
+/// placeholder key with the same token number, and closing that level forgets the number. So
+/// the parser receives the collection as a node before the scanner finds its `:`, and the KEY
+/// token (with a BLOCK-MAPPING-START when the key is indented) comes after it, unless an
+/// enclosing flow collection on the same line is itself a possible key, which keeps the scanner
+/// reading ahead until that `:`. The last argument is the collection's node, span start and
+/// span end; `stack` no longer holds it. The empty-value case is rewritten in place (`a:` then `{}: x` on
+/// the next line reads as `a: {}` and a null key holding `x`).
+fn empty_flow_key(
+    chars: &[char],
+    nodes: &mut Vec<Node>,
+    stack: &mut [(usize, Option<usize>)],
+    flow_starts: &[Option<usize>],
+    blocks: &[usize],
+    (id, start, end): (usize, usize, usize),
+) -> FlowKeyRead {
+    use FlowKeyRead::AsParsed;
+    let empty = match &nodes[id] {
+        Node::Map(pairs) => pairs.is_empty(),
+        Node::Seq(items) => items.is_empty(),
+        _ => false,
+    };
+    let Some(&(parent, pending)) = stack.last() else {
+        return AsParsed;
+    };
+    if !empty || pending != Some(id) || !matches!(nodes[parent], Node::Map(_)) {
+        return AsParsed;
+    }
+    let end = end.min(chars.len());
+    // The span may begin with an anchor or a tag.
+    let Some(open) = (start..end).find(|&i| matches!(chars[i], '{' | '[')) else {
+        return AsParsed;
+    };
+    let mut colon = end;
+    while matches!(chars.get(colon), Some(' ' | '\t')) {
+        colon += 1;
+    }
+    if chars.get(colon) != Some(&':') || chars[open..end].contains(&'\n') {
+        return AsParsed;
+    }
+    // Brackets of the enclosing flow collections, outermost first (a single pair inside
+    // `[...]` has no bracket of its own).
+    let flows: Vec<usize> = flow_starts
+        .iter()
+        .flatten()
+        .filter_map(|&s| (s..open).find(|&i| matches!(chars[i], '{' | '[')))
+        .collect();
+    if !key_allowed(chars, open, !flows.is_empty()) {
+        return AsParsed;
+    }
+    // The block indentation around the outermost flow collection (flow collections in
+    // `flow_starts` list no block column; a single pair's mapping lists one).
+    let outer_blocks = flow_starts.iter().take_while(|f| f.is_none()).count();
+    let indent = outer_blocks.checked_sub(1).map(|i| blocks[i]);
+    for (level, &f) in flows.iter().enumerate() {
+        if !key_allowed(chars, f, level > 0) {
+            continue;
+        }
+        if !chars[f..end].contains(&'\n') && f + 1024 >= end {
+            return AsParsed;
+        }
+        if level == 0 && Some(f - line_start(chars, f)) == indent {
+            // A required key that went stale: the scanner's could not find expected ':'.
+            return AsParsed;
+        }
+    }
+    let line = chars[..open].iter().filter(|&&c| c == '\n').count();
+    let fail = |problem: &str| {
+        let e = if line == 0 {
+            Error::yaml(problem.into())
+        } else {
+            Error::yaml(format!("line {line}: {problem}"))
+        };
+        FlowKeyRead::Fail(e, open)
+    };
+    if let Some(&inner) = flows.last() {
+        return fail(if chars[inner] == '[' {
+            "did not find expected ',' or ']'"
+        } else {
+            "did not find expected ',' or '}'"
+        });
+    }
+    // Block context: every open collection is a block one, listed in `blocks` too.
+    let n = stack.len();
+    if blocks.len() != n {
+        return AsParsed;
+    }
+    let Node::Map(pairs) = &nodes[parent] else {
+        return AsParsed;
+    };
+    if let Some(&(_, value)) = pairs.last() {
+        let empty_value = matches!(
+            &nodes[value],
+            Node::Scalar { value, plain: true, tag: None } if value.is_empty()
+        );
+        if !empty_value {
+            // The parser wants the mapping's next key.
+            return fail("did not find expected key");
+        }
+        // The parser still wants the previous key's value and takes the collection; the KEY
+        // token at the mapping's column then starts a pair whose key is empty.
+        nodes.push(Node::Scalar {
+            value: String::new(),
+            plain: true,
+            tag: None,
+        });
+        let null_key = nodes.len() - 1;
+        if let Node::Map(pairs) = &mut nodes[parent] {
+            if let Some(last) = pairs.last_mut() {
+                last.1 = id;
+            }
+        }
+        if let Some(top) = stack.last_mut() {
+            top.1 = Some(null_key);
+        }
+        return AsParsed;
+    }
+    // The collection is the first node of the mapping saphyr-parser opened at it, so for
+    // go-yaml it is a node of the enclosing collection.
+    if n < 2 {
+        return FlowKeyRead::Root(colon + 1);
+    }
+    match &nodes[stack[n - 2].0] {
+        Node::Seq(_) => {
+            // An indentless sequence (its `-` at its mapping's column) ends at the KEY token
+            // and its mapping wants a key. The sequence's span starts at its first entry's
+            // content, so the `-` before the collection gives its column.
+            let dash = chars[..open]
+                .iter()
+                .rposition(|c| !c.is_whitespace())
+                .filter(|&i| chars[i] == '-');
+            let indentless = n >= 3
+                && matches!(nodes[stack[n - 3].0], Node::Map(_))
+                && dash.is_some_and(|d| d - line_start(chars, d) == blocks[n - 3]);
+            fail(if indentless {
+                "did not find expected key"
+            } else {
+                "did not find expected '-' indicator"
+            })
+        }
+        _ => fail("did not find expected key"),
+    }
+}
+
+/// What go-yaml makes of the text after a document's root flow collection or quoted scalar.
+enum AfterRoot {
+    /// The document ends; go-yaml read up to this character index.
+    Ends(usize),
+    /// Scanning the next token fails (with its character index).
+    Fails(Error, usize),
+    /// Not worked out here: saphyr-parser's error stands.
+    Unknown,
+}
+
+/// go-yaml's parser ends the document after its root node and asks for one more token, and the
+/// scanner reads on while the first queued token may still be a simple key (a non-empty
+/// collection or a quoted scalar on its line, a plain key up to its `: `). An empty collection
+/// lost its key (see `empty_flow_key`). `end` is where the root ends.
+fn after_root(chars: &[char], end: usize, empty: bool) -> AfterRoot {
+    use AfterRoot::{Ends, Unknown};
+    let mut i = end;
+    let mut same_line = true;
+    loop {
+        let Some(&c) = chars.get(i) else {
+            return Unknown;
+        };
+        match c {
+            ' ' => i += 1,
+            // Tabs separate tokens unless a simple key may start (at a line's start).
+            '\t' if same_line => i += 1,
+            '\t' => {
+                let line = chars[..i].iter().filter(|&&c| c == '\n').count();
+                let e = Error::yaml(format!(
+                    "line {}: found character that cannot start any token",
+                    line + 1
+                ));
+                return AfterRoot::Fails(e, i);
+            }
+            '#' => {
+                while chars.get(i).is_some_and(|&c| c != '\n') {
+                    i += 1;
+                }
+            }
+            '\n' => {
+                same_line = false;
+                i += 1;
+            }
+            _ => break,
+        }
+    }
+    let c = chars[i];
+    let blank_after = chars.get(i + 1).is_none_or(|c| c.is_whitespace());
+    let line_end = (i..chars.len())
+        .find(|&j| chars[j] == '\n')
+        .unwrap_or(chars.len());
+    if same_line {
+        // After `]` or `}` no simple key may start: one plain scalar (a possible key before
+        // it would have the scanner read on).
+        let plain = c.is_ascii_alphanumeric() || (c == ':' && !blank_after);
+        return if empty && plain {
+            Ends(line_end)
+        } else {
+            Unknown
+        };
+    }
+    if matches!(c, '-' | '?' | ':') && blank_after {
+        return Ends(i + 1);
+    }
+    if c.is_ascii_alphanumeric() {
+        let line = &chars[i..line_end];
+        let colon = (0..line.len())
+            .find(|&j| line[j] == ':' && line.get(j + 1).is_none_or(|c| c.is_whitespace()));
+        if let Some(colon) = colon.filter(|&colon| !line[..colon].contains(&'#')) {
+            return Ends(i + colon + 1);
+        }
+    }
+    Unknown
+}
+
+/// Whether go-yaml's scanner may start a simple key at `pos`: in block context when only
+/// indentation and `-`, `?` or `:` indicators come before it on its line; in flow context right
+/// after `[`, `{`, `,` or `?`.
+fn key_allowed(chars: &[char], pos: usize, in_flow: bool) -> bool {
+    if !in_flow {
+        let mut i = line_start(chars, pos);
+        while i < pos {
+            match chars[i] {
+                ' ' => i += 1,
+                '-' | '?' | ':' if chars.get(i + 1) == Some(&' ') => i += 2,
+                _ => return false,
+            }
+        }
+        return true;
+    }
+    let mut end = pos;
+    loop {
+        let from = line_start(chars, end);
+        let line = &chars[from..end];
+        // Earlier lines may end with a comment.
+        let code = if end == pos {
+            line
+        } else {
+            let hash = (0..line.len())
+                .find(|&i| line[i] == '#' && (i == 0 || matches!(line[i - 1], ' ' | '\t')));
+            &line[..hash.unwrap_or(line.len())]
+        };
+        if let Some(&c) = code.iter().rev().find(|c| !c.is_whitespace()) {
+            return matches!(c, '[' | '{' | ',' | '?');
+        }
+        if from == 0 {
+            return false;
+        }
+        end = from - 1;
+    }
+}
+
+/// The character index where the line holding `pos` starts.
+fn line_start(chars: &[char], pos: usize) -> usize {
+    chars[..pos]
+        .iter()
+        .rposition(|&c| c == '\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// Rejects the escapes YAML 1.2 added that go-yaml's YAML 1.1 scanner does not know (`\/`).
