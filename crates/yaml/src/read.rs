@@ -1433,8 +1433,11 @@ fn go_sharp_v(v: &GoValue, top: bool) -> String {
             format!("[]interface {{}}{{{}}}", inner.join(", "))
         }
         GoValue::Map(pairs) => {
-            let inner: Vec<String> = pairs
-                .iter()
+            // fmt prints a map's entries in sorted key order.
+            let mut sorted: Vec<&(Scalar, GoValue)> = pairs.iter().collect();
+            sorted.sort_by(|a, b| go_key_order(&a.0, &b.0));
+            let inner: Vec<String> = sorted
+                .into_iter()
                 .map(|(k, v)| {
                     format!(
                         "{}:{}",
@@ -1445,5 +1448,42 @@ fn go_sharp_v(v: &GoValue, top: bool) -> String {
                 .collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
         }
+    }
+}
+
+/// The order Go's fmt sorts `interface{}` map keys in (internal/fmtsort): nil first, then by
+/// dynamic type, then by value. Types compare by their runtime type descriptors' addresses, an
+/// order fixed in Helm's binary: string, uint64, int, float64, bool.
+fn go_key_order(a: &Scalar, b: &Scalar) -> std::cmp::Ordering {
+    fn rank(s: &Scalar) -> u8 {
+        match s {
+            Scalar::Null => 0,
+            Scalar::Str(_) | Scalar::Binary(_) => 1,
+            Scalar::Uint(_) => 2,
+            Scalar::Int(_) => 3,
+            Scalar::Float(_) => 4,
+            Scalar::Bool(_) => 5,
+        }
+    }
+    fn bytes(s: &Scalar) -> &[u8] {
+        match s {
+            Scalar::Str(s) => s.as_bytes(),
+            Scalar::Binary(b) => b,
+            _ => &[],
+        }
+    }
+    match (a, b) {
+        (Scalar::Uint(x), Scalar::Uint(y)) => x.cmp(y),
+        (Scalar::Int(x), Scalar::Int(y)) => x.cmp(y),
+        (Scalar::Bool(x), Scalar::Bool(y)) => x.cmp(y),
+        // NaN sorts before every other float.
+        (Scalar::Float(x), Scalar::Float(y)) => match (x.is_nan(), y.is_nan()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            _ => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+        },
+        _ if rank(a) == 1 && rank(b) == 1 => bytes(a).cmp(bytes(b)),
+        _ => rank(a).cmp(&rank(b)),
     }
 }
