@@ -189,10 +189,14 @@ fn render_with_policy(
 ) -> Result<BTreeMap<String, String>, Error> {
     let to_yaml = funcs.get("toYaml").cloned();
     // Helm renders a copy of the values: templates that change maps in place (`set`,
-    // `merge`) change the copy, never the caller's values.
-    let values = &values
-        .deep_copy()
-        .ok_or_else(|| Error::new("values are nested too deeply"))?;
+    // `merge`) change the copy, never the caller's values. The copy is made below, once the
+    // templates show whether they can change a map; values it would be refused for are
+    // refused here, copied or not.
+    if crate::values::deep_copy_refuses(values) {
+        return Err(Error::new("values are nested too deeply"));
+    }
+    // Functions of the caller's own may change maps whatever their names.
+    let known_functions = Arc::ptr_eq(&funcs, &helmet_sprig::shared_functions());
     let mut shared = Map::new();
     shared.insert("Release".into(), options.release.to_value());
     shared.insert(
@@ -211,11 +215,27 @@ fn render_with_policy(
             .map_err(|e| cleanup_parse_error(&r.name, &e.to_string()))?;
     }
 
+    let changes_maps = may_change_maps(&templates, chart, values);
+    // Without the copy only when no template calls a function that changes maps (then
+    // `changes_maps`), nor `tpl` (whose text, from anywhere, may call one), and every function
+    // is the engine's own.
+    let needs_copy = !known_functions || changes_maps || templates.calls_any(&["tpl"]);
+    if needs_copy {
+        // The scopes are built again around a copy of the values (same files, same order).
+        let copy = values
+            .deep_copy()
+            .ok_or_else(|| Error::new("values are nested too deeply"))?;
+        let mut copied = Vec::new();
+        collect(chart, None, &copy, &shared, &to_yaml, &mut copied, 0)?;
+        copied.sort_by(|a, b| helm_order(&a.name, &b.name));
+        for (r, c) in renderables.iter_mut().zip(copied) {
+            r.scope = c.scope;
+        }
+    }
     let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
     // Templates that change maps in place see each other's changes in Helm, which runs them
     // one after another in this order; only templates that cannot change maps run side by side.
-    let sequential = may_change_maps(&templates, chart, values)
-        || reads_subcharts(&renderables, &templates, chart, values);
+    let sequential = changes_maps || reads_subcharts(&renderables, &templates, chart, values);
     // Each file runs on the calling thread; the engine moves a call chain to a thread with a
     // big stack only when it gets deep (real charts almost never do), so a render starts no
     // thread (which costs more than rendering a small chart).

@@ -371,10 +371,15 @@ fn read_chart_file(
     Ok((data, meta.modified().ok()))
 }
 
-/// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order.
+/// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order. The same text
+/// is parsed once per process (see [`set_process_caches`](crate::set_process_caches)); every
+/// call returns maps of its own.
 pub fn parse_values(data: &[u8]) -> Result<Value, Error> {
-    // Helm's LoadValues: documents cut at `---` lines, each read as a map, merged in order.
-    helmet_yaml::load_values(&String::from_utf8_lossy(data)).map_err(|e| Error::new(e.to_string()))
+    crate::values::parsed::parsed_values(data, |data| {
+        // Helm's LoadValues: documents cut at `---` lines, each read as a map, merged in order.
+        helmet_yaml::load_values(&String::from_utf8_lossy(data))
+            .map_err(|e| Error::new(e.to_string()))
+    })
 }
 
 /// Splits a YAML stream at `---` lines as Kubernetes' YAML reader does.

@@ -1,12 +1,13 @@
 //! Helm's value coalescing (`chartutil.CoalesceValues`/`MergeValues`): user values over chart
 //! defaults, subchart defaults under their names, globals copied down to subcharts.
 //!
-//! Go mutates shared maps in place; here trees are rebuilt. One Go aliasing effect is not
+//! Go mutates shared maps in place; here changed maps are rebuilt and unchanged ones shared (the
+//! render copies the values before a template can change them). One Go aliasing effect is not
 //! reproduced: nested global maps that a subchart extends leak back into the parent's globals.
 
 use std::sync::Arc;
 
-use helmet_value::{Map, Value};
+use helmet_value::{ElemType, Map, TypedMap, Value};
 
 use crate::chart::{Chart, Error};
 
@@ -240,11 +241,31 @@ fn coalesce_globals(mut dest: Map, src: &Map, prefix: &str, warnings: &mut Warni
 pub fn clean_nils(m: Map) -> Map {
     m.into_iter()
         .filter(|(_, v)| !v.is_nil())
-        .map(|(k, v)| match v {
-            Value::Map(inner) => (k, Value::map(clean_nils(inner.to_map()))),
-            other => (k, other),
-        })
+        .map(|(k, v)| (k, without_nils(&v)))
         .collect()
+}
+
+/// `v` with the `null`s of its nested maps removed. A map that holds none and is already what
+/// [`clean_nils`] builds (as every map read from YAML is) is shared rather than rebuilt: the
+/// render copies the values before any template can change a map in place.
+fn without_nils(v: &Value) -> Value {
+    match v {
+        Value::Map(m) if !clean_already(m) => Value::map(clean_nils(m.to_map())),
+        other => other.clone(),
+    }
+}
+
+/// Whether `m` and the maps nested in it (not inside lists) hold no `null` and are non-nil,
+/// unnamed `map[string]interface {}`s.
+fn clean_already(m: &TypedMap) -> bool {
+    m.elem == ElemType::Interface
+        && m.map_type().is_none()
+        && !m.is_nil()
+        && m.entries().values().all(|v| match v {
+            Value::Nil => false,
+            Value::Map(inner) => clean_already(inner),
+            _ => true,
+        })
 }
 
 /// The chart's own defaults under the user's values (Helm's `coalesceValues`).
@@ -294,8 +315,8 @@ fn coalesce_own(
                 if !merge {
                     match val {
                         Value::Nil => continue,
-                        Value::Map(m) => {
-                            v.insert(key.clone(), Value::map(clean_nils(m.to_map())));
+                        Value::Map(_) => {
+                            v.insert(key.clone(), without_nils(val));
                             continue;
                         }
                         _ => {}

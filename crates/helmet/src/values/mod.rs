@@ -3,6 +3,7 @@
 
 pub mod coalesce;
 pub mod dependencies;
+pub(crate) mod parsed;
 mod raw_json;
 pub mod schema;
 mod schema_fast;
@@ -170,6 +171,140 @@ pub fn process_dependencies(chart: &mut Chart, values: &Value) -> Result<(), Err
 pub fn coalesce_values(chart: &Chart, user: &Value) -> Result<Value, Error> {
     let mut warnings = Warnings::new();
     coalesce::coalesce_values(chart, user, &mut warnings)
+}
+
+/// Whether [`Value::deep_copy`] refuses `values` (a map holding itself, or maps nested more
+/// than 10,000 deep), without copying anything: a render that needs no copy of its values
+/// still refuses the values a copy would have been refused for. The walk keeps its own stack.
+pub(crate) fn deep_copy_refuses(values: &Value) -> bool {
+    /// `deep_copy`'s limit: a value below this many maps (and slices holding maps).
+    const MAX_DEPTH: usize = 10_000;
+    fn holds_map(v: &Value) -> bool {
+        match v {
+            Value::Map(_) => true,
+            Value::List(l) => l.items.iter().any(holds_map),
+            _ => false,
+        }
+    }
+    // Depth first; `Leave` takes a map off the path from the root, where a map that holds
+    // itself would be met again.
+    enum Step {
+        Enter(Value, usize),
+        Leave,
+    }
+    let mut path: Vec<std::sync::Arc<helmet_value::TypedMap>> = Vec::new();
+    let mut stack = vec![Step::Enter(values.clone(), 0)];
+    while let Some(step) = stack.pop() {
+        let (value, depth) = match step {
+            Step::Leave => {
+                path.pop();
+                continue;
+            }
+            Step::Enter(value, depth) => (value, depth),
+        };
+        // The items of a container are one level deeper; only those holding maps go deeper
+        // still, so only they are walked.
+        match value {
+            Value::Map(m) => {
+                if path.iter().any(|p| helmet_value::TypedMap::same(p, &m)) {
+                    return true;
+                }
+                let entries = m.entries();
+                if depth >= MAX_DEPTH && !entries.is_empty() {
+                    return true;
+                }
+                stack.push(Step::Leave);
+                stack.extend(
+                    entries
+                        .values()
+                        .filter(|v| holds_map(v))
+                        .map(|v| Step::Enter(v.clone(), depth + 1)),
+                );
+                path.push(m);
+            }
+            Value::List(l) if l.items.iter().any(holds_map) => {
+                if depth >= MAX_DEPTH {
+                    return true;
+                }
+                stack.extend(
+                    l.items
+                        .iter()
+                        .filter(|v| holds_map(v))
+                        .map(|v| Step::Enter(v.clone(), depth + 1)),
+                );
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod copy_tests {
+    use super::*;
+
+    /// `n` maps nested in each other around `leaf`.
+    fn nest(n: usize, leaf: Value) -> Value {
+        (0..n).fold(leaf, |inner, _| {
+            let mut m = Map::new();
+            m.insert("k".into(), inner);
+            Value::map(m)
+        })
+    }
+
+    /// [`deep_copy_refuses`] answers as [`Value::deep_copy`] does, at the depth limit, with
+    /// slices of maps and of scalars, and for maps holding themselves.
+    #[test]
+    fn refuses_what_deep_copy_refuses() {
+        // Deep trees recurse in deep_copy and in drop: a big stack for the test.
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(|| {
+                let scalar = Value::Float64(1.0);
+                let scalars = Value::list(vec![Value::Float64(1.0)]);
+                let empty = Value::empty_map();
+                let maps_in_list = Value::list(vec![scalar.clone(), empty.clone()]);
+                let mut cases = Vec::new();
+                for n in [0, 1, 5] {
+                    for leaf in [&scalar, &scalars, &empty, &maps_in_list] {
+                        cases.push(nest(n, leaf.clone()));
+                    }
+                }
+                // At the limit (each walk is quadratic in the depth: few cases).
+                for (n, leaf) in [
+                    (10_000, &scalar),
+                    (10_001, &scalar),
+                    (10_000, &empty),
+                    (10_000, &scalars),
+                    (9_999, &maps_in_list),
+                    (10_000, &maps_in_list),
+                ] {
+                    cases.push(nest(n, leaf.clone()));
+                }
+                let cyclic = nest(3, Value::Nil);
+                let inner = cyclic.map_get("k").unwrap();
+                inner
+                    .as_typed_map()
+                    .unwrap()
+                    .update(|m| m.insert("back".into(), Value::list(vec![cyclic.clone()])));
+                cases.push(cyclic.clone());
+                // The same map twice is no cycle.
+                let twice = nest(2, scalar.clone());
+                cases.push(Value::list(vec![twice.clone(), twice]));
+                let mut refused = 0;
+                for (i, v) in cases.iter().enumerate() {
+                    let copy = v.deep_copy();
+                    assert_eq!(deep_copy_refuses(v), copy.is_none(), "case {i}");
+                    refused += usize::from(copy.is_none());
+                }
+                assert_eq!(refused, 3);
+                // Break the cycle so that it can be dropped.
+                inner.as_typed_map().unwrap().update(|m| m.remove("back"));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,131 @@
+//! Values files parsed once per process, looked up by their exact bytes.
+//!
+//! Reading a chart's `values.yaml` costs more than anything else about its values, and a process
+//! that loads the same chart again and again (an embedder, the benchmarks) reads the same text
+//! every time. So the parsed tree is kept, as the compiled schema is (see `schema.rs`), and
+//! [`set_process_caches`](crate::set_process_caches) turns it off.
+//!
+//! Go maps are references and templates change them in place (`set`, `merge`): the tree kept
+//! here must never reach anyone who could change it. Each caller gets its own copy of the maps
+//! (lists and strings are immutable and stay shared), which costs a small part of parsing.
+
+use std::sync::{Arc, Mutex};
+
+use helmet_value::{Map, TypedMap, Value};
+
+/// Parsed values files by their bytes, oldest first.
+type ParsedCache = Vec<(Box<[u8]>, Value)>;
+static PARSED: Mutex<ParsedCache> = Mutex::new(Vec::new());
+
+/// How many files the cache keeps: a process sees few values files; the bounds only keep a
+/// long-running embedder small.
+const MAX_FILES: usize = 64;
+/// How many bytes of values text the cache keeps, in all.
+const MAX_BYTES: usize = 16 << 20;
+
+/// The values `parse` reads from `data`, parsed at most once per process for the same bytes
+/// (errors are not kept: the next call reports the same error again). Every call returns
+/// maps no other caller holds.
+pub(crate) fn parsed_values<E>(
+    data: &[u8],
+    parse: impl FnOnce(&[u8]) -> Result<Value, E>,
+) -> Result<Value, E> {
+    let cached = crate::process_caches();
+    if cached {
+        if let Ok(cache) = PARSED.lock() {
+            if let Some((_, tree)) = cache.iter().find(|(text, _)| **text == *data) {
+                return Ok(fresh_maps(tree));
+            }
+        }
+    }
+    let tree = parse(data)?;
+    if cached && data.len() <= MAX_BYTES {
+        if let Ok(mut cache) = PARSED.lock() {
+            let mut total = data.len() + cache.iter().map(|(t, _)| t.len()).sum::<usize>();
+            while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
+                total -= cache.remove(0).0.len();
+            }
+            // The kept tree is a copy too: the caller may change the one it gets.
+            cache.push((data.into(), fresh_maps(&tree)));
+        }
+    }
+    Ok(tree)
+}
+
+/// `tree` with every map copied, so that changing a map of the copy in place leaves `tree`
+/// alone. A parsed tree holds no cycles and nests at most as deep as the YAML reader allows
+/// (1,000 levels), so the recursion is bounded.
+fn fresh_maps(tree: &Value) -> Value {
+    match tree {
+        Value::Map(m) => {
+            // Cloning the tree of entries keeps its shape (no sorting, no rebuilding); only
+            // the values holding maps are replaced.
+            let mut entries: Map = (*m.entries()).clone();
+            for v in entries.values_mut() {
+                if holds_map(v) {
+                    *v = fresh_maps(v);
+                }
+            }
+            Value::Map(Arc::new(match m.map_type() {
+                Some(map_type) => TypedMap::named(map_type, entries),
+                None => TypedMap::new(m.elem, entries),
+            }))
+        }
+        Value::List(l) if l.items.iter().any(holds_map) => {
+            Value::typed_list(l.elem, l.items.iter().map(fresh_maps).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Whether a map is in `v` (it, or an item of its lists).
+fn holds_map(v: &Value) -> bool {
+    match v {
+        Value::Map(_) => true,
+        Value::List(l) => l.items.iter().any(holds_map),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(data: &[u8]) -> Result<Value, String> {
+        helmet_yaml::load_values(std::str::from_utf8(data).unwrap()).map_err(|e| e.to_string())
+    }
+
+    /// Changing a map of one caller's values in place changes neither the kept tree nor what the
+    /// next caller gets; lists of maps are copied too.
+    #[test]
+    fn callers_get_their_own_maps() {
+        // A text no other test uses, so that the cache starts without it.
+        let text = b"parsed_cache_test:\n  a: 1\n  items:\n  - name: x\n  - plain\n";
+        let first = parsed_values(text, parse).unwrap();
+        let second = parsed_values(text, parse).unwrap();
+        let section = first.map_get("parsed_cache_test").unwrap();
+        section
+            .as_typed_map()
+            .unwrap()
+            .update(|m| m.insert("a".into(), Value::from("changed")));
+        let item = section.map_get("items").unwrap().as_list().unwrap()[0].clone();
+        item.as_typed_map()
+            .unwrap()
+            .update(|m| m.insert("name".into(), Value::from("changed")));
+        let third = parsed_values(text, parse).unwrap();
+        let json = |v: &Value| helmet_yaml::to_json(v).unwrap();
+        let original = r#"{"parsed_cache_test":{"a":1,"items":[{"name":"x"},"plain"]}}"#;
+        assert_eq!(json(&second), original);
+        assert_eq!(json(&third), original);
+        assert_ne!(json(&first), original);
+    }
+
+    /// Errors are reported again, not kept.
+    #[test]
+    fn errors_are_not_kept() {
+        let text = b"parsed_cache_error: [\n";
+        let first = parsed_values(text, parse).unwrap_err();
+        let second = parsed_values(text, parse).unwrap_err();
+        assert_eq!(first, second);
+    }
+}
