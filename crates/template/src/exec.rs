@@ -437,12 +437,13 @@ impl<'a> State<'a> {
             None => Ev::invalid(),
         };
         let stack = self.stack.enter(tree);
+        // The called template writes to the same output and uses the same argument stacks.
         let mut inner = State {
             set: self.set,
             tree,
             vars: vec![("$", new_dot.clone())],
-            call_args: Vec::new(),
-            call_values: Vec::new(),
+            call_args: std::mem::take(&mut self.call_args),
+            call_values: std::mem::take(&mut self.call_values),
             at: At::None,
             depth: self.depth + 1,
             out: std::mem::take(&mut self.out),
@@ -452,21 +453,28 @@ impl<'a> State<'a> {
             // Continue on a fresh deep stack; the output travels with the state.
             match crate::on_stack_for_levels(stack.levels, move || {
                 let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
-                (r, inner.out)
+                (r, inner)
             }) {
-                Some((r, out)) => {
-                    self.out = out;
+                Some((r, inner)) => {
+                    self.take_buffers(inner);
                     r
                 }
                 None => Err(self.errorf("internal error: execution thread failed")),
             }
         } else {
             let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
-            self.out = std::mem::take(&mut inner.out);
+            self.take_buffers(inner);
             r
         };
         r?;
         Ok(Flow::Normal)
+    }
+
+    /// Takes back the output and argument stacks lent to a called template's state.
+    fn take_buffers(&mut self, inner: State<'_>) {
+        self.out = inner.out;
+        self.call_args = inner.call_args;
+        self.call_values = inner.call_values;
     }
 
     pub(crate) fn eval_pipeline(&mut self, dot: &Ev, pipe: &'a PipeNode) -> R<Ev> {
@@ -1154,19 +1162,22 @@ impl Set {
     ) -> Result<crate::output::Output, Error> {
         let stack = stack.enter(tree);
         let dot = Ev::plain(data.clone());
+        let (call_args, call_values) = spare_stacks::take();
         let mut st = State {
             set: self,
             tree,
             vars: vec![("$", dot.clone())],
-            call_args: Vec::new(),
-            call_values: Vec::new(),
+            call_args,
+            call_values,
             at: At::None,
             depth: 0,
-            out: Default::default(),
+            out: crate::output::Output::reusing(),
             stack,
         };
         let run = move || -> Result<crate::output::Output, Error> {
-            st.walk_list(&dot, &tree.root)?;
+            let r = st.walk_list(&dot, &tree.root);
+            spare_stacks::give_back(st.call_args, st.call_values);
+            r?;
             Ok(st.out)
         };
         if stack.hopped {
@@ -1182,5 +1193,48 @@ impl Set {
         } else {
             run()
         }
+    }
+}
+
+/// Argument stacks of finished executions, kept for the next ones on the same thread: `include`
+/// starts a new execution per call, and most of them call functions.
+mod spare_stacks {
+    use std::cell::RefCell;
+
+    use helmet_value::Value;
+
+    use super::Ev;
+
+    /// How many spare pairs of stacks a thread keeps.
+    const MAX_SPARE: usize = 16;
+    /// Stacks grown beyond this many entries are not kept.
+    const MAX_KEPT_LEN: usize = 256;
+
+    thread_local! {
+        static SPARE: RefCell<Vec<(Vec<Ev>, Vec<Value>)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Empty stacks, reused when the thread has some.
+    pub(super) fn take() -> (Vec<Ev>, Vec<Value>) {
+        SPARE
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Keeps the stacks of a finished execution for the next one.
+    pub(super) fn give_back(mut args: Vec<Ev>, mut values: Vec<Value>) {
+        if args.capacity() > MAX_KEPT_LEN || values.capacity() > MAX_KEPT_LEN {
+            return;
+        }
+        args.clear();
+        values.clear();
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < MAX_SPARE {
+                spare.push((args, values));
+            }
+        });
     }
 }

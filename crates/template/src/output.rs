@@ -2,11 +2,24 @@
 //! that is not valid UTF-8 was printed (Go's templates write any bytes; `include` and `tpl`
 //! return them as a string).
 
+use std::cell::RefCell;
+
 use helmet_value::Value;
 
 /// Why output that holds bytes that are not UTF-8 cannot be returned as text.
 pub(crate) const NOT_TEXT: &str = "printing a string that is not valid UTF-8 into a \
     template's final output is not supported by helmet (Helm writes its raw bytes)";
+
+/// How many spare output buffers a thread keeps.
+const MAX_SPARE_BUFFERS: usize = 16;
+/// Output buffers larger than this are not kept.
+const MAX_SPARE_CAPACITY: usize = 64 * 1024;
+
+thread_local! {
+    /// Buffers of outputs already turned into values, kept for the next executions on the same
+    /// thread: `include` runs one per call, and its output is copied into a Go string anyway.
+    static SPARE_BUFFERS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
 
 /// What a running template has written.
 #[derive(Default, Debug)]
@@ -18,6 +31,16 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// An empty output that writes into a spare buffer of this thread when there is one.
+    pub(crate) fn reusing() -> Output {
+        let text = SPARE_BUFFERS
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        Output { text, raw: None }
+    }
+
     /// Appends text.
     #[inline]
     pub(crate) fn push_str(&mut self, s: &str) {
@@ -44,13 +67,33 @@ impl Output {
         }
     }
 
-    /// The output as a Go string.
+    /// The output as a Go string. The text is copied into the string's own allocation, so its
+    /// buffer is kept for the next execution.
     pub(crate) fn into_value(self) -> Value {
+        if self.raw.is_none() {
+            let value = Value::from(self.text.as_str());
+            keep_spare(self.text);
+            return value;
+        }
         match self.into_text() {
             Ok(text) => Value::from(text),
             Err(bytes) => Value::ByteString(bytes.into()),
         }
     }
+}
+
+/// Keeps an output buffer for the next execution on this thread.
+fn keep_spare(mut text: String) {
+    if text.capacity() == 0 || text.capacity() > MAX_SPARE_CAPACITY {
+        return;
+    }
+    text.clear();
+    let _ = SPARE_BUFFERS.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < MAX_SPARE_BUFFERS {
+            spare.push(text);
+        }
+    });
 }
 
 #[cfg(test)]
