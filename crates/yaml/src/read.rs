@@ -631,10 +631,11 @@ fn empty_flow_key(
         return AsParsed;
     };
     if let Some(&(_, value)) = pairs.last() {
+        // `key:` with nothing after it (an anchor or a tag then go to the collection).
         let empty_value = matches!(
             &nodes[value],
-            Node::Scalar { value, plain: true, tag: None } if value.is_empty()
-        );
+            Node::Scalar { value, plain: true, .. } if value.is_empty()
+        ) && value_indicator_before(chars, open);
         if !empty_value {
             // The parser wants the mapping's next key.
             return fail("did not find expected key");
@@ -748,15 +749,52 @@ fn after_root(chars: &[char], end: usize, empty: bool) -> AfterRoot {
     if matches!(c, '-' | '?' | ':') && blank_after {
         return Ends(i + 1);
     }
-    if c.is_ascii_alphanumeric() {
-        let line = &chars[i..line_end];
-        let colon = (0..line.len())
-            .find(|&j| line[j] == ':' && line.get(j + 1).is_none_or(|c| c.is_whitespace()));
-        if let Some(colon) = colon.filter(|&colon| !line[..colon].contains(&'#')) {
-            return Ends(i + colon + 1);
+    // A key on its line (`key:`, `"key":`, `'key':`, maybe after an anchor or a tag): the
+    // scanner stops at its `:`.
+    let line = &chars[i..line_end];
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut j = 0;
+    while j < line.len() && matches!(line[j], '&' | '!') {
+        let mut k = j + 1;
+        if line[j] == '!' && line.get(k) == Some(&'!') {
+            k += 1;
+        }
+        let name = k;
+        while k < line.len() && name_char(line[k]) {
+            k += 1;
+        }
+        if k == name || line.get(k) != Some(&' ') {
+            return Unknown;
+        }
+        j = k;
+        while line.get(j) == Some(&' ') {
+            j += 1;
         }
     }
-    Unknown
+    let key_end = match line.get(j) {
+        Some(&q @ ('"' | '\'')) => {
+            let close = (j + 1..line.len()).find(|&k| line[k] == q);
+            let inner = &line[j + 1..close.unwrap_or(j + 1)];
+            if inner.contains(&'\\') || close.is_some_and(|k| line.get(k + 1) == Some(&q)) {
+                return Unknown;
+            }
+            let Some(mut k) = close.map(|k| k + 1) else {
+                return Unknown;
+            };
+            while line.get(k) == Some(&' ') {
+                k += 1;
+            }
+            (line.get(k) == Some(&':')).then_some(k)
+        }
+        Some(c) if c.is_ascii_alphanumeric() => (j..line.len())
+            .find(|&k| line[k] == ':' && line.get(k + 1).is_none_or(|c| c.is_whitespace()))
+            .filter(|&k| !line[j..k].contains(&'#')),
+        _ => None,
+    };
+    match key_end {
+        Some(k) if line.get(k + 1).is_none_or(|c| c.is_whitespace()) => Ends(i + k + 1),
+        _ => Unknown,
+    }
 }
 
 /// Whether go-yaml's scanner may start a simple key at `pos`: in block context when only
@@ -777,15 +815,8 @@ fn key_allowed(chars: &[char], pos: usize, in_flow: bool) -> bool {
     let mut end = pos;
     loop {
         let from = line_start(chars, end);
-        let line = &chars[from..end];
         // Earlier lines may end with a comment.
-        let code = if end == pos {
-            line
-        } else {
-            let hash = (0..line.len())
-                .find(|&i| line[i] == '#' && (i == 0 || matches!(line[i - 1], ' ' | '\t')));
-            &line[..hash.unwrap_or(line.len())]
-        };
+        let code = without_comment(&chars[from..end], end == pos);
         if let Some(&c) = code.iter().rev().find(|c| !c.is_whitespace()) {
             return matches!(c, '[' | '{' | ',' | '?');
         }
@@ -794,6 +825,38 @@ fn key_allowed(chars: &[char], pos: usize, in_flow: bool) -> bool {
         }
         end = from - 1;
     }
+}
+
+/// Whether the token before `pos`, past blanks, comments and a node's anchor or tag, is a `:`
+/// value indicator (the end of `key:`).
+fn value_indicator_before(chars: &[char], pos: usize) -> bool {
+    let mut end = pos;
+    loop {
+        let from = line_start(chars, end);
+        let code = without_comment(&chars[from..end], end == pos);
+        let mut words = code
+            .split(|c| c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .rev();
+        if let Some(word) = words.find(|w| !matches!(w[0], '&' | '!')) {
+            return word.last() == Some(&':');
+        }
+        if from == 0 {
+            return false;
+        }
+        end = from - 1;
+    }
+}
+
+/// A line's text before its comment (a `#` at its start or after a blank); `partial` when the
+/// text ends before the line does (no comment can come first then).
+fn without_comment(line: &[char], partial: bool) -> &[char] {
+    if partial {
+        return line;
+    }
+    let hash =
+        (0..line.len()).find(|&i| line[i] == '#' && (i == 0 || matches!(line[i - 1], ' ' | '\t')));
+    &line[..hash.unwrap_or(line.len())]
 }
 
 /// The character index where the line holding `pos` starts.
