@@ -1,6 +1,9 @@
 //! A YAML writer that lays text out as go-yaml's (libyaml's) emitter does: block collections,
 //! scalar style selection from the text's content, line folding at the best width, and the
 //! indentation rules of go-yaml v2 (`toYaml`) and v3 (`toYamlPretty`).
+//!
+//! The encoders in `write.rs` drive it with calls in document order (as libyaml's events),
+//! so no tree of the document is built first.
 
 use std::cmp::Ordering;
 
@@ -13,20 +16,70 @@ pub(crate) enum Style {
     Literal,
 }
 
-/// A node to write.
-#[derive(Debug)]
-pub(crate) enum Node {
-    Scalar(String, Style),
-    /// A scalar written with an explicit tag (go-yaml v3's `!!binary`).
-    Tagged(&'static str, String, Style),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+/// A scalar to write: its text, the style asked for, and whether the text is one of the
+/// common ones that need no analysis ([`is_neutral_ascii`]).
+pub(crate) struct Scalar<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) style: Style,
+    pub(crate) neutral: bool,
 }
 
-/// What the emitter learns about a scalar's text before choosing its style.
+impl<'a> Scalar<'a> {
+    /// A scalar whose text has not been looked at yet.
+    pub(crate) fn new(text: &'a str, style: Style) -> Scalar<'a> {
+        Scalar {
+            text,
+            style,
+            neutral: is_neutral_ascii(text),
+        }
+    }
+}
+
+/// The indentation around a block collection, which its end restores.
+pub(crate) struct OuterIndent(i64);
+
+/// Where a node stands, as libyaml's emitter states tell it: a sequence item, a mapping's key
+/// or value, a simple (implicit) key.
+#[derive(Clone, Copy)]
+pub(crate) struct Context {
+    seq_item: bool,
+    mapping: bool,
+    simple_key: bool,
+}
+
+impl Context {
+    /// The document's root node.
+    pub(crate) const ROOT: Context = Context {
+        seq_item: false,
+        mapping: false,
+        simple_key: false,
+    };
+    const SEQ_ITEM: Context = Context {
+        seq_item: true,
+        mapping: false,
+        simple_key: false,
+    };
+    const MAP_VALUE: Context = Context {
+        seq_item: false,
+        mapping: true,
+        simple_key: false,
+    };
+    const SIMPLE_KEY: Context = Context {
+        seq_item: false,
+        mapping: true,
+        simple_key: true,
+    };
+}
+
+/// What the emitter learns about a scalar's text before choosing its style (libyaml also
+/// works out whether it may be plain inside a flow collection; this emitter writes only empty
+/// ones).
+#[derive(Clone, Copy)]
 struct Analysis {
+    /// No space, tab or line break: written as it is, plain or in single quotes (where only
+    /// its `'` are doubled).
+    one_word: bool,
     multiline: bool,
-    flow_plain_allowed: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
@@ -52,19 +105,64 @@ fn is_blank_or_end(c: Option<char>) -> bool {
     }
 }
 
-fn analyze(value: &str, v3: bool) -> Analysis {
+/// ASCII bytes that change nothing in a block scalar's analysis anywhere but at its start, in
+/// a text without whitespace: printable, not a space, not `:` (an indicator at the end).
+const NEUTRAL_INSIDE: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0x21;
+    while b < 0x7F {
+        table[b] = b != b':' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// Whether the text is one of the most common scalars (`nginx`, `100m`, `app.kubernetes.io/name`):
+/// ASCII, starting with a letter or digit, no whitespace, control or `:`. Such a
+/// text may be written plain anywhere, in a single line.
+pub(crate) fn is_neutral_ascii(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes[1..]
+            .iter()
+            .all(|&b| NEUTRAL_INSIDE.get(b as usize).copied().unwrap_or(false))
+}
+
+fn analyze(scalar: &Scalar, v3: bool) -> Analysis {
+    let value = scalar.text;
     if value.is_empty() {
         return Analysis {
+            one_word: true,
             multiline: false,
-            flow_plain_allowed: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
         };
     }
-    let chars: Vec<char> = value.chars().collect();
-    let mut block_indicators = false;
-    let mut flow_indicators = false;
+    if scalar.neutral {
+        return Analysis {
+            one_word: true,
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
+    let document_marker = value.starts_with("---") || value.starts_with("...");
+    if value.is_ascii() {
+        analyze_chars(value.bytes().map(char::from), document_marker, v3)
+    } else {
+        analyze_chars(value.chars(), document_marker, v3)
+    }
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar` over a non-empty text's characters.
+fn analyze_chars(
+    mut chars: impl Iterator<Item = char>,
+    document_marker: bool,
+    v3: bool,
+) -> Analysis {
+    let mut block_indicators = document_marker;
     let mut line_breaks = false;
     let mut special = false;
     let mut tabs = false;
@@ -76,48 +174,25 @@ fn analyze(value: &str, v3: bool) -> Analysis {
     let mut space_break = false;
     let mut previous_space = false;
     let mut previous_break = false;
-    if value.starts_with("---") || value.starts_with("...") {
-        block_indicators = true;
-        flow_indicators = true;
-    }
+    let mut spaces = false;
     let mut preceded_by_whitespace = true;
-    let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        let followed_by_whitespace = next.is_none() || matches!(next, Some(' ' | '\t'));
-        if i == 0 {
+    let mut first = true;
+    let mut current = chars.next();
+    while let Some(c) = current {
+        let next = chars.next();
+        let last = next.is_none();
+        let followed_by_whitespace = matches!(next, None | Some(' ' | '\t'));
+        if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => {
-                    flow_indicators = true;
-                    block_indicators = true;
-                }
-                '?' | ':' => {
-                    flow_indicators = true;
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
-                }
-                '-' if followed_by_whitespace => {
-                    flow_indicators = true;
-                    block_indicators = true;
-                }
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
                 _ => {}
             }
         } else {
             match c {
-                ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
-                ':' => {
-                    flow_indicators = true;
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
-                }
-                '#' if preceded_by_whitespace => {
-                    flow_indicators = true;
-                    block_indicators = true;
-                }
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
                 _ => {}
             }
         }
@@ -127,10 +202,11 @@ fn analyze(value: &str, v3: bool) -> Analysis {
             special = true;
         }
         if c == ' ' {
-            if i == 0 {
+            spaces = true;
+            if first {
                 leading_space = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_space = true;
             }
             if previous_break {
@@ -140,10 +216,10 @@ fn analyze(value: &str, v3: bool) -> Analysis {
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            if i == 0 {
+            if first {
                 leading_break = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_break = true;
             }
             if previous_space {
@@ -156,28 +232,27 @@ fn analyze(value: &str, v3: bool) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blank_or_end(Some(c));
+        first = false;
+        current = next;
     }
     let mut a = Analysis {
+        one_word: !spaces && !line_breaks,
         multiline: line_breaks,
-        flow_plain_allowed: true,
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
     };
     if leading_space || leading_break || trailing_space || trailing_break {
-        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
     }
     if trailing_space {
         a.block_allowed = false;
     }
     if break_space {
-        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
     if space_break || tabs || special {
-        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
@@ -185,16 +260,21 @@ fn analyze(value: &str, v3: bool) -> Analysis {
         a.block_allowed = false;
     }
     if line_breaks {
-        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
-    }
-    if flow_indicators {
-        a.flow_plain_allowed = false;
     }
     if block_indicators {
         a.block_plain_allowed = false;
     }
     a
+}
+
+/// The number of characters (libyaml's columns) in a text.
+fn char_count(text: &str) -> i64 {
+    if text.is_ascii() {
+        text.len() as i64
+    } else {
+        text.chars().count() as i64
+    }
 }
 
 /// The emitter's state, as libyaml keeps it.
@@ -205,13 +285,8 @@ pub(crate) struct Emitter {
     best_width: i64,
     column: i64,
     indent: i64,
-    indents: Vec<i64>,
     whitespace: bool,
     indention: bool,
-    flow_level: usize,
-    root_context: bool,
-    mapping_context: bool,
-    simple_key_context: bool,
 }
 
 impl Emitter {
@@ -223,33 +298,105 @@ impl Emitter {
             2
         };
         Emitter {
-            out: String::new(),
+            out: String::with_capacity(256),
             v3,
             best_indent,
             best_width: if v3 { i64::MAX } else { 80 },
             column: 0,
             indent: -1,
-            indents: Vec::new(),
             whitespace: true,
             indention: true,
-            flow_level: 0,
-            root_context: false,
-            mapping_context: false,
-            simple_key_context: false,
         }
     }
 
-    /// Writes one document holding `node` and returns the text.
-    pub(crate) fn document(mut self, node: &Node) -> String {
-        self.emit_node(node, true, false, false, false);
-        // Document end: finish the last line.
+    /// Ends the document (finishing its last line) and returns the text.
+    pub(crate) fn finish(mut self) -> String {
         self.write_indent();
         self.out
+    }
+
+    /// A scalar node.
+    pub(crate) fn scalar(&mut self, at: Context, scalar: &Scalar) {
+        let a = analyze(scalar, self.v3);
+        self.emit_scalar(at, scalar.text, scalar.style, a);
+    }
+
+    /// A scalar written with an explicit tag (go-yaml v3's `!!binary`).
+    pub(crate) fn tagged_scalar(&mut self, at: Context, tag: &str, scalar: &Scalar) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        self.put_str(tag);
+        self.whitespace = false;
+        self.indention = false;
+        self.scalar(at, scalar);
+    }
+
+    /// An empty sequence, which libyaml writes in flow style: `[]`.
+    pub(crate) fn empty_seq(&mut self) {
+        self.write_indicator("[", true, true, false);
+        self.write_indicator("]", false, false, false);
+    }
+
+    /// An empty mapping, which libyaml writes in flow style: `{}`.
+    pub(crate) fn empty_map(&mut self) {
+        self.write_indicator("{", true, true, false);
+        self.write_indicator("}", false, false, false);
+    }
+
+    /// Starts a non-empty block sequence; each item follows [`Emitter::seq_item`], and
+    /// [`Emitter::end_collection`] ends it.
+    pub(crate) fn begin_seq(&mut self, at: Context) -> OuterIndent {
+        // go-yaml v2 does not indent a sequence that is a mapping's value.
+        let indentless = !self.v3 && at.mapping && !self.indention;
+        self.increase_indent(false, indentless, at.seq_item)
+    }
+
+    /// Writes the next item's `-` and returns the item's context.
+    pub(crate) fn seq_item(&mut self) -> Context {
+        self.write_indent();
+        self.write_indicator("-", true, false, true);
+        Context::SEQ_ITEM
+    }
+
+    /// Starts a non-empty block mapping; each pair is [`Emitter::map_key`] then its value, and
+    /// [`Emitter::end_collection`] ends it.
+    pub(crate) fn begin_map(&mut self, at: Context) -> OuterIndent {
+        self.increase_indent(false, false, at.seq_item)
+    }
+
+    /// Writes a (scalar) key and its `:`, and returns the value's context.
+    pub(crate) fn map_key(&mut self, key: &Scalar) -> Context {
+        self.write_indent();
+        let a = analyze(key, self.v3);
+        let (text, style) = (key.text, key.style);
+        // libyaml's check for a simple key: one line of at most 128 bytes.
+        if !a.multiline && text.len() <= 128 {
+            self.emit_scalar(Context::SIMPLE_KEY, text, style, a);
+            self.write_indicator(":", false, false, false);
+        } else {
+            self.write_indicator("?", true, false, true);
+            self.emit_scalar(Context::MAP_VALUE, text, style, a);
+            self.write_indent();
+            self.write_indicator(":", true, false, true);
+        }
+        Context::MAP_VALUE
+    }
+
+    /// Ends a block sequence or mapping.
+    pub(crate) fn end_collection(&mut self, outer: OuterIndent) {
+        self.indent = outer.0;
     }
 
     fn put(&mut self, c: char) {
         self.out.push(c);
         self.column += 1;
+    }
+
+    /// Writes text holding no line break.
+    fn put_str(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.column += char_count(s);
     }
 
     fn put_break(&mut self) {
@@ -279,159 +426,73 @@ impl Emitter {
         if need_ws && !self.whitespace {
             self.put(' ');
         }
-        for c in s.chars() {
-            self.put(c);
-        }
+        self.put_str(s);
         self.whitespace = is_ws;
         self.indention = self.indention && is_indention;
     }
 
-    /// A tag before its node, after a space unless one was just written.
-    fn write_tag(&mut self, tag: &str) {
-        if !self.whitespace {
-            self.put(' ');
-        }
-        for c in tag.chars() {
-            self.put(c);
-        }
-        self.whitespace = false;
-        self.indention = false;
+    fn increase_indent(&mut self, flow: bool, indentless: bool, in_seq_item: bool) -> OuterIndent {
+        let outer = OuterIndent(self.indent);
+        self.indent = self.inner_indent(flow, indentless, in_seq_item);
+        outer
     }
 
-    fn increase_indent(&mut self, flow: bool, indentless: bool, in_seq_item: bool) {
-        self.indents.push(self.indent);
+    /// The indentation libyaml's `yaml_emitter_increase_indent` moves to.
+    fn inner_indent(&self, flow: bool, indentless: bool, in_seq_item: bool) -> i64 {
         if self.indent < 0 {
-            self.indent = if flow { self.best_indent } else { 0 };
-        } else if !indentless {
-            if !self.v3 {
-                self.indent += self.best_indent;
-            } else if in_seq_item {
-                self.indent += 2;
+            if flow {
+                self.best_indent
             } else {
-                self.indent =
-                    self.best_indent * ((self.indent + self.best_indent) / self.best_indent);
+                0
             }
+        } else if indentless {
+            self.indent
+        } else if !self.v3 {
+            self.indent + self.best_indent
+        } else if in_seq_item {
+            self.indent + 2
+        } else {
+            self.best_indent * ((self.indent + self.best_indent) / self.best_indent)
         }
     }
 
-    fn pop_indent(&mut self) {
-        self.indent = self.indents.pop().unwrap_or(-1);
-    }
-
-    fn emit_node(
-        &mut self,
-        node: &Node,
-        root: bool,
-        seq_item: bool,
-        mapping: bool,
-        simple_key: bool,
-    ) {
-        self.root_context = root;
-        self.mapping_context = mapping;
-        self.simple_key_context = simple_key;
-        match node {
-            Node::Scalar(text, style) => self.emit_scalar(text, *style, seq_item),
-            Node::Tagged(tag, text, style) => {
-                self.write_tag(tag);
-                self.emit_scalar(text, *style, seq_item);
-            }
-            Node::Seq(items) if items.is_empty() || self.flow_level > 0 => {
-                self.write_indicator("[", true, true, false);
-                self.increase_indent(true, false, seq_item);
-                self.flow_level += 1;
-                self.flow_level -= 1;
-                self.pop_indent();
-                self.write_indicator("]", false, false, false);
-            }
-            Node::Map(pairs) if pairs.is_empty() || self.flow_level > 0 => {
-                self.write_indicator("{", true, true, false);
-                self.increase_indent(true, false, seq_item);
-                self.flow_level += 1;
-                self.flow_level -= 1;
-                self.pop_indent();
-                self.write_indicator("}", false, false, false);
-            }
-            Node::Seq(items) => {
-                let indentless = !self.v3 && self.mapping_context && !self.indention;
-                self.increase_indent(false, indentless, seq_item);
-                for item in items {
-                    self.write_indent();
-                    self.write_indicator("-", true, false, true);
-                    self.emit_node(item, false, true, false, false);
-                }
-                self.pop_indent();
-            }
-            Node::Map(pairs) => {
-                self.increase_indent(false, false, seq_item);
-                for (key, value) in pairs {
-                    self.write_indent();
-                    if self.is_simple_key(key) {
-                        self.emit_node(key, false, false, true, true);
-                        self.write_indicator(":", false, false, false);
-                    } else {
-                        self.write_indicator("?", true, false, true);
-                        self.emit_node(key, false, false, true, false);
-                        self.write_indent();
-                        self.write_indicator(":", true, false, true);
-                    }
-                    self.emit_node(value, false, false, true, false);
-                }
-                self.pop_indent();
-            }
-        }
-    }
-
-    fn is_simple_key(&self, key: &Node) -> bool {
-        match key {
-            Node::Scalar(text, _) => !analyze(text, self.v3).multiline && text.len() <= 128,
-            Node::Tagged(tag, text, _) => {
-                !analyze(text, self.v3).multiline && tag.len() + text.len() <= 128
-            }
-            Node::Seq(items) => items.is_empty(),
-            Node::Map(pairs) => pairs.is_empty(),
-        }
-    }
-
-    fn emit_scalar(&mut self, text: &str, requested: Style, seq_item: bool) {
-        let a = analyze(text, self.v3);
+    fn emit_scalar(&mut self, at: Context, text: &str, requested: Style, a: Analysis) {
         let mut style = requested;
-        if self.simple_key_context && a.multiline {
+        if at.simple_key && a.multiline {
             style = Style::DoubleQuoted;
         }
+        // The emitter writes only block collections, so it is never inside a flow one.
         if style == Style::Plain {
-            if (self.flow_level > 0 && !a.flow_plain_allowed)
-                || (self.flow_level == 0 && !a.block_plain_allowed)
-            {
+            if !a.block_plain_allowed {
                 style = Style::SingleQuoted;
             }
-            if text.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
+            if text.is_empty() && at.simple_key {
                 style = Style::SingleQuoted;
             }
         }
         if style == Style::SingleQuoted && !a.single_quoted_allowed {
             style = Style::DoubleQuoted;
         }
-        if style == Style::Literal
-            && (!a.block_allowed || self.flow_level > 0 || self.simple_key_context)
-        {
+        if style == Style::Literal && (!a.block_allowed || at.simple_key) {
             style = Style::DoubleQuoted;
         }
-        self.increase_indent(true, false, seq_item);
-        let allow_breaks = !self.simple_key_context;
+        // libyaml pushes the indentation for the scalar's lines and pops it afterwards.
+        let outer = self.increase_indent(true, false, at.seq_item);
+        let allow_breaks = !at.simple_key;
         match style {
-            Style::Plain => self.write_plain(text, allow_breaks),
-            Style::SingleQuoted => self.write_single(text, allow_breaks),
+            Style::Plain => self.write_plain(text, allow_breaks, a.one_word),
+            Style::SingleQuoted => self.write_single(text, allow_breaks, a.one_word),
             Style::DoubleQuoted => self.write_double(text, allow_breaks),
             Style::Literal => self.write_literal(text),
         }
-        self.pop_indent();
+        self.end_collection(outer);
     }
 
-    fn write_plain(&mut self, text: &str, allow_breaks: bool) {
+    fn write_plain(&mut self, text: &str, allow_breaks: bool, one_word: bool) {
         if (!self.v3 || !text.is_empty()) && !self.whitespace {
             self.put(' ');
         }
-        self.write_text(text, allow_breaks, false);
+        self.write_text(text, allow_breaks, false, one_word);
         if !self.v3 || !text.is_empty() {
             self.whitespace = false;
         }
@@ -450,9 +511,9 @@ impl Emitter {
         }
     }
 
-    fn write_single(&mut self, text: &str, allow_breaks: bool) {
+    fn write_single(&mut self, text: &str, allow_breaks: bool, one_word: bool) {
         self.write_indicator("'", true, false, false);
-        self.write_text(text, allow_breaks, true);
+        self.write_text(text, allow_breaks, true, one_word);
         self.write_indicator("'", false, false, false);
         self.whitespace = false;
         self.indention = false;
@@ -461,19 +522,28 @@ impl Emitter {
     /// The body of a plain or single-quoted scalar: a space may become a line break past the
     /// best width (in single quotes not at either end), line breaks are doubled, and single
     /// quotes are doubled inside single quotes.
-    fn write_text(&mut self, text: &str, allow_breaks: bool, single: bool) {
-        let chars: Vec<char> = text.chars().collect();
-        let n = chars.len();
+    fn write_text(&mut self, text: &str, allow_breaks: bool, single: bool, one_word: bool) {
+        // Most texts are one word with no quote to double: copied as they are.
+        if one_word && !(single && text.contains('\'')) {
+            if !text.is_empty() {
+                self.put_str(text);
+                self.indention = false;
+            }
+            return;
+        }
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = text.chars().peekable();
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             if c == ' ' {
-                let inside = !single || (i > 0 && i + 1 < n);
+                let inside = !single || (!first && next.is_some());
                 if allow_breaks
                     && !spaces
                     && self.column > self.best_width
                     && inside
-                    && chars.get(i + 1) != Some(&' ')
+                    && next != Some(' ')
                 {
                     self.write_indent();
                 } else {
@@ -501,6 +571,7 @@ impl Emitter {
                 spaces = false;
                 breaks = false;
             }
+            first = false;
         }
     }
 
@@ -508,11 +579,11 @@ impl Emitter {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         self.write_indicator("\"", true, false, false);
         let starts_with_bom = text.starts_with('\u{FEFF}');
-        let chars: Vec<char> = text.chars().collect();
-        let n = chars.len();
         let mut spaces = false;
-        for i in 0..n {
-            let c = chars[i];
+        let mut chars = text.chars().peekable();
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             if !is_printable(c) || starts_with_bom || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 let short = match c {
@@ -551,9 +622,14 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > self.best_width && i > 0 && i + 1 < n {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && !first
+                    && next.is_some()
+                {
                     self.write_indent();
-                    if chars.get(i + 1) == Some(&' ') {
+                    if next == Some(' ') {
                         self.put('\\');
                     }
                 } else {
@@ -564,6 +640,7 @@ impl Emitter {
                 self.put(c);
                 spaces = false;
             }
+            first = false;
         }
         self.write_indicator("\"", false, false, false);
         self.whitespace = false;
@@ -574,26 +651,26 @@ impl Emitter {
         self.write_indicator("|", true, false, false);
         // Block scalar hints: an explicit indentation when the text starts with a space or a
         // break, and the chomping indicator from the trailing breaks.
-        let chars: Vec<char> = text.chars().collect();
-        if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+        if text.chars().next().is_some_and(|c| c == ' ' || is_break(c)) {
             let hint = char::from_digit(self.best_indent as u32, 10).unwrap_or('2');
-            self.write_indicator(&hint.to_string(), false, false, false);
+            self.write_indicator(hint.encode_utf8(&mut [0; 4]), false, false, false);
         }
-        let chomp = match chars.len() {
-            0 => Some('-'),
-            n if !is_break(chars[n - 1]) => Some('-'),
-            1 => Some('+'),
-            n if is_break(chars[n - 2]) => Some('+'),
+        let mut tail = text.chars().rev();
+        let chomp = match (tail.next(), tail.next()) {
+            (None, _) => Some("-"),
+            (Some(last), _) if !is_break(last) => Some("-"),
+            (Some(_), None) => Some("+"),
+            (Some(_), Some(before)) if is_break(before) => Some("+"),
             _ => None,
         };
-        if let Some(ch) = chomp {
-            self.write_indicator(&ch.to_string(), false, false, false);
+        if let Some(indicator) = chomp {
+            self.write_indicator(indicator, false, false, false);
         }
         self.put_break();
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        for &c in &chars {
+        for c in text.chars() {
             if is_break(c) {
                 self.write_break(c);
                 if !self.v3 {
@@ -614,65 +691,89 @@ impl Emitter {
 
 /// go-yaml's ordering of map keys: letters before other characters, runs of digits compared
 /// as numbers (`a2` before `a10`). `v3` adds its rule for a letter right after digits.
+/// Different keys are never equal.
 pub(crate) fn key_order(a: &str, b: &str, v3: bool) -> Ordering {
-    if key_less(a, b, v3) {
-        Ordering::Less
-    } else if key_less(b, a, v3) {
-        Ordering::Greater
-    } else {
+    if a == b {
         Ordering::Equal
+    } else if key_less(a, b, v3) {
+        Ordering::Less
+    } else {
+        Ordering::Greater
     }
 }
 
-fn key_less(a: &str, b: &str, v3: bool) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    let mut digits = false;
-    let mut i = 0;
-    while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
-            digits = ar[i].is_numeric();
-            i += 1;
-            continue;
-        }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
-        if al && bl {
-            return ar[i] < br[i];
-        }
-        if al || bl {
-            return if v3 && digits { al } else { bl };
-        }
-        let mut an: i64 = 0;
-        let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
-            let mut j = i;
-            while j > 0 && ar[j - 1].is_numeric() {
-                if ar[j - 1] != '0' {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
-                j -= 1;
+/// Whether go-yaml counts the character as a letter (`unicode.IsLetter`; outside ASCII, Rust's
+/// `is_alphabetic` stands in for it, which also takes marks and letter numbers).
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        c.is_alphabetic()
+    }
+}
+
+/// Whether go-yaml counts the character as a digit (`unicode.IsDigit`; outside ASCII, Rust's
+/// `is_numeric` stands in for it, which also takes letter and other numbers).
+fn is_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else {
+        c.is_numeric()
+    }
+}
+
+/// go-yaml's `keyList.Less` for two string keys, which compares them rune by rune; the texts
+/// are read in place.
+pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
+    // Both texts agree up to the first differing byte; the runes compared start at the
+    // character boundary at or before it.
+    let Some(mut at) = a.bytes().zip(b.bytes()).position(|(x, y)| x != y) else {
+        return a.len() < b.len();
+    };
+    while !a.is_char_boundary(at) {
+        at -= 1;
+    }
+    let (prefix, a_rest, b_rest) = (&a[..at], &a[at..], &b[at..]);
+    let (Some(ac), Some(bc)) = (a_rest.chars().next(), b_rest.chars().next()) else {
+        return a.len() < b.len();
+    };
+    let al = is_letter(ac);
+    let bl = is_letter(bc);
+    if al && bl {
+        return ac < bc;
+    }
+    if al || bl {
+        // go-yaml v3: after a digit, a letter comes first (`1a` before `1_`).
+        let after_digit = v3 && prefix.chars().next_back().is_some_and(is_digit);
+        return if after_digit { al } else { bl };
+    }
+    let mut an: i64 = 0;
+    let mut bn: i64 = 0;
+    if ac == '0' || bc == '0' {
+        // A zero inside a number that started with another digit does not count as leading.
+        for c in prefix.chars().rev().take_while(|&c| is_digit(c)) {
+            if c != '0' {
+                an = 1;
+                bn = 1;
+                break;
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_numeric() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_numeric() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
-            bi += 1;
-        }
-        if an != bn {
-            return an < bn;
-        }
-        if ai != bi {
-            return ai < bi;
-        }
-        return ar[i] < br[i];
     }
-    ar.len() < br.len()
+    let mut a_digits = 0;
+    for c in a_rest.chars().take_while(|&c| is_digit(c)) {
+        an = an.wrapping_mul(10).wrapping_add(c as i64 - '0' as i64);
+        a_digits += 1;
+    }
+    let mut b_digits = 0;
+    for c in b_rest.chars().take_while(|&c| is_digit(c)) {
+        bn = bn.wrapping_mul(10).wrapping_add(c as i64 - '0' as i64);
+        b_digits += 1;
+    }
+    if an != bn {
+        return an < bn;
+    }
+    if a_digits != b_digits {
+        return a_digits < b_digits;
+    }
+    ac < bc
 }

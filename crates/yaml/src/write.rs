@@ -1,9 +1,12 @@
 //! The YAML encoders: `sigs.k8s.io/yaml.Marshal` (a trip through JSON, then go-yaml v2) and
 //! go-yaml v3's encoder as Helm's `toYamlPretty` uses it.
+//!
+//! Both walk the value and hand each node to the emitter as they reach it; the values are
+//! borrowed, never copied into a document tree.
 
-use helmet_value::Value;
+use helmet_value::{Map, Value};
 
-use crate::emit::{key_order, Emitter, Node, Style};
+use crate::emit::{is_neutral_ascii, key_less, key_order, Context, Emitter, Scalar, Style};
 use crate::errors::Error;
 use crate::float::{format_g_shortest, format_json};
 use crate::json::base64_encode;
@@ -12,23 +15,61 @@ use crate::resolve::needs_quotes_v2;
 /// Deepest nesting written, to keep recursion bounded.
 const MAX_DEPTH: usize = 1000;
 
-/// The requested style for a string, as both encoders choose it.
-fn string_node(s: &str) -> Node {
+/// Whether go-yaml v2 quotes the string (it would read back as something other than a
+/// string): `resolve::needs_quotes_v2`, skipped for texts that cannot resolve to anything else.
+/// Only texts starting with a digit, a sign or a dot can be numbers, timestamps, infinities or
+/// base-60 floats, and those are made of the characters of `could_be_number`. The other
+/// first letters of YAML 1.1's words (`yes`, `No`, `true`, `off`, `null`, `~`, `<<`...) lead
+/// only to those words, none longer than five bytes.
+fn needs_quotes(s: &str) -> bool {
+    // Digits, hexadecimal digits, base prefixes (`0x`, `0o`), signs, exponents, `inf`/`nan`
+    // after a dot, timestamp separators (`T`, `t`, ` `, `:`, `.`, `,`, `Z`) and `_`.
+    fn could_be_number(b: u8) -> bool {
+        matches!(
+            b,
+            b'0'..=b'9'
+                | b'a'..=b'f'
+                | b'A'..=b'F'
+                | b'x' | b'X' | b'o' | b'O' | b't' | b'T' | b'z' | b'Z'
+                | b'i' | b'I' | b'n' | b'N'
+                | b'_' | b'.' | b',' | b'+' | b'-' | b':' | b' ' | b'\t'
+        )
+    }
+    match s.as_bytes().first() {
+        None => needs_quotes_v2(s),
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
+            s.bytes().all(could_be_number) && needs_quotes_v2(s)
+        }
+        Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' | b'<') => {
+            s.len() <= 5 && needs_quotes_v2(s)
+        }
+        Some(_) => false,
+    }
+}
+
+/// A string and the style both encoders ask for.
+fn string_scalar(s: &str) -> Scalar<'_> {
+    let neutral = is_neutral_ascii(s);
     // Both encoders leave the merge key `<<` unquoted although it does not read back as a
     // string.
-    let style = if s.contains('\n') {
+    let style = if !neutral && s.contains('\n') {
         Style::Literal
-    } else if needs_quotes_v2(s) && s != "<<" {
+    } else if needs_quotes(s) && s != "<<" {
         Style::DoubleQuoted
     } else {
         Style::Plain
     };
-    Node::Scalar(s.to_string(), style)
+    Scalar {
+        text: s,
+        style,
+        neutral,
+    }
 }
 
-/// A string as go-yaml v2 writes it after reading the JSON text back; its reader rejects
-/// control characters that encoding/json leaves unescaped (DEL, C1 controls).
-fn v2_string_node(s: &str) -> Result<Node, Error> {
+/// Checks a string as go-yaml v2 reads it back from the JSON text: its reader rejects control
+/// characters that encoding/json leaves unescaped (DEL, C1 controls), and folds NEL. Returns
+/// the folded text when there was a NEL.
+fn v2_readable(s: &str) -> Result<Option<String>, Error> {
     let readable = |c: char| {
         let u = c as u32;
         u < 0x20
@@ -38,15 +79,30 @@ fn v2_string_node(s: &str) -> Result<Node, Error> {
             || (0xE000..=0xFFFD).contains(&u)
             || u >= 0x10000
     };
-    if !s.chars().all(readable) {
+    let ascii = s.is_ascii();
+    if (ascii && s.as_bytes().contains(&0x7F)) || (!ascii && !s.chars().all(readable)) {
         return Err(Error::new(
             "error converting JSON to YAML: yaml: control characters are not allowed",
         ));
     }
-    if s.contains('\u{85}') {
-        return Ok(string_node(&fold_nel(s)));
+    if !ascii && s.contains('\u{85}') {
+        return Ok(Some(fold_nel(s)));
     }
-    Ok(string_node(s))
+    Ok(None)
+}
+
+/// A string (a value or a key) as go-yaml v2 writes it after the trip through JSON; a text
+/// that had to be folded is kept in `folded`.
+fn v2_scalar<'a>(s: &'a str, folded: &'a mut Option<String>) -> Result<Scalar<'a>, Error> {
+    let scalar = string_scalar(s);
+    // The common texts (`is_neutral_ascii`) are readable and have no NEL.
+    if scalar.neutral {
+        return Ok(scalar);
+    }
+    match v2_readable(s)? {
+        Some(text) => Ok(string_scalar(folded.insert(text))),
+        None => Ok(scalar),
+    }
 }
 
 /// encoding/json leaves NEL (U+0085) unescaped, and go-yaml reads it inside the JSON string as
@@ -94,23 +150,90 @@ fn fold_nel(s: &str) -> String {
     out
 }
 
-fn plain(s: impl Into<String>) -> Node {
-    Node::Scalar(s.into(), Style::Plain)
+/// The decimal digits of an integer (its sign and magnitude), written into `buf`.
+fn int_text(negative: bool, magnitude: u64, buf: &mut [u8; 21]) -> &str {
+    let mut n = magnitude;
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
-/// Builds the node go-yaml v2 writes after reading `json.Marshal(v)` back.
-fn v2_node(v: &Value, depth: usize) -> Result<Node, Error> {
+/// Writes a signed integer as a plain scalar.
+fn emit_int(e: &mut Emitter, at: Context, i: i64) {
+    let mut buf = [0; 21];
+    plain(e, at, int_text(i < 0, i.unsigned_abs(), &mut buf));
+}
+
+/// Writes an unsigned integer as a plain scalar.
+fn emit_uint(e: &mut Emitter, at: Context, u: u64) {
+    let mut buf = [0; 21];
+    plain(e, at, int_text(false, u, &mut buf));
+}
+
+fn plain(e: &mut Emitter, at: Context, text: &str) {
+    e.scalar(at, &Scalar::new(text, Style::Plain));
+}
+
+/// Calls `f` with the map's entries in go-yaml's key order. A map's own order is byte order,
+/// which usually is go-yaml's too: then nothing is sorted.
+fn for_each_in_key_order(
+    entries: &Map,
+    v3: bool,
+    mut f: impl FnMut(&str, &Value) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut keys = entries.keys();
+    let in_order = match keys.next() {
+        Some(first) => keys
+            .try_fold(first, |previous, key| {
+                key_less(previous, key, v3).then_some(key)
+            })
+            .is_some(),
+        None => true,
+    };
+    if in_order {
+        return entries.iter().try_for_each(|(k, v)| f(k, v));
+    }
+    let mut sorted: Vec<(&String, &Value)> = entries.iter().collect();
+    sorted.sort_by(|(a, _), (b, _)| key_order(a, b, v3));
+    sorted.into_iter().try_for_each(|(k, v)| f(k, v))
+}
+
+/// Writes nil, a boolean or an integer, which both encoders write alike.
+fn emit_common_scalar(e: &mut Emitter, at: Context, v: &Value) {
+    match v {
+        Value::Bool(b) => plain(e, at, if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => emit_int(e, at, *i),
+        Value::Uint64(u) => emit_uint(e, at, *u),
+        Value::Uint8(u) => emit_uint(e, at, (*u).into()),
+        _ => plain(e, at, "null"),
+    }
+}
+
+/// Writes what go-yaml v2 writes after reading `json.Marshal(v)` back.
+fn v2_emit(e: &mut Emitter, at: Context, v: &Value, depth: usize) -> Result<(), Error> {
     if depth > MAX_DEPTH {
         return Err(Error::new(format!(
             "error marshaling into JSON: nesting deeper than {MAX_DEPTH}"
         )));
     }
-    Ok(match v {
-        Value::Nil => plain("null"),
-        Value::Bool(b) => plain(b.to_string()),
-        Value::Int(i) | Value::Int64(i) => plain(i.to_string()),
-        Value::Uint64(u) => plain(u.to_string()),
-        Value::Uint8(u) => plain(u.to_string()),
+    match v {
+        Value::Nil
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Int64(_)
+        | Value::Uint64(_)
+        | Value::Uint8(_) => emit_common_scalar(e, at, v),
         Value::Complex128(..) => {
             return Err(Error::new(
                 "error marshaling into JSON: json: unsupported type: complex128",
@@ -123,113 +246,154 @@ fn v2_node(v: &Value, depth: usize) -> Result<Node, Error> {
                     format_g_shortest(*f)
                 )));
             }
-            // go-yaml reads the JSON number as an int when it can, else as a float.
+            // go-yaml reads the JSON number as an int when it can, else as a float. Whole
+            // numbers below 2^53 are exact, and JSON writes them without a fraction.
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                emit_int(e, at, *f as i64);
+                return Ok(());
+            }
             let text = format_json(*f);
             if let Ok(i) = text.parse::<i64>() {
-                plain(i.to_string())
+                emit_int(e, at, i);
             } else if let Ok(u) = text.parse::<u64>() {
-                plain(u.to_string())
+                emit_uint(e, at, u);
             } else {
-                plain(format_g_shortest(*f))
+                plain(e, at, &format_g_shortest(*f));
             }
         }
-        Value::String(s) => v2_string_node(s)?,
+        Value::String(s) => {
+            e.scalar(at, &v2_scalar(s, &mut None)?);
+        }
         // JSON writes each invalid byte as U+FFFD, which YAML reads back as that character.
-        Value::ByteString(b) => v2_string_node(&helmet_value::gostring::to_text_lossy(b))?,
-        Value::Bytes(b) => string_node(&base64_encode(b)),
+        Value::ByteString(b) => {
+            let text = helmet_value::gostring::to_text_lossy(b);
+            e.scalar(at, &v2_scalar(&text, &mut None)?);
+        }
+        Value::Bytes(b) => {
+            let s = base64_encode(b);
+            e.scalar(at, &string_scalar(&s));
+        }
+        Value::List(l) if l.items.is_empty() => e.empty_seq(),
         Value::List(l) => {
-            let mut items = Vec::with_capacity(l.items.len());
+            let outer = e.begin_seq(at);
             for item in &l.items {
-                items.push(v2_node(item, depth + 1)?);
+                let at = e.seq_item();
+                v2_emit(e, at, item, depth + 1)?;
             }
-            Node::Seq(items)
+            e.end_collection(outer);
         }
         // JSON writes a nil map as null, which YAML reads back as null.
-        Value::Map(m) if m.is_nil() => plain("null"),
+        Value::Map(m) if m.is_nil() => plain(e, at, "null"),
         Value::Map(m) => {
             let entries = m.entries();
-            let mut keys: Vec<&String> = entries.keys().collect();
-            keys.sort_by(|a, b| key_order(a, b, false));
-            let mut pairs = Vec::with_capacity(keys.len());
-            for k in keys {
-                pairs.push((v2_string_node(k)?, v2_node(&entries[k], depth + 1)?));
+            if entries.is_empty() {
+                e.empty_map();
+                return Ok(());
             }
-            Node::Map(pairs)
+            let outer = e.begin_map(at);
+            for_each_in_key_order(&entries, false, |k, v| {
+                let at = e.map_key(&v2_scalar(k, &mut None)?);
+                v2_emit(e, at, v, depth + 1)
+            })?;
+            e.end_collection(outer);
         }
-        Value::Object(o) => v2_node(&o.to_data(), depth + 1)?,
-    })
+        Value::Object(o) => v2_emit(e, at, &o.to_data(), depth + 1)?,
+    }
+    Ok(())
 }
 
-/// Builds the node go-yaml v3 writes for the Go value directly.
-fn v3_node(v: &Value, depth: usize) -> Result<Node, Error> {
+/// Writes what go-yaml v3 writes for the Go value directly.
+fn v3_emit(e: &mut Emitter, at: Context, v: &Value, depth: usize) -> Result<(), Error> {
     if depth > MAX_DEPTH {
         return Err(Error::new(format!("yaml: nesting deeper than {MAX_DEPTH}")));
     }
-    Ok(match v {
-        Value::Nil => plain("null"),
-        Value::Bool(b) => plain(b.to_string()),
-        Value::Int(i) | Value::Int64(i) => plain(i.to_string()),
-        Value::Uint64(u) => plain(u.to_string()),
-        Value::Uint8(u) => plain(u.to_string()),
+    match v {
+        Value::Nil
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Int64(_)
+        | Value::Uint64(_)
+        | Value::Uint8(_) => emit_common_scalar(e, at, v),
         Value::Complex128(..) => return Err(Error::new("cannot marshal type: complex128")),
-        Value::Float64(f) => plain(match format_g_shortest(*f).as_str() {
-            "+Inf" => ".inf".to_string(),
-            "-Inf" => "-.inf".to_string(),
-            "NaN" => ".nan".to_string(),
-            s => s.to_string(),
-        }),
-        Value::String(s) => string_node(s),
-        Value::ByteString(b) => binary_node(b),
+        Value::Float64(f) => {
+            let text = format_g_shortest(*f);
+            let text = match text.as_str() {
+                "+Inf" => ".inf",
+                "-Inf" => "-.inf",
+                "NaN" => ".nan",
+                s => s,
+            };
+            plain(e, at, text);
+        }
+        Value::String(s) => e.scalar(at, &string_scalar(s)),
+        Value::ByteString(b) => emit_binary(e, at, b),
         // go-yaml v3 writes a []byte as a sequence of its byte values.
-        Value::Bytes(b) => Node::Seq(b.iter().map(|x| plain(x.to_string())).collect()),
-        Value::List(l) => {
-            let mut items = Vec::with_capacity(l.items.len());
-            for item in &l.items {
-                items.push(v3_node(item, depth + 1)?);
+        Value::Bytes(b) if b.is_empty() => e.empty_seq(),
+        Value::Bytes(b) => {
+            let outer = e.begin_seq(at);
+            for &x in b.iter() {
+                let at = e.seq_item();
+                emit_uint(e, at, x.into());
             }
-            Node::Seq(items)
+            e.end_collection(outer);
+        }
+        Value::List(l) if l.items.is_empty() => e.empty_seq(),
+        Value::List(l) => {
+            let outer = e.begin_seq(at);
+            for item in &l.items {
+                let at = e.seq_item();
+                v3_emit(e, at, item, depth + 1)?;
+            }
+            e.end_collection(outer);
         }
         Value::Map(m) => {
             let entries = m.entries();
-            let mut keys: Vec<&String> = entries.keys().collect();
-            keys.sort_by(|a, b| key_order(a, b, true));
-            let mut pairs = Vec::with_capacity(keys.len());
-            for k in keys {
-                pairs.push((string_node(k), v3_node(&entries[k], depth + 1)?));
+            if entries.is_empty() {
+                e.empty_map();
+                return Ok(());
             }
-            Node::Map(pairs)
+            let outer = e.begin_map(at);
+            for_each_in_key_order(&entries, true, |k, v| {
+                let at = e.map_key(&string_scalar(k));
+                v3_emit(e, at, v, depth + 1)
+            })?;
+            e.end_collection(outer);
         }
-        Value::Object(o) => v3_node(&o.to_data(), depth + 1)?,
-    })
+        Value::Object(o) => v3_emit(e, at, &o.to_data(), depth + 1)?,
+    }
+    Ok(())
 }
 
 /// go-yaml v3's node for a string that is not UTF-8, which YAML text cannot hold: `!!binary`
 /// and its base64, in lines of 70 characters each ended by a break (a literal block) once there
 /// is more than one line's worth, else on one plain line.
-fn binary_node(bytes: &[u8]) -> Node {
+fn emit_binary(e: &mut Emitter, at: Context, bytes: &[u8]) {
     const LINE: usize = 70;
-    let encoded = crate::json::base64_encode(bytes);
+    let encoded = base64_encode(bytes);
     if encoded.len() < LINE {
-        return Node::Tagged("!!binary", encoded, Style::Plain);
+        e.tagged_scalar(at, "!!binary", &Scalar::new(&encoded, Style::Plain));
+        return;
     }
     let mut text = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
     for line in encoded.as_bytes().chunks(LINE) {
         text.push_str(std::str::from_utf8(line).unwrap_or_default());
         text.push('\n');
     }
-    Node::Tagged("!!binary", text, Style::Literal)
+    e.tagged_scalar(at, "!!binary", &Scalar::new(&text, Style::Literal));
 }
 
 /// `sigs.k8s.io/yaml.Marshal(v)`: the text ends with a newline (Helm's `toYaml` trims it).
 pub(crate) fn marshal_v2(v: &Value) -> Result<String, Error> {
-    let node = v2_node(v, 0)?;
-    Ok(Emitter::new(false, 2).document(&node))
+    let mut e = Emitter::new(false, 2);
+    v2_emit(&mut e, Context::ROOT, v, 0)?;
+    Ok(e.finish())
 }
 
 /// go-yaml v3's `Encoder` with `SetIndent(indent)`, one document, ending with a newline
 /// (Helm's `toYamlPretty` trims it).
 pub(crate) fn marshal_v3(v: &Value, indent: usize) -> Result<String, Error> {
-    let node = v3_node(v, 0)?;
     let indent = if indent == 0 { 4 } else { indent };
-    Ok(Emitter::new(true, indent).document(&node))
+    let mut e = Emitter::new(true, indent);
+    v3_emit(&mut e, Context::ROOT, v, 0)?;
+    Ok(e.finish())
 }
