@@ -759,9 +759,27 @@ fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
     Ok(s.repeat(count as usize))
 }
 
-fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
+/// Sprig's `indent` (after a newline for `nindent`): `spaces` blanks before every line of `s`,
+/// built in one buffer of the final size.
+fn indent(spaces: i64, s: &str, newline_first: bool) -> Result<String, FuncError> {
     let pad = repeat(spaces, " ")?;
-    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    let size = lines
+        .saturating_mul(pad.len())
+        .saturating_add(s.len())
+        .saturating_add(usize::from(newline_first));
+    let mut out = String::with_capacity(size.min(MAX_OUTPUT));
+    if newline_first {
+        out.push('\n');
+    }
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&pad);
+        out.push_str(line);
+    }
+    Ok(out)
 }
 
 fn shuffle(s: &str) -> String {
@@ -925,6 +943,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         Ok(Value::Bool(arg_bytes(a, 1).ends_with(arg_bytes(a, 0))))
     });
     def_var(map, "quote", &[], Any, |_, a| {
+        // One string, the usual call, needs no list of parts.
+        if let [Value::String(s)] = a {
+            return Ok(Value::from(helmet_value::strconv::quote(s)));
+        }
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
@@ -956,7 +978,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         }
     });
     def(map, "indent", &[Int, Bs], |_, a| match a[1].as_str() {
-        Some(s) => indent(arg_int(a, 0), s).map(Value::from),
+        Some(s) => indent(arg_int(a, 0), s, false).map(Value::from),
         None => {
             let pad = repeat(arg_int(a, 0), " ")?;
             let body = replace_bytes(arg_bytes(a, 1), b"\n", format!("\n{pad}").as_bytes());
@@ -964,7 +986,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         }
     });
     def(map, "nindent", &[Int, Bs], |_, a| match a[1].as_str() {
-        Some(s) => indent(arg_int(a, 0), s).map(|s| Value::from(format!("\n{s}"))),
+        Some(s) => indent(arg_int(a, 0), s, true).map(Value::from),
         None => {
             let pad = repeat(arg_int(a, 0), " ")?;
             let body = replace_bytes(arg_bytes(a, 1), b"\n", format!("\n{pad}").as_bytes());

@@ -354,6 +354,16 @@ fn quote_with(bytes: &[u8], quote: u8, ascii_only: bool) -> String {
     out.push(quote as char);
     let mut rest = bytes;
     while !rest.is_empty() {
+        // A run of printable ASCII other than the quote and the backslash is copied as it is.
+        let plain = rest
+            .iter()
+            .position(|&b| !(b' '..=b'~').contains(&b) || b == quote || b == b'\\')
+            .unwrap_or(rest.len());
+        if plain > 0 {
+            out.push_str(std::str::from_utf8(&rest[..plain]).unwrap_or_default());
+            rest = &rest[plain..];
+            continue;
+        }
         let (c, width) = match decode_utf8(rest) {
             Some(pair) => pair,
             None => {
