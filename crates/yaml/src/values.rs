@@ -1,6 +1,8 @@
 //! Helm's `LoadValues`: a values file split into documents by Kubernetes' YAML reader, each
 //! read as a map, merged in order.
 
+use std::borrow::Cow;
+
 use helmet_value::{Map, Value};
 
 use crate::errors::Error;
@@ -9,7 +11,21 @@ use crate::Shape;
 /// The documents of a stream as Kubernetes' `YAMLReader` cuts them: every line ends with
 /// `\n` (a `\r\n` ending becomes `\n`), and a line starting with `---` separates documents
 /// when only blanks or a comment follow it on that line.
-fn split_documents(src: &str) -> Result<Vec<String>, Error> {
+fn split_documents(src: &str) -> Result<Vec<Cow<'_, str>>, Error> {
+    // Most files are one document whose lines end with `\n`: it is the text itself (with a
+    // final `\n` added when it lacks one), read in place rather than copied line by line.
+    if !src.contains('\r') && !src.starts_with("---") && !src.contains("\n---") {
+        return Ok(match src {
+            "" => Vec::new(),
+            _ if src.ends_with('\n') => vec![Cow::Borrowed(src)],
+            _ => vec![Cow::Owned(format!("{src}\n"))],
+        });
+    }
+    split_lines(src)
+}
+
+/// [`split_documents`], line by line.
+fn split_lines(src: &str) -> Result<Vec<Cow<'_, str>>, Error> {
     let mut docs = Vec::new();
     let mut current = String::new();
     let mut rest = src;
@@ -30,7 +46,7 @@ fn split_documents(src: &str) -> Result<Vec<String>, Error> {
                 )));
             }
             if !current.is_empty() {
-                docs.push(std::mem::take(&mut current));
+                docs.push(Cow::Owned(std::mem::take(&mut current)));
             }
             continue;
         }
@@ -38,7 +54,7 @@ fn split_documents(src: &str) -> Result<Vec<String>, Error> {
         current.push('\n');
     }
     if !current.is_empty() {
-        docs.push(current);
+        docs.push(Cow::Owned(current));
     }
     Ok(docs)
 }
@@ -58,13 +74,52 @@ fn merge_maps(mut a: Map, b: &Map) -> Map {
 
 /// Reads a values file as Helm's `LoadValues`.
 pub(crate) fn load(src: &str) -> Result<Value, Error> {
-    let mut values = Map::new();
+    let mut values: Option<Map> = None;
     for doc in split_documents(src)? {
         let parsed = crate::read::read(&doc, Shape::Map)
             .map_err(|e| Error::new(format!("cannot unmarshal yaml document: {e}")))?;
         if let Value::Map(m) = parsed {
-            values = merge_maps(values, &m.entries());
+            values = Some(match values {
+                Some(before) => merge_maps(before, &m.entries()),
+                // Merged into nothing, the first map is itself: taken without a copy.
+                None => std::sync::Arc::try_unwrap(m)
+                    .map(|m| m.into_map())
+                    .unwrap_or_else(|m| m.to_map()),
+            });
         }
     }
-    Ok(Value::map(values))
+    Ok(Value::map(values.unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A text read in place is cut as the line-by-line cut would have cut it.
+    #[test]
+    fn one_document_in_place_as_line_by_line() {
+        for src in [
+            "",
+            "\n",
+            "a: 1",
+            "a: 1\n",
+            "a: 1\nb:\n  - x\n",
+            "a: |\n  text\n\n\n",
+            "a: '--- not a separator'\n b: -- x\n",
+            "# only a comment",
+        ] {
+            let fast = split_documents(src).unwrap();
+            assert!(fast.iter().all(|d| matches!(d, Cow::Borrowed(_))) || !src.ends_with('\n'));
+            assert_eq!(fast, split_lines(src).unwrap(), "{src:?}");
+        }
+        // Separators and CR LF line ends take the line-by-line cut.
+        for src in [
+            "a: 1\n---\nb: 2\n",
+            "---\na: 1",
+            "a: 1\r\nb: 2\r\n",
+            "a: 1\r",
+        ] {
+            assert_eq!(split_documents(src).unwrap(), split_lines(src).unwrap());
+        }
+    }
 }
