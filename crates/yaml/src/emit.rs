@@ -702,23 +702,60 @@ pub(crate) fn key_order(a: &str, b: &str, v3: bool) -> Ordering {
     }
 }
 
-/// Whether go-yaml counts the character as a letter (`unicode.IsLetter`; outside ASCII, Rust's
-/// `is_alphabetic` stands in for it, which also takes marks and letter numbers).
+/// Whether go-yaml counts the character as a letter: Go's `unicode.IsLetter`, the general
+/// category L. (Rust's `is_alphabetic` also takes marks such as Devanagari vowel signs, and
+/// letter numbers such as `Ⅻ`.)
 fn is_letter(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
     } else {
-        c.is_alphabetic()
+        in_category(c, GoCategory::Letter)
     }
 }
 
-/// Whether go-yaml counts the character as a digit (`unicode.IsDigit`; outside ASCII, Rust's
-/// `is_numeric` stands in for it, which also takes letter and other numbers).
+/// Whether go-yaml counts the character as a digit: Go's `unicode.IsDigit`, the general
+/// category Nd. (Rust's `is_numeric` also takes `²`, `½` and `Ⅻ`.)
 fn is_digit(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_digit()
     } else {
-        c.is_numeric()
+        in_category(c, GoCategory::DecimalNumber)
+    }
+}
+
+/// The Unicode general categories Go's `unicode` package is asked about.
+#[derive(Clone, Copy)]
+enum GoCategory {
+    Letter,
+    DecimalNumber,
+}
+
+/// Whether a character is in the category, from regex-syntax's Unicode tables (read once, only
+/// for keys with other than ASCII characters).
+fn in_category(c: char, category: GoCategory) -> bool {
+    use std::sync::OnceLock;
+    type Ranges = Vec<(char, char)>;
+    static TABLES: OnceLock<[Ranges; 2]> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| [category_ranges("L"), category_ranges("Nd")]);
+    let ranges = &tables[category as usize];
+    let at = ranges.partition_point(|&(_, end)| end < c);
+    ranges.get(at).is_some_and(|&(start, _)| start <= c)
+}
+
+/// The character ranges of a Unicode general category, sorted (empty if the class could not
+/// be read, which only a regex-syntax built without its tables would do).
+fn category_ranges(name: &str) -> Vec<(char, char)> {
+    use regex_syntax::hir::{Class, HirKind};
+    let Ok(hir) = regex_syntax::Parser::new().parse(&format!(r"\p{{{name}}}")) else {
+        return Vec::new();
+    };
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
