@@ -144,6 +144,8 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
         );
     }
     if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
+        // saphyr-parser may fail before reporting the collection it is in.
+        let context = context.or_else(|| open_flow_context(src, e.marker().index()));
         let expected = match context {
             Some(Context::FlowSeq) => "did not find expected ',' or ']'",
             Some(Context::FlowMap) => "did not find expected ',' or '}'",
@@ -184,6 +186,46 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
     } else {
         Error::yaml(format!("line {shown}: {problem}"))
     }
+}
+
+/// The innermost flow collection still open at char index `index`, from the text before it:
+/// brackets that start a token open one (inside a block plain scalar they are text), and
+/// quoted scalars and comments are skipped.
+fn open_flow_context(src: &str, index: usize) -> Option<Context> {
+    let mut open: Vec<char> = Vec::new();
+    let mut chars = src.chars().take(index).peekable();
+    let mut token_start = true;
+    while let Some(c) = chars.next() {
+        let starts = token_start;
+        token_start = c.is_whitespace() || matches!(c, '[' | '{' | ',' | ':');
+        match c {
+            '#' if starts => while chars.next_if(|&c| c != '\n').is_some() {},
+            '"' | '\'' if starts => {
+                while let Some(q) = chars.next() {
+                    if q == '\\' && c == '"' {
+                        chars.next();
+                    } else if q == c {
+                        if c == '\'' && chars.next_if_eq(&'\'').is_some() {
+                            continue;
+                        }
+                        break;
+                    }
+                }
+            }
+            '[' | '{' if starts || !open.is_empty() => open.push(c),
+            ']' | '}' if !open.is_empty() => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.last().map(|&c| {
+        if c == '[' {
+            Context::FlowSeq
+        } else {
+            Context::FlowMap
+        }
+    })
 }
 
 /// The 0-based line of the pending simple key when it is an empty flow collection: the last

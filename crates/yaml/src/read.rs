@@ -188,7 +188,7 @@ struct Layout {
     /// The scalars' ranges alone, for lookups.
     scalar_ranges: Vec<(usize, usize)>,
     /// Where go-yaml stops reading a document it ends early, after a root flow collection
-    /// or quoted scalar (see `empty_flow_key` and `after_root`).
+    /// or quoted scalar (see `flow_key` and `after_root`).
     stop: Option<usize>,
 }
 
@@ -504,7 +504,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                         };
                         root_end = Some((span.end.index(), empty));
                     }
-                    let read = empty_flow_key(
+                    let read = flow_key(
                         chars,
                         &mut nodes,
                         &mut stack,
@@ -530,7 +530,8 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
     Ok(root.map(|r| (nodes, r)))
 }
 
-/// What go-yaml v2 makes of an empty flow collection that saphyr-parser read as a mapping key.
+/// What go-yaml v2 makes of a flow collection that saphyr-parser read as an implicit mapping
+/// key.
 enum FlowKeyRead {
     /// The same as saphyr-parser.
     AsParsed,
@@ -545,10 +546,11 @@ enum FlowKeyRead {
 /// the parser receives the collection as a node before the scanner finds its `:`, and the KEY
 /// token (with a BLOCK-MAPPING-START when the key is indented) comes after it, unless an
 /// enclosing flow collection on the same line is itself a possible key, which keeps the scanner
-/// reading ahead until that `:`. The last argument is the collection's node, span start and
-/// span end; `stack` no longer holds it. The empty-value case is rewritten in place (`a:` then `{}: x` on
-/// the next line reads as `a: {}` and a null key holding `x`).
-fn empty_flow_key(
+/// reading ahead until that `:`. The empty-value case is rewritten in place (`a:` then `{}: x`
+/// on the next line reads as `a: {}` and a null key holding `x`). Any collection spanning lines
+/// is no simple key at all. The last argument is the collection's node, span start and span
+/// end; `stack` no longer holds it.
+fn flow_key(
     chars: &[char],
     nodes: &mut Vec<Node>,
     stack: &mut [(usize, Option<usize>)],
@@ -557,15 +559,10 @@ fn empty_flow_key(
     (id, start, end): (usize, usize, usize),
 ) -> FlowKeyRead {
     use FlowKeyRead::AsParsed;
-    let empty = match &nodes[id] {
-        Node::Map(pairs) => pairs.is_empty(),
-        Node::Seq(items) => items.is_empty(),
-        _ => false,
-    };
     let Some(&(parent, pending)) = stack.last() else {
         return AsParsed;
     };
-    if !empty || pending != Some(id) || !matches!(nodes[parent], Node::Map(_)) {
+    if pending != Some(id) || !matches!(nodes[parent], Node::Map(_)) {
         return AsParsed;
     }
     let end = end.min(chars.len());
@@ -577,7 +574,7 @@ fn empty_flow_key(
     while matches!(chars.get(colon), Some(' ' | '\t')) {
         colon += 1;
     }
-    if chars.get(colon) != Some(&':') || chars[open..end].contains(&'\n') {
+    if chars.get(colon) != Some(&':') {
         return AsParsed;
     }
     // Brackets of the enclosing flow collections, outermost first (a single pair inside
@@ -587,13 +584,53 @@ fn empty_flow_key(
         .flatten()
         .filter_map(|&s| (s..open).find(|&i| matches!(chars[i], '{' | '[')))
         .collect();
-    if !key_allowed(chars, open, !flows.is_empty()) {
-        return AsParsed;
-    }
     // The block indentation around the outermost flow collection (flow collections in
     // `flow_starts` list no block column; a single pair's mapping lists one).
     let outer_blocks = flow_starts.iter().take_while(|f| f.is_none()).count();
     let indent = outer_blocks.checked_sub(1).map(|i| blocks[i]);
+    // A possible key of the block context left on an earlier line, when required, fails as
+    // the scanner's could not find expected ':' first.
+    let stale_required = |f: usize| {
+        key_allowed(chars, f, false)
+            && chars[f..end].contains(&'\n')
+            && Some(f - line_start(chars, f)) == indent
+    };
+    let fail_at = |at: usize, problem: &str| {
+        let line = chars[..at].iter().filter(|&&c| c == '\n').count();
+        let e = if line == 0 {
+            Error::yaml(problem.into())
+        } else {
+            Error::yaml(format!("line {line}: {problem}"))
+        };
+        FlowKeyRead::Fail(e, at)
+    };
+    let flow_problem = |inner: usize| {
+        if chars[inner] == '[' {
+            "did not find expected ',' or ']'"
+        } else {
+            "did not find expected ',' or '}'"
+        }
+    };
+    if chars[open..end].contains(&'\n') {
+        // An implicit key ends on its first line: in flow context the `:` after a collection
+        // spanning lines is a value indicator where the parser wants `,` or the closing bracket
+        // (block context fails like saphyr-parser already).
+        let explicit = prev_flow_char(chars, open) == Some('?');
+        return match (flows.first(), flows.last()) {
+            (Some(&outer), Some(&inner)) if !explicit && !stale_required(outer) => {
+                fail_at(colon, flow_problem(inner))
+            }
+            _ => AsParsed,
+        };
+    }
+    let empty = match &nodes[id] {
+        Node::Map(pairs) => pairs.is_empty(),
+        Node::Seq(items) => items.is_empty(),
+        _ => false,
+    };
+    if !empty || !key_allowed(chars, open, !flows.is_empty()) {
+        return AsParsed;
+    }
     for (level, &f) in flows.iter().enumerate() {
         if !key_allowed(chars, f, level > 0) {
             continue;
@@ -601,26 +638,13 @@ fn empty_flow_key(
         if !chars[f..end].contains(&'\n') && f + 1024 >= end {
             return AsParsed;
         }
-        if level == 0 && Some(f - line_start(chars, f)) == indent {
-            // A required key that went stale: the scanner's could not find expected ':'.
+        if level == 0 && stale_required(f) {
             return AsParsed;
         }
     }
-    let line = chars[..open].iter().filter(|&&c| c == '\n').count();
-    let fail = |problem: &str| {
-        let e = if line == 0 {
-            Error::yaml(problem.into())
-        } else {
-            Error::yaml(format!("line {line}: {problem}"))
-        };
-        FlowKeyRead::Fail(e, open)
-    };
+    let fail = |problem: &str| fail_at(open, problem);
     if let Some(&inner) = flows.last() {
-        return fail(if chars[inner] == '[' {
-            "did not find expected ',' or ']'"
-        } else {
-            "did not find expected ',' or '}'"
-        });
+        return fail(flow_problem(inner));
     }
     // Block context: every open collection is a block one, listed in `blocks` too.
     let n = stack.len();
@@ -698,7 +722,7 @@ enum AfterRoot {
 /// go-yaml's parser ends the document after its root node and asks for one more token, and the
 /// scanner reads on while the first queued token may still be a simple key (a non-empty
 /// collection or a quoted scalar on its line, a plain key up to its `: `). An empty collection
-/// lost its key (see `empty_flow_key`). `end` is where the root ends.
+/// lost its key (see `flow_key`). `end` is where the root ends.
 fn after_root(chars: &[char], end: usize, empty: bool) -> AfterRoot {
     use AfterRoot::{Ends, Unknown};
     let mut i = end;
@@ -812,16 +836,21 @@ fn key_allowed(chars: &[char], pos: usize, in_flow: bool) -> bool {
         }
         return true;
     }
+    prev_flow_char(chars, pos).is_some_and(|c| matches!(c, '[' | '{' | ',' | '?'))
+}
+
+/// The last character before `pos` that is neither a blank nor in a comment.
+fn prev_flow_char(chars: &[char], pos: usize) -> Option<char> {
     let mut end = pos;
     loop {
         let from = line_start(chars, end);
         // Earlier lines may end with a comment.
         let code = without_comment(&chars[from..end], end == pos);
         if let Some(&c) = code.iter().rev().find(|c| !c.is_whitespace()) {
-            return matches!(c, '[' | '{' | ',' | '?');
+            return Some(c);
         }
         if from == 0 {
-            return false;
+            return None;
         }
         end = from - 1;
     }
