@@ -694,10 +694,7 @@ impl<'a> State<'a> {
     }
 
     fn find_function(&self, name: &str) -> Option<Callee<'a>> {
-        if let Some(f) = self.set.funcs.get(name) {
-            return Some(Callee::User(std::borrow::Cow::Borrowed(f)));
-        }
-        builtins::lookup(name).map(Callee::Builtin)
+        found_functions::find(&self.set.funcs, name)
     }
 
     fn eval_function(
@@ -1236,5 +1233,84 @@ mod spare_stacks {
                 spare.push((args, values));
             }
         });
+    }
+}
+
+/// Functions found by name lately on this thread. Finding a name in a function map hashes it
+/// with SipHash, and templates call the same few functions over and over; a slot is chosen by a
+/// cheap hash of the name, and holds the name and the map it was found in.
+mod found_functions {
+    use std::borrow::Cow;
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use helmet_value::{Func, FuncMap};
+
+    use super::Callee;
+    use crate::builtins::{self, Builtin};
+
+    /// How many names a thread keeps.
+    const SLOTS: usize = 256;
+
+    /// What a name stands for in a function map.
+    #[derive(Clone)]
+    enum Found {
+        User(Func),
+        Builtin(Builtin),
+        Undefined,
+    }
+
+    struct Slot {
+        funcs: Arc<FuncMap>,
+        name: Box<str>,
+        found: Found,
+    }
+
+    thread_local! {
+        static FOUND: RefCell<Vec<Option<Slot>>> =
+            RefCell::new((0..SLOTS).map(|_| None).collect());
+    }
+
+    fn look_up(funcs: &FuncMap, name: &str) -> Found {
+        if let Some(f) = funcs.get(name) {
+            return Found::User(f.clone());
+        }
+        builtins::lookup(name).map_or(Found::Undefined, Found::Builtin)
+    }
+
+    /// The function `name` stands for with `funcs` (before Go's builtins), if any.
+    pub(super) fn find<'f>(funcs: &Arc<FuncMap>, name: &str) -> Option<Callee<'f>> {
+        // The length and the first, middle and last bytes tell the names of a map apart well.
+        let bytes = name.as_bytes();
+        let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+        let key = (bytes.len() as u64)
+            ^ (byte(0) << 8)
+            ^ (byte(bytes.len() / 2) << 16)
+            ^ (byte(bytes.len().wrapping_sub(1)) << 24);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % SLOTS;
+        let found = FOUND
+            .try_with(|found| {
+                let mut found = found.borrow_mut();
+                match &found[slot] {
+                    Some(kept) if Arc::ptr_eq(&kept.funcs, funcs) && &*kept.name == name => {
+                        kept.found.clone()
+                    }
+                    _ => {
+                        let now = look_up(funcs, name);
+                        found[slot] = Some(Slot {
+                            funcs: funcs.clone(),
+                            name: name.into(),
+                            found: now.clone(),
+                        });
+                        now
+                    }
+                }
+            })
+            .unwrap_or_else(|_| look_up(funcs, name));
+        match found {
+            Found::User(f) => Some(Callee::User(Cow::Owned(f))),
+            Found::Builtin(b) => Some(Callee::Builtin(b)),
+            Found::Undefined => None,
+        }
     }
 }
