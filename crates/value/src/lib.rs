@@ -25,6 +25,9 @@ pub use object::{GoShape, Object};
 /// byte, which is exactly `String`'s ordering.
 pub type Map = BTreeMap<String, Value>;
 
+/// How deep [`Value::contains_itself`] walks nested maps and slices on the call stack.
+const SHALLOW_WALK: usize = 32;
+
 /// A Go value as Helm's templates see it.
 #[derive(Clone, Debug, Default)]
 pub enum Value {
@@ -455,11 +458,58 @@ impl Value {
 
     /// Whether a map holds itself, directly or through nested maps and slices (only `set` and
     /// `merge` can make one). Go's fmt and reflection-based copies recurse forever on such a
-    /// value; helmet refuses it with an error instead. The walk keeps its own stack.
+    /// value; helmet refuses it with an error instead.
     pub fn contains_itself(&self) -> bool {
         if !self.holds_map() {
             return false;
         }
+        // Most values are shallow: walk them on the call stack, borrowing each map's entries.
+        // One nested deeper is walked again with a stack of its own.
+        match self.cycle_within(&mut [std::ptr::null(); SHALLOW_WALK], 0, 0) {
+            Some(found) => found,
+            None => self.contains_itself_deep(),
+        }
+    }
+
+    /// Whether this value holds one of the maps `path[..maps]` (the maps it is inside), or a
+    /// map that holds itself; `None` when containers nest more than [`SHALLOW_WALK`] deep.
+    fn cycle_within(
+        &self,
+        path: &mut [*const RwLock<Arc<Map>>; SHALLOW_WALK],
+        maps: usize,
+        level: usize,
+    ) -> Option<bool> {
+        if level == SHALLOW_WALK {
+            return None;
+        }
+        match self {
+            Value::Map(m) => {
+                let id = m.identity();
+                if path[..maps].contains(&id) {
+                    return Some(true);
+                }
+                path[maps] = id;
+                for v in m.entries().values() {
+                    if v.cycle_within(path, maps + 1, level + 1)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            Value::List(l) => {
+                for v in l.items.iter() {
+                    if v.cycle_within(path, maps, level + 1)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            _ => Some(false),
+        }
+    }
+
+    /// [`Value::contains_itself`] for values of any depth: the walk keeps its own stack.
+    fn contains_itself_deep(&self) -> bool {
         // Depth-first over containers; `Leave` pops a map from the current path.
         enum Step {
             Enter(Value),
