@@ -2,8 +2,9 @@
 //!
 //! Reading a chart's `values.yaml` costs more than anything else about its values, and a process
 //! that loads the same chart again and again (an embedder, the benchmarks) reads the same text
-//! every time. So the parsed tree is kept, as the compiled schema is (see `schema.rs`), and
-//! [`set_process_caches`](crate::set_process_caches) turns it off.
+//! every time. So the parsed tree is kept (from the second time its text comes), as the
+//! compiled schema is (see `schema.rs`), and [`set_process_caches`](crate::set_process_caches)
+//! turns it off.
 //!
 //! Go maps are references and templates change them in place (`set`, `merge`): the tree kept
 //! here must never reach anyone who could change it. Each caller gets its own copy of the maps
@@ -13,8 +14,9 @@ use std::sync::{Arc, Mutex};
 
 use helmet_value::{Map, TypedMap, Value};
 
-/// Parsed values files by their bytes, oldest first.
-type ParsedCache = Vec<(Box<[u8]>, Value)>;
+/// Values files seen by this process, by their bytes, oldest first, with their parsed tree
+/// once a file has been read a second time.
+type ParsedCache = Vec<(Box<[u8]>, Option<Value>)>;
 static PARSED: Mutex<ParsedCache> = Mutex::new(Vec::new());
 
 /// How many files the cache keeps: a process sees few values files; the bounds only keep a
@@ -23,30 +25,49 @@ const MAX_FILES: usize = 64;
 /// How many bytes of values text the cache keeps, in all.
 const MAX_BYTES: usize = 16 << 20;
 
-/// The values `parse` reads from `data`, parsed at most once per process for the same bytes
+/// The values `parse` reads from `data`, parsed at most twice per process for the same bytes
 /// (errors are not kept: the next call reports the same error again). Every call returns
 /// maps no other caller holds.
+///
+/// A tree is kept only when its text comes a second time: keeping it costs a copy, which a
+/// process that reads each file once (the `helmet` binary) would pay for nothing.
 pub(crate) fn parsed_values<E>(
     data: &[u8],
     parse: impl FnOnce(&[u8]) -> Result<Value, E>,
 ) -> Result<Value, E> {
     let cached = crate::process_caches();
+    let mut seen = false;
     if cached {
-        if let Ok(cache) = PARSED.lock() {
-            if let Some((_, tree)) = cache.iter().find(|(text, _)| **text == *data) {
-                return Ok(fresh_maps(tree));
-            }
+        let kept = match PARSED.lock() {
+            Ok(cache) => match cache.iter().find(|(text, _)| **text == *data) {
+                Some((_, tree)) => {
+                    seen = true;
+                    tree.clone()
+                }
+                None => None,
+            },
+            Err(_) => None,
+        };
+        // Copied outside the lock.
+        if let Some(tree) = kept {
+            return Ok(fresh_maps(&tree));
         }
     }
     let tree = parse(data)?;
     if cached && data.len() <= MAX_BYTES {
+        // The kept tree is a copy: the caller may change the one it gets.
+        let keep = seen.then(|| fresh_maps(&tree));
         if let Ok(mut cache) = PARSED.lock() {
-            let mut total = data.len() + cache.iter().map(|(t, _)| t.len()).sum::<usize>();
-            while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
-                total -= cache.remove(0).0.len();
+            match cache.iter_mut().find(|(text, _)| **text == *data) {
+                Some((_, kept)) => *kept = keep,
+                None => {
+                    let mut total = data.len() + cache.iter().map(|(t, _)| t.len()).sum::<usize>();
+                    while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
+                        total -= cache.remove(0).0.len();
+                    }
+                    cache.push((data.into(), keep));
+                }
             }
-            // The kept tree is a copy too: the caller may change the one it gets.
-            cache.push((data.into(), fresh_maps(&tree)));
         }
     }
     Ok(tree)
@@ -95,29 +116,41 @@ mod tests {
         helmet_yaml::load_values(std::str::from_utf8(data).unwrap()).map_err(|e| e.to_string())
     }
 
-    /// Changing a map of one caller's values in place changes neither the kept tree nor what the
-    /// next caller gets; lists of maps are copied too.
+    /// A text is parsed the first two times it comes, then served from the cache; changing a
+    /// map of any caller's values in place changes neither the kept tree nor what later
+    /// callers get; lists of maps are copied too.
     #[test]
     fn callers_get_their_own_maps() {
         // A text no other test uses, so that the cache starts without it.
         let text = b"parsed_cache_test:\n  a: 1\n  items:\n  - name: x\n  - plain\n";
-        let first = parsed_values(text, parse).unwrap();
-        let second = parsed_values(text, parse).unwrap();
-        let section = first.map_get("parsed_cache_test").unwrap();
-        section
-            .as_typed_map()
-            .unwrap()
-            .update(|m| m.insert("a".into(), Value::from("changed")));
-        let item = section.map_get("items").unwrap().as_list().unwrap()[0].clone();
-        item.as_typed_map()
-            .unwrap()
-            .update(|m| m.insert("name".into(), Value::from("changed")));
-        let third = parsed_values(text, parse).unwrap();
+        let parses = std::cell::Cell::new(0);
+        let counted = |data: &[u8]| {
+            parses.set(parses.get() + 1);
+            parse(data)
+        };
+        let change = |values: &Value| {
+            let section = values.map_get("parsed_cache_test").unwrap();
+            section
+                .as_typed_map()
+                .unwrap()
+                .update(|m| m.insert("a".into(), Value::from("changed")));
+            let item = section.map_get("items").unwrap().as_list().unwrap()[0].clone();
+            item.as_typed_map()
+                .unwrap()
+                .update(|m| m.insert("name".into(), Value::from("changed")));
+        };
         let json = |v: &Value| helmet_yaml::to_json(v).unwrap();
         let original = r#"{"parsed_cache_test":{"a":1,"items":[{"name":"x"},"plain"]}}"#;
-        assert_eq!(json(&second), original);
-        assert_eq!(json(&third), original);
-        assert_ne!(json(&first), original);
+        let mut served = Vec::new();
+        for _ in 0..5 {
+            let values = parsed_values(text, counted).unwrap();
+            assert_eq!(json(&values), original);
+            // The parsed tree whose copy is kept, and the copies served from the cache.
+            change(&values);
+            assert_ne!(json(&values), original);
+            served.push(values);
+        }
+        assert_eq!(parses.get(), 2);
     }
 
     /// Errors are reported again, not kept.
