@@ -234,21 +234,27 @@ fn process_enabled(
     }
     let existing = std::mem::take(&mut chart.dependencies);
     let reqs: Vec<_> = chart.metadata.dependency_entries().cloned().collect();
+    // Which requirement claims which subchart, worked out once per pair (a version range is
+    // parsed on every check).
+    let claims: Vec<Vec<bool>> = reqs
+        .iter()
+        .map(|r| {
+            existing
+                .iter()
+                .map(|c| c.name() == r.name && is_compatible_range(&r.version, &c.metadata.version))
+                .collect()
+        })
+        .collect();
     // Subcharts no requirement claims stay as they are; claimed ones are copied per
     // requirement, renamed to its alias.
     let mut kept: Vec<Chart> = existing
         .iter()
-        .filter(|c| {
-            !reqs
-                .iter()
-                .any(|r| c.name() == r.name && is_compatible_range(&r.version, &c.metadata.version))
-        })
-        .cloned()
+        .enumerate()
+        .filter(|(i, _)| !claims.iter().any(|claimed| claimed[*i]))
+        .map(|(_, c)| c.clone())
         .collect();
-    for req in &reqs {
-        if let Some(found) = existing.iter().find(|c| {
-            c.name() == req.name && is_compatible_range(&req.version, &c.metadata.version)
-        }) {
+    for (req, claimed) in reqs.iter().zip(&claims) {
+        if let Some(found) = claimed.iter().position(|c| *c).map(|i| &existing[i]) {
             let mut copy = found.clone();
             if !req.alias.is_empty() {
                 copy.metadata.name = req.alias.clone();
