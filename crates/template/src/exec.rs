@@ -438,10 +438,13 @@ impl<'a> State<'a> {
         };
         let stack = self.stack.enter(tree);
         // The called template writes to the same output and uses the same argument stacks.
+        let mut spare = spare_stacks::take();
+        let mut vars = std::mem::take(&mut spare.vars);
+        vars.push(("$", new_dot.clone()));
         let mut inner = State {
             set: self.set,
             tree,
-            vars: vec![("$", new_dot.clone())],
+            vars,
             call_args: std::mem::take(&mut self.call_args),
             call_values: std::mem::take(&mut self.call_values),
             at: At::None,
@@ -456,25 +459,30 @@ impl<'a> State<'a> {
                 (r, inner)
             }) {
                 Some((r, inner)) => {
-                    self.take_buffers(inner);
+                    self.take_buffers(inner, spare);
                     r
                 }
                 None => Err(self.errorf("internal error: execution thread failed")),
             }
         } else {
             let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
-            self.take_buffers(inner);
+            self.take_buffers(inner, spare);
             r
         };
         r?;
         Ok(Flow::Normal)
     }
 
-    /// Takes back the output and argument stacks lent to a called template's state.
-    fn take_buffers(&mut self, inner: State<'_>) {
+    /// Takes back the output and argument stacks lent to a called template's state, and keeps
+    /// its variables' stack with the spare stacks it came with.
+    fn take_buffers(&mut self, inner: State<'_>, spare: spare_stacks::Stacks<'_>) {
         self.out = inner.out;
         self.call_args = inner.call_args;
         self.call_values = inner.call_values;
+        spare_stacks::give_back(spare_stacks::Stacks {
+            vars: inner.vars,
+            ..spare
+        });
     }
 
     pub(crate) fn eval_pipeline(&mut self, dot: &Ev, pipe: &'a PipeNode) -> R<Ev> {
@@ -1159,13 +1167,14 @@ impl Set {
     ) -> Result<crate::output::Output, Error> {
         let stack = stack.enter(tree);
         let dot = Ev::plain(data.clone());
-        let (call_args, call_values) = spare_stacks::take();
+        let mut stacks = spare_stacks::take();
+        stacks.vars.push(("$", dot.clone()));
         let mut st = State {
             set: self,
             tree,
-            vars: vec![("$", dot.clone())],
-            call_args,
-            call_values,
+            vars: stacks.vars,
+            call_args: stacks.args,
+            call_values: stacks.values,
             at: At::None,
             depth: 0,
             out: crate::output::Output::reusing(),
@@ -1173,7 +1182,11 @@ impl Set {
         };
         let run = move || -> Result<crate::output::Output, Error> {
             let r = st.walk_list(&dot, &tree.root);
-            spare_stacks::give_back(st.call_args, st.call_values);
+            spare_stacks::give_back(spare_stacks::Stacks {
+                vars: st.vars,
+                args: st.call_args,
+                values: st.call_values,
+            });
             r?;
             Ok(st.out)
         };
@@ -1202,17 +1215,25 @@ mod spare_stacks {
 
     use super::Ev;
 
-    /// How many spare pairs of stacks a thread keeps.
+    /// How many spare sets of stacks a thread keeps.
     const MAX_SPARE: usize = 16;
     /// Stacks grown beyond this many entries are not kept.
     const MAX_KEPT_LEN: usize = 256;
 
+    /// The variable, argument and argument value stacks of one execution.
+    #[derive(Default)]
+    pub(super) struct Stacks<'a> {
+        pub vars: Vec<(&'a str, Ev)>,
+        pub args: Vec<Ev>,
+        pub values: Vec<Value>,
+    }
+
     thread_local! {
-        static SPARE: RefCell<Vec<(Vec<Ev>, Vec<Value>)>> = const { RefCell::new(Vec::new()) };
+        static SPARE: RefCell<Vec<Stacks<'static>>> = const { RefCell::new(Vec::new()) };
     }
 
     /// Empty stacks, reused when the thread has some.
-    pub(super) fn take() -> (Vec<Ev>, Vec<Value>) {
+    pub(super) fn take() -> Stacks<'static> {
         SPARE
             .try_with(|spare| spare.borrow_mut().pop())
             .ok()
@@ -1221,16 +1242,28 @@ mod spare_stacks {
     }
 
     /// Keeps the stacks of a finished execution for the next one.
-    pub(super) fn give_back(mut args: Vec<Ev>, mut values: Vec<Value>) {
-        if args.capacity() > MAX_KEPT_LEN || values.capacity() > MAX_KEPT_LEN {
+    pub(super) fn give_back(stacks: Stacks<'_>) {
+        let Stacks {
+            mut vars,
+            mut args,
+            mut values,
+        } = stacks;
+        if vars.capacity() > MAX_KEPT_LEN
+            || args.capacity() > MAX_KEPT_LEN
+            || values.capacity() > MAX_KEPT_LEN
+        {
             return;
         }
+        vars.clear();
         args.clear();
         values.clear();
+        // The variable names borrow the finished template's text; the emptied vector is turned
+        // into one of names that borrow nothing, which collects in place into the same buffer.
+        let vars: Vec<(&'static str, Ev)> = vars.into_iter().map(|(_, ev)| ("", ev)).collect();
         let _ = SPARE.try_with(|spare| {
             let mut spare = spare.borrow_mut();
             if spare.len() < MAX_SPARE {
-                spare.push((args, values));
+                spare.push(Stacks { vars, args, values });
             }
         });
     }
