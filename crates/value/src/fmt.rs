@@ -74,8 +74,13 @@ pub fn try_sprintln_go(args: &[Value]) -> Result<Value, String> {
 /// U+FFFD (`%!\u{FFFD}(int=1)`).
 pub fn try_sprintf_go(format: impl AsRef<[u8]>, args: &[Value]) -> Result<Value, String> {
     check_printable(args)?;
-    let mut p = Printer::default();
-    p.do_printf(format.as_ref(), args);
+    let format = format.as_ref();
+    // Room for the format and a short text per argument, so that most results never regrow.
+    let mut p = Printer {
+        out: String::with_capacity(format.len() + 16 * args.len()),
+        ..Printer::default()
+    };
+    p.do_printf(format, args);
     p.finish_go()
 }
 
@@ -1034,7 +1039,10 @@ impl Printer {
     /// Pads to the width, counting characters; zero padding applies to strings too (as the Go
     /// that built Helm v4.2.3 does), on the left only.
     fn pad_with(&mut self, s: &str, f: &Flags, zero_ok: bool) {
-        let width = f.width.unwrap_or(0);
+        let Some(width) = f.width else {
+            self.out.push_str(s);
+            return;
+        };
         let len = s.chars().count();
         if len >= width {
             self.out.push_str(s);
