@@ -128,6 +128,8 @@ pub(crate) fn is_neutral_ascii(value: &str) -> bool {
             .all(|&b| NEUTRAL_INSIDE.get(b as usize).copied().unwrap_or(false))
 }
 
+// Inlined so that the common texts' answer costs no call; the character walks are not.
+#[inline]
 fn analyze(scalar: &Scalar, v3: bool) -> Analysis {
     let value = scalar.text;
     if value.is_empty() {
@@ -157,6 +159,7 @@ fn analyze(scalar: &Scalar, v3: bool) -> Analysis {
 }
 
 /// libyaml's `yaml_emitter_analyze_scalar` over a non-empty text's characters.
+#[inline(never)]
 fn analyze_chars(
     mut chars: impl Iterator<Item = char>,
     document_marker: bool,
@@ -522,6 +525,7 @@ impl Emitter {
     /// The body of a plain or single-quoted scalar: a space may become a line break past the
     /// best width (in single quotes not at either end), line breaks are doubled, and single
     /// quotes are doubled inside single quotes.
+    #[inline]
     fn write_text(&mut self, text: &str, allow_breaks: bool, single: bool, one_word: bool) {
         // Most texts are one word with no quote to double: copied as they are.
         if one_word && !(single && text.contains('\'')) {
@@ -531,6 +535,12 @@ impl Emitter {
             }
             return;
         }
+        self.write_text_by_character(text, allow_breaks, single);
+    }
+
+    /// [`Emitter::write_text`] for texts with spaces, breaks or quotes to double.
+    #[inline(never)]
+    fn write_text_by_character(&mut self, text: &str, allow_breaks: bool, single: bool) {
         let mut spaces = false;
         let mut breaks = false;
         let mut chars = text.chars().peekable();
