@@ -11,8 +11,11 @@ use crate::{arg_str, def};
 use ArgType::{Any, String as Str};
 
 /// Helm trims the writer's final newline.
-fn trim_newline(s: String) -> String {
-    s.strip_suffix('\n').map(str::to_string).unwrap_or(s)
+fn trim_newline(mut s: String) -> String {
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    s
 }
 
 /// How deeply one template may include itself, as Helm's `recursionMaxNums`.
