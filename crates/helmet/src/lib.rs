@@ -21,7 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static PROCESS_CACHES: AtomicBool = AtomicBool::new(true);
 
 /// Turns off (or back on) the work helmet keeps between loads and renders in one process:
-/// parsed template sources and compiled values schemas, each looked up by its exact text. Off,
+/// parsed template sources, parsed values and chart files, and compiled values schemas, each
+/// looked up by its exact text. Off,
 /// every load and render does all of its work again, as Helm does; the benchmarks use this to
 /// show both costs, and an embedder may use it to keep no memory between renders.
 pub fn set_process_caches(enabled: bool) {

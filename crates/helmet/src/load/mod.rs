@@ -22,8 +22,12 @@ const MAX_CHART_DEPTH: usize = 32;
 /// it to Go structs: scalars keep go-yaml's types, because an integer and a float become
 /// different text in a string field. Errors read as sigs.k8s.io/yaml's.
 pub(crate) fn parse_yaml(text: &[u8]) -> Result<Value, String> {
-    let text = String::from_utf8_lossy(text);
-    helmet_yaml::from_str_go_types(&text).map_err(|e| e.to_string())
+    // A chart loaded again reads the same Chart.yaml again: kept per process as values files.
+    use crate::values::parsed::{parsed, Reading};
+    parsed(Reading::ChartFile, text, |text| {
+        let text = String::from_utf8_lossy(text);
+        helmet_yaml::from_str_go_types(&text).map_err(|e| e.to_string())
+    })
 }
 
 /// Loads a chart from a directory or a `.tgz` archive, with its subcharts.

@@ -1,4 +1,5 @@
-//! Values files parsed once per process, looked up by their exact bytes.
+//! Values files (and chart files: `Chart.yaml`, lock and requirements files) parsed once per
+//! process, looked up by their exact bytes.
 //!
 //! Reading a chart's `values.yaml` costs more than anything else about its values, and a process
 //! that loads the same chart again and again (an embedder, the benchmarks) reads the same text
@@ -14,14 +15,24 @@ use std::sync::{Arc, Mutex};
 
 use helmet_value::{Map, TypedMap, Value};
 
-/// Values files seen by this process, by their bytes, oldest first, with their parsed tree
-/// once a file has been read a second time.
-type ParsedCache = Vec<(Box<[u8]>, Option<Value>)>;
+/// How a file's text was read: the same bytes give different trees as a values file and as a
+/// chart file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// A values file (`helmet_yaml::load_values`: documents merged, numbers as float64).
+    Values,
+    /// `Chart.yaml`, `Chart.lock`, `requirements.yaml`/`.lock` (Go-typed YAML, one document).
+    ChartFile,
+}
+
+/// Files seen by this process, by how they were read and their bytes, oldest first, with their
+/// parsed tree once a file has been read a second time.
+type ParsedCache = Vec<(Reading, Box<[u8]>, Option<Value>)>;
 static PARSED: Mutex<ParsedCache> = Mutex::new(Vec::new());
 
-/// How many files the cache keeps: a process sees few values files; the bounds only keep a
-/// long-running embedder small.
-const MAX_FILES: usize = 64;
+/// How many files the cache keeps: a chart with many subcharts has a values file and a
+/// `Chart.yaml` per chart; the bounds only keep a long-running embedder small.
+const MAX_FILES: usize = 256;
 /// How many bytes of values text the cache keeps, in all.
 const MAX_BYTES: usize = 16 << 20;
 
@@ -35,12 +46,25 @@ pub(crate) fn parsed_values<E>(
     data: &[u8],
     parse: impl FnOnce(&[u8]) -> Result<Value, E>,
 ) -> Result<Value, E> {
+    parsed(Reading::Values, data, parse)
+}
+
+/// [`parsed_values`] for a file read in another way (chart files: their metadata keeps maps
+/// such as `import-values`, so callers get their own maps too).
+pub(crate) fn parsed<E>(
+    reading: Reading,
+    data: &[u8],
+    parse: impl FnOnce(&[u8]) -> Result<Value, E>,
+) -> Result<Value, E> {
     let cached = crate::process_caches();
     let mut seen = false;
     if cached {
         let kept = match PARSED.lock() {
-            Ok(cache) => match cache.iter().find(|(text, _)| **text == *data) {
-                Some((_, tree)) => {
+            Ok(cache) => match cache
+                .iter()
+                .find(|(how, text, _)| *how == reading && **text == *data)
+            {
+                Some((_, _, tree)) => {
                     seen = true;
                     tree.clone()
                 }
@@ -58,14 +82,18 @@ pub(crate) fn parsed_values<E>(
         // The kept tree is a copy: the caller may change the one it gets.
         let keep = seen.then(|| fresh_maps(&tree));
         if let Ok(mut cache) = PARSED.lock() {
-            match cache.iter_mut().find(|(text, _)| **text == *data) {
-                Some((_, kept)) => *kept = keep,
+            match cache
+                .iter_mut()
+                .find(|(how, text, _)| *how == reading && **text == *data)
+            {
+                Some((_, _, kept)) => *kept = keep,
                 None => {
-                    let mut total = data.len() + cache.iter().map(|(t, _)| t.len()).sum::<usize>();
+                    let mut total =
+                        data.len() + cache.iter().map(|(_, t, _)| t.len()).sum::<usize>();
                     while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
-                        total -= cache.remove(0).0.len();
+                        total -= cache.remove(0).1.len();
                     }
-                    cache.push((data.into(), keep));
+                    cache.push((reading, data.into(), keep));
                 }
             }
         }
