@@ -1,9 +1,8 @@
 //! What helmet keeps between loads in one process (parsed templates, values and chart files,
 //! compiled schemas) must not change any result: every fixture chart renders the same with the
-//! caches off, on the loads
-//! that fill them and on a later load that reuses them, and that is Helm's engine output where
-//! a golden of it exists. (The CLI suite runs each case in a fresh process, so it never sees a
-//! warm cache.)
+//! caches off, on the loads that fill them and on a later load that reuses them, and that is
+//! Helm's engine output where a golden of it exists. (The CLI suite runs each case in a fresh
+//! process, so it never sees a warm cache.)
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
