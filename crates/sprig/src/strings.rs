@@ -865,7 +865,13 @@ pub(crate) fn register(map: &mut FuncMap) {
         substr(arg_int(a, 0), arg_int(a, 1), arg_bytes(a, 2)).map(go_string)
     });
     def(map, "trunc", &[Int, Bs], |_, a| {
-        Ok(go_string(trunc(arg_int(a, 0), arg_bytes(a, 1))))
+        let s = arg_bytes(a, 1);
+        let kept = trunc(arg_int(a, 0), s);
+        // A text already short enough is the same string.
+        if kept.len() == s.len() && matches!(a[1], Value::String(_)) {
+            return Ok(a[1].clone());
+        }
+        Ok(go_string(kept))
     });
     def(map, "abbrev", &[Int, Bs], |_, a| {
         let w = arg_int(a, 0);
