@@ -1113,7 +1113,7 @@ impl CallContext for ExecContext<'_> {
 impl ExecContext<'_> {
     fn run_template(&self, name: &str, data: &Value) -> Result<crate::output::Output, FuncError> {
         self.set
-            .execute_with(name, data, self.stack)
+            .execute_named(name, data, self.stack, true)
             .map_err(|e| FuncError::new(e.message))
     }
 
@@ -1141,6 +1141,19 @@ impl Set {
         data: &Value,
         stack: StackBudget,
     ) -> Result<crate::output::Output, Error> {
+        self.execute_named(name, data, stack, false)
+    }
+
+    /// [`Set::execute_with`]. The output of a template run for a function (`include`) goes to
+    /// one of the thread's spare buffers, as the function copies it into a Go string; a
+    /// template whose output the caller keeps starts with a buffer sized from its source.
+    fn execute_named(
+        &self,
+        name: &str,
+        data: &Value,
+        stack: StackBudget,
+        for_function: bool,
+    ) -> Result<crate::output::Output, Error> {
         let Some(tree) = self.lookup(name) else {
             return Err(Error {
                 kind: ErrorKind::NotFound,
@@ -1154,7 +1167,12 @@ impl Set {
                 col: None,
             });
         };
-        self.execute_tree(name, tree, data, stack)
+        let out = if for_function {
+            crate::output::Output::reusing()
+        } else {
+            crate::output::Output::sized_for(&tree.text)
+        };
+        self.execute_tree_into(name, tree, data, stack, out)
     }
 
     /// Executes the body `tree` (named `name`) with the set's definitions.
@@ -1164,6 +1182,19 @@ impl Set {
         tree: &Arc<Tree>,
         data: &Value,
         stack: StackBudget,
+    ) -> Result<crate::output::Output, Error> {
+        let out = crate::output::Output::sized_for(&tree.text);
+        self.execute_tree_into(name, tree, data, stack, out)
+    }
+
+    /// [`Set::execute_tree`], writing to `out`.
+    fn execute_tree_into(
+        &self,
+        name: &str,
+        tree: &Arc<Tree>,
+        data: &Value,
+        stack: StackBudget,
+        out: crate::output::Output,
     ) -> Result<crate::output::Output, Error> {
         let stack = stack.enter(tree);
         let dot = Ev::plain(data.clone());
@@ -1177,7 +1208,7 @@ impl Set {
             call_values: stacks.values,
             at: At::None,
             depth: 0,
-            out: crate::output::Output::reusing(),
+            out,
             stack,
         };
         let run = move || -> Result<crate::output::Output, Error> {

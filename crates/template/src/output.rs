@@ -31,6 +31,15 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// An empty output with room for about as much text as `source` (the text of a template
+    /// file usually prints about as much as it holds), up to [`MAX_SPARE_CAPACITY`].
+    pub(crate) fn sized_for(source: &str) -> Output {
+        Output {
+            text: String::with_capacity(source.len().min(MAX_SPARE_CAPACITY)),
+            raw: None,
+        }
+    }
+
     /// An empty output that writes into a spare buffer of this thread when there is one.
     pub(crate) fn reusing() -> Output {
         let text = SPARE_BUFFERS
