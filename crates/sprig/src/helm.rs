@@ -1,7 +1,6 @@
 //! Helm's own template functions (Helm v4's `pkg/engine/funcs.go` and `engine.go`): the YAML,
 //! JSON and TOML converters, `include`, `tpl`, `required` and an offline `lookup`.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use helmet_value::{ArgType, CallContext, ElemType, FuncError, FuncMap, Map, Value};
@@ -21,26 +20,28 @@ fn trim_newline(mut s: String) -> String {
 /// How deeply one template may include itself, as Helm's `recursionMaxNums`.
 const MAX_INCLUDE_DEPTH: usize = 1000;
 
-/// How many calls of each template by `include` are running. Helm keeps this count per
-/// render; the engine may continue a deep render on another thread, so the count is shared
+/// How many calls of each template by `include` are running, by name. Helm keeps this count
+/// per render; the engine may continue a deep render on another thread, so the count is shared
 /// by all threads. Renders running at the same time add up, which only matters for templates
 /// that nest close to the limit. A name whose count drops to zero keeps its entry, so that
-/// including it again allocates nothing; idle entries are dropped once there are many.
-static INCLUDE_DEPTH: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+/// including it again allocates nothing, and entries never move while a call runs: a call's
+/// guard lowers its count by position. The table is emptied when it holds many names and no
+/// call is running.
+static INCLUDE_DEPTH: Mutex<Vec<(Box<str>, usize)>> = Mutex::new(Vec::new());
 
 /// How many names the include counts keep before idle ones are dropped.
 const MAX_IDLE_INCLUDE_NAMES: usize = 1024;
 
-fn include_depth() -> std::sync::MutexGuard<'static, BTreeMap<String, usize>> {
+fn include_depth() -> std::sync::MutexGuard<'static, Vec<(Box<str>, usize)>> {
     INCLUDE_DEPTH.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Lowers a template's include count when its call ends, however it ends.
-struct DepthGuard<'a>(&'a str);
+/// Lowers the include count at its position in the table when its call ends, however it ends.
+struct DepthGuard(usize);
 
-impl Drop for DepthGuard<'_> {
+impl Drop for DepthGuard {
     fn drop(&mut self) {
-        if let Some(n) = include_depth().get_mut(self.0) {
+        if let Some((_, n)) = include_depth().get_mut(self.0) {
             *n = n.saturating_sub(1);
         }
     }
@@ -48,29 +49,32 @@ impl Drop for DepthGuard<'_> {
 
 /// Helm's `include`: executes a named template, refusing nesting beyond Helm's limit.
 fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, FuncError> {
-    let too_deep = {
+    let entry = {
         let mut depth = include_depth();
-        match depth.get_mut(name) {
-            Some(n) if *n > MAX_INCLUDE_DEPTH => true,
-            Some(n) => {
-                *n += 1;
-                false
-            }
+        let position = match depth.iter().position(|(n, _)| **n == *name) {
+            Some(position) => position,
             None => {
-                if depth.len() >= MAX_IDLE_INCLUDE_NAMES {
-                    depth.retain(|_, n| *n > 0);
+                if depth.len() >= MAX_IDLE_INCLUDE_NAMES && depth.iter().all(|(_, n)| *n == 0) {
+                    depth.clear();
                 }
-                depth.insert(name.to_string(), 1);
-                false
+                depth.push((name.into(), 0));
+                depth.len() - 1
             }
+        };
+        let count = &mut depth[position].1;
+        if *count > MAX_INCLUDE_DEPTH {
+            None
+        } else {
+            *count += 1;
+            Some(position)
         }
     };
-    if too_deep {
+    let Some(position) = entry else {
         return Err(FuncError::new(format!(
             "rendering template has a nested reference name: {name}: unable to execute template"
         )));
-    }
-    let _guard = DepthGuard(name);
+    };
+    let _guard = DepthGuard(position);
     // A template that printed bytes that are not UTF-8 gives a Go string of them.
     ctx.execute_template_go(name, data)
 }
@@ -361,5 +365,71 @@ fn toml_value(v: helmet_yaml::toml_read::TomlValue) -> Value {
             elem: helmet_value::ElemType::MapAny,
             items: tables.into_iter().map(toml_table).collect(),
         })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    /// An engine whose templates only include others: `outer` includes 1100 templates of
+    /// different names, `r` includes itself; the rest print nothing.
+    struct Includes {
+        r_runs: Cell<usize>,
+    }
+
+    impl CallContext for Includes {
+        fn execute_template(&self, name: &str, data: &Value) -> Result<String, FuncError> {
+            match name {
+                "outer" => {
+                    for i in 0..1100 {
+                        include(self, &format!("n{i}"), data)?;
+                    }
+                }
+                "r" => {
+                    self.r_runs.set(self.r_runs.get() + 1);
+                    include(self, "r", data)?;
+                }
+                _ => {}
+            }
+            Ok(String::new())
+        }
+
+        fn execute_text(&self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::new("no texts here"))
+        }
+    }
+
+    #[test]
+    fn include_counts_survive_a_full_table() {
+        let run = || {
+            let engine = Includes {
+                r_runs: Cell::new(0),
+            };
+            // The table fills past its size while `outer` runs, so it cannot be emptied then.
+            include(&engine, "outer", &Value::Nil).unwrap();
+            let names = include_depth().len();
+            assert!(names > MAX_IDLE_INCLUDE_NAMES, "{names}");
+            assert!(include_depth().iter().all(|(_, n)| *n == 0));
+            // Nothing runs now: a new name empties the table first.
+            include(&engine, "fresh", &Value::Nil).unwrap();
+            assert_eq!(include_depth().len(), 1);
+            // Helm's limit: the 1002nd nested call of one name is refused.
+            let err = include(&engine, "r", &Value::Nil).unwrap_err();
+            assert_eq!(
+                err.0,
+                "rendering template has a nested reference name: r: unable to execute template"
+            );
+            assert_eq!(engine.r_runs.get(), MAX_INCLUDE_DEPTH + 1);
+            assert!(include_depth().iter().all(|(_, n)| *n == 0));
+        };
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }
