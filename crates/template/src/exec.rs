@@ -1306,7 +1306,7 @@ mod spare_stacks {
 mod found_functions {
     use std::borrow::Cow;
     use std::cell::RefCell;
-    use std::sync::Arc;
+    use std::sync::{Arc, Weak};
 
     use helmet_value::{Func, FuncMap};
 
@@ -1325,7 +1325,9 @@ mod found_functions {
     }
 
     struct Slot {
-        funcs: Arc<FuncMap>,
+        /// The map the name was found in. A weak reference keeps its allocation (so no other
+        /// map can take its address) but not its functions.
+        funcs: Weak<FuncMap>,
         name: Box<str>,
         found: Found,
     }
@@ -1356,13 +1358,16 @@ mod found_functions {
             .try_with(|found| {
                 let mut found = found.borrow_mut();
                 match &found[slot] {
-                    Some(kept) if Arc::ptr_eq(&kept.funcs, funcs) && &*kept.name == name => {
+                    Some(kept)
+                        if std::ptr::eq(kept.funcs.as_ptr(), Arc::as_ptr(funcs))
+                            && &*kept.name == name =>
+                    {
                         kept.found.clone()
                     }
                     _ => {
                         let now = look_up(funcs, name);
                         found[slot] = Some(Slot {
-                            funcs: funcs.clone(),
+                            funcs: Arc::downgrade(funcs),
                             name: name.into(),
                             found: now.clone(),
                         });
