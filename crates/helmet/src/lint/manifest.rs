@@ -4,6 +4,8 @@
 
 use helmet_value::{Map, Value};
 
+use super::json_stream;
+
 /// The fields of a Kubernetes object the lint rules read (Helm's `k8sYamlStruct`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct K8sObject {
@@ -41,9 +43,20 @@ pub fn split_documents(text: &str) -> Result<Vec<String>, String> {
     Ok(docs)
 }
 
-/// Every document of a YAML stream decoded in turn, as Helm's linter reads them: empty
-/// documents give `Ok(None)`, and the first error ends the list (Helm stops there).
+/// Every document of a rendered manifest decoded in turn, as Helm's linter reads them with
+/// Kubernetes' YAML-or-JSON decoder: a text starting with `{` is first read as a stream of JSON
+/// values, anything else as YAML. Empty documents give `Ok(None)`, and the first error ends
+/// the list (Helm stops there).
 pub fn decode_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
+    if json_stream::looks_like_json(text) {
+        json_stream::decode(text, decode_yaml_stream)
+    } else {
+        decode_yaml_stream(text)
+    }
+}
+
+/// Every document of a YAML stream decoded in turn (Kubernetes' `YAMLReader` cuts it).
+fn decode_yaml_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
     let mut out = Vec::new();
     let mut current = String::new();
     let flush = |current: &mut String, out: &mut Vec<Result<Option<K8sObject>, String>>| {

@@ -12,6 +12,7 @@ pub mod crds;
 pub mod dependencies;
 pub mod deprecations;
 pub mod govalidator;
+mod json_stream;
 pub mod manifest;
 pub mod names;
 pub mod templates;
