@@ -43,9 +43,10 @@ pub enum InvalidUtf8 {
 }
 
 /// One file to execute: its full name, its source and the top-level object it sees.
-struct Renderable {
+struct Renderable<'c> {
     name: String,
-    source: String,
+    /// The template's text, borrowed from the loaded chart.
+    source: &'c str,
     /// The chart's scope map, shared by the chart's templates (and its parent's `.Subcharts`) as
     /// Helm shares it: `.Template` is set in it before each file runs.
     scope: Value,
@@ -56,13 +57,13 @@ struct Renderable {
 
 /// Builds the scope of `chart` and of its subcharts (depth first), collecting its templates.
 /// Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
-fn collect(
-    chart: &Chart,
+fn collect<'c>(
+    chart: &'c Chart,
     parent_scope: Option<&Value>,
     top_values: &Value,
     shared: &Map,
     to_yaml: &Option<helmet_value::Func>,
-    out: &mut Vec<Renderable>,
+    out: &mut Vec<Renderable<'c>>,
     depth: usize,
 ) -> Result<Value, Error> {
     if depth > 100 {
@@ -121,7 +122,7 @@ fn collect(
         let name = format!("{full_path}/{}", template.name);
         // Go keeps such bytes in the template's text and writes them out as they are; helmet's
         // template sources are text, so it refuses them rather than print something else.
-        let Ok(source) = String::from_utf8(template.data.to_vec()) else {
+        let Ok(source) = std::str::from_utf8(&template.data) else {
             return Err(Error::new(format!(
                 "template {name} is not UTF-8 text: templates holding other bytes are not \
                  supported by helmet"
@@ -211,7 +212,7 @@ fn render_with_policy(
     templates.set_missing_key_error(options.strict);
     for r in &renderables {
         templates
-            .add(&r.name, &r.source)
+            .add(&r.name, r.source)
             .map_err(|e| cleanup_parse_error(&r.name, &e.to_string()))?;
     }
 
@@ -368,7 +369,7 @@ fn may_change_maps(templates: &Templates, chart: &Chart, values: &Value) -> bool
 /// file of that chart run so far, which only a run one file after another keeps (each file of a
 /// parallel run gets its own copy of the scope).
 fn reads_subcharts(
-    renderables: &[Renderable],
+    renderables: &[Renderable<'_>],
     templates: &Templates,
     chart: &Chart,
     values: &Value,
@@ -441,17 +442,17 @@ pub(crate) fn cores() -> usize {
 /// jobs' order, so the first error reported is the one Helm (which runs them in order) would
 /// meet first. The threads get the default stack: deep call chains move to big stacks inside
 /// the engine, as on the calling thread.
-fn run_parallel<'a, T, F>(jobs: &[&'a Renderable], work: F) -> Vec<Result<T, Error>>
+fn run_parallel<'a, T, F>(jobs: &[&'a Renderable<'_>], work: F) -> Vec<Result<T, Error>>
 where
     T: Send,
-    F: Fn(&'a Renderable) -> Result<T, Error> + Sync,
+    F: Fn(&'a Renderable<'_>) -> Result<T, Error> + Sync,
 {
     let threads = cores().min(jobs.len()).max(1);
     let chunk = jobs.len().div_ceil(threads).max(1);
     let mut parts = jobs.chunks(chunk);
     let first = parts.next().unwrap_or_default();
     let work = &work;
-    let run = move |part: &[&'a Renderable]| part.iter().map(|r| work(r)).collect::<Vec<_>>();
+    let run = move |part: &[&'a Renderable<'_>]| part.iter().map(|r| work(r)).collect::<Vec<_>>();
     std::thread::scope(|s| {
         let others: Vec<_> = parts
             .map(|part| std::thread::Builder::new().spawn_scoped(s, move || run(part)))
