@@ -89,12 +89,25 @@ fn lock() -> MutexGuard<'static, Cache> {
     CACHE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The trees `key` parsed into before, if the cache still holds them.
-pub(crate) fn get(key: &ParseKey<'_>) -> Option<ParsedTrees> {
+/// The trees `key` parsed into: an earlier parse's, when the cache still holds them, or what
+/// `parse` gives (kept when it succeeds). The key is hashed once for both.
+pub(crate) fn parsed<E>(
+    key: &ParseKey<'_>,
+    parse: impl FnOnce() -> Result<ParsedTrees, E>,
+) -> Result<ParsedTrees, E> {
     if parse_cache_limit() == 0 {
-        return None;
+        return parse();
     }
     let hash = fingerprint(key);
+    if let Some(trees) = get(key, hash) {
+        return Ok(trees);
+    }
+    let trees = parse()?;
+    put(key, hash, &trees);
+    Ok(trees)
+}
+
+fn get(key: &ParseKey<'_>, hash: u64) -> Option<ParsedTrees> {
     let cache = lock();
     let bucket = cache.entries.get(&hash)?;
     bucket
@@ -103,14 +116,12 @@ pub(crate) fn get(key: &ParseKey<'_>) -> Option<ParsedTrees> {
         .map(|e| e.trees.clone())
 }
 
-/// Keeps the trees `key` parsed into.
-pub(crate) fn put(key: &ParseKey<'_>, trees: &ParsedTrees) {
+fn put(key: &ParseKey<'_>, hash: u64, trees: &ParsedTrees) {
     let limit = parse_cache_limit();
     let size = key.source.len() + key.name.len();
     if size > limit || trees.is_empty() {
         return;
     }
-    let hash = fingerprint(key);
     let mut cache = lock();
     if cache.bytes + size > limit {
         cache.entries.clear();

@@ -86,22 +86,21 @@ impl Set {
             right: &self.right,
             funcs: &self.funcs,
         };
-        if let Some(trees) = cache::get(&key) {
-            return Ok(trees);
-        }
-        let funcs = &self.funcs;
-        let has_func = |n: &str| funcs.contains_key(n) || builtins::lookup(n).is_some();
-        let parsed =
-            parser::parse(name, source, &self.left, &self.right, &has_func).map_err(|e| Error {
-                kind: ErrorKind::Parse,
-                message: e.message,
-                template: name.to_string(),
-                line: Some(e.line),
-                col: None,
-            })?;
-        let trees: cache::ParsedTrees = parsed.trees.into_iter().map(Arc::new).collect();
-        cache::put(&key, &trees);
-        Ok(trees)
+        cache::parsed(&key, || {
+            let funcs = &self.funcs;
+            let has_func = |n: &str| funcs.contains_key(n) || builtins::lookup(n).is_some();
+            let parsed =
+                parser::parse(name, source, &self.left, &self.right, &has_func).map_err(|e| {
+                    Error {
+                        kind: ErrorKind::Parse,
+                        message: e.message,
+                        template: name.to_string(),
+                        line: Some(e.line),
+                        col: None,
+                    }
+                })?;
+            Ok(parsed.trees.into_iter().map(Arc::new).collect())
+        })
     }
 
     /// Parses `source` as the template `name` and adds its definitions; returns the body parsed
