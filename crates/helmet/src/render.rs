@@ -193,7 +193,7 @@ fn render_with_policy(
     // `merge`) change the copy, never the caller's values. The copy is made below, once the
     // templates show whether they can change a map; values it would be refused for are
     // refused here, copied or not.
-    if crate::values::deep_copy_refuses(values) {
+    if values.deep_copy_refused() {
         return Err(Error::new("values are nested too deeply"));
     }
     // Functions of the caller's own may change maps whatever their names.

@@ -28,6 +28,10 @@ pub type Map = BTreeMap<String, Value>;
 /// How deep [`Value::contains_itself`] walks nested maps and slices on the call stack.
 const SHALLOW_WALK: usize = 32;
 
+/// How deep [`Value::deep_copy`] copies: a value below more maps (and slices holding maps) than
+/// this is refused.
+const DEEP_COPY_LIMIT: usize = 10_000;
+
 /// A Go value as Helm's templates see it.
 #[derive(Clone, Debug, Default)]
 pub enum Value {
@@ -429,15 +433,40 @@ impl Value {
         self.deep_copy_at(0)
     }
 
+    /// [`Value::deep_copy`] of a value that cannot hold itself (a tree just read from a file),
+    /// without the walk that looks for a map holding itself. `None` for maps nested more than
+    /// 10,000 deep.
+    pub fn deep_copy_acyclic(&self) -> Option<Value> {
+        self.deep_copy_at(0)
+    }
+
+    /// Whether [`Value::deep_copy`] refuses this value, found without copying anything.
+    pub fn deep_copy_refused(&self) -> bool {
+        if !self.holds_map() {
+            return false;
+        }
+        match self.cycle_within(&mut [std::ptr::null(); SHALLOW_WALK], 0, 0) {
+            // A value that shallow is far from the depth limit.
+            Some(found) => found,
+            None => self.contains_itself_deep() || self.nested_past_copy_limit(),
+        }
+    }
+
     fn deep_copy_at(&self, depth: usize) -> Option<Value> {
-        if depth > 10_000 {
+        if depth > DEEP_COPY_LIMIT {
             return None;
         }
         Some(match self {
             Value::Map(m) => {
-                let mut copy = Map::new();
-                for (k, v) in m.entries().iter() {
-                    copy.insert(k.clone(), v.deep_copy_at(depth + 1)?);
+                // Cloning the entries keeps the tree's shape (nothing is sorted or inserted
+                // again); only the values holding maps are replaced by copies.
+                let mut copy: Map = (*m.entries()).clone();
+                for v in copy.values_mut() {
+                    if v.holds_map() {
+                        *v = v.deep_copy_at(depth + 1)?;
+                    } else if depth == DEEP_COPY_LIMIT {
+                        return None;
+                    }
                 }
                 let mut map = TypedMap::new(m.elem, copy);
                 // copystructure keeps the named type (`deepCopy .Values` is common.Values).
@@ -454,6 +483,42 @@ impl Value {
             }
             other => other.clone(),
         })
+    }
+
+    /// Whether maps (or slices holding maps) nest so deep that [`Value::deep_copy`] would step
+    /// past [`DEEP_COPY_LIMIT`]: a non-empty map or a slice holding maps at the limit. The walk
+    /// keeps its own stack (such values are deep); the value holds no cycle.
+    fn nested_past_copy_limit(&self) -> bool {
+        let mut stack = vec![(self.clone(), 0usize)];
+        while let Some((value, depth)) = stack.pop() {
+            match &value {
+                Value::Map(m) => {
+                    let entries = m.entries();
+                    if depth >= DEEP_COPY_LIMIT && !entries.is_empty() {
+                        return true;
+                    }
+                    stack.extend(
+                        entries
+                            .values()
+                            .filter(|v| v.holds_map())
+                            .map(|v| (v.clone(), depth + 1)),
+                    );
+                }
+                Value::List(l) if l.items.iter().any(Value::holds_map) => {
+                    if depth >= DEEP_COPY_LIMIT {
+                        return true;
+                    }
+                    stack.extend(
+                        l.items
+                            .iter()
+                            .filter(|v| v.holds_map())
+                            .map(|v| (v.clone(), depth + 1)),
+                    );
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     /// Whether a map holds itself, directly or through nested maps and slices (only `set` and

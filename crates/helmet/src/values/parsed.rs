@@ -11,9 +11,9 @@
 //! here must never reach anyone who could change it. Each caller gets its own copy of the maps
 //! (lists and strings are immutable and stay shared), which costs a small part of parsing.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use helmet_value::{Map, TypedMap, Value};
+use helmet_value::Value;
 
 /// How a file's text was read: the same bytes give different trees as a values file and as a
 /// chart file.
@@ -72,15 +72,16 @@ pub(crate) fn parsed<E>(
             },
             Err(_) => None,
         };
-        // Copied outside the lock.
-        if let Some(tree) = kept {
-            return Ok(fresh_maps(&tree));
+        // Copied outside the lock. A parsed tree holds no cycle and nests far less than the
+        // copy's limit; were it ever refused, the text is simply parsed again.
+        if let Some(copy) = kept.and_then(|tree| tree.deep_copy_acyclic()) {
+            return Ok(copy);
         }
     }
     let tree = parse(data)?;
     if cached && data.len() <= MAX_BYTES {
         // The kept tree is a copy: the caller may change the one it gets.
-        let keep = seen.then(|| fresh_maps(&tree));
+        let keep = seen.then(|| tree.deep_copy_acyclic()).flatten();
         if let Ok(mut cache) = PARSED.lock() {
             match cache
                 .iter_mut()
@@ -99,41 +100,6 @@ pub(crate) fn parsed<E>(
         }
     }
     Ok(tree)
-}
-
-/// `tree` with every map copied, so that changing a map of the copy in place leaves `tree`
-/// alone. A parsed tree holds no cycles and nests at most as deep as the YAML reader allows
-/// (1,000 levels), so the recursion is bounded.
-fn fresh_maps(tree: &Value) -> Value {
-    match tree {
-        Value::Map(m) => {
-            // Cloning the tree of entries keeps its shape (no sorting, no rebuilding); only
-            // the values holding maps are replaced.
-            let mut entries: Map = (*m.entries()).clone();
-            for v in entries.values_mut() {
-                if holds_map(v) {
-                    *v = fresh_maps(v);
-                }
-            }
-            Value::Map(Arc::new(match m.map_type() {
-                Some(map_type) => TypedMap::named(map_type, entries),
-                None => TypedMap::new(m.elem, entries),
-            }))
-        }
-        Value::List(l) if l.items.iter().any(holds_map) => {
-            Value::typed_list(l.elem, l.items.iter().map(fresh_maps).collect())
-        }
-        other => other.clone(),
-    }
-}
-
-/// Whether a map is in `v` (it, or an item of its lists).
-fn holds_map(v: &Value) -> bool {
-    match v {
-        Value::Map(_) => true,
-        Value::List(l) => l.items.iter().any(holds_map),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
