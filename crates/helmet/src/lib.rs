@@ -22,13 +22,18 @@ static PROCESS_CACHES: AtomicBool = AtomicBool::new(true);
 
 /// Turns off (or back on) the work helmet keeps between loads and renders in one process:
 /// parsed template sources, parsed values and chart files, and compiled values schemas, each
-/// looked up by its exact text. Off,
+/// looked up by its exact text, and compiled regular expressions. Off,
 /// every load and render does all of its work again, as Helm does; the benchmarks use this to
 /// show both costs, and an embedder may use it to keep no memory between renders.
 pub fn set_process_caches(enabled: bool) {
     PROCESS_CACHES.store(enabled, Ordering::Relaxed);
     helmet_template::set_parse_cache_limit(if enabled {
         helmet_template::DEFAULT_PARSE_CACHE_LIMIT
+    } else {
+        0
+    });
+    helmet_sprig::set_regex_cache_limit(if enabled {
+        helmet_sprig::DEFAULT_REGEX_CACHE_LIMIT
     } else {
         0
     });

@@ -2,7 +2,10 @@
 //! syntax; Go's Perl classes (`\d`, `\w`, `\s`, `\b`) are ASCII-only, so they are rewritten to
 //! their ASCII forms before compiling.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Value};
 
@@ -416,11 +419,65 @@ fn ran_out(message: &str) -> bool {
     .any(|k| kind.contains(k))
 }
 
+/// How many compiled patterns a process keeps by default (see [`set_regex_cache_limit`]).
+pub const DEFAULT_REGEX_CACHE_LIMIT: usize = 256;
+
+/// Patterns longer than this are compiled every time rather than kept.
+const MAX_KEPT_PATTERN: usize = 4096;
+
+static REGEX_CACHE_LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_REGEX_CACHE_LIMIT);
+
+/// Compiled patterns by their exact bytes. Compiling with the `regex` crate costs hundreds of
+/// thousands of instructions (Go's compiler is far cheaper), and library charts call
+/// `regexReplaceAll` and `regexMatch` with the same few patterns from every template: Bitnami's
+/// common library compiles about 40 per render of one chart. A pattern's meaning depends on its
+/// bytes alone, so a kept one is never stale.
+static COMPILED: Mutex<Option<KeptPatterns>> = Mutex::new(None);
+
+/// Compiled patterns by the bytes they were compiled from.
+type KeptPatterns = HashMap<Box<[u8]>, Arc<Regex>>;
+
+/// Sets how many compiled patterns the process keeps; 0 turns keeping off and empties what is
+/// kept (every call compiles, as Go's functions do). When the limit is reached the kept
+/// patterns are dropped and keeping starts over.
+pub fn set_regex_cache_limit(limit: usize) {
+    REGEX_CACHE_LIMIT.store(limit, Ordering::Relaxed);
+    if limit == 0 {
+        *COMPILED.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+/// [`compile_uncached`], reusing a pattern compiled before in this process. Shared rather
+/// than cloned: a cloned `Regex` starts with no search caches of its own.
+fn compile(pattern: &[u8]) -> Result<Arc<Regex>, FuncError> {
+    let limit = REGEX_CACHE_LIMIT.load(Ordering::Relaxed);
+    if limit == 0 || pattern.len() > MAX_KEPT_PATTERN {
+        return compile_uncached(pattern).map(Arc::new);
+    }
+    if let Some(re) = COMPILED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .and_then(|kept| kept.get(pattern))
+    {
+        return Ok(re.clone());
+    }
+    // Compiled outside the lock: other threads rendering keep going meanwhile.
+    let re = Arc::new(compile_uncached(pattern)?);
+    let mut kept = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+    let kept = kept.get_or_insert_with(HashMap::new);
+    if kept.len() >= limit {
+        kept.clear();
+    }
+    kept.insert(pattern.into(), re.clone());
+    Ok(re)
+}
+
 /// Compiles a Go regular expression, with Go's `regexp.Compile` error texts. Go's parser reads
 /// the pattern in order and reports the first error it meets: for the errors the `regex` crate
 /// does not know (a byte that is not UTF-8, an unknown `[:name:]` class), the part before is
 /// compiled alone to see whether an error of its own comes first.
-fn compile(pattern: &[u8]) -> Result<Regex, FuncError> {
+fn compile_uncached(pattern: &[u8]) -> Result<Regex, FuncError> {
     let go_only = [
         invalid_utf8(pattern),
         unknown_named_class(pattern),
@@ -550,7 +607,7 @@ fn compile_text(pattern: &str, whole: Option<&str>) -> Result<Regex, (String, bo
 }
 
 /// `regexp.MustCompile`'s panic text, which quotes the pattern as Go's `regexp.quote` does.
-fn must_compile(pattern: &[u8]) -> Result<Regex, FuncError> {
+fn must_compile(pattern: &[u8]) -> Result<Arc<Regex>, FuncError> {
     compile(pattern).map_err(|e| {
         let quoted = match std::str::from_utf8(pattern) {
             Ok(text) if helmet_value::strconv::can_backquote(text) => format!("`{text}`"),
@@ -733,19 +790,19 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     def(map, "regexFindAll", &[Bs, Bs, Int], |_, a| {
         Ok(find_all(
-            &must_compile(arg_bytes(a, 0))?,
+            &*must_compile(arg_bytes(a, 0))?,
             &Subject::of(&a[1]),
             arg_int(a, 2),
         ))
     });
     def(map, "mustRegexFindAll", &[Bs, Bs, Int], |_, a| {
         Ok(find_all(
-            &compile(arg_bytes(a, 0))?,
+            &*compile(arg_bytes(a, 0))?,
             &Subject::of(&a[1]),
             arg_int(a, 2),
         ))
     });
-    let find = |re: Regex, s: &Value| {
+    let find = |re: Arc<Regex>, s: &Value| {
         let s = Subject::of(s);
         re.find(&s.text)
             .map_or_else(|| Value::from(""), |m| s.value(m.range()))
@@ -775,7 +832,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     def(map, "regexSplit", &[Bs, Bs, Int], |_, a| {
         let p = arg_bytes(a, 0);
         Ok(split(
-            &must_compile(p)?,
+            &*must_compile(p)?,
             p,
             &Subject::of(&a[1]),
             arg_int(a, 2),
@@ -783,7 +840,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     def(map, "mustRegexSplit", &[Bs, Bs, Int], |_, a| {
         let p = arg_bytes(a, 0);
-        Ok(split(&compile(p)?, p, &Subject::of(&a[1]), arg_int(a, 2)))
+        Ok(split(&*compile(p)?, p, &Subject::of(&a[1]), arg_int(a, 2)))
     });
     // QuoteMeta escapes ASCII bytes and keeps every other byte.
     def(map, "regexQuoteMeta", &[Bs], |_, a| {
@@ -808,5 +865,22 @@ mod tests {
         assert_eq!(expand(b"$1W").as_str(), Some("---"));
 
         assert_eq!(quote_meta(b"a.b"), br"a\.b");
+    }
+
+    #[test]
+    fn compiled_patterns_are_kept_by_their_bytes() {
+        let first = compile(br"^kept-[a-z]+$").unwrap();
+        let again = compile(br"^kept-[a-z]+$").unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = compile(br"^kept-[a-z]*$").unwrap();
+        assert!(!Arc::ptr_eq(&first, &other));
+        // Errors are not kept: each call reports it again.
+        for _ in 0..2 {
+            let err = compile(b"kept-(").err().map(|e| e.to_string());
+            assert_eq!(
+                err.as_deref(),
+                Some("error parsing regexp: missing closing ): `kept-(`")
+            );
+        }
     }
 }

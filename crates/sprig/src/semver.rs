@@ -13,7 +13,9 @@ use std::sync::{Arc, OnceLock};
 
 use helmet_value::gostring::{runes, RUNE_ERROR};
 use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
-use regex::Regex;
+// regex-lite: these patterns are ASCII and matched against short texts, and it compiles them
+// for a small fraction of what the `regex` crate spends building its automata, once per process.
+use regex_lite::Regex;
 
 use crate::{arg_str, def};
 
