@@ -1,10 +1,11 @@
 //! Go's encoding/json: `Marshal`/`MarshalIndent` of template values and `Unmarshal` into
-//! `interface{}`, with Go's texts for errors.
+//! `interface{}` (built on [`crate::json_scan`]), with Go's texts for errors.
 
 use helmet_value::{Map, Value};
 
 use crate::errors::Error;
 use crate::float::format_json;
+use crate::json_scan::{ScanError, Scanner, Token};
 use crate::Shape;
 
 /// Deepest nesting written or read, to keep recursion bounded.
@@ -241,293 +242,6 @@ pub(crate) fn check_target(value: Value, shape: Shape) -> Result<Value, Error> {
         .map_err(|e| Error::new(format!("error unmarshaling JSON: while decoding JSON: {e}")))
 }
 
-/// A JSON reader with encoding/json's syntax error texts. It reads bytes, as Go's scanner does:
-/// any Go string, valid UTF-8 or not.
-struct JsonParser<'a> {
-    /// The first number too large for a float64, reported after syntax and shape checks.
-    range_error: Option<String>,
-    src: &'a [u8],
-    pos: usize,
-    depth: usize,
-}
-
-/// Go's `quoteChar`: how a scanner error names the offending character.
-fn quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        '"' => "'\"'".to_string(),
-        _ => {
-            let q = crate::gostr::quote(&c.to_string());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
-}
-
-impl JsonParser<'_> {
-    /// Go's scanner names the byte where it stopped, read as the rune of the same number (the
-    /// first byte of `é` is `'Ã'`, a byte 0xff `'ÿ'`).
-    /// At the end of the input, Go's scanner steps once more with a space: inside a literal,
-    /// a number or an escape that is the invalid character; elsewhere the input just ended.
-    fn invalid(&self, context: &str) -> String {
-        match self.src.get(self.pos) {
-            None if context.starts_with("in ") || context.contains("numeric literal") => {
-                format!("invalid character ' ' {context}")
-            }
-            None => "unexpected end of JSON input".to_string(),
-            Some(&b) => format!("invalid character {} {context}", quote_char(char::from(b))),
-        }
-    }
-
-    fn skip_ws(&mut self) {
-        while self.pos < self.src.len()
-            && matches!(self.src[self.pos], b' ' | b'\t' | b'\n' | b'\r')
-        {
-            self.pos += 1;
-        }
-    }
-
-    fn value(&mut self) -> Result<Value, String> {
-        self.skip_ws();
-        let Some(&b) = self.src.get(self.pos) else {
-            return Err("unexpected end of JSON input".into());
-        };
-        match b {
-            b'{' => self.object(),
-            b'[' => self.array(),
-            b'"' => self.string().map(Value::string),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Nil),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => Err(self.invalid("looking for beginning of value")),
-        }
-    }
-
-    fn enter(&mut self) -> Result<(), String> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(format!("exceeded max depth of {MAX_DEPTH}"));
-        }
-        Ok(())
-    }
-
-    fn object(&mut self) -> Result<Value, String> {
-        self.enter()?;
-        self.pos += 1;
-        let mut map = Map::new();
-        self.skip_ws();
-        if self.src.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(Value::map(map));
-        }
-        loop {
-            self.skip_ws();
-            if self.src.get(self.pos) != Some(&b'"') {
-                return Err(self.invalid("looking for beginning of object key string"));
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            if self.src.get(self.pos) != Some(&b':') {
-                return Err(self.invalid("after object key"));
-            }
-            self.pos += 1;
-            let v = self.value()?;
-            map.insert(key, v);
-            self.skip_ws();
-            match self.src.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.invalid("after object key:value pair")),
-            }
-        }
-        self.depth -= 1;
-        Ok(Value::map(map))
-    }
-
-    fn array(&mut self) -> Result<Value, String> {
-        self.enter()?;
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.src.get(self.pos) == Some(&b']') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(Value::list(items));
-        }
-        loop {
-            items.push(self.value()?);
-            self.skip_ws();
-            match self.src.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.invalid("after array element")),
-            }
-        }
-        self.depth -= 1;
-        Ok(Value::list(items))
-    }
-
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
-        for (i, expected) in word.bytes().enumerate() {
-            if i == 0 {
-                self.pos += 1;
-                continue;
-            }
-            match self.src.get(self.pos) {
-                Some(&c) if c == expected => self.pos += 1,
-                _ => {
-                    return Err(self.invalid(&format!(
-                        "in literal {word} (expecting {})",
-                        quote_char(expected as char)
-                    )))
-                }
-            }
-        }
-        Ok(v)
-    }
-
-    fn number(&mut self) -> Result<Value, String> {
-        let start = self.pos;
-        if self.src[self.pos] == b'-' {
-            self.pos += 1;
-            match self.src.get(self.pos) {
-                Some(b'0'..=b'9') => {}
-                _ => return Err(self.invalid("in numeric literal")),
-            }
-        }
-        if self.src[self.pos] == b'0' {
-            self.pos += 1;
-        } else {
-            while matches!(self.src.get(self.pos), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-        }
-        if self.src.get(self.pos) == Some(&b'.') {
-            self.pos += 1;
-            if !matches!(self.src.get(self.pos), Some(b'0'..=b'9')) {
-                return Err(self.invalid("after decimal point in numeric literal"));
-            }
-            while matches!(self.src.get(self.pos), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-        }
-        if matches!(self.src.get(self.pos), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.src.get(self.pos), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if !matches!(self.src.get(self.pos), Some(b'0'..=b'9')) {
-                return Err(self.invalid("in exponent of numeric literal"));
-            }
-            while matches!(self.src.get(self.pos), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-        }
-        // Only ASCII digits, signs, `.` and exponents were read.
-        let text = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or_default();
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Value::Float64(f)),
-            _ => {
-                // Go keeps decoding and reports the first type error at the end.
-                if self.range_error.is_none() {
-                    self.range_error = Some(format!(
-                        "json: cannot unmarshal number {text} into Go value of type float64"
-                    ));
-                }
-                Ok(Value::Nil)
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let mut n = 0u32;
-        for _ in 0..4 {
-            let Some(&c) = self.src.get(self.pos) else {
-                return Err(self.invalid("in \\u hexadecimal character escape"));
-            };
-            let d = (c as char)
-                .to_digit(16)
-                .ok_or_else(|| self.invalid("in \\u hexadecimal character escape"))?;
-            n = n * 16 + d;
-            self.pos += 1;
-        }
-        Ok(n)
-    }
-
-    /// A string literal; each byte that is not UTF-8 becomes U+FFFD, as Go's decoder makes it.
-    fn string(&mut self) -> Result<String, String> {
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            let Some(&c) = self.src.get(self.pos) else {
-                return Err("unexpected end of JSON input".into());
-            };
-            match c {
-                b'"' => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                b'\\' => {
-                    self.pos += 1;
-                    let Some(&e) = self.src.get(self.pos) else {
-                        return Err(self.invalid("in string escape code"));
-                    };
-                    let simple = match e {
-                        b'"' => Some('"'),
-                        b'\\' => Some('\\'),
-                        b'/' => Some('/'),
-                        b'b' => Some('\u{8}'),
-                        b'f' => Some('\u{c}'),
-                        b'n' => Some('\n'),
-                        b'r' => Some('\r'),
-                        b't' => Some('\t'),
-                        b'u' => None,
-                        _ => return Err(self.invalid("in string escape code")),
-                    };
-                    self.pos += 1;
-                    if let Some(ch) = simple {
-                        out.push(ch);
-                        continue;
-                    }
-                    let first = self.hex4()?;
-                    if (0xD800..0xDC00).contains(&first)
-                        && self.src.get(self.pos) == Some(&b'\\')
-                        && self.src.get(self.pos + 1) == Some(&b'u')
-                    {
-                        // A surrogate pair; Go only combines a valid pair.
-                        let save = self.pos;
-                        self.pos += 2;
-                        let second = self.hex4()?;
-                        if (0xDC00..0xE000).contains(&second) {
-                            let cp = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                            out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-                            continue;
-                        }
-                        self.pos = save;
-                        out.push('\u{FFFD}');
-                        continue;
-                    }
-                    out.push(char::from_u32(first).unwrap_or('\u{FFFD}'));
-                }
-                c if c < 0x20 => return Err(self.invalid("in string literal")),
-                _ => {
-                    let (ch, width) = helmet_value::strconv::decode_utf8(&self.src[self.pos..])
-                        .unwrap_or((helmet_value::gostring::RUNE_ERROR, 1));
-                    out.push(ch);
-                    self.pos += width;
-                }
-            }
-        }
-    }
-}
-
 /// `json.Unmarshal` into a Go variable of the given shape.
 pub(crate) fn unmarshal(src: &[u8], shape: Shape) -> Result<Value, Error> {
     unmarshal_partial(src, shape).map_err(|(_, e)| e)
@@ -536,21 +250,25 @@ pub(crate) fn unmarshal(src: &[u8], shape: Shape) -> Result<Value, Error> {
 /// `json.Unmarshal`, keeping on an error what Go had already stored in its target: a number out
 /// of float64's range leaves null in its place and decoding goes on, to report it at the end.
 pub(crate) fn unmarshal_partial(src: &[u8], shape: Shape) -> Result<Value, (Option<Value>, Error)> {
-    let mut p = JsonParser {
-        range_error: None,
-        src,
-        pos: 0,
-        depth: 0,
+    let mut scanner = Scanner::new(src);
+    let mut range_error = None;
+    let syntax = |e: ScanError| (None, Error::new(e.unmarshal_message()));
+    let built = read_value(&mut scanner, &mut range_error);
+    // Go checks the whole text before decoding: its syntax errors come first.
+    let v = match built {
+        Err(Stop::Scan(e)) => return Err(syntax(e)),
+        Err(Stop::TooDeep) => {
+            scanner.finish().map_err(syntax)?;
+            let limit = format!("exceeded max depth of {MAX_DEPTH}");
+            return Err((None, Error::new(limit)));
+        }
+        Ok(v) => v,
     };
-    let v = p.value().map_err(|e| (None, Error::new(e)))?;
-    p.skip_ws();
-    if p.pos < src.len() {
-        return Err((None, Error::new(p.invalid("after top-level value"))));
-    }
+    scanner.finish().map_err(syntax)?;
     let shape_error = |v| fit_shape(v, shape).map_err(|e| (None, Error::new(e)));
     // A number out of range at the top meets the target's type first.
     let first = src.iter().find(|b| !b.is_ascii_whitespace());
-    if p.range_error.is_some() && matches!(first, Some(b'-' | b'0'..=b'9')) {
+    if range_error.is_some() && matches!(first, Some(b'-' | b'0'..=b'9')) {
         shape_error(Value::Float64(0.0))?;
     }
     // A JSON `null` leaves Go's map or slice nil, which encodes back as `null`.
@@ -558,8 +276,87 @@ pub(crate) fn unmarshal_partial(src: &[u8], shape: Shape) -> Result<Value, (Opti
         Value::Nil => Value::Nil,
         v => shape_error(v)?,
     };
-    match p.range_error {
+    match range_error {
         Some(e) => Err((Some(v), Error::new(e))),
         None => Ok(v),
+    }
+}
+
+/// Why reading a value stopped.
+enum Stop {
+    Scan(ScanError),
+    /// Deeper than [`MAX_DEPTH`]: our limit on a value's nesting, well below encoding/json's
+    /// (which only the scanner applies), as every value built here is walked recursively later.
+    TooDeep,
+}
+
+impl From<ScanError> for Stop {
+    fn from(e: ScanError) -> Self {
+        Stop::Scan(e)
+    }
+}
+
+/// An object or array being built.
+enum Open {
+    Object(Map, String),
+    Array(Vec<Value>),
+}
+
+/// Builds the value the scanner reads as Go's decoder into `interface{}` does: numbers are
+/// float64; one out of float64's range is stored as null and the first such error kept.
+fn read_value(scanner: &mut Scanner, range_error: &mut Option<String>) -> Result<Value, Stop> {
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        // The value is whole when the outermost container closes, before this runs out.
+        let Some(token) = scanner.next_token()? else {
+            return Ok(Value::Nil);
+        };
+        let value = match token {
+            Token::BeginObject | Token::BeginArray => {
+                if open.len() >= MAX_DEPTH {
+                    // Refused only once the scanner has read the value whole without error.
+                    while scanner.next_token()?.is_some() {}
+                    return Err(Stop::TooDeep);
+                }
+                open.push(match token {
+                    Token::BeginObject => Open::Object(Map::new(), String::new()),
+                    _ => Open::Array(Vec::new()),
+                });
+                continue;
+            }
+            Token::Key(key) => {
+                if let Some(Open::Object(_, pending)) = open.last_mut() {
+                    *pending = key.into_owned();
+                }
+                continue;
+            }
+            Token::EndObject | Token::EndArray => match open.pop() {
+                Some(Open::Object(map, _)) => Value::map(map),
+                Some(Open::Array(items)) => Value::list(items),
+                None => Value::Nil,
+            },
+            Token::String(s) => Value::string(s),
+            Token::Number(text) => match text.parse::<f64>() {
+                Ok(f) if f.is_finite() => Value::Float64(f),
+                // Go keeps decoding and reports the first type error at the end.
+                _ => {
+                    if range_error.is_none() {
+                        *range_error = Some(format!(
+                            "json: cannot unmarshal number {text} into Go value of type float64"
+                        ));
+                    }
+                    Value::Nil
+                }
+            },
+            Token::Bool(b) => Value::Bool(b),
+            Token::Null => Value::Nil,
+        };
+        match open.last_mut() {
+            None => return Ok(value),
+            Some(Open::Object(map, key)) => {
+                map.insert(std::mem::take(key), value);
+            }
+            Some(Open::Array(items)) => items.push(value),
+        }
     }
 }

@@ -13,7 +13,8 @@
 //! Writers: [`to_yaml`] (`toYaml`), [`to_yaml_v3`] (`toYamlPretty`), [`to_json`] (`toJson`),
 //! [`to_json_indent`] (`toPrettyJson`), [`to_toml`] (`toToml`). The YAML writers return the
 //! text with its final newline; Helm's template functions trim it. [`toml_read::read_toml`]
-//! reads TOML for `fromToml`.
+//! reads TOML for `fromToml`. [`json_scan`] reads Go-JSON token by token with Go's syntax errors
+//! and byte offsets, one value or a stream of them; the JSON readers here are built on it.
 //!
 //! The parsing itself is done by `saphyr-parser` (YAML 1.2); where go-yaml's YAML 1.1 scanner
 //! behaves differently (tabs, NEL line breaks, anchor names, under-indented quoted lines,
@@ -26,6 +27,7 @@ mod errors;
 mod float;
 mod gostr;
 mod json;
+pub mod json_scan;
 mod read;
 pub mod reader_utf8;
 mod resolve;
