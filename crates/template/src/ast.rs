@@ -7,6 +7,59 @@ use std::sync::Arc;
 
 use helmet_value::Value;
 
+/// A piece of a template's source text (a name, a field chain, a constant's source, plain
+/// text): it shares the source's allocation, so parsing copies no strings.
+#[derive(Clone)]
+pub struct Span {
+    source: Arc<str>,
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// `source[start..end]`; `None` when the range is out of bounds, splits a character or
+    /// does not fit the 32-bit offsets spans keep (the parser refuses sources that large).
+    pub fn new(source: &Arc<str>, start: usize, end: usize) -> Option<Span> {
+        source.get(start..end)?;
+        Some(Span {
+            source: source.clone(),
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
+
+    /// Offset of the first byte in the source.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.source
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for Span {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// A list of nodes (a template body or a branch).
 #[derive(Clone, Debug, Default)]
 pub struct ListNode {
@@ -24,7 +77,7 @@ pub enum Node {
         /// Offset.
         pos: usize,
         /// The text.
-        text: Arc<str>,
+        text: Span,
     },
     /// `{{pipeline}}`
     Action(ActionNode),
@@ -117,8 +170,17 @@ pub struct CommandNode {
 pub struct VariableNode {
     /// Offset.
     pub pos: usize,
-    /// `$x` then the field names.
-    pub ident: Vec<String>,
+    /// The variable's name, `$x`.
+    pub name: Span,
+    /// The field names after it joined by dots (`a.b`), empty if none.
+    pub fields: Option<Span>,
+}
+
+impl VariableNode {
+    /// The field names after the variable joined by dots (`a.b`), empty if none.
+    pub fn fields(&self) -> &str {
+        self.fields.as_deref().unwrap_or("")
+    }
 }
 
 /// A number constant with its interpretations, as Go's `NumberNode`.
@@ -127,7 +189,7 @@ pub struct NumberNode {
     /// Offset.
     pub pos: usize,
     /// Source text.
-    pub text: String,
+    pub text: Span,
     /// Representable as int64.
     pub int: Option<i64>,
     /// Representable as uint64.
@@ -148,7 +210,7 @@ pub enum Arg {
         /// Offset.
         pos: usize,
         /// The name.
-        name: String,
+        name: Span,
     },
     /// `.`
     Dot {
@@ -174,7 +236,7 @@ pub enum Arg {
         /// Offset.
         pos: usize,
         /// The quoted source.
-        quoted: String,
+        quoted: Span,
         /// The value: a `Value::String`, or a `Value::ByteString` when escapes make bytes that
         /// are not UTF-8.
         value: Value,
@@ -183,8 +245,8 @@ pub enum Arg {
     Field {
         /// Offset.
         pos: usize,
-        /// The field names.
-        ident: Vec<String>,
+        /// The field names joined by dots (`a.b` for `.a.b`).
+        fields: Span,
     },
     /// `$x.a`
     Variable(VariableNode),
@@ -196,8 +258,8 @@ pub enum Arg {
         pos: usize,
         /// The operand whose fields are taken.
         node: Box<Arg>,
-        /// The field names.
-        field: Vec<String>,
+        /// The field names joined by dots (`a.b`).
+        fields: Span,
     },
 }
 
@@ -228,24 +290,15 @@ impl fmt::Display for Arg {
             Arg::Bool { value, .. } => write!(f, "{value}"),
             Arg::Number(n) => f.write_str(&n.text),
             Arg::String { quoted, .. } => f.write_str(quoted),
-            Arg::Field { ident, .. } => {
-                for i in ident {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
+            Arg::Field { fields, .. } => write!(f, ".{fields}"),
             Arg::Variable(v) => write!(f, "{v}"),
             Arg::Pipe(p) => write!(f, "{p}"),
-            Arg::Chain { node, field, .. } => {
+            Arg::Chain { node, fields, .. } => {
                 if let Arg::Pipe(_) = **node {
-                    write!(f, "({node})")?;
+                    write!(f, "({node}).{fields}")
                 } else {
-                    write!(f, "{node}")?;
+                    write!(f, "{node}.{fields}")
                 }
-                for i in field {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
             }
         }
     }
@@ -253,7 +306,11 @@ impl fmt::Display for Arg {
 
 impl fmt::Display for VariableNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.ident.join("."))
+        f.write_str(&self.name)?;
+        if let Some(fields) = &self.fields {
+            write!(f, ".{fields}")?;
+        }
+        Ok(())
     }
 }
 
@@ -406,7 +463,7 @@ pub fn is_empty_list(list: &ListNode) -> bool {
 /// stage or an argument counts; a field or variable of the same name does not). The walk keeps
 /// its own stack, so deeply nested templates cannot overflow the thread's.
 pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
-    let mut called: Vec<Box<str>> = Vec::new();
+    let mut called: Vec<&str> = Vec::new();
     enum Item<'a> {
         List(&'a ListNode),
         Pipe(&'a PipeNode),
@@ -441,7 +498,11 @@ pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
                 }
             }
             Item::Arg(arg) => match arg {
-                Arg::Identifier { name, .. } => called.push(name.as_str().into()),
+                // Templates call few distinct functions, each many times: a linear check keeps
+                // the list short instead of sorting every call.
+                Arg::Identifier { name, .. } if !called.contains(&name.as_str()) => {
+                    called.push(name)
+                }
                 Arg::Pipe(p) => stack.push(Item::Pipe(p)),
                 Arg::Chain { node, .. } => stack.push(Item::Arg(node)),
                 _ => {}
@@ -449,6 +510,5 @@ pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
         }
     }
     called.sort_unstable();
-    called.dedup();
-    called
+    called.into_iter().map(Box::from).collect()
 }

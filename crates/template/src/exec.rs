@@ -305,9 +305,9 @@ impl<'a> State<'a> {
         if !r.pipe.decl.is_empty() {
             if r.pipe.is_assign {
                 if r.pipe.decl.len() > 1 {
-                    self.set_var(&r.pipe.decl[0].ident[0], index.clone())?;
+                    self.set_var(&r.pipe.decl[0].name, index.clone())?;
                 } else {
-                    self.set_var(&r.pipe.decl[0].ident[0], elem.clone())?;
+                    self.set_var(&r.pipe.decl[0].name, elem.clone())?;
                 }
             } else {
                 self.set_top_var(1, elem.clone());
@@ -315,7 +315,7 @@ impl<'a> State<'a> {
         }
         if r.pipe.decl.len() > 1 {
             if r.pipe.is_assign {
-                self.set_var(&r.pipe.decl[1].ident[0], elem.clone())?;
+                self.set_var(&r.pipe.decl[1].name, elem.clone())?;
             } else {
                 self.set_top_var(2, index);
             }
@@ -495,9 +495,9 @@ impl<'a> State<'a> {
         let value = value.unwrap_or_else(Ev::invalid);
         for var in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(&var.ident[0], value.clone())?;
+                self.set_var(&var.name, value.clone())?;
             } else {
-                self.vars.push((&var.ident[0], value.clone()));
+                self.vars.push((&var.name, value.clone()));
             }
         }
         Ok(value)
@@ -513,8 +513,8 @@ impl<'a> State<'a> {
     fn eval_command(&mut self, dot: &Ev, cmd: &'a CommandNode, fin: Option<Ev>) -> R<Ev> {
         let first = &cmd.args[0];
         match first {
-            Arg::Field { ident, .. } => {
-                return self.eval_field_node(dot, first, ident, &cmd.args, fin)
+            Arg::Field { fields, .. } => {
+                return self.eval_field_node(dot, first, fields, &cmd.args, fin)
             }
             Arg::Chain { .. } => return self.eval_chain_node(dot, first, &cmd.args, fin),
             Arg::Identifier { name, .. } => {
@@ -571,12 +571,12 @@ impl<'a> State<'a> {
         &mut self,
         dot: &Ev,
         node: &'a Arg,
-        ident: &[String],
+        fields: &str,
         args: &'a [Arg],
         fin: Option<Ev>,
     ) -> R<Ev> {
         self.at = At::Arg(node);
-        self.eval_field_chain(dot, dot.clone(), node, ident, args, fin)
+        self.eval_field_chain(dot, dot.clone(), node, fields, args, fin)
     }
 
     fn eval_chain_node(
@@ -588,7 +588,9 @@ impl<'a> State<'a> {
     ) -> R<Ev> {
         self.at = At::Arg(node);
         let Arg::Chain {
-            node: inner, field, ..
+            node: inner,
+            fields,
+            ..
         } = node
         else {
             return Err(self.errorf("internal error: not a chain"));
@@ -597,7 +599,7 @@ impl<'a> State<'a> {
             return Err(self.errorf(format!("indirection through explicit nil in {node}")));
         }
         let pipe = self.eval_arg_any_nil(dot, inner)?;
-        self.eval_field_chain(dot, pipe, node, field, args, fin)
+        self.eval_field_chain(dot, pipe, node, fields, args, fin)
     }
 
     fn eval_variable_node(
@@ -609,12 +611,12 @@ impl<'a> State<'a> {
         fin: Option<Ev>,
     ) -> R<Ev> {
         self.at = At::Arg(node);
-        let value = self.var_value(&var.ident[0])?;
-        if var.ident.len() == 1 {
+        let value = self.var_value(&var.name)?;
+        let Some(fields) = &var.fields else {
             self.not_a_function(args, fin.is_some())?;
             return Ok(value);
-        }
-        self.eval_field_chain(dot, value, node, &var.ident[1..], args, fin)
+        };
+        self.eval_field_chain(dot, value, node, fields, args, fin)
     }
 
     fn eval_field_chain(
@@ -622,15 +624,17 @@ impl<'a> State<'a> {
         dot: &Ev,
         mut receiver: Ev,
         node: &'a Arg,
-        ident: &[String],
+        fields: &str,
         args: &'a [Arg],
         fin: Option<Ev>,
     ) -> R<Ev> {
-        let n = ident.len();
-        for name in &ident[..n - 1] {
-            receiver = self.eval_field(dot, name, node, &[], None, receiver)?;
+        // `fields` holds the names joined by dots; all but the last are plain lookups.
+        let mut rest = fields;
+        while let Some(dot_at) = rest.bytes().position(|b| b == b'.') {
+            receiver = self.eval_field(dot, &rest[..dot_at], node, &[], None, receiver)?;
+            rest = &rest[dot_at + 1..];
         }
-        self.eval_field(dot, &ident[n - 1], node, args, fin, receiver)
+        self.eval_field(dot, rest, node, args, fin, receiver)
     }
 
     fn eval_field(
@@ -874,8 +878,8 @@ impl<'a> State<'a> {
         self.at = At::Arg(n);
         match n {
             Arg::Dot { .. } => Ok(dot.clone()),
-            Arg::Field { ident, .. } => {
-                self.eval_field_node(dot, n, ident, std::slice::from_ref(n), None)
+            Arg::Field { fields, .. } => {
+                self.eval_field_node(dot, n, fields, std::slice::from_ref(n), None)
             }
             Arg::Variable(v) => self.eval_variable_node(dot, n, v, &[], None),
             Arg::Pipe(p) => self.eval_pipeline(dot, p),
@@ -900,8 +904,8 @@ impl<'a> State<'a> {
                 }
                 return Err(self.errorf(format!("cannot assign nil to {}", typ.go_name())));
             }
-            Arg::Field { ident, .. } => {
-                let v = self.eval_field_node(dot, n, ident, std::slice::from_ref(n), None)?;
+            Arg::Field { fields, .. } => {
+                let v = self.eval_field_node(dot, n, fields, std::slice::from_ref(n), None)?;
                 return self.validate_type(v, typ);
             }
             Arg::Variable(var) => {

@@ -4,8 +4,6 @@
 //! whitespace they remove. The whole input is lexed up front; a lexing error becomes the last
 //! item, which is what the parser would meet at that point in Go's lazy lexer.
 
-use std::borrow::Cow;
-
 /// The kind of a lexed item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemKind {
@@ -97,33 +95,52 @@ impl ItemKind {
     }
 }
 
-/// A lexed item: its kind, byte offset, text and line (1-based).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A lexed item: its kind, byte offset and text. Items borrow their text from the input, so
+/// lexing and the parser's look-ahead copy no strings; lines are worked out from offsets only
+/// when an error needs one ([`line_at`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Item<'a> {
     /// The kind.
     pub kind: ItemKind,
     /// Byte offset in the input.
     pub pos: usize,
-    /// The text (the message for errors): borrowed from the input, so lexing and the parser's
-    /// look-ahead copy no strings.
-    pub val: Cow<'a, str>,
-    /// The line the item starts on.
-    pub line: usize,
+    /// The text (empty for errors: their message is [`Lexed::error`]).
+    pub val: &'a str,
+}
+
+/// What lexing an input gives: its items, and the message of the error that ended it early
+/// (the last item is then an [`ItemKind::Error`]).
+#[derive(Debug)]
+pub struct Lexed<'a> {
+    /// The items in order.
+    pub items: Vec<Item<'a>>,
+    /// The lexing error's message, if lexing stopped at one.
+    pub error: Option<String>,
+}
+
+/// The 1-based line of byte offset `pos` of `input`: the line an item starting there is on.
+pub fn line_at(input: &str, pos: usize) -> usize {
+    let end = pos.min(input.len());
+    1 + input.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 impl std::fmt::Display for Item<'_> {
-    /// Go's `item.String`, used in parse error messages.
+    /// Go's `item.String`, used in parse error messages (errors print their message instead,
+    /// which the item does not hold).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
             ItemKind::Eof => f.write_str("EOF"),
-            ItemKind::Error => f.write_str(&self.val),
+            ItemKind::Error => f.write_str(self.val),
             k if k.is_keyword() => write!(f, "<{}>", self.val),
             _ => {
                 if self.val.chars().count() > 10 {
                     let head: String = self.val.chars().take(10).collect();
                     write!(f, "{}...", go_quote(&head))
                 } else {
-                    f.write_str(&go_quote(&self.val))
+                    f.write_str(&go_quote(self.val))
                 }
             }
         }
@@ -176,7 +193,10 @@ fn is_space(c: u8) -> bool {
 }
 
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    c.is_alphabetic() || c.is_numeric()
 }
 
 /// Go's `%#U` of a rune: `U+0023 '#'`.
@@ -196,9 +216,9 @@ struct Lexer<'a> {
     start: usize,
     paren_depth: i32,
     items: Vec<Item<'a>>,
+    error: Option<String>,
     break_ok: bool,
     continue_ok: bool,
-    line_cache: (usize, usize),
 }
 
 /// Options of the lexer that depend on the function map.
@@ -210,7 +230,7 @@ pub struct LexOptions {
 }
 
 /// Lexes the whole input with the given delimiters.
-pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Vec<Item<'a>> {
+pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Lexed<'a> {
     let mut l = Lexer {
         input,
         left: if left.is_empty() { "{{" } else { left },
@@ -218,14 +238,18 @@ pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) 
         pos: 0,
         start: 0,
         paren_depth: 0,
-        // Roughly one item per eight bytes of template text: few regrowths, little waste.
-        items: Vec::with_capacity(input.len() / 8 + 4),
+        // Charts' templates hold about one item per five or six bytes: room for one per four
+        // means no regrowth (items are small and dropped once the parse ends).
+        items: Vec::with_capacity(input.len() / 4 + 8),
+        error: None,
         break_ok: opts.break_ok,
         continue_ok: opts.continue_ok,
-        line_cache: (0, 1),
     };
     l.run();
-    l.items
+    Lexed {
+        items: l.items,
+        error: l.error,
+    }
 }
 
 enum State {
@@ -238,43 +262,22 @@ enum State {
 }
 
 impl<'a> Lexer<'a> {
-    fn line_at(&mut self, pos: usize) -> usize {
-        let (cpos, cline) = self.line_cache;
-        let line = if pos >= cpos {
-            cline
-                + self.input.as_bytes()[cpos..pos]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-        } else {
-            1 + self.input.as_bytes()[..pos]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-        };
-        self.line_cache = (pos, line);
-        line
-    }
-
     fn emit(&mut self, kind: ItemKind) {
-        let line = self.line_at(self.start);
         self.items.push(Item {
             kind,
             pos: self.start,
-            val: Cow::Borrowed(&self.input[self.start..self.pos]),
-            line,
+            val: &self.input[self.start..self.pos],
         });
         self.start = self.pos;
     }
 
     fn error(&mut self, msg: String) -> State {
-        let line = self.line_at(self.start);
         self.items.push(Item {
             kind: ItemKind::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
-            line,
+            val: "",
         });
+        self.error = Some(msg);
         State::Done
     }
 
@@ -282,19 +285,40 @@ impl<'a> Lexer<'a> {
         &self.input[self.pos..]
     }
 
+    fn rest_bytes(&self) -> &'a [u8] {
+        self.input.as_bytes().get(self.pos..).unwrap_or_default()
+    }
+
+    #[inline]
     fn next(&mut self) -> Option<char> {
-        let c = self.rest().chars().next()?;
+        let c = self.peek()?;
         self.pos += c.len_utf8();
         Some(c)
     }
 
+    #[inline]
     fn peek(&self) -> Option<char> {
+        let b = *self.input.as_bytes().get(self.pos)?;
+        if b.is_ascii() {
+            return Some(b as char);
+        }
         self.rest().chars().next()
     }
 
     fn backup(&mut self, c: Option<char>) {
         if let Some(c) = c {
             self.pos -= c.len_utf8();
+        }
+    }
+
+    /// Moves past the alphanumeric characters at the current position; returns the character
+    /// that ended the run (not consumed), `None` at the end of input.
+    fn skip_alnum(&mut self) -> Option<char> {
+        loop {
+            match self.peek() {
+                Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
+                other => return other,
+            }
         }
     }
 
@@ -331,21 +355,33 @@ impl<'a> Lexer<'a> {
         b.len() >= 2 && b[0] == b'-' && is_space(b[1])
     }
 
-    fn has_right_trim(s: &str) -> bool {
-        let b = s.as_bytes();
-        b.len() >= 2 && is_space(b[0]) && b[1] == b'-'
-    }
-
     fn at_right_delim(&self) -> (bool, bool) {
-        let rest = self.rest();
-        if Self::has_right_trim(rest) && rest[2..].starts_with(self.right) {
+        let rest = &self.input.as_bytes()[self.pos..];
+        let right = self.right.as_bytes();
+        if rest.len() >= 2 && is_space(rest[0]) && rest[1] == b'-' && rest[2..].starts_with(right) {
             return (true, true);
         }
-        (rest.starts_with(self.right), false)
+        (rest.starts_with(right), false)
+    }
+
+    /// Where the next left delimiter starts in the rest of the input: a fast scan for its
+    /// first character, then a comparison of the rest of it.
+    fn find_left_delim(&self) -> Option<usize> {
+        let rest = self.rest();
+        let first = self.left.chars().next()?;
+        let mut from = 0;
+        while let Some(x) = rest[from..].find(first) {
+            let at = from + x;
+            if rest[at..].starts_with(self.left) {
+                return Some(at);
+            }
+            from = at + first.len_utf8();
+        }
+        None
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.rest().find(self.left) {
+        if let Some(x) = self.find_left_delim() {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + self.left.len();
@@ -503,16 +539,18 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_space(&mut self) -> State {
-        let mut n = 0;
-        while let Some(&b) = self.rest().as_bytes().first() {
-            if !is_space(b) {
-                break;
-            }
-            self.pos += 1;
-            n += 1;
-        }
-        let before = &self.input[self.pos - 1..];
-        if Self::has_right_trim(before) && before[2..].starts_with(self.right) {
+        let n = self
+            .rest_bytes()
+            .iter()
+            .take_while(|&&b| is_space(b))
+            .count();
+        self.pos += n;
+        let before = &self.input.as_bytes()[self.pos - 1..];
+        if before.len() >= 2
+            && is_space(before[0])
+            && before[1] == b'-'
+            && before[2..].starts_with(self.right.as_bytes())
+        {
             self.pos -= 1;
             if n == 1 {
                 return State::Inside;
@@ -523,11 +561,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_terminator(&self) -> bool {
-        match self.peek() {
+        let rest = self.rest_bytes();
+        match rest.first() {
             None => true,
-            Some(c) if c.is_ascii() && is_space(c as u8) => true,
-            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(self.right),
+            Some(&b) if is_space(b) => true,
+            Some(b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
+            _ => rest.starts_with(self.right.as_bytes()),
         }
     }
 
@@ -548,16 +587,7 @@ impl<'a> Lexer<'a> {
             });
             return State::Inside;
         }
-        let last = loop {
-            let c = self.next();
-            match c {
-                Some(ch) if is_alnum(ch) => {}
-                _ => {
-                    self.backup(c);
-                    break c;
-                }
-            }
-        };
+        let last = self.skip_alnum();
         if !self.at_terminator() {
             return self.error(format!("bad character {}", rune_or_eof(last)));
         }
@@ -566,36 +596,28 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> State {
-        loop {
-            let c = self.next();
-            match c {
-                Some(ch) if is_alnum(ch) => {}
-                _ => {
-                    self.backup(c);
-                    let word = &self.input[self.start..self.pos];
-                    if !self.at_terminator() {
-                        return self.error(format!("bad character {}", rune_or_eof(c)));
-                    }
-                    let kind = match word {
-                        "block" => ItemKind::Block,
-                        "break" if self.break_ok => ItemKind::Break,
-                        "continue" if self.continue_ok => ItemKind::Continue,
-                        "define" => ItemKind::Define,
-                        "else" => ItemKind::Else,
-                        "end" => ItemKind::End,
-                        "if" => ItemKind::If,
-                        "range" => ItemKind::Range,
-                        "nil" => ItemKind::Nil,
-                        "template" => ItemKind::Template,
-                        "with" => ItemKind::With,
-                        "true" | "false" => ItemKind::Bool,
-                        _ => ItemKind::Identifier,
-                    };
-                    self.emit(kind);
-                    return State::Inside;
-                }
-            }
+        let c = self.skip_alnum();
+        let word = &self.input[self.start..self.pos];
+        if !self.at_terminator() {
+            return self.error(format!("bad character {}", rune_or_eof(c)));
         }
+        let kind = match word {
+            "block" => ItemKind::Block,
+            "break" if self.break_ok => ItemKind::Break,
+            "continue" if self.continue_ok => ItemKind::Continue,
+            "define" => ItemKind::Define,
+            "else" => ItemKind::Else,
+            "end" => ItemKind::End,
+            "if" => ItemKind::If,
+            "range" => ItemKind::Range,
+            "nil" => ItemKind::Nil,
+            "template" => ItemKind::Template,
+            "with" => ItemKind::With,
+            "true" | "false" => ItemKind::Bool,
+            _ => ItemKind::Identifier,
+        };
+        self.emit(kind);
+        State::Inside
     }
 
     fn lex_quote(&mut self) -> State {
@@ -709,7 +731,7 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(ItemKind, String)> {
-        lex(
+        let lexed = lex(
             src,
             "{{",
             "}}",
@@ -717,10 +739,16 @@ mod tests {
                 break_ok: true,
                 continue_ok: true,
             },
-        )
-        .into_iter()
-        .map(|i| (i.kind, i.val.into_owned()))
-        .collect()
+        );
+        let error = lexed.error.unwrap_or_default();
+        lexed
+            .items
+            .into_iter()
+            .map(|i| match i.kind {
+                ItemKind::Error => (i.kind, error.clone()),
+                _ => (i.kind, i.val.to_string()),
+            })
+            .collect()
     }
 
     #[test]

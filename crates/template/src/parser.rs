@@ -7,7 +7,7 @@ use std::sync::Arc;
 use helmet_value::Value;
 
 use crate::ast::*;
-use crate::lexer::{lex, Item, ItemKind, LexOptions};
+use crate::lexer::{lex, line_at, Item, ItemKind, LexOptions};
 
 /// A parse error's message, already in Go's `template: NAME:LINE: MSG` form, and its line.
 #[derive(Debug)]
@@ -39,13 +39,18 @@ pub(crate) const MAX_NESTING: usize = 500_000;
 
 struct Parser<'a, 't, F: Fn(&str) -> bool> {
     items: Vec<Item<'t>>,
+    /// The message of the lexing error that ends `items`, if any.
+    lex_error: Option<String>,
+    /// The source `items` borrow from.
+    source: &'t str,
     idx: usize,
     name: Arc<str>,
     text: Arc<str>,
     has_func: &'a F,
-    vars: Vec<String>,
+    vars: Vec<&'t str>,
     range_depth: usize,
-    action_line: usize,
+    /// Offset of the action being parsed (its left delimiter), if any.
+    action_pos: Option<usize>,
     trees: Vec<Tree>,
     tree_names: HashMap<String, usize>,
     depth: usize,
@@ -65,7 +70,16 @@ pub fn parse(
     right: &str,
     has_func: &(impl Fn(&str) -> bool + Sync),
 ) -> Result<Parsed, ParseError> {
-    let items = lex(
+    if u32::try_from(text.len()).is_err() {
+        // Nodes keep 32-bit offsets into their source.
+        return Err(ParseError {
+            message: format!(
+                "template: {name}: templates of 4 GiB or more are not supported by helmet"
+            ),
+            line: 0,
+        });
+    }
+    let lexed = lex(
         text,
         left,
         right,
@@ -74,9 +88,9 @@ pub fn parse(
             continue_ok: !has_func("continue"),
         },
     );
-    let nest = nesting_estimate(&items);
+    let nest = nesting_estimate(&lexed.items);
     let deep = nest > DEEP_TREE;
-    let run = move || parse_items(name, text, items, has_func, nest);
+    let run = move || parse_items(name, text, lexed, has_func, nest);
     if !deep {
         return run();
     }
@@ -114,19 +128,21 @@ fn nesting_estimate(items: &[Item<'_>]) -> usize {
 fn parse_items<F: Fn(&str) -> bool>(
     name: &str,
     text: &str,
-    items: Vec<Item<'_>>,
+    lexed: crate::lexer::Lexed<'_>,
     has_func: &F,
     nest: usize,
 ) -> Result<Parsed, ParseError> {
     let mut p = Parser {
-        items,
+        items: lexed.items,
+        lex_error: lexed.error,
+        source: text,
         idx: 0,
         name: name.into(),
         text: text.into(),
         has_func,
-        vars: vec!["$".to_string()],
+        vars: vec!["$"],
         range_depth: 0,
-        action_line: 0,
+        action_pos: None,
         trees: Vec::new(),
         tree_names: HashMap::new(),
         depth: 0,
@@ -158,24 +174,39 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         }
     }
 
+    /// The source from `start` to `end`, sharing the parse's copy of it.
+    fn span(&self, start: usize, end: usize) -> PResult<Span> {
+        Span::new(&self.text, start, end).ok_or_else(|| ParseError {
+            message: format!(
+                "template: {}: internal error: no source text at {start}..{end}",
+                self.name
+            ),
+            line: 0,
+        })
+    }
+
+    /// An item's text as a [`Span`] of the source.
+    fn span_of(&self, item: &Item<'_>) -> PResult<Span> {
+        self.span(item.pos, item.pos + item.val.len())
+    }
+
     fn current_line(&self) -> usize {
         // Go reports the line of the most recently lexed token, peeked ones included.
         let i = self.furthest.get().min(self.items.len().saturating_sub(1));
-        self.items.get(i).map(|t| t.line).unwrap_or(1)
+        self.items
+            .get(i)
+            .map(|t| line_at(self.source, t.pos))
+            .unwrap_or(1)
     }
 
     fn item(&self, i: usize) -> Item<'t> {
         match self.items.get(i) {
-            Some(it) => it.clone(),
-            None => {
-                let last = self.items.last();
-                Item {
-                    kind: ItemKind::Eof,
-                    pos: self.text.len(),
-                    val: std::borrow::Cow::Borrowed(""),
-                    line: last.map(|l| l.line).unwrap_or(1),
-                }
-            }
+            Some(it) => *it,
+            None => Item {
+                kind: ItemKind::Eof,
+                pos: self.text.len(),
+                val: "",
+            },
         }
     }
 
@@ -225,14 +256,18 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
 
     fn unexpected(&self, token: &Item<'_>, context: &str) -> ParseError {
         if token.kind == ItemKind::Error {
+            let message = self.lex_error.as_deref().unwrap_or("");
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != token.line {
-                extra = format!(" in action started at {}:{}", self.name, self.action_line);
-                if token.val.ends_with(" action") {
-                    extra = extra[" in action".len()..].to_string();
+            if let Some(action_pos) = self.action_pos {
+                let action_line = line_at(self.source, action_pos);
+                if action_line != line_at(self.source, token.pos) {
+                    extra = format!(" in action started at {}:{}", self.name, action_line);
+                    if message.ends_with(" action") {
+                        extra = extra[" in action".len()..].to_string();
+                    }
                 }
             }
-            return self.errorf(format!("{token}{extra}"));
+            return self.errorf(format!("{message}{extra}"));
         }
         self.errorf(format!("unexpected {token} in {context}"))
     }
@@ -306,12 +341,12 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         if t.kind != ItemKind::String && t.kind != ItemKind::RawString {
             return Err(self.unexpected(&t, context));
         }
-        let name = match unquote(&t.val) {
+        let name = match unquote(t.val) {
             Ok(s) => s,
             Err(e) => return Err(self.errorf(e)),
         };
         self.expect(ItemKind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let (root, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Parsedish::Else(_) = end {
@@ -348,13 +383,13 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         match token.kind {
             ItemKind::Text => Ok(Parsedish::Node(Node::Text {
                 pos: token.pos,
-                text: token.val.into(),
+                text: self.span_of(&token)?,
             })),
             ItemKind::LeftDelim => {
-                self.action_line = token.line;
+                self.action_pos = Some(token.pos);
                 let r = self.action();
                 // Go clears the action line once the action is parsed.
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             _ => Err(self.unexpected(&token, "input")),
@@ -473,7 +508,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
     fn template_name(&mut self, token: &Item<'_>, context: &str) -> PResult<String> {
         match token.kind {
             ItemKind::String | ItemKind::RawString => {
-                unquote(&token.val).map_err(|e| self.errorf(e))
+                unquote(token.val).map_err(|e| self.errorf(e))
             }
             _ => Err(self.unexpected(token, context)),
         }
@@ -501,7 +536,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         let token = self.next_non_space();
         let name = self.template_name(&token, context)?;
         let pipe = self.pipeline(context, ItemKind::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -550,17 +585,19 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 self.next_non_space();
                 pipe.decl.push(VariableNode {
                     pos: v.pos,
-                    ident: vec![v.val.to_string()],
+                    name: self.span_of(&v)?,
+                    fields: None,
                 });
-                self.vars.push(v.val.to_string());
+                self.vars.push(v.val);
                 break;
             } else if next.kind == ItemKind::Char && next.val == "," {
                 self.next_non_space();
                 pipe.decl.push(VariableNode {
                     pos: v.pos,
-                    ident: vec![v.val.to_string()],
+                    name: self.span_of(&v)?,
+                    fields: None,
                 });
-                self.vars.push(v.val.to_string());
+                self.vars.push(v.val);
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().kind {
                         ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
@@ -660,18 +697,19 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         };
         if self.peek().kind == ItemKind::Field {
             let pos = self.peek().pos;
-            let mut fields = Vec::new();
+            // The fields' items sit side by side in the source: `.a.b` is one piece of it.
+            let mut end = pos;
             while self.peek().kind == ItemKind::Field {
                 let t = self.next();
-                fields.push(t.val[1..].to_string());
+                end = t.pos + t.val.len();
             }
             return match node {
-                Arg::Field { mut ident, .. } => {
-                    ident.extend(fields);
-                    Ok(Some(Arg::Field { pos, ident }))
+                Arg::Field { fields, .. } => {
+                    let fields = self.span(fields.start(), end)?;
+                    Ok(Some(Arg::Field { pos, fields }))
                 }
                 Arg::Variable(mut v) => {
-                    v.ident.extend(fields);
+                    v.fields = Some(self.span(pos + 1, end)?);
                     v.pos = pos;
                     Ok(Some(Arg::Variable(v)))
                 }
@@ -686,7 +724,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 other => Ok(Some(Arg::Chain {
                     pos,
                     node: Box::new(other),
-                    field: fields,
+                    fields: self.span(pos + 1, end)?,
                 })),
             };
         }
@@ -697,49 +735,44 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         let token = self.next_non_space();
         let arg = match token.kind {
             ItemKind::Identifier => {
-                if !(self.has_func)(&token.val) {
+                if !(self.has_func)(token.val) {
                     return Err(self.errorf(format!(
                         "function {} not defined",
-                        crate::lexer::go_quote(&token.val)
+                        crate::lexer::go_quote(token.val)
                     )));
                 }
                 Arg::Identifier {
                     pos: token.pos,
-                    name: token.val.into_owned(),
+                    name: self.span_of(&token)?,
                 }
             }
             ItemKind::Dot => Arg::Dot { pos: token.pos },
             ItemKind::Nil => Arg::Nil { pos: token.pos },
             ItemKind::Variable => {
-                let mut parts = token.val.split('.');
-                let first = parts.next().unwrap_or("").to_string();
-                let mut ident = vec![first.clone()];
-                ident.extend(parts.map(str::to_string));
-                if !self.vars.contains(&first) {
+                // The lexer ends a variable's item at its first dot; fields come as items.
+                if !self.vars.contains(&token.val) {
                     return Err(self.errorf(format!(
                         "undefined variable {}",
-                        crate::lexer::go_quote(&first)
+                        crate::lexer::go_quote(token.val)
                     )));
                 }
                 Arg::Variable(VariableNode {
                     pos: token.pos,
-                    ident,
+                    name: self.span_of(&token)?,
+                    fields: None,
                 })
             }
             ItemKind::Field => Arg::Field {
                 pos: token.pos,
-                ident: token.val[1..]
-                    .split('.')
-                    .map(str::to_string)
-                    .collect::<Vec<_>>(),
+                fields: self.span(token.pos + 1, token.pos + token.val.len())?,
             },
             ItemKind::Bool => Arg::Bool {
                 pos: token.pos,
                 value: token.val == "true",
             },
             ItemKind::CharConstant | ItemKind::Complex | ItemKind::Number => {
-                let n =
-                    new_number(token.pos, &token.val, token.kind).map_err(|e| self.errorf(e))?;
+                let text = self.span_of(&token)?;
+                let n = new_number(token.pos, text, token.kind).map_err(|e| self.errorf(e))?;
                 Arg::Number(Box::new(n))
             }
             ItemKind::LeftParen => {
@@ -753,10 +786,10 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemKind::String | ItemKind::RawString => {
-                let value = unquote_go(&token.val).map_err(|e| self.errorf(e))?;
+                let value = unquote_go(token.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: token.pos,
-                    quoted: token.val.into_owned(),
+                    quoted: self.span_of(&token)?,
                     value,
                 }
             }
@@ -775,10 +808,11 @@ enum Parsedish {
     Else(usize),
 }
 
-fn new_number(pos: usize, text: &str, kind: ItemKind) -> Result<NumberNode, String> {
+fn new_number(pos: usize, source: Span, kind: ItemKind) -> Result<NumberNode, String> {
+    let text = source.as_str();
     let mut n = NumberNode {
         pos,
-        text: text.to_string(),
+        text: source.clone(),
         int: None,
         uint: None,
         float: None,
@@ -1204,16 +1238,20 @@ mod tests {
         );
     }
 
+    fn num(text: &str) -> Span {
+        Span::new(&Arc::from(text), 0, text.len()).unwrap()
+    }
+
     #[test]
     fn numbers() {
-        let n = new_number(0, "0x1F", ItemKind::Number).unwrap();
+        let n = new_number(0, num("0x1F"), ItemKind::Number).unwrap();
         assert_eq!(n.int, Some(31));
-        let n = new_number(0, "1_000", ItemKind::Number).unwrap();
+        let n = new_number(0, num("1_000"), ItemKind::Number).unwrap();
         assert_eq!(n.int, Some(1000));
-        let n = new_number(0, "1e3", ItemKind::Number).unwrap();
+        let n = new_number(0, num("1e3"), ItemKind::Number).unwrap();
         assert_eq!(n.float, Some(1000.0));
-        assert!(new_number(0, "99999999999999999999", ItemKind::Number).is_err());
-        let n = new_number(0, "0x1p-2", ItemKind::Number).unwrap();
+        assert!(new_number(0, num("99999999999999999999"), ItemKind::Number).is_err());
+        let n = new_number(0, num("0x1p-2"), ItemKind::Number).unwrap();
         assert_eq!(n.float, Some(0.25));
     }
 
