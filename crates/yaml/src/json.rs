@@ -282,6 +282,24 @@ pub(crate) fn unmarshal_partial(src: &[u8], shape: Shape) -> Result<Value, (Opti
     }
 }
 
+/// `json.Decoder.Decode` of a text's first value into `interface{}`: the value and the offset
+/// just after it (`InputOffset`); what follows is left unread.
+pub(crate) fn decode_first(src: &[u8]) -> Result<(Value, usize), Error> {
+    let mut scanner = Scanner::new(src);
+    if !scanner.next_value() {
+        return Err(Error::new("EOF"));
+    }
+    let mut range_error = None;
+    let v = read_value(&mut scanner, &mut range_error).map_err(|e| match e {
+        Stop::Scan(e) => Error::new(e.decoder_message()),
+        Stop::TooDeep => Error::new(format!("exceeded max depth of {MAX_DEPTH}")),
+    })?;
+    match range_error {
+        Some(e) => Err(Error::new(e)),
+        None => Ok((v, scanner.position())),
+    }
+}
+
 /// Why reading a value stopped.
 enum Stop {
     Scan(ScanError),

@@ -8,7 +8,7 @@
 //! Readers: [`load_values`] (a chart's values file, as Helm's `LoadValues`), [`from_str`] /
 //! [`from_str_as`] (`fromYaml`, `fromYamlArray`), [`from_str_any`], [`from_str_go_types`] with
 //! [`go_string_field`] (typed struct fields such as `Chart.yaml`'s), [`from_json`] /
-//! [`from_json_as`] (`fromJson`, `fromJsonArray`).
+//! [`from_json_as`] (`fromJson`, `fromJsonArray`), [`from_json_prefix`] (`--set-json`).
 //!
 //! Writers: [`to_yaml`] (`toYaml`), [`to_yaml_v3`] (`toYamlPretty`), [`to_json`] (`toJson`),
 //! [`to_json_indent`] (`toPrettyJson`), [`to_toml`] (`toToml`). The YAML writers return the
@@ -121,6 +121,15 @@ pub fn from_json_partial(
     shape: Shape,
 ) -> Result<Value, (Option<Value>, Error)> {
     json::unmarshal_partial(src.as_ref(), shape)
+}
+
+/// Reads the first JSON value of `src` as Go's `json.Decoder.Decode` into `interface{}` does
+/// (Helm's `--set-json` reads each value so): the value, numbers as `float64`, and the byte
+/// offset just after it (`InputOffset`); white space before it is skipped and what follows is
+/// left unread. Errors are the decoder's: `unexpected EOF` when the text ends inside the value,
+/// `EOF` when it holds none.
+pub fn from_json_prefix(src: &str) -> Result<(Value, usize), Error> {
+    json::decode_first(src.as_bytes())
 }
 
 /// Writes JSON as Go's `json.Marshal`: sorted keys, HTML-safe escaping, Go's float format.

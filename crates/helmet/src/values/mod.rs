@@ -78,11 +78,8 @@ impl ValueOptions {
         for value in &self.set_json {
             let trimmed = value.trim();
             if trimmed.starts_with('{') {
-                let parsed: serde_json::Value = serde_json::from_str(trimmed).map_err(|_| {
-                    Error::new(format!("failed parsing --set-json data JSON: {value}"))
-                })?;
-                match strvals::from_json(&parsed) {
-                    Value::Map(m) => base = merge_maps(base, &m.entries()),
+                match helmet_yaml::from_json_as(trimmed, helmet_yaml::Shape::Map) {
+                    Ok(Value::Map(m)) => base = merge_maps(base, &m.entries()),
                     _ => {
                         return Err(Error::new(format!(
                             "failed parsing --set-json data JSON: {value}"
