@@ -128,6 +128,9 @@ enum Expect {
 #[derive(Clone, Debug)]
 pub struct Scanner<'a> {
     src: &'a [u8],
+    /// The input as text when it is all UTF-8 (checked once), so that string literals without
+    /// escapes are cut from it without checking each again.
+    text: Option<&'a str>,
     pos: usize,
     expect: Expect,
     /// The open objects (`true`) and arrays, innermost last.
@@ -168,6 +171,7 @@ impl<'a> Scanner<'a> {
     pub fn new(src: &'a [u8]) -> Self {
         Scanner {
             src,
+            text: std::str::from_utf8(src).ok(),
             pos: 0,
             expect: Expect::Value,
             open: Vec::new(),
@@ -437,9 +441,10 @@ impl<'a> Scanner<'a> {
                             push_lossy(&mut out, raw);
                             Cow::Owned(out)
                         }
-                        None => match std::str::from_utf8(raw) {
-                            Ok(text) => Cow::Borrowed(text),
-                            Err(_) => Cow::Owned(helmet_value::gostring::to_text_lossy(raw)),
+                        // Quotes are ASCII, so the literal's ends are character boundaries.
+                        None => match self.text.and_then(|text| text.get(plain..i)) {
+                            Some(text) => Cow::Borrowed(text),
+                            None => Cow::Owned(helmet_value::gostring::to_text_lossy(raw)),
                         },
                     });
                 }
