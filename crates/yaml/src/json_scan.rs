@@ -150,7 +150,7 @@ fn is_space(c: u8) -> bool {
 
 /// Go's `quoteChar`: how a syntax error names a byte, as the rune of the same number (the first
 /// byte of `é` is `'Ã'`, a byte 0xff `'ÿ'`).
-pub fn quote_char(c: u8) -> String {
+fn quote_char(c: u8) -> String {
     match c {
         b'\'' => "'\\''".to_string(),
         b'"' => "'\"'".to_string(),
@@ -184,11 +184,6 @@ impl<'a> Scanner<'a> {
     /// (white space after it not included).
     pub fn position(&self) -> usize {
         self.pos
-    }
-
-    /// Whether the current top-level value has been read whole.
-    pub fn value_done(&self) -> bool {
-        self.expect == Expect::Done
     }
 
     /// The next token of the current value, or `None` once the value is whole.
