@@ -94,7 +94,28 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
     let line = e.marker().line(); // 1-based
     if info.contains("found unknown anchor") {
         let name = anchor_name_at(src, e.marker().index());
-        return Error::yaml(format!("unknown anchor '{name}' referenced"));
+        // libyaml's scanner takes only letters, digits, `_` and `-` in a name, which must be
+        // followed by a blank or one of `?:,]}%@` and a backquote (`*a#c` fails as it scans).
+        let scanned = name
+            .chars()
+            .take_while(|&c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let length = scanned.count();
+        let after = name[length..].chars().next();
+        if length == 0
+            || after.is_some_and(|c| !matches!(c, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'))
+        {
+            let alias_line = src
+                .chars()
+                .take(e.marker().index())
+                .filter(|&c| c == '\n')
+                .count();
+            return with_line(
+                alias_line,
+                "did not find expected alphabetic or numeric character",
+                Stage::Scanner,
+            );
+        }
+        return Error::yaml(format!("unknown anchor '{}' referenced", &name[..length]));
     }
     if info.contains("found unexpected end of stream")
         || info.contains("invalid indentation in quoted scalar")

@@ -22,6 +22,7 @@
 //! into libyaml's wording and line numbering.
 #![deny(missing_docs)]
 
+mod after_root;
 mod emit;
 mod errors;
 mod float;

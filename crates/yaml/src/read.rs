@@ -6,6 +6,10 @@ use std::collections::HashMap;
 use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+use crate::after_root::{
+    check_directive, first_document_scan_error, read_after_root, root_extent, tab_is_blank,
+    AfterRoot, Root,
+};
 use crate::errors::{map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
 use crate::Shape;
@@ -50,6 +54,111 @@ enum GoValue {
 /// Parses the first document; an error comes with the character index where the parser
 /// stopped, when known.
 fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
+    if let Some(at) = stream_starts_with_document_end(src) {
+        // go-yaml v2's parser starts an implicit document there and finds no node in it.
+        let line = src[..at].matches('\n').count();
+        let problem = "did not find expected node content";
+        let e = if line == 0 {
+            Error::yaml(problem.into())
+        } else {
+            Error::yaml(format!("line {line}: {problem}"))
+        };
+        return Err((e, Some(src[..at].chars().count())));
+    }
+    let failed = match compose_whole(src) {
+        Ok(tree) => return Ok(tree),
+        Err(e) => e,
+    };
+    // go-yaml reads the first document only and never scans past a `...` line or a directive
+    // that ends it, where saphyr-parser may fail on what follows: read the text up to there.
+    let Some((cut, directive)) = first_document_end(src) else {
+        return Err(failed);
+    };
+    if failed
+        .1
+        .is_some_and(|at| src.char_indices().nth(at).is_none_or(|(b, _)| b < cut))
+    {
+        return Err(failed);
+    }
+    match compose_whole(&src[..cut]) {
+        // A directive line continues a root plain scalar.
+        Ok(Some((nodes, root)))
+            if directive
+                && matches!(&nodes[root], Node::Scalar { plain: true, value, .. } if !value.is_empty()) =>
+        {
+            Err(failed)
+        }
+        Ok(tree) => {
+            if directive {
+                let chars: Vec<char> = src.chars().collect();
+                let at = src[..cut].chars().count();
+                if let Some(e) = check_directive(&chars, at) {
+                    return Err((e, Some(at)));
+                }
+            }
+            Ok(tree)
+        }
+        // go-yaml fails within the document, where the text after it does not matter.
+        Err(e) => Err(e),
+    }
+}
+
+/// The byte index of a `...` marker that is the stream's first token (after blank and comment
+/// lines).
+fn stream_starts_with_document_end(src: &str) -> Option<usize> {
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let text = line.trim_start_matches(['\u{feff}']);
+        let rest = text.trim_start_matches([' ', '\t', '\r', '\n']);
+        if rest.is_empty() || rest.starts_with('#') {
+            start += line.len();
+            continue;
+        }
+        let marker = text.strip_prefix("...")?;
+        return marker
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_whitespace())
+            .then_some(start + (line.len() - text.len()));
+    }
+    None
+}
+
+/// Where the first document ends for go-yaml when a `...` line (kept) or a directive line
+/// (not kept, `true`) follows its content: the byte index to cut the text at.
+fn first_document_end(src: &str) -> Option<(usize, bool)> {
+    let mut content = false;
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let marker = |m: &str| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| c.is_whitespace()))
+        };
+        if marker("...") {
+            return content.then_some((start + 3, false));
+        }
+        if line.starts_with('%') {
+            if content {
+                return Some((start, true));
+            }
+        } else if marker("---") {
+            if content {
+                return None;
+            }
+            let rest = line[3..].trim_start_matches([' ', '\t']);
+            content = !rest.is_empty() && !rest.starts_with('#') && !rest.starts_with(['\r', '\n']);
+        } else {
+            let rest = line.trim_start_matches([' ', '\t', '\u{feff}']);
+            if !rest.is_empty() && !rest.starts_with('#') && !rest.starts_with(['\r', '\n']) {
+                content = true;
+            }
+        }
+        start += line.len();
+    }
+    None
+}
+
+fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
     let mut patched: Option<String> = None;
     let mut indented_lines: Vec<usize> = Vec::new();
     // Where libyaml accepts text that saphyr-parser rejects, the text is adjusted without
@@ -68,6 +177,23 @@ fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                         .find(|&j| chars.get(j) == Some(&'\t'));
                     if let Some(j) = at {
                         chars[j] = ' ';
+                        patched = Some(chars.into_iter().collect());
+                        continue;
+                    }
+                }
+                if info.contains("tab cannot be used as indentation")
+                    || info.contains("tabs disallowed within this context")
+                {
+                    // In a quoted scalar a continuation line's leading tabs are blanks to libyaml,
+                    // dropped like spaces, and in a flow collection indentation means nothing.
+                    let mut chars: Vec<char> = text.chars().collect();
+                    let i = e.marker().index();
+                    // saphyr-parser points at the tab or just past it.
+                    let at = [i, i.wrapping_sub(1)]
+                        .into_iter()
+                        .find(|&j| chars.get(j) == Some(&'\t'));
+                    if let Some(i) = at.filter(|&j| tab_is_blank(&chars, j)) {
+                        chars[i] = ' ';
                         patched = Some(chars.into_iter().collect());
                         continue;
                     }
@@ -137,7 +263,9 @@ fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                 return Err((map_scan_error(text, &e, context), Some(e.marker().index())));
             }
             Err(Composed::Failed(e)) => return Err((e, None)),
-            Err(Composed::FailedAt(e, at)) => return Err((e, Some(at))),
+            Err(Composed::FailedAt(e, at) | Composed::FailedAfterRoot(e, at, _)) => {
+                return Err((e, Some(at)))
+            }
             Ok(v) => return Ok(v),
         }
     }
@@ -155,6 +283,10 @@ enum Composed {
     Failed(Error),
     /// A final error found at a known character index.
     FailedAt(Error, usize),
+    /// A final error found at a known character index after the document's root, which ends
+    /// at the last index: go-yaml's look-ahead past the root is replayed as a whole (see
+    /// `after_root`), so the tab check stops at the root.
+    FailedAfterRoot(Error, usize, usize),
 }
 
 type Tree = Option<(Vec<Node>, usize)>;
@@ -169,6 +301,7 @@ fn compose_once(src: &str) -> Result<Tree, Composed> {
         Ok(_) => layout.stop.unwrap_or(chars.len()),
         Err(Composed::Scan(e, _)) => e.marker().index(),
         Err(Composed::FailedAt(_, at)) => *at,
+        Err(Composed::FailedAfterRoot(_, _, root_end)) => *root_end,
         Err(Composed::Failed(_)) => chars.len(),
     };
     if let Some(e) = layout.tab_error(&chars, stop) {
@@ -318,26 +451,72 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
     let mut root: Option<usize> = None;
     let mut in_document = false;
     let mut contexts: Vec<Context> = Vec::new();
-    // The end of the document's root when it is a flow collection or a quoted scalar, and
-    // whether it is an empty collection.
-    let mut root_end: Option<(usize, bool)> = None;
+    // Where the document's root is when it is a flow collection or a quoted scalar.
+    let mut root_end: Option<Root> = None;
+    // A block collection whose column is not known yet: whether it is a sequence, and the
+    // line of its anchor or tag.
+    let mut pending_column: Option<(bool, usize)> = None;
     for item in Parser::new_from_str(src) {
         let (event, span) = match item {
             Ok(next) => next,
             Err(e) => {
                 // saphyr-parser wants the document to end after a root flow collection or
                 // quoted scalar; go-yaml ends it there and scans just what comes next.
-                match root_end.map(|(end, empty)| after_root(chars, end, empty)) {
-                    Some(AfterRoot::Ends(stop)) => {
-                        layout.stop = Some(stop);
-                        return Ok(root.map(|r| (nodes, r)));
+                match root_end.and_then(|r| after_root(chars, &r, layout)) {
+                    Some(Ok(())) => return Ok(root.map(|r| (nodes, r))),
+                    Some(Err(e)) => return Err(e),
+                    None => {}
+                }
+                // saphyr-parser reports a root collection or quoted scalar only once it knows
+                // it is no mapping key, so its error about what follows may come first: read
+                // the root alone, then what go-yaml scans after it.
+                let extent = root_end.is_none().then(|| root_extent(chars)).flatten();
+                if let Some(extent) = extent.filter(|r| r.end < chars.len()) {
+                    if e.marker().index() >= extent.end {
+                        let text: String = chars[..extent.end].iter().collect();
+                        let mut root_layout = Layout::default();
+                        let read = compose_events(&text, &chars[..extent.end], &mut root_layout);
+                        if let Ok(Some(tree)) = read {
+                            match after_root(chars, &extent, &mut root_layout) {
+                                Some(Ok(())) => {
+                                    *layout = root_layout;
+                                    return Ok(Some(tree));
+                                }
+                                Some(Err(e)) => {
+                                    *layout = root_layout;
+                                    return Err(e);
+                                }
+                                None => {}
+                            }
+                        }
                     }
-                    Some(AfterRoot::Fails(e, at)) => return Err(Composed::FailedAt(e, at)),
-                    Some(AfterRoot::Unknown) | None => {}
                 }
                 return Err(Composed::Scan(e, contexts.last().copied()));
             }
         };
+        if let Some((is_seq, line)) = pending_column.take() {
+            // The first node of a block collection whose anchor or tag stood on an earlier
+            // line: libyaml's indentation is the column of the first key or `-`.
+            let node_event = matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::Alias(_)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+            );
+            if node_event && span.start.line() != line {
+                let start = span.start.index().min(chars.len());
+                let from = line_start(chars, start);
+                let column = if is_seq {
+                    chars[from..start].iter().position(|&c| c == '-')
+                } else {
+                    Some(span.start.col())
+                };
+                if let (Some(column), Some(last)) = (column, blocks.last_mut()) {
+                    *last = column;
+                }
+            }
+        }
         let new_node = match event {
             Event::DocumentStart(_) => {
                 in_document = true;
@@ -367,6 +546,9 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 if anchor != 0 {
                     check_anchor(chars, span).map_err(Composed::Failed)?;
                 }
+                if tag.is_some() {
+                    check_tag_end(chars, span).map_err(Composed::Failed)?;
+                }
                 if style == ScalarStyle::DoubleQuoted {
                     check_escapes(chars, span).map_err(Composed::Failed)?;
                 }
@@ -374,7 +556,20 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     && root.is_none()
                     && matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
                 {
-                    root_end = Some((span.end.index(), false));
+                    let quote = if style == ScalarStyle::SingleQuoted {
+                        '\''
+                    } else {
+                        '"'
+                    };
+                    let start = span.start.index().min(chars.len());
+                    let open = (start..chars.len())
+                        .find(|&i| chars[i] == quote)
+                        .unwrap_or(start);
+                    root_end = Some(Root {
+                        open,
+                        end: span.end.index(),
+                        empty: false,
+                    });
                 }
                 let is_key =
                     matches!(stack.last(), Some((p, None)) if matches!(nodes[*p], Node::Map(_)));
@@ -443,9 +638,12 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 }
                 id
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if anchor != 0 {
                     check_anchor(chars, span).map_err(Composed::Failed)?;
+                }
+                if tag.is_some() {
+                    check_tag_end(chars, span).map_err(Composed::Failed)?;
                 }
                 let is_seq = matches!(event, Event::SequenceStart(..));
                 let is_flow = span_chars(chars, span)
@@ -456,6 +654,9 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 } else {
                     flow_starts.push(None);
                     blocks.push(span.start.col());
+                    if matches!(chars.get(span.start.index()), Some('&' | '!')) {
+                        pending_column = Some((is_seq, span.start.line()));
+                    }
                 }
                 contexts.push(match (is_seq, is_flow) {
                     (true, true) => Context::FlowSeq,
@@ -502,7 +703,14 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                             Node::Seq(items) => items.is_empty(),
                             _ => false,
                         };
-                        root_end = Some((span.end.index(), empty));
+                        let open = (start..chars.len())
+                            .find(|&i| matches!(chars[i], '{' | '['))
+                            .unwrap_or(start);
+                        root_end = Some(Root {
+                            open,
+                            end: span.end.index(),
+                            empty,
+                        });
                     }
                     let read = flow_key(
                         chars,
@@ -526,6 +734,10 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
         };
         let _ = in_document;
         attach(&mut nodes, &mut stack, &mut root, new_node);
+    }
+    // saphyr-parser read the document to its end; go-yaml may fail scanning past the root.
+    if let Some(Err(e)) = root_end.and_then(|r| after_root(chars, &r, layout)) {
+        return Err(e);
     }
     Ok(root.map(|r| (nodes, r)))
 }
@@ -709,116 +921,32 @@ fn flow_key(
     }
 }
 
-/// What go-yaml makes of the text after a document's root flow collection or quoted scalar.
-enum AfterRoot {
-    /// The document ends; go-yaml read up to this character index.
-    Ends(usize),
-    /// Scanning the next token fails (with its character index).
-    Fails(Error, usize),
-    /// Not worked out here: saphyr-parser's error stands.
-    Unknown,
-}
-
-/// go-yaml's parser ends the document after its root node and asks for one more token, and the
-/// scanner reads on while the first queued token may still be a simple key (a non-empty
-/// collection or a quoted scalar on its line, a plain key up to its `: `). An empty collection
-/// lost its key (see `flow_key`). `end` is where the root ends.
-fn after_root(chars: &[char], end: usize, empty: bool) -> AfterRoot {
-    use AfterRoot::{Ends, Unknown};
-    let mut i = end;
-    let mut same_line = true;
-    loop {
-        let Some(&c) = chars.get(i) else {
-            return Unknown;
-        };
-        match c {
-            ' ' => i += 1,
-            // Tabs separate tokens unless a simple key may start (at a line's start).
-            '\t' if same_line => i += 1,
-            '\t' => {
-                let line = chars[..i].iter().filter(|&&c| c == '\n').count();
-                let e = Error::yaml(format!(
-                    "line {}: found character that cannot start any token",
-                    line + 1
-                ));
-                return AfterRoot::Fails(e, i);
-            }
-            '#' => {
-                while chars.get(i).is_some_and(|&c| c != '\n') {
-                    i += 1;
-                }
-            }
-            '\n' => {
-                same_line = false;
-                i += 1;
-            }
-            _ => break,
+/// What go-yaml makes of the text after a document's root flow collection or quoted scalar
+/// (see the `after_root` module): `None` when saphyr-parser's reading stands, `Ok` when the
+/// document ends with the root.
+fn after_root(chars: &[char], root: &Root, layout: &mut Layout) -> Option<Result<(), Composed>> {
+    Some(match read_after_root(chars, root)? {
+        AfterRoot::Ends => {
+            layout.stop = Some(root.end);
+            Ok(())
         }
-    }
-    let c = chars[i];
-    let blank_after = chars.get(i + 1).is_none_or(|c| c.is_whitespace());
-    let line_end = (i..chars.len())
-        .find(|&j| chars[j] == '\n')
-        .unwrap_or(chars.len());
-    if same_line {
-        // After `]` or `}` no simple key may start: one plain scalar (a possible key before
-        // it would have the scanner read on).
-        let plain = c.is_ascii_alphanumeric() || (c == ':' && !blank_after);
-        return if empty && plain {
-            Ends(line_end)
-        } else {
-            Unknown
-        };
-    }
-    if matches!(c, '-' | '?' | ':') && blank_after {
-        return Ends(i + 1);
-    }
-    // A key on its line (`key:`, `"key":`, `'key':`, maybe after an anchor or a tag): the
-    // scanner stops at its `:`.
-    let line = &chars[i..line_end];
-    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let mut j = 0;
-    while j < line.len() && matches!(line[j], '&' | '!') {
-        let mut k = j + 1;
-        if line[j] == '!' && line.get(k) == Some(&'!') {
-            k += 1;
-        }
-        let name = k;
-        while k < line.len() && name_char(line[k]) {
-            k += 1;
-        }
-        if k == name || line.get(k) != Some(&' ') {
-            return Unknown;
-        }
-        j = k;
-        while line.get(j) == Some(&' ') {
-            j += 1;
-        }
-    }
-    let key_end = match line.get(j) {
-        Some(&q @ ('"' | '\'')) => {
-            let close = (j + 1..line.len()).find(|&k| line[k] == q);
-            let inner = &line[j + 1..close.unwrap_or(j + 1)];
-            if inner.contains(&'\\') || close.is_some_and(|k| line.get(k + 1) == Some(&q)) {
-                return Unknown;
-            }
-            let Some(mut k) = close.map(|k| k + 1) else {
-                return Unknown;
+        AfterRoot::Fails(e, at) => Err(Composed::FailedAfterRoot(e, at, root.end)),
+        AfterRoot::Key(Some(at)) => {
+            // The parser wants the mapping's value and finds another node (its 0-based line).
+            let line = chars[..at.min(chars.len())]
+                .iter()
+                .filter(|&&c| c == '\n')
+                .count();
+            let problem = "did not find expected key";
+            let e = if line == 0 {
+                Error::yaml(problem.into())
+            } else {
+                Error::yaml(format!("line {line}: {problem}"))
             };
-            while line.get(k) == Some(&' ') {
-                k += 1;
-            }
-            (line.get(k) == Some(&':')).then_some(k)
+            Err(Composed::FailedAfterRoot(e, at, root.end))
         }
-        Some(c) if c.is_ascii_alphanumeric() => (j..line.len())
-            .find(|&k| line[k] == ':' && line.get(k + 1).is_none_or(|c| c.is_whitespace()))
-            .filter(|&k| !line[j..k].contains(&'#')),
-        _ => None,
-    };
-    match key_end {
-        Some(k) if line.get(k + 1).is_none_or(|c| c.is_whitespace()) => Ends(i + k + 1),
-        _ => Unknown,
-    }
+        AfterRoot::Key(None) => return None,
+    })
 }
 
 /// Whether go-yaml's scanner may start a simple key at `pos`: in block context when only
@@ -900,8 +1028,14 @@ fn line_start(chars: &[char], pos: usize) -> usize {
 fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
     let start = span.start.index().min(chars.len());
     let end = span.end.index().clamp(start, chars.len());
-    let mut i = start;
-    while i < end {
+    // The parser's span can run on past the closing quote over a comment on the same line
+    // (`a: "" # "k\,v"`), so the scan starts after the opening quote and stops at the first
+    // quote no backslash escapes.
+    let Some(open) = chars[start..end].iter().position(|&c| c == '"') else {
+        return Ok(());
+    };
+    let mut i = start + open + 1;
+    while i < end && chars[i] != '"' {
         if chars[i] != '\\' {
             i += 1;
             continue;
@@ -952,8 +1086,8 @@ fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
 /// Whether go-yaml's reader accepts the character in its input.
 fn readable(c: char) -> bool {
     let u = c as u32;
-    matches!(u, 0x09 | 0x0A | 0x0D | 0x85)
-        || (0x20..=0x7E).contains(&u)
+    (0x20..=0x7E).contains(&u)
+        || matches!(u, 0x09 | 0x0A | 0x0D | 0x85)
         || (0xA0..=0xD7FF).contains(&u)
         || (0xE000..=0xFFFD).contains(&u)
         || u >= 0x10000
@@ -1032,6 +1166,34 @@ fn check_anchor(chars: &[char], span: Span) -> Result<(), Error> {
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
         .collect();
     check_anchor_name(&name, span)
+}
+
+/// Checks that the tag starting a tagged node's span (after its anchor, if any) is not followed
+/// right away by a `#`: libyaml's scanner wants a blank after a tag, where saphyr-parser takes
+/// the `#` as a comment.
+fn check_tag_end(chars: &[char], span: Span) -> Result<(), Error> {
+    let start = span.start.index().min(chars.len());
+    let end = span.end.index().clamp(start, chars.len());
+    let Some(bang) = (start..end).find(|&i| chars[i] == '!') else {
+        return Ok(());
+    };
+    if chars.get(bang + 1) == Some(&'<') {
+        return Ok(());
+    }
+    let uri = |c: char| c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c);
+    let after = (bang..chars.len())
+        .find(|&i| !uri(chars[i]))
+        .unwrap_or(chars.len());
+    if chars.get(after) != Some(&'#') {
+        return Ok(());
+    }
+    let problem = "did not find expected whitespace or line break";
+    let line = chars[..after].iter().filter(|&&c| c == '\n').count();
+    Err(if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {}: {problem}", line + 1))
+    })
 }
 
 /// The anchor name of an alias, read back from the source (`*name`).
@@ -1474,9 +1636,39 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     };
     // libyaml's reader rejects control characters as it decodes its input, 512 bytes at a
     // time, so a syntax error wins only when found in an earlier block than the character.
-    let control = src.find(|c| !readable(c));
+    // One pass finds the first control character and whether the text holds a tab.
+    let mut has_tab = false;
+    let control = src.find(|c: char| {
+        if c == '\t' {
+            has_tab = true;
+        }
+        !readable(c)
+    });
+    let has_tab = has_tab || (control.is_some() && src.contains('\t'));
     let control_error = || Error::yaml("control characters are not allowed".into());
-    let composed = match compose(src) {
+    let mut composed = compose(src);
+    if has_tab {
+        // go-yaml's scanner fails on tabs where saphyr-parser takes them as indentation or
+        // reports them otherwise; its error wins when it comes first.
+        let chars: Vec<char> = src.chars().collect();
+        if let Some((e, at)) = first_document_scan_error(&chars) {
+            // saphyr-parser may place its own tab errors earlier (at the scalar before).
+            let first = match &composed {
+                Ok(_) => true,
+                Err((failed, failed_at)) => {
+                    failed_at.is_none_or(|f| at <= f)
+                        || failed.message().contains("tab")
+                        || failed
+                            .message()
+                            .ends_with("found character that cannot start any token")
+                }
+            };
+            if first {
+                composed = Err((e, Some(at)));
+            }
+        }
+    }
+    let composed = match composed {
         Ok(_) if control.is_some() => return Err(control_error()),
         Ok(tree) => tree,
         Err((e, at)) => {
