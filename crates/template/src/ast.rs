@@ -60,6 +60,62 @@ impl fmt::Debug for Span {
     }
 }
 
+/// A sequence that keeps a single element inline: most pipelines have one command and most
+/// commands one operand, so those need no allocation of their own. Reads as a slice.
+#[derive(Clone, Debug, Default)]
+pub enum Few<T> {
+    /// No element.
+    #[default]
+    Empty,
+    /// One element.
+    One(T),
+    /// Two or more.
+    Many(Vec<T>),
+}
+
+impl<T> Few<T> {
+    /// Appends an element.
+    pub fn push(&mut self, item: T) {
+        if let Few::Many(items) = self {
+            items.push(item);
+            return;
+        }
+        *self = match std::mem::take(self) {
+            Few::One(first) => {
+                let mut items = Vec::with_capacity(4);
+                items.push(first);
+                items.push(item);
+                Few::Many(items)
+            }
+            _ => Few::One(item),
+        };
+    }
+
+    /// The elements.
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            Few::Empty => &[],
+            Few::One(item) => std::slice::from_ref(item),
+            Few::Many(items) => items,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Few<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Few<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
 /// A list of nodes (a template body or a branch).
 #[derive(Clone, Debug, Default)]
 pub struct ListNode {
@@ -153,7 +209,7 @@ pub struct PipeNode {
     /// Declared or assigned variables.
     pub decl: Vec<VariableNode>,
     /// The commands, separated by `|`.
-    pub cmds: Vec<CommandNode>,
+    pub cmds: Few<CommandNode>,
 }
 
 /// A command: a function or value with arguments.
@@ -162,7 +218,7 @@ pub struct CommandNode {
     /// Offset.
     pub pos: usize,
     /// The words.
-    pub args: Vec<Arg>,
+    pub args: Few<Arg>,
 }
 
 /// A variable with optional trailing fields: `$x.a.b`.
@@ -417,9 +473,10 @@ pub struct Tree {
     pub deep: bool,
     /// An upper bound of the nesting of parentheses and control structures in its source.
     pub nest: usize,
-    /// [`called_functions`] of the body, worked out on first use (trees outlive a render in
-    /// the parse cache, so a later render asks again for free).
-    pub called: std::sync::OnceLock<Box<[Box<str>]>>,
+    /// [`called_functions`] of the body: noted by the parser as it meets them, or worked out
+    /// on first use (trees outlive a render in the parse cache, so a later render asks again
+    /// for free).
+    pub called: std::sync::OnceLock<Box<[Span]>>,
 }
 
 impl Drop for Tree {
@@ -433,7 +490,7 @@ impl Drop for Tree {
 
 impl Tree {
     /// The functions the body calls, sorted, each once.
-    pub fn called(&self) -> &[Box<str>] {
+    pub fn called(&self) -> &[Span] {
         self.called
             .get_or_init(|| called_functions(&self.root).into_boxed_slice())
     }
@@ -462,8 +519,8 @@ pub fn is_empty_list(list: &ListNode) -> bool {
 /// The functions commands in `list` name, sorted, each once (a function used as a pipeline
 /// stage or an argument counts; a field or variable of the same name does not). The walk keeps
 /// its own stack, so deeply nested templates cannot overflow the thread's.
-pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
-    let mut called: Vec<&str> = Vec::new();
+pub fn called_functions(list: &ListNode) -> Vec<Span> {
+    let mut called: Vec<&Span> = Vec::new();
     enum Item<'a> {
         List(&'a ListNode),
         Pipe(&'a PipeNode),
@@ -500,7 +557,9 @@ pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
             Item::Arg(arg) => match arg {
                 // Templates call few distinct functions, each many times: a linear check keeps
                 // the list short instead of sorting every call.
-                Arg::Identifier { name, .. } if !called.contains(&name.as_str()) => {
+                Arg::Identifier { name, .. }
+                    if !called.iter().any(|c| c.as_str() == name.as_str()) =>
+                {
                     called.push(name)
                 }
                 Arg::Pipe(p) => stack.push(Item::Pipe(p)),
@@ -509,6 +568,6 @@ pub fn called_functions(list: &ListNode) -> Vec<Box<str>> {
             },
         }
     }
-    called.sort_unstable();
-    called.into_iter().map(Box::from).collect()
+    called.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    called.into_iter().cloned().collect()
 }

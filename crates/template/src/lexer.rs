@@ -314,6 +314,12 @@ impl<'a> Lexer<'a> {
     /// Moves past the alphanumeric characters at the current position; returns the character
     /// that ended the run (not consumed), `None` at the end of input.
     fn skip_alnum(&mut self) -> Option<char> {
+        let ascii_run = self
+            .rest_bytes()
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count();
+        self.pos += ascii_run;
         loop {
             match self.peek() {
                 Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
@@ -387,8 +393,8 @@ impl<'a> Lexer<'a> {
                 let delim_end = self.pos + self.left.len();
                 let mut trim = 0;
                 if Self::has_left_trim(&self.input[delim_end..]) {
-                    let text = &self.input[self.start..self.pos];
-                    trim = text.len() - text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                    let text = &self.input.as_bytes()[self.start..self.pos];
+                    trim = text.iter().rev().take_while(|&&b| is_space(b)).count();
                 }
                 self.pos -= trim;
                 let nonempty = self.pos > self.start;
@@ -439,8 +445,11 @@ impl<'a> Lexer<'a> {
         }
         self.pos += self.right.len();
         if trim {
-            let r = self.rest();
-            self.pos += r.len() - r.trim_start_matches([' ', '\t', '\r', '\n']).len();
+            self.pos += self
+                .rest_bytes()
+                .iter()
+                .take_while(|&&b| is_space(b))
+                .count();
         }
         self.start = self.pos;
         State::Text
@@ -455,8 +464,11 @@ impl<'a> Lexer<'a> {
         self.pos += self.right.len();
         self.emit(ItemKind::RightDelim);
         if trim {
-            let r = self.rest();
-            self.pos += r.len() - r.trim_start_matches([' ', '\t', '\r', '\n']).len();
+            self.pos += self
+                .rest_bytes()
+                .iter()
+                .take_while(|&&b| is_space(b))
+                .count();
             self.start = self.pos;
         }
         State::Text
@@ -620,47 +632,48 @@ impl<'a> Lexer<'a> {
         State::Inside
     }
 
-    fn lex_quote(&mut self) -> State {
+    /// Moves past the rest of a quoted constant, its closing `quote` included; false when a
+    /// newline or the end of input comes first. A backslash escapes the byte after it (the
+    /// special bytes are ASCII, so stepping through a multi-byte character bytewise is safe).
+    fn skip_quoted(&mut self, quote: u8) -> bool {
+        let bytes = self.input.as_bytes();
+        let mut i = self.pos;
         loop {
-            match self.next() {
-                Some('\\') => match self.next() {
-                    None | Some('\n') => return self.error("unterminated quoted string".into()),
-                    _ => {}
+            match bytes.get(i) {
+                None | Some(b'\n') => return false,
+                Some(b'\\') => match bytes.get(i + 1) {
+                    None | Some(b'\n') => return false,
+                    _ => i += 2,
                 },
-                None | Some('\n') => return self.error("unterminated quoted string".into()),
-                Some('"') => break,
-                _ => {}
+                Some(&b) if b == quote => {
+                    self.pos = i + 1;
+                    return true;
+                }
+                _ => i += 1,
             }
+        }
+    }
+
+    fn lex_quote(&mut self) -> State {
+        if !self.skip_quoted(b'"') {
+            return self.error("unterminated quoted string".into());
         }
         self.emit(ItemKind::String);
         State::Inside
     }
 
     fn lex_raw_quote(&mut self) -> State {
-        loop {
-            match self.next() {
-                None => return self.error("unterminated raw quoted string".into()),
-                Some('`') => break,
-                _ => {}
-            }
-        }
+        let Some(x) = self.rest().find('`') else {
+            return self.error("unterminated raw quoted string".into());
+        };
+        self.pos += x + 1;
         self.emit(ItemKind::RawString);
         State::Inside
     }
 
     fn lex_char(&mut self) -> State {
-        loop {
-            match self.next() {
-                Some('\\') => match self.next() {
-                    None | Some('\n') => {
-                        return self.error("unterminated character constant".into())
-                    }
-                    _ => {}
-                },
-                None | Some('\n') => return self.error("unterminated character constant".into()),
-                Some('\'') => break,
-                _ => {}
-            }
+        if !self.skip_quoted(b'\'') {
+            return self.error("unterminated character constant".into());
         }
         self.emit(ItemKind::CharConstant);
         State::Inside

@@ -48,6 +48,9 @@ struct Parser<'a, 't, F: Fn(&str) -> bool> {
     text: Arc<str>,
     has_func: &'a F,
     vars: Vec<&'t str>,
+    /// The functions the body being parsed calls, each once, in the order first met (see
+    /// [`Tree::called`]); `define` and `block` bodies keep their own.
+    called: Vec<Item<'t>>,
     range_depth: usize,
     /// Offset of the action being parsed (its left delimiter), if any.
     action_pos: Option<usize>,
@@ -141,6 +144,7 @@ fn parse_items<F: Fn(&str) -> bool>(
         text: text.into(),
         has_func,
         vars: vec!["$"],
+        called: Vec::new(),
         range_depth: 0,
         action_pos: None,
         trees: Vec::new(),
@@ -152,6 +156,8 @@ fn parse_items<F: Fn(&str) -> bool>(
         nest,
     };
     let root = p.parse_top()?;
+    let body_called = std::mem::take(&mut p.called);
+    let called = p.called_list(body_called)?;
     let top = Tree {
         deep: p.deep,
         nest: p.nest,
@@ -159,7 +165,7 @@ fn parse_items<F: Fn(&str) -> bool>(
         parse_name: p.name.clone(),
         text: p.text.clone(),
         root,
-        called: Default::default(),
+        called,
     };
     p.add_tree(top, true)?;
     Ok(Parsed { trees: p.trees })
@@ -183,6 +189,17 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             ),
             line: 0,
         })
+    }
+
+    /// A body's called functions (identifier items, each name once) as [`Tree::called`]
+    /// keeps them: sorted.
+    fn called_list(&self, mut called: Vec<Item<'t>>) -> PResult<std::sync::OnceLock<Box<[Span]>>> {
+        called.sort_unstable_by(|a, b| a.val.cmp(b.val));
+        let spans = called
+            .iter()
+            .map(|item| self.span_of(item))
+            .collect::<PResult<Box<[Span]>>>()?;
+        Ok(std::sync::OnceLock::from(spans))
     }
 
     /// An item's text as a [`Span`] of the source.
@@ -347,8 +364,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         };
         self.expect(ItemKind::RightDelim, context)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
+        let outer_called = std::mem::take(&mut self.called);
         let (root, end) = self.item_list()?;
         self.vars = saved_vars;
+        let body_called = std::mem::replace(&mut self.called, outer_called);
+        let called = self.called_list(body_called)?;
         if let Parsedish::Else(_) = end {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
         }
@@ -359,7 +379,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             parse_name: self.name.clone(),
             text: self.text.clone(),
             root,
-            called: Default::default(),
+            called,
         };
         self.add_tree(tree, false)
     }
@@ -538,9 +558,12 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         let pipe = self.pipeline(context, ItemKind::RightDelim)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
+        let outer_called = std::mem::take(&mut self.called);
         let r = self.item_list();
         self.vars = saved_vars;
         self.range_depth = saved_range;
+        let body_called = std::mem::replace(&mut self.called, outer_called);
+        let called = self.called_list(body_called)?;
         let (root, end) = r?;
         if let Parsedish::Else(_) = end {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
@@ -552,7 +575,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             parse_name: self.name.clone(),
             text: self.text.clone(),
             root,
-            called: Default::default(),
+            called,
         };
         self.add_tree(tree, false)?;
         self.depth -= 1;
@@ -569,7 +592,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             pos: token.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            cmds: Few::Empty,
         };
         loop {
             let v = self.peek_non_space();
@@ -669,7 +692,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
     fn command(&mut self) -> PResult<CommandNode> {
         let mut cmd = CommandNode {
             pos: self.peek_non_space().pos,
-            args: Vec::new(),
+            args: Few::Empty,
         };
         loop {
             self.peek_non_space();
@@ -740,6 +763,9 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                         "function {} not defined",
                         crate::lexer::go_quote(token.val)
                     )));
+                }
+                if !self.called.iter().any(|c| c.val == token.val) {
+                    self.called.push(token);
                 }
                 Arg::Identifier {
                     pos: token.pos,
@@ -914,9 +940,9 @@ fn parse_complex(text: &str) -> Option<(f64, f64)> {
 
 /// Removes Go's digit-separating underscores, checking they sit between digits (or after a base
 /// prefix) as strconv's base-0 parsing requires.
-fn strip_underscores(body: &str, prefixed: bool) -> Option<String> {
+fn strip_underscores(body: &str, prefixed: bool) -> Option<std::borrow::Cow<'_, str>> {
     if !body.contains('_') {
-        return Some(body.to_string());
+        return Some(body.into());
     }
     let b = body.as_bytes();
     let mut prev_digit = prefixed;
@@ -930,16 +956,15 @@ fn strip_underscores(body: &str, prefixed: bool) -> Option<String> {
             prev_digit = c.is_ascii_hexdigit();
         }
     }
-    Some(body.replace('_', ""))
+    Some(body.replace('_', "").into())
 }
 
 fn split_base(s: &str) -> (u32, &str, bool) {
-    let lower = s.get(..2).map(|p| p.to_ascii_lowercase());
-    match lower.as_deref() {
-        Some("0x") => (16, &s[2..], true),
-        Some("0o") => (8, &s[2..], true),
-        Some("0b") => (2, &s[2..], true),
-        _ if s.len() > 1 && s.starts_with('0') => (8, &s[1..], true),
+    match s.as_bytes() {
+        [b'0', b'x' | b'X', ..] => (16, &s[2..], true),
+        [b'0', b'o' | b'O', ..] => (8, &s[2..], true),
+        [b'0', b'b' | b'B', ..] => (2, &s[2..], true),
+        [b'0', _, ..] => (8, &s[1..], true),
         _ => (10, s, false),
     }
 }
@@ -1061,7 +1086,7 @@ pub fn unquote_go(s: &str) -> Result<Value, String> {
             Ok(Value::from(body.replace('\r', "")))
         }
         // Most strings hold no escape, quote or newline: their text is the body as it is.
-        b'"' if !body.contains(['\\', '"', '\n']) => Ok(Value::from(body)),
+        b'"' if !body.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) => Ok(Value::from(body)),
         b'"' | b'\'' => {
             let quote = q as char;
             let mut out: Vec<u8> = Vec::new();
@@ -1211,6 +1236,28 @@ mod tests {
         let t = p("{{define \"a\"}}A{{end}}b{{block \"c\" .}}C{{end}}").unwrap();
         let names: Vec<&str> = t.trees.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, vec!["t", "a", "c"]);
+    }
+
+    #[test]
+    fn called_functions_noted_while_parsing() {
+        let src = "{{define \"a\"}}{{len .}}{{end}}{{printf \"%d\" (len .) | printf}}\
+                   {{block \"b\" (eq 1 1)}}{{printf .}}{{(len .).x}}{{end}}";
+        let parsed = p(src).unwrap();
+        let names = |list: &[Span]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut seen = Vec::new();
+        for tree in &parsed.trees {
+            let noted = names(tree.called());
+            assert_eq!(noted, names(&called_functions(&tree.root)), "{}", tree.name);
+            seen.push((tree.name.clone(), noted));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                ("t".into(), vec!["eq".into(), "len".into(), "printf".into()]),
+                ("a".into(), vec!["len".into()]),
+                ("b".into(), vec!["len".into(), "printf".into()]),
+            ]
+        );
     }
 
     #[test]
