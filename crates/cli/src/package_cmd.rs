@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use helmet::package::{package_chart, PackageOptions};
+use helmet::package::{package_chart_logged, PackageOptions};
 
 use crate::flags::{Flag, FlagSet};
 use crate::helm_flags::global_flags;
@@ -87,7 +87,11 @@ pub fn package(args: &[String]) -> Outcome {
                 return Outcome::Failed(e);
             }
         }
-        match package_chart(std::path::Path::new(chart), &options) {
+        let mut log = Vec::new();
+        let packaged = package_chart_logged(std::path::Path::new(chart), &options, &mut log);
+        // Helm's loader logs to standard error as it reads the chart.
+        crate::log::print(&log);
+        match packaged {
             Ok(path) => println!(
                 "Successfully packaged chart and saved it to: {}",
                 path.display()
@@ -103,7 +107,7 @@ pub fn package(args: &[String]) -> Outcome {
 fn dependency_update(chart: &str) -> Result<(), String> {
     let path = std::path::Path::new(chart);
     if !path.exists() {
-        // package_chart reports it as Helm does, before any update.
+        // package_chart_logged reports it as Helm does, before any update.
         return Ok(());
     }
     if !path.is_dir() {

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use helmet::package::{chart_tar_stream, package_chart, PackageOptions};
+use helmet::package::{chart_tar_stream, package_chart, package_chart_logged, PackageOptions};
 
 /// Must match `pinned` in scripts/refresh-package-goldens.
 const PINNED_MTIME: u64 = 1_600_000_000;
@@ -242,4 +242,51 @@ fn packaged_archive_templates_like_its_folder() {
     assert!(from_archive.contains("kind: ConfigMap"), "{from_archive}");
     assert_eq!(from_archive, render(&fixtures().join("full")));
     std::fs::remove_dir_all(&work).unwrap();
+}
+
+/// Every folder under `fixtures/package/cases/`, packaged in place: Helm's loader log lines and
+/// error (`cases/NAME.stderr`, with the repository as @ROOT@ and log times as @TIME@) and whether
+/// it failed (`cases/NAME.code`).
+#[test]
+fn package_cases_log_and_fail_as_helm() {
+    let cases = fixtures().join("cases");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf();
+    let mut names: Vec<String> = std::fs::read_dir(&cases)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 9,
+        "expected the package cases, found {names:?}"
+    );
+    for name in names {
+        let golden = std::fs::read_to_string(cases.join(format!("{name}.stderr"))).unwrap();
+        let code = std::fs::read_to_string(cases.join(format!("{name}.code"))).unwrap();
+        let work = temp_dir(&format!("case-{name}"));
+        let options = PackageOptions {
+            destination: work.join("out"),
+            ..PackageOptions::default()
+        };
+        let mut log = Vec::new();
+        let result = package_chart_logged(
+            &root.join("fixtures/package/cases").join(&name),
+            &options,
+            &mut log,
+        );
+        let mut stderr: String = log.iter().map(|line| format!("@TIME@ {line}\n")).collect();
+        if let Err(e) = &result {
+            stderr.push_str(&format!("Error: {e}\n"));
+        }
+        let stderr = stderr.replace(&root.display().to_string(), "@ROOT@");
+        assert_eq!(stderr, golden, "{name}: standard error");
+        assert_eq!(result.is_err(), code.trim() != "0", "{name}: exit code");
+        std::fs::remove_dir_all(&work).unwrap();
+    }
 }

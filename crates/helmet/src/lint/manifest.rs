@@ -5,6 +5,7 @@
 use helmet_value::{Map, Value};
 
 use super::json_stream;
+use crate::load::metadata::json_kind;
 
 /// The fields of a Kubernetes object the lint rules read (Helm's `k8sYamlStruct`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -85,18 +86,6 @@ fn decode_yaml_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
     }
     flush(&mut current, &mut out);
     out
-}
-
-/// encoding/json's name for the kind of a value.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::Map(_) | Value::Object(_) => "object",
-        Value::List(_) => "array",
-        _ => "number",
-    }
 }
 
 /// A struct field by JSON name: exact first, then ignoring case (encoding/json's rule).

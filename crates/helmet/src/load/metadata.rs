@@ -10,7 +10,7 @@ use helmet_value::{Map, Value};
 use crate::chart::{Dependency, Error, Lock, Maintainer, Metadata};
 
 /// Go's JSON name for the kind of a decoded value, as `cannot unmarshal X into ...` prints it.
-fn json_kind(v: &Value) -> &'static str {
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Nil => "null",
         Value::Bool(_) => "bool",

@@ -168,7 +168,7 @@ fn slog_text(s: &str) -> String {
 
 /// Go's `filepath.Abs`: a relative path is joined to Go's working directory, and the result
 /// cleaned (`..` steps are taken lexically).
-fn go_absolute(dir: &Path) -> PathBuf {
+pub(crate) fn go_absolute(dir: &Path) -> PathBuf {
     if dir.is_absolute() {
         return lexically_clean(dir);
     }
@@ -432,11 +432,16 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
             "Chart.lock" | "requirements.lock" => {
                 let doc = parse_yaml(&f.data)
                     .map_err(|e| Error::new(format!("cannot load {name}: {e}")))?;
-                chart.lock = Some(metadata::decode_lock(&doc).map_err(|e| {
-                    e.wrap(format!(
-                        "cannot load {name}: error unmarshaling JSON: while decoding JSON"
-                    ))
-                })?);
+                // Helm decodes into a pointer, which a null document (an empty file) sets
+                // back to nil: no lock, so `helm package` writes no Chart.lock.
+                chart.lock = match doc {
+                    Value::Nil => None,
+                    _ => Some(metadata::decode_lock(&doc).map_err(|e| {
+                        e.wrap(format!(
+                            "cannot load {name}: error unmarshaling JSON: while decoding JSON"
+                        ))
+                    })?),
+                };
                 if name == "requirements.lock" {
                     let md = metadata.get_or_insert_with(Metadata::default);
                     if md.api_version == "v1" {

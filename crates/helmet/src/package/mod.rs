@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use helmet_value::{Map, Value};
 
 use crate::chart::{Chart, Dependency, Error, Lock, Metadata};
-use crate::load::metadata::SemVer;
+use crate::load::metadata::{json_kind, SemVer};
 
 /// What `helmet package` was asked for.
 #[derive(Clone, Debug, Default)]
@@ -59,7 +59,18 @@ pub fn source_date_epoch_from_env() -> Result<Option<i64>, Error> {
 /// The archive is written to a temporary file beside its final name and renamed into place, so
 /// a failure never leaves half an archive.
 pub fn package_chart(chart_dir: &Path, options: &PackageOptions) -> Result<PathBuf, Error> {
-    let mut chart = load_for_packaging(chart_dir)?;
+    package_chart_logged(chart_dir, options, &mut Vec::new())
+}
+
+/// [`package_chart`], adding to `log` the lines Helm's loader logs while reading the chart (each
+/// symbolic link it follows, v1-style dependency files in a v2 chart), whether or not packaging
+/// succeeds after.
+pub fn package_chart_logged(
+    chart_dir: &Path,
+    options: &PackageOptions,
+    log: &mut Vec<String>,
+) -> Result<PathBuf, Error> {
+    let mut chart = load_for_packaging(chart_dir, log)?;
     if let Some(version) = &options.version {
         chart.metadata.version = version.clone();
     }
@@ -93,11 +104,75 @@ pub fn package_chart(chart_dir: &Path, options: &PackageOptions) -> Result<PathB
     Ok(target)
 }
 
-/// `helm package` loads with `LoadDir`: a directory only.
-fn load_for_packaging(chart_dir: &Path) -> Result<Chart, Error> {
+/// `helm package` loads with Helm's version-detecting `LoadDir`: a directory only, whose
+/// Chart.yaml is read first for its apiVersion alone; only v1 and v2 charts are packaged.
+fn load_for_packaging(chart_dir: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
     std::fs::metadata(chart_dir)
         .map_err(|e| Error::new(format!("stat {}: {}", chart_dir.display(), io_text(&e))))?;
-    crate::load::load_dir(chart_dir)
+    let api_version = detect_api_version(chart_dir)?;
+    let chart = match api_version.as_str() {
+        "v1" | "v2" | "" => crate::load::load_dir_logged(chart_dir, log)?,
+        // Helm loads a v3 chart with its v3 loader, whose chart type `package` then refuses.
+        "v3" => {
+            crate::load::load_dir_logged(chart_dir, log)?;
+            return Err(Error::new("invalid chart apiVersion"));
+        }
+        _ => return Err(Error::new("unsupported chart version")),
+    };
+    log.extend(chart.all_load_warnings());
+    Ok(chart)
+}
+
+/// The apiVersion of the chart in `chart_dir`, read from its Chart.yaml as Helm's loader detects
+/// a chart's version: the YAML decoded into a struct with that one field, so other fields are
+/// not checked yet, and a number or boolean there becomes its text.
+fn detect_api_version(chart_dir: &Path) -> Result<String, Error> {
+    let name = crate::load::go_absolute(chart_dir).join("Chart.yaml");
+    let data = std::fs::read(&name).map_err(|e| {
+        // Go's ReadFile opens, then reads: a folder opens fine and fails to read.
+        let op = if e.kind() == std::io::ErrorKind::IsADirectory {
+            "read"
+        } else {
+            "open"
+        };
+        Error::new(format!(
+            "unable to detect chart at {0}: {op} {0}: {1}",
+            name.display(),
+            io_text(&e)
+        ))
+    })?;
+    let doc = crate::load::parse_yaml(&data)
+        .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
+    let decode_error = |what: &str| {
+        Error::new(format!(
+            "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {what}"
+        ))
+    };
+    let map = match &doc {
+        Value::Nil => return Ok(String::new()),
+        Value::Map(m) => m.entries(),
+        other => {
+            return Err(decode_error(&format!(
+                "{} into Go value of type loader.chartBase",
+                json_kind(other)
+            )))
+        }
+    };
+    // encoding/json matches keys ignoring case; of several matches the last one in the JSON
+    // (whose keys sigs.k8s.io/yaml sorts) is kept.
+    let found = map
+        .iter()
+        .rfind(|(k, _)| k.eq_ignore_ascii_case("apiVersion"))
+        .map(|(_, v)| v);
+    match found {
+        None | Some(Value::Nil) => Ok(String::new()),
+        Some(v) => helmet_yaml::go_string_field(v).ok_or_else(|| {
+            decode_error(&format!(
+                "{} into Go struct field chartBase.apiVersion of type string",
+                json_kind(v)
+            ))
+        }),
+    }
 }
 
 /// Helm's `CheckDependencies`: every dependency named in Chart.yaml must be in `charts/`.
@@ -158,7 +233,8 @@ fn write_chart(
     if chart.metadata.api_version == "v2" {
         if let Some(lock) = &chart.lock {
             let generated = parse_rfc3339(&lock.generated);
-            let lock_yaml = marshal_yaml(&lock_value(lock, generated))?;
+            let nil_dependencies = lock_dependencies_are_nil(chart);
+            let lock_yaml = marshal_yaml(&lock_value(lock, generated, nil_dependencies))?;
             let time = clock(generated.map(|(secs, nanos)| {
                 UNIX_EPOCH + std::time::Duration::new(secs.max(0) as u64, nanos)
             }));
@@ -302,8 +378,33 @@ fn dependency_value(dep: &Dependency) -> Value {
     Value::map(map)
 }
 
-/// `chart.Lock` as JSON: `generated` as RFC 3339 with nanoseconds, `digest`, `dependencies`.
-fn lock_value(lock: &Lock, generated: Option<(i64, u32)>) -> Value {
+/// Whether the lock file Helm read (the later of `Chart.lock` and `requirements.lock`) leaves
+/// `dependencies` null or out: Go then keeps a nil list, which marshals as `null` where an
+/// empty one (`dependencies: []`) gives `[]`.
+fn lock_dependencies_are_nil(chart: &Chart) -> bool {
+    let Some(file) = chart
+        .raw
+        .iter()
+        .rev()
+        .find(|f| f.name == "Chart.lock" || f.name == "requirements.lock")
+    else {
+        return false;
+    };
+    let Ok(Value::Map(doc)) = crate::load::parse_yaml(&file.data) else {
+        return false;
+    };
+    // encoding/json matches keys ignoring case, the last match (in sorted order) winning.
+    let entries = doc.entries();
+    let found = entries
+        .iter()
+        .rfind(|(k, _)| k.eq_ignore_ascii_case("dependencies"))
+        .map(|(_, v)| v);
+    matches!(found, None | Some(Value::Nil))
+}
+
+/// `chart.Lock` as JSON: `generated` as RFC 3339 with nanoseconds, `digest`, `dependencies`
+/// (`null` for a nil list).
+fn lock_value(lock: &Lock, generated: Option<(i64, u32)>, nil_dependencies: bool) -> Value {
     let mut map = Map::new();
     let generated = match generated {
         Some(_) => canonical_rfc3339(&lock.generated),
@@ -311,8 +412,12 @@ fn lock_value(lock: &Lock, generated: Option<(i64, u32)>) -> Value {
     };
     map.insert("generated".into(), Value::from(generated));
     map.insert("digest".into(), Value::from(lock.digest.as_str()));
-    let deps = lock.dependencies.iter().map(dependency_value).collect();
-    map.insert("dependencies".into(), Value::list(deps));
+    let deps = if nil_dependencies {
+        Value::Nil
+    } else {
+        Value::list(lock.dependencies.iter().map(dependency_value).collect())
+    };
+    map.insert("dependencies".into(), deps);
     Value::map(map)
 }
 
@@ -435,10 +540,21 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Go's text for a system error: the C library's message starting in lower case, without
+/// Rust's `(os error N)`.
 fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        _ => e.to_string(),
+    if e.raw_os_error().is_none() {
+        return e.to_string();
+    }
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) => &text[..at],
+        None => text.as_str(),
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
