@@ -53,15 +53,22 @@ pub fn lint(linter: &mut Linter) {
         }
     };
     let (md, raw) = doc;
-    linter.check(
-        "chart-yaml-strict", Severity::Warning,
-        FILE,
+    // The strict reading fails first on keys set twice (go-yaml), then on unknown fields
+    // (encoding/json).
+    let duplicates = super::duplicate_keys::duplicate_keys(&String::from_utf8_lossy(&bytes));
+    let strict = if duplicates.is_empty() {
         strict_fields(&raw).map_err(|e| {
             format!(
                 "failed to strictly parse chart metadata file\n\terror unmarshaling JSON: while decoding JSON: {e}"
             )
-        }),
-    );
+        })
+    } else {
+        Err(format!(
+            "failed to strictly parse chart metadata file\n\terror converting YAML to JSON: yaml: unmarshal errors:\n  {}",
+            duplicates.join("\n  ")
+        ))
+    };
+    linter.check("chart-yaml-strict", Severity::Warning, FILE, strict);
     let types = raw.as_map().map(|m| (*m).clone()).unwrap_or_default();
     linter.check("chart-name", Severity::Error, FILE, validate_name(&md));
     linter.check(

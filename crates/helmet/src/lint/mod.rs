@@ -11,6 +11,7 @@ pub mod chartfile;
 pub mod crds;
 pub mod dependencies;
 pub mod deprecations;
+mod duplicate_keys;
 pub mod govalidator;
 mod json_stream;
 pub mod manifest;
@@ -334,13 +335,42 @@ impl Drop for ExpandedArchive {
 
 /// `--with-subcharts`: the given paths, then for each the chart folders (holding a
 /// `Chart.yaml`) and archives found under its `charts/`, in walk order.
+///
+/// The found paths are written as Go's `filepath.Join` writes them, cleaned: `./chart/` gives
+/// `chart/charts/sub`, not `./chart/charts/sub`.
 pub fn with_subcharts(paths: &[String]) -> Vec<String> {
     let mut out = paths.to_vec();
     for p in paths {
-        let charts = Path::new(p).join("charts");
-        walk_subcharts(&charts, &mut out, 0);
+        let charts = go_clean(&format!("{p}/charts"));
+        walk_subcharts(Path::new(&charts), &mut out, 0);
     }
     out
+}
+
+/// Go's `filepath.Clean` on a slash-separated path: no empty or `.` elements, each `..` taking
+/// the element before it away where there is one (at the root it is dropped), `.` for nothing.
+fn go_clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if rooted => {}
+                _ => parts.push(".."),
+            },
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
 }
 
 fn walk_subcharts(path: &Path, out: &mut Vec<String>, depth: usize) {
@@ -682,4 +712,19 @@ fn leading_number(text: &str) -> Option<(u64, usize)> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     let number = text[..digits].parse().ok()?;
     Some((number, digits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_clean;
+
+    #[test]
+    fn paths_are_cleaned_as_go_does() {
+        assert_eq!(go_clean("./chart/charts"), "chart/charts");
+        assert_eq!(go_clean("chart//charts"), "chart/charts");
+        assert_eq!(go_clean("/a/../../b/./c/"), "/b/c");
+        assert_eq!(go_clean("../a/../../b"), "../../b");
+        assert_eq!(go_clean("a/.."), ".");
+        assert_eq!(go_clean(""), ".");
+    }
 }

@@ -41,8 +41,16 @@ fn validate(
             super::io_text(&e)
         )
     })?;
-    let values = helmet_yaml::from_str(&String::from_utf8_lossy(&bytes))
-        .map_err(|e| format!("unable to parse YAML: {e}"))?;
+    // Helm reads the file into its `common.Values` map type, which names the type in a
+    // top-level type error where a plain map would say `map[string]interface {}`.
+    let values = helmet_yaml::from_str(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+        let text = e.to_string();
+        let text = match text.strip_suffix("Go value of type map[string]interface {}") {
+            Some(head) => format!("{head}Go value of type common.Values"),
+            None => text,
+        };
+        format!("unable to parse YAML: {text}")
+    })?;
     let mut warnings = Warnings::default();
     let user = user_values
         .as_map()
