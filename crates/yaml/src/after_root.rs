@@ -35,6 +35,9 @@ pub(crate) struct Root {
     pub end: usize,
     /// Whether the root is an empty `{}` or `[]`.
     pub empty: bool,
+    /// Whether the root is a block scalar (`|` or `>`): it is no simple key, and one may
+    /// follow it.
+    pub block: bool,
 }
 
 /// Token number of the root's first token; the tokens after the root count from 0.
@@ -151,7 +154,7 @@ pub(crate) fn read_after_root(chars: &[char], root: &Root) -> Option<AfterRoot> 
     }
     // On a later line than `---` the key is saved again at the bracket or quote (a new line
     // allows one), replacing a stale one saved at an anchor or a tag on an earlier line.
-    let key_saved = !after_marker;
+    let key_saved = !after_marker && !root.block;
     let line_of = |at: usize| {
         let text = &chars[..at];
         text.iter()
@@ -163,7 +166,7 @@ pub(crate) fn read_after_root(chars: &[char], root: &Root) -> Option<AfterRoot> 
     scanner.pos = end;
     scanner.line = line_of(end);
     scanner.column = end - line_start(end);
-    scanner.key_allowed = false;
+    scanner.key_allowed = root.block;
     if key_saved {
         scanner.keys[0] = SimpleKey {
             possible: true,
@@ -222,6 +225,7 @@ pub(crate) fn root_extent(chars: &[char]) -> Option<Root> {
                 open,
                 end: scanner.pos,
                 empty: false,
+                block: false,
             });
         } else if c == '[' || c == '{' {
             let open = scanner.pos;
@@ -240,6 +244,16 @@ pub(crate) fn root_extent(chars: &[char]) -> Option<Root> {
                 open,
                 end: scanner.pos,
                 empty: scanner.queued - before == 2,
+                block: false,
+            });
+        } else if (c == '|' || c == '>') && scanner.flow_level == 0 {
+            let open = scanner.pos;
+            scanner.scan_block_scalar().ok()?;
+            return Some(Root {
+                open,
+                end: scanner.pos,
+                empty: false,
+                block: true,
             });
         } else if scanner.starts_plain(c) {
             let open = scanner.pos;
@@ -248,6 +262,7 @@ pub(crate) fn root_extent(chars: &[char]) -> Option<Root> {
                 open,
                 end: scanner.text_end,
                 empty: false,
+                block: false,
             });
         } else {
             return None;

@@ -569,6 +569,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                         open,
                         end: span.end.index(),
                         empty: false,
+                        block: false,
                     });
                 }
                 let is_key =
@@ -710,6 +711,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                             open,
                             end: span.end.index(),
                             empty,
+                            block: false,
                         });
                     }
                     let read = flow_key(
