@@ -60,8 +60,8 @@ impl fmt::Debug for Span {
     }
 }
 
-/// A sequence that keeps a single element inline: most pipelines have one command and most
-/// commands one operand, so those need no allocation of their own. Reads as a slice.
+/// A sequence that keeps a single element inline: most commands have one operand, which then
+/// needs no allocation of its own. Reads as a slice.
 #[derive(Clone, Debug, Default)]
 pub enum Few<T> {
     /// No element.
@@ -208,8 +208,9 @@ pub struct PipeNode {
     pub is_assign: bool,
     /// Declared or assigned variables.
     pub decl: Vec<VariableNode>,
-    /// The commands, separated by `|`.
-    pub cmds: Few<CommandNode>,
+    /// The commands, separated by `|`. (Not a [`Few`]: pipelines sit in the parser's
+    /// recursive frames, which must stay small.)
+    pub cmds: Vec<CommandNode>,
 }
 
 /// A command: a function or value with arguments.

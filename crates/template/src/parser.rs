@@ -592,7 +592,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             pos: token.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Few::Empty,
+            cmds: Vec::new(),
         };
         loop {
             let v = self.peek_non_space();
@@ -1236,6 +1236,31 @@ mod tests {
         let t = p("{{define \"a\"}}A{{end}}b{{block \"c\" .}}C{{end}}").unwrap();
         let names: Vec<&str> = t.trees.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, vec!["t", "a", "c"]);
+    }
+
+    /// Sources nested up to [`DEEP_TREE`] levels are parsed on the caller's stack: a thread
+    /// with Rust's default 2 MiB must do, in a debug build too.
+    #[test]
+    fn inline_nesting_fits_a_small_stack() {
+        let ifs = format!(
+            "{}{{{{len .}}}}{}",
+            "{{if 1}}{{with 2}}".repeat(DEEP_TREE / 2),
+            "{{end}}{{end}}".repeat(DEEP_TREE / 2)
+        );
+        let parens = format!(
+            "{{{{printf \"%v\" {}1{}}}}}",
+            "(len ".repeat(DEEP_TREE - 1),
+            ")".repeat(DEEP_TREE - 1)
+        );
+        for src in [ifs, parens] {
+            let parsed = std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || p(&src).map(|t| !t.trees[0].deep))
+                .unwrap()
+                .join()
+                .expect("no stack overflow");
+            assert_eq!(parsed, Ok(true));
+        }
     }
 
     #[test]
