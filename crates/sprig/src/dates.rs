@@ -1303,6 +1303,16 @@ pub(crate) fn register(map: &mut FuncMap) {
         let d = parse_duration(arg_str(a, 0))?;
         Ok(moved_value(&a[1], t.add(d), zone, d))
     });
+    // Sprig also names three of them in snake case; they are the same functions.
+    for (alias, name) in [
+        ("date_in_zone", "dateInZone"),
+        ("date_modify", "dateModify"),
+        ("must_date_modify", "mustDateModify"),
+    ] {
+        if let Some(f) = map.get(name).cloned() {
+            map.insert(alias.to_string(), f);
+        }
+    }
     def(map, "ago", &[Any], |_, a| {
         let d = Time::now().sub(&date_arg(&a[0]));
         // Rounded to the second, halves away from zero, as Go's Duration.Round.
