@@ -96,6 +96,12 @@ fn go_syntax(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars();
     let mut in_class = false;
+    // Inside a class Go reads `-` as a range only after a lone character and before anything
+    // but `]`; elsewhere (after `\w`, `[:alpha:]`, `\p{L}` or a whole range) it is a literal,
+    // which the `regex` crate wants escaped. Whether the last item was such a lone character,
+    // and whether the next item ends a range:
+    let mut class_single = false;
+    let mut range_end = false;
     // Go allows two groups of one name, the `regex` crate does not: later ones are renamed
     // (see [`go_group_name`]).
     let mut names: Vec<&str> = Vec::new();
@@ -134,9 +140,18 @@ fn go_syntax(pattern: &str) -> String {
                     ('S', false) => "[^\\t\\n\\f\\r ]",
                     ('b', false) => "(?-u:\\b)",
                     ('B', false) => "(?-u:\\B)",
-                    ('d', true) => "0-9",
-                    ('w', true) => "0-9A-Za-z_",
-                    ('s', true) => "\\t\\n\\f\\r ",
+                    ('d', true) => {
+                        note_class_item(&mut class_single, &mut range_end, false);
+                        "0-9"
+                    }
+                    ('w', true) => {
+                        note_class_item(&mut class_single, &mut range_end, false);
+                        "0-9A-Za-z_"
+                    }
+                    ('s', true) => {
+                        note_class_item(&mut class_single, &mut range_end, false);
+                        "\\t\\n\\f\\r "
+                    }
                     ('Q', false) => {
                         // Literal text up to `\E` or the end.
                         let rest = chars.as_str();
@@ -162,6 +177,10 @@ fn go_syntax(pattern: &str) -> String {
                         out.push(n);
                         out.push_str(&braced);
                         chars = rest[end..].chars();
+                        if in_class {
+                            let single = n == 'x';
+                            note_class_item(&mut class_single, &mut range_end, single);
+                        }
                         continue;
                     }
                     ('0'..='7', _)
@@ -180,11 +199,24 @@ fn go_syntax(pattern: &str) -> String {
                             .fold(n as u32 - '0' as u32, |r, b| r * 8 + u32::from(b - b'0'));
                         out.push_str(&format!("\\x{{{code:x}}}"));
                         chars = rest[more..].chars();
+                        if in_class {
+                            note_class_item(&mut class_single, &mut range_end, true);
+                        }
                         continue;
                     }
                     _ => {
                         out.push('\\');
                         out.push(n);
+                        if in_class {
+                            // `\pL` names its one-letter class without braces.
+                            let class = matches!(n, 'D' | 'W' | 'S' | 'p' | 'P');
+                            if matches!(n, 'p' | 'P') {
+                                if let Some(letter) = chars.next() {
+                                    out.push(letter);
+                                }
+                            }
+                            note_class_item(&mut class_single, &mut range_end, !class);
+                        }
                         continue;
                     }
                 };
@@ -192,6 +224,8 @@ fn go_syntax(pattern: &str) -> String {
             }
             '[' if !in_class => {
                 in_class = true;
+                class_single = false;
+                range_end = false;
                 out.push('[');
                 // A `]` right after `[` or `[^` is a literal.
                 let rest = chars.as_str();
@@ -202,6 +236,7 @@ fn go_syntax(pattern: &str) -> String {
                 if chars.as_str().starts_with(']') {
                     out.push_str("\\]");
                     chars.next();
+                    class_single = true;
                 }
             }
             '[' if in_class && chars.as_str().starts_with(':') => {
@@ -212,18 +247,45 @@ fn go_syntax(pattern: &str) -> String {
                     out.push_str(&rest[..end + 2]);
                     chars = rest[end + 2..].chars();
                 }
+                note_class_item(&mut class_single, &mut range_end, false);
             }
-            '[' => out.push_str("\\["),
+            '[' => {
+                out.push_str("\\[");
+                note_class_item(&mut class_single, &mut range_end, true);
+            }
+            '-' if in_class => {
+                if class_single && !chars.as_str().starts_with(']') {
+                    out.push('-');
+                    class_single = false;
+                    range_end = true;
+                } else {
+                    out.push_str("\\-");
+                    note_class_item(&mut class_single, &mut range_end, true);
+                }
+            }
             // Go reads `{` as a literal unless a repeat count `{n}`, `{n,}` or `{n,m}` follows.
             '{' if !in_class && !is_repeat_count(chars.as_str()) => out.push_str("\\{"),
             ']' if in_class => {
                 in_class = false;
                 out.push(']');
             }
-            _ => out.push(c),
+            _ => {
+                out.push(c);
+                if in_class {
+                    note_class_item(&mut class_single, &mut range_end, true);
+                }
+            }
         }
     }
     out
+}
+
+/// Records one item of a bracket class for [`go_syntax`]'s reading of `-`: `single` when it is
+/// one character (which a following `-` may turn into a range's start); an item that ends a
+/// range starts none.
+fn note_class_item(class_single: &mut bool, range_end: &mut bool, single: bool) {
+    *class_single = single && !*range_end;
+    *range_end = false;
 }
 
 /// Whether the text after a `{` completes a repeat count as Go's `parseRepeat` reads one:
