@@ -2,8 +2,9 @@
 //! defaults, subchart defaults under their names, globals copied down to subcharts.
 //!
 //! Go mutates shared maps in place; here changed maps are rebuilt and unchanged ones shared (the
-//! render copies the values before a template can change them). One Go aliasing effect is not
-//! reproduced: nested global maps that a subchart extends leak back into the parent's globals.
+//! render copies the values before a template can change them). The one aliasing effect of Go's
+//! in-place merging that shows in the result, the maps two levels under `global` being one map
+//! in a chart and all its subcharts, is replayed by [`coalesce_deps`].
 
 use std::sync::Arc;
 
@@ -160,6 +161,11 @@ fn coalesce_deps(
     warnings: &mut Warnings,
     depth: usize,
 ) -> Result<Map, Error> {
+    // Go's coalesceGlobals gives a subchart a copy of each of the parent's `global.KEY` maps,
+    // but the copy's values are the parent's own: a map at `global.KEY.INNER` is one map in the
+    // parent and in every subchart below it, so what any of them merges into it (a subchart's
+    // default for a key the parent lacks) shows in all of them.
+    let shared = shared_global_maps(&dest);
     for sub in &chart.dependencies {
         let name = sub.name();
         let sub_values = match dest.get(name) {
@@ -175,9 +181,83 @@ fn coalesce_deps(
         let sub_prefix = concat(prefix, chart.name());
         let sub_values = coalesce_globals(sub_values, &dest, &sub_prefix, warnings);
         let result = coalesce(sub, sub_values, &sub_prefix, merge, warnings, depth + 1)?;
+        for (key, inner) in &shared {
+            if let Some(merged) = global_map_at(&result, key, inner) {
+                set_global_map(&mut dest, key, inner, merged);
+            }
+        }
         dest.insert(name.to_string(), Value::map(result));
     }
+    // The subcharts handled first see what the later ones merged into the shared maps too.
+    for (key, inner) in &shared {
+        if let Some(last) = global_map_at(&dest, key, inner) {
+            share_down(chart, &mut dest, key, inner, &last, 0);
+        }
+    }
     Ok(dest)
+}
+
+/// The `(KEY, INNER)` pairs for which `values` holds a map at `global.KEY.INNER`.
+fn shared_global_maps(values: &Map) -> Vec<(String, String)> {
+    let Some(Value::Map(global)) = values.get(GLOBAL) else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    for (key, val) in global.entries().iter() {
+        if let Value::Map(m) = val {
+            for (inner, v) in m.entries().iter() {
+                if matches!(v, Value::Map(_)) {
+                    pairs.push((key.clone(), inner.clone()));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// The map at `global.KEY.INNER` of `values`, if there is one.
+fn global_map_at(values: &Map, key: &str, inner: &str) -> Option<Value> {
+    let global = entries(values.get(GLOBAL)?)?;
+    let at_key = entries(global.get(key)?)?;
+    match at_key.get(inner) {
+        Some(v @ Value::Map(_)) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// Replaces the map at `global.KEY.INNER` of `values` (which holds one there).
+fn set_global_map(values: &mut Map, key: &str, inner: &str, map: Value) {
+    let Some(Value::Map(global)) = values.get(GLOBAL) else {
+        return;
+    };
+    let mut global = global.to_map();
+    let Some(Value::Map(at_key)) = global.get(key) else {
+        return;
+    };
+    let mut at_key = at_key.to_map();
+    at_key.insert(inner.to_string(), map);
+    global.insert(key.to_string(), Value::map(at_key));
+    values.insert(GLOBAL.to_string(), Value::map(global));
+}
+
+/// Puts `last`, the final state of a shared `global.KEY.INNER` map, into the values of each
+/// subchart below `chart` that shares it (each whose globals hold a map there).
+fn share_down(chart: &Chart, values: &mut Map, key: &str, inner: &str, last: &Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for sub in &chart.dependencies {
+        let Some(Value::Map(sub_values)) = values.get(sub.name()) else {
+            continue;
+        };
+        let mut sub_values = sub_values.to_map();
+        if global_map_at(&sub_values, key, inner).is_none() {
+            continue;
+        }
+        set_global_map(&mut sub_values, key, inner, last.clone());
+        share_down(sub, &mut sub_values, key, inner, last, depth + 1);
+        values.insert(sub.name().to_string(), Value::map(sub_values));
+    }
 }
 
 /// Copies the parent's `global` map into the child's; the parent's entries win.
