@@ -249,12 +249,15 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
     }
 
     fn next_non_space(&mut self) -> Item<'t> {
-        loop {
-            let t = self.next();
-            if t.kind != ItemKind::Space {
-                return t;
-            }
+        // Skipped spaces come before the item returned, which moves `furthest` past them.
+        while self
+            .items
+            .get(self.idx)
+            .is_some_and(|t| t.kind == ItemKind::Space)
+        {
+            self.idx += 1;
         }
+        self.next()
     }
 
     fn peek_non_space(&mut self) -> Item<'t> {
@@ -758,13 +761,15 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         let token = self.next_non_space();
         let arg = match token.kind {
             ItemKind::Identifier => {
-                if !(self.has_func)(token.val) {
-                    return Err(self.errorf(format!(
-                        "function {} not defined",
-                        crate::lexer::go_quote(token.val)
-                    )));
-                }
+                // A name the body already called was checked then: the function map's lookup
+                // (hashing the name) is done once per name and body.
                 if !self.called.iter().any(|c| c.val == token.val) {
+                    if !(self.has_func)(token.val) {
+                        return Err(self.errorf(format!(
+                            "function {} not defined",
+                            crate::lexer::go_quote(token.val)
+                        )));
+                    }
                     self.called.push(token);
                 }
                 Arg::Identifier {
