@@ -255,6 +255,9 @@ pub(crate) fn root_extent(chars: &[char]) -> Option<Root> {
                 empty: false,
                 block: true,
             });
+        } else if matches!(c, '-' | '?' | ':') && scanner.is_blankz(1) {
+            // A block indicator: the root is a block collection.
+            return None;
         } else if scanner.starts_plain(c) {
             let open = scanner.pos;
             scanner.scan_plain().ok()?;
@@ -287,7 +290,7 @@ pub(crate) fn check_directive(chars: &[char], at: usize) -> Option<Error> {
 }
 
 /// The first scanner error go-yaml meets in the first document when its root is a block
-/// collection (a root scalar or flow collection is left to `read_after_root`): the error and
+/// collection (a root scalar or flow collection alone is left to `read_after_root`): the error and
 /// the character index where scanning stopped. saphyr-parser reads tabs otherwise (it accepts
 /// some as indentation, and words its own refusals differently).
 pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)> {
@@ -295,6 +298,8 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
     let mut fetched = 0;
     let mut content_seen = false;
     let mut node_seen = false;
+    // Where the root's first flow collection opens.
+    let mut first_open: Option<usize> = None;
     let mut check_next = false;
     loop {
         if let Err(stop) = scanner.fetch_next(&mut fetched) {
@@ -314,6 +319,9 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
         }
         // An anchor or a tag alone is a node (an empty scalar) ended by a marker.
         node_seen |= scanner.last_kind == TokenKind::Property;
+        if first_open.is_none() && matches!(chars[scanner.last_start], '[' | '{') {
+            first_open = Some(scanner.last_start);
+        }
         if scanner.rolled && scanner.indent == -1 {
             // The root collection ended.
             return None;
@@ -330,10 +338,15 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
             && scanner.flow_level == 0
             && !scanner.rolled
         {
-            if matches!(chars[scanner.last_start], ']' | '}' | '"' | '\'') {
-                // A root flow collection or quoted scalar, maybe a key: left to the readers
-                // of those (go-yaml may end the document before a `:` after `{}`).
-                return None;
+            let close = scanner.last_start;
+            if matches!(chars[close], ']' | '}') {
+                // libyaml loses the key of an empty `{}` or `[]` (see `read_after_root`): the
+                // document is that collection even before a `:`.
+                let inside = first_open.and_then(|open| chars.get(open + 1..close));
+                let empty = inside.is_some_and(|text| text.iter().all(|c| c.is_whitespace()));
+                if empty && !node_seen {
+                    return None;
+                }
             }
             content_seen = true;
             check_next = true;
@@ -341,26 +354,31 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
     }
 }
 
-/// Whether go-yaml's scanner reads the tab at `at` as a mere blank: inside a quoted scalar
+/// Where go-yaml's scanner reads the tab at `at` as a mere blank: inside a quoted scalar
 /// (where a continuation line's leading blanks are dropped) or inside a flow collection (where
-/// indentation means nothing), scanning from the start.
-pub(crate) fn tab_is_blank(chars: &[char], at: usize) -> bool {
+/// indentation means nothing). The range returned (the scalar, or the outermost collection)
+/// is one where every tab in a line's leading blanks is such a blank, scanning from the start.
+pub(crate) fn blank_tab_range(chars: &[char], at: usize) -> Option<(usize, usize)> {
     let mut scanner = Scanner::new(chars);
     let mut fetched = 0;
     while scanner.pos <= at && !scanner.stream_end {
         let (from, in_flow) = (scanner.pos, scanner.flow_level > 0);
-        if scanner.fetch_next(&mut fetched).is_err() {
-            return false;
-        }
+        scanner.fetch_next(&mut fetched).ok()?;
         if in_flow && from <= at && at < scanner.pos {
-            return true;
+            // The rest of the outermost collection: a scanning error ends the range there.
+            while scanner.flow_level > 0 && !scanner.stream_end {
+                if scanner.fetch_next(&mut fetched).is_err() {
+                    break;
+                }
+            }
+            return Some((from, scanner.pos.min(chars.len())));
         }
         let (start, end) = scanner.last_quoted;
         if start <= at && at < end {
-            return true;
+            return Some((start, end));
         }
     }
-    false
+    None
 }
 
 fn is_break(c: char) -> bool {

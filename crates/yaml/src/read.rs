@@ -7,7 +7,7 @@ use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::after_root::{
-    check_directive, first_document_scan_error, read_after_root, root_extent, tab_is_blank,
+    blank_tab_range, check_directive, first_document_scan_error, read_after_root, root_extent,
     AfterRoot, Root,
 };
 use crate::errors::{map_scan_error, Context, Error};
@@ -192,8 +192,21 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                     let at = [i, i.wrapping_sub(1)]
                         .into_iter()
                         .find(|&j| chars.get(j) == Some(&'\t'));
-                    if let Some(i) = at.filter(|&j| tab_is_blank(&chars, j)) {
-                        chars[i] = ' ';
+                    if let Some((from, to)) = at.and_then(|j| blank_tab_range(&chars, j)) {
+                        // Every tab in the leading blanks of a line there, at once: a JSON text
+                        // indented with tabs would take a parse per line otherwise.
+                        let mut leading =
+                            chars[..from].iter().rev().all(|&c| c == ' ' || c == '\t')
+                                || chars[..from].iter().rev().find(|&&c| c != ' ' && c != '\t')
+                                    == Some(&'\n');
+                        for c in &mut chars[from..to] {
+                            match *c {
+                                '\n' | '\r' => leading = true,
+                                '\t' if leading => *c = ' ',
+                                ' ' => {}
+                                _ => leading = false,
+                            }
+                        }
                         patched = Some(chars.into_iter().collect());
                         continue;
                     }
@@ -535,9 +548,11 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 let name = alias_name(chars, span);
                 check_anchor_name(&name, span).map_err(Composed::Failed)?;
                 let Some(&target) = anchors.get(&id) else {
-                    return Err(Composed::Failed(Error::yaml(format!(
-                        "unknown anchor '{name}' referenced"
-                    ))));
+                    // go-yaml's parser fails there, after its scanner read the text before.
+                    return Err(Composed::FailedAt(
+                        Error::yaml(format!("unknown anchor '{name}' referenced")),
+                        span.start.index(),
+                    ));
                 };
                 nodes.push(Node::Alias { name, target });
                 nodes.len() - 1
@@ -1660,6 +1675,9 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
                 Err((failed, failed_at)) => {
                     failed_at.is_none_or(|f| at <= f)
                         || failed.message().contains("tab")
+                        || failed
+                            .message()
+                            .ends_with("comment intercepting the multiline text")
                         || failed
                             .message()
                             .ends_with("found character that cannot start any token")
