@@ -18,8 +18,10 @@ use crate::errors::Error;
 pub(crate) enum AfterRoot {
     /// The document ends with the root.
     Ends,
-    /// Scanning fails, with go-yaml's error and the character index where it stopped.
-    Fails(Error, usize),
+    /// Scanning fails, with go-yaml's error, the character index where it stopped, and whether
+    /// that was still before the parser took the root's first token (while the root could be
+    /// a key).
+    Fails(Error, usize, bool),
     /// A `:` on the root's line makes the root the first key of a block mapping. When other
     /// tokens come between the root and the `:`, the parser fails at the first of them (its
     /// character index); with none, the mapping reads as saphyr-parser reads it.
@@ -185,7 +187,7 @@ pub(crate) fn read_after_root(chars: &[char], root: &Root) -> Option<AfterRoot> 
     }
     Some(match scanner.run() {
         Ok(()) => AfterRoot::Ends,
-        Err(Stop::Fail(e, at)) => AfterRoot::Fails(e, at),
+        Err(Stop::Fail(e, at)) => AfterRoot::Fails(e, at, !scanner.root_consumed),
         Err(Stop::Key) => AfterRoot::Key(scanner.first_token),
     })
 }

@@ -504,6 +504,12 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                         }
                     }
                 }
+                if e.info().contains("unknown anchor") && root.is_some() && root_end.is_none() {
+                    // As for the aliases checked below: the look-ahead comes first.
+                    if let Some(failed) = root_lookahead_error(chars) {
+                        return Err(failed);
+                    }
+                }
                 return Err(Composed::Scan(e, contexts.last().copied()));
             }
         };
@@ -548,7 +554,13 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 let name = alias_name(chars, span);
                 check_anchor_name(&name, span).map_err(Composed::Failed)?;
                 let Some(&target) = anchors.get(&id) else {
-                    // go-yaml's parser fails there, after its scanner read the text before.
+                    // go-yaml's parser fails there, after its scanner read the text before, and
+                    // all of a root flow collection's line while that may still be a key.
+                    if root.is_some() && root_end.is_none() {
+                        if let Some(e) = root_lookahead_error(chars) {
+                            return Err(e);
+                        }
+                    }
                     return Err(Composed::FailedAt(
                         Error::yaml(format!("unknown anchor '{name}' referenced")),
                         span.start.index(),
@@ -938,6 +950,19 @@ fn flow_key(
     }
 }
 
+/// The scanner error go-yaml meets reading ahead on a root flow collection's line (for its
+/// possible simple key) before its parser sees the collection's first token.
+fn root_lookahead_error(chars: &[char]) -> Option<Composed> {
+    let extent = root_extent(chars)?;
+    if !matches!(chars.get(extent.open), Some('{' | '[')) {
+        return None;
+    }
+    match read_after_root(chars, &extent)? {
+        AfterRoot::Fails(e, at, true) => Some(Composed::FailedAfterRoot(e, at, extent.end)),
+        _ => None,
+    }
+}
+
 /// What go-yaml makes of the text after a document's root flow collection or quoted scalar
 /// (see the `after_root` module): `None` when saphyr-parser's reading stands, `Ok` when the
 /// document ends with the root.
@@ -947,7 +972,7 @@ fn after_root(chars: &[char], root: &Root, layout: &mut Layout) -> Option<Result
             layout.stop = Some(root.end);
             Ok(())
         }
-        AfterRoot::Fails(e, at) => Err(Composed::FailedAfterRoot(e, at, root.end)),
+        AfterRoot::Fails(e, at, _) => Err(Composed::FailedAfterRoot(e, at, root.end)),
         AfterRoot::Key(Some(at)) => {
             // The parser wants the mapping's value and finds another node (its 0-based line).
             let line = chars[..at.min(chars.len())]
@@ -975,6 +1000,8 @@ fn key_allowed(chars: &[char], pos: usize, in_flow: bool) -> bool {
         while i < pos {
             match chars[i] {
                 ' ' => i += 1,
+                // libyaml skips a byte order mark at a line's start.
+                '\u{feff}' if i == 0 => i += 1,
                 '-' | '?' | ':' if chars.get(i + 1) == Some(&' ') => i += 2,
                 _ => return false,
             }
