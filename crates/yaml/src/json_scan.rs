@@ -133,8 +133,8 @@ pub struct Scanner<'a> {
     text: Option<&'a str>,
     pos: usize,
     expect: Expect,
-    /// The open objects (`true`) and arrays, innermost last.
-    open: Vec<bool>,
+    /// The open objects and arrays.
+    open: Nesting,
     /// Whether the last whole value is a scalar at the top, whose end Go's scanner only sees
     /// on the byte after it.
     scalar_at_top: bool,
@@ -142,6 +142,42 @@ pub struct Scanner<'a> {
     /// scalar is stepped once to end it and again to start the next value, and its offsets
     /// count both.
     restepped: u64,
+}
+
+/// Which containers are open, innermost last: one bit each (set for an object), the first 64
+/// kept inline so that reading a shallow value allocates nothing for them.
+#[derive(Clone, Debug, Default)]
+struct Nesting {
+    depth: usize,
+    shallow: u64,
+    deep: Vec<bool>,
+}
+
+impl Nesting {
+    fn push(&mut self, object: bool) {
+        if self.depth < 64 {
+            self.shallow = (self.shallow & !(1 << self.depth)) | (u64::from(object) << self.depth);
+        } else {
+            self.deep.push(object);
+        }
+        self.depth += 1;
+    }
+
+    fn pop(&mut self) {
+        if self.depth > 64 {
+            self.deep.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Whether the innermost open container is an object.
+    fn in_object(&self) -> bool {
+        match self.depth {
+            0 => false,
+            1..=64 => self.shallow >> (self.depth - 1) & 1 == 1,
+            _ => self.deep.last() == Some(&true),
+        }
+    }
 }
 
 fn is_space(c: u8) -> bool {
@@ -174,7 +210,7 @@ impl<'a> Scanner<'a> {
             text: std::str::from_utf8(src).ok(),
             pos: 0,
             expect: Expect::Value,
-            open: Vec::new(),
+            open: Nesting::default(),
             scalar_at_top: false,
             restepped: 0,
         }
@@ -187,6 +223,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next token of the current value, or `None` once the value is whole.
+    // Inlined into the readers' loops: a call per token costs about as much as the token.
+    #[inline(always)]
     pub fn next_token(&mut self) -> Result<Option<Token<'a>>, ScanError> {
         let src = self.src;
         loop {
@@ -222,7 +260,7 @@ impl<'a> Scanner<'a> {
                 }
                 Expect::Colon => return Err(self.refused(self.pos, "after object key")),
                 Expect::Comma => {
-                    let in_object = self.open.last() == Some(&true);
+                    let in_object = self.open.in_object();
                     match (in_object, c) {
                         (true, b',') => {
                             self.pos += 1;
@@ -254,8 +292,8 @@ impl<'a> Scanner<'a> {
         if !matches!(first, Token::BeginObject | Token::BeginArray) {
             return Ok(());
         }
-        let depth = self.open.len();
-        while self.open.len() >= depth {
+        let depth = self.open.depth;
+        while self.open.depth >= depth {
             if self.next_token()?.is_none() {
                 break;
             }
@@ -301,7 +339,7 @@ impl<'a> Scanner<'a> {
     /// After a whole value: the enclosing container's `,` or bracket comes next, or the top
     /// level is done.
     fn after_value(&mut self, scalar: bool) {
-        if self.open.is_empty() {
+        if self.open.depth == 0 {
             self.expect = Expect::Done;
             self.scalar_at_top = scalar;
         } else {
@@ -318,7 +356,7 @@ impl<'a> Scanner<'a> {
 
     fn open(&mut self, object: bool) -> Result<Token<'a>, ScanError> {
         self.open.push(object);
-        if self.open.len() > MAX_NESTING {
+        if self.open.depth > MAX_NESTING {
             return Err(self.refused(self.pos, "exceeded max depth"));
         }
         self.pos += 1;
@@ -331,6 +369,7 @@ impl<'a> Scanner<'a> {
         })
     }
 
+    #[inline(always)]
     fn begin_value(&mut self, c: u8) -> Result<Token<'a>, ScanError> {
         let token = match c {
             b'{' => return self.open(true),
@@ -410,7 +449,10 @@ impl<'a> Scanner<'a> {
         }
         self.pos = i;
         // Only ASCII digits, signs, `.` and exponents were read.
-        Ok(std::str::from_utf8(&src[start..i]).unwrap_or_default())
+        Ok(match self.text {
+            Some(text) => text.get(start..i).unwrap_or_default(),
+            None => std::str::from_utf8(&src[start..i]).unwrap_or_default(),
+        })
     }
 
     /// A string literal (the scanner is at its opening quote), decoded: borrowed from the
