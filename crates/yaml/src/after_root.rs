@@ -220,6 +220,30 @@ pub(crate) fn root_extent(chars: &[char]) -> Option<Root> {
                 scanner.skip();
             }
             scanner.key_allowed = false;
+            // An alias right after an anchor or a tag on its line is no node of theirs: the
+            // root is an empty scalar, and the alias comes after it.
+            let line = scanner.line;
+            let mut next = scanner.pos;
+            while chars.get(next).is_some_and(|&c| is_blank(c)) {
+                next += 1;
+            }
+            if chars.get(next) == Some(&'*') && scanner.line == line {
+                return Some(Root {
+                    open: next,
+                    end: next,
+                    empty: false,
+                    block: false,
+                });
+            }
+        } else if c == '*' {
+            let open = scanner.pos;
+            scanner.scan_anchor().ok()?;
+            return Some(Root {
+                open,
+                end: scanner.pos,
+                empty: false,
+                block: false,
+            });
         } else if c == '"' || c == '\'' {
             let open = scanner.pos;
             scanner.scan_quoted(c == '\'').ok()?;
@@ -340,6 +364,11 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
             && scanner.flow_level == 0
             && !scanner.rolled
         {
+            if node_seen && chars[scanner.last_start] == '*' {
+                // An alias after an anchor or a tag: the root was their empty node, and the
+                // alias the token the parser looked at after it.
+                return None;
+            }
             let close = scanner.last_start;
             if matches!(chars[close], ']' | '}') {
                 // libyaml loses the key of an empty `{}` or `[]` (see `read_after_root`): the

@@ -504,7 +504,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                         }
                     }
                 }
-                if e.info().contains("unknown anchor") && root.is_some() && root_end.is_none() {
+                if e.info().contains("unknown anchor") && root_end.is_none() {
                     // As for the aliases checked below: the look-ahead comes first.
                     if let Some(failed) = root_lookahead_error(chars) {
                         return Err(failed);
@@ -556,7 +556,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 let Some(&target) = anchors.get(&id) else {
                     // go-yaml's parser fails there, after its scanner read the text before, and
                     // all of a root flow collection's line while that may still be a key.
-                    if root.is_some() && root_end.is_none() {
+                    if root_end.is_none() {
                         if let Some(e) = root_lookahead_error(chars) {
                             return Err(e);
                         }
@@ -950,11 +950,11 @@ fn flow_key(
     }
 }
 
-/// The scanner error go-yaml meets reading ahead on a root flow collection's line (for its
-/// possible simple key) before its parser sees the collection's first token.
+/// The scanner error go-yaml meets reading ahead on a root flow collection's or alias's line
+/// (for its possible simple key) before its parser sees the root's first token.
 fn root_lookahead_error(chars: &[char]) -> Option<Composed> {
     let extent = root_extent(chars)?;
-    if !matches!(chars.get(extent.open), Some('{' | '[')) {
+    if !matches!(chars.get(extent.open), Some('{' | '[' | '*')) {
         return None;
     }
     match read_after_root(chars, &extent)? {
