@@ -628,13 +628,18 @@ impl<'a> State<'a> {
         args: &'a [Arg],
         fin: Option<Ev>,
     ) -> R<Ev> {
-        // `fields` holds the names joined by dots; all but the last are plain lookups.
-        let mut rest = fields;
-        while let Some(dot_at) = rest.bytes().position(|b| b == b'.') {
-            receiver = self.eval_field(dot, &rest[..dot_at], node, &[], None, receiver)?;
-            rest = &rest[dot_at + 1..];
+        // `fields` holds the names joined by dots (one pass over its bytes); all but the last
+        // are plain lookups.
+        let mut start = 0;
+        for (i, &b) in fields.as_bytes().iter().enumerate() {
+            if b == b'.' {
+                let name = fields.get(start..i).unwrap_or_default();
+                receiver = self.eval_field(dot, name, node, &[], None, receiver)?;
+                start = i + 1;
+            }
         }
-        self.eval_field(dot, rest, node, args, fin, receiver)
+        let last = fields.get(start..).unwrap_or_default();
+        self.eval_field(dot, last, node, args, fin, receiver)
     }
 
     fn eval_field(
