@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod after_root;
+mod block;
 mod emit;
 mod errors;
 mod float;

@@ -1612,7 +1612,7 @@ fn scalar_go_typed(s: Scalar) -> Value {
     }
 }
 
-fn scalar_to_json(s: Scalar) -> Result<Value, Error> {
+pub(crate) fn scalar_to_json(s: Scalar) -> Result<Value, Error> {
     Ok(match s {
         Scalar::Null => Value::Nil,
         Scalar::Bool(b) => Value::Bool(b),
@@ -1659,6 +1659,14 @@ pub(crate) fn go_string_to_utf8(bytes: &[u8]) -> String {
 
 /// Reads a document the way `sigs.k8s.io/yaml.Unmarshal` does into the given Go target.
 pub(crate) fn read(src: &str, target: Shape) -> Result<Value, Error> {
+    match crate::block::read(src) {
+        Some(value) => crate::json::check_target(value, target),
+        None => read_full(src, target),
+    }
+}
+
+/// [`read`] by the full reader alone, without the block reader's fast path.
+pub(crate) fn read_full(src: &str, target: Shape) -> Result<Value, Error> {
     read_with(src, target, false)
 }
 

@@ -1,0 +1,926 @@
+//! A fast reader for the block-style YAML that values files and rendered manifests are almost
+//! always written in: nested block mappings and sequences of plain, quoted and block scalars,
+//! with comments and blank lines.
+//!
+//! The full reader (`read.rs`) runs saphyr-parser, composes go-yaml's node tree with the checks
+//! that make saphyr's YAML 1.2 read like libyaml's YAML 1.1, decodes Go values and converts them
+//! as `sigs.k8s.io/yaml` does: about 300 instructions per byte, the largest cost of loading a
+//! real chart. This reader goes from the text straight to values in one pass over its lines.
+//!
+//! It answers only for texts it is sure of and gives up (`None`) on anything else: flow
+//! collections other than an empty `[]` or `{}`, anchors, aliases, tags, directives, document
+//! markers, tabs, carriage returns and control characters, multi-line plain or quoted scalars,
+//! keys that are not strings, duplicate keys, unusual block scalars, and every text the full
+//! reader would refuse. The full reader then reads the text, with its error texts. Scalars are
+//! resolved by the same functions the full reader uses (`resolve_plain`, `scalar_to_json`), and
+//! the tests check that both readers agree on every text this one accepts.
+
+use helmet_value::{Map, Value};
+
+use crate::read::scalar_to_json;
+use crate::resolve::{resolve_plain, Scalar};
+
+/// Nesting deeper than this is left to the full reader.
+const MAX_DEPTH: usize = 64;
+
+/// libyaml gives up looking for the `:` of a key after 1024 characters; longer keys are left
+/// to the full reader.
+const MAX_KEY_BYTES: usize = 1000;
+
+/// Reads a text whose root is a block mapping; `None` when the full reader must decide.
+pub(crate) fn read(src: &str) -> Option<Value> {
+    if !plain_characters(src) {
+        return None;
+    }
+    let mut reader = Reader {
+        src: src.as_bytes(),
+        pos: 0,
+        anchors: Vec::new(),
+        aliases: 0,
+    };
+    let Some(mut indent) = reader.next_content_line() else {
+        // Only blanks and comments: an empty document.
+        return Some(Value::Nil);
+    };
+    if indent == usize::MAX {
+        // A document start marker alone on the first line, as many values files begin.
+        let end = reader.line_end(reader.pos);
+        let line = &reader.src[reader.pos..end];
+        if !line.starts_with(b"---") || !only_comment(&line[3..]) || end == reader.src.len() {
+            return None;
+        }
+        reader.pos = end + 1;
+        indent = reader.next_content_line()?;
+        if indent == usize::MAX {
+            return None;
+        }
+    }
+    let start = reader.pos + indent;
+    let root = match reader.src[start] {
+        b'[' | b'{' => {
+            // A flow collection alone on its line, with nothing but comments after it.
+            let end = reader.line_end(reader.pos);
+            let (value, after) = flow(reader.src, start, end, 0)?;
+            if !only_comment(&reader.src[after..end]) {
+                return None;
+            }
+            reader.pos = (end + 1).min(reader.src.len());
+            if reader.next_content_line().is_some() {
+                return None;
+            }
+            value
+        }
+        _ if reader.starts_entry(indent) => reader.block_seq(indent, 0)?,
+        _ => reader.block_map(indent, start, 0)?,
+    };
+    if reader.pos < reader.src.len() {
+        return None;
+    }
+    Some(root)
+}
+
+/// Whether the text holds only characters this reader handles: no tabs, carriage returns or
+/// control characters, nothing libyaml treats as a line break besides `\n` (NEL, U+2028,
+/// U+2029), no byte order mark and nothing libyaml refuses to read.
+fn plain_characters(src: &str) -> bool {
+    let bytes = src.as_bytes();
+    if bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7F) {
+        return false;
+    }
+    if src.is_ascii() {
+        return true;
+    }
+    !src.chars().any(|c| {
+        matches!(
+            c as u32,
+            0x80..=0x9F | 0x2028 | 0x2029 | 0xFEFF | 0xFFFE | 0xFFFF
+        )
+    })
+}
+
+/// Which block collection a node sits in: a sequence may sit at the same indentation as the
+/// key of a mapping that holds it, and an entry of a sequence may be a mapping begun on the
+/// entry's own line.
+#[derive(Clone, Copy, PartialEq)]
+enum Parent {
+    Map,
+    Seq,
+}
+
+struct Reader<'a> {
+    src: &'a [u8],
+    /// The start of the current line (or the end of the text).
+    pos: usize,
+    /// The nodes anchored so far (`&name`), for aliases (`*name`) after them.
+    anchors: Vec<(&'a [u8], Value)>,
+    /// Aliases read so far: go-yaml refuses excessive aliasing, which is left to the full
+    /// reader.
+    aliases: usize,
+}
+
+/// More aliases than this are left to the full reader (go-yaml's aliasing limits).
+const MAX_ALIASES: usize = 100;
+
+impl<'a> Reader<'a> {
+    /// The end of the line starting at `from` (the index of its `\n`, or the text's end).
+    fn line_end(&self, from: usize) -> usize {
+        memchr::memchr(b'\n', &self.src[from..]).map_or(self.src.len(), |i| from + i)
+    }
+
+    /// Moves to the next line that holds a token, skipping blank and comment-only lines;
+    /// returns its indentation, or `None` at the end of the text. A line starting a document
+    /// marker or a directive is left to the full reader (`Some(usize::MAX)` ends every
+    /// collection, and nothing accepts it).
+    fn next_content_line(&mut self) -> Option<usize> {
+        while self.pos < self.src.len() {
+            let end = self.line_end(self.pos);
+            let line = &self.src[self.pos..end];
+            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            match line.get(indent) {
+                None | Some(b'#') => {}
+                Some(_) if indent == 0 && marker_line(line) => return Some(usize::MAX),
+                Some(_) => return Some(indent),
+            }
+            self.pos = (end + 1).min(self.src.len());
+        }
+        None
+    }
+
+    /// Whether the line at `pos` with this indentation starts a sequence entry (`-` then a
+    /// blank or the line's end).
+    fn starts_entry(&self, indent: usize) -> bool {
+        let at = self.pos + indent;
+        self.src.get(at) == Some(&b'-') && matches!(self.src.get(at + 1), None | Some(b' ' | b'\n'))
+    }
+
+    /// A block mapping whose entries start at column `indent`; its first key starts at `first`
+    /// on the current line (after a sequence's `- ` for a mapping inside an entry).
+    fn block_map(&mut self, indent: usize, first: usize, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut map = Map::new();
+        let mut key_at = first;
+        loop {
+            let end = self.line_end(self.pos);
+            let (key, after) = key(self.src, key_at, end)?;
+            let value = self.node_after(indent, Parent::Map, after, end, depth + 1)?;
+            if map.insert(key, value).is_some() {
+                return None;
+            }
+            match self.next_content_line() {
+                None => break,
+                Some(next) if next == indent && !self.starts_entry(next) => {
+                    key_at = self.pos + indent;
+                }
+                Some(next) if next < indent => break,
+                // A sequence entry or a deeper line where a key was expected.
+                Some(_) => return None,
+            }
+        }
+        Some(Value::map(map))
+    }
+
+    /// A block sequence whose `-` indicators are at column `indent`, at the current line.
+    fn block_seq(&mut self, indent: usize, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut items = Vec::new();
+        loop {
+            let end = self.line_end(self.pos);
+            let after = self.pos + indent + 1;
+            items.push(self.node_after(indent, Parent::Seq, after, end, depth + 1)?);
+            match self.next_content_line() {
+                None => break,
+                Some(next) if next == indent && self.starts_entry(next) => {}
+                // A key of the mapping that holds this sequence at its own indentation.
+                Some(next) if next <= indent => break,
+                Some(_) => return None,
+            }
+        }
+        Some(Value::list(items))
+    }
+
+    /// The node after a key's `:` or an entry's `-` at `from` on the line ending at `end`,
+    /// inside a block collection at column `indent`. Leaves `pos` at the line after the node.
+    fn node_after(
+        &mut self,
+        indent: usize,
+        parent: Parent,
+        from: usize,
+        end: usize,
+        depth: usize,
+    ) -> Option<Value> {
+        let start = skip_blanks(self.src, from, end);
+        let rest = &self.src[start..end];
+        // A key's `:` and an entry's `-` are followed by a blank or the line's end, so a `#`
+        // here starts a comment.
+        if rest.is_empty() || rest[0] == b'#' {
+            self.pos = (end + 1).min(self.src.len());
+            return self.nested_node(indent, parent, depth);
+        }
+        let value = match rest[0] {
+            b'&' => {
+                // An anchor: the node after it, kept for aliases. One on a key of a mapping
+                // begun on a sequence entry's line is left to the full reader.
+                let name = anchor_name(&self.src[start + 1..end])?;
+                let after = start + 1 + name.len();
+                if parent == Parent::Seq && key(self.src, after + 1, end).is_some() {
+                    return None;
+                }
+                let value = self.node_after(indent, parent, after, end, depth)?;
+                let name = &self.src[start + 1..after];
+                self.anchors.push((name, value.clone()));
+                return Some(value);
+            }
+            b'*' => {
+                let name = anchor_name(&self.src[start + 1..end])?;
+                let after = start + 1 + name.len();
+                if !only_comment(&self.src[after..end]) || self.aliases >= MAX_ALIASES {
+                    return None;
+                }
+                self.aliases += 1;
+                let (_, anchored) = self.anchors.iter().rev().find(|(n, _)| *n == name)?;
+                // A copy: templates change maps in place, and each alias is its own Go map.
+                anchored.deep_copy()?
+            }
+            b'-' if matches!(rest.get(1), None | Some(b' ')) => return None,
+            b'|' | b'>' => return self.block_scalar(indent, start, end),
+            _ if parent == Parent::Seq && key(self.src, start, end).is_some() => {
+                // An entry holding a mapping whose first key is on the entry's line.
+                return self.block_map(start - self.pos, start, depth);
+            }
+            b'"' | b'\'' => {
+                let (text, after) = quoted(self.src, start, end)?;
+                if !only_comment(&self.src[after..end]) {
+                    return None;
+                }
+                Value::string(text)
+            }
+            b'[' | b'{' => {
+                let (value, after) = flow(self.src, start, end, depth)?;
+                if !only_comment(&self.src[after..end]) {
+                    return None;
+                }
+                value
+            }
+            _ => plain_value(&self.src[start..end])?,
+        };
+        self.pos = (end + 1).min(self.src.len());
+        // A deeper line after a scalar would continue it or be an error: the full reader's.
+        match self.next_content_line() {
+            Some(next) if next > indent && next != usize::MAX => None,
+            _ => Some(value),
+        }
+    }
+
+    /// The node on the lines after a key or entry with nothing else on its line: a deeper
+    /// mapping or sequence, a sequence at the key's own column, or null.
+    fn nested_node(&mut self, indent: usize, parent: Parent, depth: usize) -> Option<Value> {
+        match self.next_content_line() {
+            Some(usize::MAX) => None,
+            Some(next) if next > indent && matches!(self.src[self.pos + next], b'[' | b'{') => {
+                // A flow collection alone on the line after its key.
+                let start = self.pos + next;
+                let end = self.line_end(self.pos);
+                let (value, after) = flow(self.src, start, end, depth)?;
+                if !only_comment(&self.src[after..end]) {
+                    return None;
+                }
+                self.pos = (end + 1).min(self.src.len());
+                match self.next_content_line() {
+                    Some(after) if after > indent && after != usize::MAX => None,
+                    _ => Some(value),
+                }
+            }
+            Some(next) if next > indent => {
+                if self.starts_entry(next) {
+                    self.block_seq(next, depth)
+                } else {
+                    self.block_map(next, self.pos + next, depth)
+                }
+            }
+            Some(next) if next == indent && parent == Parent::Map && self.starts_entry(next) => {
+                self.block_seq(next, depth)
+            }
+            _ => Some(Value::Nil),
+        }
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar whose header starts at `start`, inside a
+    /// block collection at column `indent`. Explicit indentation indicators, more-indented
+    /// folded lines, blank lines longer than the indentation and scalars ending the text
+    /// without a line break are left to the full reader.
+    fn block_scalar(&mut self, indent: usize, start: usize, end: usize) -> Option<Value> {
+        let literal = self.src[start] == b'|';
+        let mut header = &self.src[start + 1..end];
+        let chomp = match header.first() {
+            Some(b'-') => Some(false),
+            Some(b'+') => Some(true),
+            _ => None,
+        };
+        if chomp.is_some() {
+            header = &header[1..];
+        }
+        if !header.is_empty() && (header[0] != b' ' || !only_comment(header)) {
+            return None;
+        }
+        if end >= self.src.len() {
+            return None;
+        }
+        self.pos = end + 1;
+        // Leading blank lines, then the first content line sets the indentation.
+        let mut leading = 0usize;
+        let mut longest_blank = 0usize;
+        let content_indent = loop {
+            if self.pos >= self.src.len() {
+                return None;
+            }
+            let line_end = self.line_end(self.pos);
+            let line = &self.src[self.pos..line_end];
+            let spaces = line.iter().take_while(|&&b| b == b' ').count();
+            if spaces < line.len() {
+                break spaces;
+            }
+            leading += 1;
+            longest_blank = longest_blank.max(spaces);
+            if line_end >= self.src.len() {
+                return None;
+            }
+            self.pos = line_end + 1;
+        };
+        if content_indent <= indent || longest_blank > content_indent || (!literal && leading > 0) {
+            return None;
+        }
+        let mut text = String::new();
+        for _ in 0..leading {
+            text.push('\n');
+        }
+        let mut blanks = 0usize;
+        let mut first = true;
+        while self.pos < self.src.len() {
+            let line_end = self.line_end(self.pos);
+            let line = &self.src[self.pos..line_end];
+            let spaces = line.iter().take_while(|&&b| b == b' ').count();
+            if spaces == line.len() {
+                if spaces > content_indent {
+                    return None;
+                }
+                blanks += 1;
+            } else if spaces < content_indent {
+                break;
+            } else {
+                let content = &line[content_indent..];
+                if !literal && content[0] == b' ' {
+                    return None;
+                }
+                if !first {
+                    if literal || blanks > 0 {
+                        let breaks = if literal { blanks + 1 } else { blanks };
+                        text.extend(std::iter::repeat_n('\n', breaks));
+                    } else {
+                        text.push(' ');
+                    }
+                }
+                text.push_str(std::str::from_utf8(content).ok()?);
+                first = false;
+                blanks = 0;
+            }
+            self.pos = (line_end + 1).min(self.src.len());
+        }
+        if self.pos >= self.src.len() && !self.src.ends_with(b"\n") {
+            // Ends the text without a line break: libyaml's chomping differs there.
+            return None;
+        }
+        match chomp {
+            Some(false) => {}
+            None => text.push('\n'),
+            Some(true) => text.extend(std::iter::repeat_n('\n', blanks + 1)),
+        }
+        // The line that ended the scalar must continue an enclosing collection.
+        match self.next_content_line() {
+            Some(next) if next > indent && next != usize::MAX => None,
+            _ => Some(Value::string(text)),
+        }
+    }
+}
+
+/// The name of an anchor or alias at the start of `text` (after its `&` or `*`), as go-yaml
+/// reads names, followed by a blank or the line's end.
+fn anchor_name(text: &[u8]) -> Option<&[u8]> {
+    let len = text
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+        .count();
+    if len == 0 || !matches!(text.get(len), None | Some(b' ')) {
+        return None;
+    }
+    Some(&text[..len])
+}
+
+/// The index of the first byte from `from` to `end` that is not a blank.
+fn skip_blanks(src: &[u8], from: usize, end: usize) -> usize {
+    from + src[from..end].iter().take_while(|&&b| b == b' ').count()
+}
+
+/// `text` without its trailing blanks.
+fn trim_blanks_end(text: &[u8]) -> &[u8] {
+    &text[..text.len() - text.iter().rev().take_while(|&&b| b == b' ').count()]
+}
+
+/// Whether a line at column 0 starts a document marker (`---`, `...`) or a directive (`%`).
+fn marker_line(line: &[u8]) -> bool {
+    line.first() == Some(&b'%')
+        || ((line.starts_with(b"---") || line.starts_with(b"..."))
+            && matches!(line.get(3), None | Some(b' ')))
+}
+
+/// Whether the rest of a line after a token is blanks and maybe a comment after a blank.
+fn only_comment(rest: &[u8]) -> bool {
+    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    match rest.get(spaces) {
+        None => true,
+        Some(b'#') => spaces > 0,
+        Some(_) => false,
+    }
+}
+
+/// Whether a plain scalar may start with this byte in block context (indicators may not; `-`,
+/// `?` and `:` may when a non-blank follows, but those are left to the full reader).
+fn plain_start(b: u8) -> bool {
+    !matches!(
+        b,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    )
+}
+
+/// A mapping key starting at `start` on the line ending at `end`: its text and where its
+/// value starts (after the `:`). Plain keys must read as strings, as Helm's values keys do.
+fn key(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
+    let first = *src.get(start)?;
+    if first == b'"' || first == b'\'' {
+        let (text, after) = quoted(src, start, end)?;
+        let colon = skip_blanks(src, after, end);
+        if src.get(colon) != Some(&b':') || !matches!(src.get(colon + 1), None | Some(b' ' | b'\n'))
+        {
+            return None;
+        }
+        return Some((text, colon + 1));
+    }
+    if !plain_start(first) {
+        return None;
+    }
+    let line = &src[start..end];
+    let mut i = 0;
+    let colon = loop {
+        let at = i + memchr::memchr2(b':', b'#', &line[i..])?;
+        if line[at] == b'#' {
+            if line[at - 1] == b' ' {
+                return None;
+            }
+        } else if matches!(line.get(at + 1), None | Some(b' ')) {
+            break at;
+        }
+        i = at + 1;
+    };
+    if colon > MAX_KEY_BYTES {
+        return None;
+    }
+    let text = std::str::from_utf8(&line[..colon])
+        .ok()?
+        .trim_end_matches(' ');
+    if text.is_empty() || text == "<<" {
+        return None;
+    }
+    match resolve_plain(text).1 {
+        Scalar::Str(s) => Some((s, start + colon + 1)),
+        _ => None,
+    }
+}
+
+/// A plain scalar filling the rest of a line (up to a comment), resolved as the full reader
+/// resolves it; `None` where it is not one (a `: ` inside is a mapping the full reader refuses).
+fn plain_value(rest: &[u8]) -> Option<Value> {
+    // `-`, `?` and `:` start a plain scalar in block context when a non-blank follows.
+    let indicator_start =
+        matches!(rest[0], b'-' | b'?' | b':') && rest.len() > 1 && rest[1] != b' ';
+    if !plain_start(rest[0]) && !indicator_start {
+        return None;
+    }
+    let mut len = rest.len();
+    if let Some(at) = memchr::memmem::find(rest, b" #") {
+        len = at;
+    }
+    let text = &rest[..len];
+    let text = trim_blanks_end(text);
+    if memchr::memmem::find(text, b": ").is_some() || text.ends_with(b":") {
+        return None;
+    }
+    let text = std::str::from_utf8(text).ok()?;
+    scalar_to_json(resolve_plain(text).1).ok()
+}
+
+/// A flow collection (`[a, b]`, `{k: v}`) starting at `start` and closed on the same line,
+/// holding plain and quoted scalars and flow collections: its value and the index after it.
+/// Single-pair mappings in sequences (`[a: b]`), keys without values, `:` inside plain scalars
+/// and everything else unusual are left to the full reader.
+fn flow(src: &[u8], start: usize, end: usize, depth: usize) -> Option<(Value, usize)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let is_map = src[start] == b'{';
+    let close = if is_map { b'}' } else { b']' };
+    let mut items = Vec::new();
+    let mut map = Map::new();
+    let mut i = start + 1;
+    loop {
+        i = skip_blanks(src, i, end);
+        if *src.get(i)? == close && i < end {
+            i += 1;
+            break;
+        }
+        let item_end = if is_map {
+            let (key, after) = flow_scalar(src, i, end, true)?;
+            let Value::String(key) = key else {
+                return None;
+            };
+            let colon = skip_blanks(src, after, end);
+            if src.get(colon) != Some(&b':') || src.get(colon + 1) != Some(&b' ') {
+                return None;
+            }
+            let (value, after) = flow_node(src, skip_blanks(src, colon + 1, end), end, depth)?;
+            if map.insert(key.to_string(), value).is_some() {
+                return None;
+            }
+            after
+        } else {
+            let (value, after) = flow_node(src, i, end, depth)?;
+            items.push(value);
+            after
+        };
+        i = skip_blanks(src, item_end, end);
+        match src[..end].get(i) {
+            Some(b',') => i += 1,
+            Some(&b) if b == close => {
+                i += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let value = if is_map {
+        Value::map(map)
+    } else {
+        Value::list(items)
+    };
+    Some((value, i))
+}
+
+/// A node inside a flow collection: a nested collection or a scalar.
+fn flow_node(src: &[u8], at: usize, end: usize, depth: usize) -> Option<(Value, usize)> {
+    match src[..end].get(at)? {
+        b'[' | b'{' => flow(src, at, end, depth + 1),
+        _ => flow_scalar(src, at, end, false),
+    }
+}
+
+/// A plain or quoted scalar inside a flow collection. A plain one ends before `,`, `]`, `}`
+/// or, for a mapping's key, before `: `; one holding `:` or another flow indicator is left to
+/// the full reader.
+fn flow_scalar(src: &[u8], at: usize, end: usize, key: bool) -> Option<(Value, usize)> {
+    let first = *src[..end].get(at)?;
+    if first == b'"' || first == b'\'' {
+        let (text, after) = quoted(src, at, end)?;
+        return Some((Value::string(text), after));
+    }
+    if !plain_start(first) {
+        return None;
+    }
+    let len = src[at..end]
+        .iter()
+        .position(|&b| matches!(b, b',' | b']' | b'}' | b'[' | b'{' | b':' | b'#'))
+        .unwrap_or(end - at);
+    let ends_key = key && src[..end].get(at + len + 1) == Some(&b' ');
+    match src[..end].get(at + len) {
+        Some(b',' | b']' | b'}') => {}
+        Some(b':') if ends_key => {}
+        _ => return None,
+    }
+    let text = &src[at..at + len];
+    let text = trim_blanks_end(text);
+    let value = scalar_to_json(resolve_plain(std::str::from_utf8(text).ok()?).1).ok()?;
+    Some((value, at + text.len()))
+}
+
+/// A quoted scalar starting at `start` (at its quote) and closed on the same line: its text
+/// and the index after the closing quote. Escapes beyond the common ones are left to the full
+/// reader.
+fn quoted(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
+    let quote = src[start];
+    let mut text = String::new();
+    let mut i = start + 1;
+    loop {
+        let run = src[i..end]
+            .iter()
+            .position(|&b| b == quote || (quote == b'"' && b == b'\\'))?;
+        text.push_str(std::str::from_utf8(&src[i..i + run]).ok()?);
+        i += run;
+        if quote == b'\'' {
+            if src.get(i + 1) == Some(&b'\'') && i + 1 < end {
+                text.push('\'');
+                i += 2;
+                continue;
+            }
+            return Some((text, i + 1));
+        }
+        if src[i] == b'"' {
+            return Some((text, i + 1));
+        }
+        let escape = *src[..end].get(i + 1)?;
+        i += 2;
+        let simple = match escape {
+            b'0' => '\0',
+            b'a' => '\u{7}',
+            b'b' => '\u{8}',
+            b't' => '\t',
+            b'n' => '\n',
+            b'v' => '\u{b}',
+            b'f' => '\u{c}',
+            b'r' => '\r',
+            b'e' => '\u{1b}',
+            b' ' => ' ',
+            b'"' => '"',
+            b'\\' => '\\',
+            b'x' | b'u' | b'U' => {
+                let digits = match escape {
+                    b'x' => 2,
+                    b'u' => 4,
+                    _ => 8,
+                };
+                let hex = std::str::from_utf8(src[..end].get(i..i + digits)?).ok()?;
+                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
+                }
+                i += digits;
+                char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+            }
+            _ => return None,
+        };
+        text.push(simple);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Float64(x), Value::Float64(y)) => x.to_bits() == y.to_bits(),
+            (Value::String(x), Value::String(y)) => x == y,
+            (Value::List(x), Value::List(y)) => {
+                x.elem == y.elem
+                    && x.items.len() == y.items.len()
+                    && x.items.iter().zip(&y.items).all(|(a, b)| same(a, b))
+            }
+            (Value::Map(x), Value::Map(y)) => {
+                let (x, y) = (x.entries(), y.entries());
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+            }
+            _ => false,
+        }
+    }
+
+    /// Checks that whenever this reader answers, the full reader reads the same value.
+    pub(crate) fn agrees(src: &str) -> Result<bool, String> {
+        let Some(fast) = read(src) else {
+            return Ok(false);
+        };
+        match crate::read::read_full(src, crate::Shape::Any) {
+            Ok(full) if same(&fast, &full) => Ok(true),
+            Ok(full) => Err(format!(
+                "{src:?}: block reader {fast:?}, full reader {full:?}"
+            )),
+            Err(e) => Err(format!(
+                "{src:?}: block reader {fast:?}, full reader fails: {e}"
+            )),
+        }
+    }
+
+    #[test]
+    fn reads_what_the_full_reader_reads() {
+        let accepted = [
+            "a: 1\n",
+            "a: b\nc:\n  d: [] # none\n  e: {}\n",
+            "f: [1, \"two\", 'three', [], {}, [x]]\ng: { k: v, num: 1 , e: [] }\nh: [a,]\n",
+            "list:\n- a\n- 'b''c'\n-\n- \"x\\ty\\u00e9\"\nnext: ~\n",
+            "items:\n  - name: a\n    value: 1\n  - name: b\n",
+            "s: |\n  one\n\n  two\n\nt: >-\n  folded\n  text\n\n  para\n",
+            "k: |+\n  kept\n\n\nz: yes\n",
+            "--- # values\n- a\n- b: :80\n",
+            "{}\n# nothing else\n",
+            "[a, {b: c}]\n",
+            "# nothing\n\n",
+            "a:\n  {}\nb:\n  [x, y] # two\n",
+            "a: &x 1\nb: *x\nc: &m\n  d: [1]\ne: *m\nf:\n- &s s\n- *s\n",
+            "# comment\nkey : value # trailing\nurl: http://x/#y\n",
+            "neg: -1\nf: 1.5e3\noct: 0o17\nhex: 0x1F\nstamp: 2001-12-14\n",
+        ];
+        for src in accepted {
+            assert_eq!(agrees(src), Ok(true), "{src:?}");
+        }
+        let refused = [
+            "a: *x\n",
+            "a: &x\n- &y b: 1\n",
+            "a: &x 1\nb: *x :\n",
+            "a: [1, 2\n  3]\n",
+            "a: [b: c]\n",
+            "a: b\n  c\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "a: 1\n---\nb: 2\n",
+            "{a: 1} {b: 2}\n",
+            "{a: 1}\nb: 2\n",
+            "1: x\n",
+            "a: 1\na: 2\n",
+            "a: b: c\n",
+            "a: |2\n   x\n",
+            "a: \"multi\n  line\"\n",
+            "a: |\n  no final break",
+        ];
+        for src in refused {
+            assert_eq!(read(src).map(|_| ()), None, "{src:?}");
+        }
+    }
+
+    /// Every YAML text of the repository (values files, YAML fixtures, each document of Helm's
+    /// rendered goldens) and the texts `CORPUS_LIST` names (a file listing paths, one per
+    /// line, e.g. real charts' files), each also with lines deleted, moved and re-indented.
+    fn corpus() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "golden" || e == "out")
+                {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut paths = Vec::new();
+        if std::env::var_os("CORPUS_ONLY").is_none() {
+            walk(&root.join("fixtures"), &mut paths);
+            walk(&root.join("charts"), &mut paths);
+        }
+        if let Ok(list) = std::env::var("CORPUS_LIST") {
+            let list = std::fs::read_to_string(list).unwrap_or_default();
+            paths.extend(list.lines().map(std::path::PathBuf::from));
+        }
+        let mut texts = Vec::new();
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for doc in text.split("\n---") {
+                // Rendered output: drop the rest of a separator line (`# Source: ...`).
+                let doc = doc.split_once('\n').map_or("", |(_, rest)| rest);
+                texts.push(doc.to_string());
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    /// Variants of a text with one line changed: every `step`-th line deleted, indented by
+    /// one, dedented by one, doubled, or cut at its middle.
+    fn mutations(text: &str, step: usize) -> Vec<String> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut out = Vec::new();
+        for i in (0..lines.len()).step_by(step.max(1)) {
+            let with = |replacement: Vec<String>| {
+                let mut v: Vec<String> = lines[..i].iter().map(|l| l.to_string()).collect();
+                v.extend(replacement);
+                v.extend(lines[i + 1..].iter().map(|l| l.to_string()));
+                v.join("\n")
+            };
+            let line = lines[i];
+            out.push(with(vec![]));
+            out.push(with(vec![format!(" {line}")]));
+            out.push(with(vec![line
+                .strip_prefix(' ')
+                .unwrap_or(line)
+                .to_string()]));
+            out.push(with(vec![line.to_string(), line.to_string()]));
+            let mut mid = line.len() / 2;
+            while !line.is_char_boundary(mid) {
+                mid += 1;
+            }
+            out.push(with(vec![line[..mid].to_string()]));
+        }
+        out
+    }
+
+    #[test]
+    fn agrees_with_the_full_reader_on_every_text_it_reads() {
+        let mut read_fast = 0;
+        let mut total = 0;
+        let mut failures = Vec::new();
+        for text in corpus() {
+            let mut variants = vec![text.clone()];
+            if text.len() < 4096 {
+                variants.extend(mutations(&text, text.lines().count() / 8));
+            }
+            for variant in variants {
+                total += 1;
+                match agrees(&variant) {
+                    Ok(true) => read_fast += 1,
+                    Ok(false) => {}
+                    Err(e) => failures.push(e),
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differences:\n{}",
+            failures.len(),
+            failures[..failures.len().min(5)].join("\n")
+        );
+        eprintln!("block reader: {read_fast} of {total} texts");
+    }
+
+    /// Which lines make the block reader give up on the unmutated texts of `CORPUS_LIST`:
+    /// `CORPUS_LIST=files.txt cargo test --release -p helmet-yaml --lib -- --ignored
+    /// --nocapture block::tests::refusals`. A guide to what the fast path could learn next.
+    #[test]
+    #[ignore]
+    fn refusals() {
+        let mut read_fast = 0;
+        let mut total = 0;
+        for text in corpus() {
+            total += 1;
+            if read(&text).is_some() {
+                read_fast += 1;
+                continue;
+            }
+            if text.trim().is_empty() || crate::read::read_full(&text, crate::Shape::Any).is_err() {
+                continue;
+            }
+            // The line after the longest prefix read (found by halving; prefixes cut inside
+            // a block scalar or a nested node are refused too, so this finds the last one).
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let prefix = |n: usize| lines[..n].concat();
+            let (mut good, mut bad) = (0, lines.len());
+            while bad - good > 1 {
+                let mid = (good + bad) / 2;
+                if read(&prefix(mid)).is_some() {
+                    good = mid;
+                } else {
+                    bad = mid;
+                }
+            }
+            eprintln!("REFUSED {:?}", lines[bad - 1].trim_end());
+        }
+        eprintln!("block reader: {read_fast} of {total} texts");
+    }
+
+    /// The fast path must stay the common one: our chart's values are read by it.
+    #[test]
+    fn reads_the_todo_app_values() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../charts/todo-app/values.yaml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_eq!(agrees(&text), Ok(true));
+    }
+}
