@@ -7,11 +7,12 @@
 //! as `sigs.k8s.io/yaml` does: about 300 instructions per byte, the largest cost of loading a
 //! real chart. This reader goes from the text straight to values in one pass over its lines.
 //!
-//! It answers only for texts it is sure of and gives up (`None`) on anything else: flow
-//! collections other than an empty `[]` or `{}`, anchors, aliases, tags, directives, document
-//! markers, tabs, carriage returns and control characters, multi-line plain or quoted scalars,
-//! keys that are not strings, duplicate keys, unusual block scalars, and every text the full
-//! reader would refuse. The full reader then reads the text, with its error texts. Scalars are
+//! It also reads flow collections closed on their own line, anchors and aliases, and a
+//! document start marker on the first line. It answers only for texts it is sure of and gives
+//! up (`None`) on anything else: tags, directives, other document markers, tabs, carriage
+//! returns and control characters, multi-line plain, quoted or flow nodes, merge keys, keys that
+//! are not strings, duplicate keys, unusual block scalars, and every text the full reader would
+//! refuse. The full reader then reads the text, with its error texts. Scalars are
 //! resolved by the same functions the full reader uses (`resolve_plain`, `scalar_to_json`), and
 //! the tests check that both readers agree on every text this one accepts.
 
@@ -59,19 +60,14 @@ pub(crate) fn read(src: &str) -> Option<Value> {
     let root = match reader.src[start] {
         b'[' | b'{' => {
             // A flow collection alone on its line, with nothing but comments after it.
-            let end = reader.line_end(reader.pos);
-            let (value, after) = flow(reader.src, start, end, 0)?;
-            if !only_comment(&reader.src[after..end]) {
-                return None;
-            }
-            reader.pos = (end + 1).min(reader.src.len());
+            let value = reader.flow_line(start, 0)?;
             if reader.next_content_line().is_some() {
                 return None;
             }
             value
         }
         _ if reader.starts_entry(indent) => reader.block_seq(indent, 0)?,
-        _ => reader.block_map(indent, start, 0)?,
+        _ => reader.block_map_at(indent, start, 0)?,
     };
     if reader.pos < reader.src.len() {
         return None;
@@ -127,6 +123,27 @@ impl<'a> Reader<'a> {
         memchr::memchr(b'\n', &self.src[from..]).map_or(self.src.len(), |i| from + i)
     }
 
+    /// Reads a flow collection starting at `start` that ends its line but for a comment, and
+    /// moves to the next line.
+    fn flow_line(&mut self, start: usize, depth: usize) -> Option<Value> {
+        let end = self.line_end(self.pos);
+        let (value, after) = flow(self.src, start, end, depth)?;
+        if !only_comment(&self.src[after..end]) {
+            return None;
+        }
+        self.pos = (end + 1).min(self.src.len());
+        Some(value)
+    }
+
+    /// `value`, a node that ended on the line before `pos`, unless a deeper line follows: it
+    /// would continue the node or be an error, both the full reader's to read.
+    fn unless_deeper_follows(&mut self, indent: usize, value: Value) -> Option<Value> {
+        match self.next_content_line() {
+            Some(next) if next > indent && next != usize::MAX => None,
+            _ => Some(value),
+        }
+    }
+
     /// Moves to the next line that holds a token, skipping blank and comment-only lines;
     /// returns its indentation, or `None` at the end of the text. A line starting a document
     /// marker or a directive is left to the full reader (`Some(usize::MAX)` ends every
@@ -135,7 +152,7 @@ impl<'a> Reader<'a> {
         while self.pos < self.src.len() {
             let end = self.line_end(self.pos);
             let line = &self.src[self.pos..end];
-            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            let indent = leading_blanks(line);
             match line.get(indent) {
                 None | Some(b'#') => {}
                 Some(_) if indent == 0 && marker_line(line) => return Some(usize::MAX),
@@ -153,26 +170,34 @@ impl<'a> Reader<'a> {
         self.src.get(at) == Some(&b'-') && matches!(self.src.get(at + 1), None | Some(b' ' | b'\n'))
     }
 
-    /// A block mapping whose entries start at column `indent`; its first key starts at `first`
-    /// on the current line (after a sequence's `- ` for a mapping inside an entry).
-    fn block_map(&mut self, indent: usize, first: usize, depth: usize) -> Option<Value> {
+    /// A block mapping whose entries start at column `indent` and whose first key starts at
+    /// `at` on the current line.
+    fn block_map_at(&mut self, indent: usize, at: usize, depth: usize) -> Option<Value> {
+        let first = key(self.src, at, self.line_end(self.pos))?;
+        self.block_map(indent, first, depth)
+    }
+
+    /// A block mapping whose entries start at column `indent`, given its first key (as [`key`]
+    /// read it on the current line, after a sequence's `- ` for a mapping inside an entry).
+    fn block_map(&mut self, indent: usize, first: (String, usize), depth: usize) -> Option<Value> {
         if depth > MAX_DEPTH {
             return None;
         }
         let mut map = Map::new();
-        let mut key_at = first;
+        let mut next_key = Some(first);
         loop {
             let end = self.line_end(self.pos);
-            let (key, after) = key(self.src, key_at, end)?;
+            let (key, after) = match next_key.take() {
+                Some(read) => read,
+                None => key(self.src, self.pos + indent, end)?,
+            };
             let value = self.node_after(indent, Parent::Map, after, end, depth + 1)?;
             if map.insert(key, value).is_some() {
                 return None;
             }
             match self.next_content_line() {
                 None => break,
-                Some(next) if next == indent && !self.starts_entry(next) => {
-                    key_at = self.pos + indent;
-                }
+                Some(next) if next == indent && !self.starts_entry(next) => {}
                 Some(next) if next < indent => break,
                 // A sequence entry or a deeper line where a key was expected.
                 Some(_) => return None,
@@ -224,13 +249,18 @@ impl<'a> Reader<'a> {
             b'&' => {
                 // An anchor: the node after it, kept for aliases. One on a key of a mapping
                 // begun on a sequence entry's line is left to the full reader.
-                let name = anchor_name(&self.src[start + 1..end])?;
+                let src = self.src;
+                let name = anchor_name(&src[start + 1..end])?;
                 let after = start + 1 + name.len();
-                if parent == Parent::Seq && key(self.src, after + 1, end).is_some() {
+                let node = skip_blanks(src, after, end);
+                // A second anchor or an alias on the anchored node is go-yaml's to judge.
+                if matches!(src[..end].get(node), Some(b'&' | b'*')) {
+                    return None;
+                }
+                if parent == Parent::Seq && key(src, node, end).is_some() {
                     return None;
                 }
                 let value = self.node_after(indent, parent, after, end, depth)?;
-                let name = &self.src[start + 1..after];
                 self.anchors.push((name, value.clone()));
                 return Some(value);
             }
@@ -247,10 +277,22 @@ impl<'a> Reader<'a> {
             }
             b'-' if matches!(rest.get(1), None | Some(b' ')) => return None,
             b'|' | b'>' => return self.block_scalar(indent, start, end),
-            _ if parent == Parent::Seq && key(self.src, start, end).is_some() => {
+            _ if parent == Parent::Seq => match key(self.src, start, end) {
                 // An entry holding a mapping whose first key is on the entry's line.
-                return self.block_map(start - self.pos, start, depth);
-            }
+                Some(first) => return self.block_map(start - self.pos, first, depth),
+                None => self.scalar_on_line(start, end)?,
+            },
+            _ => self.scalar_on_line(start, end)?,
+        };
+        self.pos = (end + 1).min(self.src.len());
+        self.unless_deeper_follows(indent, value)
+    }
+
+    /// A quoted or plain scalar or a flow collection from `start` to the end of the line
+    /// (but for a comment).
+    fn scalar_on_line(&self, start: usize, end: usize) -> Option<Value> {
+        let rest = &self.src[start..end];
+        Some(match rest[0] {
             b'"' | b'\'' => {
                 let (text, after) = quoted(self.src, start, end)?;
                 if !only_comment(&self.src[after..end]) {
@@ -259,20 +301,14 @@ impl<'a> Reader<'a> {
                 Value::string(text)
             }
             b'[' | b'{' => {
-                let (value, after) = flow(self.src, start, end, depth)?;
+                let (value, after) = flow(self.src, start, end, 0)?;
                 if !only_comment(&self.src[after..end]) {
                     return None;
                 }
                 value
             }
-            _ => plain_value(&self.src[start..end])?,
-        };
-        self.pos = (end + 1).min(self.src.len());
-        // A deeper line after a scalar would continue it or be an error: the full reader's.
-        match self.next_content_line() {
-            Some(next) if next > indent && next != usize::MAX => None,
-            _ => Some(value),
-        }
+            _ => plain_value(rest)?,
+        })
     }
 
     /// The node on the lines after a key or entry with nothing else on its line: a deeper
@@ -282,23 +318,14 @@ impl<'a> Reader<'a> {
             Some(usize::MAX) => None,
             Some(next) if next > indent && matches!(self.src[self.pos + next], b'[' | b'{') => {
                 // A flow collection alone on the line after its key.
-                let start = self.pos + next;
-                let end = self.line_end(self.pos);
-                let (value, after) = flow(self.src, start, end, depth)?;
-                if !only_comment(&self.src[after..end]) {
-                    return None;
-                }
-                self.pos = (end + 1).min(self.src.len());
-                match self.next_content_line() {
-                    Some(after) if after > indent && after != usize::MAX => None,
-                    _ => Some(value),
-                }
+                let value = self.flow_line(self.pos + next, depth)?;
+                self.unless_deeper_follows(indent, value)
             }
             Some(next) if next > indent => {
                 if self.starts_entry(next) {
                     self.block_seq(next, depth)
                 } else {
-                    self.block_map(next, self.pos + next, depth)
+                    self.block_map_at(next, self.pos + next, depth)
                 }
             }
             Some(next) if next == indent && parent == Parent::Map && self.starts_entry(next) => {
@@ -339,7 +366,7 @@ impl<'a> Reader<'a> {
             }
             let line_end = self.line_end(self.pos);
             let line = &self.src[self.pos..line_end];
-            let spaces = line.iter().take_while(|&&b| b == b' ').count();
+            let spaces = leading_blanks(line);
             if spaces < line.len() {
                 break spaces;
             }
@@ -362,7 +389,7 @@ impl<'a> Reader<'a> {
         while self.pos < self.src.len() {
             let line_end = self.line_end(self.pos);
             let line = &self.src[self.pos..line_end];
-            let spaces = line.iter().take_while(|&&b| b == b' ').count();
+            let spaces = leading_blanks(line);
             if spaces == line.len() {
                 if spaces > content_indent {
                     return None;
@@ -399,10 +426,7 @@ impl<'a> Reader<'a> {
             Some(true) => text.extend(std::iter::repeat_n('\n', blanks + 1)),
         }
         // The line that ended the scalar must continue an enclosing collection.
-        match self.next_content_line() {
-            Some(next) if next > indent && next != usize::MAX => None,
-            _ => Some(Value::string(text)),
-        }
+        self.unless_deeper_follows(indent, Value::string(text))
     }
 }
 
@@ -419,9 +443,14 @@ fn anchor_name(text: &[u8]) -> Option<&[u8]> {
     Some(&text[..len])
 }
 
+/// How many blanks `bytes` starts with.
+fn leading_blanks(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|&&b| b == b' ').count()
+}
+
 /// The index of the first byte from `from` to `end` that is not a blank.
 fn skip_blanks(src: &[u8], from: usize, end: usize) -> usize {
-    from + src[from..end].iter().take_while(|&&b| b == b' ').count()
+    from + leading_blanks(&src[from..end])
 }
 
 /// `text` without its trailing blanks.
@@ -438,7 +467,7 @@ fn marker_line(line: &[u8]) -> bool {
 
 /// Whether the rest of a line after a token is blanks and maybe a comment after a blank.
 fn only_comment(rest: &[u8]) -> bool {
-    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    let spaces = leading_blanks(rest);
     match rest.get(spaces) {
         None => true,
         Some(b'#') => spaces > 0,
@@ -744,6 +773,8 @@ mod tests {
             "{}\n# nothing else\n",
             "[a, {b: c}]\n",
             "# nothing\n\n",
+            // An anchor ending an entry's line: the key check after it stays on that line.
+            "a:\n- &x\n  b: 1\n- *x\n",
             "a:\n  {}\nb:\n  [x, y] # two\n",
             "a: &x 1\nb: *x\nc: &m\n  d: [1]\ne: *m\nf:\n- &s s\n- *s\n",
             "# comment\nkey : value # trailing\nurl: http://x/#y\n",
@@ -756,6 +787,8 @@ mod tests {
             "a: *x\n",
             "a: &x\n- &y b: 1\n",
             "a: &x 1\nb: *x :\n",
+            "- &y &y\n",
+            "a: &x *x\n",
             "a: [1, 2\n  3]\n",
             "a: [b: c]\n",
             "a: b\n  c\n",
