@@ -221,8 +221,8 @@ fn render_with_policy(
     // `changes_maps`), nor `tpl` (whose text, from anywhere, may call one), and every function
     // is the engine's own.
     let needs_copy = !known_functions || changes_maps || templates.calls_any(&["tpl"]);
-    if needs_copy {
-        // The scopes are built again around a copy of the values (same files, same order).
+    // The scopes are built again around a copy of the values (same files, same order).
+    let scopes_around_copy = |renderables: &mut [Renderable<'_>]| -> Result<(), Error> {
         let copy = values
             .deep_copy()
             .ok_or_else(|| Error::new("values are nested too deeply"))?;
@@ -232,35 +232,28 @@ fn render_with_policy(
         for (r, c) in renderables.iter_mut().zip(copied) {
             r.scope = c.scope;
         }
+        Ok(())
+    };
+    if needs_copy {
+        scopes_around_copy(&mut renderables)?;
     }
-    let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
     // Templates that change maps in place see each other's changes in Helm, which runs them
-    // one after another in this order; only templates that cannot change maps run side by side.
-    let sequential = changes_maps || reads_subcharts(&renderables, &templates, chart, values);
+    // one after another in this order. Side by side, each file gets its own copy of its chart's
+    // scope (`.Template` differs), so a template reading `.Subcharts` (which holds the scopes)
+    // must run in order; and a run in which any template wrote to a map made before the run
+    // (the values, the scope, `.Chart`) is thrown away and done again in order.
+    let side_by_side = allow_parallel
+        && renderables.iter().filter(|r| !r.partial).count() >= PARALLEL_MIN_FILES
+        && cores() > 1
+        && !reads_subcharts(&renderables, &templates, chart, values);
     // Each file runs on the calling thread; the engine moves a call chain to a thread with a
     // big stack only when it gets deep (real charts almost never do), so a render starts no
     // thread (which costs more than rendering a small chart).
     // A file gives its text, or its bytes when they are not UTF-8.
-    let execute = |r: &Renderable| -> Result<Result<String, Vec<u8>>, Error> {
-        let template = objects::template_value(&r.name, &r.base_path);
-        let top = match &r.scope {
-            Value::Map(scope) if sequential => {
-                scope.update(|m| m.insert("Template".into(), template));
-                Value::Map(Arc::new(helmet_value::TypedMap::view(
-                    scope,
-                    Some(&objects::VALUES),
-                )))
-            }
-            Value::Map(scope) => {
-                let mut top = scope.to_map();
-                top.insert("Template".into(), template);
-                Value::named_map(&objects::VALUES, top)
-            }
-            other => other.clone(),
-        };
+    let execute = |r: &Renderable, top: &Value| -> Result<Result<String, Vec<u8>>, Error> {
         let out = match options.invalid_utf8 {
-            InvalidUtf8::Refuse => templates.execute(&r.name, &top).map(Ok),
-            _ => templates.execute_go(&r.name, &top),
+            InvalidUtf8::Refuse => templates.execute(&r.name, top).map(Ok),
+            _ => templates.execute_go(&r.name, top),
         };
         let out = out.map_err(|e| match e.kind {
             ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
@@ -268,20 +261,59 @@ fn render_with_policy(
         })?;
         Ok(out.map(without_no_value))
     };
-    let results = if sequential || !allow_parallel || jobs.len() < PARALLEL_MIN_FILES {
-        // Helm stops at the first failing file: later files never run (nor log).
-        let mut results = Vec::new();
-        for r in &jobs {
-            let result = execute(r);
-            let failed = result.is_err();
-            results.push(result);
-            if failed {
-                break;
-            }
+    let mut results = None;
+    if side_by_side {
+        let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
+        // The top object of each file is made before its run: a write to it is a write to the
+        // chart's scope, which the other files of the chart see in Helm.
+        let run = |r: &Renderable| {
+            let top = match &r.scope {
+                Value::Map(scope) => {
+                    let mut top = scope.to_map();
+                    top.insert(
+                        "Template".into(),
+                        objects::template_value(&r.name, &r.base_path),
+                    );
+                    Value::named_map(&objects::VALUES, top)
+                }
+                other => other.clone(),
+            };
+            helmet_value::watch_older_map_writes(|| execute(r, &top))
+        };
+        if let Some(done) = run_parallel(&jobs, run) {
+            results = Some(done);
+        } else if needs_copy {
+            // Some template changed the copy; the run in order starts from a fresh one.
+            scopes_around_copy(&mut renderables)?;
         }
-        results
-    } else {
-        run_parallel(&jobs, execute)
+    }
+    let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
+    let results = match results {
+        Some(results) => results,
+        None => {
+            // Helm stops at the first failing file: later files never run (nor log).
+            let mut results = Vec::new();
+            for r in &jobs {
+                let top = match &r.scope {
+                    Value::Map(scope) => {
+                        let template = objects::template_value(&r.name, &r.base_path);
+                        scope.update(|m| m.insert("Template".into(), template));
+                        Value::Map(Arc::new(helmet_value::TypedMap::view(
+                            scope,
+                            Some(&objects::VALUES),
+                        )))
+                    }
+                    other => other.clone(),
+                };
+                let result = execute(r, &top);
+                let failed = result.is_err();
+                results.push(result);
+                if failed {
+                    break;
+                }
+            }
+            results
+        }
     };
     let mut rendered = BTreeMap::new();
     // Files that `helm template` would fail to read as YAML, by name (the order it reads them).
@@ -438,34 +470,77 @@ pub(crate) fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Runs `work` over `jobs` on the calling thread and a few more; results come back in the
-/// jobs' order, so the first error reported is the one Helm (which runs them in order) would
-/// meet first. The threads get the default stack: deep call chains move to big stacks inside
-/// the engine, as on the calling thread.
-fn run_parallel<'a, T, F>(jobs: &[&'a Renderable<'_>], work: F) -> Vec<Result<T, Error>>
+/// Runs `work` over `jobs` on the calling thread and a few more, each thread taking the next
+/// job not yet taken (files differ widely in cost). `work` tells, besides its result, whether
+/// the job wrote to a map made before it. The results come back in the jobs' order, so the first
+/// error reported is the one Helm (which runs them in order) would meet first; `None` when any
+/// job wrote to such a map (the others then stop taking jobs). The threads get the default
+/// stack: deep call chains move to big stacks inside the engine, as on the calling thread.
+fn run_parallel<'a, T, F>(jobs: &[&'a Renderable<'_>], work: F) -> Option<Vec<Result<T, Error>>>
 where
     T: Send,
-    F: Fn(&'a Renderable<'_>) -> Result<T, Error> + Sync,
+    F: Fn(&'a Renderable<'_>) -> (Result<T, Error>, bool) + Sync,
 {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = cores().min(jobs.len()).max(1);
-    let chunk = jobs.len().div_ceil(threads).max(1);
-    let mut parts = jobs.chunks(chunk);
-    let first = parts.next().unwrap_or_default();
-    let work = &work;
-    let run = move |part: &[&'a Renderable<'_>]| part.iter().map(|r| work(r)).collect::<Vec<_>>();
-    std::thread::scope(|s| {
-        let others: Vec<_> = parts
-            .map(|part| std::thread::Builder::new().spawn_scoped(s, move || run(part)))
+    let next = AtomicUsize::new(0);
+    let wrote = AtomicBool::new(false);
+    let run = || {
+        let mut done = Vec::new();
+        while !wrote.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else { break };
+            let (result, written) = work(job);
+            if written {
+                wrote.store(true, Ordering::Relaxed);
+            }
+            done.push((i, result));
+        }
+        done
+    };
+    let mut slots: Vec<Option<Result<T, Error>>> =
+        std::iter::repeat_with(|| None).take(jobs.len()).collect();
+    let failed_thread = std::thread::scope(|s| {
+        let others: Vec<_> = (1..threads)
+            .map(|_| std::thread::Builder::new().spawn_scoped(s, run))
             .collect();
-        let mut results = run(first);
+        let mut failed = false;
+        let mut parts = vec![run()];
         for handle in others {
             match handle.ok().and_then(|h| h.join().ok()) {
-                Some(part) => results.extend(part),
-                None => results.push(Err(thread_failed())),
+                Some(part) => parts.push(part),
+                None => failed = true,
             }
         }
-        results
-    })
+        for (i, result) in parts.into_iter().flatten() {
+            slots[i] = Some(result);
+        }
+        failed
+    });
+    if wrote.load(Ordering::Relaxed) {
+        return None;
+    }
+    if failed_thread {
+        // A job a failed thread took has no result; the first missing one is reported in its
+        // place, after the results before it.
+        let mut results = Vec::new();
+        for slot in slots {
+            match slot {
+                Some(result) => results.push(result),
+                None => {
+                    results.push(Err(thread_failed()));
+                    break;
+                }
+            }
+        }
+        return Some(results);
+    }
+    Some(
+        slots
+            .into_iter()
+            .map(|slot| slot.unwrap_or_else(|| Err(thread_failed())))
+            .collect(),
+    )
 }
 
 /// Helm's `cleanupParseError`: `template: NAME:LINE: MSG` becomes `parse error at (NAME:LINE): MSG`

@@ -14,9 +14,12 @@ mod func;
 pub mod gostring;
 mod object;
 pub mod strconv;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
+
+pub use watch::watch_older_map_writes;
 
 pub use func::{ArgType, CallContext, Func, FuncError, FuncResult, NativeFn};
 pub use object::{GoShape, Object};
@@ -152,6 +155,8 @@ pub struct TypedMap {
     named: Option<&'static MapType>,
     /// A nil Go map (no entries; `encoding/json` writes `null`, `%#v` prints `T(nil)`).
     nil: bool,
+    /// Made inside a [`watch_older_map_writes`] run, whose writes to it are not reported.
+    made_while_watched: bool,
 }
 
 /// Where a map's entries live: in the map itself, or (for a view of the same Go map under another
@@ -169,6 +174,7 @@ impl TypedMap {
             storage: Storage::Own(RwLock::new(Arc::new(entries))),
             named: None,
             nil: false,
+            made_while_watched: watch::watching(),
         }
     }
 
@@ -207,6 +213,15 @@ impl TypedMap {
             storage: Storage::View(target),
             named: map_type,
             nil: map.nil,
+            made_while_watched: watch::watching(),
+        }
+    }
+
+    /// The map that holds the entries: this one, or the one it views.
+    fn owner(&self) -> &TypedMap {
+        match &self.storage {
+            Storage::Own(_) => self,
+            Storage::View(target) => target.owner(),
         }
     }
 
@@ -292,6 +307,9 @@ impl TypedMap {
     /// change. `change` must not read this same map through a [`Value`] (take what it needs
     /// before calling).
     pub fn update<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
+        if !self.owner().made_while_watched {
+            watch::older_map_written();
+        }
         let mut guard = self
             .lock()
             .write()
