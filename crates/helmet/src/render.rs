@@ -210,11 +210,19 @@ fn render_with_policy(
 
     let mut templates = Templates::new(funcs);
     templates.set_missing_key_error(options.strict);
-    for r in &renderables {
-        templates
-            .add(&r.name, r.source)
-            .map_err(|e| cleanup_parse_error(&r.name, &e.to_string()))?;
-    }
+    let files: Vec<(&str, &str)> = renderables
+        .iter()
+        .map(|r| (r.name.as_str(), r.source))
+        .collect();
+    let source_bytes: usize = files.iter().map(|(_, source)| source.len()).sum();
+    let parse_threads = if allow_parallel && source_bytes >= PARALLEL_MIN_PARSE_BYTES {
+        cores()
+    } else {
+        1
+    };
+    templates
+        .add_many(&files, parse_threads)
+        .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e.to_string()))?;
 
     let changes_maps = may_change_maps(&templates, chart, values);
     // Without the copy only when no template calls a function that changes maps (then
@@ -458,6 +466,10 @@ pub fn template_name(name_template: &str) -> Result<String, Error> {
 
 /// Fewer files than this render on one thread: starting threads costs more than it saves.
 const PARALLEL_MIN_FILES: usize = 32;
+
+/// Templates holding fewer bytes than this in all are parsed on one thread (a thread costs
+/// about as much as parsing a few kilobytes).
+const PARALLEL_MIN_PARSE_BYTES: usize = 32 * 1024;
 
 fn thread_failed() -> Error {
     Error::new("rendering failed: the rendering thread could not start or panicked")

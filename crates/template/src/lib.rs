@@ -127,6 +127,16 @@ impl Set {
         local: bool,
     ) -> Result<Option<Arc<ast::Tree>>, Error> {
         let parsed = self.parse(name, source)?;
+        Ok(self.associate_parsed(name, &parsed, local))
+    }
+
+    /// Adds the trees parsed from the template `name` (see [`Set::associate`]).
+    fn associate_parsed(
+        &mut self,
+        name: &str,
+        parsed: &cache::ParsedTrees,
+        local: bool,
+    ) -> Option<Arc<ast::Tree>> {
         let mut main = None;
         for tree in parsed.iter() {
             if tree.name == name {
@@ -145,7 +155,7 @@ impl Set {
                 Arc::make_mut(&mut self.trees).insert(tree.name.clone(), tree.clone());
             }
         }
-        Ok(main)
+        main
     }
 }
 
@@ -193,6 +203,65 @@ impl Templates {
     /// earlier ones of the same name, as Go does.
     pub fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
         self.set.add(name, source)
+    }
+
+    /// [`Templates::add`] for each of `files` (name, source) in order, parsing them on up to
+    /// `threads` threads first (parsing is most of the cost of loading a chart; the set is
+    /// still built in order, so later definitions win as with `add`). On failure, the index of
+    /// the first file that did not parse and its error; the files before it were added, as
+    /// with `add` one after another.
+    pub fn add_many(
+        &mut self,
+        files: &[(&str, &str)],
+        threads: usize,
+    ) -> Result<(), (usize, Error)> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let set = &self.set;
+        let threads = threads.clamp(1, files.len().max(1));
+        let next = AtomicUsize::new(0);
+        let parse = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((name, source)) = files.get(i) else {
+                    break done;
+                };
+                done.push((i, set.parse(name, source)));
+            }
+        };
+        let mut parsed: Vec<Option<Result<cache::ParsedTrees, Error>>> =
+            std::iter::repeat_with(|| None).take(files.len()).collect();
+        let parts = if threads == 1 {
+            vec![parse()]
+        } else {
+            std::thread::scope(|s| {
+                let others: Vec<_> = (1..threads)
+                    .map(|_| std::thread::Builder::new().spawn_scoped(s, parse))
+                    .collect();
+                let mut parts = vec![parse()];
+                // A thread that could not start or panicked leaves its files unparsed; they
+                // are parsed below on this thread.
+                parts.extend(
+                    others
+                        .into_iter()
+                        .filter_map(|h| h.ok().and_then(|h| h.join().ok())),
+                );
+                parts
+            })
+        };
+        for (i, result) in parts.into_iter().flatten() {
+            parsed[i] = Some(result);
+        }
+        for (i, ((name, source), result)) in files.iter().zip(parsed).enumerate() {
+            let result = result.unwrap_or_else(|| self.set.parse(name, source));
+            match result {
+                Ok(trees) => {
+                    self.set.associate_parsed(name, &trees, false);
+                }
+                Err(e) => return Err((i, e)),
+            }
+        }
+        Ok(())
     }
 
     /// Whether any template of the set calls one of the functions `names` (e.g. the ones that
@@ -272,6 +341,53 @@ mod tests {
         let mut t = Templates::new(Arc::new(FuncMap::new()));
         t.add("t", src).map_err(|e| e.message)?;
         t.execute("t", &data).map_err(|e| e.message)
+    }
+
+    /// Files parsed side by side make the same set as files added one after another: later
+    /// definitions win, empty bodies keep earlier ones, and the first file that does not parse
+    /// (in the given order) is the one reported, with the files before it added.
+    #[test]
+    fn adding_many_is_adding_one_after_another() {
+        let files: Vec<(String, String)> = (0..24)
+            .map(|i| {
+                let body = match i % 4 {
+                    0 => format!("{{{{define \"shared\"}}}}from {i}{{{{end}}}}"),
+                    1 => "{{define \"shared\"}}{{end}}".to_string(),
+                    2 => format!(
+                        "{{{{define \"own{i}\"}}}}{i}{{{{end}}}}{{{{template \"shared\"}}}}"
+                    ),
+                    _ => format!("{{{{block \"blk\" .}}}}block {i}{{{{end}}}}"),
+                };
+                (format!("f{i}"), body)
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str()))
+            .collect();
+        let outputs = |t: &Templates| -> Vec<String> {
+            ["shared", "blk", "f2", "f22", "own6"]
+                .iter()
+                .map(|n| t.execute(n, &Value::Nil).unwrap_or_else(|e| e.message))
+                .collect()
+        };
+        let mut one_by_one = Templates::new(Arc::new(FuncMap::new()));
+        for (name, source) in &pairs {
+            one_by_one.add(name, source).unwrap();
+        }
+        for threads in [1, 2, 7] {
+            let mut many = Templates::new(Arc::new(FuncMap::new()));
+            many.add_many(&pairs, threads).unwrap();
+            assert_eq!(outputs(&many), outputs(&one_by_one), "{threads} threads");
+        }
+        let mut broken = pairs.clone();
+        broken[9].1 = "{{ if }}";
+        broken[15].1 = "{{ end }}";
+        let mut many = Templates::new(Arc::new(FuncMap::new()));
+        let (at, error) = many.add_many(&broken, 3).unwrap_err();
+        assert_eq!(at, 9);
+        assert_eq!(error.message, "template: f9:1: missing value for if");
+        assert!(many.has("f8") && !many.has("f10"));
     }
 
     /// Execution starts on the caller's thread; a thread with Rust's default 2 MiB stack must
