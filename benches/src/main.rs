@@ -1,7 +1,8 @@
 //! `cargo run --release -p helmet-benches -- [ITERATIONS]`: helmet against Helm, in one run.
 //!
 //! For each benchmarked chart it times helmet's load + render in this process (warm: reusing what
-//! helmet keeps between loads; cold: with those caches off, as Helm works), then asks
+//! helmet keeps between loads; cold: each load starting from empty caches, as a new `helmet`
+//! process does and as Helm keeps nothing between loads), then asks
 //! `helm_baseline.py` (beside this crate) to time Helm's own `Chart.load` + `render` in its
 //! process through the Helm SDK, and prints the ratio. Machines here are noisy, so only the
 //! ratio is meaningful. The Python is `HELM_PYTHON`, by default the helm-oracle's virtualenv.
@@ -61,12 +62,19 @@ fn main() {
     );
     // `HELMET_BENCH_ONLY=warm` or `cold` measures only that one (for profiling).
     let only = std::env::var("HELMET_BENCH_ONLY").unwrap_or_default();
+    // `HELMET_BENCH_COLD=uncached`: cold loads with the caches off, so that nothing is kept even
+    // within one load (a `tpl` text or a regular expression met twice is parsed or compiled
+    // twice, as Go does); the measure used up to session 6.
+    let uncached = std::env::var("HELMET_BENCH_COLD").is_ok_and(|v| v == "uncached");
     let time = |chart: &std::path::Path, kind: &str| {
         if !only.is_empty() && only != kind {
             return f64::NAN;
         }
         let samples = (0..iterations)
             .map(|_| {
+                if kind == "cold" && !uncached {
+                    helmet::clear_process_caches();
+                }
                 let start = Instant::now();
                 let _ = helmet_benches::load_and_render(chart);
                 start.elapsed().as_secs_f64()
@@ -83,7 +91,7 @@ fn main() {
         // earlier loads of the same files (parsed templates, compiled schema) is reused.
         let warm = time(chart, "warm");
         // Every load does all of its work, as Helm's does.
-        helmet::set_process_caches(false);
+        helmet::set_process_caches(!uncached);
         let cold = time(chart, "cold");
         helmet::set_process_caches(true);
         let name = chart

@@ -39,6 +39,16 @@ pub fn set_process_caches(enabled: bool) {
     });
 }
 
+/// Empties what [`set_process_caches`] keeps, leaving it on: the next load starts as in a new
+/// process, and keeps again what it parses and compiles (a `tpl` text, a regular expression or
+/// a file met twice in one render is parsed or compiled once, as in one `helmet template`).
+pub fn clear_process_caches() {
+    helmet_template::set_parse_cache_limit(helmet_template::parse_cache_limit());
+    helmet_sprig::clear_regex_cache();
+    values::parsed::clear();
+    values::schema::clear();
+}
+
 /// Whether [`set_process_caches`] left the caches on (the default).
 pub(crate) fn process_caches() -> bool {
     PROCESS_CACHES.load(Ordering::Relaxed)

@@ -45,7 +45,11 @@ fn caches_change_no_render() {
         // first served from every cache.
         let filling = [render(chart), render(chart)];
         let warm = render(chart);
+        // Emptied, as a new process starts.
+        helmet::clear_process_caches();
+        let fresh = render(chart);
         let name = chart.display();
+        assert_eq!(cold, fresh, "{name}: after the caches were emptied");
         assert_eq!(
             [&cold, &cold],
             [&filling[0], &filling[1]],

@@ -509,6 +509,11 @@ pub fn set_regex_cache_limit(limit: usize) {
     }
 }
 
+/// Drops every kept pattern; keeping goes on (see [`set_regex_cache_limit`]).
+pub fn clear_regex_cache() {
+    *COMPILED.lock().unwrap_or_else(PoisonError::into_inner) = None;
+}
+
 /// [`compile_uncached`], reusing a pattern compiled before in this process. Shared rather
 /// than cloned: a cloned `Regex` starts with no search caches of its own.
 fn compile(pattern: &[u8]) -> Result<Arc<Regex>, FuncError> {

@@ -30,6 +30,11 @@ pub(crate) enum Reading {
 type ParsedCache = Vec<(Reading, Box<[u8]>, Option<Value>)>;
 static PARSED: Mutex<ParsedCache> = Mutex::new(Vec::new());
 
+/// Forgets every file seen (see [`crate::clear_process_caches`]).
+pub(crate) fn clear() {
+    PARSED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// How many files the cache keeps: a chart with many subcharts has a values file and a
 /// `Chart.yaml` per chart; the bounds only keep a long-running embedder small.
 const MAX_FILES: usize = 256;

@@ -182,6 +182,11 @@ struct CompiledSchema {
 type SchemaCache = Vec<(Box<[u8]>, Arc<CompiledSchema>)>;
 static COMPILED: std::sync::Mutex<SchemaCache> = std::sync::Mutex::new(Vec::new());
 
+/// Drops every kept schema (see [`crate::clear_process_caches`]).
+pub(crate) fn clear() {
+    COMPILED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// The schema text `schema` parsed and compiled, once per process. The cache is looked up by
 /// the raw bytes before any parsing, so a known schema costs one comparison.
 fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
