@@ -323,14 +323,27 @@ pub(crate) fn on_stack_for_levels<T: Send>(
 ) -> Option<T> {
     let levels = levels.min(parser::MAX_NESTING + parser::MAX_PAREN_DEPTH);
     let size = EXEC_STACK_SIZE.max(levels.saturating_mul(STACK_PER_LEVEL));
-    std::thread::scope(|s| {
+    // A run whose writes to older maps are watched (files rendered side by side) stays watched
+    // on the new thread.
+    let watched = helmet_value::watching();
+    let (result, wrote) = std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(size)
-            .spawn_scoped(s, work)
+            .spawn_scoped(s, move || {
+                if watched {
+                    helmet_value::watch_older_map_writes(work)
+                } else {
+                    (work(), false)
+                }
+            })
             .ok()?
             .join()
             .ok()
-    })
+    })?;
+    if wrote {
+        helmet_value::older_map_written();
+    }
+    Some(result)
 }
 
 #[cfg(test)]

@@ -44,13 +44,15 @@ pub fn watch_older_map_writes<R>(run: impl FnOnce() -> R) -> (R, bool) {
     (result, written)
 }
 
-/// Whether a watch runs on this thread (maps made now are the run's own).
-pub(crate) fn watching() -> bool {
+/// Whether a watch runs on this thread (maps made now are the run's own). A run that goes on on
+/// another thread (the engine moves deep call chains to a thread with a bigger stack) takes a
+/// watch there too and passes what it saw back with [`older_map_written`].
+pub fn watching() -> bool {
     WATCH.with(|w| w.get() != Watch::Off)
 }
 
-/// Reports a write to a map made outside the running watch, if one runs.
-pub(crate) fn older_map_written() {
+/// Reports a write to a map made outside the running watch, if one runs on this thread.
+pub fn older_map_written() {
     WATCH.with(|w| {
         if w.get() == Watch::Clean {
             w.set(Watch::Written);
