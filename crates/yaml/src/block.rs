@@ -8,14 +8,15 @@
 //! real chart. This reader goes from the text straight to values in one pass over its lines.
 //!
 //! It also reads flow collections closed on their own line, anchors and aliases, empty block
-//! scalars, tabs in comment lines and a document start marker on the first line. It answers
-//! only for texts it is sure of and gives up (`None`) on anything else: tags, directives, other
-//! document markers, other tabs, carriage returns and control characters, a byte order mark,
-//! multi-line plain, quoted or flow nodes, merge keys, keys that are not strings, duplicate
-//! keys, unusual block scalars, and every text the full reader would refuse. The full reader
-//! then reads the text, with its error texts. Scalars are resolved by the same functions the
-//! full reader uses (`resolve_plain`, `scalar_to_json`), and
-//! the tests check that both readers agree on every text this one accepts.
+//! scalars, multi-line plain scalars, tabs in comment lines and a document start marker on the
+//! first line. It answers only for texts it is sure of and gives up (`None`) on anything else:
+//! tags, directives, other document markers, other tabs, carriage returns and control
+//! characters, a byte order mark, multi-line quoted or flow nodes, multi-line plain scalars
+//! with comments, `: ` or indicators at their lines' starts, merge keys, keys that are not
+//! strings, duplicate keys, unusual block scalars, and every text the full reader would refuse.
+//! The full reader then reads the text, with its error texts. Scalars are resolved by the same
+//! functions the full reader uses (`resolve_plain`, `scalar_to_json`), and the tests check that
+//! both readers agree on every text this one accepts.
 
 use helmet_value::{Map, Value};
 
@@ -296,12 +297,99 @@ impl<'a> Reader<'a> {
             _ if parent == Parent::Seq => match key(self.src, start, end) {
                 // An entry holding a mapping whose first key is on the entry's line.
                 Some(first) => return self.block_map(start - self.pos, first, depth),
-                None => self.scalar_on_line(start, end)?,
+                None => return self.scalar_node(indent, start, end),
             },
-            _ => self.scalar_on_line(start, end)?,
+            _ => return self.scalar_node(indent, start, end),
         };
         self.pos = (end + 1).min(self.src.len());
         self.unless_deeper_follows(indent, value)
+    }
+
+    /// A scalar or flow collection starting at `start` on the line ending at `end`, as the
+    /// node of a block collection at column `indent`: a plain scalar may go on over deeper
+    /// lines. Leaves `pos` at the line after the node.
+    fn scalar_node(&mut self, indent: usize, start: usize, end: usize) -> Option<Value> {
+        let rest = &self.src[start..end];
+        let plain = !matches!(rest[0], b'"' | b'\'' | b'[' | b'{');
+        if plain && memchr::memmem::find(rest, b" #").is_none() {
+            if let Some(value) = self.multi_line_plain(indent, start, end) {
+                return value;
+            }
+        }
+        let value = self.scalar_on_line(start, end)?;
+        self.pos = (end + 1).min(self.src.len());
+        self.unless_deeper_follows(indent, value)
+    }
+
+    /// A plain scalar from `start` that goes on over the lines after the one ending at `end`
+    /// (deeper than the collection at column `indent`), folded as go-yaml folds it: each line
+    /// trimmed, a single line break read as a space, and `n` blank lines between two lines as
+    /// `n` line breaks. `None` when no deeper line follows (a one-line scalar); `Some(None)`
+    /// when the lines hold something left to the full reader (a comment, `: `, an indicator
+    /// starting a line).
+    fn multi_line_plain(
+        &mut self,
+        indent: usize,
+        start: usize,
+        end: usize,
+    ) -> Option<Option<Value>> {
+        let mut at = (end + 1).min(self.src.len());
+        let mut text = String::new();
+        let mut blanks = 0usize;
+        let mut lines = 0usize;
+        while at < self.src.len() {
+            let line_end = self.line_end(at);
+            let line = &self.src[at..line_end];
+            let spaces = leading_blanks(line);
+            if spaces == line.len() {
+                blanks += 1;
+            } else if spaces <= indent || line[spaces] == b'#' {
+                // A line no deeper than the collection or a comment ends the scalar.
+                break;
+            } else {
+                let content = trim_blanks_end(&line[spaces..]);
+                if !plain_continues(content)
+                    || memchr::memmem::find(content, b" #").is_some()
+                    || memchr::memmem::find(content, b": ").is_some()
+                    || content.ends_with(b":")
+                {
+                    return Some(None);
+                }
+                if lines == 0 {
+                    let first = trim_blanks_end(&self.src[start..end]);
+                    if !plain_continues(first)
+                        || memchr::memmem::find(first, b": ").is_some()
+                        || first.ends_with(b":")
+                    {
+                        return Some(None);
+                    }
+                    text.push_str(std::str::from_utf8(first).ok()?);
+                }
+                if blanks == 0 {
+                    text.push(' ');
+                } else {
+                    text.extend(std::iter::repeat_n('\n', blanks));
+                }
+                text.push_str(std::str::from_utf8(content).ok()?);
+                lines += 1;
+                blanks = 0;
+            }
+            if line_end >= self.src.len() {
+                if spaces < line.len() {
+                    // The text ends without a line break inside the scalar.
+                    return Some(None);
+                }
+                at = line_end;
+                break;
+            }
+            at = line_end + 1;
+        }
+        if lines == 0 {
+            return None;
+        }
+        self.pos = at;
+        let value = scalar_to_json(resolve_plain(&text).1).ok();
+        Some(value.and_then(|value| self.unless_deeper_follows(indent, value)))
     }
 
     /// A quoted or plain scalar or a flow collection from `start` to the end of the line
@@ -526,6 +614,14 @@ fn plain_start(b: u8) -> bool {
             | b'@'
             | b'`'
     )
+}
+
+/// Whether a line of a multi-line plain scalar may start with these bytes: as a scalar's first
+/// line may (`-`, `?` and `:` followed by a non-blank too).
+fn plain_continues(content: &[u8]) -> bool {
+    plain_start(content[0])
+        || (matches!(content[0], b'-' | b'?' | b':')
+            && !matches!(content.get(1), None | Some(b' ')))
 }
 
 /// A mapping key starting at `start` on the line ending at `end`: its text and where its
@@ -812,6 +908,9 @@ mod tests {
             "m:\n  crt: |\n\n  # key\n  key: |\n  \n  k: 1\n",
             "l:\n- |\n- >\n-\nz: |\n",
             "# a\tcomment\na: 1\n  #\tb\nc: |\n  #\tkept\n",
+            // Multi-line plain scalars.
+            "a: one\n two  \n\n   \n three\nb:\n- x\n  y\n  # c\n- &n 1\n  2\nc: d\n",
+            "m:\n  k: -----BEGIN\n    AAA=\n    -----END\n  next: 1\n",
         ];
         for src in accepted {
             assert_eq!(agrees(src), Ok(true), "{src:?}");
@@ -824,7 +923,6 @@ mod tests {
             "a: &x *x\n",
             "a: [1, 2\n  3]\n",
             "a: [b: c]\n",
-            "a: b\n  c\n",
             "a:\tb\n",
             "a: 1 #\tafter a value\n",
             // A byte order mark: the full reader counts columns after it its own way.
@@ -839,6 +937,11 @@ mod tests {
             "a: |2\n   x\n",
             "a: \"multi\n  line\"\n",
             "a: |\n  no final break",
+            "a: one\n two # c\n",
+            "a: one\n two: x\n",
+            "a: one\n two",
+            "a: one\n # c\n two\n",
+            "a: one\n - two\n",
             "a: |+\n\nb: 1\n",
             "m:\n  a: |\n     \n  b: 1\n",
             "a: |",
@@ -1026,9 +1129,28 @@ mod tests {
                 let trailing = " ".repeat(rng.below(2) * rng.below(3));
                 out.push_str(&format!(" {scalar}{trailing}\n"));
                 // Continuation lines: multi-line plain or quoted scalars.
-                if rng.below(6) == 0 {
+                for _ in 0..rng.below(4) * rng.below(2) {
+                    if rng.below(3) == 0 {
+                        out.push_str(&format!("{}\n", " ".repeat(rng.below(indent + 4))));
+                    }
                     let column = indent + rng.below(4);
-                    out.push_str(&format!("{}more text\n", " ".repeat(column)));
+                    let trailing = " ".repeat(rng.below(2) * rng.below(3));
+                    let text = rng.pick(&[
+                        "more text",
+                        "a#b",
+                        "x # c",
+                        "k: v",
+                        "end:",
+                        "- x",
+                        "1",
+                        "'q'",
+                        "#c",
+                        "`cmd \\< $E`",
+                        "[a]",
+                        "---",
+                        "...",
+                    ]);
+                    out.push_str(&format!("{}{text}{trailing}\n", " ".repeat(column)));
                 }
             }
             1..=3 => {
