@@ -102,6 +102,8 @@ impl IgnoreRules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        // The base name is the same for every rule: found once, from the last `/`.
+        let base = base_name(path);
         for rule in &self.rules {
             if rule.dirs_only && !is_dir {
                 if rule.negate {
@@ -111,7 +113,7 @@ impl IgnoreRules {
             }
             let subject = match rule.target {
                 Target::FullPath => path,
-                Target::BaseName => base_name(path),
+                Target::BaseName => base,
             };
             let matched = rule.glob.as_ref().is_some_and(|g| g.matches(subject));
             if matched != rule.negate {
@@ -128,7 +130,10 @@ fn base_name(path: &str) -> &str {
     if trimmed.is_empty() {
         return "/";
     }
-    trimmed.rsplit('/').next().unwrap_or(trimmed)
+    match trimmed.rfind('/') {
+        Some(slash) => &trimmed[slash + 1..],
+        None => trimmed,
+    }
 }
 
 /// A parsed glob, with the shapes most ignore rules have (`.DS_Store`, `*.swp`) matched by a
