@@ -6,6 +6,7 @@ pub mod metadata;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use helmet_value::{Map, Value};
 
@@ -116,22 +117,36 @@ fn load_dir_collecting(dir: &Path, links: &mut Vec<String>) -> Result<Chart, Err
     let top = go_absolute(dir);
     let mut rules = IgnoreRules::empty();
     let ignore_file = top.join(".helmignore");
-    match std::fs::read(&ignore_file) {
-        Ok(text) => rules = IgnoreRules::parse(&text).map_err(Error::new)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(Error::new(format!(
-                "open {}: {}",
-                ignore_file.display(),
-                io_text(&e)
-            )))
+    // Helm reads `.helmignore` for its rules, then again as a file of the chart. The walk takes
+    // the contents read here (same file, same bytes) instead of opening it a second time. A file
+    // the chart could not hold (too big) is read again the plain way, so that the walk reports
+    // it where Helm does.
+    let mut ignore_read = None;
+    let open_error =
+        |e: std::io::Error| Error::new(format!("open {}: {}", ignore_file.display(), io_text(&e)));
+    match read_sized(&ignore_file) {
+        Ok(Some((read, bom))) => {
+            // The rules are read from the file's own bytes, mark included.
+            rules = if bom {
+                IgnoreRules::parse(&[&b"\xEF\xBB\xBF"[..], &read.0].concat())
+            } else {
+                IgnoreRules::parse(&read.0)
+            }
+            .map_err(Error::new)?;
+            ignore_read = Some(read);
         }
+        Ok(None) => {
+            let text = std::fs::read(&ignore_file).map_err(open_error)?;
+            rules = IgnoreRules::parse(&text).map_err(Error::new)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(open_error(e)),
     }
     rules.add_defaults();
     let mut files = Vec::new();
     // The top folder is not logged when it is a link: Helm walks it with a trailing slash,
     // which follows the link.
-    walk(&top, "", &rules, &mut files, links, 0)?;
+    walk(&top, "", &rules, &mut files, links, 0, &mut ignore_read)?;
     load_files(files, 0)
 }
 
@@ -222,6 +237,7 @@ fn walk(
     files: &mut Vec<File>,
     links: &mut Vec<String>,
     depth: usize,
+    ignore_read: &mut Option<ChartFileRead>,
 ) -> Result<(), Error> {
     if depth > MAX_WALK_DEPTH {
         return Err(Error::new(format!(
@@ -280,7 +296,15 @@ fn walk(
             if rules.ignores(&rel_name, true) {
                 continue;
             }
-            walk(&full, &rel_name, rules, files, links, depth + 1)?;
+            walk(
+                &full,
+                &rel_name,
+                rules,
+                files,
+                links,
+                depth + 1,
+                ignore_read,
+            )?;
             continue;
         }
         if rules.ignores(&rel_name, false) {
@@ -293,7 +317,13 @@ fn walk(
                 full.display()
             )));
         }
-        let (data, modified) = read_chart_file(&full, &name, &rel_name)?;
+        let (data, modified) = match ignore_read.take() {
+            Some(read) if depth == 0 && name == ".helmignore" => read,
+            other => {
+                *ignore_read = other;
+                read_chart_file(&full, &name, &rel_name)?
+            }
+        };
         files.push(File::new(rel_name, data).with_modified(modified));
     }
     Ok(())
@@ -326,53 +356,76 @@ fn first_missing(target: &Path, depth: usize) -> PathBuf {
     target.to_path_buf()
 }
 
+/// A chart file's contents (byte order mark removed) and modification time.
+type ChartFileRead = (Arc<[u8]>, Option<std::time::SystemTime>);
+
 /// Reads one regular file of a chart directory: its contents without a UTF-8 byte order mark,
 /// and its modification time. The size limit is checked on the open file, before reading.
-fn read_chart_file(
-    full: &Path,
-    name: &str,
-    rel_name: &str,
-) -> Result<(Vec<u8>, Option<std::time::SystemTime>), Error> {
-    use std::io::Read;
-    let read_error =
-        |e: std::io::Error| Error::new(format!("error reading {rel_name}: {}", io_text(&e)));
-    let mut file = std::fs::File::open(full).map_err(read_error)?;
-    let meta = file.metadata().map_err(read_error)?;
-    if meta.len() > archive::MAX_DECOMPRESSED_FILE_SIZE {
-        return Err(Error::new(format!(
+///
+/// The contents go straight into the shared buffer the chart keeps (no second copy), and a file
+/// is read up to the size `fstat` gave, without asking for more: one `read` per file instead
+/// of a second one to see the end. A file that changes while the chart loads is a race in Helm
+/// too. Only a file that states no size (as those of `/proc` do) is read until its end.
+fn read_chart_file(full: &Path, name: &str, rel_name: &str) -> Result<ChartFileRead, Error> {
+    match read_sized(full) {
+        Ok(Some((read, _))) => Ok(read),
+        Ok(None) => Err(Error::new(format!(
             "chart file {} is larger than the maximum file size {}",
             archive::go_quote(name),
             archive::MAX_DECOMPRESSED_FILE_SIZE
-        )));
+        ))),
+        Err(e) => Err(Error::new(format!(
+            "error reading {rel_name}: {}",
+            io_text(&e)
+        ))),
     }
-    // One byte more than the size stated, so the end is seen without growing the buffer.
-    // (`read_to_end` would ask the file for its size and position again: two system calls.)
-    let mut data = vec![0; meta.len() as usize + 1];
+}
+
+/// [`read_chart_file`]'s reading: `None` for a file larger than a chart may hold; the flag
+/// tells whether a byte order mark was removed.
+fn read_sized(full: &Path) -> std::io::Result<Option<(ChartFileRead, bool)>> {
+    use std::io::Read;
+    const LIMIT: u64 = archive::MAX_DECOMPRESSED_FILE_SIZE;
+    let mut file = std::fs::File::open(full)?;
+    let meta = file.metadata()?;
+    if meta.len() > LIMIT {
+        return Ok(None);
+    }
+    let size = meta.len() as usize;
+    let modified = meta.modified().ok();
+    if size == 0 {
+        // No size stated: read to the end in growing steps, within the limit.
+        let mut data = Vec::new();
+        (&mut file).take(LIMIT + 1).read_to_end(&mut data)?;
+        if data.len() as u64 > LIMIT {
+            return Ok(None);
+        }
+        let bom = data.starts_with(b"\xEF\xBB\xBF");
+        let data = if bom { &data[3..] } else { &data[..] };
+        return Ok(Some(((Arc::from(data), modified), bom)));
+    }
+    let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, size).collect();
     let mut filled = 0;
-    loop {
-        if filled == data.len() {
-            // The file grew since `fstat`: read the rest in bigger steps.
-            data.resize(filled * 2, 0);
-        }
-        match file.read(&mut data[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_error(e)),
-        }
-        if filled as u64 > archive::MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(Error::new(format!(
-                "chart file {} is larger than the maximum file size {}",
-                archive::go_quote(name),
-                archive::MAX_DECOMPRESSED_FILE_SIZE
-            )));
+    if let Some(buf) = Arc::get_mut(&mut data) {
+        while filled < size {
+            match file.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
-    data.truncate(filled);
-    if data.starts_with(b"\xEF\xBB\xBF") {
-        data.drain(..3);
+    // A byte order mark or a file that shrank since `fstat`: the rest is copied (rare).
+    let start = if data[..filled].starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    if start > 0 || filled < size {
+        data = Arc::from(&data[start..filled]);
     }
-    Ok((data, meta.modified().ok()))
+    Ok(Some(((data, modified), start > 0)))
 }
 
 /// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order. The same text
