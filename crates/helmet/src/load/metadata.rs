@@ -305,6 +305,14 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// [`sanitize`] in place; text of printable ASCII only (nearly every field) is kept as it is,
+/// without a new string.
+fn sanitize_in_place(s: &mut String) {
+    if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        *s = sanitize(s);
+    }
+}
+
 /// Characters Go's `unicode.IsPrint` rejects besides controls: the common format characters
 /// (category Cf) and private-use code points.
 fn is_format_or_private(c: char) -> bool {
@@ -334,10 +342,10 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
         &mut md.app_version,
         &mut md.kube_version,
     ] {
-        *s = sanitize(s);
+        sanitize_in_place(s);
     }
     for s in md.sources.iter_mut().chain(md.keywords.iter_mut()) {
-        *s = sanitize(s);
+        sanitize_in_place(s);
     }
     if md.api_version.is_empty() {
         return Err(Error::validation("chart.metadata.apiVersion is required"));
@@ -379,9 +387,9 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
                 ))
             }
             Some(m) => {
-                m.name = sanitize(&m.name);
-                m.email = sanitize(&m.email);
-                m.url = sanitize(&m.url);
+                sanitize_in_place(&mut m.name);
+                sanitize_in_place(&mut m.email);
+                sanitize_in_place(&mut m.url);
             }
         }
     }
@@ -392,12 +400,12 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
                 "dependencies must not contain empty or null nodes",
             ));
         };
-        d.name = sanitize(&d.name);
-        d.version = sanitize(&d.version);
-        d.repository = sanitize(&d.repository);
-        d.condition = sanitize(&d.condition);
+        sanitize_in_place(&mut d.name);
+        sanitize_in_place(&mut d.version);
+        sanitize_in_place(&mut d.repository);
+        sanitize_in_place(&mut d.condition);
         for t in d.tags.iter_mut() {
-            *t = sanitize(t);
+            sanitize_in_place(t);
         }
         if !d.alias.is_empty() && !valid_alias(&d.alias) {
             return Err(Error::validation(format!(
