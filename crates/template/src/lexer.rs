@@ -188,6 +188,14 @@ fn is_go_printable(c: char) -> bool {
         || u >= 0xf0000)
 }
 
+/// `hay` starts with `prefix`, compared bytewise in place: delimiters are a few bytes, for which
+/// the library comparison's call to `memcmp` cost more than the comparison (it ran before
+/// nearly every item).
+#[inline]
+fn has_prefix(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.len() >= prefix.len() && hay.iter().zip(prefix).all(|(a, b)| a == b)
+}
+
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -373,10 +381,11 @@ impl<'a> Lexer<'a> {
             (Some(&b), Some(&r)) if b != r && !is_space(b) => return (false, false),
             _ => {}
         }
-        if rest.len() >= 2 && is_space(rest[0]) && rest[1] == b'-' && rest[2..].starts_with(right) {
+        if rest.len() >= 2 && is_space(rest[0]) && rest[1] == b'-' && has_prefix(&rest[2..], right)
+        {
             return (true, true);
         }
-        (rest.starts_with(right), false)
+        (has_prefix(rest, right), false)
     }
 
     /// Where the next left delimiter starts in the rest of the input: a fast scan for its
@@ -387,7 +396,7 @@ impl<'a> Lexer<'a> {
         let mut from = 0;
         while let Some(x) = rest[from..].find(first) {
             let at = from + x;
-            if rest[at..].starts_with(self.left) {
+            if has_prefix(&rest.as_bytes()[at..], self.left.as_bytes()) {
                 return Some(at);
             }
             from = at + first.len_utf8();
@@ -570,7 +579,7 @@ impl<'a> Lexer<'a> {
         if before.len() >= 2
             && is_space(before[0])
             && before[1] == b'-'
-            && before[2..].starts_with(self.right.as_bytes())
+            && has_prefix(&before[2..], self.right.as_bytes())
         {
             self.pos -= 1;
             if n == 1 {
@@ -587,7 +596,7 @@ impl<'a> Lexer<'a> {
             None => true,
             Some(&b) if is_space(b) => true,
             Some(b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
-            _ => rest.starts_with(self.right.as_bytes()),
+            _ => has_prefix(rest, self.right.as_bytes()),
         }
     }
 
