@@ -269,10 +269,10 @@ fn render_with_policy(
         && renderables.iter().filter(|r| !r.partial).count() >= PARALLEL_MIN_FILES
         && cores() > 1
         && !reads_subcharts(&renderables, &templates, chart, values);
-    // Each file runs on the calling thread; the engine moves a call chain to a thread with a
-    // big stack only when it gets deep (real charts almost never do), so a render starts no
-    // thread (which costs more than rendering a small chart).
-    // A file gives its text, or its bytes when they are not UTF-8.
+    // A file runs on the thread that takes it (run in order: the calling thread); the engine
+    // moves a call chain to a thread with a big stack only when it gets deep (real charts almost
+    // never do), so a small chart's render starts no thread (which costs more than rendering
+    // it). A file gives its text, or its bytes when they are not UTF-8.
     let execute = |r: &Renderable, top: &Value| -> Result<Result<String, Vec<u8>>, Error> {
         let out = match options.invalid_utf8 {
             InvalidUtf8::Refuse => templates.execute(&r.name, top).map(Ok),
