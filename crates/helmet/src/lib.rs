@@ -43,7 +43,7 @@ pub fn set_process_caches(enabled: bool) {
 /// process, and keeps again what it parses and compiles (a `tpl` text, a regular expression or
 /// a file met twice in one render is parsed or compiled once, as in one `helmet template`).
 pub fn clear_process_caches() {
-    helmet_template::set_parse_cache_limit(helmet_template::parse_cache_limit());
+    helmet_template::clear_parse_cache();
     helmet_sprig::clear_regex_cache();
     values::parsed::clear();
     values::schema::clear();

@@ -497,77 +497,40 @@ pub(crate) fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Runs `work` over `jobs` on the calling thread and a few more, each thread taking the next
-/// job not yet taken (files differ widely in cost). `work` tells, besides its result, whether
-/// the job wrote to a map made before it. The results come back in the jobs' order, so the first
-/// error reported is the one Helm (which runs them in order) would meet first; `None` when any
-/// job wrote to such a map (the others then stop taking jobs). The threads get the default
-/// stack: deep call chains move to big stacks inside the engine, as on the calling thread.
+/// Runs `work` over `jobs` side by side ([`helmet_template::run_side_by_side`], on one thread per
+/// core). `work` tells, besides its result, whether the job wrote to a map made before it. The
+/// results come back in the jobs' order, so the first error reported is the one Helm (which
+/// runs them in order) would meet first; `None` when any job wrote to such a map (the others
+/// then stop taking jobs). A job taken by a thread that panicked is reported as a failure in its
+/// place, after the results before it. The threads get the default stack: deep call chains move
+/// to big stacks inside the engine, as on the calling thread.
 fn run_parallel<'a, T, F>(jobs: &[&'a Renderable<'_>], work: F) -> Option<Vec<Result<T, Error>>>
 where
     T: Send,
     F: Fn(&'a Renderable<'_>) -> (Result<T, Error>, bool) + Sync,
 {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let threads = cores().min(jobs.len()).max(1);
-    let next = AtomicUsize::new(0);
-    let wrote = AtomicBool::new(false);
-    let run = || {
-        let mut done = Vec::new();
-        while !wrote.load(Ordering::Relaxed) {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(job) = jobs.get(i) else { break };
-            let (result, written) = work(job);
-            if written {
-                wrote.store(true, Ordering::Relaxed);
-            }
-            done.push((i, result));
+    let wrote = std::sync::atomic::AtomicBool::new(false);
+    let slots = helmet_template::run_side_by_side(jobs.len(), cores(), |i| {
+        let (result, written) = work(jobs[i]);
+        if written {
+            wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        done
-    };
-    let mut slots: Vec<Option<Result<T, Error>>> =
-        std::iter::repeat_with(|| None).take(jobs.len()).collect();
-    let failed_thread = std::thread::scope(|s| {
-        let others: Vec<_> = (1..threads)
-            .map(|_| std::thread::Builder::new().spawn_scoped(s, run))
-            .collect();
-        let mut failed = false;
-        let mut parts = vec![run()];
-        for handle in others {
-            match handle.ok().and_then(|h| h.join().ok()) {
-                Some(part) => parts.push(part),
-                None => failed = true,
-            }
-        }
-        for (i, result) in parts.into_iter().flatten() {
-            slots[i] = Some(result);
-        }
-        failed
+        (result, written)
     });
-    if wrote.load(Ordering::Relaxed) {
+    if wrote.into_inner() {
         return None;
     }
-    if failed_thread {
-        // A job a failed thread took has no result; the first missing one is reported in its
-        // place, after the results before it.
-        let mut results = Vec::new();
-        for slot in slots {
-            match slot {
-                Some(result) => results.push(result),
-                None => {
-                    results.push(Err(thread_failed()));
-                    break;
-                }
+    let mut results = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot {
+            Some(result) => results.push(result),
+            None => {
+                results.push(Err(thread_failed()));
+                break;
             }
         }
-        return Some(results);
     }
-    Some(
-        slots
-            .into_iter()
-            .map(|slot| slot.unwrap_or_else(|| Err(thread_failed())))
-            .collect(),
-    )
+    Some(results)
 }
 
 /// Helm's `cleanupParseError`: `template: NAME:LINE: MSG` becomes `parse error at (NAME:LINE): MSG`

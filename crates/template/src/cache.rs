@@ -34,6 +34,11 @@ pub fn parse_cache_limit() -> usize {
 /// `0` turns it off (every source is parsed every time, as Helm does).
 pub fn set_parse_cache_limit(bytes: usize) {
     LIMIT.store(bytes, Ordering::Relaxed);
+    clear_parse_cache();
+}
+
+/// Drops what the parse cache holds; keeping goes on within its limit.
+pub fn clear_parse_cache() {
     let mut cache = lock();
     cache.entries.clear();
     cache.bytes = 0;

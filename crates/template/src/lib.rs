@@ -31,15 +31,19 @@ mod exec;
 pub mod lexer;
 mod output;
 pub mod parser;
+mod side_by_side;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use helmet_value::{FuncMap, Value};
 
-pub use cache::{parse_cache_limit, set_parse_cache_limit, DEFAULT_PARSE_CACHE_LIMIT};
+pub use cache::{
+    clear_parse_cache, parse_cache_limit, set_parse_cache_limit, DEFAULT_PARSE_CACHE_LIMIT,
+};
 pub use error::{Error, ErrorKind};
 pub use exec::MAX_EXEC_DEPTH;
+pub use side_by_side::run_side_by_side;
 
 /// Stack size of the thread a top-level execution runs on: deep enough for Go's template depth
 /// limit of 100000 nested `{{template}}` calls.
@@ -215,43 +219,12 @@ impl Templates {
         files: &[(&str, &str)],
         threads: usize,
     ) -> Result<(), (usize, Error)> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         let set = &self.set;
-        let threads = threads.clamp(1, files.len().max(1));
-        let next = AtomicUsize::new(0);
-        let parse = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((name, source)) = files.get(i) else {
-                    break done;
-                };
-                done.push((i, set.parse(name, source)));
-            }
-        };
-        let mut parsed: Vec<Option<Result<cache::ParsedTrees, Error>>> =
-            std::iter::repeat_with(|| None).take(files.len()).collect();
-        let parts = if threads == 1 {
-            vec![parse()]
-        } else {
-            std::thread::scope(|s| {
-                let others: Vec<_> = (1..threads)
-                    .map(|_| std::thread::Builder::new().spawn_scoped(s, parse))
-                    .collect();
-                let mut parts = vec![parse()];
-                // A thread that could not start or panicked leaves its files unparsed; they
-                // are parsed below on this thread.
-                parts.extend(
-                    others
-                        .into_iter()
-                        .filter_map(|h| h.ok().and_then(|h| h.join().ok())),
-                );
-                parts
-            })
-        };
-        for (i, result) in parts.into_iter().flatten() {
-            parsed[i] = Some(result);
-        }
+        let parsed = run_side_by_side(files.len(), threads, |i| {
+            let (name, source) = files[i];
+            (set.parse(name, source), false)
+        });
+        // A file whose thread panicked is parsed again here.
         for (i, ((name, source), result)) in files.iter().zip(parsed).enumerate() {
             let result = result.unwrap_or_else(|| self.set.parse(name, source));
             match result {

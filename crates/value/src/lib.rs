@@ -213,7 +213,8 @@ impl TypedMap {
             storage: Storage::View(target),
             named: map_type,
             nil: map.nil,
-            made_while_watched: watch::watching(),
+            // Writes through a view are judged by the map it views (see `update`).
+            made_while_watched: false,
         }
     }
 
