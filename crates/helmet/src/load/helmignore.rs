@@ -67,7 +67,11 @@ impl IgnoreRules {
         if rule.contains("**") {
             return Err("double-star (**) syntax is not supported".to_string());
         }
-        if parse_glob(rule).is_err() {
+        // Only a class or an escape can make a pattern malformed; most rules have neither, and
+        // then their shape is known without the general parser (a chart's rules are read on
+        // every load).
+        let plain = !rule.contains(['[', '\\']);
+        if !plain && parse_glob(rule).is_err() {
             return Err(BAD_PATTERN.to_string());
         }
         let mut glob = rule;
@@ -87,8 +91,12 @@ impl IgnoreRules {
         } else {
             Target::BaseName
         };
+        let glob = match plain.then(|| Glob::plain(glob)).flatten() {
+            Some(glob) => Some(glob),
+            None => parse_glob(glob).ok().map(Glob::new),
+        };
         self.rules.push(Rule {
-            glob: parse_glob(glob).ok().map(Glob::new),
+            glob,
             target,
             negate,
             dirs_only,
@@ -169,6 +177,18 @@ impl Glob {
                 Some(text) => Glob::Exact(text),
                 None => Glob::Tokens(tokens),
             },
+        }
+    }
+
+    /// The glob of a pattern without classes or escapes, when it has one of the plain shapes:
+    /// what [`Glob::new`] makes of [`parse_glob`]'s tokens for it.
+    fn plain(pattern: &str) -> Option<Glob> {
+        let wild = |text: &str| text.contains(['*', '?']);
+        match pattern.strip_prefix('*') {
+            Some(rest) if !wild(rest) => Some(Glob::StarThen(rest.to_string())),
+            Some(_) => None,
+            None if !wild(pattern) => Some(Glob::Exact(pattern.to_string())),
+            None => None,
         }
     }
 
@@ -362,6 +382,55 @@ mod tests {
             }
         }
         assert_eq!(glob_match("[a-", "abc"), Err(PatternError));
+    }
+
+    #[test]
+    fn plain_globs_match_as_parsed_ones() {
+        let names = [
+            "",
+            "a",
+            "a.swp",
+            ".swp",
+            "d/a.swp",
+            "é.swp",
+            "README.md.j2",
+            "a~",
+            "~",
+            "a/b",
+            "?",
+            "*",
+            "ab",
+            "xab",
+        ];
+        let mut plain = 0;
+        for pattern in [
+            "*.swp",
+            "*~",
+            "*",
+            "README.md.j2",
+            "a/b",
+            "a",
+            "",
+            "*a*",
+            "a?",
+            "?",
+            "*?",
+            "a*",
+        ] {
+            let parsed = Glob::new(parse_glob(pattern).unwrap());
+            if let Some(glob) = Glob::plain(pattern) {
+                plain += 1;
+                for name in names {
+                    assert_eq!(
+                        glob.matches(name),
+                        parsed.matches(name),
+                        "{pattern} on {name}"
+                    );
+                }
+            }
+        }
+        // The shapes with wildcards past a leading star go to the general parser.
+        assert_eq!(plain, 7);
     }
 
     #[test]
