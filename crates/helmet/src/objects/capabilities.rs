@@ -248,9 +248,11 @@ impl Object for KubeVersionValue {
     }
 }
 
-/// `common.VersionSet`: a `[]string` with a `Has` method.
+/// `common.VersionSet`: a `[]string` with a `Has` method. Shared: every load's `.Capabilities`
+/// and every `.Capabilities.APIVersions` a template reads hold the same list (Bitnami-style
+/// helpers read it in many templates), which nothing changes once built.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VersionSet(pub Vec<String>);
+pub struct VersionSet(pub Arc<Vec<String>>);
 
 impl Object for VersionSet {
     fn type_name(&self) -> &str {
@@ -420,7 +422,7 @@ impl Default for Capabilities {
     fn default() -> Capabilities {
         Capabilities {
             kube_version: KubeVersion::default(),
-            api_versions: VersionSet(DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect()),
+            api_versions: VersionSet(default_api_versions()),
             helm_version: HelmVersion::default(),
         }
     }
@@ -429,9 +431,17 @@ impl Default for Capabilities {
 impl Capabilities {
     /// The defaults with extra API versions appended (`helm template -a`).
     pub fn with_extra_api_versions(mut self, extra: &[String]) -> Capabilities {
-        self.api_versions.0.extend(extra.iter().cloned());
+        Arc::make_mut(&mut self.api_versions.0).extend(extra.iter().cloned());
         self
     }
+}
+
+/// [`DEFAULT_API_VERSIONS`] as owned strings, built once per process.
+fn default_api_versions() -> Arc<Vec<String>> {
+    static DEFAULT: std::sync::OnceLock<Arc<Vec<String>>> = std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| Arc::new(DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect()))
+        .clone()
 }
 
 impl Object for Capabilities {
