@@ -55,8 +55,15 @@ impl IgnoreRules {
 
     /// Adds the rule Helm always appends: `templates/.?*` (hidden files in `templates/`).
     pub fn add_defaults(&mut self) {
-        // The default rule is well-formed, so this cannot fail.
-        let _ = self.add_rule("templates/.?*");
+        // Parsed once per process: every load of a chart directory adds it.
+        static DEFAULTS: std::sync::OnceLock<IgnoreRules> = std::sync::OnceLock::new();
+        let defaults = DEFAULTS.get_or_init(|| {
+            let mut rules = IgnoreRules::empty();
+            // The default rule is well-formed, so this cannot fail.
+            let _ = rules.add_rule("templates/.?*");
+            rules
+        });
+        self.rules.extend(defaults.rules.iter().cloned());
     }
 
     fn add_rule(&mut self, line: &str) -> Result<(), String> {

@@ -59,7 +59,24 @@ impl ReleaseInfo {
 /// Helm turns chart metadata into a map by reflection, and every slice on the way becomes a
 /// `[]interface {}` (so `.Chart.Keywords` is not a `[]string`).
 fn slices_as_interface(value: Value) -> Value {
+    // Whether `value` holds something the conversion changes: a typed list, or a map it copies.
+    fn converted(value: &Value) -> bool {
+        match value {
+            Value::List(list) => {
+                list.elem != ElemType::Interface || list.items.iter().any(converted)
+            }
+            Value::Map(map) => map.elem == ElemType::Interface,
+            _ => false,
+        }
+    }
     match value {
+        // Most metadata lists (`Sources`, `Keywords`, the dependency entries' own lists) are
+        // built as `[]interface {}` already: kept as they are.
+        Value::List(list)
+            if list.elem == ElemType::Interface && !list.items.iter().any(converted) =>
+        {
+            Value::List(list)
+        }
         Value::List(list) => Value::list(
             list.items
                 .iter()
