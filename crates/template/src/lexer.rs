@@ -95,27 +95,74 @@ impl ItemKind {
     }
 }
 
-/// A lexed item: its kind, byte offset and text. Items borrow their text from the input, so
-/// lexing and the parser's look-ahead copy no strings; lines are worked out from offsets only
+/// A lexed item: its kind, byte offset and length. Items are small and hold no reference to
+/// the input (their text is [`Item::text`] of it), so lexing copies no strings and a thread can
+/// keep one item buffer for every template it parses; lines are worked out from offsets only
 /// when an error needs one ([`line_at`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Item<'a> {
+pub struct Item {
     /// The kind.
     pub kind: ItemKind,
     /// Byte offset in the input.
     pub pos: usize,
-    /// The text (empty for errors: their message is [`Lexed::error`]).
-    pub val: &'a str,
+    /// Length of the text in bytes (0 for errors: their message is [`Lexed::error`]).
+    pub len: u32,
 }
 
-/// What lexing an input gives: its items, and the message of the error that ended it early
-/// (the last item is then an [`ItemKind::Error`]).
+impl Item {
+    /// Offset just past the item's text.
+    #[inline]
+    pub fn end(&self) -> usize {
+        self.pos + self.len as usize
+    }
+
+    /// The item's text in `input` (the text it was lexed from).
+    #[inline]
+    pub fn text<'a>(&self, input: &'a str) -> &'a str {
+        input.get(self.pos..self.end()).unwrap_or("")
+    }
+
+    /// Go's `item.String`, used in parse error messages (errors print their message instead,
+    /// which the item does not hold).
+    pub fn describe(&self, input: &str) -> String {
+        let val = self.text(input);
+        match self.kind {
+            ItemKind::Eof => "EOF".to_string(),
+            ItemKind::Error => val.to_string(),
+            k if k.is_keyword() => format!("<{val}>"),
+            _ => {
+                if val.chars().count() > 10 {
+                    let head: String = val.chars().take(10).collect();
+                    format!("{}...", go_quote(&head))
+                } else {
+                    go_quote(val)
+                }
+            }
+        }
+    }
+}
+
+/// What lexing an input gives: its items, the message of the error that ended it early (the
+/// last item is then an [`ItemKind::Error`]) and how deeply its items nest.
 #[derive(Debug)]
-pub struct Lexed<'a> {
+pub struct Lexed {
     /// The items in order.
-    pub items: Vec<Item<'a>>,
+    pub items: Vec<Item>,
     /// The lexing error's message, if lexing stopped at one.
     pub error: Option<String>,
+    /// An upper bound of the nesting the parser will recurse through (see [`Summary::nest`]).
+    pub nest: usize,
+}
+
+/// What [`lex_into`] tells besides the items.
+#[derive(Debug)]
+pub struct Summary {
+    /// The lexing error's message, if lexing stopped at one.
+    pub error: Option<String>,
+    /// An upper bound of the nesting the parser will recurse through: parentheses, and control
+    /// structures counted from their keywords (`else if` adds levels without an `end`, so this
+    /// may overestimate, never underestimate).
+    pub nest: usize,
 }
 
 /// The 1-based line of byte offset `pos` of `input`: the line an item starting there is on.
@@ -125,26 +172,6 @@ pub fn line_at(input: &str, pos: usize) -> usize {
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
-}
-
-impl std::fmt::Display for Item<'_> {
-    /// Go's `item.String`, used in parse error messages (errors print their message instead,
-    /// which the item does not hold).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.kind {
-            ItemKind::Eof => f.write_str("EOF"),
-            ItemKind::Error => f.write_str(self.val),
-            k if k.is_keyword() => write!(f, "<{}>", self.val),
-            _ => {
-                if self.val.chars().count() > 10 {
-                    let head: String = self.val.chars().take(10).collect();
-                    write!(f, "{}...", go_quote(&head))
-                } else {
-                    f.write_str(&go_quote(self.val))
-                }
-            }
-        }
-    }
 }
 
 /// Go's `%q` of a string (strconv.Quote).
@@ -228,17 +255,21 @@ pub fn go_rune_u(c: char) -> String {
     }
 }
 
-struct Lexer<'a> {
+struct Lexer<'a, 'v> {
     input: &'a str,
     left: &'a str,
     right: &'a str,
     pos: usize,
     start: usize,
     paren_depth: i32,
-    items: Vec<Item<'a>>,
+    items: &'v mut Vec<Item>,
     error: Option<String>,
     break_ok: bool,
     continue_ok: bool,
+    /// Open parentheses and control structures, and the most seen at once.
+    parens: usize,
+    controls: usize,
+    nest: usize,
 }
 
 /// Options of the lexer that depend on the function map.
@@ -250,7 +281,41 @@ pub struct LexOptions {
 }
 
 /// Lexes the whole input with the given delimiters.
-pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Lexed<'a> {
+pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Lexed {
+    let mut items = Vec::new();
+    let summary = lex_into(input, left, right, opts, &mut items);
+    Lexed {
+        items,
+        error: summary.error,
+        nest: summary.nest,
+    }
+}
+
+/// Lexes the whole input with the given delimiters into `items` (emptied first), so a caller
+/// can keep one buffer for many inputs.
+pub fn lex_into(
+    input: &str,
+    left: &str,
+    right: &str,
+    opts: LexOptions,
+    items: &mut Vec<Item>,
+) -> Summary {
+    items.clear();
+    if u32::try_from(input.len()).is_err() {
+        // Items keep 32-bit lengths.
+        items.push(Item {
+            kind: ItemKind::Error,
+            pos: 0,
+            len: 0,
+        });
+        return Summary {
+            error: Some("templates of 4 GiB or more are not supported by helmet".into()),
+            nest: 0,
+        };
+    }
+    // Charts' templates hold about one item per five or six bytes: room for one per four
+    // means no regrowth.
+    items.reserve(input.len() / 4 + 8);
     let mut l = Lexer {
         input,
         left: if left.is_empty() { "{{" } else { left },
@@ -258,17 +323,18 @@ pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) 
         pos: 0,
         start: 0,
         paren_depth: 0,
-        // Charts' templates hold about one item per five or six bytes: room for one per four
-        // means no regrowth (items are small and dropped once the parse ends).
-        items: Vec::with_capacity(input.len() / 4 + 8),
+        items,
         error: None,
         break_ok: opts.break_ok,
         continue_ok: opts.continue_ok,
+        parens: 0,
+        controls: 0,
+        nest: 0,
     };
     l.run();
-    Lexed {
-        items: l.items,
+    Summary {
         error: l.error,
+        nest: l.nest,
     }
 }
 
@@ -281,12 +347,14 @@ enum State {
     Done,
 }
 
-impl<'a> Lexer<'a> {
+impl<'a> Lexer<'a, '_> {
+    #[inline]
     fn emit(&mut self, kind: ItemKind) {
         self.items.push(Item {
             kind,
             pos: self.start,
-            val: &self.input[self.start..self.pos],
+            // The input's length fits 32 bits (checked in `lex_into`).
+            len: (self.pos - self.start) as u32,
         });
         self.start = self.pos;
     }
@@ -295,28 +363,21 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             kind: ItemKind::Error,
             pos: self.start,
-            val: "",
+            len: 0,
         });
         self.error = Some(msg);
         State::Done
     }
 
     fn rest(&self) -> &'a str {
-        &self.input[self.pos..]
+        self.input.get(self.pos..).unwrap_or_default()
     }
 
     fn rest_bytes(&self) -> &'a [u8] {
         self.input.as_bytes().get(self.pos..).unwrap_or_default()
     }
 
-    #[inline]
-    fn next(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        Some(c)
-    }
-
-    #[inline]
+    /// The character at the current position.
     fn peek(&self) -> Option<char> {
         let b = *self.input.as_bytes().get(self.pos)?;
         if b.is_ascii() {
@@ -325,15 +386,9 @@ impl<'a> Lexer<'a> {
         self.rest().chars().next()
     }
 
-    fn backup(&mut self, c: Option<char>) {
-        if let Some(c) = c {
-            self.pos -= c.len_utf8();
-        }
-    }
-
-    /// Moves past the alphanumeric characters at the current position; returns the character
-    /// that ended the run (not consumed), `None` at the end of input.
-    fn skip_alnum(&mut self) -> Option<char> {
+    /// Moves past the alphanumeric characters at the current position.
+    #[inline]
+    fn skip_alnum(&mut self) {
         // One table look-up per byte: identifiers and fields are most of an action's bytes.
         let bytes = self.input.as_bytes();
         let mut i = self.pos;
@@ -341,10 +396,9 @@ impl<'a> Lexer<'a> {
             i += 1;
         }
         self.pos = i;
-        loop {
-            match self.peek() {
-                Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
-                other => return other,
+        if bytes.get(i).is_some_and(|b| !b.is_ascii()) {
+            while let Some(c) = self.peek().filter(|&c| is_alnum(c)) {
+                self.pos += c.len_utf8();
             }
         }
     }
@@ -377,21 +431,16 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn has_left_trim(s: &str) -> bool {
-        let b = s.as_bytes();
-        b.len() >= 2 && b[0] == b'-' && is_space(b[1])
+    fn has_left_trim(s: &[u8]) -> bool {
+        s.len() >= 2 && s[0] == b'-' && is_space(s[1])
     }
 
+    /// Whether the right delimiter (with a trim marker before it: the second answer) starts at
+    /// the current position.
     #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
-        let rest = &self.input.as_bytes()[self.pos..];
+        let rest = self.rest_bytes();
         let right = self.right.as_bytes();
-        // Called before every item inside an action: most start with neither a space nor the
-        // delimiter's first byte, which one comparison tells.
-        match (rest.first(), right.first()) {
-            (Some(&b), Some(&r)) if b != r && !is_space(b) => return (false, false),
-            _ => {}
-        }
         if rest.len() >= 2 && is_space(rest[0]) && rest[1] == b'-' && has_prefix(&rest[2..], right)
         {
             return (true, true);
@@ -399,20 +448,27 @@ impl<'a> Lexer<'a> {
         (has_prefix(rest, right), false)
     }
 
-    /// Where the next left delimiter starts in the rest of the input: a fast scan for its
-    /// first character, then a comparison of the rest of it.
+    /// Where the next left delimiter starts in the rest of the input: a scan for its first
+    /// byte, then a comparison of the rest of it. Most texts between actions are a line break
+    /// and an indent, shorter than the library search's set-up: it takes over only after them.
     fn find_left_delim(&self) -> Option<usize> {
-        let rest = self.rest();
-        let first = self.left.chars().next()?;
-        let mut from = 0;
-        while let Some(x) = rest[from..].find(first) {
-            let at = from + x;
-            if has_prefix(&rest.as_bytes()[at..], self.left.as_bytes()) {
+        let rest = self.rest_bytes();
+        let left = self.left.as_bytes();
+        let first = *left.first()?;
+        let mut at = 0;
+        loop {
+            let short = rest.len().min(at + 32);
+            while at < short && rest[at] != first {
+                at += 1;
+            }
+            if at == short {
+                at += rest.get(at..)?.iter().position(|&b| b == first)?;
+            }
+            if has_prefix(&rest[at..], left) {
                 return Some(at);
             }
-            from = at + first.len_utf8();
+            at += 1;
         }
-        None
     }
 
     fn lex_text(&mut self) -> State {
@@ -420,14 +476,14 @@ impl<'a> Lexer<'a> {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + self.left.len();
+                let bytes = self.input.as_bytes();
                 let mut trim = 0;
-                if Self::has_left_trim(&self.input[delim_end..]) {
-                    let text = &self.input.as_bytes()[self.start..self.pos];
+                if Self::has_left_trim(bytes.get(delim_end..).unwrap_or_default()) {
+                    let text = bytes.get(self.start..self.pos).unwrap_or_default();
                     trim = text.iter().rev().take_while(|&&b| is_space(b)).count();
                 }
                 self.pos -= trim;
-                let nonempty = self.pos > self.start;
-                if nonempty {
+                if self.pos > self.start {
                     self.emit(ItemKind::Text);
                 }
                 self.pos += trim;
@@ -445,9 +501,9 @@ impl<'a> Lexer<'a> {
 
     fn lex_left_delim(&mut self) -> State {
         self.pos += self.left.len();
-        let trim = Self::has_left_trim(self.rest());
+        let trim = Self::has_left_trim(self.rest_bytes());
         let after = if trim { 2 } else { 0 };
-        if self.input[self.pos + after..].starts_with("/*") {
+        if has_prefix(self.rest_bytes().get(after..).unwrap_or_default(), b"/*") {
             self.pos += after;
             self.start = self.pos;
             return State::Comment;
@@ -474,14 +530,18 @@ impl<'a> Lexer<'a> {
         }
         self.pos += self.right.len();
         if trim {
-            self.pos += self
-                .rest_bytes()
-                .iter()
-                .take_while(|&&b| is_space(b))
-                .count();
+            self.skip_spaces();
         }
         self.start = self.pos;
         State::Text
+    }
+
+    fn skip_spaces(&mut self) {
+        self.pos += self
+            .rest_bytes()
+            .iter()
+            .take_while(|&&b| is_space(b))
+            .count();
     }
 
     fn lex_right_delim(&mut self) -> State {
@@ -493,90 +553,117 @@ impl<'a> Lexer<'a> {
         self.pos += self.right.len();
         self.emit(ItemKind::RightDelim);
         if trim {
-            self.pos += self
-                .rest_bytes()
-                .iter()
-                .take_while(|&&b| is_space(b))
-                .count();
+            self.skip_spaces();
             self.start = self.pos;
         }
         State::Text
     }
 
-    fn lex_inside(&mut self) -> State {
-        let (delim, _) = self.at_right_delim();
-        if delim {
-            if self.paren_depth == 0 {
-                return State::RightDelim;
-            }
-            return self.error("unclosed left paren".into());
-        }
-        let Some(c) = self.next() else {
-            return self.error("unclosed action".into());
+    /// Notes an item that opens (`up`) or closes a level of nesting.
+    #[inline]
+    fn nesting(&mut self, paren: bool, up: bool) {
+        let count = if paren {
+            &mut self.parens
+        } else {
+            &mut self.controls
         };
-        match c {
-            ' ' | '\t' | '\r' | '\n' => {
-                self.backup(Some(c));
-                self.lex_space()
-            }
-            '=' => {
-                self.emit(ItemKind::Assign);
-                State::Inside
-            }
-            ':' => {
-                if self.next() != Some('=') {
-                    return self.error("expected :=".into());
+        *count = if up {
+            *count + 1
+        } else {
+            count.saturating_sub(1)
+        };
+        self.nest = self.nest.max(self.parens + self.controls);
+    }
+
+    /// Lexes the items of an action up to its right delimiter.
+    fn lex_inside(&mut self) -> State {
+        let right_first = self.right.as_bytes().first().copied();
+        loop {
+            let Some(&b) = self.input.as_bytes().get(self.pos) else {
+                return self.error("unclosed action".into());
+            };
+            // Most items start with neither a space nor the delimiter's first byte.
+            if (Some(b) == right_first || is_space(b)) && self.at_right_delim().0 {
+                if self.paren_depth == 0 {
+                    return State::RightDelim;
                 }
-                self.emit(ItemKind::Declare);
-                State::Inside
+                return self.error("unclosed left paren".into());
             }
-            '|' => {
-                self.emit(ItemKind::Pipe);
-                State::Inside
-            }
-            '"' => self.lex_quote(),
-            '`' => self.lex_raw_quote(),
-            '$' => self.lex_variable(),
-            '\'' => self.lex_char(),
-            '.' => {
-                if let Some(&b) = self.rest().as_bytes().first() {
-                    if !b.is_ascii_digit() {
-                        return self.lex_field_or_variable(ItemKind::Field);
+            let next = match b {
+                b' ' | b'\t' | b'\r' | b'\n' => self.lex_space(),
+                b'=' => self.emit_char(ItemKind::Assign),
+                b':' => {
+                    if self.input.as_bytes().get(self.pos + 1) != Some(&b'=') {
+                        return self.error("expected :=".into());
                     }
+                    self.pos += 2;
+                    self.emit(ItemKind::Declare);
+                    State::Inside
                 }
-                self.backup(Some(c));
-                self.lex_number()
-            }
-            '+' | '-' | '0'..='9' => {
-                self.backup(Some(c));
-                self.lex_number()
-            }
-            c if is_alnum(c) => {
-                self.backup(Some(c));
-                self.lex_identifier()
-            }
-            '(' => {
-                self.emit(ItemKind::LeftParen);
-                self.paren_depth += 1;
-                State::Inside
-            }
-            ')' => {
-                self.paren_depth -= 1;
-                if self.paren_depth < 0 {
-                    return self.error("unexpected right paren".into());
+                b'|' => self.emit_char(ItemKind::Pipe),
+                b'"' => {
+                    self.pos += 1;
+                    self.lex_quote()
                 }
-                self.emit(ItemKind::RightParen);
-                State::Inside
+                b'`' => {
+                    self.pos += 1;
+                    self.lex_raw_quote()
+                }
+                b'$' => {
+                    self.pos += 1;
+                    self.lex_field_or_variable(ItemKind::Variable)
+                }
+                b'\'' => {
+                    self.pos += 1;
+                    self.lex_char()
+                }
+                b'.' => match self.input.as_bytes().get(self.pos + 1) {
+                    // `.field` (and `.` alone); `.5` is a number.
+                    Some(&c) if !c.is_ascii_digit() => {
+                        self.pos += 1;
+                        self.lex_field_or_variable(ItemKind::Field)
+                    }
+                    _ => self.lex_number(),
+                },
+                b'+' | b'-' | b'0'..=b'9' => self.lex_number(),
+                b'(' => {
+                    self.paren_depth += 1;
+                    self.nesting(true, true);
+                    self.emit_char(ItemKind::LeftParen)
+                }
+                b')' => {
+                    self.paren_depth -= 1;
+                    if self.paren_depth < 0 {
+                        return self.error("unexpected right paren".into());
+                    }
+                    self.nesting(true, false);
+                    self.emit_char(ItemKind::RightParen)
+                }
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.lex_identifier(),
+                b if b.is_ascii() && !b.is_ascii_control() => self.emit_char(ItemKind::Char),
+                _ => match self.peek() {
+                    Some(c) if is_alnum(c) => self.lex_identifier(),
+                    Some(c) => {
+                        return self.error(format!(
+                            "unrecognized character in action: {}",
+                            go_rune_u(c)
+                        ))
+                    }
+                    None => return self.error("unclosed action".into()),
+                },
+            };
+            if !matches!(next, State::Inside) {
+                return next;
             }
-            c if c.is_ascii() && !c.is_ascii_control() => {
-                self.emit(ItemKind::Char);
-                State::Inside
-            }
-            c => self.error(format!(
-                "unrecognized character in action: {}",
-                go_rune_u(c)
-            )),
         }
+    }
+
+    /// Emits the one-byte item at the current position.
+    #[inline]
+    fn emit_char(&mut self, kind: ItemKind) -> State {
+        self.pos += 1;
+        self.emit(kind);
+        State::Inside
     }
 
     fn lex_space(&mut self) -> State {
@@ -586,11 +673,13 @@ impl<'a> Lexer<'a> {
             .take_while(|&&b| is_space(b))
             .count();
         self.pos += n;
-        let before = &self.input.as_bytes()[self.pos - 1..];
-        if before.len() >= 2
-            && is_space(before[0])
-            && before[1] == b'-'
-            && has_prefix(&before[2..], self.right.as_bytes())
+        // A trim marker's space belongs to the right delimiter.
+        let before = self
+            .input
+            .as_bytes()
+            .get(self.pos - 1..)
+            .unwrap_or_default();
+        if before.len() >= 2 && before[1] == b'-' && has_prefix(&before[2..], self.right.as_bytes())
         {
             self.pos -= 1;
             if n == 1 {
@@ -601,6 +690,7 @@ impl<'a> Lexer<'a> {
         State::Inside
     }
 
+    #[inline]
     fn at_terminator(&self) -> bool {
         let rest = self.rest_bytes();
         match rest.first() {
@@ -611,12 +701,10 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn lex_variable(&mut self) -> State {
-        if self.at_terminator() {
-            self.emit(ItemKind::Variable);
-            return State::Inside;
-        }
-        self.lex_field_or_variable(ItemKind::Variable)
+    /// The error for a word ended by a character that cannot end it.
+    fn bad_character(&mut self) -> State {
+        let c = self.peek();
+        self.error(format!("bad character {}", rune_or_eof(c)))
     }
 
     fn lex_field_or_variable(&mut self, kind: ItemKind) -> State {
@@ -628,20 +716,20 @@ impl<'a> Lexer<'a> {
             });
             return State::Inside;
         }
-        let last = self.skip_alnum();
+        self.skip_alnum();
         if !self.at_terminator() {
-            return self.error(format!("bad character {}", rune_or_eof(last)));
+            return self.bad_character();
         }
         self.emit(kind);
         State::Inside
     }
 
     fn lex_identifier(&mut self) -> State {
-        let c = self.skip_alnum();
-        let word = &self.input[self.start..self.pos];
+        self.skip_alnum();
         if !self.at_terminator() {
-            return self.error(format!("bad character {}", rune_or_eof(c)));
+            return self.bad_character();
         }
+        let word = self.input.get(self.start..self.pos).unwrap_or_default();
         let kind = match word {
             "block" => ItemKind::Block,
             "break" if self.break_ok => ItemKind::Break,
@@ -657,6 +745,15 @@ impl<'a> Lexer<'a> {
             "true" | "false" => ItemKind::Bool,
             _ => ItemKind::Identifier,
         };
+        match kind {
+            ItemKind::If
+            | ItemKind::Range
+            | ItemKind::With
+            | ItemKind::Block
+            | ItemKind::Define => self.nesting(false, true),
+            ItemKind::End => self.nesting(false, false),
+            _ => {}
+        }
         self.emit(kind);
         State::Inside
     }
@@ -735,7 +832,7 @@ impl<'a> Lexer<'a> {
         self.accept("i");
         if let Some(c) = self.peek() {
             if is_alnum(c) {
-                self.next();
+                self.pos += c.len_utf8();
                 return false;
             }
         }
@@ -788,7 +885,7 @@ mod tests {
             .into_iter()
             .map(|i| match i.kind {
                 ItemKind::Error => (i.kind, error.clone()),
-                _ => (i.kind, i.val.to_string()),
+                _ => (i.kind, i.text(src).to_string()),
             })
             .collect()
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use helmet_value::Value;
 
 use crate::ast::*;
-use crate::lexer::{lex, line_at, Item, ItemKind, LexOptions};
+use crate::lexer::{lex_into, line_at, Item, ItemKind, LexOptions};
 
 /// A parse error's message, already in Go's `template: NAME:LINE: MSG` form, and its line.
 #[derive(Debug)]
@@ -38,7 +38,7 @@ pub(crate) const MAX_PAREN_DEPTH: usize = 10_000;
 pub(crate) const MAX_NESTING: usize = 500_000;
 
 struct Parser<'a, 't, F: Fn(&str) -> bool> {
-    items: Vec<Item<'t>>,
+    items: &'a [Item],
     /// The message of the lexing error that ends `items`, if any.
     lex_error: Option<String>,
     /// The source `items` borrow from.
@@ -50,7 +50,7 @@ struct Parser<'a, 't, F: Fn(&str) -> bool> {
     vars: Vec<&'t str>,
     /// The functions the body being parsed calls, each once, in the order first met (see
     /// [`Tree::called`]); `define` and `block` bodies keep their own.
-    called: Vec<Item<'t>>,
+    called: Vec<(&'t str, Item)>,
     range_depth: usize,
     /// Offset of the action being parsed (its left delimiter), if any.
     action_pos: Option<usize>,
@@ -82,7 +82,8 @@ pub fn parse(
             line: 0,
         });
     }
-    let lexed = lex(
+    let mut items = ITEMS.take();
+    let lexed = lex_into(
         text,
         left,
         right,
@@ -90,54 +91,49 @@ pub fn parse(
             break_ok: !has_func("break"),
             continue_ok: !has_func("continue"),
         },
+        &mut items,
     );
-    let nest = nesting_estimate(&lexed.items);
-    let deep = nest > DEEP_TREE;
-    let run = move || parse_items(name, text, lexed, has_func, nest);
-    if !deep {
-        return run();
-    }
-    // Deep nesting recurses deeply: parse on a big stack.
-    crate::on_stack_for_levels(nest, run).unwrap_or_else(|| {
-        Err(ParseError {
-            message: format!("template: {name}: internal error: parser thread failed"),
-            line: 0,
+    let nest = lexed.nest;
+    let tokens = &items[..];
+    let run = move || parse_items(name, text, tokens, lexed.error, has_func, nest);
+    let parsed = if nest <= DEEP_TREE {
+        run()
+    } else {
+        // Deep nesting recurses deeply: parse on a big stack.
+        crate::on_stack_for_levels(nest, run).unwrap_or_else(|| {
+            Err(ParseError {
+                message: format!("template: {name}: internal error: parser thread failed"),
+                line: 0,
+            })
         })
-    })
+    };
+    if items.capacity() <= KEPT_ITEMS {
+        ITEMS.set(items);
+    }
+    parsed
 }
 
-/// An upper bound of the nesting the parser will recurse through: parentheses, and control
-/// structures counted from their keywords (`else if` adds levels without an `end`, so this may
-/// overestimate, never underestimate).
-fn nesting_estimate(items: &[Item<'_>]) -> usize {
-    let (mut parens, mut controls, mut max) = (0usize, 0usize, 0usize);
-    for it in items {
-        match it.kind {
-            ItemKind::LeftParen => parens += 1,
-            ItemKind::RightParen => parens = parens.saturating_sub(1),
-            ItemKind::If
-            | ItemKind::Range
-            | ItemKind::With
-            | ItemKind::Block
-            | ItemKind::Define => controls += 1,
-            ItemKind::End => controls = controls.saturating_sub(1),
-            _ => continue,
-        }
-        max = max.max(parens + controls);
-    }
-    max
+thread_local! {
+    /// The item buffer of the thread's last parse, kept for its next one: a chart's templates
+    /// are parsed one after another, and a fresh buffer per template cost more than lexing
+    /// small ones (large blocks come from the allocator's slow paths).
+    static ITEMS: std::cell::Cell<Vec<Item>> = const { std::cell::Cell::new(Vec::new()) };
 }
+
+/// The largest item buffer a thread keeps between parses (16 bytes per item).
+const KEPT_ITEMS: usize = 1 << 18;
 
 fn parse_items<F: Fn(&str) -> bool>(
     name: &str,
     text: &str,
-    lexed: crate::lexer::Lexed<'_>,
+    items: &[Item],
+    lex_error: Option<String>,
     has_func: &F,
     nest: usize,
 ) -> Result<Parsed, ParseError> {
     let mut p = Parser {
-        items: lexed.items,
-        lex_error: lexed.error,
+        items,
+        lex_error,
         source: text,
         idx: 0,
         name: name.into(),
@@ -193,18 +189,26 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
 
     /// A body's called functions (identifier items, each name once) as [`Tree::called`]
     /// keeps them: sorted.
-    fn called_list(&self, mut called: Vec<Item<'t>>) -> PResult<std::sync::OnceLock<Box<[Span]>>> {
-        called.sort_unstable_by(|a, b| a.val.cmp(b.val));
+    fn called_list(
+        &self,
+        mut called: Vec<(&'t str, Item)>,
+    ) -> PResult<std::sync::OnceLock<Box<[Span]>>> {
+        called.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let spans = called
             .iter()
-            .map(|item| self.span_of(item))
+            .map(|(_, item)| self.span_of(item))
             .collect::<PResult<Box<[Span]>>>()?;
         Ok(std::sync::OnceLock::from(spans))
     }
 
+    /// An item's text.
+    fn val(&self, item: &Item) -> &'t str {
+        item.text(self.source)
+    }
+
     /// An item's text as a [`Span`] of the source.
-    fn span_of(&self, item: &Item<'_>) -> PResult<Span> {
-        self.span(item.pos, item.pos + item.val.len())
+    fn span_of(&self, item: &Item) -> PResult<Span> {
+        self.span(item.pos, item.end())
     }
 
     fn current_line(&self) -> usize {
@@ -216,18 +220,18 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             .unwrap_or(1)
     }
 
-    fn item(&self, i: usize) -> Item<'t> {
+    fn item(&self, i: usize) -> Item {
         match self.items.get(i) {
             Some(it) => *it,
             None => Item {
                 kind: ItemKind::Eof,
                 pos: self.text.len(),
-                val: "",
+                len: 0,
             },
         }
     }
 
-    fn next(&mut self) -> Item<'t> {
+    fn next(&mut self) -> Item {
         let it = self.item(self.idx);
         self.furthest.set(self.furthest.get().max(self.idx));
         if self.idx < self.items.len() {
@@ -243,12 +247,12 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         self.idx = self.idx.saturating_sub(1);
     }
 
-    fn peek(&self) -> Item<'t> {
+    fn peek(&self) -> Item {
         self.furthest.set(self.furthest.get().max(self.idx));
         self.item(self.idx)
     }
 
-    fn next_non_space(&mut self) -> Item<'t> {
+    fn next_non_space(&mut self) -> Item {
         // Skipped spaces come before the item returned, which moves `furthest` past them.
         while self
             .items
@@ -260,13 +264,13 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         self.next()
     }
 
-    fn peek_non_space(&mut self) -> Item<'t> {
+    fn peek_non_space(&mut self) -> Item {
         let t = self.next_non_space();
         self.backup();
         t
     }
 
-    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item<'t>> {
+    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item> {
         let t = self.next_non_space();
         if t.kind != kind {
             return Err(self.unexpected(&t, context));
@@ -274,7 +278,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         Ok(t)
     }
 
-    fn unexpected(&self, token: &Item<'_>, context: &str) -> ParseError {
+    fn unexpected(&self, token: &Item, context: &str) -> ParseError {
         if token.kind == ItemKind::Error {
             let message = self.lex_error.as_deref().unwrap_or("");
             let mut extra = String::new();
@@ -289,7 +293,10 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             }
             return self.errorf(format!("{message}{extra}"));
         }
-        self.errorf(format!("unexpected {token} in {context}"))
+        self.errorf(format!(
+            "unexpected {} in {context}",
+            token.describe(self.source)
+        ))
     }
 
     fn enter(&mut self) -> PResult<()> {
@@ -361,7 +368,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         if t.kind != ItemKind::String && t.kind != ItemKind::RawString {
             return Err(self.unexpected(&t, context));
         }
-        let name = match unquote(t.val) {
+        let name = match unquote(self.val(&t)) {
             Ok(s) => s,
             Err(e) => return Err(self.errorf(e)),
         };
@@ -528,10 +535,10 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         })))
     }
 
-    fn template_name(&mut self, token: &Item<'_>, context: &str) -> PResult<String> {
+    fn template_name(&mut self, token: &Item, context: &str) -> PResult<String> {
         match token.kind {
             ItemKind::String | ItemKind::RawString => {
-                unquote(token.val).map_err(|e| self.errorf(e))
+                unquote(self.val(token)).map_err(|e| self.errorf(e))
             }
             _ => Err(self.unexpected(token, context)),
         }
@@ -614,16 +621,16 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                     name: self.span_of(&v)?,
                     fields: None,
                 });
-                self.vars.push(v.val);
+                self.vars.push(self.val(&v));
                 break;
-            } else if next.kind == ItemKind::Char && next.val == "," {
+            } else if next.kind == ItemKind::Char && self.val(&next) == "," {
                 self.next_non_space();
                 pipe.decl.push(VariableNode {
                     pos: v.pos,
                     name: self.span_of(&v)?,
                     fields: None,
                 });
-                self.vars.push(v.val);
+                self.vars.push(self.val(&v));
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().kind {
                         ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
@@ -727,7 +734,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             let mut end = pos;
             while self.peek().kind == ItemKind::Field {
                 let t = self.next();
-                end = t.pos + t.val.len();
+                end = t.end();
             }
             return match node {
                 Arg::Field { fields, .. } => {
@@ -763,14 +770,15 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             ItemKind::Identifier => {
                 // A name the body already called was checked then: the function map's lookup
                 // (hashing the name) is done once per name and body.
-                if !self.called.iter().any(|c| c.val == token.val) {
-                    if !(self.has_func)(token.val) {
+                let name = self.val(&token);
+                if !self.called.iter().any(|c| c.0 == name) {
+                    if !(self.has_func)(name) {
                         return Err(self.errorf(format!(
                             "function {} not defined",
-                            crate::lexer::go_quote(token.val)
+                            crate::lexer::go_quote(name)
                         )));
                     }
-                    self.called.push(token);
+                    self.called.push((name, token));
                 }
                 Arg::Identifier {
                     pos: token.pos,
@@ -781,10 +789,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             ItemKind::Nil => Arg::Nil { pos: token.pos },
             ItemKind::Variable => {
                 // The lexer ends a variable's item at its first dot; fields come as items.
-                if !self.vars.contains(&token.val) {
+                let name = self.val(&token);
+                if !self.vars.contains(&name) {
                     return Err(self.errorf(format!(
                         "undefined variable {}",
-                        crate::lexer::go_quote(token.val)
+                        crate::lexer::go_quote(name)
                     )));
                 }
                 Arg::Variable(VariableNode {
@@ -795,11 +804,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             }
             ItemKind::Field => Arg::Field {
                 pos: token.pos,
-                fields: self.span(token.pos + 1, token.pos + token.val.len())?,
+                fields: self.span(token.pos + 1, token.end())?,
             },
             ItemKind::Bool => Arg::Bool {
                 pos: token.pos,
-                value: token.val == "true",
+                value: self.val(&token) == "true",
             },
             ItemKind::CharConstant | ItemKind::Complex | ItemKind::Number => {
                 let text = self.span_of(&token)?;
@@ -817,7 +826,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemKind::String | ItemKind::RawString => {
-                let value = unquote_go(token.val).map_err(|e| self.errorf(e))?;
+                let value = unquote_go(self.val(&token)).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: token.pos,
                     quoted: self.span_of(&token)?,
