@@ -838,6 +838,15 @@ impl Printer {
     ) {
         let neg = i < 0;
         let mag = i.unsigned_abs();
+        // Plain decimal (`%v`, `%d` without flags) needs none of the steps below.
+        if base == 10 && !sharp && !o_prefix && f.prec.is_none() && !(f.zero || f.plus || f.space) {
+            if let Ok(mag) = u64::try_from(mag) {
+                let mut digits = [0u8; 24];
+                let text = decimal_digits(neg, mag, &mut digits);
+                self.pad_with(text, f, false);
+                return;
+            }
+        }
         let width = f.width.unwrap_or(0);
         let mut prec = 0;
         match f.prec {
@@ -889,6 +898,21 @@ impl Printer {
     }
 
     fn fmt_float(&mut self, x: f64, v: &Value, verb: char, f: &Flags) {
+        // Whole numbers below a million (ports, replica counts read from YAML) print as their
+        // integer under `%v` and `%g`: their shortest digits are the integer's, and Go switches
+        // to an exponent only from 1e+06 on. Zero is left to the general path for its sign.
+        if matches!(verb, 'v' | 'g')
+            && x.fract() == 0.0
+            && x != 0.0
+            && x.abs() < 1e6
+            && f.prec.is_none()
+            && !(f.sharp || f.plus || f.space || f.zero || f.plus_v || f.sharp_v)
+        {
+            let mut digits = [0u8; 8];
+            let text = decimal_digits(x < 0.0, x.abs() as u64, &mut digits);
+            self.pad_with(text, f, false);
+            return;
+        }
         let (fmt, prec) = match verb {
             'v' => (b'g', f.prec.map_or(-1, |p| p as i32)),
             'e' | 'E' | 'f' | 'F' => (verb as u8, f.prec.map_or(6, |p| p as i32)),
@@ -1058,6 +1082,25 @@ impl Printer {
             self.out.push_str(s);
         }
     }
+}
+
+/// The decimal text of `magnitude` (with a leading `-` when `negative`), written into the end of
+/// `buf`, which must have room for it.
+fn decimal_digits(negative: bool, mut magnitude: u64, buf: &mut [u8]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if negative {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
 }
 
 /// The `#` flag on floats, as Go applies it: a decimal point always, and for `%g`/`%v`/`%x`
