@@ -239,11 +239,10 @@ fn render_with_policy(
         .add_many(&files, parse_threads)
         .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e.to_string()))?;
 
-    let changes_maps = may_change_maps(&templates, chart, values);
-    // Without the copy only when no template calls a function that changes maps (then
-    // `changes_maps`), nor `tpl` (whose text, from anywhere, may call one), and every function
-    // is the engine's own.
-    let needs_copy = !known_functions || changes_maps || templates.calls_any(&["tpl"]);
+    // Without the copy only when no template calls a function that changes maps, nor `tpl`
+    // (whose text, from anywhere, may call one), and every function is the engine's own.
+    let calls_tpl = templates.calls_any(&["tpl"]);
+    let needs_copy = !known_functions || calls_tpl || templates.calls_any(MAP_CHANGERS);
     // The scopes are built again around a copy of the values (same files, same order).
     let scopes_around_copy = |renderables: &mut [Renderable<'_>]| -> Result<(), Error> {
         let copy = values
@@ -268,7 +267,7 @@ fn render_with_policy(
     let side_by_side = allow_parallel
         && renderables.iter().filter(|r| !r.partial).count() >= PARALLEL_MIN_FILES
         && cores() > 1
-        && !reads_subcharts(&renderables, &templates, chart, values);
+        && !reads_subcharts(&renderables, calls_tpl, chart, values);
     // A file runs on the thread that takes it (run in order: the calling thread); the engine
     // moves a call chain to a thread with a big stack only when it gets deep (real charts almost
     // never do), so a small chart's render starts no thread (which costs more than rendering
@@ -405,34 +404,18 @@ const MAP_CHANGERS: &[&str] = &[
     "mustMergeOverwrite",
 ];
 
-/// Whether running the chart's templates may change a map in place: a template calls one of
-/// [`MAP_CHANGERS`], or calls `tpl` while a value or a file holds template text naming one.
-fn may_change_maps(templates: &Templates, chart: &Chart, values: &Value) -> bool {
-    if templates.calls_any(MAP_CHANGERS) {
-        return true;
-    }
-    if !templates.calls_any(&["tpl"]) {
-        return false;
-    }
-    let holds = |text: &[u8], part: &[u8]| memchr::memmem::find(text, part).is_some();
-    let names_changer =
-        |text: &[u8]| holds(text, b"{{") && MAP_CHANGERS.iter().any(|n| holds(text, n.as_bytes()));
-    strings_match(values, &names_changer) || files_match(chart, &names_changer, 0)
-}
-
 /// Whether a template may read `.Subcharts`: a chart's scope there holds `.Template` of the last
 /// file of that chart run so far, which only a run one file after another keeps (each file of a
 /// parallel run gets its own copy of the scope).
 fn reads_subcharts(
     renderables: &[Renderable<'_>],
-    templates: &Templates,
+    calls_tpl: bool,
     chart: &Chart,
     values: &Value,
 ) -> bool {
     let holds = |text: &[u8]| memchr::memmem::find(text, b"Subcharts").is_some();
     renderables.iter().any(|r| holds(r.source.as_bytes()))
-        || (templates.calls_any(&["tpl"])
-            && (strings_match(values, &holds) || files_match(chart, &holds, 0)))
+        || (calls_tpl && (strings_match(values, &holds) || files_match(chart, &holds, 0)))
 }
 
 /// Whether a string anywhere in `value` satisfies `test` (walked with its own stack).
