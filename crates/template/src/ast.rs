@@ -62,7 +62,7 @@ impl fmt::Debug for Span {
 
 /// A sequence that keeps a single element inline: most commands have one operand, which then
 /// needs no allocation of its own. Reads as a slice.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub enum Few<T> {
     /// No element.
     #[default]
@@ -76,19 +76,19 @@ pub enum Few<T> {
 impl<T> Few<T> {
     /// Appends an element.
     pub fn push(&mut self, item: T) {
-        if let Few::Many(items) = self {
-            items.push(item);
-            return;
-        }
-        *self = match std::mem::take(self) {
-            Few::One(first) => {
+        // Each element moves once: elements are large (arguments, commands).
+        match self {
+            Few::Many(items) => items.push(item),
+            Few::Empty => *self = Few::One(item),
+            Few::One(_) => {
                 let mut items = Vec::with_capacity(4);
-                items.push(first);
+                if let Few::One(first) = std::mem::take(self) {
+                    items.push(first);
+                }
                 items.push(item);
-                Few::Many(items)
+                *self = Few::Many(items);
             }
-            _ => Few::One(item),
-        };
+        }
     }
 
     /// The elements.
@@ -98,6 +98,13 @@ impl<T> Few<T> {
             Few::One(item) => std::slice::from_ref(item),
             Few::Many(items) => items,
         }
+    }
+}
+
+/// Prints as the list it stands for.
+impl<T: fmt::Debug> fmt::Debug for Few<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
     }
 }
 
@@ -139,8 +146,8 @@ pub enum Node {
     Action(ActionNode),
     /// `{{if}}`, `{{range}}`, `{{with}}`
     Branch(Box<BranchNode>),
-    /// `{{template "name" pipeline}}`
-    Template(TemplateNode),
+    /// `{{template "name" pipeline}}` (rare: boxed, so lists of the other nodes stay compact)
+    Template(Box<TemplateNode>),
     /// `{{break}}`
     Break {
         /// Offset.
@@ -208,9 +215,9 @@ pub struct PipeNode {
     pub is_assign: bool,
     /// Declared or assigned variables.
     pub decl: Vec<VariableNode>,
-    /// The commands, separated by `|`. (Not a [`Few`]: pipelines sit in the parser's
-    /// recursive frames, which must stay small.)
-    pub cmds: Vec<CommandNode>,
+    /// The commands, separated by `|`: most pipelines have one, which then needs no
+    /// allocation of its own.
+    pub cmds: Few<CommandNode>,
 }
 
 /// A command: a function or value with arguments.

@@ -553,11 +553,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             self.backup();
             pipe = Some(self.pipeline(context, ItemKind::RightDelim)?);
         }
-        Ok(Node::Template(TemplateNode {
+        Ok(Node::Template(Box::new(TemplateNode {
             pos: token.pos,
             name,
             pipe,
-        }))
+        })))
     }
 
     fn block_control(&mut self) -> PResult<Node> {
@@ -589,11 +589,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         };
         self.add_tree(tree, false)?;
         self.depth -= 1;
-        Ok(Node::Template(TemplateNode {
+        Ok(Node::Template(Box::new(TemplateNode {
             pos: token.pos,
             name,
             pipe: Some(pipe),
-        }))
+        })))
     }
 
     fn pipeline(&mut self, context: &str, end: ItemKind) -> PResult<PipeNode> {
@@ -602,7 +602,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             pos: token.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            cmds: Few::Empty,
         };
         loop {
             let v = self.peek_non_space();
