@@ -762,8 +762,17 @@ fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
 /// Sprig's `indent` (after a newline for `nindent`): `spaces` blanks before every line of `s`,
 /// built in one buffer of the final size.
 fn indent(spaces: i64, s: &str, newline_first: bool) -> Result<String, FuncError> {
-    let pad = repeat(spaces, " ")?;
-    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    // Most pads are a slice of these; longer ones are built (and checked) by `repeat`.
+    const BLANKS: &str = "                                                                ";
+    let built;
+    let pad = match usize::try_from(spaces) {
+        Ok(n) if n <= BLANKS.len() => &BLANKS[..n],
+        _ => {
+            built = repeat(spaces, " ")?;
+            built.as_str()
+        }
+    };
+    let lines = count_newlines(s.as_bytes()) + 1;
     let size = lines
         .saturating_mul(pad.len())
         .saturating_add(s.len())
@@ -776,10 +785,29 @@ fn indent(spaces: i64, s: &str, newline_first: bool) -> Result<String, FuncError
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&pad);
+        out.push_str(pad);
         out.push_str(line);
     }
     Ok(out)
+}
+
+/// How many `\n` bytes `bytes` holds, counted eight bytes at a time.
+fn count_newlines(bytes: &[u8]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut count = 0;
+    for chunk in chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // A byte of `x` is zero where the byte was a newline; the high bit of each byte of
+        // `zero` is set exactly for the zero bytes of `x` (no carry crosses bytes).
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        count += zero.count_ones() as usize;
+    }
+    count + tail.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn shuffle(s: &str) -> String {
@@ -1094,6 +1122,36 @@ mod tests {
         assert_eq!(initials(b"First Try"), "FT");
         assert_eq!(nospace(b" a b\tc ").as_str(), Some("abc"));
         assert_eq!(swapcase("aBc"), "AbC");
+    }
+
+    #[test]
+    fn newlines_counted_by_words_as_by_bytes() {
+        // Every byte value next to newlines, at every offset within a word and across words.
+        let mut texts: Vec<Vec<u8>> =
+            vec![Vec::new(), b"\n".to_vec(), b"\n\n\n\n\n\n\n\n\n".to_vec()];
+        for b in 0..=255u8 {
+            for at in 0..17 {
+                let mut text = vec![b; 19];
+                text[at] = b'\n';
+                texts.push(text.clone());
+                text[(at + 1) % 19] = b'\n';
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let expected = text.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(count_newlines(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn indent_pads_each_line() {
+        assert_eq!(indent(2, "a\nb", false).unwrap(), "  a\n  b");
+        assert_eq!(indent(1, "", true).unwrap(), "\n ");
+        assert_eq!(indent(0, "x\n", false).unwrap(), "x\n");
+        let long = indent(70, "a", false).unwrap();
+        assert_eq!(long, format!("{}a", " ".repeat(70)));
+        assert!(indent(-1, "a", false).is_err());
     }
 
     #[test]
