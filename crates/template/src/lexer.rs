@@ -235,6 +235,16 @@ const ASCII_WORD: [bool; 256] = {
     table
 };
 
+/// The bytes a quoted constant's scan stops at: the quotes, the escape and a line break.
+const QUOTED_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'\n' as usize] = true;
+    table
+};
+
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -765,6 +775,13 @@ impl<'a> Lexer<'a, '_> {
         let bytes = self.input.as_bytes();
         let mut i = self.pos;
         loop {
+            // Most bytes of a quoted constant neither end nor escape it.
+            while bytes
+                .get(i)
+                .is_some_and(|&b| !QUOTED_SPECIAL[usize::from(b)])
+            {
+                i += 1;
+            }
             match bytes.get(i) {
                 None | Some(b'\n') => return false,
                 Some(b'\\') => match bytes.get(i + 1) {

@@ -47,10 +47,15 @@ struct Parser<'a, 't, F: Fn(&str) -> bool> {
     name: Arc<str>,
     text: Arc<str>,
     has_func: &'a F,
+    /// The variables in scope, innermost last; a `define` or `block` body sees those from
+    /// `vars_base` on (its `$` and its own).
     vars: Vec<&'t str>,
+    vars_base: usize,
     /// The functions the body being parsed calls, each once, in the order first met (see
     /// [`Tree::called`]); `define` and `block` bodies keep their own.
     called: Vec<(&'t str, Item)>,
+    /// Where the body being parsed starts its part of `called`.
+    called_base: usize,
     range_depth: usize,
     /// Offset of the action being parsed (its left delimiter), if any.
     action_pos: Option<usize>,
@@ -140,7 +145,9 @@ fn parse_items<F: Fn(&str) -> bool>(
         text: text.into(),
         has_func,
         vars: vec!["$"],
+        vars_base: 0,
         called: Vec::new(),
+        called_base: 0,
         range_depth: 0,
         action_pos: None,
         trees: Vec::new(),
@@ -152,8 +159,7 @@ fn parse_items<F: Fn(&str) -> bool>(
         nest,
     };
     let root = p.parse_top()?;
-    let body_called = std::mem::take(&mut p.called);
-    let called = p.called_list(body_called)?;
+    let called = p.called_list()?;
     let top = Tree {
         deep: p.deep,
         nest: p.nest,
@@ -187,18 +193,37 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         })
     }
 
-    /// A body's called functions (identifier items, each name once) as [`Tree::called`]
-    /// keeps them: sorted.
-    fn called_list(
-        &self,
-        mut called: Vec<(&'t str, Item)>,
-    ) -> PResult<std::sync::OnceLock<Box<[Span]>>> {
-        called.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let spans = called
+    /// The called functions of the body being parsed (identifier items, each name once) as
+    /// [`Tree::called`] keeps them: sorted. They leave `called`.
+    fn called_list(&mut self) -> PResult<std::sync::OnceLock<Box<[Span]>>> {
+        let mut called = std::mem::take(&mut self.called);
+        let body = called.get_mut(self.called_base..).unwrap_or_default();
+        body.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let spans = body
             .iter()
             .map(|(_, item)| self.span_of(item))
-            .collect::<PResult<Box<[Span]>>>()?;
-        Ok(std::sync::OnceLock::from(spans))
+            .collect::<PResult<Box<[Span]>>>();
+        called.truncate(self.called_base);
+        self.called = called;
+        Ok(std::sync::OnceLock::from(spans?))
+    }
+
+    /// Starts a `define` or `block` body, which has its own variables (`$` first) and called
+    /// functions; gives what [`Parser::end_body`] restores.
+    fn begin_body(&mut self) -> (usize, usize) {
+        let outer = (self.vars_base, self.called_base);
+        self.vars_base = self.vars.len();
+        self.vars.push("$");
+        self.called_base = self.called.len();
+        outer
+    }
+
+    /// Ends the body [`Parser::begin_body`] started: gives its called functions.
+    fn end_body(&mut self, outer: (usize, usize)) -> PResult<std::sync::OnceLock<Box<[Span]>>> {
+        self.vars.truncate(self.vars_base);
+        let called = self.called_list();
+        (self.vars_base, self.called_base) = outer;
+        called
     }
 
     /// An item's text.
@@ -373,12 +398,9 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             Err(e) => return Err(self.errorf(e)),
         };
         self.expect(ItemKind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
-        let outer_called = std::mem::take(&mut self.called);
+        let outer = self.begin_body();
         let (root, end) = self.item_list()?;
-        self.vars = saved_vars;
-        let body_called = std::mem::replace(&mut self.called, outer_called);
-        let called = self.called_list(body_called)?;
+        let called = self.end_body(outer)?;
         if let Parsedish::Else(_) = end {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
         }
@@ -566,14 +588,11 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         let token = self.next_non_space();
         let name = self.template_name(&token, context)?;
         let pipe = self.pipeline(context, ItemKind::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
+        let outer = self.begin_body();
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
-        let outer_called = std::mem::take(&mut self.called);
         let r = self.item_list();
-        self.vars = saved_vars;
         self.range_depth = saved_range;
-        let body_called = std::mem::replace(&mut self.called, outer_called);
-        let called = self.called_list(body_called)?;
+        let called = self.end_body(outer)?;
         let (root, end) = r?;
         if let Parsedish::Else(_) = end {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
@@ -604,8 +623,9 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             decl: Vec::new(),
             cmds: Few::Empty,
         };
+        // Looking again at the item just looked at would find the same one.
+        let mut v = token;
         loop {
-            let v = self.peek_non_space();
             if v.kind != ItemKind::Variable {
                 break;
             }
@@ -632,7 +652,8 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 });
                 self.vars.push(self.val(&v));
                 if context == "range" && pipe.decl.len() < 2 {
-                    match self.peek_non_space().kind {
+                    v = self.peek_non_space();
+                    match v.kind {
                         ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
                             continue
                         }
@@ -667,7 +688,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 | ItemKind::Variable
                 | ItemKind::LeftParen => {
                     self.backup();
-                    let c = self.command()?;
+                    let c = self.command(token.pos)?;
                     pipe.cmds.push(c);
                 }
                 _ => return Err(self.unexpected(&token, context)),
@@ -699,13 +720,14 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         Ok(())
     }
 
-    fn command(&mut self) -> PResult<CommandNode> {
+    /// The command whose first item, at `pos`, is the next one.
+    fn command(&mut self, pos: usize) -> PResult<CommandNode> {
         let mut cmd = CommandNode {
-            pos: self.peek_non_space().pos,
+            pos,
             args: Few::Empty,
         };
         loop {
-            self.peek_non_space();
+            // The operand's look-ahead skips the spaces before it.
             if let Some(op) = self.operand()? {
                 cmd.args.push(op);
             }
@@ -771,7 +793,8 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 // A name the body already called was checked then: the function map's lookup
                 // (hashing the name) is done once per name and body.
                 let name = self.val(&token);
-                if !self.called.iter().any(|c| c.0 == name) {
+                let body_called = self.called.get(self.called_base..).unwrap_or_default();
+                if !body_called.iter().any(|c| c.0 == name) {
                     if !(self.has_func)(name) {
                         return Err(self.errorf(format!(
                             "function {} not defined",
@@ -790,7 +813,8 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
             ItemKind::Variable => {
                 // The lexer ends a variable's item at its first dot; fields come as items.
                 let name = self.val(&token);
-                if !self.vars.contains(&name) {
+                let in_scope = self.vars.get(self.vars_base..).unwrap_or_default();
+                if !in_scope.contains(&name) {
                     return Err(self.errorf(format!(
                         "undefined variable {}",
                         crate::lexer::go_quote(name)
