@@ -115,19 +115,21 @@ fn plain_characters(src: &str) -> bool {
 /// under 1, measured).
 fn first_control(bytes: &[u8]) -> Option<usize> {
     let control = |b: u8| (b < 0x20 && b != b'\n') || b == 0x7F;
-    let (chunks, rest) = bytes.as_chunks::<32>();
-    for (n, chunk) in chunks.iter().enumerate() {
+    let mut chunks = bytes.chunks_exact(32);
+    let mut offset = 0;
+    for chunk in &mut chunks {
         let (mut low, mut del) = (false, false);
         for &b in chunk {
             low |= b < 0x20 && b != b'\n';
             del |= b == 0x7F;
         }
         if low | del {
-            return chunk.iter().position(|&b| control(b)).map(|i| n * 32 + i);
+            return chunk.iter().position(|&b| control(b)).map(|i| offset + i);
         }
+        offset += 32;
     }
-    let at = rest.iter().position(|&b| control(b));
-    at.map(|i| chunks.len() * 32 + i)
+    let at = chunks.remainder().iter().position(|&b| control(b));
+    at.map(|i| offset + i)
 }
 
 /// Which block collection a node sits in: a sequence may sit at the same indentation as the
