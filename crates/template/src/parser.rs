@@ -850,7 +850,16 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemKind::String | ItemKind::RawString => {
-                let value = unquote_go(self.val(&token)).map_err(|e| self.errorf(e))?;
+                let quoted = self.val(&token);
+                let body = quoted.get(1..quoted.len().saturating_sub(1));
+                let value = match body {
+                    // The lexer ends a quoted string at its first unescaped quote and refuses a
+                    // line break in it: without a backslash its text is its body as it is.
+                    Some(body) if token.kind == ItemKind::String && !body.contains('\\') => {
+                        Value::from(body)
+                    }
+                    _ => unquote_go(quoted).map_err(|e| self.errorf(e))?,
+                };
                 Arg::String {
                     pos: token.pos,
                     quoted: self.span_of(&token)?,
