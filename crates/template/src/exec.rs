@@ -792,22 +792,19 @@ impl<'a> State<'a> {
             }
             return Ok(v);
         }
-        // The arguments go on the state's argument stack (calls made while evaluating them push
-        // and pop above this mark), so that a call allocates no vector of its own.
+        // The arguments go on the state's argument stacks (calls made while evaluating them push
+        // and pop above these marks), so that a call allocates no vector of its own: a function's
+        // straight onto the stack of values it receives, a builtin's (which sees whether a value
+        // sits in an interface) onto the stack of evaluated arguments.
+        let to_values = matches!(callee, Callee::User(_));
         let mark = self.call_args.len();
+        let values_mark = self.call_values.len();
         let result = (|| {
-            let mut i = 0;
-            while i < num_fixed && i < args.len() {
-                let arg = self.eval_arg(dot, param_at(i), &args[i])?;
-                self.call_args.push(arg);
-                i += 1;
-            }
-            if variadic.is_some() {
-                while i < args.len() {
-                    let arg = self.eval_arg(dot, param_at(i), &args[i])?;
-                    self.call_args.push(arg);
-                    i += 1;
-                }
+            let mut refused = None;
+            for (i, arg) in args.iter().enumerate() {
+                let t = param_at(i);
+                let arg = self.eval_arg(dot, t, arg)?;
+                self.take_arg(arg, i, t, to_values, &mut refused);
             }
             if let Some(f) = fin {
                 let t = if variadic.is_some() && num_in - 1 < num_fixed {
@@ -818,21 +815,8 @@ impl<'a> State<'a> {
                     param_at(num_params - 1)
                 };
                 let arg = self.validate_type(f, t)?;
-                self.call_args.push(arg);
+                self.take_arg(arg, num_in - 1, t, to_values, &mut refused);
             }
-            let argv = &mut self.call_args[mark..];
-            // A function receives a copy: an addressable struct loses the methods of its pointer.
-            for arg in argv.iter_mut() {
-                if let Value::Object(o) = &arg.v {
-                    if let Some(copy) = o.unaddressed() {
-                        arg.v = copy;
-                    }
-                }
-            }
-            // Functions declared with `ArgType::String` handle only UTF-8 text.
-            let refused = argv.iter().enumerate().position(|(i, arg)| {
-                matches!(arg.v, Value::ByteString(_)) && param_at(i) == Pt::Go(ArgType::String)
-            });
             if let Some(i) = refused {
                 self.at = node;
                 return Err(self.errorf(format!(
@@ -843,15 +827,11 @@ impl<'a> State<'a> {
             }
             Ok(match &callee {
                 Callee::User(f) => {
-                    let values_mark = self.call_values.len();
-                    self.call_values
-                        .extend(self.call_args.drain(mark..).map(|e| e.v));
                     let ctx = ExecContext {
                         set: self.set,
                         stack: self.stack,
                     };
                     let result = (f.body)(&ctx, &self.call_values[values_mark..]);
-                    self.call_values.truncate(values_mark);
                     result.map(|v| {
                         let iface = v.is_nil();
                         Ev { v, iface }
@@ -867,6 +847,7 @@ impl<'a> State<'a> {
                 }
             })
         })();
+        self.call_values.truncate(values_mark);
         self.call_args.truncate(mark);
         let result = result?;
         match result {
@@ -875,6 +856,38 @@ impl<'a> State<'a> {
                 self.at = node;
                 Err(self.errorf(format!("error calling {name}: {}", e.0)))
             }
+        }
+    }
+
+    /// Puts the evaluated argument `i` (of parameter type `t`) on the stack a call reads: the
+    /// function's values (`to_values`) or the builtin's arguments. Notes in `refused` the first
+    /// argument the function cannot take.
+    #[inline(always)]
+    fn take_arg(
+        &mut self,
+        mut arg: Ev,
+        i: usize,
+        t: Pt,
+        to_values: bool,
+        refused: &mut Option<usize>,
+    ) {
+        // A function receives a copy: an addressable struct loses the methods of its pointer.
+        if let Value::Object(o) = &arg.v {
+            if let Some(copy) = o.unaddressed() {
+                arg.v = copy;
+            }
+        }
+        // Functions declared with `ArgType::String` handle only UTF-8 text.
+        if refused.is_none()
+            && matches!(arg.v, Value::ByteString(_))
+            && t == Pt::Go(ArgType::String)
+        {
+            *refused = Some(i);
+        }
+        if to_values {
+            self.call_values.push(arg.v);
+        } else {
+            self.call_args.push(arg);
         }
     }
 
