@@ -97,13 +97,20 @@ fn plain_characters(src: &str) -> bool {
         }
         from = at + 1;
     }
-    if src.is_ascii() {
-        return true;
-    }
-    !src.chars().any(|c| {
+    !has_refused_character(bytes)
+}
+
+/// Whether UTF-8 `bytes` hold U+0080..U+009F, U+2028, U+2029, U+FEFF, U+FFFE or U+FFFF. Their
+/// encodings start with 0xC2, 0xE2 or 0xEF, which are looked for with `memchr3` rather than
+/// decoding every character of the text.
+fn has_refused_character(bytes: &[u8]) -> bool {
+    memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(|at| {
         matches!(
-            c as u32,
-            0x80..=0x9F | 0x2028 | 0x2029 | 0xFEFF | 0xFFFE | 0xFFFF
+            (bytes[at], bytes.get(at + 1), bytes.get(at + 2)),
+            (0xC2, Some(0x80..=0x9F), _)
+                | (0xE2, Some(0x80), Some(0xA8 | 0xA9))
+                | (0xEF, Some(0xBB), Some(0xBF))
+                | (0xEF, Some(0xBF), Some(0xBE | 0xBF))
         )
     })
 }
@@ -864,6 +871,51 @@ fn quoted(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_characters_are_found_as_decoding_finds_them() {
+        let decoded = |text: &str| {
+            text.chars().any(|c| {
+                matches!(
+                    c as u32,
+                    0x80..=0x9F | 0x2028 | 0x2029 | 0xFEFF | 0xFFFE | 0xFFFF
+                )
+            })
+        };
+        let pieces = [
+            "a",
+            "é",
+            "\u{80}",
+            "\u{9F}",
+            "\u{A0}",
+            "\u{2027}",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{202A}",
+            "\u{FEFF}",
+            "\u{FEFE}",
+            "\u{FFFD}",
+            "\u{FFFE}",
+            "\u{FFFF}",
+            "\u{10000}",
+            "日本",
+            "€",
+            "\u{C2}",
+            "\u{EF}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(
+                        has_refused_character(text.as_bytes()),
+                        decoded(&text),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn first_control_finds_what_a_byte_by_byte_search_finds() {
