@@ -78,8 +78,19 @@ fn unwrap(v: &Ev) -> Ev {
     Ev::plain(v.v.clone())
 }
 
-fn plain_values(args: &[Ev]) -> Vec<Value> {
-    args.iter().map(|a| a.v.clone()).collect()
+/// Runs `print` with the values of `args` (what `fmt` receives), kept on the stack when they are
+/// few: most calls print a handful.
+fn with_plain_values<T>(args: &[Ev], print: impl FnOnce(&[Value]) -> T) -> T {
+    const FEW: usize = 8;
+    if args.len() <= FEW {
+        let mut few: [Value; FEW] = Default::default();
+        for (to, from) in few.iter_mut().zip(args) {
+            *to = from.v.clone();
+        }
+        print(&few[..args.len()])
+    } else {
+        print(&args.iter().map(|a| a.v.clone()).collect::<Vec<_>>())
+    }
 }
 
 /// Calls a builtin with converted arguments.
@@ -92,15 +103,15 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Index => index(&args[0], &args[1..]),
         Slice => slice(&args[0], &args[1..]),
         // Printing a string that is not UTF-8 gives a Go string of those bytes.
-        Print => try_sprint_go(&plain_values(args))
+        Print => with_plain_values(args, try_sprint_go)
             .map(Ev::plain)
             .map_err(FuncError::new),
-        Println => try_sprintln_go(&plain_values(args))
+        Println => with_plain_values(args, try_sprintln_go)
             .map(Ev::plain)
             .map_err(FuncError::new),
         Printf => {
             let format = args[0].v.as_go_bytes().unwrap_or_default();
-            try_sprintf_go(format, &plain_values(&args[1..]))
+            with_plain_values(&args[1..], |values| try_sprintf_go(format, values))
                 .map(Ev::plain)
                 .map_err(FuncError::new)
         }

@@ -993,8 +993,23 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Go's validateType: the value must be assignable to the parameter type.
+    /// Go's validateType: the value must be assignable to the parameter type. The common cases
+    /// (anything to `interface {}` or `reflect.Value`, a string to a string) are decided where
+    /// it is called.
+    #[inline(always)]
     fn validate_type(&self, value: Ev, typ: Pt) -> R<Ev> {
+        match (typ, &value.v) {
+            (Pt::Reflect, _) => Ok(value),
+            (Pt::Go(ArgType::Any), _) if !value.is_invalid() => Ok(value),
+            (Pt::Go(ArgType::String | ArgType::ByteString), Value::String(_)) => {
+                Ok(Ev::plain(value.v))
+            }
+            _ => self.validate_type_in_full(value, typ),
+        }
+    }
+
+    /// [`State::validate_type`] for every case.
+    fn validate_type_in_full(&self, value: Ev, typ: Pt) -> R<Ev> {
         let t = match typ {
             Pt::Reflect => return Ok(value),
             Pt::Go(t) => t,
