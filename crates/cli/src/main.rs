@@ -285,6 +285,7 @@ fn render_options(parsed: &Parsed, name: String) -> Result<RenderOptions, String
             namespace: namespace(parsed),
             revision: 1,
             is_upgrade: parsed.switch("is-upgrade"),
+            is_install: !parsed.switch("is-upgrade"),
         },
         capabilities,
         strict: false,

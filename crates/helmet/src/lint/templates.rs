@@ -85,9 +85,11 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         release: ReleaseInfo {
             name: "test-release".into(),
             namespace: options.namespace.clone(),
-            // Helm's lint sets only the name and namespace of the release.
+            // Helm's lint sets only the name and namespace of the release: it is neither an
+            // install nor an upgrade.
             revision: 0,
             is_upgrade: false,
+            is_install: false,
         },
         capabilities: capabilities.clone(),
         strict: false,

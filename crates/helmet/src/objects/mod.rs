@@ -27,8 +27,11 @@ pub struct ReleaseInfo {
     pub namespace: String,
     /// `.Release.Revision` (1 for `helm template`).
     pub revision: i64,
-    /// `.Release.IsUpgrade`; `.Release.IsInstall` is its opposite.
+    /// `.Release.IsUpgrade`
     pub is_upgrade: bool,
+    /// `.Release.IsInstall`: the opposite of `is_upgrade` for `helm template` and `install`;
+    /// Helm's lint leaves both false.
+    pub is_install: bool,
 }
 
 impl Default for ReleaseInfo {
@@ -38,6 +41,7 @@ impl Default for ReleaseInfo {
             namespace: "default".into(),
             revision: 1,
             is_upgrade: false,
+            is_install: true,
         }
     }
 }
@@ -49,7 +53,7 @@ impl ReleaseInfo {
         map.insert("Name".into(), Value::from(self.name.as_str()));
         map.insert("Namespace".into(), Value::from(self.namespace.as_str()));
         map.insert("IsUpgrade".into(), Value::Bool(self.is_upgrade));
-        map.insert("IsInstall".into(), Value::Bool(!self.is_upgrade));
+        map.insert("IsInstall".into(), Value::Bool(self.is_install));
         map.insert("Revision".into(), Value::Int(self.revision));
         map.insert("Service".into(), Value::from("Helm"));
         Value::map(map)
