@@ -141,6 +141,9 @@ pub struct Metadata {
     pub kube_version: String,
     /// `dependencies`; `None` entries are the `null` items Helm rejects when validating.
     pub dependencies: Vec<Option<Dependency>>,
+    /// Whether `dependencies` was given as a list, even an empty one: Go tells an empty list
+    /// from none, and Helm's dependency processing passes over a chart only when it has none.
+    pub dependencies_given: bool,
     /// `type`: `application`, `library` or empty.
     pub chart_type: String,
 }

@@ -252,6 +252,8 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
     text("kubeVersion", &mut md.kube_version)?;
     if let Some(v) = field(map, "dependencies") {
         md.dependencies = decode_dependencies(v, "Metadata", "[]*v2.Dependency")?;
+        // A JSON null leaves Go's slice nil.
+        md.dependencies_given = !matches!(v, Value::Nil);
     }
     text("type", &mut md.chart_type)?;
     Ok(())

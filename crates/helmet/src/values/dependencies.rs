@@ -229,7 +229,9 @@ fn process_enabled(
     if depth > MAX_DEPTH {
         return Err(Error::new("subcharts are nested too deeply"));
     }
-    if chart.metadata.dependencies.is_empty() {
+    // Helm goes on for an empty list (`dependencies: []`): the values are coalesced once more
+    // (warnings included) and subcharts under `charts/` are processed in turn.
+    if chart.metadata.dependencies.is_empty() && !chart.metadata.dependencies_given {
         return Ok(());
     }
     let existing = std::mem::take(&mut chart.dependencies);
@@ -366,7 +368,7 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
     for sub in chart.dependencies.iter_mut() {
         process_imports(sub, warnings, depth + 1)?;
     }
-    if chart.metadata.dependencies.is_empty() {
+    if chart.metadata.dependencies.is_empty() && !chart.metadata.dependencies_given {
         return Ok(());
     }
     let cvals = coalesce::merge_values(chart, &Value::Nil, warnings)?;
