@@ -73,6 +73,41 @@ fn field<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
     })
 }
 
+/// The error Go's encoding/json reports for an object with several values of the wrong type.
+/// Helm reads `Chart.yaml` through sigs.k8s.io/yaml, which writes the YAML as JSON with the
+/// keys of every map sorted; encoding/json then goes on past a value it cannot store and
+/// returns the first such error: the one of the field whose key sorts first. `failed` holds
+/// each field that failed with its error, in any order.
+fn first_in_key_order(map: &Map, failed: Vec<(&str, Error)>) -> Result<(), Error> {
+    let key_of = |f: &str| -> Option<String> {
+        if map.contains_key(f) {
+            return Some(f.to_string());
+        }
+        map.keys().find(|k| k.eq_ignore_ascii_case(f)).cloned()
+    };
+    match failed.into_iter().min_by_key(|(f, _)| key_of(f)) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A field's decoded value, or its zero value when it is absent or (noted in `failed`, for
+/// [`first_in_key_order`]) of the wrong type.
+fn kept<T: Default>(
+    failed: &mut Vec<(&'static str, Error)>,
+    name: &'static str,
+    decoded: Option<Result<T, Error>>,
+) -> T {
+    match decoded {
+        Some(Ok(value)) => value,
+        Some(Err(e)) => {
+            failed.push((name, e));
+            T::default()
+        }
+        None => T::default(),
+    }
+}
+
 fn decode_maintainer(v: &Value, path: &str) -> Result<Option<Maintainer>, Error> {
     let map = match v {
         Value::Nil => return Ok(None),
@@ -92,16 +127,15 @@ fn decode_maintainer(v: &Value, path: &str) -> Result<Option<Maintainer>, Error>
         strukt: "Maintainer",
         path: format!("{path}.{f}"),
     };
-    let text = |f: &str| -> Result<String, Error> {
-        field(map, f)
-            .map(|v| decode_string(v, &place(f)))
-            .unwrap_or(Ok(String::new()))
+    let mut failed = Vec::new();
+    let text = |f: &str| field(map, f).map(|v| decode_string(v, &place(f)));
+    let maintainer = Maintainer {
+        name: kept(&mut failed, "name", text("name")),
+        email: kept(&mut failed, "email", text("email")),
+        url: kept(&mut failed, "url", text("url")),
     };
-    Ok(Some(Maintainer {
-        name: text("name")?,
-        email: text("email")?,
-        url: text("url")?,
-    }))
+    first_in_key_order(map, failed)?;
+    Ok(Some(maintainer))
 }
 
 /// Decodes one dependency entry; `path` is the JSON path of the list (`dependencies`).
@@ -128,30 +162,31 @@ pub(crate) fn decode_dependency(
         strukt: "Dependency",
         path: format!("{path}.{f}"),
     };
-    let text = |f: &str| -> Result<String, Error> {
-        field(map, f)
-            .map(|v| decode_string(v, &place(f)))
-            .unwrap_or(Ok(String::new()))
-    };
+    let mut failed = Vec::new();
+    let text = |f: &str| field(map, f).map(|v| decode_string(v, &place(f)));
     let import_values = match field(map, "import-values") {
         None | Some(Value::Nil) => Vec::new(),
         Some(Value::List(l)) => l.items.clone(),
-        Some(other) => return Err(type_error(other, &place("import-values"), "[]interface {}")),
+        Some(other) => {
+            let e = type_error(other, &place("import-values"), "[]interface {}");
+            failed.push(("import-values", e));
+            Vec::new()
+        }
     };
-    Ok(Some(Dependency {
-        name: text("name")?,
-        version: text("version")?,
-        repository: text("repository")?,
-        condition: text("condition")?,
-        tags: field(map, "tags")
-            .map(|v| decode_strings(v, &place("tags")))
-            .unwrap_or(Ok(Vec::new()))?,
-        enabled: field(map, "enabled")
-            .map(|v| decode_bool(v, &place("enabled")))
-            .unwrap_or(Ok(false))?,
+    let tags = field(map, "tags").map(|v| decode_strings(v, &place("tags")));
+    let enabled = field(map, "enabled").map(|v| decode_bool(v, &place("enabled")));
+    let dependency = Dependency {
+        name: kept(&mut failed, "name", text("name")),
+        version: kept(&mut failed, "version", text("version")),
+        repository: kept(&mut failed, "repository", text("repository")),
+        condition: kept(&mut failed, "condition", text("condition")),
+        tags: kept(&mut failed, "tags", tags),
+        enabled: kept(&mut failed, "enabled", enabled),
         import_values,
-        alias: text("alias")?,
-    }))
+        alias: kept(&mut failed, "alias", text("alias")),
+    };
+    first_in_key_order(map, failed)?;
+    Ok(Some(dependency))
 }
 
 fn decode_dependencies(
@@ -202,35 +237,54 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
         }
         Ok(())
     };
-    text("name", &mut md.name)?;
-    text("home", &mut md.home)?;
+    let mut failed: Vec<(&str, Error)> = Vec::new();
+    let mut note = |f: &'static str, result: Result<(), Error>| {
+        if let Err(e) = result {
+            failed.push((f, e));
+        }
+    };
+    note("name", text("name", &mut md.name));
+    note("home", text("home", &mut md.home));
     if let Some(v) = field(map, "sources") {
-        md.sources = decode_strings(v, &place("sources"))?;
+        note(
+            "sources",
+            decode_strings(v, &place("sources")).map(|s| md.sources = s),
+        );
     }
-    text("version", &mut md.version)?;
-    text("description", &mut md.description)?;
+    note("version", text("version", &mut md.version));
+    note("description", text("description", &mut md.description));
     if let Some(v) = field(map, "keywords") {
-        md.keywords = decode_strings(v, &place("keywords"))?;
+        note(
+            "keywords",
+            decode_strings(v, &place("keywords")).map(|k| md.keywords = k),
+        );
     }
     match field(map, "maintainers") {
         None | Some(Value::Nil) => {}
         Some(Value::List(l)) => {
-            md.maintainers = l
+            let maintainers = l
                 .items
                 .iter()
                 .map(|m| decode_maintainer(m, "maintainers"))
-                .collect::<Result<_, _>>()?;
+                .collect::<Result<_, _>>();
+            note("maintainers", maintainers.map(|m| md.maintainers = m));
         }
-        Some(other) => return Err(type_error(other, &place("maintainers"), "[]*v2.Maintainer")),
+        Some(other) => note(
+            "maintainers",
+            Err(type_error(other, &place("maintainers"), "[]*v2.Maintainer")),
+        ),
     }
-    text("icon", &mut md.icon)?;
-    text("apiVersion", &mut md.api_version)?;
-    text("condition", &mut md.condition)?;
-    text("tags", &mut md.tags)?;
-    text("appVersion", &mut md.app_version)?;
+    note("icon", text("icon", &mut md.icon));
+    note("apiVersion", text("apiVersion", &mut md.api_version));
+    note("condition", text("condition", &mut md.condition));
+    note("tags", text("tags", &mut md.tags));
+    note("appVersion", text("appVersion", &mut md.app_version));
     if let Some(v) = field(map, "deprecated") {
         if !v.is_nil() {
-            md.deprecated = decode_bool(v, &place("deprecated"))?;
+            note(
+                "deprecated",
+                decode_bool(v, &place("deprecated")).map(|d| md.deprecated = d),
+            );
         }
     }
     match field(map, "annotations") {
@@ -238,25 +292,36 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
         Some(Value::Map(m)) => {
             for (k, v) in m.entries().iter() {
                 let p = place("annotations");
-                md.annotations.insert(k.clone(), decode_string(v, &p)?);
+                match decode_string(v, &p) {
+                    Ok(text) => {
+                        md.annotations.insert(k.clone(), text);
+                    }
+                    // The first value in key order: the map's own order.
+                    Err(e) => {
+                        note("annotations", Err(e));
+                        break;
+                    }
+                }
             }
         }
-        Some(other) => {
-            return Err(type_error(
+        Some(other) => note(
+            "annotations",
+            Err(type_error(
                 other,
                 &place("annotations"),
                 "map[string]string",
-            ))
-        }
+            )),
+        ),
     }
-    text("kubeVersion", &mut md.kube_version)?;
+    note("kubeVersion", text("kubeVersion", &mut md.kube_version));
     if let Some(v) = field(map, "dependencies") {
-        md.dependencies = decode_dependencies(v, "Metadata", "[]*v2.Dependency")?;
+        let dependencies = decode_dependencies(v, "Metadata", "[]*v2.Dependency");
+        note("dependencies", dependencies.map(|d| md.dependencies = d));
         // A JSON null leaves Go's slice nil.
         md.dependencies_given = !matches!(v, Value::Nil);
     }
-    text("type", &mut md.chart_type)?;
-    Ok(())
+    note("type", text("type", &mut md.chart_type));
+    first_in_key_order(map, failed)
 }
 
 /// Decodes a lock file (`Chart.lock`, `requirements.lock`).
