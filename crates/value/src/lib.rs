@@ -276,11 +276,11 @@ impl TypedMap {
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<Value> {
-        self.lock()
+        let entries = self
+            .lock()
             .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(key)
-            .cloned()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        find_entry(&entries, key).cloned()
     }
 
     /// Whether `key` is present.
@@ -327,6 +327,23 @@ impl TypedMap {
     fn identity(&self) -> *const RwLock<Arc<Map>> {
         self.lock()
     }
+}
+
+/// Maps with at most this many entries are searched by a scan (they fit one B-tree node, which
+/// the tree's own search also scans, comparing every key before the one sought byte by byte).
+const SCANNED_MAP_LEN: usize = 11;
+
+/// The value under `key` in `map`. Keys of small maps are told apart by their length and first
+/// byte before their text is compared: templates read a few names of different lengths
+/// (`.Values`, `.Release`, `.root`, `.component`).
+fn find_entry<'m>(map: &'m Map, key: &str) -> Option<&'m Value> {
+    if map.len() > SCANNED_MAP_LEN {
+        return map.get(key);
+    }
+    let first = key.as_bytes().first();
+    map.iter()
+        .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && *k == key)
+        .map(|(_, v)| v)
 }
 
 impl std::fmt::Debug for TypedMap {
