@@ -100,10 +100,9 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     let rendered =
         crate::render::render_chart_with(&chart, &values, &render, lint_functions(logs.clone()));
     if let Ok(mut lines) = logs.lock() {
-        // The engine runs contiguous runs of templates on threads started in template
-        // order; grouping the lines by thread restores Helm's one-by-one order.
-        lines.sort_by_key(|(thread, _)| *thread);
-        linter.logs.extend(lines.drain(..).map(|(_, line)| line));
+        // Lint renders one template after another (a deep call chain moves to a thread with a
+        // big stack while the template waits for it), so the lines come in Helm's order.
+        linter.logs.append(&mut lines);
     }
     let rendered = match rendered {
         Ok(r) => r,
@@ -210,20 +209,10 @@ fn best_practice(
     bestpractice::check_values(linter, &chart.values);
 }
 
+/// Lines logged while rendering, in the order they were logged.
+type Logs = Arc<Mutex<Vec<String>>>;
+
 /// Helm's engine in lint mode: `required` and `fail` log instead of failing.
-/// Lines logged while rendering, with the creation number of the thread that logged them.
-type Logs = Arc<Mutex<Vec<(u64, String)>>>;
-
-/// The creation number of the current thread (Rust numbers threads as they are created).
-fn thread_number() -> u64 {
-    let text = format!("{:?}", std::thread::current().id());
-    text.chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or(0)
-}
-
 fn lint_functions(logs: Logs) -> FuncMap {
     let mut funcs = helmet_sprig::functions();
     let required_logs = logs.clone();
@@ -244,10 +233,7 @@ fn lint_functions(logs: Logs) -> FuncMap {
             match missing {
                 Some(what) => {
                     if let Ok(mut l) = required_logs.lock() {
-                        l.push((
-                            thread_number(),
-                            format!("WARN {what} message={}", slog_value(&warn)),
-                        ));
+                        l.push(format!("WARN {what} message={}", slog_value(&warn)));
                     }
                     Ok(Value::string(""))
                 }
@@ -264,10 +250,7 @@ fn lint_functions(logs: Logs) -> FuncMap {
                 .unwrap_or("")
                 .to_string();
             if let Ok(mut l) = logs.lock() {
-                l.push((
-                    thread_number(),
-                    format!("INFO funcMap fail message={}", slog_value(&msg)),
-                ));
+                l.push(format!("INFO funcMap fail message={}", slog_value(&msg)));
             }
             Ok(Value::string(""))
         }),
