@@ -114,11 +114,12 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
         nodes = nodes.pop().map(|n| n.children).unwrap_or_default();
     }
     let mut out = String::new();
-    // Helm's validator reports in Go map order, which varies from run to run; sorting makes
-    // ours stable.
-    let mut lines: Vec<String> = nodes.iter().map(|n| n.render(0)).collect();
-    lines.sort_by(|a, b| natural_order(a, b));
-    for l in lines {
+    // Helm's validator reports a schema's failures in the order it checks their keywords;
+    // those of properties come in Go map order, which varies from run to run: sorting them
+    // makes ours stable.
+    let mut lines: Vec<(u8, String)> = nodes.iter().map(|n| (n.rank, n.render(0))).collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_order(&a.1, &b.1)));
+    for (_, l) in lines {
         out.push_str(&l);
     }
     Err(out)
@@ -517,6 +518,7 @@ fn contains_node(root: &Schema<'_>, err: &Failure) -> Node {
         _ => (err.message.clone(), causes),
     };
     Node {
+        rank: 0,
         instance: pointer(&err.instance),
         message,
         children,
@@ -528,9 +530,17 @@ struct Node {
     instance: String,
     message: String,
     children: Vec<Node>,
+    /// When Helm's validator checks the keyword that failed, among the keywords of one schema
+    /// (see [`keyword_rank`]): it reports failures in that order.
+    rank: u8,
 }
 
 impl Node {
+    fn ranked(mut self, rank: u8) -> Node {
+        self.rank = rank;
+        self
+    }
+
     fn render(&self, depth: usize) -> String {
         let mut out = format!(
             "{}- at {}: {}\n",
@@ -538,7 +548,11 @@ impl Node {
             quoted(&self.instance),
             self.message
         );
-        let mut children: Vec<String> = self.children.iter().map(|c| c.render(depth + 1)).collect();
+        let mut children: Vec<(u8, String)> = self
+            .children
+            .iter()
+            .map(|c| (c.rank, c.render(depth + 1)))
+            .collect();
         // Subschemas of a combinator are reported in their order; the failures of properties
         // come in Go's map order, which changes from run to run: sorting makes ours stable.
         let combinator = [
@@ -547,10 +561,60 @@ impl Node {
             "'allOf' failed",
         ];
         if !combinator.contains(&self.message.as_str()) {
-            children.sort_by(|a, b| natural_order(a, b));
+            children.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_order(&a.1, &b.1)));
         }
-        out.extend(children);
+        out.extend(children.into_iter().map(|(_, text)| text));
         out
+    }
+}
+
+/// The order in which Helm's validator (santhosh-tekuri/jsonschema v6) checks the keywords of
+/// one schema, and so reports their failures: type, const, enum, format, `$ref`; the object
+/// keywords (the properties in one loop, then the additional properties that a `false` refuses,
+/// together); the array, string and number keywords; `$dynamicRef`; `not`, `allOf`, `anyOf`,
+/// `oneOf`, `if`/`then`/`else`; the unevaluated ones.
+fn keyword_rank(keyword: &str) -> u8 {
+    match keyword {
+        "type" => 0,
+        "const" => 1,
+        "enum" => 2,
+        "format" => 3,
+        "$ref" => 4,
+        "minProperties" => 10,
+        "maxProperties" => 11,
+        "required" => 12,
+        "dependencies" => 13,
+        "properties" | "patternProperties" => 14,
+        "additionalProperties" => 15,
+        "propertyNames" => 16,
+        "dependentSchemas" => 17,
+        "dependentRequired" => 18,
+        "minItems" => 20,
+        "maxItems" => 21,
+        "uniqueItems" => 22,
+        "items" | "additionalItems" | "prefixItems" => 23,
+        "contains" | "minContains" => 24,
+        "maxContains" => 25,
+        "minLength" => 30,
+        "maxLength" => 31,
+        "pattern" => 32,
+        "contentEncoding" => 33,
+        "contentMediaType" => 34,
+        "contentSchema" => 35,
+        "minimum" => 40,
+        "maximum" => 41,
+        "exclusiveMinimum" => 42,
+        "exclusiveMaximum" => 43,
+        "multipleOf" => 44,
+        "$recursiveRef" | "$dynamicRef" => 50,
+        "not" => 51,
+        "allOf" => 52,
+        "anyOf" => 53,
+        "oneOf" => 54,
+        "if" | "then" | "else" => 55,
+        "unevaluatedProperties" => 60,
+        "unevaluatedItems" => 61,
+        _ => 70,
     }
 }
 
@@ -593,6 +657,7 @@ fn collapse(mut nodes: Vec<Node>, instance: &[String]) -> Option<Node> {
         0 => None,
         1 => nodes.pop(),
         _ => Some(Node {
+            rank: 0,
             instance: pointer(instance),
             message: "validation failed".to_string(),
             children: nodes,
@@ -678,7 +743,11 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                 if segs.len() > 1 =>
             {
                 err.schema = segs[1..].to_vec();
-                nodes.extend(build(vec![err], instance, root));
+                let inner = build(vec![err], instance, root);
+                match first {
+                    "$defs" | "definitions" => nodes.extend(inner),
+                    _ => nodes.extend(inner.into_iter().map(|n| n.ranked(keyword_rank(first)))),
+                }
             }
             "required" => {
                 if let Some(p) = err.required.take() {
@@ -699,9 +768,11 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                 // Helm's validator reports property names at the empty location.
                 if let Some((name, inner)) = err.property_name.take() {
                     nodes.push(Node {
+                        rank: keyword_rank("propertyNames"),
                         instance: String::new(),
                         message: format!("invalid propertyName {}", quoted(&name)),
                         children: vec![Node {
+                            rank: 0,
                             instance: String::new(),
                             message: inner,
                             children: Vec::new(),
@@ -709,9 +780,16 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                     });
                 }
             }
-            "contains" | "minContains" | "maxContains" => nodes.push(contains_node(root, &err)),
+            "contains" | "minContains" | "maxContains" => {
+                nodes.push(contains_node(root, &err).ranked(keyword_rank(first)))
+            }
             "unevaluatedProperties" if segs.len() == 1 && !err.unevaluated.is_empty() => {
-                nodes.extend(unevaluated_nodes(root, &err));
+                let rank = keyword_rank("unevaluatedProperties");
+                nodes.extend(
+                    unevaluated_nodes(root, &err)
+                        .into_iter()
+                        .map(|n| n.ranked(rank)),
+                );
             }
             _ => {
                 let children = err
@@ -735,6 +813,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                     })
                     .collect();
                 nodes.push(Node {
+                    rank: keyword_rank(first),
                     instance: pointer(&err.instance),
                     message: err.message,
                     children,
@@ -750,6 +829,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
         };
         let names: Vec<String> = required.iter().map(|p| quoted(p)).collect();
         nodes.push(Node {
+            rank: keyword_rank("required"),
             instance: pointer(instance),
             message: format!("missing {noun} {}", names.join(", ")),
             children: Vec::new(),
@@ -757,6 +837,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
     }
     for (if_present, missing) in dependent {
         nodes.push(Node {
+            rank: keyword_rank("dependentRequired"),
             instance: pointer(instance),
             message: format!(
                 "properties {} required, if {} exists",
@@ -766,9 +847,14 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             children: Vec::new(),
         });
     }
-    for ((_, inst), errs) in subs {
+    for ((keyword, inst), errs) in subs {
         if let Some(node) = collapse(build(errs, &inst, root), &inst) {
-            nodes.push(node);
+            // A schema for additional properties is applied in the loop over the properties.
+            let rank = match keyword[0].as_str() {
+                "additionalProperties" => keyword_rank("properties"),
+                other => keyword_rank(other),
+            };
+            nodes.push(node.ranked(rank));
         }
     }
     if !all_of.is_empty() {
@@ -777,6 +863,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             .filter_map(|errs| collapse(build(errs, instance, root), instance))
             .collect();
         nodes.push(Node {
+            rank: keyword_rank("allOf"),
             instance: pointer(instance),
             message: "'allOf' failed".to_string(),
             children,
