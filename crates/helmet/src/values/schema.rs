@@ -110,7 +110,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     }
     let mut nodes = build(errors, &[], &root);
     // The root's one failure, when it groups several, is shown as those several.
-    if nodes.len() == 1 && nodes[0].message == "validation failed" {
+    if nodes.len() == 1 && nodes[0].message == "validation failed" && !nodes[0].reference {
         nodes = nodes.pop().map(|n| n.children).unwrap_or_default();
     }
     let mut out = String::new();
@@ -326,14 +326,17 @@ impl Failure {
             K::UnevaluatedProperties { unexpected } => unexpected.clone(),
             _ => Vec::new(),
         };
-        let schema = pointer_segments(&err.schema_path().to_string());
+        // Where the failing keyword is in the schema's text, and the way the validator got
+        // there (through `$ref`s), by which failures are grouped as Helm's validator groups them.
+        let full_schema = pointer_segments(&err.schema_path().to_string());
+        let schema = pointer_segments(&err.evaluation_path().to_string());
         // Only `enum` and `const` print their schema's text.
         let raw = match err.kind() {
-            K::Enum { .. } | K::Constant { .. } => source.raw_at(&schema),
+            K::Enum { .. } | K::Constant { .. } => source.raw_at(&full_schema),
             _ => None,
         };
         Failure {
-            full_schema: schema.clone(),
+            full_schema,
             schema,
             instance: pointer_segments(&err.instance_path().to_string()),
             message: message(err, raw),
@@ -519,6 +522,7 @@ fn contains_node(root: &Schema<'_>, err: &Failure) -> Node {
     };
     Node {
         rank: 0,
+        reference: false,
         instance: pointer(&err.instance),
         message,
         children,
@@ -533,6 +537,9 @@ struct Node {
     /// When Helm's validator checks the keyword that failed, among the keywords of one schema
     /// (see [`keyword_rank`]): it reports failures in that order.
     rank: u8,
+    /// A `$ref`'s "validation failed" over the failures of the schema it names: unlike a group
+    /// of one schema's failures, Helm shows it even as the only failure at the top.
+    reference: bool,
 }
 
 impl Node {
@@ -658,6 +665,7 @@ fn collapse(mut nodes: Vec<Node>, instance: &[String]) -> Option<Node> {
         1 => nodes.pop(),
         _ => Some(Node {
             rank: 0,
+            reference: false,
             instance: pointer(instance),
             message: "validation failed".to_string(),
             children: nodes,
@@ -685,6 +693,8 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
     // instance they apply to.
     let mut subs: BTreeMap<(Vec<String>, Vec<String>), Vec<Failure>> = BTreeMap::new();
     let mut all_of: BTreeMap<usize, Vec<Failure>> = BTreeMap::new();
+    // Failures under `$ref`, `$dynamicRef`, `then` and `else`, by keyword.
+    let mut applied: BTreeMap<String, Vec<Failure>> = BTreeMap::new();
     let mut required: Vec<String> = Vec::new();
     let mut dependent: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for mut err in errors {
@@ -738,16 +748,16 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                     .or_default()
                     .push(err);
             }
-            // References, conditionals and definitions are transparent here.
-            "$ref" | "$dynamicRef" | "if" | "then" | "else" | "$defs" | "definitions"
-                if segs.len() > 1 =>
-            {
+            // A reference and a `then` or `else` is one schema applied to the same value: its
+            // failures are grouped as that schema's.
+            "$ref" | "$dynamicRef" | "then" | "else" if segs.len() > 1 => {
                 err.schema = segs[1..].to_vec();
-                let inner = build(vec![err], instance, root);
-                match first {
-                    "$defs" | "definitions" => nodes.extend(inner),
-                    _ => nodes.extend(inner.into_iter().map(|n| n.ranked(keyword_rank(first)))),
-                }
+                applied.entry(first.to_string()).or_default().push(err);
+            }
+            // Definitions are transparent here.
+            "if" | "$defs" | "definitions" if segs.len() > 1 => {
+                err.schema = segs[1..].to_vec();
+                nodes.extend(build(vec![err], instance, root));
             }
             "required" => {
                 if let Some(p) = err.required.take() {
@@ -769,10 +779,12 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                 if let Some((name, inner)) = err.property_name.take() {
                     nodes.push(Node {
                         rank: keyword_rank("propertyNames"),
+                        reference: false,
                         instance: String::new(),
                         message: format!("invalid propertyName {}", quoted(&name)),
                         children: vec![Node {
                             rank: 0,
+                            reference: false,
                             instance: String::new(),
                             message: inner,
                             children: Vec::new(),
@@ -814,6 +826,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                     .collect();
                 nodes.push(Node {
                     rank: keyword_rank(first),
+                    reference: false,
                     instance: pointer(&err.instance),
                     message: err.message,
                     children,
@@ -830,6 +843,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
         let names: Vec<String> = required.iter().map(|p| quoted(p)).collect();
         nodes.push(Node {
             rank: keyword_rank("required"),
+            reference: false,
             instance: pointer(instance),
             message: format!("missing {noun} {}", names.join(", ")),
             children: Vec::new(),
@@ -838,6 +852,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
     for (if_present, missing) in dependent {
         nodes.push(Node {
             rank: keyword_rank("dependentRequired"),
+            reference: false,
             instance: pointer(instance),
             message: format!(
                 "properties {} required, if {} exists",
@@ -857,6 +872,24 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             nodes.push(node.ranked(rank));
         }
     }
+    for (keyword, errs) in applied {
+        let rank = keyword_rank(&keyword);
+        let mut inner = build(errs, instance, root);
+        let node = match keyword.as_str() {
+            // Helm's validator wraps what the named schema reports in a "validation failed" of
+            // its own, shown unless it holds a single failure.
+            "$ref" | "$dynamicRef" if inner.len() > 1 => Some(Node {
+                rank,
+                reference: true,
+                instance: pointer(instance),
+                message: "validation failed".to_string(),
+                children: inner,
+            }),
+            "$ref" | "$dynamicRef" => inner.pop(),
+            _ => collapse(inner, instance),
+        };
+        nodes.extend(node.map(|n| n.ranked(rank)));
+    }
     if !all_of.is_empty() {
         let children = all_of
             .into_values()
@@ -864,6 +897,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             .collect();
         nodes.push(Node {
             rank: keyword_rank("allOf"),
+            reference: false,
             instance: pointer(instance),
             message: "'allOf' failed".to_string(),
             children,
