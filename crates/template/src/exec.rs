@@ -911,39 +911,32 @@ impl<'a> State<'a> {
 
     fn eval_arg(&mut self, dot: &Ev, typ: Pt, n: &'a Arg) -> R<Ev> {
         self.at = At::Arg(n);
-        match n {
-            Arg::Dot { .. } => return self.validate_type(dot.clone(), typ),
-            Arg::Nil { .. } => {
-                if typ.can_be_nil() {
-                    return Ok(match typ {
-                        Pt::Reflect => Ev::invalid(),
-                        _ => Ev::plain(Value::Nil),
-                    });
-                }
-                return Err(self.errorf(format!("cannot assign nil to {}", typ.go_name())));
-            }
+        let v = match n {
+            Arg::Dot { .. } => dot.clone(),
             Arg::Field { fields, .. } => {
-                let v = self.eval_field_node(dot, n, fields, std::slice::from_ref(n), None)?;
-                return self.validate_type(v, typ);
+                self.eval_field_node(dot, n, fields, std::slice::from_ref(n), None)?
             }
-            Arg::Variable(var) => {
-                let v = self.eval_variable_node(dot, n, var, &[], None)?;
-                return self.validate_type(v, typ);
-            }
-            Arg::Pipe(p) => {
-                let v = self.eval_pipeline(dot, p)?;
-                return self.validate_type(v, typ);
-            }
+            Arg::Variable(var) => self.eval_variable_node(dot, n, var, &[], None)?,
+            Arg::Pipe(p) => self.eval_pipeline(dot, p)?,
             Arg::Identifier { name, .. } => {
-                let v =
-                    self.eval_function(dot, n, name, At::Arg(n), std::slice::from_ref(n), None)?;
-                return self.validate_type(v, typ);
+                self.eval_function(dot, n, name, At::Arg(n), std::slice::from_ref(n), None)?
             }
-            Arg::Chain { .. } => {
-                let v = self.eval_chain_node(dot, n, &[], None)?;
-                return self.validate_type(v, typ);
+            Arg::Chain { .. } => self.eval_chain_node(dot, n, &[], None)?,
+            _ => return self.eval_constant_arg(typ, n),
+        };
+        self.validate_type(v, typ)
+    }
+
+    /// [`State::eval_arg`] for `nil` and constants, which take the parameter's type.
+    fn eval_constant_arg(&mut self, typ: Pt, n: &'a Arg) -> R<Ev> {
+        if let Arg::Nil { .. } = n {
+            if typ.can_be_nil() {
+                return Ok(match typ {
+                    Pt::Reflect => Ev::invalid(),
+                    _ => Ev::plain(Value::Nil),
+                });
             }
-            _ => {}
+            return Err(self.errorf(format!("cannot assign nil to {}", typ.go_name())));
         }
         match typ {
             Pt::Go(ArgType::Bool) => match n {
