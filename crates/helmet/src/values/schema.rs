@@ -697,6 +697,8 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
     let mut applied: BTreeMap<String, Vec<Failure>> = BTreeMap::new();
     let mut required: Vec<String> = Vec::new();
     let mut dependent: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // The same for the array form of draft-7 `dependencies`, which Helm checks earlier.
+    let mut dependencies: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for mut err in errors {
         let segs = err.schema.clone();
         let first = segs.first().map(String::as_str).unwrap_or("");
@@ -762,6 +764,12 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             "required" => {
                 if let Some(p) = err.required.take() {
                     required.push(p);
+                }
+            }
+            "dependencies" if segs.len() == 1 && err.required.is_some() => {
+                if let Some(p) = err.required.take() {
+                    let key = dependent_key(root.json, &err, &p).unwrap_or_default();
+                    dependencies.entry(key).or_default().push(quoted(&p));
                 }
             }
             "dependentRequired" => {
@@ -849,9 +857,13 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             children: Vec::new(),
         });
     }
-    for (if_present, missing) in dependent {
+    let dependent = dependencies
+        .into_iter()
+        .map(|d| ("dependencies", d))
+        .chain(dependent.into_iter().map(|d| ("dependentRequired", d)));
+    for (keyword, (if_present, missing)) in dependent {
         nodes.push(Node {
-            rank: keyword_rank("dependentRequired"),
+            rank: keyword_rank(keyword),
             reference: false,
             instance: pointer(instance),
             message: format!(
@@ -1038,16 +1050,25 @@ fn message(err: &jsonschema::ValidationError<'_>, raw: Option<&str>) -> String {
         K::AnyOf { .. } => "'anyOf' failed".to_string(),
         K::OneOfNotValid { .. } => "'oneOf' failed, none matched".to_string(),
         K::OneOfMultipleValid { context } => {
+            // Helm's validator stops at the second subschema that matches.
             let matched: Vec<String> = context
                 .iter()
                 .enumerate()
                 .filter(|(_, errs)| errs.is_empty())
                 .map(|(i, _)| i.to_string())
+                .take(2)
                 .collect();
             format!("'oneOf' failed, subschemas {} matched", matched.join(", "))
         }
         K::Contains => "no items match contains schema".to_string(),
         K::FalseSchema => "false schema".to_string(),
+        K::AdditionalItems { limit } => {
+            let items = err.instance().as_array().map_or(0, Vec::len);
+            format!(
+                "last {} additionalItem(s) not allowed",
+                items.saturating_sub(*limit)
+            )
+        }
         _ => err.to_string(),
     }
 }
