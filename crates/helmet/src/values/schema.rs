@@ -756,7 +756,8 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                 err.schema = segs[1..].to_vec();
                 applied.entry(first.to_string()).or_default().push(err);
             }
-            // Definitions are transparent here.
+            // Definitions are transparent here, and so is `if` (whose failures only choose
+            // between `then` and `else`: the validator reports none).
             "if" | "$defs" | "definitions" if segs.len() > 1 => {
                 err.schema = segs[1..].to_vec();
                 nodes.extend(build(vec![err], instance, root));
