@@ -461,17 +461,20 @@ fn unevaluated_nodes(root: &Schema<'_>, err: &Failure) -> Vec<Node> {
     nodes
 }
 
-/// Helm's validator (v6.0) shows an item checked by `items` after `prefixItems` at its index
-/// counted from the first such item (`/a/0` for the item after one prefix item).
-fn renumber_after_prefix_items(
+/// Helm's validator (v6.0) shows an item checked by `items` after `prefixItems` (or by a
+/// draft-7 `additionalItems` after an `items` array) at its index counted from the first such
+/// item (`/a/0` for the item after one prefix item). `before` names the keyword whose array
+/// the first items were checked by.
+fn renumber_after_first_items(
     err: &mut Failure,
     relative: usize,
     depth: usize,
     root: &Schema<'_>,
+    before: &str,
 ) {
     let parent = &err.full_schema[..err.full_schema.len().saturating_sub(relative)];
     let Some(prefix) = schema_at(root.json, parent)
-        .and_then(|p| p.get("prefixItems"))
+        .and_then(|p| p.get(before))
         .and_then(|a| a.as_array())
         .map(Vec::len)
     else {
@@ -707,7 +710,10 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
                 .get(1)
                 .is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()))
         {
-            renumber_after_prefix_items(&mut err, segs.len(), instance.len(), root);
+            renumber_after_first_items(&mut err, segs.len(), instance.len(), root, "prefixItems");
+        }
+        if first == "additionalItems" && segs.len() > 1 {
+            renumber_after_first_items(&mut err, segs.len(), instance.len(), root, "items");
         }
         let child_instance = || -> Vec<String> {
             let mut inst = instance.to_vec();
