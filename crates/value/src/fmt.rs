@@ -842,7 +842,7 @@ impl Printer {
         if base == 10 && !sharp && !o_prefix && f.prec.is_none() && !(f.zero || f.plus || f.space) {
             if let Ok(mag) = u64::try_from(mag) {
                 let mut digits = [0u8; 24];
-                let text = decimal_digits(neg, mag, &mut digits);
+                let text = crate::strconv::decimal_into(neg, mag, &mut digits);
                 self.pad_with(text, f, false);
                 return;
             }
@@ -909,7 +909,7 @@ impl Printer {
             && !(f.sharp || f.plus || f.space || f.zero || f.plus_v || f.sharp_v)
         {
             let mut digits = [0u8; 8];
-            let text = decimal_digits(x < 0.0, x.abs() as u64, &mut digits);
+            let text = crate::strconv::decimal_into(x < 0.0, x.abs() as u64, &mut digits);
             self.pad_with(text, f, false);
             return;
         }
@@ -1082,25 +1082,6 @@ impl Printer {
             self.out.push_str(s);
         }
     }
-}
-
-/// The decimal text of `magnitude` (with a leading `-` when `negative`), written into the end of
-/// `buf`, which must have room for it.
-fn decimal_digits(negative: bool, mut magnitude: u64, buf: &mut [u8]) -> &str {
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (magnitude % 10) as u8;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
-    }
-    if negative {
-        start -= 1;
-        buf[start] = b'-';
-    }
-    std::str::from_utf8(&buf[start..]).unwrap_or_default()
 }
 
 /// The `#` flag on floats, as Go applies it: a decimal point always, and for `%g`/`%v`/`%x`

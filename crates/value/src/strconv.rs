@@ -263,6 +263,26 @@ fn write_hex_float(out: &mut String, a: f64, prec: i32, fmt: u8) {
     out.push_str(&e.to_string());
 }
 
+/// The decimal text of `magnitude` (with a leading `-` when `negative`), written into the end of
+/// `buf` without allocating, as Go's `strconv.AppendInt` appends it; `buf` must have room for it
+/// (21 bytes hold any `u64` and a sign).
+pub fn decimal_into(negative: bool, mut magnitude: u64, buf: &mut [u8]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if negative {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
+}
+
 /// Go's `strconv.FormatInt(i, base)` for bases 2 to 36.
 pub fn format_int(i: i64, base: u32) -> String {
     let neg = i < 0;

@@ -150,35 +150,24 @@ fn fold_nel(s: &str) -> String {
     out
 }
 
-/// The decimal digits of an integer (its sign and magnitude), written into `buf`.
-fn int_text(negative: bool, magnitude: u64, buf: &mut [u8; 21]) -> &str {
-    let mut n = magnitude;
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if negative {
-        at -= 1;
-        buf[at] = b'-';
-    }
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
-}
-
 /// Writes a signed integer as a plain scalar.
 fn emit_int(e: &mut Emitter, at: Context, i: i64) {
     let mut buf = [0; 21];
-    plain(e, at, int_text(i < 0, i.unsigned_abs(), &mut buf));
+    plain(
+        e,
+        at,
+        helmet_value::strconv::decimal_into(i < 0, i.unsigned_abs(), &mut buf),
+    );
 }
 
 /// Writes an unsigned integer as a plain scalar.
 fn emit_uint(e: &mut Emitter, at: Context, u: u64) {
     let mut buf = [0; 21];
-    plain(e, at, int_text(false, u, &mut buf));
+    plain(
+        e,
+        at,
+        helmet_value::strconv::decimal_into(false, u, &mut buf),
+    );
 }
 
 fn plain(e: &mut Emitter, at: Context, text: &str) {
