@@ -29,11 +29,11 @@ mod cache;
 mod error;
 mod exec;
 pub mod lexer;
+mod names;
 mod output;
 pub mod parser;
 mod side_by_side;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use helmet_value::{FuncMap, Value};
@@ -53,7 +53,7 @@ const EXEC_STACK_SIZE: usize = 1 << 30;
 #[derive(Clone)]
 pub(crate) struct Set {
     /// The templates by name.
-    pub trees: Arc<HashMap<String, Arc<ast::Tree>>>,
+    pub trees: Arc<names::NameMap<Arc<ast::Tree>>>,
     /// Templates a `tpl` text added on top of `trees` for its own run (Go's `tpl` parses into a
     /// clone of the set), newest last; searched before `trees`.
     pub local: Vec<Arc<ast::Tree>>,

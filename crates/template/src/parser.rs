@@ -1,7 +1,6 @@
 //! Recursive-descent parser producing trees as Go's `text/template/parse` does, with its error
 //! texts (`template: NAME:LINE: MSG`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use helmet_value::Value;
@@ -60,7 +59,7 @@ struct Parser<'a, 't, F: Fn(&str) -> bool> {
     /// Offset of the action being parsed (its left delimiter), if any.
     action_pos: Option<usize>,
     trees: Vec<Tree>,
-    tree_names: HashMap<String, usize>,
+    tree_names: crate::names::NameMap<usize>,
     depth: usize,
     furthest: std::cell::Cell<usize>,
     paren_depth: usize,
@@ -151,7 +150,7 @@ fn parse_items<F: Fn(&str) -> bool>(
         range_depth: 0,
         action_pos: None,
         trees: Vec::new(),
-        tree_names: HashMap::new(),
+        tree_names: crate::names::NameMap::default(),
         depth: 0,
         furthest: std::cell::Cell::new(0),
         paren_depth: 0,
