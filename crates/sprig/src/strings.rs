@@ -791,23 +791,9 @@ fn indent(spaces: i64, s: &str, newline_first: bool) -> Result<String, FuncError
     Ok(out)
 }
 
-/// How many `\n` bytes `bytes` holds, counted eight bytes at a time.
+/// How many `\n` bytes `bytes` holds (memchr counts many bytes at a time).
 fn count_newlines(bytes: &[u8]) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-    let chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder();
-    let mut count = 0;
-    for chunk in chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        // A byte of `x` is zero where the byte was a newline; the high bit of each byte of
-        // `zero` is set exactly for the zero bytes of `x` (no carry crosses bytes).
-        let x = u64::from_le_bytes(word) ^ NEWLINES;
-        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
-        count += zero.count_ones() as usize;
-    }
-    count + tail.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 fn shuffle(s: &str) -> String {
