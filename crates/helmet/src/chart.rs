@@ -137,6 +137,9 @@ pub struct Metadata {
     pub deprecated: bool,
     /// `annotations`
     pub annotations: std::collections::BTreeMap<String, String>,
+    /// Whether `annotations` was given as a map, even an empty one: Go's decoder makes an
+    /// empty map for `annotations: {}` (`toJson` writes `{}`) and leaves it nil otherwise.
+    pub annotations_given: bool,
     /// `kubeVersion`
     pub kube_version: String,
     /// `dependencies`; `None` entries are the `null` items Helm rejects when validating.
@@ -188,9 +191,8 @@ impl Metadata {
             "Tags" => text(&self.tags),
             "AppVersion" => text(&self.app_version),
             "Deprecated" => Some(Value::Bool(self.deprecated)),
-            // A chart without annotations has a nil map (`toJson` writes `null`). An explicit
-            // empty `annotations: {}` is not told apart and reads as nil too.
-            "Annotations" if self.annotations.is_empty() => {
+            // A chart without annotations has a nil map (`toJson` writes `null`).
+            "Annotations" if !self.annotations_given => {
                 Some(Value::Map(Arc::new(TypedMap::nil(ElemType::String))))
             }
             "Annotations" => Some(Value::typed_map(

@@ -290,6 +290,7 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
     match field(map, "annotations") {
         None | Some(Value::Nil) => {}
         Some(Value::Map(m)) => {
+            md.annotations_given = true;
             for (k, v) in m.entries().iter() {
                 let p = place("annotations");
                 match decode_string(v, &p) {
