@@ -266,6 +266,30 @@ pub struct NumberNode {
     pub complex_parts: (f64, f64),
 }
 
+/// The function a name in a template stands for, found when the template was parsed: a tree
+/// runs only with the function map it was parsed against (the set's own; the parse cache keeps
+/// trees per map), so calls need no lookup by name.
+#[derive(Clone)]
+pub struct Function(pub(crate) Callable);
+
+/// What a [`Function`] is.
+#[derive(Clone)]
+pub(crate) enum Callable {
+    /// A function of the set's map.
+    Own(helmet_value::Func),
+    /// One of Go's builtins.
+    Builtin(crate::builtins::Builtin),
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Callable::Own(func) => fmt::Debug::fmt(func, f),
+            Callable::Builtin(b) => fmt::Debug::fmt(b, f),
+        }
+    }
+}
+
 /// An operand.
 #[derive(Clone, Debug)]
 pub enum Arg {
@@ -275,6 +299,8 @@ pub enum Arg {
         pos: usize,
         /// The name.
         name: Span,
+        /// The function it names.
+        function: Function,
     },
     /// `.`
     Dot {

@@ -517,8 +517,8 @@ impl<'a> State<'a> {
                 return self.eval_field_node(dot, first, fields, &cmd.args, fin)
             }
             Arg::Chain { .. } => return self.eval_chain_node(dot, first, &cmd.args, fin),
-            Arg::Identifier { name, .. } => {
-                return self.eval_function(dot, first, name, At::Cmd(cmd), &cmd.args, fin)
+            Arg::Identifier { name, function, .. } => {
+                return self.eval_function(dot, first, name, function, At::Cmd(cmd), &cmd.args, fin)
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, fin.is_some())?;
@@ -710,22 +710,21 @@ impl<'a> State<'a> {
         Err(self.errorf(format!("can't evaluate field {name} in type {typ}")))
     }
 
-    fn find_function(&self, name: &str) -> Option<Callee<'a>> {
-        found_functions::find(&self.set.funcs, name)
-    }
-
+    #[allow(clippy::too_many_arguments)]
     fn eval_function(
         &mut self,
         dot: &Ev,
         node: &'a Arg,
         name: &str,
+        function: &'a Function,
         cmd: At<'a>,
         args: &'a [Arg],
         fin: Option<Ev>,
     ) -> R<Ev> {
         self.at = At::Arg(node);
-        let Some(callee) = self.find_function(name) else {
-            return Err(self.errorf(format!("{} is not a defined function", go_quote(name))));
+        let callee = match &function.0 {
+            Callable::Own(f) => Callee::User(std::borrow::Cow::Borrowed(f)),
+            Callable::Builtin(b) => Callee::Builtin(*b),
         };
         self.eval_call(dot, callee, cmd, name, args, fin)
     }
@@ -901,9 +900,15 @@ impl<'a> State<'a> {
             }
             Arg::Variable(v) => self.eval_variable_node(dot, n, v, &[], None),
             Arg::Pipe(p) => self.eval_pipeline(dot, p),
-            Arg::Identifier { name, .. } => {
-                self.eval_function(dot, n, name, At::Arg(n), std::slice::from_ref(n), None)
-            }
+            Arg::Identifier { name, function, .. } => self.eval_function(
+                dot,
+                n,
+                name,
+                function,
+                At::Arg(n),
+                std::slice::from_ref(n),
+                None,
+            ),
             Arg::Chain { .. } => self.eval_chain_node(dot, n, &[], None),
             _ => Err(self.errorf(format!("can't handle {n} for arg of type <nil>"))),
         }
@@ -918,9 +923,15 @@ impl<'a> State<'a> {
             }
             Arg::Variable(var) => self.eval_variable_node(dot, n, var, &[], None)?,
             Arg::Pipe(p) => self.eval_pipeline(dot, p)?,
-            Arg::Identifier { name, .. } => {
-                self.eval_function(dot, n, name, At::Arg(n), std::slice::from_ref(n), None)?
-            }
+            Arg::Identifier { name, function, .. } => self.eval_function(
+                dot,
+                n,
+                name,
+                function,
+                At::Arg(n),
+                std::slice::from_ref(n),
+                None,
+            )?,
             Arg::Chain { .. } => self.eval_chain_node(dot, n, &[], None)?,
             _ => return self.eval_constant_arg(typ, n),
         };
@@ -1327,89 +1338,5 @@ mod spare_stacks {
                 spare.push(Stacks { vars, args, values });
             }
         });
-    }
-}
-
-/// Functions found by name lately on this thread. Finding a name in a function map hashes it
-/// with SipHash, and templates call the same few functions over and over; a slot is chosen by a
-/// cheap hash of the name, and holds the name and the map it was found in.
-mod found_functions {
-    use std::borrow::Cow;
-    use std::cell::RefCell;
-    use std::sync::{Arc, Weak};
-
-    use helmet_value::{Func, FuncMap};
-
-    use super::Callee;
-    use crate::builtins::{self, Builtin};
-
-    /// How many names a thread keeps.
-    const SLOTS: usize = 256;
-
-    /// What a name stands for in a function map.
-    #[derive(Clone)]
-    enum Found {
-        User(Func),
-        Builtin(Builtin),
-        Undefined,
-    }
-
-    struct Slot {
-        /// The map the name was found in. A weak reference keeps its allocation (so no other
-        /// map can take its address) but not its functions.
-        funcs: Weak<FuncMap>,
-        name: Box<str>,
-        found: Found,
-    }
-
-    thread_local! {
-        static FOUND: RefCell<Vec<Option<Slot>>> =
-            RefCell::new((0..SLOTS).map(|_| None).collect());
-    }
-
-    fn look_up(funcs: &FuncMap, name: &str) -> Found {
-        if let Some(f) = funcs.get(name) {
-            return Found::User(f.clone());
-        }
-        builtins::lookup(name).map_or(Found::Undefined, Found::Builtin)
-    }
-
-    /// The function `name` stands for with `funcs` (before Go's builtins), if any.
-    pub(super) fn find<'f>(funcs: &Arc<FuncMap>, name: &str) -> Option<Callee<'f>> {
-        // The length and the first, middle and last bytes tell the names of a map apart well.
-        let bytes = name.as_bytes();
-        let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
-        let key = (bytes.len() as u64)
-            ^ (byte(0) << 8)
-            ^ (byte(bytes.len() / 2) << 16)
-            ^ (byte(bytes.len().wrapping_sub(1)) << 24);
-        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % SLOTS;
-        let found = FOUND
-            .try_with(|found| {
-                let mut found = found.borrow_mut();
-                match &found[slot] {
-                    Some(kept)
-                        if std::ptr::eq(kept.funcs.as_ptr(), Arc::as_ptr(funcs))
-                            && &*kept.name == name =>
-                    {
-                        kept.found.clone()
-                    }
-                    _ => {
-                        let now = look_up(funcs, name);
-                        found[slot] = Some(Slot {
-                            funcs: Arc::downgrade(funcs),
-                            name: name.into(),
-                            found: now.clone(),
-                        });
-                        now
-                    }
-                }
-            })
-            .unwrap_or_else(|_| look_up(funcs, name));
-        match found {
-            Found::User(f) => Some(Callee::User(Cow::Owned(f))),
-            Found::Builtin(b) => Some(Callee::Builtin(b)),
-            Found::Undefined => None,
-        }
     }
 }

@@ -92,7 +92,10 @@ impl Set {
         };
         cache::parsed(&key, || {
             let funcs = &self.funcs;
-            let has_func = |n: &str| funcs.contains_key(n) || builtins::lookup(n).is_some();
+            let has_func = |n: &str| match funcs.get(n) {
+                Some(f) => Some(ast::Function(ast::Callable::Own(f.clone()))),
+                None => builtins::lookup(n).map(|b| ast::Function(ast::Callable::Builtin(b))),
+            };
             let parsed =
                 parser::parse(name, source, &self.left, &self.right, &has_func).map_err(|e| {
                     Error {

@@ -36,7 +36,7 @@ pub(crate) const MAX_PAREN_DEPTH: usize = 10_000;
 /// about 350000. Deep trees run on stacks sized by their nesting.
 pub(crate) const MAX_NESTING: usize = 500_000;
 
-struct Parser<'a, 't, F: Fn(&str) -> bool> {
+struct Parser<'a, 't, F: Fn(&str) -> Option<Function>> {
     items: &'a [Item],
     /// The message of the lexing error that ends `items`, if any.
     lex_error: Option<String>,
@@ -52,7 +52,7 @@ struct Parser<'a, 't, F: Fn(&str) -> bool> {
     vars_base: usize,
     /// The functions the body being parsed calls, each once, in the order first met (see
     /// [`Tree::called`]); `define` and `block` bodies keep their own.
-    called: Vec<(&'t str, Item)>,
+    called: Vec<(&'t str, Item, Function)>,
     /// Where the body being parsed starts its part of `called`.
     called_base: usize,
     range_depth: usize,
@@ -69,13 +69,14 @@ struct Parser<'a, 't, F: Fn(&str) -> bool> {
 
 type PResult<T> = Result<T, ParseError>;
 
-/// Parses `text` as template `name`; `has_func` says which function names exist.
+/// Parses `text` as template `name`; `has_func` gives the function a name stands for, or `None`
+/// when no function has that name.
 pub fn parse(
     name: &str,
     text: &str,
     left: &str,
     right: &str,
-    has_func: &(impl Fn(&str) -> bool + Sync),
+    has_func: &(impl Fn(&str) -> Option<Function> + Sync),
 ) -> Result<Parsed, ParseError> {
     if u32::try_from(text.len()).is_err() {
         // Nodes keep 32-bit offsets into their source.
@@ -92,8 +93,8 @@ pub fn parse(
         left,
         right,
         LexOptions {
-            break_ok: !has_func("break"),
-            continue_ok: !has_func("continue"),
+            break_ok: has_func("break").is_none(),
+            continue_ok: has_func("continue").is_none(),
         },
         &mut items,
     );
@@ -127,7 +128,7 @@ thread_local! {
 /// The largest item buffer a thread keeps between parses (16 bytes per item).
 const KEPT_ITEMS: usize = 1 << 18;
 
-fn parse_items<F: Fn(&str) -> bool>(
+fn parse_items<F: Fn(&str) -> Option<Function>>(
     name: &str,
     text: &str,
     items: &[Item],
@@ -172,7 +173,7 @@ fn parse_items<F: Fn(&str) -> bool>(
     Ok(Parsed { trees: p.trees })
 }
 
-impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
+impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
     fn errorf(&self, msg: impl std::fmt::Display) -> ParseError {
         let line = self.current_line();
         ParseError {
@@ -200,7 +201,7 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         body.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let spans = body
             .iter()
-            .map(|(_, item)| self.span_of(item))
+            .map(|(_, item, _)| self.span_of(item))
             .collect::<PResult<Box<[Span]>>>();
         called.truncate(self.called_base);
         self.called = called;
@@ -789,22 +790,27 @@ impl<'t, F: Fn(&str) -> bool> Parser<'_, 't, F> {
         let token = self.next_non_space();
         let arg = match token.kind {
             ItemKind::Identifier => {
-                // A name the body already called was checked then: the function map's lookup
+                // A name the body already called was found then: the function map's lookup
                 // (hashing the name) is done once per name and body.
                 let name = self.val(&token);
                 let body_called = self.called.get(self.called_base..).unwrap_or_default();
-                if !body_called.iter().any(|c| c.0 == name) {
-                    if !(self.has_func)(name) {
-                        return Err(self.errorf(format!(
-                            "function {} not defined",
-                            crate::lexer::go_quote(name)
-                        )));
+                let function = match body_called.iter().find(|c| c.0 == name) {
+                    Some(called) => called.2.clone(),
+                    None => {
+                        let Some(function) = (self.has_func)(name) else {
+                            return Err(self.errorf(format!(
+                                "function {} not defined",
+                                crate::lexer::go_quote(name)
+                            )));
+                        };
+                        self.called.push((name, token, function.clone()));
+                        function
                     }
-                    self.called.push((name, token));
-                }
+                };
                 Arg::Identifier {
                     pos: token.pos,
                     name: self.span_of(&token)?,
+                    function,
                 }
             }
             ItemKind::Dot => Arg::Dot { pos: token.pos },
@@ -1261,7 +1267,9 @@ mod tests {
 
     fn p(src: &str) -> Result<Parsed, String> {
         parse("t", src, "{{", "}}", &|n: &str| {
-            matches!(n, "printf" | "len" | "eq")
+            let builtin =
+                crate::builtins::lookup(n).filter(|_| matches!(n, "printf" | "len" | "eq"));
+            builtin.map(|b| Function(Callable::Builtin(b)))
         })
         .map_err(|e| e.message)
     }

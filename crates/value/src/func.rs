@@ -110,15 +110,26 @@ pub trait CallContext {
 /// The body of a function: arguments arrive already converted to the declared parameter types.
 pub type NativeFn = dyn Fn(&dyn CallContext, &[Value]) -> FuncResult + Send + Sync;
 
-/// A callable function with its Go signature.
+/// A callable function with its Go signature. Cloning it is one reference count: templates
+/// refer to the functions they call from their parsed trees.
 #[derive(Clone)]
-pub struct Func {
+pub struct Func(Arc<FuncParts>);
+
+/// What a [`Func`] is made of (a `Func` reads as one).
+pub struct FuncParts {
     /// The fixed parameters' types.
-    pub params: Arc<[ArgType]>,
+    pub params: Box<[ArgType]>,
     /// The element type of a trailing variadic parameter (`...interface {}`), if any.
     pub variadic: Option<ArgType>,
     /// The body.
-    pub body: Arc<NativeFn>,
+    pub body: Box<NativeFn>,
+}
+
+impl std::ops::Deref for Func {
+    type Target = FuncParts;
+    fn deref(&self) -> &FuncParts {
+        &self.0
+    }
 }
 
 impl Func {
@@ -127,11 +138,11 @@ impl Func {
         params: &[ArgType],
         body: impl Fn(&dyn CallContext, &[Value]) -> FuncResult + Send + Sync + 'static,
     ) -> Func {
-        Func {
+        Func(Arc::new(FuncParts {
             params: params.into(),
             variadic: None,
-            body: Arc::new(body),
-        }
+            body: Box::new(body),
+        }))
     }
 
     /// A function whose last parameter is variadic with element type `rest`.
@@ -140,11 +151,11 @@ impl Func {
         rest: ArgType,
         body: impl Fn(&dyn CallContext, &[Value]) -> FuncResult + Send + Sync + 'static,
     ) -> Func {
-        Func {
+        Func(Arc::new(FuncParts {
             params: params.into(),
             variadic: Some(rest),
-            body: Arc::new(body),
-        }
+            body: Box::new(body),
+        }))
     }
 }
 

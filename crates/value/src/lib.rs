@@ -21,7 +21,7 @@ use std::sync::{Arc, RwLock};
 
 pub use watch::{older_map_written, watch_older_map_writes, watching};
 
-pub use func::{ArgType, CallContext, Func, FuncError, FuncResult, NativeFn};
+pub use func::{ArgType, CallContext, Func, FuncError, FuncParts, FuncResult, NativeFn};
 pub use object::{GoShape, Object};
 
 /// The map type of Go maps with string keys. Go sorts keys when printing and ranging, byte by
