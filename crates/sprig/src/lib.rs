@@ -13,7 +13,9 @@ mod lists;
 mod math;
 mod paths;
 mod regex;
-pub use regex::{clear_regex_cache, set_regex_cache_limit, DEFAULT_REGEX_CACHE_LIMIT};
+pub use regex::{
+    clear_regex_cache, compile_go_regex, set_regex_cache_limit, DEFAULT_REGEX_CACHE_LIMIT,
+};
 mod strings;
 mod types;
 mod urls;

@@ -540,6 +540,13 @@ fn compile(pattern: &[u8]) -> Result<Arc<Regex>, FuncError> {
     Ok(re)
 }
 
+/// A Go regular expression (Go's `regexp.Compile`) for other crates, such as the `pattern`s of
+/// a chart's values schema: the compiled program (kept like those of the functions), or Go's
+/// error text (`error parsing regexp: ...`).
+pub fn compile_go_regex(pattern: &str) -> Result<Arc<Regex>, String> {
+    compile(pattern.as_bytes()).map_err(|e| e.0)
+}
+
 /// Compiles a Go regular expression, with Go's `regexp.Compile` error texts. Go's parser reads
 /// the pattern in order and reports the first error it meets: for the errors the `regex` crate
 /// does not know (a byte that is not UTF-8, an unknown `[:name:]` class), the part before is
