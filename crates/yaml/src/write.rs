@@ -81,9 +81,8 @@ fn v2_readable(s: &str) -> Result<Option<String>, Error> {
     };
     let ascii = s.is_ascii();
     if (ascii && s.as_bytes().contains(&0x7F)) || (!ascii && !s.chars().all(readable)) {
-        return Err(Error::new(
-            "error converting JSON to YAML: yaml: control characters are not allowed",
-        ));
+        // sigs.k8s.io/yaml returns go-yaml's error as it is, without a prefix.
+        return Err(Error::new("yaml: control characters are not allowed"));
     }
     if !ascii && s.contains('\u{85}') {
         return Ok(Some(fold_nel(s)));
@@ -106,17 +105,18 @@ fn v2_scalar<'a>(s: &'a str, folded: &'a mut Option<String>) -> Result<Scalar<'a
 }
 
 /// encoding/json leaves NEL (U+0085) unescaped, and go-yaml reads it inside the JSON string as
-/// a line break, folding it like one: blanks around it vanish, one break becomes a space and
-/// `n` consecutive breaks become `n - 1` newlines.
+/// a line break, folding it like one: spaces around it vanish, one break becomes a space and
+/// `n` consecutive breaks become `n - 1` newlines. A tab stays: JSON writes it as the escape
+/// `\t`, which the reader takes as text, not as a blank.
 fn fold_nel(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c == ' ' || c == '\t' {
+        if c == ' ' {
             let mut j = i;
-            while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
+            while j < chars.len() && chars[j] == ' ' {
                 j += 1;
             }
             if j < chars.len() && chars[j] == '\u{85}' {
@@ -133,7 +133,7 @@ fn fold_nel(s: &str) -> String {
             continue;
         }
         let mut breaks = 0;
-        while i < chars.len() && matches!(chars[i], '\u{85}' | ' ' | '\t') {
+        while i < chars.len() && matches!(chars[i], '\u{85}' | ' ') {
             if chars[i] == '\u{85}' {
                 breaks += 1;
             }
@@ -209,12 +209,31 @@ fn emit_common_scalar(e: &mut Emitter, at: Context, v: &Value) {
     }
 }
 
+fn too_deep() -> Error {
+    Error::new(format!(
+        "error marshaling into JSON: nesting deeper than {MAX_DEPTH}"
+    ))
+}
+
+/// The error of encoding/json for a value it cannot write (a complex number, a float that is
+/// not finite), as sigs.k8s.io/yaml wraps it.
+fn unsupported_in_json(v: &Value) -> Option<Error> {
+    match v {
+        Value::Complex128(..) => Some(Error::new(
+            "error marshaling into JSON: json: unsupported type: complex128",
+        )),
+        Value::Float64(f) if !f.is_finite() => Some(Error::new(format!(
+            "error marshaling into JSON: json: unsupported value: {}",
+            format_g_shortest(*f)
+        ))),
+        _ => None,
+    }
+}
+
 /// Writes what go-yaml v2 writes after reading `json.Marshal(v)` back.
 fn v2_emit(e: &mut Emitter, at: Context, v: &Value, depth: usize) -> Result<(), Error> {
     if depth > MAX_DEPTH {
-        return Err(Error::new(format!(
-            "error marshaling into JSON: nesting deeper than {MAX_DEPTH}"
-        )));
+        return Err(too_deep());
     }
     match v {
         Value::Nil
@@ -223,17 +242,10 @@ fn v2_emit(e: &mut Emitter, at: Context, v: &Value, depth: usize) -> Result<(), 
         | Value::Int64(_)
         | Value::Uint64(_)
         | Value::Uint8(_) => emit_common_scalar(e, at, v),
-        Value::Complex128(..) => {
-            return Err(Error::new(
-                "error marshaling into JSON: json: unsupported type: complex128",
-            ))
-        }
+        Value::Complex128(..) => return Err(unsupported_in_json(v).unwrap_or_else(too_deep)),
         Value::Float64(f) => {
-            if !f.is_finite() {
-                return Err(Error::new(format!(
-                    "error marshaling into JSON: json: unsupported value: {}",
-                    format_g_shortest(*f)
-                )));
+            if let Some(err) = unsupported_in_json(v) {
+                return Err(err);
             }
             // go-yaml reads the JSON number as an int when it can, else as a float. Whole
             // numbers below 2^53 are exact, and JSON writes them without a fraction.
@@ -281,6 +293,9 @@ fn v2_emit(e: &mut Emitter, at: Context, v: &Value, depth: usize) -> Result<(), 
             }
             let outer = e.begin_map(at);
             for_each_in_key_order(&entries, false, |k, v| {
+                if !k.is_ascii() && k.contains('\u{85}') {
+                    return Err(Error::new(NEL_IN_KEY));
+                }
                 let at = e.map_key(&v2_scalar(k, &mut None)?);
                 v2_emit(e, at, v, depth + 1)
             })?;
@@ -374,8 +389,88 @@ fn emit_binary(e: &mut Emitter, at: Context, bytes: &[u8]) {
 /// `sigs.k8s.io/yaml.Marshal(v)`: the text ends with a newline (Helm's `toYaml` trims it).
 pub(crate) fn marshal_v2(v: &Value) -> Result<String, Error> {
     let mut e = Emitter::new(false, 2);
-    v2_emit(&mut e, Context::ROOT, v, 0)?;
-    Ok(e.finish())
+    match v2_emit(&mut e, Context::ROOT, v, 0) {
+        Ok(()) => Ok(e.finish()),
+        Err(err) if err.to_string() == NEL_IN_KEY => Err(json_reading_error(v)),
+        Err(err) => Err(err),
+    }
+}
+
+/// What [`v2_emit`] reports for a map key holding a NEL, before [`json_reading_error`] finds
+/// the error Helm gives.
+const NEL_IN_KEY: &str = "a map key holds U+0085";
+
+/// The error sigs.k8s.io/yaml returns for a value with a NEL (U+0085) in a map key, which
+/// encoding/json leaves unescaped: go-yaml reads the key of the JSON object as two lines, so
+/// it is no key, and the `:` after it fails the flow mapping. The whole JSON text is
+/// marshalled and checked for control characters first, so those errors win; the line is the
+/// number of NELs read by then, keys and strings in JSON's order (map keys sorted).
+fn json_reading_error(root: &Value) -> Error {
+    /// NELs read so far, and how many had been read when the first key with one ended.
+    #[derive(Default)]
+    struct Breaks {
+        read: usize,
+        at_first_key: Option<usize>,
+    }
+    impl Breaks {
+        fn text(&mut self, s: &str, key: bool) {
+            let nels = s.matches('\u{85}').count();
+            self.read += nels;
+            if key && nels > 0 && self.at_first_key.is_none() {
+                self.at_first_key = Some(self.read);
+            }
+        }
+        fn walk(&mut self, v: &Value, depth: usize) {
+            match v {
+                Value::String(s) => self.text(s, false),
+                Value::ByteString(b) => self.text(&helmet_value::gostring::to_text_lossy(b), false),
+                Value::List(l) if depth < MAX_DEPTH => {
+                    l.items.iter().for_each(|item| self.walk(item, depth + 1));
+                }
+                Value::Map(m) if depth < MAX_DEPTH => {
+                    for (k, item) in m.entries().iter() {
+                        self.text(k, true);
+                        self.walk(item, depth + 1);
+                    }
+                }
+                Value::Object(o) if depth < MAX_DEPTH => self.walk(&o.to_data(), depth + 1),
+                _ => {}
+            }
+        }
+    }
+    /// encoding/json's first error in its order, then go-yaml's check of the whole text.
+    fn first_error(v: &Value, depth: usize, readable_only: bool) -> Option<Error> {
+        if depth > MAX_DEPTH {
+            return Some(too_deep());
+        }
+        match v {
+            Value::String(s) if readable_only => v2_readable(s).err(),
+            Value::List(l) => l
+                .items
+                .iter()
+                .find_map(|item| first_error(item, depth + 1, readable_only)),
+            Value::Map(m) => m.entries().iter().find_map(|(k, item)| {
+                let key = if readable_only {
+                    v2_readable(k).err()
+                } else {
+                    None
+                };
+                key.or_else(|| first_error(item, depth + 1, readable_only))
+            }),
+            Value::Object(o) => first_error(&o.to_data(), depth + 1, readable_only),
+            _ if !readable_only => unsupported_in_json(v),
+            _ => None,
+        }
+    }
+    if let Some(err) = first_error(root, 0, false).or_else(|| first_error(root, 0, true)) {
+        return err;
+    }
+    let mut breaks = Breaks::default();
+    breaks.walk(root, 0);
+    let line = breaks.at_first_key.unwrap_or(breaks.read);
+    Error::new(format!(
+        "yaml: line {line}: did not find expected ',' or '}}'"
+    ))
 }
 
 /// go-yaml v3's `Encoder` with `SetIndent(indent)`, one document, ending with a newline
