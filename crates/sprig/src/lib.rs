@@ -124,7 +124,8 @@ pub(crate) fn nil_deref() -> FuncError {
 /// Sprig's `strval`: strings and byte slices as text, everything else as `%v` prints it.
 pub(crate) fn strval(v: &Value) -> String {
     match v {
-        Value::String(s) => s.to_string(),
+        // `to_string` of an `Arc<str>` goes through the formatting machinery.
+        Value::String(s) => String::from(&**s),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         _ => helmet_value::fmt::format_value(v),
     }
