@@ -15,12 +15,12 @@
 //! with comments, `: ` or indicators at their lines' starts, merge keys, keys that are not
 //! strings, duplicate keys, unusual block scalars, and every text the full reader would refuse.
 //! The full reader then reads the text, with its error texts. Scalars are resolved by the same
-//! functions the full reader uses (`resolve_plain`, `scalar_to_json`), and the tests check that
-//! both readers agree on every text this one accepts.
+//! functions the full reader uses (`resolve_plain`, `scalar_to_json` or `scalar_go_typed`), and
+//! the tests check that both readers agree on every text this one accepts, in both modes.
 
 use helmet_value::{Map, Value};
 
-use crate::read::scalar_to_json;
+use crate::read::{scalar_go_typed, scalar_to_json};
 use crate::resolve::{resolve_plain, Scalar};
 
 /// Nesting deeper than this is left to the full reader.
@@ -31,7 +31,37 @@ const MAX_DEPTH: usize = 64;
 const MAX_KEY_BYTES: usize = 1000;
 
 /// Reads a text whose root is a block mapping; `None` when the full reader must decide.
+/// Scalars become what encoding/json makes of them (numbers are `float64`).
 pub(crate) fn read(src: &str) -> Option<Value> {
+    read_as(src, Scalars::Json)
+}
+
+/// [`read`], with scalars keeping go-yaml's types as sigs.k8s.io/yaml hands them to a Go
+/// struct (the full reader's `read_go_typed`): for `Chart.yaml` and the lock files.
+pub(crate) fn read_go_typed(src: &str) -> Option<Value> {
+    read_as(src, Scalars::GoTyped)
+}
+
+/// What a resolved scalar becomes.
+#[derive(Clone, Copy, PartialEq)]
+enum Scalars {
+    /// encoding/json's value: numbers `float64`, NaN and infinities refused (left to the full
+    /// reader, which reports them).
+    Json,
+    /// go-yaml's own type: `int`, `uint64`, `float64` (NaN and infinities too).
+    GoTyped,
+}
+
+impl Scalars {
+    fn value(self, scalar: Scalar) -> Option<Value> {
+        match self {
+            Scalars::Json => scalar_to_json(scalar).ok(),
+            Scalars::GoTyped => Some(scalar_go_typed(scalar)),
+        }
+    }
+}
+
+fn read_as(src: &str, scalars: Scalars) -> Option<Value> {
     if !plain_characters(src) {
         return None;
     }
@@ -40,6 +70,7 @@ pub(crate) fn read(src: &str) -> Option<Value> {
         pos: 0,
         anchors: Vec::new(),
         aliases: 0,
+        scalars,
     };
     let Some(mut indent) = reader.next_content_line() else {
         // Only blanks and comments: an empty document.
@@ -157,6 +188,8 @@ struct Reader<'a> {
     /// Aliases read so far: go-yaml refuses excessive aliasing, which is left to the full
     /// reader.
     aliases: usize,
+    /// What scalars become.
+    scalars: Scalars,
 }
 
 /// More aliases than this are left to the full reader (go-yaml's aliasing limits).
@@ -172,7 +205,7 @@ impl<'a> Reader<'a> {
     /// moves to the next line.
     fn flow_line(&mut self, start: usize, depth: usize) -> Option<Value> {
         let end = self.line_end(self.pos);
-        let (value, after) = flow(self.src, start, end, depth)?;
+        let (value, after) = flow(self.src, start, end, depth, self.scalars)?;
         if !only_comment(&self.src[after..end]) {
             return None;
         }
@@ -416,7 +449,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.pos = at;
-        let value = scalar_to_json(resolve_plain(&text).1).ok();
+        let value = self.scalars.value(resolve_plain(&text).1);
         Some(value.and_then(|value| self.unless_deeper_follows(indent, value)))
     }
 
@@ -433,13 +466,13 @@ impl<'a> Reader<'a> {
                 Value::string(text)
             }
             b'[' | b'{' => {
-                let (value, after) = flow(self.src, start, end, 0)?;
+                let (value, after) = flow(self.src, start, end, 0, self.scalars)?;
                 if !only_comment(&self.src[after..end]) {
                     return None;
                 }
                 value
             }
-            _ => plain_value(rest)?,
+            _ => plain_value(rest, self.scalars)?,
         })
     }
 
@@ -698,7 +731,7 @@ fn key(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
 
 /// A plain scalar filling the rest of a line (up to a comment), resolved as the full reader
 /// resolves it; `None` where it is not one (a `: ` inside is a mapping the full reader refuses).
-fn plain_value(rest: &[u8]) -> Option<Value> {
+fn plain_value(rest: &[u8], scalars: Scalars) -> Option<Value> {
     // `-`, `?` and `:` start a plain scalar in block context when a non-blank follows.
     let indicator_start =
         matches!(rest[0], b'-' | b'?' | b':') && rest.len() > 1 && rest[1] != b' ';
@@ -715,14 +748,20 @@ fn plain_value(rest: &[u8]) -> Option<Value> {
         return None;
     }
     let text = std::str::from_utf8(text).ok()?;
-    scalar_to_json(resolve_plain(text).1).ok()
+    scalars.value(resolve_plain(text).1)
 }
 
 /// A flow collection (`[a, b]`, `{k: v}`) starting at `start` and closed on the same line,
 /// holding plain and quoted scalars and flow collections: its value and the index after it.
 /// Single-pair mappings in sequences (`[a: b]`), keys without values, `:` inside plain scalars
 /// and everything else unusual are left to the full reader.
-fn flow(src: &[u8], start: usize, end: usize, depth: usize) -> Option<(Value, usize)> {
+fn flow(
+    src: &[u8],
+    start: usize,
+    end: usize,
+    depth: usize,
+    scalars: Scalars,
+) -> Option<(Value, usize)> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -738,7 +777,7 @@ fn flow(src: &[u8], start: usize, end: usize, depth: usize) -> Option<(Value, us
             break;
         }
         let item_end = if is_map {
-            let (key, after) = flow_scalar(src, i, end, true)?;
+            let (key, after) = flow_scalar(src, i, end, true, scalars)?;
             let Value::String(key) = key else {
                 return None;
             };
@@ -746,13 +785,14 @@ fn flow(src: &[u8], start: usize, end: usize, depth: usize) -> Option<(Value, us
             if src.get(colon) != Some(&b':') || src.get(colon + 1) != Some(&b' ') {
                 return None;
             }
-            let (value, after) = flow_node(src, skip_blanks(src, colon + 1, end), end, depth)?;
+            let at = skip_blanks(src, colon + 1, end);
+            let (value, after) = flow_node(src, at, end, depth, scalars)?;
             if map.insert(key.to_string(), value).is_some() {
                 return None;
             }
             after
         } else {
-            let (value, after) = flow_node(src, i, end, depth)?;
+            let (value, after) = flow_node(src, i, end, depth, scalars)?;
             items.push(value);
             after
         };
@@ -775,17 +815,29 @@ fn flow(src: &[u8], start: usize, end: usize, depth: usize) -> Option<(Value, us
 }
 
 /// A node inside a flow collection: a nested collection or a scalar.
-fn flow_node(src: &[u8], at: usize, end: usize, depth: usize) -> Option<(Value, usize)> {
+fn flow_node(
+    src: &[u8],
+    at: usize,
+    end: usize,
+    depth: usize,
+    scalars: Scalars,
+) -> Option<(Value, usize)> {
     match src[..end].get(at)? {
-        b'[' | b'{' => flow(src, at, end, depth + 1),
-        _ => flow_scalar(src, at, end, false),
+        b'[' | b'{' => flow(src, at, end, depth + 1, scalars),
+        _ => flow_scalar(src, at, end, false, scalars),
     }
 }
 
 /// A plain or quoted scalar inside a flow collection. A plain one ends before `,`, `]`, `}`
 /// or, for a mapping's key, before `: `; one holding `:` or another flow indicator is left to
 /// the full reader.
-fn flow_scalar(src: &[u8], at: usize, end: usize, key: bool) -> Option<(Value, usize)> {
+fn flow_scalar(
+    src: &[u8],
+    at: usize,
+    end: usize,
+    key: bool,
+    scalars: Scalars,
+) -> Option<(Value, usize)> {
     let first = *src[..end].get(at)?;
     if first == b'"' || first == b'\'' {
         let (text, after) = quoted(src, at, end)?;
@@ -806,7 +858,7 @@ fn flow_scalar(src: &[u8], at: usize, end: usize, key: bool) -> Option<(Value, u
     }
     let text = &src[at..at + len];
     let text = trim_blanks_end(text);
-    let value = scalar_to_json(resolve_plain(std::str::from_utf8(text).ok()?).1).ok()?;
+    let value = scalars.value(resolve_plain(std::str::from_utf8(text).ok()?).1)?;
     Some((value, at + text.len()))
 }
 
@@ -951,6 +1003,8 @@ mod tests {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(x), Value::Bool(y)) => x == y,
             (Value::Float64(x), Value::Float64(y)) => x.to_bits() == y.to_bits(),
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Uint64(x), Value::Uint64(y)) => x == y,
             (Value::String(x), Value::String(y)) => x == y,
             (Value::List(x), Value::List(y)) => {
                 x.elem == y.elem
@@ -968,8 +1022,10 @@ mod tests {
         }
     }
 
-    /// Checks that whenever this reader answers, the full reader reads the same value.
+    /// Checks that whenever this reader answers, the full reader reads the same value, with
+    /// scalars as encoding/json makes them and with go-yaml's types.
     pub(crate) fn agrees(src: &str) -> Result<bool, String> {
+        agrees_go_typed(src)?;
         let Some(fast) = read(src) else {
             return Ok(false);
         };
@@ -982,6 +1038,43 @@ mod tests {
                 "{src:?}: block reader {fast:?}, full reader fails: {e}"
             )),
         }
+    }
+
+    /// [`agrees`] with go-yaml's scalar types (how `Chart.yaml` is read).
+    fn agrees_go_typed(src: &str) -> Result<bool, String> {
+        let Some(fast) = read_go_typed(src) else {
+            return Ok(false);
+        };
+        match crate::read::read_go_typed_full(src) {
+            Ok(full) if same(&fast, &full) => Ok(true),
+            Ok(full) => Err(format!(
+                "{src:?}: block reader (Go types) {fast:?}, full reader {full:?}"
+            )),
+            Err(e) => Err(format!(
+                "{src:?}: block reader (Go types) {fast:?}, full reader fails: {e}"
+            )),
+        }
+    }
+
+    /// Scalars with go-yaml's types: integers stay `int` (`uint64` past `i64::MAX`), NaN and
+    /// infinities are floats, as the full reader reads them.
+    #[test]
+    fn reads_go_typed_scalars() {
+        for src in [
+            "apiVersion: v2\nname: x\nversion: 1.0.0\nappVersion: 1.16\n",
+            "a: 12\nb: 0x1F\nc: 18446744073709551615\nd: .nan\ne: -.inf\nf: [1, 2.5, .inf]\n",
+            "g: {k: 3, m: yes}\n",
+            "h: |\n  text\n",
+            "k: one\n  two\nl: 1e3\n",
+        ] {
+            assert_eq!(agrees_go_typed(src), Ok(true), "{src:?}");
+        }
+        let typed = read_go_typed("a: 12\nb: 18446744073709551615\nc: .inf\n").unwrap();
+        assert!(matches!(typed.map_get("a"), Some(Value::Int(12))));
+        assert!(matches!(typed.map_get("b"), Some(Value::Uint64(u64::MAX))));
+        assert!(matches!(typed.map_get("c"), Some(Value::Float64(f)) if f.is_infinite()));
+        // encoding/json refuses infinities: left to the full reader, which reports it.
+        assert!(read("c: .inf\n").is_none());
     }
 
     #[test]

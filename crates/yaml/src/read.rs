@@ -1600,7 +1600,7 @@ fn to_json_value(v: GoValue, depth: usize, go_types: bool) -> Result<Value, Erro
 
 /// A scalar with the Go type go-yaml gave it (what sigs.k8s.io/yaml hands to a struct field
 /// before encoding/json sees it).
-fn scalar_go_typed(s: Scalar) -> Value {
+pub(crate) fn scalar_go_typed(s: Scalar) -> Value {
     match s {
         Scalar::Null => Value::Nil,
         Scalar::Bool(b) => Value::Bool(b),
@@ -1673,6 +1673,15 @@ pub(crate) fn read_full(src: &str, target: Shape) -> Result<Value, Error> {
 /// Reads a document keeping go-yaml's scalar types (`int`, `uint64`, `float64` including
 /// NaN and infinities) instead of the JSON round trip's float64s.
 pub(crate) fn read_go_typed(src: &str) -> Result<Value, Error> {
+    // Chart.yaml and lock files are block mappings the block reader almost always reads.
+    match crate::block::read_go_typed(src) {
+        Some(value) => Ok(value),
+        None => read_go_typed_full(src),
+    }
+}
+
+/// [`read_go_typed`] by the full reader alone.
+pub(crate) fn read_go_typed_full(src: &str) -> Result<Value, Error> {
     read_with(src, Shape::Any, true)
 }
 
