@@ -7,6 +7,7 @@ pub(crate) mod parsed;
 mod raw_json;
 pub mod schema;
 mod schema_fast;
+mod schema_format;
 pub mod strvals;
 
 use std::io::Read;

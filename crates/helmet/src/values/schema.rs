@@ -98,6 +98,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     let root = Schema {
         json: &compiled.schema,
         source: Source::root(&compiled.source),
+        asserts_formats: compiled.asserts_formats,
     };
     let mut errors: Vec<Failure> = compiled
         .validator
@@ -174,6 +175,8 @@ struct CompiledSchema {
     /// written there (`2.50`, `1E+2`).
     source: String,
     validator: jsonschema::Validator,
+    /// Whether `format` is asserted (see [`options`]), also in the validators built for parts.
+    asserts_formats: bool,
 }
 
 /// Compiled schemas of this process, by their text. Compiling (which checks the schema against
@@ -201,15 +204,15 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     let text = String::from_utf8_lossy(schema);
     helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
     let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    // Helm's validator does not assert `format` (it is an annotation by default).
-    let validator = jsonschema::options()
-        .should_validate_formats(false)
+    let asserts_formats = super::schema_fast::asserts_formats(&parsed);
+    let validator = options(asserts_formats)
         .build(&parsed)
         .map_err(|e| compile_error(&e))?;
     let compiled = Arc::new(CompiledSchema {
         schema: parsed,
         source: text.into_owned(),
         validator,
+        asserts_formats,
     });
     if let (true, Ok(mut cache)) = (cached, COMPILED.lock()) {
         // A process sees few schemas; the bound only keeps a long-running embedder small.
@@ -221,7 +224,21 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     Ok(compiled)
 }
 
-/// A schema that cannot be compiled
+/// The validator's options. Helm's validator asserts `format` in drafts before 2019-09 (an
+/// annotation from then on), with checks of its own: those replace the `jsonschema` crate's
+/// built-in ones for every name it knows, and other names are not checked.
+fn options(asserts_formats: bool) -> jsonschema::ValidationOptions<'static> {
+    let mut options = jsonschema::options().should_validate_formats(asserts_formats);
+    if asserts_formats {
+        for name in super::schema_format::KNOWN {
+            options = options.with_format(name, move |s: &str| {
+                super::schema_format::check(name, s).is_ok()
+            });
+        }
+    }
+    options
+}
+
 /// A schema that cannot be compiled, in the words of Helm's validator where we know them.
 fn compile_error(err: &jsonschema::ValidationError<'_>) -> String {
     use jsonschema::error::ValidationErrorKind as K;
@@ -276,6 +293,8 @@ fn pointer(segments: &[String]) -> String {
 struct Schema<'a> {
     json: &'a serde_json::Value,
     source: Source<'a>,
+    /// Whether `format` is asserted (see [`options`]).
+    asserts_formats: bool,
 }
 
 /// Where the texts of a validator's keywords are found: the schema source and the keyword path
@@ -387,10 +406,7 @@ fn sub_validator<'a>(
     path: &[String],
 ) -> Option<(jsonschema::Validator, Schema<'a>)> {
     let sub = schema_at(root.json, path)?;
-    let validator = jsonschema::options()
-        .should_validate_formats(false)
-        .build(sub)
-        .ok()?;
+    let validator = options(root.asserts_formats).build(sub).ok()?;
     let mut base = root.source.base.clone();
     base.extend(path.iter().cloned());
     let schema = Schema {
@@ -399,6 +415,7 @@ fn sub_validator<'a>(
             text: root.source.text,
             base,
         },
+        asserts_formats: root.asserts_formats,
     };
     Some((validator, schema))
 }
@@ -679,9 +696,9 @@ fn collapse(mut nodes: Vec<Node>, instance: &[String]) -> Option<Node> {
 /// Groups failures (schema paths relative to the current subschema) into Helm's tree.
 fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Vec<Node> {
     use std::collections::BTreeMap;
-    // Helm's validator checks `type`, then `const`, then `enum` of a schema first and stops at
-    // the first that fails: no other failure of that schema is reported.
-    for keyword in ["type", "const", "enum"] {
+    // Helm's validator checks `type`, then `const`, `enum` and `format` of a schema first and
+    // stops at the first that fails: no other failure of that schema is reported.
+    for keyword in ["type", "const", "enum", "format"] {
         if let Some(pos) = errors
             .iter()
             .position(|e| e.schema.len() == 1 && e.schema[0] == keyword && e.instance == instance)
@@ -1066,6 +1083,13 @@ fn message(err: &jsonschema::ValidationError<'_>, raw: Option<&str>) -> String {
                 .take(2)
                 .collect();
             format!("'oneOf' failed, subschemas {} matched", matched.join(", "))
+        }
+        K::Format { format } => {
+            let value = instance.as_str().unwrap_or_default();
+            let reason = super::schema_format::check(format, value)
+                .err()
+                .unwrap_or_default();
+            format!("{} is not valid {format}: {reason}", quoted(value))
         }
         K::Contains => "no items match contains schema".to_string(),
         K::FalseSchema => "false schema".to_string(),

@@ -73,6 +73,15 @@ enum Draft {
     D2020,
 }
 
+/// Whether Helm's validator asserts `format` in a schema: in drafts before 2019-09, named by the
+/// root `$schema` (a schema without one is draft 2020-12, where `format` is an annotation).
+pub(super) fn asserts_formats(root: &Json) -> bool {
+    match root.as_object().and_then(|m| m.get("$schema")) {
+        Some(Json::String(url)) => draft_from_url(url).is_some_and(|d| d < Draft::D2019),
+        _ => false,
+    }
+}
+
 /// The draft named by a root `$schema`, as Helm's validator recognises it without loading a
 /// meta-schema: `http` or `https`, one of the known paths, no fragment beyond an empty `#`.
 fn draft_from_url(url: &str) -> Option<Draft> {
