@@ -761,7 +761,38 @@ fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
 
 /// Sprig's `indent` (after a newline for `nindent`): `spaces` blanks before every line of `s`,
 /// built in one buffer of the final size.
+#[cfg(test)]
 fn indent(spaces: i64, s: &str, newline_first: bool) -> Result<String, FuncError> {
+    let mut out = String::new();
+    indent_into(&mut out, spaces, s, newline_first)?;
+    Ok(out)
+}
+
+/// `indent`/`nindent` of `s` as a Go string. The text is built in a buffer the thread keeps and
+/// copied once into the string (building a `String` and converting it copied it twice).
+fn indent_value(spaces: i64, s: &str, newline_first: bool) -> Result<Value, FuncError> {
+    thread_local! {
+        static BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    }
+    /// Buffers larger than this are not kept.
+    const KEPT: usize = 64 * 1024;
+    let mut out = BUFFER.try_with(|b| b.take()).unwrap_or_default();
+    out.clear();
+    let result =
+        indent_into(&mut out, spaces, s, newline_first).map(|()| Value::from(out.as_str()));
+    if out.capacity() <= KEPT {
+        let _ = BUFFER.try_with(|b| b.set(out));
+    }
+    result
+}
+
+/// Appends `s` with `spaces` blanks before each line (and a newline first) to `out`.
+fn indent_into(
+    out: &mut String,
+    spaces: i64,
+    s: &str,
+    newline_first: bool,
+) -> Result<(), FuncError> {
     // Most pads are a slice of these; longer ones are built (and checked) by `repeat`.
     const BLANKS: &str = "                                                                ";
     let built;
@@ -777,18 +808,20 @@ fn indent(spaces: i64, s: &str, newline_first: bool) -> Result<String, FuncError
         .saturating_mul(pad.len())
         .saturating_add(s.len())
         .saturating_add(usize::from(newline_first));
-    let mut out = String::with_capacity(size.min(MAX_OUTPUT));
+    out.reserve(size.min(MAX_OUTPUT));
     if newline_first {
         out.push('\n');
     }
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', s.as_bytes()) {
         out.push_str(pad);
-        out.push_str(line);
+        // Cut at a newline byte, so on character boundaries.
+        out.push_str(s.get(start..=end).unwrap_or_default());
+        start = end + 1;
     }
-    Ok(out)
+    out.push_str(pad);
+    out.push_str(s.get(start..).unwrap_or_default());
+    Ok(())
 }
 
 /// How many `\n` bytes `bytes` holds (memchr counts many bytes at a time).
@@ -998,7 +1031,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         }
     });
     def(map, "indent", &[Int, Bs], |_, a| match a[1].as_str() {
-        Some(s) => indent(arg_int(a, 0), s, false).map(Value::from),
+        Some(s) => indent_value(arg_int(a, 0), s, false),
         None => {
             let pad = repeat(arg_int(a, 0), " ")?;
             let body = replace_bytes(arg_bytes(a, 1), b"\n", format!("\n{pad}").as_bytes());
@@ -1006,7 +1039,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         }
     });
     def(map, "nindent", &[Int, Bs], |_, a| match a[1].as_str() {
-        Some(s) => indent(arg_int(a, 0), s, true).map(Value::from),
+        Some(s) => indent_value(arg_int(a, 0), s, true),
         None => {
             let pad = repeat(arg_int(a, 0), " ")?;
             let body = replace_bytes(arg_bytes(a, 1), b"\n", format!("\n{pad}").as_bytes());
@@ -1133,6 +1166,20 @@ mod tests {
     #[test]
     fn indent_pads_each_line() {
         assert_eq!(indent(2, "a\nb", false).unwrap(), "  a\n  b");
+        // The thread's buffer is reused from one call to the next.
+        for (text, spaces) in [("é\n\nü", 3), ("", 0), ("x\n", 1), ("long\nlines\n", 70)] {
+            for newline_first in [false, true] {
+                let value = indent_value(spaces, text, newline_first).unwrap();
+                let pad = " ".repeat(spaces as usize);
+                let lines: Vec<String> = text.split('\n').map(|l| format!("{pad}{l}")).collect();
+                let expected = format!(
+                    "{}{}",
+                    if newline_first { "\n" } else { "" },
+                    lines.join("\n")
+                );
+                assert_eq!(value.as_str(), Some(expected.as_str()), "{text:?} {spaces}");
+            }
+        }
         assert_eq!(indent(1, "", true).unwrap(), "\n ");
         assert_eq!(indent(0, "x\n", false).unwrap(), "x\n");
         let long = indent(70, "a", false).unwrap();
