@@ -15,13 +15,15 @@
 //! with comments, `: ` or indicators at their lines' starts, merge keys, keys that are not
 //! strings, duplicate keys, unusual block scalars, and every text the full reader would refuse.
 //! The full reader then reads the text, with its error texts. Scalars are resolved by the same
-//! functions the full reader uses (`resolve_plain`, `scalar_to_json` or `scalar_go_typed`), and
+//! rules the full reader uses (`resolve_plain`, `scalar_to_json` or `scalar_go_typed`), and
 //! the tests check that both readers agree on every text this one accepts, in both modes.
+
+use std::borrow::Cow;
 
 use helmet_value::{Map, Value};
 
 use crate::read::{scalar_go_typed, scalar_to_json};
-use crate::resolve::{resolve_plain, Scalar};
+use crate::resolve::{resolve_plain_unless_text, Scalar};
 
 /// Nesting deeper than this is left to the full reader.
 const MAX_DEPTH: usize = 64;
@@ -42,6 +44,13 @@ pub(crate) fn read_go_typed(src: &str) -> Option<Value> {
     read_as(src, Scalars::GoTyped)
 }
 
+/// [`read`], for a rendered manifest whose head (`apiVersion`, `kind`, `metadata`) is all the
+/// caller needs: the root mapping's other entries are read just as closely (the answer is
+/// `Some` exactly when [`read`]'s is) but their values are left `Nil` instead of being built.
+pub(crate) fn read_head(src: &str) -> Option<Value> {
+    read_as(src, Scalars::Head)
+}
+
 /// What a resolved scalar becomes.
 #[derive(Clone, Copy, PartialEq)]
 enum Scalars {
@@ -50,13 +59,59 @@ enum Scalars {
     Json,
     /// go-yaml's own type: `int`, `uint64`, `float64` (NaN and infinities too).
     GoTyped,
+    /// As `Json` inside the root mapping's head entries, `Checked` elsewhere.
+    Head,
+    /// As `Json`, but only checked: every node becomes `Nil`.
+    Checked,
 }
 
 impl Scalars {
     fn value(self, scalar: Scalar) -> Option<Value> {
         match self {
-            Scalars::Json => scalar_to_json(scalar).ok(),
+            Scalars::Json | Scalars::Head => scalar_to_json(scalar).ok(),
             Scalars::GoTyped => Some(scalar_go_typed(scalar)),
+            Scalars::Checked => scalar_to_json(scalar).ok().map(|_| Value::Nil),
+        }
+    }
+
+    /// A plain scalar's value, resolved as the full reader resolves it; a string is built from
+    /// the text once (resolving to a `String` first would copy it twice).
+    fn plain(self, text: &str) -> Option<Value> {
+        match resolve_plain_unless_text(text) {
+            None => Some(self.text(text)),
+            Some(scalar) => self.value(scalar),
+        }
+    }
+
+    /// A string node.
+    fn text(self, text: impl Into<std::sync::Arc<str>>) -> Value {
+        match self {
+            Scalars::Checked => Value::Nil,
+            _ => Value::string(text),
+        }
+    }
+
+    /// A mapping node.
+    fn map(self, map: Map) -> Value {
+        match self {
+            Scalars::Checked => Value::Nil,
+            _ => Value::map(map),
+        }
+    }
+
+    /// A sequence node.
+    fn list(self, items: Vec<Value>) -> Value {
+        match self {
+            Scalars::Checked => Value::Nil,
+            _ => Value::list(items),
+        }
+    }
+
+    /// How keys of flow mappings are read: always as strings.
+    fn keys(self) -> Scalars {
+        match self {
+            Scalars::Checked | Scalars::Head => Scalars::Json,
+            other => other,
         }
     }
 }
@@ -183,8 +238,9 @@ struct Reader<'a> {
     src: &'a [u8],
     /// The start of the current line (or the end of the text).
     pos: usize,
-    /// The nodes anchored so far (`&name`), for aliases (`*name`) after them.
-    anchors: Vec<(&'a [u8], Value)>,
+    /// The nodes anchored so far (`&name`), for aliases (`*name`) after them (`None` for one
+    /// only checked, see [`read_head`]).
+    anchors: Vec<(&'a [u8], Option<Value>)>,
     /// Aliases read so far: go-yaml refuses excessive aliasing, which is left to the full
     /// reader.
     aliases: usize,
@@ -269,7 +325,20 @@ impl<'a> Reader<'a> {
                 Some(read) => read,
                 None => key(self.src, self.pos + indent, end)?,
             };
-            let value = self.node_after(indent, Parent::Map, after, end, depth + 1)?;
+            let value = if self.scalars == Scalars::Head && depth == 0 {
+                // The root's entries other than the head are only checked.
+                let head = matches!(key.as_str(), "apiVersion" | "kind" | "metadata");
+                self.scalars = if head {
+                    Scalars::Json
+                } else {
+                    Scalars::Checked
+                };
+                let value = self.node_after(indent, Parent::Map, after, end, depth + 1);
+                self.scalars = Scalars::Head;
+                value?
+            } else {
+                self.node_after(indent, Parent::Map, after, end, depth + 1)?
+            };
             if map.insert(key, value).is_some() {
                 return None;
             }
@@ -281,7 +350,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return None,
             }
         }
-        Some(Value::map(map))
+        Some(self.scalars.map(map))
     }
 
     /// A block sequence whose `-` indicators are at column `indent`, at the current line.
@@ -293,7 +362,10 @@ impl<'a> Reader<'a> {
         loop {
             let end = self.line_end(self.pos);
             let after = self.pos + indent + 1;
-            items.push(self.node_after(indent, Parent::Seq, after, end, depth + 1)?);
+            let item = self.node_after(indent, Parent::Seq, after, end, depth + 1)?;
+            if self.scalars != Scalars::Checked {
+                items.push(item);
+            }
             match self.next_content_line() {
                 None => break,
                 Some(next) if next == indent && self.starts_entry(next) => {}
@@ -302,7 +374,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return None,
             }
         }
-        Some(Value::list(items))
+        Some(self.scalars.list(items))
     }
 
     /// The node after a key's `:` or an entry's `-` at `from` on the line ending at `end`,
@@ -339,7 +411,8 @@ impl<'a> Reader<'a> {
                     return None;
                 }
                 let value = self.node_after(indent, parent, after, end, depth)?;
-                self.anchors.push((name, value.clone()));
+                let kept = (self.scalars != Scalars::Checked).then(|| value.clone());
+                self.anchors.push((name, kept));
                 return Some(value);
             }
             b'*' => {
@@ -350,8 +423,13 @@ impl<'a> Reader<'a> {
                 }
                 self.aliases += 1;
                 let (_, anchored) = self.anchors.iter().rev().find(|(n, _)| *n == name)?;
-                // A copy: templates change maps in place, and each alias is its own Go map.
-                anchored.deep_copy()?
+                match anchored {
+                    _ if self.scalars == Scalars::Checked => Value::Nil,
+                    // A copy: templates change maps in place, and each alias is its own Go map.
+                    Some(anchored) => anchored.deep_copy()?,
+                    // Anchored where nodes were only checked: left to the full reader.
+                    None => return None,
+                }
             }
             b'-' if matches!(rest.get(1), None | Some(b' ')) => return None,
             b'|' | b'>' => return self.block_scalar(indent, start, end),
@@ -372,7 +450,7 @@ impl<'a> Reader<'a> {
     fn scalar_node(&mut self, indent: usize, start: usize, end: usize) -> Option<Value> {
         let rest = &self.src[start..end];
         let plain = !matches!(rest[0], b'"' | b'\'' | b'[' | b'{');
-        if plain && memchr::memmem::find(rest, b" #").is_none() {
+        if plain && comment_start(rest).is_none() {
             if let Some(value) = self.multi_line_plain(indent, start, end) {
                 return value;
             }
@@ -410,8 +488,8 @@ impl<'a> Reader<'a> {
             } else {
                 let content = trim_blanks_end(&line[spaces..]);
                 if !plain_continues(content)
-                    || memchr::memmem::find(content, b" #").is_some()
-                    || memchr::memmem::find(content, b": ").is_some()
+                    || comment_start(content).is_some()
+                    || colon_space(content).is_some()
                     || content.ends_with(b":")
                 {
                     return Some(None);
@@ -419,7 +497,7 @@ impl<'a> Reader<'a> {
                 if lines == 0 {
                     let first = trim_blanks_end(&self.src[start..end]);
                     if !plain_continues(first)
-                        || memchr::memmem::find(first, b": ").is_some()
+                        || colon_space(first).is_some()
                         || first.ends_with(b":")
                     {
                         return Some(None);
@@ -449,7 +527,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.pos = at;
-        let value = self.scalars.value(resolve_plain(&text).1);
+        let value = self.scalars.plain(&text);
         Some(value.and_then(|value| self.unless_deeper_follows(indent, value)))
     }
 
@@ -463,7 +541,7 @@ impl<'a> Reader<'a> {
                 if !only_comment(&self.src[after..end]) {
                     return None;
                 }
-                Value::string(text)
+                self.scalars.text(text)
             }
             b'[' | b'{' => {
                 let (value, after) = flow(self.src, start, end, 0, self.scalars)?;
@@ -549,7 +627,8 @@ impl<'a> Reader<'a> {
             // unless chomping keeps the line breaks; blank lines longer than the collection's
             // indentation would set the scalar's indentation and are left to the full reader.
             _ if chomp != Some(true) && longest_blank <= indent => {
-                return self.unless_deeper_follows(indent, Value::string(String::new()));
+                let empty = self.scalars.text("");
+                return self.unless_deeper_follows(indent, empty);
             }
             _ => return None,
         };
@@ -602,7 +681,8 @@ impl<'a> Reader<'a> {
             Some(true) => text.extend(std::iter::repeat_n('\n', blanks + 1)),
         }
         // The line that ended the scalar must continue an enclosing collection.
-        self.unless_deeper_follows(indent, Value::string(text))
+        let value = self.scalars.text(text);
+        self.unless_deeper_follows(indent, value)
     }
 }
 
@@ -696,7 +776,7 @@ fn key(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
         {
             return None;
         }
-        return Some((text, colon + 1));
+        return Some((text.into_owned(), colon + 1));
     }
     if !plain_start(first) {
         return None;
@@ -723,9 +803,9 @@ fn key(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
     if text.is_empty() || text == "<<" {
         return None;
     }
-    match resolve_plain(text).1 {
-        Scalar::Str(s) => Some((s, start + colon + 1)),
-        _ => None,
+    match resolve_plain_unless_text(text) {
+        None => Some((text.to_string(), start + colon + 1)),
+        Some(_) => None,
     }
 }
 
@@ -739,16 +819,29 @@ fn plain_value(rest: &[u8], scalars: Scalars) -> Option<Value> {
         return None;
     }
     let mut len = rest.len();
-    if let Some(at) = memchr::memmem::find(rest, b" #") {
+    if let Some(at) = comment_start(rest) {
         len = at;
     }
     let text = &rest[..len];
     let text = trim_blanks_end(text);
-    if memchr::memmem::find(text, b": ").is_some() || text.ends_with(b":") {
+    if colon_space(text).is_some() || text.ends_with(b":") {
         return None;
     }
     let text = std::str::from_utf8(text).ok()?;
-    scalars.value(resolve_plain(text).1)
+    scalars.plain(text)
+}
+
+/// Where ` #` first occurs in a line's bytes. Lines are short: `memchr` for the `#` (rare)
+/// then a look at the byte before costs less than setting up a substring search per line.
+fn comment_start(line: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'#', line)
+        .find(|&at| at > 0 && line[at - 1] == b' ')
+        .map(|at| at - 1)
+}
+
+/// Where `: ` first occurs in a line's bytes (see [`comment_start`]).
+fn colon_space(line: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b':', line).find(|&at| line.get(at + 1) == Some(&b' '))
 }
 
 /// A flow collection (`[a, b]`, `{k: v}`) starting at `start` and closed on the same line,
@@ -777,7 +870,7 @@ fn flow(
             break;
         }
         let item_end = if is_map {
-            let (key, after) = flow_scalar(src, i, end, true, scalars)?;
+            let (key, after) = flow_scalar(src, i, end, true, scalars.keys())?;
             let Value::String(key) = key else {
                 return None;
             };
@@ -807,9 +900,9 @@ fn flow(
         }
     }
     let value = if is_map {
-        Value::map(map)
+        scalars.map(map)
     } else {
-        Value::list(items)
+        scalars.list(items)
     };
     Some((value, i))
 }
@@ -841,7 +934,7 @@ fn flow_scalar(
     let first = *src[..end].get(at)?;
     if first == b'"' || first == b'\'' {
         let (text, after) = quoted(src, at, end)?;
-        return Some((Value::string(text), after));
+        return Some((scalars.text(text), after));
     }
     if !plain_start(first) {
         return None;
@@ -858,15 +951,24 @@ fn flow_scalar(
     }
     let text = &src[at..at + len];
     let text = trim_blanks_end(text);
-    let value = scalars.value(resolve_plain(std::str::from_utf8(text).ok()?).1)?;
+    let value = scalars.plain(std::str::from_utf8(text).ok()?)?;
     Some((value, at + text.len()))
 }
 
 /// A quoted scalar starting at `start` (at its quote) and closed on the same line: its text
 /// and the index after the closing quote. Escapes beyond the common ones are left to the full
 /// reader.
-fn quoted(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
+fn quoted(src: &[u8], start: usize, end: usize) -> Option<(Cow<'_, str>, usize)> {
     let quote = src[start];
+    let special = |b: u8| b == quote || (quote == b'"' && b == b'\\');
+    // Most quoted scalars hold no escape: their text is borrowed.
+    let run = src[start + 1..end].iter().position(|&b| special(b))?;
+    let close = start + 1 + run;
+    let doubled = quote == b'\'' && src.get(close + 1) == Some(&b'\'') && close + 1 < end;
+    if src[close] == quote && !doubled {
+        let text = std::str::from_utf8(&src[start + 1..close]).ok()?;
+        return Some((Cow::Borrowed(text), close + 1));
+    }
     let mut text = String::new();
     let mut i = start + 1;
     loop {
@@ -881,10 +983,10 @@ fn quoted(src: &[u8], start: usize, end: usize) -> Option<(String, usize)> {
                 i += 2;
                 continue;
             }
-            return Some((text, i + 1));
+            return Some((Cow::Owned(text), i + 1));
         }
         if src[i] == b'"' {
-            return Some((text, i + 1));
+            return Some((Cow::Owned(text), i + 1));
         }
         let escape = *src[..end].get(i + 1)?;
         i += 2;
@@ -1026,7 +1128,9 @@ mod tests {
     /// scalars as encoding/json makes them and with go-yaml's types.
     pub(crate) fn agrees(src: &str) -> Result<bool, String> {
         agrees_go_typed(src)?;
-        let Some(fast) = read(src) else {
+        let fast = read(src);
+        head_agrees(src, fast.as_ref())?;
+        let Some(fast) = fast else {
             return Ok(false);
         };
         match crate::read::read_full(src, crate::Shape::Any) {
@@ -1038,6 +1142,76 @@ mod tests {
                 "{src:?}: block reader {fast:?}, full reader fails: {e}"
             )),
         }
+    }
+
+    /// Checks that [`read_head`] answers exactly when [`read`] does (but where an alias names a
+    /// node it only checked), with the same head entries and `Nil` for the root's others (or
+    /// their values: a root flow mapping is read whole).
+    fn head_agrees(src: &str, fast: Option<&Value>) -> Result<(), String> {
+        let head = read_head(src);
+        let agree = match (fast, &head) {
+            (None, None) => true,
+            (Some(_), None) => src.contains('*'),
+            (None, Some(_)) => false,
+            (Some(Value::Map(full)), Some(Value::Map(head))) => {
+                let (full, head) = (full.entries(), head.entries());
+                full.len() == head.len()
+                    && full.iter().zip(head.iter()).all(|((kf, vf), (kh, vh))| {
+                        kf == kh
+                            && match kf.as_str() {
+                                "apiVersion" | "kind" | "metadata" => same(vf, vh),
+                                // A root flow mapping is read whole.
+                                _ => matches!(vh, Value::Nil) || same(vf, vh),
+                            }
+                    })
+            }
+            (Some(full), Some(head)) => same(full, head),
+        };
+        if agree {
+            Ok(())
+        } else {
+            Err(format!(
+                "{src:?}: block reader {fast:?}, head only {head:?}"
+            ))
+        }
+    }
+
+    /// The head mode leaves the root's other entries `Nil`, reads the head entries whole, and
+    /// gives up where a head entry aliases a node it only checked.
+    /// The two-byte searches find what a substring search finds.
+    #[test]
+    fn pair_searches_find_the_first_pair() {
+        for line in [
+            "",
+            "#",
+            " #",
+            "a #b #c",
+            "a#b #",
+            "::",
+            ": ",
+            "a:b: c: d",
+            "#a # ",
+            "a:",
+        ] {
+            let line = line.as_bytes();
+            assert_eq!(comment_start(line), memchr::memmem::find(line, b" #"));
+            assert_eq!(colon_space(line), memchr::memmem::find(line, b": "));
+        }
+    }
+
+    #[test]
+    fn reads_heads() {
+        let src = "apiVersion: v1\nkind: &k ConfigMap\nmetadata:\n  name: x\n  labels: {a: b}\n\
+                   data:\n  k: &v value\n  list: [1, 2]\n  again: *k\n";
+        let head = read_head(src).unwrap();
+        assert_eq!(head_agrees(src, read(src).as_ref()), Ok(()));
+        assert!(matches!(head.map_get("data"), Some(Value::Nil)));
+        assert!(matches!(head.map_get("kind"), Some(Value::String(k)) if &*k == "ConfigMap"));
+        assert!(read_head("data: &v x\nkind: *v\n").is_none());
+        assert!(read_head("data: x\nkind: .inf\n").is_none());
+        assert!(read_head("data: .inf\nkind: x\n").is_none());
+        assert!(read_head("data: {a: 1, a: 2}\nkind: x\n").is_none());
+        assert!(read_head("- a\n- b\n").is_some());
     }
 
     /// [`agrees`] with go-yaml's scalar types (how `Chart.yaml` is read).

@@ -71,6 +71,13 @@ pub fn from_str_any(src: &str) -> Result<Value, Error> {
     read::read(src, Shape::Any)
 }
 
+/// Reads a rendered manifest as [`from_str_any`] does (the same errors, and the same value
+/// for `apiVersion`, `kind` and `metadata`), for a caller that needs only that head (Helm's
+/// `SimpleHead`): the root mapping's other entries may be `Nil`, read only for their errors.
+pub fn from_str_head(src: &str) -> Result<Value, Error> {
+    read::read_head(src)
+}
+
 /// Reads YAML into a Go variable of the given shape (`fromYaml` uses [`Shape::Map`],
 /// `fromYamlArray` [`Shape::List`]); a mismatch fails as encoding/json does.
 pub fn from_str_as(src: &str, shape: Shape) -> Result<Value, Error> {

@@ -1665,6 +1665,15 @@ pub(crate) fn read(src: &str, target: Shape) -> Result<Value, Error> {
     }
 }
 
+/// [`read`] of a rendered manifest for its head: the root mapping's entries other than
+/// `apiVersion`, `kind` and `metadata` may be `Nil` (checked, not built).
+pub(crate) fn read_head(src: &str) -> Result<Value, Error> {
+    match crate::block::read_head(src) {
+        Some(value) => crate::json::check_target(value, Shape::Any),
+        None => read_full(src, Shape::Any),
+    }
+}
+
 /// [`read`] by the full reader alone, without the block reader's fast path.
 pub(crate) fn read_full(src: &str, target: Shape) -> Result<Value, Error> {
     read_with(src, target, false)

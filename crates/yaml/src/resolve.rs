@@ -294,20 +294,38 @@ pub(crate) fn resolve_plain(s: &str) -> (&'static str, Scalar) {
 
 /// go-yaml v2's `resolve(tag, in)` for the resolvable tags (`""` means untagged).
 fn resolve_with(s: &str, tag: &str) -> (&'static str, Scalar) {
+    match resolve_unless_text(s, tag) {
+        (rtag, Some(value)) => (rtag, value),
+        (rtag, None) => (rtag, Scalar::Str(s.to_string())),
+    }
+}
+
+/// [`resolve_plain`] without copying the text of a string: `None` when the scalar is a string
+/// holding the text itself (a timestamp or `<<` too), so that the caller builds its own string
+/// from the text once.
+pub(crate) fn resolve_plain_unless_text(s: &str) -> Option<Scalar> {
+    resolve_unless_text(s, "").1
+}
+
+/// [`resolve_with`], giving `None` for a string holding the text itself.
+fn resolve_unless_text(s: &str, tag: &str) -> (&'static str, Option<Scalar>) {
     let h = hint(s);
     if h != Hint::None && tag != "str" && tag != "binary" {
-        if let Some(v) = resolve_word(s) {
-            return v;
+        if let Some((rtag, value)) = resolve_word(s) {
+            return match value {
+                Scalar::Str(_) => (rtag, None),
+                value => (rtag, Some(value)),
+            };
         }
         match h {
             Hint::Dot => {
                 if let Some(f) = parse_float(s) {
-                    return ("float", Scalar::Float(f));
+                    return ("float", Some(Scalar::Float(f)));
                 }
             }
             Hint::Digit | Hint::Sign => {
                 if (tag.is_empty() || tag == "timestamp") && is_timestamp(s) {
-                    return ("timestamp", Scalar::Str(s.to_string()));
+                    return ("timestamp", None);
                 }
                 // Most numbers have no `_`: borrow the text instead of copying it.
                 let plain: std::borrow::Cow<str> = if s.contains('_') {
@@ -316,21 +334,21 @@ fn resolve_with(s: &str, tag: &str) -> (&'static str, Scalar) {
                     s.into()
                 };
                 if let Some(i) = parse_int(&plain) {
-                    return ("int", Scalar::Int(i));
+                    return ("int", Some(Scalar::Int(i)));
                 }
                 if let Some(u) = parse_uint(&plain) {
-                    return ("int", Scalar::Uint(u));
+                    return ("int", Some(Scalar::Uint(u)));
                 }
                 if is_yaml_style_float(&plain) {
                     if let Some(f) = parse_float(&plain) {
-                        return ("float", Scalar::Float(f));
+                        return ("float", Some(Scalar::Float(f)));
                     }
                 }
             }
             _ => {}
         }
     }
-    ("str", Scalar::Str(s.to_string()))
+    ("str", None)
 }
 
 /// Resolves a scalar carrying an explicit core-schema tag (`int`, `str`, ...), failing as

@@ -154,7 +154,8 @@ pub fn head_from_value(doc: &Value) -> Result<Head, String> {
 
 /// Parses a document's head; the error is the text Helm puts after `YAML parse error on FILE: `.
 pub fn parse_head(doc: &str) -> Result<Head, String> {
-    let value = helmet_yaml::from_str_any(doc).map_err(|e| e.message().to_string())?;
+    // The whole document is read for its errors, but only the head's values are built.
+    let value = helmet_yaml::from_str_head(doc).map_err(|e| e.message().to_string())?;
     head_from_value(&value)
 }
 
