@@ -741,14 +741,28 @@ impl<'a> State<'a> {
         fin: Option<Ev>,
     ) -> R<Ev> {
         let args: &'a [Arg] = if args.is_empty() { args } else { &args[1..] };
-        let (builtin_params, variadic): (&[Pt], Option<Pt>) = match &callee {
-            Callee::User(f) => (&[], f.variadic.map(Pt::Go)),
-            Callee::Builtin(b) => b.signature(),
-        };
-        let num_params = match &callee {
-            Callee::User(f) => f.params.len(),
-            Callee::Builtin(_) => builtin_params.len(),
-        };
+        // The arguments go on the state's argument stacks (calls made while evaluating them push
+        // and pop above their marks), so that a call allocates no vector of its own: a function's
+        // straight onto the stack of values it receives, a builtin's (which sees whether a value
+        // sits in an interface) onto the stack of evaluated arguments.
+        match callee {
+            Callee::User(f) => self.eval_own_call(dot, &f, node, name, args, fin),
+            Callee::Builtin(b) => self.eval_builtin_call(dot, b, node, name, args, fin),
+        }
+    }
+
+    /// [`State::eval_call`] of one of Go's builtins. `args` are the arguments after the name.
+    fn eval_builtin_call(
+        &mut self,
+        dot: &Ev,
+        b: Builtin,
+        node: At<'a>,
+        name: &str,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        let (params, variadic) = b.signature();
+        let num_params = params.len();
         let num_in = args.len() + usize::from(fin.is_some());
         let num_fixed;
         if variadic.is_some() {
@@ -769,15 +783,12 @@ impl<'a> State<'a> {
             }
         }
         let param_at = |i: usize| -> Pt {
-            if i >= num_params {
-                variadic.unwrap_or(Pt::Go(ArgType::Any))
-            } else if let Callee::User(f) = &callee {
-                Pt::Go(f.params[i])
-            } else {
-                builtin_params[i]
+            match params.get(i) {
+                Some(t) => *t,
+                None => variadic.unwrap_or(Pt::Go(ArgType::Any)),
             }
         };
-        if let Callee::Builtin(b @ (Builtin::And | Builtin::Or)) = callee {
+        if matches!(b, Builtin::And | Builtin::Or) {
             let is_or = b == Builtin::Or;
             let mut v = Ev::invalid();
             for arg in args {
@@ -791,66 +802,137 @@ impl<'a> State<'a> {
             }
             return Ok(v);
         }
-        // The arguments go on the state's argument stacks (calls made while evaluating them push
-        // and pop above these marks), so that a call allocates no vector of its own: a function's
-        // straight onto the stack of values it receives, a builtin's (which sees whether a value
-        // sits in an interface) onto the stack of evaluated arguments.
-        let to_values = matches!(callee, Callee::User(_));
         let mark = self.call_args.len();
-        let values_mark = self.call_values.len();
-        let result = (|| {
-            let mut refused = None;
-            for (i, arg) in args.iter().enumerate() {
-                let t = param_at(i);
-                let arg = self.eval_arg(dot, t, arg)?;
-                self.take_arg(arg, i, t, to_values, &mut refused);
+        let mut refused = None;
+        for (i, arg) in args.iter().enumerate() {
+            let t = param_at(i);
+            match self.eval_arg(dot, t, arg) {
+                Ok(arg) => self.take_arg(arg, i, t, false, &mut refused),
+                Err(e) => {
+                    self.call_args.truncate(mark);
+                    return Err(e);
+                }
             }
-            if let Some(f) = fin {
-                let t = if variadic.is_some() && num_in - 1 < num_fixed {
-                    param_at(num_in - 1)
-                } else if variadic.is_some() {
-                    variadic.unwrap_or(Pt::Go(ArgType::Any))
-                } else {
-                    param_at(num_params - 1)
-                };
-                let arg = self.validate_type(f, t)?;
-                self.take_arg(arg, num_in - 1, t, to_values, &mut refused);
+        }
+        if let Some(last) = fin {
+            let t = match variadic {
+                Some(_) if num_in - 1 < num_fixed => param_at(num_in - 1),
+                Some(rest) => rest,
+                None => param_at(num_params - 1),
+            };
+            match self.validate_type(last, t) {
+                Ok(arg) => self.take_arg(arg, num_in - 1, t, false, &mut refused),
+                Err(e) => {
+                    self.call_args.truncate(mark);
+                    return Err(e);
+                }
             }
-            if let Some(i) = refused {
-                self.at = node;
+        }
+        if let Some(i) = refused {
+            self.call_args.truncate(mark);
+            self.at = node;
+            return Err(self.errorf(format!(
+                "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
+                 supported by helmet in {name}",
+                i + 1
+            )));
+        }
+        let callee_name = if b == Builtin::Call {
+            args.first().map(|a| a.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let result = builtins::call(b, &self.call_args[mark..], &callee_name);
+        self.call_args.truncate(mark);
+        result.map_err(|e| {
+            self.at = node;
+            self.errorf(format!("error calling {name}: {}", e.0))
+        })
+    }
+
+    /// [`State::eval_call`] of a function (not a builtin; most calls): its arguments go straight
+    /// onto the stack of values it receives. `args` are the arguments after the name.
+    fn eval_own_call(
+        &mut self,
+        dot: &Ev,
+        f: &Func,
+        node: At<'a>,
+        name: &str,
+        args: &'a [Arg],
+        fin: Option<Ev>,
+    ) -> R<Ev> {
+        let num_params = f.params.len();
+        let num_in = args.len() + usize::from(fin.is_some());
+        let num_fixed;
+        if f.variadic.is_some() {
+            num_fixed = num_params;
+            if num_in < num_fixed {
                 return Err(self.errorf(format!(
-                    "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
-                     supported by helmet in {name}",
-                    i + 1
+                    "wrong number of args for {name}: want at least {} got {}",
+                    num_fixed,
+                    args.len()
                 )));
             }
-            Ok(match &callee {
-                Callee::User(f) => {
-                    let ctx = ExecContext {
-                        set: self.set,
-                        stack: self.stack,
-                    };
-                    let result = (f.body)(&ctx, &self.call_values[values_mark..]);
-                    result.map(|v| {
-                        let iface = v.is_nil();
-                        Ev { v, iface }
-                    })
-                }
-                Callee::Builtin(b) => {
-                    let callee_name = if *b == Builtin::Call {
-                        args.first().map(|a| a.to_string()).unwrap_or_default()
-                    } else {
-                        String::new()
-                    };
-                    builtins::call(*b, &self.call_args[mark..], &callee_name)
-                }
+        } else {
+            num_fixed = args.len();
+            if num_in != num_params {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want {num_params} got {num_in}"
+                )));
+            }
+        }
+        let param_at = |i: usize| -> Pt {
+            Pt::Go(match f.params.get(i) {
+                Some(t) => *t,
+                None => f.variadic.unwrap_or(ArgType::Any),
             })
-        })();
+        };
+        let values_mark = self.call_values.len();
+        let mut refused = None;
+        for (i, arg) in args.iter().enumerate() {
+            let t = param_at(i);
+            match self.eval_arg(dot, t, arg) {
+                Ok(arg) => self.take_arg(arg, i, t, true, &mut refused),
+                Err(e) => {
+                    self.call_values.truncate(values_mark);
+                    return Err(e);
+                }
+            }
+        }
+        if let Some(last) = fin {
+            let t = match f.variadic {
+                Some(_) if num_in - 1 < num_fixed => param_at(num_in - 1),
+                Some(rest) => Pt::Go(rest),
+                None => param_at(num_params - 1),
+            };
+            match self.validate_type(last, t) {
+                Ok(arg) => self.take_arg(arg, num_in - 1, t, true, &mut refused),
+                Err(e) => {
+                    self.call_values.truncate(values_mark);
+                    return Err(e);
+                }
+            }
+        }
+        if let Some(i) = refused {
+            self.call_values.truncate(values_mark);
+            self.at = node;
+            return Err(self.errorf(format!(
+                "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
+                 supported by helmet in {name}",
+                i + 1
+            )));
+        }
+        let ctx = ExecContext {
+            set: self.set,
+            stack: self.stack,
+        };
+        let result = (f.body)(&ctx, &self.call_values[values_mark..]);
         self.call_values.truncate(values_mark);
-        self.call_args.truncate(mark);
-        let result = result?;
         match result {
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                let iface = v.is_nil();
+                Ok(Ev { v, iface })
+            }
             Err(e) => {
                 self.at = node;
                 Err(self.errorf(format!("error calling {name}: {}", e.0)))
