@@ -416,6 +416,16 @@ fn go_error_text(pattern: &str, compiled: &str, message: &str) -> String {
             format!("invalid or unsupported Perl syntax: `{flags}`")
         }
         "unclosed group" => format!("missing closing ): `{pattern}`"),
+        // Go has no look-arounds: it reads `(?<` as a named group up to the first `>` (or the
+        // end) and `(?=`, `(?!` as unknown flags.
+        k if k.starts_with("look-around") => match pattern.rfind(span.as_str()) {
+            Some(at) if span.starts_with("(?<") => {
+                let rest = &pattern[at..];
+                let name = rest.find('>').map_or(rest, |end| &rest[..=end]);
+                format!("invalid named capture: `{name}`")
+            }
+            _ => format!("invalid or unsupported Perl syntax: `{span}`"),
+        },
         "unopened group" => format!("unexpected ): `{pattern}`"),
         "unclosed character class" => {
             let from = pattern.find('[').unwrap_or(0);
