@@ -8,6 +8,7 @@ mod raw_json;
 pub mod schema;
 mod schema_fast;
 mod schema_format;
+mod schema_pattern;
 pub mod strvals;
 
 use std::io::Read;

@@ -97,7 +97,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     }
     let root = Schema {
         json: &compiled.schema,
-        source: Source::root(&compiled.source),
+        source: Source::root(&compiled.source, &compiled.originals),
         asserts_formats: compiled.asserts_formats,
     };
     let mut errors: Vec<Failure> = compiled
@@ -177,6 +177,72 @@ struct CompiledSchema {
     validator: jsonschema::Validator,
     /// Whether `format` is asserted (see [`options`]), also in the validators built for parts.
     asserts_formats: bool,
+    /// The patterns as written, for those the validator was given in another form.
+    originals: super::schema_pattern::Originals,
+}
+
+/// Helm's text for patterns Go cannot compile. Its validator finds those of `pattern` checking
+/// the schema against the draft's meta-schema, and so those of `patternProperties` keys from
+/// draft 7 on; drafts 4 and 6 check keys only when compiling, which stops at the first. One
+/// failure is worded as Helm words it, nested along the schemas that hold it from draft
+/// 2019-09 on; Helm groups several along the meta-schema's own structure, which helmet does not
+/// follow: each gets its line.
+fn refused_patterns(
+    root: &serde_json::Value,
+    refused: &[super::schema_pattern::Refused],
+) -> String {
+    let meta = super::schema_fast::meta_schema_url(root);
+    let keys_checked = !meta.contains("draft-04") && !meta.contains("draft-06");
+    let failing: Vec<_> = refused.iter().filter(|r| !r.key || keys_checked).collect();
+    let Some(first) = failing.first() else {
+        let key = &refused[0];
+        let at = key.pointer.rsplit_once('/').map_or("", |(at, _)| at);
+        return format!(
+            "invalid regex {} at {}: {}",
+            helmet_value::strconv::quote(&key.pattern),
+            helmet_value::strconv::quote(&format!("file:///values.schema.json#{at}")),
+            key.reason
+        );
+    };
+    let mut out = format!(
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with '{meta}'\n"
+    );
+    // From draft 2019-09 on each schema's meta-schema is an `allOf` of vocabularies.
+    let nested = meta.contains("/draft/") && failing.len() == 1;
+    let depth = if nested { first.schemas.len() } else { 0 };
+    if nested {
+        for (i, at) in first.schemas.iter().enumerate() {
+            out.push_str(&format!(
+                "{}- at {}: 'allOf' failed\n",
+                "  ".repeat(i),
+                quoted(at)
+            ));
+        }
+    }
+    let indent = "  ".repeat(depth);
+    let mut lines: Vec<String> = failing
+        .iter()
+        .map(|r| {
+            let pattern = quoted(&r.pattern);
+            if r.key {
+                format!(
+                    "{indent}- at '': invalid propertyName {pattern}\n{indent}  - at '': {pattern} is not valid regex: {}\n",
+                    r.reason
+                )
+            } else {
+                format!(
+                    "{indent}- at {}: {pattern} is not valid regex: {}\n",
+                    quoted(&r.pointer),
+                    r.reason
+                )
+            }
+        })
+        .collect();
+    lines.sort();
+    out.extend(lines);
+    // Helm prints the text as its error ends it, without the last line's newline.
+    out.pop();
+    out
 }
 
 /// Compiled schemas of this process, by their text. Compiling (which checks the schema against
@@ -205,14 +271,21 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
     let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let asserts_formats = super::schema_fast::asserts_formats(&parsed);
+    // Patterns are Go's: the validator is given them in a form it reads with Go's meaning.
+    let (rewritten, originals, refused) = super::schema_pattern::rewrite(&parsed);
+    if !refused.is_empty() {
+        return Err(refused_patterns(&parsed, &refused));
+    }
+    let given = rewritten.unwrap_or(parsed);
     let validator = options(asserts_formats)
-        .build(&parsed)
+        .build(&given)
         .map_err(|e| compile_error(&e))?;
     let compiled = Arc::new(CompiledSchema {
-        schema: parsed,
+        schema: given,
         source: text.into_owned(),
         validator,
         asserts_formats,
+        originals,
     });
     if let (true, Ok(mut cache)) = (cached, COMPILED.lock()) {
         // A process sees few schemas; the bound only keeps a long-running embedder small.
@@ -302,13 +375,17 @@ struct Schema<'a> {
 struct Source<'a> {
     text: &'a str,
     base: Vec<String>,
+    /// The patterns as written (the validator's paths hold `patternProperties` keys as it was
+    /// given them).
+    originals: &'a super::schema_pattern::Originals,
 }
 
 impl<'a> Source<'a> {
-    fn root(text: &'a str) -> Source<'a> {
+    fn root(text: &'a str, originals: &'a super::schema_pattern::Originals) -> Source<'a> {
         Source {
             text,
             base: Vec::new(),
+            originals,
         }
     }
 
@@ -316,6 +393,11 @@ impl<'a> Source<'a> {
     fn raw_at(&self, path: &[String]) -> Option<&'a str> {
         let mut full = self.base.clone();
         full.extend(path.iter().cloned());
+        for i in 1..full.len() {
+            if full[i - 1] == "patternProperties" {
+                full[i] = self.originals.original(&full[i]).to_string();
+            }
+        }
         crate::values::raw_json::value_at(self.text, &full)
     }
 }
@@ -337,7 +419,7 @@ impl Failure {
         let property_name = match err.kind() {
             K::PropertyNames { error } => Some((
                 error.instance().as_str().unwrap_or_default().to_string(),
-                message(error, None),
+                message(error, None, source.originals),
             )),
             _ => None,
         };
@@ -358,7 +440,7 @@ impl Failure {
             full_schema,
             schema,
             instance: pointer_segments(&err.instance_path().to_string()),
-            message: message(err, raw),
+            message: message(err, raw, source.originals),
             context,
             required,
             property_name,
@@ -369,7 +451,7 @@ impl Failure {
 }
 
 /// The schema at a JSON pointer made of `segments` (the validator's keyword location).
-fn schema_at<'a>(
+pub(super) fn schema_at<'a>(
     root: &'a serde_json::Value,
     segments: &[String],
 ) -> Option<&'a serde_json::Value> {
@@ -414,6 +496,7 @@ fn sub_validator<'a>(
         source: Source {
             text: root.source.text,
             base,
+            originals: root.source.originals,
         },
         asserts_formats: root.asserts_formats,
     };
@@ -988,8 +1071,13 @@ fn is_composite(v: &serde_json::Value) -> bool {
     )
 }
 
-/// The message of one failure; `raw` is the source text of the failing keyword's value.
-fn message(err: &jsonschema::ValidationError<'_>, raw: Option<&str>) -> String {
+/// The message of one failure; `raw` is the source text of the failing keyword's value,
+/// `originals` the patterns as written.
+fn message(
+    err: &jsonschema::ValidationError<'_>,
+    raw: Option<&str>,
+    originals: &super::schema_pattern::Originals,
+) -> String {
     use jsonschema::error::{TypeKind, ValidationErrorKind as K};
     let instance = err.instance();
     let count = |v: &serde_json::Value| -> usize {
@@ -1056,7 +1144,7 @@ fn message(err: &jsonschema::ValidationError<'_>, raw: Option<&str>) -> String {
         K::Pattern { pattern } => format!(
             "{} does not match pattern {}",
             show(instance, None),
-            quoted(pattern)
+            quoted(originals.original(pattern))
         ),
         K::UniqueItems => {
             let items = instance.as_array().cloned().unwrap_or_default();

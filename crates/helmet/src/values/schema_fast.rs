@@ -82,6 +82,21 @@ pub(super) fn asserts_formats(root: &Json) -> bool {
     }
 }
 
+/// The meta-schema Helm's validator checks a schema against, as its messages name it.
+pub(super) fn meta_schema_url(root: &Json) -> &'static str {
+    let draft = match root.as_object().and_then(|m| m.get("$schema")) {
+        Some(Json::String(url)) => draft_from_url(url),
+        _ => None,
+    };
+    match draft {
+        Some(Draft::D4) => "http://json-schema.org/draft-04/schema#",
+        Some(Draft::D6) => "http://json-schema.org/draft-06/schema#",
+        Some(Draft::D7) => "http://json-schema.org/draft-07/schema#",
+        Some(Draft::D2019) => "https://json-schema.org/draft/2019-09/schema#",
+        _ => "https://json-schema.org/draft/2020-12/schema#",
+    }
+}
+
 /// The draft named by a root `$schema`, as Helm's validator recognises it without loading a
 /// meta-schema: `http` or `https`, one of the known paths, no fragment beyond an empty `#`.
 fn draft_from_url(url: &str) -> Option<Draft> {
