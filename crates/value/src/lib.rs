@@ -169,9 +169,14 @@ enum Storage {
 impl TypedMap {
     /// A map with these entries.
     pub fn new(elem: ElemType, entries: Map) -> TypedMap {
+        TypedMap::over(elem, Arc::new(entries))
+    }
+
+    /// A new map whose entries start as these (shared until either side writes).
+    fn over(elem: ElemType, entries: Arc<Map>) -> TypedMap {
         TypedMap {
             elem,
-            storage: Storage::Own(RwLock::new(Arc::new(entries))),
+            storage: Storage::Own(RwLock::new(entries)),
             named: None,
             nil: false,
             made_while_watched: watch::watching(),
@@ -494,17 +499,27 @@ impl Value {
         }
         Some(match self {
             Value::Map(m) => {
-                // Cloning the entries keeps the tree's shape (nothing is sorted or inserted
-                // again); only the values holding maps are replaced by copies.
-                let mut copy: Map = (*m.entries()).clone();
-                for v in copy.values_mut() {
-                    if v.holds_map() {
-                        *v = v.deep_copy_at(depth + 1)?;
-                    } else if depth == DEEP_COPY_LIMIT {
+                let entries = m.entries();
+                let mut map = if entries.values().any(Value::holds_map) {
+                    // Cloning the entries keeps the tree's shape (nothing is sorted or inserted
+                    // again); only the values holding maps are replaced by copies.
+                    let mut copy: Map = (*entries).clone();
+                    for v in copy.values_mut() {
+                        if v.holds_map() {
+                            *v = v.deep_copy_at(depth + 1)?;
+                        } else if depth == DEEP_COPY_LIMIT {
+                            return None;
+                        }
+                    }
+                    TypedMap::new(m.elem, copy)
+                } else {
+                    if depth == DEEP_COPY_LIMIT && !entries.is_empty() {
                         return None;
                     }
-                }
-                let mut map = TypedMap::new(m.elem, copy);
+                    // A map holding no maps: the copy is a new map over the same entries, which
+                    // the first write to either map copies (`update` clones shared entries).
+                    TypedMap::over(m.elem, entries)
+                };
                 // copystructure keeps the named type (`deepCopy .Values` is common.Values).
                 map.named = m.named;
                 Value::Map(Arc::new(map))

@@ -86,4 +86,17 @@ fn acyclic_copy_is_a_deep_copy() {
         .unwrap()
         .update(|m| m.insert("a".into(), Value::from("changed")));
     assert!(matches!(inner.map_get("a"), Some(Value::Float64(f)) if f == 1.0));
+    // A map holding no maps shares its entries with its copy until one side writes: a write to
+    // the original does not show in the copy either.
+    let copy = top.deep_copy_acyclic().unwrap();
+    inner
+        .as_typed_map()
+        .unwrap()
+        .update(|m| m.insert("b".into(), Value::from("new")));
+    let copied = copy.map_get("inner").unwrap();
+    assert!(copied.map_get("b").is_none());
+    assert!(!helmet_value::TypedMap::same(
+        copied.as_typed_map().unwrap(),
+        inner.as_typed_map().unwrap()
+    ));
 }
