@@ -9,6 +9,7 @@ pub mod schema;
 mod schema_fast;
 mod schema_format;
 mod schema_pattern;
+mod schema_refs;
 pub mod strvals;
 
 use std::io::Read;

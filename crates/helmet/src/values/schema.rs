@@ -277,8 +277,11 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
         return Err(refused_patterns(&parsed, &refused));
     }
     let given = rewritten.unwrap_or(parsed);
+    // `$ref` fragments that Go's URL parser takes but the crate would refuse go to the crate
+    // percent-encoded; failures are still grouped and worded against the schema as given.
+    let for_crate = super::schema_refs::uri_safe_refs(&given);
     let validator = options(asserts_formats)
-        .build(&given)
+        .build(for_crate.as_ref().unwrap_or(&given))
         .map_err(|e| compile_error(&e))?;
     let compiled = Arc::new(CompiledSchema {
         schema: given,
