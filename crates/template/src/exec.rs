@@ -487,12 +487,21 @@ impl<'a> State<'a> {
 
     pub(crate) fn eval_pipeline(&mut self, dot: &Ev, pipe: &'a PipeNode) -> R<Ev> {
         self.at = At::Pipe(pipe);
-        let mut value: Option<Ev> = None;
-        for cmd in &pipe.cmds {
-            let v = self.eval_command(dot, cmd, value.take())?;
-            value = Some(v.strip());
+        let value = match &pipe.cmds {
+            // Most pipelines are one command.
+            Few::One(cmd) => self.eval_command(dot, cmd, None)?.strip(),
+            cmds => {
+                let mut value: Option<Ev> = None;
+                for cmd in cmds {
+                    let v = self.eval_command(dot, cmd, value.take())?;
+                    value = Some(v.strip());
+                }
+                value.unwrap_or_else(Ev::invalid)
+            }
+        };
+        if pipe.decl.is_empty() {
+            return Ok(value);
         }
-        let value = value.unwrap_or_else(Ev::invalid);
         for var in &pipe.decl {
             if pipe.is_assign {
                 self.set_var(&var.name, value.clone())?;
