@@ -79,45 +79,13 @@ fn include(ctx: &dyn CallContext, name: &str, data: &Value) -> Result<Value, Fun
     ctx.execute_template_go(name, data)
 }
 
-/// sigs.k8s.io/yaml's error for YAML text that is not UTF-8: go-yaml's reader error, when the
-/// scanner certainly reaches the chunk holding the bad byte. That is so for the first chunk, and
-/// for a later one when the text before it is free of syntax errors and of document markers (the
-/// first document, which is all go-yaml reads, then goes on into that chunk); a text cut short
-/// there may end unfinished (an open quote or bracket), which only the rest could finish. Other
-/// texts, where a syntax error or the end of the first document may come first, are refused by
-/// name.
+/// sigs.k8s.io/yaml's error for YAML text that is not UTF-8: go-yaml's reader error where its
+/// scanner certainly reaches the bad byte; other texts are refused by name
+/// ([`helmet_yaml::reader_utf8::reached_problem`]).
 fn yaml_reader_error(bytes: &[u8]) -> Result<String, FuncError> {
-    let reader_error = |problem| Ok(format!("error converting YAML to JSON: yaml: {problem}"));
-    let refused = || {
-        Err(FuncError::new(
-            "reading YAML that is not valid UTF-8 past its first 512 bytes is not supported by \
-             helmet when a syntax error or a second document may come first",
-        ))
-    };
-    let Some((problem, scanned)) = helmet_yaml::reader_utf8::reader_problem(bytes) else {
-        // A UTF-16 text.
-        return refused();
-    };
-    if scanned == 0 {
-        return reader_error(problem);
-    }
-    let Ok(before) = std::str::from_utf8(&bytes[..scanned]) else {
-        return refused();
-    };
-    let document_marker = before.lines().skip(1).any(|line| {
-        ["---", "..."].iter().any(|m| {
-            line.strip_prefix(m)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
-        })
-    });
-    if document_marker {
-        return refused();
-    }
-    match helmet_yaml::from_str_as(before, helmet_yaml::Shape::Any) {
-        Ok(_) => reader_error(problem),
-        Err(e) if e.to_string().contains("end of stream") => reader_error(problem),
-        Err(_) => refused(),
-    }
+    helmet_yaml::reader_utf8::reached_problem(bytes)
+        .map(|problem| format!("error converting YAML to JSON: yaml: {problem}"))
+        .map_err(FuncError::new)
 }
 
 /// Helm's `warnWrap`: markers around a message that its error formatting shows alone, as

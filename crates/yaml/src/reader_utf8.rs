@@ -51,6 +51,53 @@ pub fn reader_problem(bytes: &[u8]) -> Option<(&'static str, usize)> {
     None
 }
 
+/// Why helmet does not say what go-yaml says about a text that is not valid UTF-8: a syntax
+/// error or the end of the first document may come before the bad byte, or the text is UTF-16.
+pub const NOT_DECIDED: &str =
+    "reading YAML that is not valid UTF-8 past its first 512 bytes is not \
+     supported by helmet when a syntax error or a second document may come first";
+/// Why helmet does not read a YAML text that starts with a UTF-16 byte order mark.
+pub const UTF16: &str = "reading YAML in UTF-16 is not supported by helmet";
+
+/// The problem go-yaml's reader reports for one YAML text that is not valid UTF-8 (a Go string
+/// of any bytes), when its scanner certainly gets to the chunk holding the bad byte: always for
+/// the first chunk; for a later one when the text before it holds no document marker and reads
+/// without a syntax error, or ends unfinished (an open quote or bracket that only the rest
+/// could close). Otherwise (a syntax error or the end of the first document may come first, or
+/// the text is UTF-16) the error names what helmet does not decide ([`NOT_DECIDED`],
+/// [`UTF16`]), so callers refuse such text by name instead of guessing.
+pub fn reached_problem(bytes: &[u8]) -> Result<&'static str, &'static str> {
+    let Some((problem, scanned)) = reader_problem(bytes) else {
+        return Err(
+            if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+                UTF16
+            } else {
+                NOT_DECIDED
+            },
+        );
+    };
+    if scanned == 0 {
+        return Ok(problem);
+    }
+    let Ok(before) = std::str::from_utf8(&bytes[..scanned]) else {
+        return Err(NOT_DECIDED);
+    };
+    let document_marker = before.lines().skip(1).any(|line| {
+        ["---", "..."].iter().any(|m| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        })
+    });
+    if document_marker {
+        return Err(NOT_DECIDED);
+    }
+    match crate::from_str_as(before, crate::Shape::Any) {
+        Ok(_) => Ok(problem),
+        Err(e) if e.to_string().contains("end of stream") => Ok(problem),
+        Err(_) => Err(NOT_DECIDED),
+    }
+}
+
 /// One character at the start of a chunk's undecoded bytes, as go-yaml's reader judges it.
 enum Decoded {
     /// A character allowed in YAML, of this many bytes.
