@@ -270,6 +270,8 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     let text = String::from_utf8_lossy(schema);
     helmet_yaml::from_json(&text).map_err(|e| e.to_string())?;
     let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let mut parsed = parsed;
+    meta_schema(&mut parsed)?;
     let asserts_formats = super::schema_fast::asserts_formats(&parsed);
     // Patterns are Go's: the validator is given them in a form it reads with Go's meaning.
     let (rewritten, originals, refused) = super::schema_pattern::rewrite(&parsed);
@@ -298,6 +300,31 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
         cache.push((schema.into(), compiled.clone()));
     }
     Ok(compiled)
+}
+
+/// Helm's validator resolves a root `$schema` as a URL: a draft's URL with a fragment names
+/// that draft (the `jsonschema` crate knows only the bare URLs), an empty one names nothing it
+/// can load, and other URLs are meta-schemas it downloads (helmet does not).
+fn meta_schema(root: &mut serde_json::Value) -> Result<(), String> {
+    let Some(serde_json::Value::String(url)) = root.get("$schema") else {
+        return Ok(());
+    };
+    if url.is_empty() {
+        return Err("failing loading \"\": no URLLoader registered for \"\"".to_string());
+    }
+    if let Some(draft) = super::schema_fast::draft_url_without_fragment(url) {
+        root["$schema"] = serde_json::Value::String(draft);
+        return Ok(());
+    }
+    if (url.starts_with("http://") || url.starts_with("https://"))
+        && !super::schema_fast::names_draft(url)
+    {
+        return Err(format!(
+            "failing loading {}: fetching remote schemas is not supported yet",
+            helmet_value::strconv::quote(url)
+        ));
+    }
+    Ok(())
 }
 
 /// The validator's options. Helm's validator asserts `format` in drafts before 2019-09 (an

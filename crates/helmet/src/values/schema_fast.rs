@@ -82,6 +82,22 @@ pub(super) fn asserts_formats(root: &Json) -> bool {
     }
 }
 
+/// A root `$schema` that names a draft with a fragment (`...draft-07/schema#/`), which Helm's
+/// validator drops: the draft's URL as the `jsonschema` crate knows it.
+pub(super) fn draft_url_without_fragment(url: &str) -> Option<String> {
+    let (base, fragment) = url.split_once('#')?;
+    if fragment.is_empty() {
+        return None;
+    }
+    draft_from_url(base)?;
+    Some(format!("{base}#"))
+}
+
+/// Whether `url` names a draft Helm's validator knows without loading it.
+pub(super) fn names_draft(url: &str) -> bool {
+    draft_from_url(url).is_some()
+}
+
 /// The meta-schema Helm's validator checks a schema against, as its messages name it.
 pub(super) fn meta_schema_url(root: &Json) -> &'static str {
     let draft = match root.as_object().and_then(|m| m.get("$schema")) {
