@@ -251,19 +251,29 @@ fn walk(
         .map_err(|e| Error::new(format!("open {}: {}", dir.display(), io_text(&e))))?
         .filter_map(|entry| entry.ok())
         .map(|entry| {
-            (
-                entry.file_name().to_string_lossy().into_owned(),
-                entry.file_type().ok(),
-            )
+            // The listing's own string when it is UTF-8 (no second copy).
+            let name = entry
+                .file_name()
+                .into_string()
+                .unwrap_or_else(|name| name.to_string_lossy().into_owned());
+            (name, entry.file_type().ok())
         })
         .collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, kind) in entries {
-        let full: PathBuf = dir.join(&name);
+        // Joined into buffers of the final size: `join` and `format!` cost more, once per file
+        // and load.
+        let mut full = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+        full.push(dir);
+        full.push(&name);
         let rel_name = if rel.is_empty() {
             name.clone()
         } else {
-            format!("{rel}/{name}")
+            let mut joined = String::with_capacity(rel.len() + 1 + name.len());
+            joined.push_str(rel);
+            joined.push('/');
+            joined.push_str(&name);
+            joined
         };
         let is_link = match kind {
             Some(kind) => kind.is_symlink(),
