@@ -119,6 +119,10 @@ struct Scanner<'a> {
     /// Whether the parser has taken the root's tokens (a KEY token for the root then goes to
     /// the end of the queue).
     root_consumed: bool,
+    /// Where a U+2028 or U+2029 line break separates tokens (in comments and blank lines, or
+    /// after a plain scalar's end), collected when `separators` is on.
+    separator_breaks: Vec<usize>,
+    separators: bool,
 }
 
 /// Replays libyaml's scanner after the root; `None` when the text before the root on its line
@@ -315,6 +319,147 @@ pub(crate) fn check_directive(chars: &[char], at: usize) -> Option<Error> {
     }
 }
 
+/// go-yaml's error reading the directives that start the stream (before the first document):
+/// libyaml scans them one at a time, and its parser checks each as it comes (only `%YAML 1.1`,
+/// at most one `%YAML` and one `%TAG` per handle). The error and the character index where
+/// reading stopped.
+pub(crate) fn leading_directives_error(chars: &[char]) -> Option<(Error, usize)> {
+    let mut scanner = Scanner::new(chars);
+    let mut version_seen = false;
+    let mut handles: Vec<&[char]> = Vec::new();
+    loop {
+        scanner.scan_to_next_token();
+        if scanner.column != 0 || scanner.at(0) != Some('%') {
+            return None;
+        }
+        let (start, line) = (scanner.pos, scanner.line);
+        if let Err(stop) = scanner.fetch_directive() {
+            return match stop {
+                Stop::Fail(e, at) => Some((e, at)),
+                Stop::Key => None,
+            };
+        }
+        // A parser error names the directive's 0-based line.
+        let parser_error = |problem: &str| {
+            let message = if line == 0 {
+                problem.to_string()
+            } else {
+                format!("line {line}: {problem}")
+            };
+            Some((Error::yaml(message), start))
+        };
+        let text = &chars[start..scanner.pos];
+        let words: Vec<&[char]> = text
+            .split(|&c| is_blank(c) || is_break(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        match words.first().map(|w| &w[1..]) {
+            Some(['Y', 'A', 'M', 'L']) => {
+                if version_seen {
+                    return parser_error("found duplicate %YAML directive");
+                }
+                version_seen = true;
+                let version = words.get(1).copied().unwrap_or_default();
+                let mut parts = version.split(|&c| c == '.');
+                let number = |part: Option<&[char]>| {
+                    part.map(|p| {
+                        p.iter()
+                            .fold(0u32, |n, c| n * 10 + c.to_digit(10).unwrap_or(0))
+                    })
+                };
+                if number(parts.next()) != Some(1) || number(parts.next()) != Some(1) {
+                    return parser_error("found incompatible YAML document");
+                }
+            }
+            Some(['T', 'A', 'G']) => {
+                let handle = words.get(1).copied().unwrap_or_default();
+                if handles.contains(&handle) {
+                    return parser_error("found duplicate %TAG directive");
+                }
+                handles.push(handle);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Where U+2028 and U+2029 (line breaks to libyaml, text to saphyr-parser) separate tokens
+/// rather than stand in a scalar, as far as the text scans without error: there they may as
+/// well be line feeds.
+pub(crate) fn separator_line_breaks(chars: &[char]) -> Vec<usize> {
+    let mut scanner = Scanner::new(chars);
+    scanner.separators = true;
+    let mut fetched = 0;
+    while !scanner.stream_end && scanner.fetch_next(&mut fetched).is_ok() {}
+    scanner.separator_breaks
+}
+
+/// Where the first document's root block collection ends because a line is indented less than
+/// it (libyaml then closes every block collection, and the document with them): the character
+/// index of that line's first token. `None` when the root is no block collection, when a
+/// document marker, a directive or the end of the text closes it, when scanning fails first, or
+/// when the token is not the first on its line.
+pub(crate) fn block_root_dedent(chars: &[char]) -> Option<usize> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    loop {
+        scanner.scan_to_next_token();
+        if scanner.rolled && scanner.flow_level == 0 {
+            // The root's column is the first indentation level pushed.
+            let root_indent = match scanner.indents.len() {
+                0 => return None,
+                1 => scanner.indent,
+                _ => scanner.indents[1],
+            };
+            if (scanner.column as i64) < root_indent {
+                let at = scanner.pos;
+                let c = scanner.at(0)?;
+                let three = |a: char| {
+                    scanner.at(0) == Some(a)
+                        && scanner.at(1) == Some(a)
+                        && scanner.at(2) == Some(a)
+                        && scanner.is_blankz(3)
+                };
+                if scanner.column == 0 && (c == '%' || three('-') || three('.')) {
+                    return None;
+                }
+                let from = chars[..at]
+                    .iter()
+                    .rposition(|&c| is_break(c))
+                    .map_or(0, |i| i + 1);
+                let blank = chars[from..at]
+                    .iter()
+                    .all(|&c| matches!(c, ' ' | '\t' | '\u{feff}'));
+                return blank.then_some(at);
+            }
+        }
+        scanner.fetch_next(&mut fetched).ok()?;
+        if scanner.stream_end {
+            return None;
+        }
+    }
+}
+
+/// What go-yaml's scanner reads after a root block collection that a line indented less than it
+/// closed (see [`block_root_dedent`]; `line` is the character index where that line starts): the
+/// parser asks for the token after the collection's end to see whether the document ends, so
+/// that token is scanned, and more while it may still be a simple key. The error, with the
+/// character index where scanning stopped, when that fails.
+pub(crate) fn read_after_block_root(chars: &[char], line: usize) -> Result<(), (Error, usize)> {
+    let mut scanner = Scanner::new(chars);
+    scanner.pos = line.min(chars.len());
+    scanner.line = chars[..scanner.pos]
+        .iter()
+        .enumerate()
+        .filter(|&(j, &c)| is_break(c) && !(c == '\r' && chars.get(j + 1) == Some(&'\n')))
+        .count();
+    scanner.root_consumed = true;
+    match scanner.run() {
+        Err(Stop::Fail(e, at)) => Err((e, at)),
+        Ok(()) | Err(Stop::Key) => Ok(()),
+    }
+}
+
 /// The first scanner error go-yaml meets in the first document when its root is a block
 /// collection (a root scalar or flow collection alone is left to `read_after_root`): the error and
 /// the character index where scanning stopped. saphyr-parser reads tabs otherwise (it accepts
@@ -447,6 +592,8 @@ impl<'a> Scanner<'a> {
             last_start: 0,
             rolled: false,
             root_consumed: false,
+            separator_breaks: Vec::new(),
+            separators: false,
         }
     }
 
@@ -476,6 +623,9 @@ impl<'a> Scanner<'a> {
 
     /// Skips one line break (CR LF counts as one).
     fn skip_line(&mut self) {
+        if self.separators && matches!(self.at(0), Some('\u{2028}' | '\u{2029}')) {
+            self.separator_breaks.push(self.pos);
+        }
         if self.at(0) == Some('\r') && self.at(1) == Some('\n') {
             self.pos += 2;
         } else {
@@ -1066,6 +1216,14 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_block_scalar(&mut self) -> Result<(), Stop> {
+        let breaks = self.separator_breaks.len();
+        let scanned = self.scan_block_scalar_text();
+        // The scalar's own line breaks are text.
+        self.separator_breaks.truncate(breaks);
+        scanned
+    }
+
+    fn scan_block_scalar_text(&mut self) -> Result<(), Stop> {
         let start_line = self.line;
         self.skip();
         let mut increment = 0;
@@ -1137,6 +1295,13 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_quoted(&mut self, single: bool) -> Result<(), Stop> {
+        let breaks = self.separator_breaks.len();
+        let scanned = self.scan_quoted_text(single);
+        self.separator_breaks.truncate(breaks);
+        scanned
+    }
+
+    fn scan_quoted_text(&mut self, single: bool) -> Result<(), Stop> {
         let start_line = self.line;
         let start = self.pos;
         self.skip();
@@ -1220,6 +1385,9 @@ impl<'a> Scanner<'a> {
         let start_line = self.line;
         let indent = self.indent + 1;
         let mut leading_blanks = false;
+        // How many separator breaks were known before the last run of blanks: the ones in it
+        // are the scalar's own when a word follows.
+        let mut run_start: Option<usize> = None;
         loop {
             let marker =
                 |c: char| self.at(0) == Some(c) && self.at(1) == Some(c) && self.at(2) == Some(c);
@@ -1228,6 +1396,21 @@ impl<'a> Scanner<'a> {
             }
             if self.at(0) == Some('#') {
                 break;
+            }
+            if let Some(known) = run_start.take() {
+                let c = self.at(0);
+                // Whether the scalar goes on with a word (no blank, no `: ` and no flow
+                // indicator in a flow collection).
+                let ends_here = |c: char| {
+                    is_blank(c)
+                        || is_break(c)
+                        || (c == ':' && self.is_blankz(1))
+                        || (self.flow_level > 0 && matches!(c, ',' | '?' | '[' | ']' | '{' | '}'))
+                };
+                let word = c.is_some_and(|c| !ends_here(c));
+                if word {
+                    self.separator_breaks.truncate(known);
+                }
             }
             while !self.is_blankz(0) {
                 let c = self.at(0).unwrap_or(' ');
@@ -1243,6 +1426,7 @@ impl<'a> Scanner<'a> {
             if !self.at(0).is_some_and(|c| is_blank(c) || is_break(c)) {
                 break;
             }
+            run_start = Some(self.separator_breaks.len());
             while let Some(c) = self.at(0) {
                 if is_blank(c) {
                     if leading_blanks && (self.column as i64) < indent && c == '\t' {

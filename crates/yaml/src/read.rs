@@ -7,8 +7,9 @@ use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::after_root::{
-    blank_tab_range, check_directive, first_document_scan_error, read_after_root, root_extent,
-    AfterRoot, Root,
+    blank_tab_range, block_root_dedent, check_directive, first_document_scan_error,
+    leading_directives_error, read_after_block_root, read_after_root, root_extent,
+    separator_line_breaks, AfterRoot, Root,
 };
 use crate::errors::{map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
@@ -54,6 +55,12 @@ enum GoValue {
 /// Parses the first document; an error comes with the character index where the parser
 /// stopped, when known.
 fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
+    if src.starts_with('%') || src.contains("\n%") {
+        let chars: Vec<char> = src.chars().collect();
+        if let Some((e, at)) = leading_directives_error(&chars) {
+            return Err((e, Some(at)));
+        }
+    }
     if let Some(at) = stream_starts_with_document_end(src) {
         // go-yaml v2's parser starts an implicit document there and finds no node in it.
         let line = src[..at].matches('\n').count();
@@ -69,6 +76,9 @@ fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         Ok(tree) => return Ok(tree),
         Err(e) => e,
     };
+    if let Some(read) = compose_before_dedent(src, failed.1) {
+        return read;
+    }
     // go-yaml reads the first document only and never scans past a `...` line or a directive
     // that ends it, where saphyr-parser may fail on what follows: read the text up to there.
     let Some((cut, directive)) = first_document_end(src) else {
@@ -101,6 +111,32 @@ fn compose(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         // go-yaml fails within the document, where the text after it does not matter.
         Err(e) => Err(e),
     }
+}
+
+/// go-yaml's reading of a document whose root block collection a less indented line closes
+/// (see `block_root_dedent`), when saphyr-parser failed at that line or later (it wants a new
+/// document there): the text before that line, then the scanner's look-ahead after it. `None`
+/// when the root ends otherwise.
+fn compose_before_dedent(
+    src: &str,
+    failed_at: Option<usize>,
+) -> Option<Result<Tree, (Error, Option<usize>)>> {
+    let failed_at = failed_at?;
+    let chars: Vec<char> = src.chars().collect();
+    let at = block_root_dedent(&chars)?;
+    let cut = line_start(&chars, at);
+    if failed_at < cut {
+        return None;
+    }
+    let cut_byte = src.char_indices().nth(cut).map_or(src.len(), |(b, _)| b);
+    let tree = match compose_whole(&src[..cut_byte]) {
+        Ok(tree) => tree,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(match read_after_block_root(&chars, cut) {
+        Ok(()) => Ok(tree),
+        Err((e, stop)) => Err((e, Some(stop))),
+    })
 }
 
 /// The byte index of a `...` marker that is the stream's first token (after blank and comment
@@ -1704,6 +1740,20 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     } else {
         src
     };
+    // libyaml breaks lines at U+2028 and U+2029 too (saphyr-parser reads them as text): where
+    // they end a comment or come between tokens, a line feed reads the same.
+    let separated;
+    let src = if src.contains(['\u{2028}', '\u{2029}']) {
+        let mut chars: Vec<char> = src.chars().collect();
+        let breaks = separator_line_breaks(&chars);
+        for &at in &breaks {
+            chars[at] = '\n';
+        }
+        separated = chars.into_iter().collect::<String>();
+        separated.as_str()
+    } else {
+        src
+    };
     // libyaml's reader rejects control characters as it decodes its input, 512 bytes at a
     // time, so a syntax error wins only when found in an earlier block than the character.
     // One pass finds the first control character and whether the text holds a tab.
@@ -1716,6 +1766,16 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     });
     let has_tab = has_tab || (control.is_some() && src.contains('\t'));
     let control_error = || Error::yaml("control characters are not allowed".into());
+    let bom_patched;
+    let mut bom_stand_in = None;
+    let src = match stand_in_byte_order_marks(src) {
+        Some((text, stand_in)) => {
+            bom_patched = text;
+            bom_stand_in = Some(stand_in);
+            bom_patched.as_str()
+        }
+        None => src,
+    };
     let mut composed = compose(src);
     if has_tab {
         // go-yaml's scanner fails on tabs where saphyr-parser takes them as indentation or
@@ -1755,7 +1815,16 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     };
     let value = match composed {
         None => Value::Nil,
-        Some((nodes, root)) => {
+        Some((mut nodes, root)) => {
+            if let Some(stand_in) = bom_stand_in {
+                for node in &mut nodes {
+                    if let Node::Scalar { value, .. } = node {
+                        if value.contains(stand_in) {
+                            *value = value.replace(stand_in, "\u{feff}");
+                        }
+                    }
+                }
+            }
             let mut decoder = Decoder {
                 nodes: &nodes,
                 decode_count: 0,
@@ -1769,6 +1838,24 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
         }
     };
     crate::json::check_target(value, target)
+}
+
+/// libyaml reads a byte order mark after the text's first character as text, even at a line's
+/// start (its check for one there looks at the start of its buffer, not at the line), where
+/// saphyr-parser refuses one anywhere but between documents. So each such mark becomes a
+/// private-use character the text does not hold (returned), which the scalars read turn back
+/// into the mark.
+fn stand_in_byte_order_marks(src: &str) -> Option<(String, char)> {
+    let first = match src.find('\u{feff}')? {
+        0 => src[3..].find('\u{feff}')? + 3,
+        at => at,
+    };
+    let stand_in = ('\u{e000}'..='\u{f8ff}').find(|&c| !src.contains(c))?;
+    let mut text = String::with_capacity(src.len());
+    text.push_str(&src[..first]);
+    let mut buffer = [0; 4];
+    text.push_str(&src[first..].replace('\u{feff}', stand_in.encode_utf8(&mut buffer)));
+    Some((text, stand_in))
 }
 
 /// Go's `%#v` of a decoded value (`top` when it is not inside a container, where a nil
