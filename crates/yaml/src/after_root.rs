@@ -394,6 +394,22 @@ pub(crate) fn separator_line_breaks(chars: &[char]) -> Vec<usize> {
     scanner.separator_breaks
 }
 
+/// The first error go-yaml's scanner meets from the start of the text through the token that
+/// starts at character `token`, with the character index where it stopped.
+pub(crate) fn scan_error_through(chars: &[char], token: usize) -> Option<(Error, usize)> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    while !scanner.stream_end {
+        match scanner.fetch_next(&mut fetched) {
+            Err(Stop::Fail(e, at)) => return Some((e, at)),
+            Err(Stop::Key) => return None,
+            Ok(()) if scanner.last_start >= token => return None,
+            Ok(()) => {}
+        }
+    }
+    None
+}
+
 /// Where the first document's root block collection ends because a line is indented less than
 /// it (libyaml then closes every block collection, and the document with them): the character
 /// index of that line's first token. `None` when the root is no block collection, when a

@@ -291,7 +291,7 @@ fn line_start(src: &str, line: usize) -> usize {
 /// Whether the block sequence holding line `at` is indentless (its `-` entries sit at the column
 /// of the mapping key they belong to): libyaml's parser ends such a sequence at a token that is
 /// not `-` and then wants the mapping's next key.
-fn indentless_sequence(src: &str, at: usize) -> bool {
+pub(crate) fn indentless_sequence(src: &str, at: usize) -> bool {
     let lines: Vec<&str> = src.split('\n').collect();
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let Some(col) = lines.get(at).map(|l| indent(l)) else {

@@ -9,9 +9,9 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use crate::after_root::{
     blank_tab_range, block_root_dedent, check_directive, first_document_scan_error,
     leading_directives_error, read_after_block_root, read_after_root, root_extent,
-    separator_line_breaks, AfterRoot, Root,
+    scan_error_through, separator_line_breaks, AfterRoot, Root,
 };
-use crate::errors::{map_scan_error, Context, Error};
+use crate::errors::{indentless_sequence, map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
 use crate::Shape;
 
@@ -309,6 +309,11 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                         continue;
                     }
                 }
+                if info.contains("comment intercepting the multiline text") {
+                    if let Some(failed) = comment_interception(text, &e, context) {
+                        return Err(failed);
+                    }
+                }
                 return Err((map_scan_error(text, &e, context), Some(e.marker().index())));
             }
             Err(Composed::Failed(e)) => return Err((e, None)),
@@ -324,6 +329,38 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         )),
         None,
     ))
+}
+
+/// libyaml ends a plain scalar at a comment, so the more indented line after it (which
+/// saphyr-parser refuses as the scalar's continuation) holds the next token. The scanner fails
+/// first when the scalar was a key it required (`could not find expected ':'`, as the next token
+/// replaces that key) or on anything else before; otherwise the parser, wanting the block
+/// collection's next key or `-`, finds that token.
+fn comment_interception(
+    text: &str,
+    e: &saphyr_parser::ScanError,
+    context: Option<Context>,
+) -> Option<(Error, Option<usize>)> {
+    let chars: Vec<char> = text.chars().collect();
+    let from = e.marker().index().min(chars.len());
+    let next_line = from + chars[from..].iter().position(|&c| c == '\n')? + 1;
+    let token = next_line
+        + chars[next_line..]
+            .iter()
+            .position(|&c| c != ' ' && c != '\t')?;
+    if let Some((e, at)) = scan_error_through(&chars, token) {
+        return Some((e, Some(at)));
+    }
+    let scalar_line = chars[..from].iter().filter(|&&c| c == '\n').count();
+    let problem = match context? {
+        Context::BlockSeq if !indentless_sequence(text, scalar_line) => {
+            "did not find expected '-' indicator"
+        }
+        Context::BlockSeq | Context::BlockMap => "did not find expected key",
+        _ => return None,
+    };
+    let line = scalar_line + 1;
+    Some((Error::yaml(format!("line {line}: {problem}")), Some(token)))
 }
 
 /// Why composing stopped: a parser error (which may be retried) or a final error.
@@ -713,6 +750,9 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                 let is_flow = span_chars(chars, span)
                     .iter()
                     .any(|&c| c == '[' || c == '{');
+                // A mapping without braces inside a flow collection is a single pair of a flow
+                // sequence, where libyaml's parser reports what the sequence wants.
+                let single_pair = !is_flow && matches!(flow_starts.last(), Some(Some(_)));
                 if is_flow {
                     flow_starts.push(Some(span.start.index()));
                 } else {
@@ -723,6 +763,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     }
                 }
                 contexts.push(match (is_seq, is_flow) {
+                    _ if single_pair => Context::FlowSeq,
                     (true, true) => Context::FlowSeq,
                     (true, false) => Context::BlockSeq,
                     (false, true) => Context::FlowMap,
