@@ -123,6 +123,8 @@ struct Scanner<'a> {
     /// after a plain scalar's end), collected when `separators` is on.
     separator_breaks: Vec<usize>,
     separators: bool,
+    /// Where block scalars start whose indicator stands at the block indentation's column.
+    headers_at_indent: Vec<usize>,
 }
 
 /// Replays libyaml's scanner after the root; `None` when the text before the root on its line
@@ -394,6 +396,19 @@ pub(crate) fn separator_line_breaks(chars: &[char]) -> Vec<usize> {
     scanner.separator_breaks
 }
 
+/// Where a block scalar's `|` or `>` right after an indicator (`key:`, `-`) stands at the
+/// column of the block collection it is in (`key:` then `|` on the next line at the key's
+/// column), as far as the text scans without error. libyaml takes it as any block scalar;
+/// saphyr-parser saves a simple key there, which it then requires (`could not find expected
+/// ':'` at the next line after the scalar). With no scalar before it that a line more indented
+/// would continue, one blank in front of the indicator changes nothing else.
+pub(crate) fn block_headers_at_indent(chars: &[char]) -> Vec<usize> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    while !scanner.stream_end && scanner.fetch_next(&mut fetched).is_ok() {}
+    scanner.headers_at_indent
+}
+
 /// The first error go-yaml's scanner meets from the start of the text through the token that
 /// starts at character `token`, with the character index where it stopped.
 pub(crate) fn scan_error_through(chars: &[char], token: usize) -> Option<(Error, usize)> {
@@ -610,6 +625,7 @@ impl<'a> Scanner<'a> {
             root_consumed: false,
             separator_breaks: Vec::new(),
             separators: false,
+            headers_at_indent: Vec::new(),
         }
     }
 
@@ -730,6 +746,7 @@ impl<'a> Scanner<'a> {
             return self.fetch_stream_end();
         };
         self.last_start = self.pos;
+        let previous = self.last_kind;
         self.last_kind = match c {
             '*' | ']' | '}' | '\'' | '"' => TokenKind::Content,
             '&' | '!' => TokenKind::Property,
@@ -826,6 +843,9 @@ impl<'a> Scanner<'a> {
                 self.scan_tag()?;
             }
             '|' | '>' if self.flow_level == 0 => {
+                if self.column as i64 == self.indent && previous == TokenKind::Other {
+                    self.headers_at_indent.push(self.pos);
+                }
                 self.remove_key()?;
                 self.key_allowed = true;
                 self.queue(self.pos);

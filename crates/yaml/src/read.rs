@@ -7,9 +7,9 @@ use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::after_root::{
-    blank_tab_range, block_root_dedent, check_directive, first_document_scan_error,
-    leading_directives_error, read_after_block_root, read_after_root, root_extent,
-    scan_error_through, separator_line_breaks, AfterRoot, Root,
+    blank_tab_range, block_headers_at_indent, block_root_dedent, check_directive,
+    first_document_scan_error, leading_directives_error, read_after_block_root, read_after_root,
+    root_extent, scan_error_through, separator_line_breaks, AfterRoot, Root,
 };
 use crate::errors::{indentless_sequence, map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
@@ -197,6 +197,7 @@ fn first_document_end(src: &str) -> Option<(usize, bool)> {
 fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
     let mut patched: Option<String> = None;
     let mut indented_lines: Vec<usize> = Vec::new();
+    let mut headers_shifted = false;
     // Where libyaml accepts text that saphyr-parser rejects, the text is adjusted without
     // changing its meaning or its line numbers, and parsed again.
     for _ in 0..MAX_RETRIES {
@@ -306,6 +307,20 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                             })
                             .collect();
                         patched = Some(fixed.join("\n"));
+                        continue;
+                    }
+                }
+                if info.contains("simple key expect") && !headers_shifted {
+                    // A block scalar's indicator at its collection's column (see
+                    // `block_headers_at_indent`): shift each such one a column right.
+                    headers_shifted = true;
+                    let mut chars: Vec<char> = text.chars().collect();
+                    let headers = block_headers_at_indent(&chars);
+                    if !headers.is_empty() {
+                        for &at in headers.iter().rev() {
+                            chars.insert(at, ' ');
+                        }
+                        patched = Some(chars.into_iter().collect());
                         continue;
                     }
                 }
