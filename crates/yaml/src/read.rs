@@ -1232,11 +1232,17 @@ fn readable(c: char) -> bool {
 /// Whether a key is written after `?` (an explicit key, which may span lines).
 fn explicit_key(chars: &[char], span: Span) -> bool {
     let start = span.start.index().min(chars.len());
-    chars[..start]
+    if chars[..start]
         .iter()
         .rev()
         .find(|c| !matches!(c, ' ' | '\t'))
         .is_some_and(|&c| c == '?')
+    {
+        return true;
+    }
+    // An empty key after `?` ending its line (maybe with a comment): saphyr-parser places it
+    // at the next token.
+    span.start.index() == span.end.index() && prev_flow_char(chars, start) == Some('?')
 }
 
 /// libyaml's error for an implicit key that spans lines: it cannot be a simple key, so the
