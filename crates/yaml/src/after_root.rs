@@ -409,20 +409,26 @@ pub(crate) fn block_headers_at_indent(chars: &[char]) -> Vec<usize> {
     scanner.headers_at_indent
 }
 
-/// The first error go-yaml's scanner meets from the start of the text through the token that
-/// starts at character `token`, with the character index where it stopped.
-pub(crate) fn scan_error_through(chars: &[char], token: usize) -> Option<(Error, usize)> {
+/// Scans from the start of the text through the token that starts at character `token`: the
+/// first error go-yaml's scanner meets, with the character index where it stopped, or else the
+/// first character of the token two before that one (the token before the one preceding it).
+pub(crate) fn scan_through(chars: &[char], token: usize) -> Result<Option<char>, (Error, usize)> {
     let mut scanner = Scanner::new(chars);
     let mut fetched = 0;
+    // The starts of the last two tokens fetched, the latest last.
+    let mut before: [Option<usize>; 2] = [None, None];
     while !scanner.stream_end {
         match scanner.fetch_next(&mut fetched) {
-            Err(Stop::Fail(e, at)) => return Some((e, at)),
-            Err(Stop::Key) => return None,
-            Ok(()) if scanner.last_start >= token => return None,
+            Err(Stop::Fail(e, at)) => return Err((e, at)),
+            Err(Stop::Key) => return Ok(None),
+            Ok(()) if scanner.last_start >= token => {
+                return Ok(before[0].and_then(|at| chars.get(at).copied()))
+            }
+            Ok(()) if !scanner.stream_end => before = [before[1], Some(scanner.last_start)],
             Ok(()) => {}
         }
     }
-    None
+    Ok(None)
 }
 
 /// Where the first document's root block collection ends because a line is indented less than

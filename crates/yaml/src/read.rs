@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use crate::after_root::{
     blank_tab_range, block_headers_at_indent, block_root_dedent, check_directive,
     first_document_scan_error, leading_directives_error, read_after_block_root, read_after_root,
-    root_extent, scan_error_through, separator_line_breaks, AfterRoot, Root,
+    root_extent, scan_through, separator_line_breaks, AfterRoot, Root,
 };
 use crate::errors::{indentless_sequence, map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
@@ -363,9 +363,10 @@ fn comment_interception(
         + chars[next_line..]
             .iter()
             .position(|&c| c != ' ' && c != '\t')?;
-    if let Some((e, at)) = scan_error_through(&chars, token) {
-        return Some((e, Some(at)));
-    }
+    let before_scalar = match scan_through(&chars, token) {
+        Err((e, at)) => return Some((e, Some(at))),
+        Ok(before) => before,
+    };
     let scalar_line = chars[..from].iter().filter(|&&c| c == '\n').count();
     let problem = match context? {
         Context::BlockSeq if !indentless_sequence(text, scalar_line) => {
@@ -374,7 +375,17 @@ fn comment_interception(
         Context::BlockSeq | Context::BlockMap => "did not find expected key",
         _ => return None,
     };
-    let line = scalar_line + 1;
+    // The parser fails at the scalar itself unless that is a node it wants (after `key:`, `-`
+    // or `?`), else at the next token.
+    let is_node = matches!(before_scalar, Some(':' | '-' | '?'));
+    let line = if is_node {
+        scalar_line + 1
+    } else {
+        scalar_line
+    };
+    if line == 0 {
+        return Some((Error::yaml(problem.into()), Some(token)));
+    }
     Some((Error::yaml(format!("line {line}: {problem}")), Some(token)))
 }
 
