@@ -10,7 +10,8 @@ use crate::Shape;
 
 /// The documents of a stream as Kubernetes' `YAMLReader` cuts them: every line ends with
 /// `\n` (a `\r\n` ending becomes `\n`), and a line starting with `---` separates documents
-/// when only blanks or a comment follow it on that line.
+/// when only blanks or a comment follow it on that line (it ends the document before it, or,
+/// when there is none, starts the next one and is part of it).
 fn split_documents(src: &str) -> Result<Vec<Cow<'_, str>>, Error> {
     // Most files are one document whose lines end with `\n`: it is the text itself (with a
     // final `\n` added when it lacks one), read in place rather than copied line by line.
@@ -47,8 +48,14 @@ fn split_lines(src: &str) -> Result<Vec<Cow<'_, str>>, Error> {
             }
             if !current.is_empty() {
                 docs.push(Cow::Owned(std::mem::take(&mut current)));
+                continue;
             }
-            continue;
+            // A separator that starts a document (the text's first line, or one right after
+            // another separator) stays in it, so go-yaml counts that line too; one ending the
+            // text without a line break gives no document.
+            if next.is_empty() && !src.ends_with('\n') {
+                continue;
+            }
         }
         current.push_str(line);
         current.push('\n');
