@@ -566,6 +566,7 @@ fn compile_uncached(pattern: &[u8]) -> Result<Regex, FuncError> {
         invalid_utf8(pattern),
         unknown_named_class(pattern),
         nested_repetition(pattern),
+        go_refusal(pattern),
     ]
     .into_iter()
     .flatten()
@@ -586,6 +587,94 @@ fn compile_uncached(pattern: &[u8]) -> Result<Regex, FuncError> {
         }
     };
     Err(FuncError::new(format!("error parsing regexp: {detail}")))
+}
+
+/// Go's error for the first construct the `regex` crate accepts and Go refuses, and its offset:
+/// a group flag other than `i`, `m`, `s`, `U` (the crate also knows `x`, `u`, `R`), a repeat
+/// count above 1000, a `\u` or `\U` escape.
+fn go_refusal(pattern: &[u8]) -> Option<(usize, String)> {
+    let text = |from: usize, to: usize| helmet_value::gostring::to_text_lossy(&pattern[from..to]);
+    let mut i = 0;
+    let mut in_class = false;
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' if matches!(pattern.get(i + 1), Some(b'u' | b'U')) => {
+                return Some((i, format!("invalid escape sequence: `{}`", text(i, i + 2))));
+            }
+            b'\\' if !in_class && pattern.get(i + 1) == Some(&b'Q') => {
+                i = pattern[i + 2..]
+                    .windows(2)
+                    .position(|w| w == b"\\E")
+                    .map_or(pattern.len(), |end| i + 2 + end + 2);
+                continue;
+            }
+            b'\\' => {
+                // `\x{hex}` and `\p{Name}`: their braces are no repeat count.
+                let braced = matches!(pattern.get(i + 1), Some(b'x' | b'p' | b'P'))
+                    && pattern.get(i + 2) == Some(&b'{');
+                i = match braced {
+                    true => pattern[i + 3..]
+                        .iter()
+                        .position(|&c| c == b'}')
+                        .map_or(pattern.len(), |end| i + 3 + end + 1),
+                    false => i + 2,
+                };
+                continue;
+            }
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            b'(' if !in_class && pattern.get(i + 1) == Some(&b'?') => {
+                let flags = &pattern[i + 2..];
+                let named = flags.starts_with(b"P<") || flags.starts_with(b"<");
+                if !named {
+                    for (k, &c) in flags.iter().enumerate() {
+                        match c {
+                            b':' | b')' => break,
+                            b'i' | b'm' | b's' | b'U' | b'-' => {}
+                            _ => {
+                                let end = i + 2 + k + 1;
+                                let shown = text(i, end.min(pattern.len()));
+                                return Some((
+                                    i,
+                                    format!("invalid or unsupported Perl syntax: `{shown}`"),
+                                ));
+                            }
+                        }
+                    }
+                }
+                i += 2;
+                continue;
+            }
+            // Go checks the count before it looks for the operator's argument.
+            b'{' if !in_class => {
+                if let Some(len) = repeat_count_len(&pattern[i + 1..]) {
+                    let count = &pattern[i + 1..i + len];
+                    // Go reads a count with a leading zero as no count (a literal `{`).
+                    let too_large = count
+                        .split(|&b| b == b',')
+                        .all(|n| n.len() < 2 || n[0] != b'0')
+                        && count.split(|&b| b == b',').any(|n| {
+                            n.len() > 4
+                                || std::str::from_utf8(n)
+                                    .ok()
+                                    .and_then(|n| n.parse::<u32>().ok())
+                                    .is_some_and(|n| n > 1000)
+                        });
+                    if too_large {
+                        return Some((
+                            i,
+                            format!("invalid repeat count: `{}`", text(i, i + len + 1)),
+                        ));
+                    }
+                    i += len + 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Go's error for the first byte of a pattern that is not UTF-8, and its offset.
