@@ -43,7 +43,11 @@ fn validate(
     })?;
     // Helm reads the file into its `common.Values` map type, which names the type in a
     // top-level type error where a plain map would say `map[string]interface {}`.
-    let values = helmet_yaml::from_str(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+    let text = std::str::from_utf8(&bytes).map_err(|_| match crate::load::not_utf8(&bytes) {
+        Ok(error) => format!("unable to parse YAML: {error}"),
+        Err(refused) => refused.to_string(),
+    })?;
+    let values = helmet_yaml::from_str(text).map_err(|e| {
         let text = e.to_string();
         let text = match text.strip_suffix("Go value of type map[string]interface {}") {
             Some(head) => format!("{head}Go value of type common.Values"),

@@ -26,9 +26,19 @@ pub(crate) fn parse_yaml(text: &[u8]) -> Result<Value, String> {
     // A chart loaded again reads the same Chart.yaml again: kept per process as values files.
     use crate::values::parsed::{parsed, Reading};
     parsed(Reading::ChartFile, text, |text| {
-        let text = String::from_utf8_lossy(text);
-        helmet_yaml::from_str_go_types(&text).map_err(|e| e.to_string())
+        match std::str::from_utf8(text) {
+            Ok(text) => helmet_yaml::from_str_go_types(text).map_err(|e| e.to_string()),
+            Err(_) => Err(not_utf8(text).unwrap_or_else(str::to_string)),
+        }
     })
+}
+
+/// sigs.k8s.io/yaml's error for a YAML text that is not UTF-8 (go-yaml's reader refuses the
+/// bad byte once its scanner gets there), or as the error the case helmet does not decide,
+/// named.
+pub(crate) fn not_utf8(text: &[u8]) -> Result<String, &'static str> {
+    helmet_yaml::reader_utf8::reached_problem(text)
+        .map(|problem| format!("error converting YAML to JSON: yaml: {problem}"))
 }
 
 /// Loads a chart from a directory or a `.tgz` archive, with its subcharts.
@@ -444,9 +454,64 @@ fn read_sized(full: &Path) -> std::io::Result<Option<(ChartFileRead, bool)>> {
 pub fn parse_values(data: &[u8]) -> Result<Value, Error> {
     crate::values::parsed::parsed_values(data, |data| {
         // Helm's LoadValues: documents cut at `---` lines, each read as a map, merged in order.
-        helmet_yaml::load_values(&String::from_utf8_lossy(data))
-            .map_err(|e| Error::new(e.to_string()))
+        match std::str::from_utf8(data) {
+            Ok(text) => helmet_yaml::load_values(text).map_err(|e| Error::new(e.to_string())),
+            Err(_) => values_not_utf8(data),
+        }
     })
+}
+
+/// [`parse_values`] for a file that is not UTF-8. Kubernetes' YAML reader cuts the documents
+/// out of the bytes (lines, `\r\n` read as `\n`; a `---` line ends the document before it, or
+/// starts the next one and stays in it), then go-yaml reads each: the documents before the
+/// first one that is not UTF-8 fail or pass as usual, and that one fails with go-yaml's reader
+/// error.
+fn values_not_utf8(data: &[u8]) -> Result<Value, Error> {
+    let mut docs: Vec<Vec<u8>> = Vec::new();
+    let mut current = Vec::new();
+    for raw in data.split_inclusive(|&b| b == b'\n') {
+        let line = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(after) = line.strip_prefix(b"---") {
+            let trimmed = after.trim_ascii();
+            if !trimmed.is_empty() && trimmed[0] != b'#' {
+                // Go prints the line's bytes as they are (invalid ones shown here as U+FFFD).
+                return Err(Error::new(format!(
+                    "error reading yaml document: invalid Yaml document separator: {}",
+                    String::from_utf8_lossy(trimmed)
+                )));
+            }
+            if !current.is_empty() {
+                docs.push(std::mem::take(&mut current));
+                continue;
+            }
+            // One ending the text without a line break gives no document.
+            if !raw.ends_with(b"\n") {
+                continue;
+            }
+        }
+        current.extend_from_slice(line);
+        current.push(b'\n');
+    }
+    if !current.is_empty() {
+        docs.push(current);
+    }
+    let mut values = Map::new();
+    for doc in &docs {
+        let Ok(text) = std::str::from_utf8(doc) else {
+            return Err(Error::new(match not_utf8(doc) {
+                Ok(error) => format!("cannot unmarshal yaml document: {error}"),
+                Err(refused) => refused.to_string(),
+            }));
+        };
+        // One document (a `---` line it starts with stays in it), merged as Helm's LoadValues.
+        let read = helmet_yaml::load_values(text).map_err(|e| Error::new(e.to_string()))?;
+        if let Some(map) = read.as_map() {
+            values = merge_maps(values, &map);
+        }
+    }
+    // Only `---` lines held other bytes.
+    Ok(Value::map(values))
 }
 
 /// Splits a YAML stream at `---` lines as Kubernetes' YAML reader does.
