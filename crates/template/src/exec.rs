@@ -760,6 +760,44 @@ impl<'a> State<'a> {
         }
     }
 
+    /// How many arguments are fixed (not variadic), or text/template's error when `num_in`
+    /// arguments (`given` of them written in the call) cannot fill `num_params` parameters.
+    #[inline(always)]
+    fn fixed_args(
+        &self,
+        name: &str,
+        num_params: usize,
+        variadic: bool,
+        num_in: usize,
+        given: usize,
+    ) -> R<usize> {
+        if variadic {
+            if num_in < num_params {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want at least {num_params} got {given}"
+                )));
+            }
+            Ok(num_params)
+        } else if num_in != num_params {
+            Err(self.errorf(format!(
+                "wrong number of args for {name}: want {num_params} got {num_in}"
+            )))
+        } else {
+            Ok(given)
+        }
+    }
+
+    /// The error for argument `i` of a call that is a string helmet cannot hold as text.
+    #[cold]
+    fn refused_not_utf8(&mut self, node: At<'a>, name: &str, i: usize) -> Error {
+        self.at = node;
+        self.errorf(format!(
+            "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
+             supported by helmet in {name}",
+            i + 1
+        ))
+    }
+
     /// [`State::eval_call`] of one of Go's builtins. `args` are the arguments after the name.
     fn eval_builtin_call(
         &mut self,
@@ -773,24 +811,8 @@ impl<'a> State<'a> {
         let (params, variadic) = b.signature();
         let num_params = params.len();
         let num_in = args.len() + usize::from(fin.is_some());
-        let num_fixed;
-        if variadic.is_some() {
-            num_fixed = num_params;
-            if num_in < num_fixed {
-                return Err(self.errorf(format!(
-                    "wrong number of args for {name}: want at least {} got {}",
-                    num_fixed,
-                    args.len()
-                )));
-            }
-        } else {
-            num_fixed = args.len();
-            if num_in != num_params {
-                return Err(self.errorf(format!(
-                    "wrong number of args for {name}: want {num_params} got {num_in}"
-                )));
-            }
-        }
+        let num_fixed =
+            self.fixed_args(name, num_params, variadic.is_some(), num_in, args.len())?;
         let param_at = |i: usize| -> Pt {
             match params.get(i) {
                 Some(t) => *t,
@@ -839,12 +861,7 @@ impl<'a> State<'a> {
         }
         if let Some(i) = refused {
             self.call_args.truncate(mark);
-            self.at = node;
-            return Err(self.errorf(format!(
-                "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
-                 supported by helmet in {name}",
-                i + 1
-            )));
+            return Err(self.refused_not_utf8(node, name, i));
         }
         let callee_name = if b == Builtin::Call {
             args.first().map(|a| a.to_string()).unwrap_or_default()
@@ -872,24 +889,8 @@ impl<'a> State<'a> {
     ) -> R<Ev> {
         let num_params = f.params.len();
         let num_in = args.len() + usize::from(fin.is_some());
-        let num_fixed;
-        if f.variadic.is_some() {
-            num_fixed = num_params;
-            if num_in < num_fixed {
-                return Err(self.errorf(format!(
-                    "wrong number of args for {name}: want at least {} got {}",
-                    num_fixed,
-                    args.len()
-                )));
-            }
-        } else {
-            num_fixed = args.len();
-            if num_in != num_params {
-                return Err(self.errorf(format!(
-                    "wrong number of args for {name}: want {num_params} got {num_in}"
-                )));
-            }
-        }
+        let num_fixed =
+            self.fixed_args(name, num_params, f.variadic.is_some(), num_in, args.len())?;
         let param_at = |i: usize| -> Pt {
             Pt::Go(match f.params.get(i) {
                 Some(t) => *t,
@@ -924,12 +925,7 @@ impl<'a> State<'a> {
         }
         if let Some(i) = refused {
             self.call_values.truncate(values_mark);
-            self.at = node;
-            return Err(self.errorf(format!(
-                "error calling {name}: a string that is not valid UTF-8 as argument {} is not \
-                 supported by helmet in {name}",
-                i + 1
-            )));
+            return Err(self.refused_not_utf8(node, name, i));
         }
         let ctx = ExecContext {
             set: self.set,
