@@ -385,7 +385,8 @@ fn pointer_segments(pointer: &str) -> Vec<String> {
         .collect()
 }
 
-fn pointer(segments: &[String]) -> String {
+/// The JSON pointer of `segments`, each escaped (`~0`, `~1`).
+pub(super) fn pointer(segments: &[String]) -> String {
     segments
         .iter()
         .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))

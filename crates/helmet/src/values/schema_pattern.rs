@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use super::schema::pointer;
+
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// The patterns a schema was given to the validator with, and what each was written as.
@@ -92,7 +94,7 @@ pub(crate) fn rewrite(
         {
             form.push_str("(?:)");
         }
-        let Some(parent) = json_at_mut(&mut rewritten, parent) else {
+        let Some(parent) = rewritten.pointer_mut(&pointer(parent)) else {
             continue;
         };
         let Some(map) = parent.as_object_mut() else {
@@ -110,27 +112,6 @@ pub(crate) fn rewrite(
         changed = true;
     }
     (changed.then_some(rewritten), originals, refused)
-}
-
-fn pointer(path: &[String]) -> String {
-    path.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-        .collect()
-}
-
-fn json_at_mut<'a>(
-    root: &'a mut serde_json::Value,
-    path: &[String],
-) -> Option<&'a mut serde_json::Value> {
-    let mut node = root;
-    for seg in path {
-        node = match node {
-            serde_json::Value::Object(m) => m.get_mut(seg)?,
-            serde_json::Value::Array(a) => a.get_mut(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
 }
 
 /// Keywords whose value is a schema.
