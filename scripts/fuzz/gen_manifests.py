@@ -1,17 +1,14 @@
 import random, os, sys, shutil
-from case import new_case
+from case import new_case, real_values_files, stretch
 seed = int(sys.argv[2]); random.seed(seed); n = int(sys.argv[1]); out = sys.argv[3]
-files = [l.strip() + "/values.yaml" for l in open(os.environ["FUZZ_CHARTS"])]
-files = [f for f in files if os.path.exists(f)]
+files = real_values_files()
 inserts = [":", "- ", "#", "&a ", "*a", "!!str ", "? ", "|", ">", "'", '"', "\t", "{", "}", "[", "]", ",", "%", "---\n", "...\n", "\n", "  ", "~", "null", "\ufeff", "kind: Secret\n", "kind: [a]\n", "metadata: x\n", "metadata:\n  name: [1]\n", "apiVersion: 7\n", "\n---\n# Source: x\n", "kind: Namespace\n"]
 heads = ["", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n", "kind: Deployment\n", "---\n", "# c\n", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    a: b\n"]
 shutil.rmtree(out, ignore_errors=True)
 for i in range(n):
-    f = random.choice(files)
-    lines = open(f, encoding="utf-8", errors="replace").read().splitlines(True)
-    if not lines: continue
-    a = random.randrange(len(lines)); b = min(len(lines), a + random.randint(3, 30))
-    text = random.choice(heads) + "".join(lines[a:b])
+    text = stretch(random, files, 30)
+    if text is None: continue
+    text = random.choice(heads) + text
     for _ in range(random.randint(0, 3)):
         p = random.randrange(len(text) or 1)
         r = random.random()

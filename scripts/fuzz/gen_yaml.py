@@ -1,16 +1,12 @@
 import random, os, sys, shutil, glob
-from case import new_case
+from case import new_case, real_values_files, stretch
 seed = int(sys.argv[2]); random.seed(seed); n = int(sys.argv[1]); out = sys.argv[3]
-files = [l.strip() + "/values.yaml" for l in open(os.environ["FUZZ_CHARTS"])]
-files = [f for f in files if os.path.exists(f)]
+files = real_values_files()
 inserts = [":", "- ", "#", "&a ", "*a", "!!str ", "!!int ", "? ", "|", ">", "|-", ">+2", "'", '"', "\t", "{", "}", "[", "]", ",", "%", "@", "`", "\\", "---\n", "...\n", "\n", "  ", "0x1F", "1e3", "yes", "~", "null", ".inf", "0o17", "017", "1_000", "<<: *a", "\u00e9", "\u2028", "\ufeff", "\x85", "!", "!a!b ", "2001-12-14", "+12", "-.5", "=", "<<"]
 shutil.rmtree(out, ignore_errors=True)
 for i in range(n):
-    f = random.choice(files)
-    lines = open(f, encoding="utf-8", errors="replace").read().splitlines(True)
-    if not lines: continue
-    a = random.randrange(len(lines)); b = min(len(lines), a + random.randint(3, 40))
-    text = "".join(lines[a:b])
+    text = stretch(random, files, 40)
+    if text is None: continue
     for _ in range(random.randint(0, 3)):
         if not text: break
         p = random.randrange(len(text))
