@@ -149,24 +149,62 @@ fn put(key: &ParseKey<'_>, hash: u64, trees: &ParsedTrees) {
     cache.bytes += size;
 }
 
+/// Sources up to this many bytes are hashed whole; longer ones by [`SAMPLES`] windows.
+const WHOLE_SOURCE: usize = 256;
+/// How many 8-byte windows of a longer source its fingerprint takes, spread evenly from its
+/// first to its last byte.
+const SAMPLES: usize = 32;
+
 /// A fast 64-bit hash of a key's texts (eight bytes per step). It only picks the bucket: a hit
-/// compares the whole key, so collisions cost a comparison, never a wrong tree.
+/// compares the whole key, so collisions cost a comparison, never a wrong tree. A long source
+/// (a chart's template files, hundreds of KB per load of a large chart, hit on every warm load)
+/// is hashed by its length and evenly spread windows rather than every byte: a hit compares it
+/// whole anyway, and two sources of one name and length that differ only between the windows
+/// (an edit in place) just share a bucket.
 fn fingerprint(key: &ParseKey<'_>) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = Arc::as_ptr(key.funcs) as usize as u64;
-    for part in [key.name, key.left, key.right, key.source] {
-        let bytes = part.as_bytes();
+    let mut h = Fingerprint(Arc::as_ptr(key.funcs) as usize as u64);
+    for part in [key.name, key.left, key.right] {
+        h.add_all(part.as_bytes());
+    }
+    let source = key.source.as_bytes();
+    if source.len() <= WHOLE_SOURCE {
+        h.add_all(source);
+    } else {
+        // Window i starts at i * (len - 8) / (SAMPLES - 1): the first at 0, the last ending
+        // at the last byte.
+        let span = source.len() - 8;
+        for i in 0..SAMPLES {
+            let at = i * span / (SAMPLES - 1);
+            let mut word = [0u8; 8];
+            if let Some(window) = source.get(at..at + 8) {
+                word.copy_from_slice(window);
+            }
+            h.add(u64::from_le_bytes(word));
+        }
+        h.add(source.len() as u64);
+    }
+    h.0
+}
+
+/// The running state of [`fingerprint`].
+struct Fingerprint(u64);
+
+impl Fingerprint {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    /// Every byte of `bytes`, then its length.
+    fn add_all(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for w in &mut words {
-            let word = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+            self.add(u64::from_le_bytes(w.try_into().expect("eight bytes")));
         }
         let mut tail = [0u8; 8];
         tail[..words.remainder().len()].copy_from_slice(words.remainder());
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-        h = (h.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
+        self.add(u64::from_le_bytes(tail));
+        self.add(bytes.len() as u64);
     }
-    h
 }
 
 #[cfg(test)]
@@ -189,5 +227,42 @@ mod tests {
             fingerprint(&key("t", "12345679"))
         );
         assert_eq!(fingerprint(&key("t", "x")), fingerprint(&key("t", "x")));
+        let long = "{{ .Values.x }}\n".repeat(100);
+        let mut changed_end = long.clone();
+        changed_end.pop();
+        changed_end.push('!');
+        assert_ne!(
+            fingerprint(&key("t", &long)),
+            fingerprint(&key("t", &changed_end))
+        );
+    }
+
+    /// Long sources whose fingerprints agree (same name and length, a change between the
+    /// sampled windows) are told apart by the full comparison of a hit.
+    #[test]
+    fn sampled_sources_that_collide_stay_apart() {
+        let funcs = Arc::new(FuncMap::new());
+        let key = |source| ParseKey {
+            name: "sampled-collision-test",
+            source,
+            left: "{{",
+            right: "}}",
+            funcs: &funcs,
+        };
+        let base = "a".repeat(4000);
+        let mut other = base.clone();
+        // Byte 20 is in no window (the first covers 0..8, the second starts at 128).
+        other.replace_range(20..21, "b");
+        assert_eq!(fingerprint(&key(&base)), fingerprint(&key(&other)));
+        let tree = |text: &str| -> ParsedTrees {
+            let parsed = crate::parser::parse("t", text, "{{", "}}", &|_| None).expect("parses");
+            parsed.trees.into_iter().map(Arc::new).collect()
+        };
+        let first = parsed(&key(&base), || Ok::<_, ()>(tree(&base))).unwrap();
+        let second = parsed(&key(&other), || Ok::<_, ()>(tree(&other))).unwrap();
+        assert_eq!(&*first[0].text, base.as_str());
+        assert_eq!(&*second[0].text, other.as_str());
+        let again = parsed(&key(&other), || Err(())).unwrap();
+        assert!(Arc::ptr_eq(&again, &second));
     }
 }

@@ -585,7 +585,7 @@ impl<'a> State<'a> {
         fin: Option<Ev>,
     ) -> R<Ev> {
         self.at = At::Arg(node);
-        self.eval_field_chain(dot, dot.clone(), node, fields, args, fin)
+        self.eval_field_chain(dot, dot, node, fields, args, fin)
     }
 
     fn eval_chain_node(
@@ -608,7 +608,7 @@ impl<'a> State<'a> {
             return Err(self.errorf(format!("indirection through explicit nil in {node}")));
         }
         let pipe = self.eval_arg_any_nil(dot, inner)?;
-        self.eval_field_chain(dot, pipe, node, fields, args, fin)
+        self.eval_field_chain(dot, &pipe, node, fields, args, fin)
     }
 
     fn eval_variable_node(
@@ -625,30 +625,47 @@ impl<'a> State<'a> {
             self.not_a_function(args, fin.is_some())?;
             return Ok(value);
         };
-        self.eval_field_chain(dot, value, node, fields, args, fin)
+        self.eval_field_chain(dot, &value, node, fields, args, fin)
     }
 
     fn eval_field_chain(
         &mut self,
         dot: &Ev,
-        mut receiver: Ev,
+        receiver: &Ev,
         node: &'a Arg,
         fields: &str,
         args: &'a [Arg],
         fin: Option<Ev>,
     ) -> R<Ev> {
         // `fields` holds the names joined by dots (one pass over its bytes); all but the last
-        // are plain lookups.
+        // are plain lookups. The first receiver is borrowed (usually the dot): reading a field
+        // needs no value of its own.
         let mut start = 0;
+        let mut step: Option<Ev> = None;
         for (i, &b) in fields.as_bytes().iter().enumerate() {
             if b == b'.' {
                 let name = fields.get(start..i).unwrap_or_default();
-                receiver = self.eval_field(dot, name, node, &[], None, receiver)?;
+                let next = self.eval_field(
+                    dot,
+                    name,
+                    node,
+                    &[],
+                    None,
+                    step.as_ref().unwrap_or(receiver),
+                )?;
+                step = Some(next);
                 start = i + 1;
             }
         }
         let last = fields.get(start..).unwrap_or_default();
-        self.eval_field(dot, last, node, args, fin, receiver)
+        self.eval_field(
+            dot,
+            last,
+            node,
+            args,
+            fin,
+            step.as_ref().unwrap_or(receiver),
+        )
     }
 
     fn eval_field(
@@ -658,7 +675,7 @@ impl<'a> State<'a> {
         node: &'a Arg,
         args: &'a [Arg],
         fin: Option<Ev>,
-        receiver: Ev,
+        receiver: &Ev,
     ) -> R<Ev> {
         if receiver.is_invalid() {
             if self.set.missing_key_error {

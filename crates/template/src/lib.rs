@@ -53,7 +53,7 @@ const EXEC_STACK_SIZE: usize = 1 << 30;
 #[derive(Clone)]
 pub(crate) struct Set {
     /// The templates by name.
-    pub trees: Arc<names::NameMap<Arc<ast::Tree>>>,
+    pub trees: Arc<names::TreeSet>,
     /// Templates a `tpl` text added on top of `trees` for its own run (Go's `tpl` parses into a
     /// clone of the set), newest last; searched before `trees`.
     pub local: Vec<Arc<ast::Tree>>,
@@ -77,7 +77,7 @@ impl Set {
             .iter()
             .rev()
             .find(|t| t.name == name)
-            .or_else(|| self.trees.get(name))
+            .or_else(|| self.trees.get(name).map(|t| &t.0))
     }
 
     /// Parses `source` as the template `name` (or takes the trees of an earlier parse of the
@@ -159,7 +159,7 @@ impl Set {
             if local {
                 self.local.push(tree.clone());
             } else {
-                Arc::make_mut(&mut self.trees).insert(tree.name.clone(), tree.clone());
+                Arc::make_mut(&mut self.trees).replace(names::ByName(tree.clone()));
             }
         }
         main
@@ -243,15 +243,20 @@ impl Templates {
     /// Whether any template of the set calls one of the functions `names` (e.g. the ones that
     /// change maps in place, which forbid running templates of one chart side by side).
     pub fn calls_any(&self, names: &[&str]) -> bool {
-        self.set
-            .trees
-            .values()
-            .any(|tree| tree.called().iter().any(|f| names.contains(&&**f)))
+        self.set.trees.iter().any(|tree| {
+            tree.0.called().iter().any(|f| {
+                let f = f.as_str();
+                // Lengths and first bytes tell most names apart without comparing texts.
+                names.iter().any(|n| {
+                    n.len() == f.len() && n.as_bytes().first() == f.as_bytes().first() && *n == f
+                })
+            })
+        })
     }
 
     /// Whether a template of that name exists.
     pub fn has(&self, name: &str) -> bool {
-        self.set.trees.contains_key(name)
+        self.set.trees.contains(name)
     }
 
     /// [`Templates::execute`], but an output that is not UTF-8 (Go strings are bytes) comes

@@ -6,11 +6,44 @@
 //! of rustc's FxHash) is far cheaper. It does not resist names crafted to collide, which buys
 //! nothing here: a template can make its own render slow by simpler means (a long `until`).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::borrow::Borrow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
+
+use crate::ast::Tree;
 
 /// A map keyed by template name.
 pub(crate) type NameMap<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
+
+/// A set of parsed templates found by name. Each entry is keyed by its tree's own name, so
+/// adding the (cached, shared) trees of a chart to a new set copies no name.
+pub(crate) type TreeSet = HashSet<ByName, BuildHasherDefault<NameHasher>>;
+
+/// A tree as an entry of a [`TreeSet`]: hashed and compared by its name.
+#[derive(Clone)]
+pub(crate) struct ByName(pub Arc<Tree>);
+
+impl Hash for ByName {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // As `str` hashes, so that lookups by `&str` find it.
+        self.0.name.as_str().hash(state);
+    }
+}
+
+impl PartialEq for ByName {
+    fn eq(&self, other: &ByName) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for ByName {}
+
+impl Borrow<str> for ByName {
+    fn borrow(&self) -> &str {
+        &self.0.name
+    }
+}
 
 /// The hasher of [`NameMap`].
 #[derive(Clone, Copy, Default)]
