@@ -8,7 +8,7 @@ mod values_type;
 
 use std::sync::Arc;
 
-use helmet_value::{ElemType, Map, Value};
+use helmet_value::{ElemType, Map, TypedMap, Value};
 
 pub use capabilities::{
     Capabilities, HelmVersion, KubeVersion, VersionSet, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION,
@@ -61,37 +61,43 @@ impl ReleaseInfo {
 }
 
 /// Helm turns chart metadata into a map by reflection, and every slice on the way becomes a
-/// `[]interface {}` (so `.Chart.Keywords` is not a `[]string`).
-fn slices_as_interface(value: Value) -> Value {
+/// `[]interface {}` (so `.Chart.Keywords` is not a `[]string`). Interface maps are copied on the
+/// way (they may be shared with the chart, as `import-values` entries are), unless `fresh` says
+/// they were built for this value alone and they hold nothing to convert.
+fn slices_as_interface(value: Value, fresh: bool) -> Value {
     // Whether `value` holds something the conversion changes: a typed list, or a map it copies.
-    fn converted(value: &Value) -> bool {
+    fn converted(value: &Value, fresh: bool) -> bool {
         match value {
             Value::List(list) => {
-                list.elem != ElemType::Interface || list.items.iter().any(converted)
+                list.elem != ElemType::Interface || list.items.iter().any(|v| converted(v, fresh))
             }
-            Value::Map(map) => map.elem == ElemType::Interface,
+            Value::Map(map) => map_converted(map, fresh),
             _ => false,
         }
+    }
+    fn map_converted(map: &TypedMap, fresh: bool) -> bool {
+        map.elem == ElemType::Interface
+            && (!fresh || map.entries().values().any(|v| converted(v, fresh)))
     }
     match value {
         // Most metadata lists (`Sources`, `Keywords`, the dependency entries' own lists) are
         // built as `[]interface {}` already: kept as they are.
         Value::List(list)
-            if list.elem == ElemType::Interface && !list.items.iter().any(converted) =>
+            if list.elem == ElemType::Interface
+                && !list.items.iter().any(|v| converted(v, fresh)) =>
         {
             Value::List(list)
         }
         Value::List(list) => Value::list(
             list.items
                 .iter()
-                .cloned()
-                .map(slices_as_interface)
+                .map(|v| slices_as_interface(v.clone(), fresh))
                 .collect(),
         ),
-        Value::Map(map) if map.elem == ElemType::Interface => Value::map(
+        Value::Map(map) if map_converted(&map, fresh) => Value::map(
             map.entries()
                 .iter()
-                .map(|(k, v)| (k.clone(), slices_as_interface(v.clone())))
+                .map(|(k, v)| (k.clone(), slices_as_interface(v.clone(), fresh)))
                 .collect(),
         ),
         other => other,
@@ -100,13 +106,17 @@ fn slices_as_interface(value: Value) -> Value {
 
 /// `.Chart`: the metadata as a `map[string]interface {}` keyed by Go field names, plus `IsRoot`.
 pub fn chart_value(chart: &Chart) -> Value {
-    let mut map = Map::new();
-    for name in Metadata::GO_FIELDS {
-        if let Some(value) = chart.metadata.go_field(name) {
-            map.insert(name.to_string(), slices_as_interface(value));
-        }
-    }
-    map.insert("IsRoot".into(), Value::Bool(chart.is_root()));
+    let map: Map = Metadata::GO_FIELDS
+        .iter()
+        .filter_map(|&name| {
+            let value = chart.metadata.go_field(name)?;
+            // `go_field` builds every map it returns afresh, except the `import-values` entries
+            // of `Dependencies`, which are the chart's own values.
+            let fresh = name != "Dependencies";
+            Some((name.to_string(), slices_as_interface(value, fresh)))
+        })
+        .chain([("IsRoot".to_string(), Value::Bool(chart.is_root()))])
+        .collect();
     Value::map(map)
 }
 

@@ -21,6 +21,15 @@ pub fn as_values(v: &Value) -> Value {
 }
 
 fn values_method(receiver: &Value, name: &str) -> Option<Func> {
+    // Every field read of a common.Values map asks for a method first: names that are none
+    // leave before the map is shared with a closure.
+    if !matches!(
+        name.as_bytes().first(),
+        Some(b'Y' | b'A' | b'T' | b'P' | b'E')
+    ) || !matches!(name, "YAML" | "AsMap" | "Table" | "PathValue" | "Encode")
+    {
+        return None;
+    }
     let Value::Map(map) = receiver else {
         return None;
     };
