@@ -512,16 +512,27 @@ type KeptPatterns = HashMap<Box<[u8]>, Arc<Regex>>;
 /// Sets how many compiled patterns the process keeps; 0 turns keeping off and empties what is
 /// kept (every call compiles, as Go's functions do). When the limit is reached the kept
 /// patterns are dropped and keeping starts over.
+///
+/// `semverCompare`'s parsed constraints and versions are kept the same way, under the same
+/// limit.
 pub fn set_regex_cache_limit(limit: usize) {
     REGEX_CACHE_LIMIT.store(limit, Ordering::Relaxed);
     if limit == 0 {
         *COMPILED.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        crate::semver::clear_kept();
     }
 }
 
-/// Drops every kept pattern; keeping goes on (see [`set_regex_cache_limit`]).
+/// The limit [`set_regex_cache_limit`] set.
+pub(crate) fn regex_cache_limit() -> usize {
+    REGEX_CACHE_LIMIT.load(Ordering::Relaxed)
+}
+
+/// Drops every kept pattern (and `semverCompare`'s kept parses); keeping goes on (see
+/// [`set_regex_cache_limit`]).
 pub fn clear_regex_cache() {
     *COMPILED.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    crate::semver::clear_kept();
 }
 
 /// [`compile_uncached`], reusing a pattern compiled before in this process. Shared rather

@@ -954,6 +954,10 @@ pub(crate) fn register(map: &mut FuncMap) {
             return Err(FuncError::new("strings: Replace output length overflow"));
         }
         if let (Some(old), Some(new), Some(src)) = (a[0].as_str(), a[1].as_str(), a[2].as_str()) {
+            // Nothing to replace: the same string, without copying it twice.
+            if !src.contains(old) {
+                return Ok(a[2].clone());
+            }
             return Ok(Value::from(src.replace(old, new)));
         }
         Ok(go_string(replace_bytes(src, old, new)))
