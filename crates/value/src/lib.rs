@@ -12,11 +12,11 @@ pub mod duration;
 pub mod fmt;
 mod func;
 pub mod gostring;
+pub mod map;
 mod object;
 pub mod strconv;
 mod watch;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 pub use watch::{older_map_written, watch_older_map_writes, watching};
@@ -25,8 +25,8 @@ pub use func::{ArgType, CallContext, Func, FuncError, FuncParts, FuncResult, Nat
 pub use object::{GoShape, Object};
 
 /// The map type of Go maps with string keys. Go sorts keys when printing and ranging, byte by
-/// byte, which is exactly `String`'s ordering.
-pub type Map = BTreeMap<String, Value>;
+/// byte, which is exactly `String`'s ordering; [`map::SortedMap`] keeps its entries in that order.
+pub type Map = map::SortedMap<Value>;
 
 /// How deep [`Value::contains_itself`] walks nested maps and slices on the call stack.
 const SHALLOW_WALK: usize = 32;
@@ -285,7 +285,7 @@ impl TypedMap {
             .lock()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        find_entry(&entries, key).cloned()
+        entries.get(key).cloned()
     }
 
     /// Whether `key` is present.
@@ -332,23 +332,6 @@ impl TypedMap {
     fn identity(&self) -> *const RwLock<Arc<Map>> {
         self.lock()
     }
-}
-
-/// Maps with at most this many entries are searched by a scan (they fit one B-tree node, which
-/// the tree's own search also scans, comparing every key before the one sought byte by byte).
-const SCANNED_MAP_LEN: usize = 11;
-
-/// The value under `key` in `map`. Keys of small maps are told apart by their length and first
-/// byte before their text is compared: templates read a few names of different lengths
-/// (`.Values`, `.Release`, `.root`, `.component`).
-fn find_entry<'m>(map: &'m Map, key: &str) -> Option<&'m Value> {
-    if map.len() > SCANNED_MAP_LEN {
-        return map.get(key);
-    }
-    let first = key.as_bytes().first();
-    map.iter()
-        .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && *k == key)
-        .map(|(_, v)| v)
 }
 
 impl std::fmt::Debug for TypedMap {
@@ -501,7 +484,7 @@ impl Value {
             Value::Map(m) => {
                 let entries = m.entries();
                 let mut map = if entries.values().any(Value::holds_map) {
-                    // Cloning the entries keeps the tree's shape (nothing is sorted or inserted
+                    // Cloning the entries keeps their order (nothing is sorted or inserted
                     // again); only the values holding maps are replaced by copies.
                     let mut copy: Map = (*entries).clone();
                     for v in copy.values_mut() {
