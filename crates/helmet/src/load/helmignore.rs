@@ -160,8 +160,10 @@ enum Glob {
     /// One leading `*` then only literal characters: the name must end with this text, and the
     /// part the star takes must not hold a `/`.
     StarThen(String),
-    /// Anything else.
-    Tokens(Vec<Token>),
+    /// Anything else, with the literal characters it starts with: a name that does not start
+    /// with them cannot match, and most names are refused by that comparison alone (the
+    /// default rule `templates/.?*` is tried on every file of every load).
+    Tokens { prefix: String, tokens: Vec<Token> },
 }
 
 impl Glob {
@@ -175,14 +177,24 @@ impl Glob {
                 })
                 .collect()
         };
+        let general = |tokens: Vec<Token>| {
+            let prefix = tokens
+                .iter()
+                .map_while(|t| match t {
+                    Token::Literal(c) => Some(*c),
+                    _ => None,
+                })
+                .collect();
+            Glob::Tokens { prefix, tokens }
+        };
         match tokens.split_first() {
             Some((Token::Star, rest)) => match literal(rest) {
                 Some(text) => Glob::StarThen(text),
-                None => Glob::Tokens(tokens),
+                None => general(tokens),
             },
             _ => match literal(&tokens) {
                 Some(text) => Glob::Exact(text),
-                None => Glob::Tokens(tokens),
+                None => general(tokens),
             },
         }
     }
@@ -205,7 +217,9 @@ impl Glob {
             Glob::StarThen(text) => name
                 .strip_suffix(text.as_str())
                 .is_some_and(|taken| !taken.contains('/')),
-            Glob::Tokens(tokens) => tokens_match(tokens, name),
+            Glob::Tokens { prefix, tokens } => {
+                name.starts_with(prefix.as_str()) && tokens_match(tokens, name)
+            }
         }
     }
 }
