@@ -22,18 +22,37 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
 }
 
 /// Where a value is being decoded, for error messages: the innermost struct type and the
-/// dotted JSON path of the field.
+/// dotted JSON path of the field, as its outer path and the field's name (joined only when an
+/// error is written: most fields decode without one).
 struct Place<'a> {
     strukt: &'a str,
-    path: String,
+    outer: &'a str,
+    field: &'a str,
+}
+
+impl<'a> Place<'a> {
+    /// A field of the struct at the top (`outer` empty) or of the one at `outer`.
+    fn new(strukt: &'a str, outer: &'a str, field: &'a str) -> Place<'a> {
+        Place {
+            strukt,
+            outer,
+            field,
+        }
+    }
 }
 
 fn type_error(v: &Value, place: &Place, go_type: &str) -> Error {
+    let dot = if place.outer.is_empty() || place.field.is_empty() {
+        ""
+    } else {
+        "."
+    };
     Error::new(format!(
-        "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
+        "json: cannot unmarshal {} into Go struct field {}.{}{dot}{} of type {}",
         json_kind(v),
         place.strukt,
-        place.path,
+        place.outer,
+        place.field,
         go_type
     ))
 }
@@ -115,20 +134,14 @@ fn decode_maintainer(v: &Value, path: &str) -> Result<Option<Maintainer>, Error>
         other => {
             return Err(type_error(
                 other,
-                &Place {
-                    strukt: "Metadata",
-                    path: path.to_string(),
-                },
+                &Place::new("Metadata", path, ""),
                 "v2.Maintainer",
             ))
         }
     };
-    let place = |f: &str| Place {
-        strukt: "Maintainer",
-        path: format!("{path}.{f}"),
-    };
+    let place = |f: &'static str| Place::new("Maintainer", path, f);
     let mut failed = Vec::new();
-    let text = |f: &str| field(map, f).map(|v| decode_string(v, &place(f)));
+    let text = |f: &'static str| field(map, f).map(|v| decode_string(v, &place(f)));
     let maintainer = Maintainer {
         name: kept(&mut failed, "name", text("name")),
         email: kept(&mut failed, "email", text("email")),
@@ -150,20 +163,14 @@ pub(crate) fn decode_dependency(
         other => {
             return Err(type_error(
                 other,
-                &Place {
-                    strukt: outer,
-                    path: path.to_string(),
-                },
+                &Place::new(outer, path, ""),
                 "v2.Dependency",
             ))
         }
     };
-    let place = |f: &str| Place {
-        strukt: "Dependency",
-        path: format!("{path}.{f}"),
-    };
+    let place = |f: &'static str| Place::new("Dependency", path, f);
     let mut failed = Vec::new();
-    let text = |f: &str| field(map, f).map(|v| decode_string(v, &place(f)));
+    let text = |f: &'static str| field(map, f).map(|v| decode_string(v, &place(f)));
     let import_values = match field(map, "import-values") {
         None | Some(Value::Nil) => Vec::new(),
         Some(Value::List(l)) => l.items.clone(),
@@ -203,10 +210,7 @@ fn decode_dependencies(
             .collect(),
         other => Err(type_error(
             other,
-            &Place {
-                strukt: outer,
-                path: "dependencies".into(),
-            },
+            &Place::new(outer, "", "dependencies"),
             go_type,
         )),
     }
@@ -225,11 +229,8 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
             )))
         }
     };
-    let place = |f: &str| Place {
-        strukt: "Metadata",
-        path: f.to_string(),
-    };
-    let text = |f: &str, slot: &mut String| -> Result<(), Error> {
+    let place = |f: &'static str| Place::new("Metadata", "", f);
+    let text = |f: &'static str, slot: &mut String| -> Result<(), Error> {
         if let Some(v) = field(map, f) {
             if !v.is_nil() {
                 *slot = decode_string(v, &place(f))?;
@@ -338,10 +339,7 @@ pub fn decode_lock(doc: &Value) -> Result<Lock, Error> {
             )))
         }
     };
-    let place = |f: &str| Place {
-        strukt: "Lock",
-        path: f.to_string(),
-    };
+    let place = |f: &'static str| Place::new("Lock", "", f);
     if let Some(v) = field(map, "generated") {
         lock.generated = decode_string(v, &place("generated"))?;
     }
