@@ -204,16 +204,16 @@ fn path_value(values: &Map, path: &str) -> Option<Value> {
     let (last, tables) = parts.split_last()?;
     // A single key is looked up in the top table itself.
     let Some((first, rest)) = tables.split_first() else {
-        return match values.get(*last)? {
+        return match values.get(last)? {
             Value::Map(_) => None,
             other => Some(other.clone()),
         };
     };
-    let mut table = values.get(*first)?.as_map()?;
+    let mut table = values.get(first)?.as_map()?;
     for t in rest {
-        table = table.get(*t)?.as_map()?;
+        table = table.get(t)?.as_map()?;
     }
-    match table.get(*last)? {
+    match table.get(last)? {
         Value::Map(_) => None,
         other => Some(other.clone()),
     }
@@ -248,16 +248,32 @@ fn process_enabled(
         })
         .collect();
     // Subcharts no requirement claims stay as they are; claimed ones are copied per
-    // requirement, renamed to its alias.
-    let mut kept: Vec<Chart> = existing
+    // requirement, renamed to its alias. Each subchart moves to its last place (a copy only
+    // for a subchart two requirements take).
+    let mut uses = vec![0usize; existing.len()];
+    let taken: Vec<Option<usize>> = claims
         .iter()
-        .enumerate()
-        .filter(|(i, _)| !claims.iter().any(|claimed| claimed[*i]))
-        .map(|(_, c)| c.clone())
+        .map(|claimed| claimed.iter().position(|c| *c))
         .collect();
-    for (req, claimed) in reqs.iter().zip(&claims) {
-        if let Some(found) = claimed.iter().position(|c| *c).map(|i| &existing[i]) {
-            let mut copy = found.clone();
+    for i in taken.iter().flatten() {
+        uses[*i] += 1;
+    }
+    let mut existing: Vec<Option<Chart>> = existing.into_iter().map(Some).collect();
+    let mut kept: Vec<Chart> = Vec::with_capacity(existing.len());
+    for (i, chart) in existing.iter_mut().enumerate() {
+        if !claims.iter().any(|claimed| claimed[i]) {
+            kept.extend(chart.take());
+        }
+    }
+    for (req, found) in reqs.iter().zip(&taken) {
+        let Some(i) = *found else { continue };
+        uses[i] -= 1;
+        let copy = if uses[i] == 0 {
+            existing[i].take()
+        } else {
+            existing[i].clone()
+        };
+        if let Some(mut copy) = copy {
             if !req.alias.is_empty() {
                 copy.metadata.name = req.alias.clone();
             }
@@ -272,7 +288,7 @@ fn process_enabled(
     }
     chart.dependencies = kept;
     let cvals = coalesce::coalesce_values(chart, values, warnings)?;
-    let cmap = cvals.as_map().map(|m| (*m).clone()).unwrap_or_default();
+    let cmap = cvals.as_map().unwrap_or_default();
     // Tags.
     if let Some(Value::Map(tags)) = cmap.get("tags") {
         for req in chart.metadata.dependencies.iter_mut().flatten() {
