@@ -1,6 +1,7 @@
 //! Loading charts from directories and archives, as Helm's chart loader does.
 
 pub mod archive;
+mod folder;
 pub mod helmignore;
 pub mod metadata;
 
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use helmet_value::{Map, Value};
 
 use crate::chart::{Chart, Error, File, Metadata};
+use folder::{Folder, Kind};
 use helmignore::IgnoreRules;
 
 /// How deep symbolic links to directories may nest before we give up (Helm has no limit and
@@ -50,6 +52,19 @@ pub fn load_chart(path: &Path) -> Result<Chart, Error> {
 /// links it followed) are added to `log`. On success they are the first of the chart's
 /// `load_warnings`.
 pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
+    // A folder opened at once tells that it is one, without a `stat` first. Only a path
+    // without `..` names the same folder as the absolute path the walk reports (`..` is taken
+    // lexically there); anything else, and any failure, goes the way below.
+    let plain = !path
+        .components()
+        .any(|part| part == std::path::Component::ParentDir);
+    if plain {
+        if let Ok(folder) = Folder::open(path) {
+            if folder.is_open() {
+                return load_dir_opened(path, Some(folder), log);
+            }
+        }
+    }
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::new(format!("stat {}: {}", path.display(), io_text(&e))))?;
     if meta.is_dir() {
@@ -62,8 +77,17 @@ pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Er
 /// [`load_dir`]; when loading fails, the lines Helm had logged before failing (the symbolic
 /// links it followed) are added to `log`.
 pub fn load_dir_logged(dir: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
+    load_dir_opened(dir, None, log)
+}
+
+/// [`load_dir_logged`], with the folder already open when `opened` holds it.
+fn load_dir_opened(
+    dir: &Path,
+    opened: Option<Folder>,
+    log: &mut Vec<String>,
+) -> Result<Chart, Error> {
     let mut links = Vec::new();
-    match load_dir_collecting(dir, &mut links) {
+    match load_dir_collecting(dir, opened, &mut links) {
         Ok(mut chart) => {
             // Helm logs each link while walking, before loading any file.
             links.append(&mut chart.load_warnings);
@@ -122,19 +146,34 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     load_dir_logged(dir, &mut Vec::new())
 }
 
-/// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`.
-fn load_dir_collecting(dir: &Path, links: &mut Vec<String>) -> Result<Chart, Error> {
+/// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`; the
+/// folder is opened here unless `opened` holds it.
+fn load_dir_collecting(
+    dir: &Path,
+    opened: Option<Folder>,
+    links: &mut Vec<String>,
+) -> Result<Chart, Error> {
     let top = go_absolute(dir);
+    // A folder that cannot be opened is read by path, so that its errors come as and where
+    // they did: `.helmignore` first, then the listing.
+    let folder = match opened {
+        Some(folder) => folder,
+        None => Folder::open(&top).unwrap_or(Folder::ByPath),
+    };
     let mut rules = IgnoreRules::empty();
-    let ignore_file = top.join(".helmignore");
+    let ignore_file = || top.join(".helmignore");
     // Helm reads `.helmignore` for its rules, then again as a file of the chart. The walk takes
     // the contents read here (same file, same bytes) instead of opening it a second time. A file
     // the chart could not hold (too big) is read again the plain way, so that the walk reports
     // it where Helm does.
     let mut ignore_read = None;
-    let open_error =
-        |e: std::io::Error| Error::new(format!("open {}: {}", ignore_file.display(), io_text(&e)));
-    match read_sized(&ignore_file) {
+    let open_error = |e: std::io::Error| {
+        Error::new(format!("open {}: {}", ignore_file().display(), io_text(&e)))
+    };
+    match folder
+        .open_file(".helmignore", &top, false)
+        .and_then(read_sized)
+    {
         Ok(Some((read, bom))) => {
             // The rules are read from the file's own bytes, mark included.
             rules = if bom {
@@ -146,7 +185,7 @@ fn load_dir_collecting(dir: &Path, links: &mut Vec<String>) -> Result<Chart, Err
             ignore_read = Some(read);
         }
         Ok(None) => {
-            let text = std::fs::read(&ignore_file).map_err(open_error)?;
+            let text = std::fs::read(ignore_file()).map_err(open_error)?;
             rules = IgnoreRules::parse(&text).map_err(Error::new)?;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -156,7 +195,13 @@ fn load_dir_collecting(dir: &Path, links: &mut Vec<String>) -> Result<Chart, Err
     let mut files = Vec::new();
     // The top folder is not logged when it is a link: Helm walks it with a trailing slash,
     // which follows the link.
-    walk(&top, "", &rules, &mut files, links, 0, &mut ignore_read)?;
+    let mut walk = Walk {
+        rules: &rules,
+        files: &mut files,
+        links,
+        ignore_read: &mut ignore_read,
+    };
+    walk.folder(Ok(folder), &top, "", 0)?;
     load_files(files, 0)
 }
 
@@ -222,6 +267,22 @@ fn go_getwd() -> Option<PathBuf> {
 
 /// Go's `filepath.Clean` of an absolute path: no `.`, `..` resolved against the text.
 fn lexically_clean(path: &Path) -> PathBuf {
+    // A path already clean (no `.` or `..` steps, no doubled or trailing separator) stays as it
+    // is: rebuilding it step by step costs more, once per load.
+    let text = path.as_os_str().as_encoded_bytes();
+    let clean = text.starts_with(b"/")
+        && text
+            .split(|b| *b == b'/')
+            .skip(1)
+            .all(|step| !step.is_empty() && step != b"." && step != b"..");
+    if clean || text == b"/" {
+        return path.to_path_buf();
+    }
+    lexically_clean_steps(path)
+}
+
+/// [`lexically_clean`], step by step.
+fn lexically_clean_steps(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {
@@ -240,113 +301,120 @@ fn lexically_clean(path: &Path) -> PathBuf {
     out
 }
 
-fn walk(
-    dir: &Path,
-    rel: &str,
-    rules: &IgnoreRules,
-    files: &mut Vec<File>,
-    links: &mut Vec<String>,
-    depth: usize,
-    ignore_read: &mut Option<ChartFileRead>,
-) -> Result<(), Error> {
-    if depth > MAX_WALK_DEPTH {
-        return Err(Error::new(format!(
-            "directory nesting too deep at {} (a symbolic link loop?)",
-            dir.display()
-        )));
-    }
-    // The entry's own type comes with the directory listing (no system call); only symbolic
-    // links need a `stat` to learn what they point to.
-    let mut entries: Vec<(String, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
-        .map_err(|e| Error::new(format!("open {}: {}", dir.display(), io_text(&e))))?
-        .filter_map(|entry| entry.ok())
-        .map(|entry| {
-            // The listing's own string when it is UTF-8 (no second copy).
-            let name = entry
-                .file_name()
-                .into_string()
-                .unwrap_or_else(|name| name.to_string_lossy().into_owned());
-            (name, entry.file_type().ok())
-        })
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, kind) in entries {
-        // Joined into buffers of the final size: `join` and `format!` cost more, once per file
-        // and load.
-        let mut full = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
-        full.push(dir);
-        full.push(&name);
-        let rel_name = if rel.is_empty() {
-            name.clone()
-        } else {
-            let mut joined = String::with_capacity(rel.len() + 1 + name.len());
-            joined.push_str(rel);
-            joined.push('/');
-            joined.push_str(&name);
-            joined
-        };
-        let is_link = match kind {
-            Some(kind) => kind.is_symlink(),
-            None => std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()),
-        };
-        let kind = match kind {
-            Some(kind) if !kind.is_symlink() => kind,
-            // Follow symbolic links, as Helm does.
-            _ => std::fs::metadata(&full)
-                .map_err(|e| {
-                    // Go's EvalSymlinks reports the path it could not find.
-                    // Go's EvalSymlinks has resolved the folders above the link by then.
-                    let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-                    let target = std::fs::read_link(&full)
-                        .map(|t| first_missing(&lexically_clean(&base.join(t)), 0))
-                        .unwrap_or_else(|_| full.clone());
-                    Error::new(format!(
-                        "error evaluating symlink {}: lstat {}: {}",
-                        full.display(),
-                        target.display(),
-                        io_text(&e)
-                    ))
-                })?
-                .file_type(),
-        };
-        if is_link {
-            links.push(symlink_log(&full)?);
-        }
-        if kind.is_dir() {
-            if rules.ignores(&rel_name, true) {
-                continue;
-            }
-            walk(
-                &full,
-                &rel_name,
-                rules,
-                files,
-                links,
-                depth + 1,
-                ignore_read,
-            )?;
-            continue;
-        }
-        if rules.ignores(&rel_name, false) {
-            continue;
-        }
-        // Checked before opening: opening a FIFO would wait for a writer.
-        if !kind.is_file() {
+/// One walk of a chart directory: what it keeps between folders.
+struct Walk<'w> {
+    rules: &'w IgnoreRules,
+    files: &'w mut Vec<File>,
+    links: &'w mut Vec<String>,
+    /// `.helmignore`'s contents, read before the walk for its rules.
+    ignore_read: &'w mut Option<ChartFileRead>,
+}
+
+impl Walk<'_> {
+    /// Walks the folder at `dir` (`rel` is its path within the chart): `folder` is its opening,
+    /// or the error that failed it, reported after the nesting check as listing it would.
+    fn folder(
+        &mut self,
+        folder: std::io::Result<Folder>,
+        dir: &Path,
+        rel: &str,
+        depth: usize,
+    ) -> Result<(), Error> {
+        if depth > MAX_WALK_DEPTH {
             return Err(Error::new(format!(
-                "cannot load irregular file {} as it has file mode type bits set",
-                full.display()
+                "directory nesting too deep at {} (a symbolic link loop?)",
+                dir.display()
             )));
         }
-        let (data, modified) = match ignore_read.take() {
-            Some(read) if depth == 0 && name == ".helmignore" => read,
-            other => {
-                *ignore_read = other;
-                read_chart_file(&full, &name, &rel_name)?
+        let listed =
+            |e: std::io::Error| Error::new(format!("open {}: {}", dir.display(), io_text(&e)));
+        let folder = folder.map_err(listed)?;
+        // The entry's own type comes with the directory listing (no system call); only symbolic
+        // links need a `stat` to learn what they point to.
+        let mut entries = folder.entries(dir).map_err(listed)?;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (listed, kind) in entries {
+            // Joined into a buffer of the final size (`format!` costs more, once per file and
+            // load); at the top the listed name is the chart-relative one.
+            let listed_len = listed.len();
+            let rel_name = if rel.is_empty() {
+                listed
+            } else {
+                let mut joined = String::with_capacity(rel.len() + 1 + listed.len());
+                joined.push_str(rel);
+                joined.push('/');
+                joined.push_str(&listed);
+                joined
+            };
+            let name = &rel_name[rel_name.len() - listed_len..];
+            // The entry's path, for folders, links and errors: a plain file of an opened folder
+            // is opened by its name.
+            let full = || folder::join(dir, name);
+            let is_link = match kind {
+                Some(kind) => kind == Kind::Symlink,
+                None => std::fs::symlink_metadata(full()).is_ok_and(|m| m.file_type().is_symlink()),
+            };
+            let kind = match kind {
+                Some(kind) if kind != Kind::Symlink => kind,
+                // Follow symbolic links, as Helm does.
+                _ => {
+                    let full = full();
+                    Kind::of(
+                        std::fs::metadata(&full)
+                            .map_err(|e| {
+                                // Go's EvalSymlinks reports the path it could not find.
+                                // Go's EvalSymlinks has resolved the folders above the link by then.
+                                let base = std::fs::canonicalize(dir)
+                                    .unwrap_or_else(|_| dir.to_path_buf());
+                                let target = std::fs::read_link(&full)
+                                    .map(|t| first_missing(&lexically_clean(&base.join(t)), 0))
+                                    .unwrap_or_else(|_| full.clone());
+                                Error::new(format!(
+                                    "error evaluating symlink {}: lstat {}: {}",
+                                    full.display(),
+                                    target.display(),
+                                    io_text(&e)
+                                ))
+                            })?
+                            .file_type(),
+                    )
+                }
+            };
+            if is_link {
+                self.links.push(symlink_log(&full())?);
             }
-        };
-        files.push(File::new(rel_name, data).with_modified(modified));
+            if kind == Kind::Dir {
+                if self.rules.ignores(&rel_name, true) {
+                    continue;
+                }
+                let full = full();
+                let sub = folder.sub(name, &full, is_link);
+                self.folder(sub, &full, &rel_name, depth + 1)?;
+                continue;
+            }
+            if self.rules.ignores(&rel_name, false) {
+                continue;
+            }
+            // Checked before opening: opening a FIFO would wait for a writer.
+            if kind != Kind::File {
+                return Err(Error::new(format!(
+                    "cannot load irregular file {} as it has file mode type bits set",
+                    full().display()
+                )));
+            }
+            let (data, modified) = match self.ignore_read.take() {
+                Some(read) if depth == 0 && name == ".helmignore" => read,
+                other => {
+                    *self.ignore_read = other;
+                    let file = folder.open_file(name, dir, is_link);
+                    read_chart_file(file, name, &rel_name)?
+                }
+            };
+            self.files
+                .push(File::new(rel_name, data).with_modified(modified));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The path Go's EvalSymlinks names when a link's target is missing: its first missing
@@ -386,8 +454,12 @@ type ChartFileRead = (Arc<[u8]>, Option<std::time::SystemTime>);
 /// is read up to the size `fstat` gave, without asking for more: one `read` per file instead
 /// of a second one to see the end. A file that changes while the chart loads is a race in Helm
 /// too. Only a file that states no size (as those of `/proc` do) is read until its end.
-fn read_chart_file(full: &Path, name: &str, rel_name: &str) -> Result<ChartFileRead, Error> {
-    match read_sized(full) {
+fn read_chart_file(
+    file: std::io::Result<std::fs::File>,
+    name: &str,
+    rel_name: &str,
+) -> Result<ChartFileRead, Error> {
+    match file.and_then(read_sized) {
         Ok(Some((read, _))) => Ok(read),
         Ok(None) => Err(Error::new(format!(
             "chart file {} is larger than the maximum file size {}",
@@ -401,12 +473,11 @@ fn read_chart_file(full: &Path, name: &str, rel_name: &str) -> Result<ChartFileR
     }
 }
 
-/// [`read_chart_file`]'s reading: `None` for a file larger than a chart may hold; the flag
-/// tells whether a byte order mark was removed.
-fn read_sized(full: &Path) -> std::io::Result<Option<(ChartFileRead, bool)>> {
+/// [`read_chart_file`]'s reading of an open file: `None` for a file larger than a chart may
+/// hold; the flag tells whether a byte order mark was removed.
+fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<(ChartFileRead, bool)>> {
     use std::io::Read;
     const LIMIT: u64 = archive::MAX_DECOMPRESSED_FILE_SIZE;
-    let mut file = std::fs::File::open(full)?;
     let meta = file.metadata()?;
     if meta.len() > LIMIT {
         return Ok(None);
@@ -540,20 +611,33 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
     let mut metadata: Option<Metadata> = None;
     for f in &files {
         if f.name == "Chart.yaml" {
-            let doc = parse_yaml(&f.data)
-                .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
-            let md = metadata.get_or_insert_with(Metadata::default);
-            metadata::decode_metadata_into(md, &doc).map_err(|e| {
-                e.wrap("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON")
-            })?;
-            if md.api_version.is_empty() {
-                md.api_version = "v1".to_string();
+            let decode = |md: &mut Metadata| -> Result<(), Error> {
+                let doc = parse_yaml(&f.data)
+                    .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
+                metadata::decode_metadata_into(md, &doc).map_err(|e| {
+                    e.wrap("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON")
+                })?;
+                if md.api_version.is_empty() {
+                    md.api_version = "v1".to_string();
+                }
+                Ok(())
+            };
+            match &mut metadata {
+                // A second `Chart.yaml` (an archive may hold two) goes over the first.
+                Some(md) => decode(md)?,
+                // The same text gives the same metadata: kept per process as parsed files.
+                None => {
+                    let decoded = crate::values::parsed::decoded_metadata(&f.data, || {
+                        let mut md = Metadata::default();
+                        decode(&mut md).map(|()| md)
+                    })?;
+                    metadata = Some(decoded);
+                }
             }
         }
     }
     let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for f in &files {
-        chart.raw.push(f.clone());
         let name = f.name.as_str();
         match name {
             "Chart.yaml" => {}
@@ -625,6 +709,8 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
             _ => chart.files.push(f.clone()),
         }
     }
+    // Every file, in order (moved: not a copy per file).
+    chart.raw = files;
     let Some(mut md) = metadata else {
         return Err(Error::new("Chart.yaml file is missing"));
     };
@@ -691,6 +777,22 @@ mod tests {
             } else {
                 std::fs::copy(entry.path(), &target).unwrap();
             }
+        }
+    }
+
+    /// A path taken as it is gives what cleaning it step by step gives.
+    #[test]
+    fn clean_paths_stay_as_they_are() {
+        for path in [
+            "/", "/a", "/a/b", "/a/b/", "/a//b", "/a/./b", "/a/../b", "/..", "/a/b/..", "/a/b/.",
+            "//a", "/.a/b..", "/a/...", "a/b", "./a", "../a", "", "/a/b c/d",
+        ] {
+            let path = Path::new(path);
+            assert_eq!(
+                lexically_clean(path),
+                lexically_clean_steps(path),
+                "{path:?}"
+            );
         }
     }
 

@@ -15,6 +15,8 @@ use std::sync::Mutex;
 
 use helmet_value::Value;
 
+use crate::chart::Metadata;
+
 /// How a file's text was read: the same bytes give different trees as a values file and as a
 /// chart file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,9 +32,15 @@ pub(crate) enum Reading {
 type ParsedCache = Vec<(Reading, Box<[u8]>, Option<Value>)>;
 static PARSED: Mutex<ParsedCache> = Mutex::new(Vec::new());
 
+/// `Chart.yaml` files seen by this process, by their bytes, oldest first, with the metadata
+/// they decode to once a file has been read a second time.
+type DecodedCache = Vec<(Box<[u8]>, Option<Metadata>)>;
+static DECODED: Mutex<DecodedCache> = Mutex::new(Vec::new());
+
 /// Forgets every file seen (see [`crate::clear_process_caches`]).
 pub(crate) fn clear() {
     PARSED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    DECODED.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
 /// How many files the cache keeps: a chart with many subcharts has a values file and a
@@ -107,6 +115,64 @@ pub(crate) fn parsed<E>(
     Ok(tree)
 }
 
+/// The metadata `decode` reads from the `Chart.yaml` text `data` (its whole reading: the YAML,
+/// the decoding into `chart.Metadata`, the default `apiVersion`), decoded at most twice per
+/// process for the same bytes, as [`parsed`] keeps parsed trees (errors are not kept). The
+/// kept metadata is cloned for every caller; the maps of its `import-values` are copied, so
+/// that no caller can change what another gets.
+pub(crate) fn decoded_metadata<E>(
+    data: &[u8],
+    decode: impl FnOnce() -> Result<Metadata, E>,
+) -> Result<Metadata, E> {
+    let cached = crate::process_caches();
+    let mut seen = false;
+    if cached {
+        let kept = match DECODED.lock() {
+            Ok(cache) => match cache.iter().find(|(text, _)| **text == *data) {
+                Some((_, metadata)) => {
+                    seen = true;
+                    metadata.clone()
+                }
+                None => None,
+            },
+            Err(_) => None,
+        };
+        if let Some(metadata) = kept.and_then(own_maps) {
+            return Ok(metadata);
+        }
+    }
+    let metadata = decode()?;
+    if cached && data.len() <= MAX_BYTES {
+        let keep = seen.then(|| metadata.clone()).and_then(own_maps);
+        if let Ok(mut cache) = DECODED.lock() {
+            match cache.iter_mut().find(|(text, _)| **text == *data) {
+                Some((_, kept)) => *kept = keep,
+                None => {
+                    let mut total = data.len() + cache.iter().map(|(t, _)| t.len()).sum::<usize>();
+                    while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
+                        total -= cache.remove(0).0.len();
+                    }
+                    cache.push((data.into(), keep));
+                }
+            }
+        }
+    }
+    Ok(metadata)
+}
+
+/// `metadata` with maps of its own: the `import-values` entries of its dependencies (the only
+/// maps it holds) copied; `None` if one could not be (it is then decoded again).
+fn own_maps(mut metadata: Metadata) -> Option<Metadata> {
+    for dependency in metadata.dependencies.iter_mut().flatten() {
+        for value in &mut dependency.import_values {
+            if matches!(value, Value::Map(_) | Value::List(_)) {
+                *value = value.deep_copy_acyclic()?;
+            }
+        }
+    }
+    Some(metadata)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +225,39 @@ mod tests {
         let first = parsed_values(text, parse).unwrap_err();
         let second = parsed_values(text, parse).unwrap_err();
         assert_eq!(first, second);
+    }
+
+    /// A `Chart.yaml` text is decoded the first two times it comes, then served from the
+    /// cache; the maps of its `import-values` are each caller's own.
+    #[test]
+    fn decoded_metadata_is_kept_with_maps_of_its_own() {
+        // A text no other test uses, so that the cache starts without it.
+        let text = b"apiVersion: v2\nname: decoded-cache-test\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: 1.0.0\n  import-values:\n  - child: a\n    parent: b\n";
+        let decodes = std::cell::Cell::new(0);
+        let decode = || {
+            decodes.set(decodes.get() + 1);
+            let doc = crate::load::parse_yaml(text)?;
+            let mut md = Metadata::default();
+            crate::load::metadata::decode_metadata_into(&mut md, &doc)
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(md)
+        };
+        let import = |md: &Metadata| {
+            let dependency = md.dependencies[0].as_ref().unwrap();
+            dependency.import_values[0].clone()
+        };
+        let mut served = Vec::new();
+        for _ in 0..4 {
+            let md = decoded_metadata(text, decode).unwrap();
+            assert_eq!(md.name, "decoded-cache-test");
+            let entry = import(&md);
+            assert_eq!(entry.map_get("child").unwrap().as_str(), Some("a"));
+            entry
+                .as_typed_map()
+                .unwrap()
+                .update(|m| m.insert("child".into(), Value::from("changed")));
+            served.push(md);
+        }
+        assert_eq!(decodes.get(), 2);
     }
 }
