@@ -47,6 +47,7 @@ pub fn clear_process_caches() {
     helmet_sprig::clear_regex_cache();
     values::parsed::clear();
     values::schema::clear();
+    render::clear_built_sets();
 }
 
 /// Whether [`set_process_caches`] left the caches on (the default).

@@ -47,10 +47,15 @@ struct Renderable<'c> {
     name: String,
     /// The template's text, borrowed from the loaded chart.
     source: &'c str,
-    /// The chart's scope map, shared by the chart's templates (and its parent's `.Subcharts`) as
+    /// The same text as the chart holds it (kept by the cache of built template sets).
+    data: &'c Arc<[u8]>,
+    /// Which chart holds the file: its place in the charts' depth-first order (from the top
+    /// chart, each chart before its subcharts), where [`build_scopes`] puts the chart's scope.
+    /// The scope map is shared by the chart's templates (and its parent's `.Subcharts`) as
     /// Helm shares it: `.Template` is set in it before each file runs.
-    scope: Value,
-    base_path: String,
+    chart: usize,
+    /// The chart's `templates` folder, shared by its files.
+    base_path: Arc<str>,
     /// Partials (`_*`) are parsed for their definitions but never executed on their own.
     partial: bool,
     /// How many `/` the name holds, counted once for sorting (see [`renderable_order`]).
@@ -64,15 +69,75 @@ fn renderable_order(a: &Renderable<'_>, b: &Renderable<'_>) -> std::cmp::Orderin
     (b.depth, &b.name).cmp(&(a.depth, &a.name))
 }
 
-/// Builds the scope of `chart` and of its subcharts (depth first), collecting its templates.
-/// Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
-fn collect<'c>(
+/// Lists the templates of `chart` and of its subcharts (depth first: a chart's subcharts'
+/// templates before its own), each with its chart's place in the charts' depth-first order
+/// (`charts` counts the charts met so far). Fails as Helm's engine would on the way: a chart
+/// nested too deeply, a template that is not UTF-8.
+fn list_templates<'c>(
     chart: &'c Chart,
+    out: &mut Vec<Renderable<'c>>,
+    charts: &mut usize,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > 100 {
+        return Err(Error::new(format!(
+            "chart {} nests subcharts too deeply",
+            chart.full_path()
+        )));
+    }
+    let index = *charts;
+    *charts += 1;
+    for dep in &chart.dependencies {
+        list_templates(dep, out, charts, depth + 1)?;
+    }
+    let full_path = chart.full_path();
+    let base_path: Arc<str> = format!("{full_path}/templates").into();
+    for template in &chart.templates {
+        let base = match template.name.rfind('/') {
+            Some(slash) => &template.name[slash + 1..],
+            None => &template.name,
+        };
+        let partial = base.starts_with('_');
+        // A library chart only contributes its partials.
+        if chart.is_library() && !partial {
+            continue;
+        }
+        // Joined by hand: `format!` costs several times more, once per template and load.
+        let mut name = String::with_capacity(full_path.len() + 1 + template.name.len());
+        name.push_str(&full_path);
+        name.push('/');
+        name.push_str(&template.name);
+        // Go keeps such bytes in the template's text and writes them out as they are; helmet's
+        // template sources are text, so it refuses them rather than print something else.
+        let Ok(source) = std::str::from_utf8(&template.data) else {
+            return Err(Error::new(format!(
+                "template {name} is not UTF-8 text: templates holding other bytes are not \
+                 supported by helmet"
+            )));
+        };
+        out.push(Renderable {
+            depth: name_depth(&name),
+            name,
+            source,
+            data: &template.data,
+            chart: index,
+            base_path: base_path.clone(),
+            partial,
+        });
+    }
+    Ok(())
+}
+
+/// Builds the scope of `chart` and of its subcharts into `scopes`, in the order
+/// [`list_templates`] numbers the charts (which has checked their nesting). Returns the scope
+/// map, which becomes the parent's `.Subcharts.<name>`.
+fn build_scopes(
+    chart: &Chart,
     parent_scope: Option<&Value>,
     top_values: &Value,
     shared: &Map,
     to_yaml: &Option<helmet_value::Func>,
-    out: &mut Vec<Renderable<'c>>,
+    scopes: &mut Vec<Value>,
     depth: usize,
 ) -> Result<Value, Error> {
     if depth > 100 {
@@ -103,55 +168,22 @@ fn collect<'c>(
     // The parent's `.Subcharts.<name>` holds the scope as a plain map; the chart's own templates
     // get it as common.Values (the same map).
     let scope = Value::map(scope);
+    scopes.push(scope.clone());
     let mut subcharts = Map::new();
     for dep in &chart.dependencies {
-        let sub_scope = collect(
+        let sub_scope = build_scopes(
             dep,
             Some(&scope),
             top_values,
             shared,
             to_yaml,
-            out,
+            scopes,
             depth + 1,
         )?;
         subcharts.insert(dep.name().to_string(), sub_scope);
     }
     if let Value::Map(m) = &scope {
         m.update(|m| m.insert("Subcharts".into(), Value::map(subcharts)));
-    }
-    let full_path = chart.full_path();
-    let base_path = format!("{full_path}/templates");
-    for template in &chart.templates {
-        let base = match template.name.rfind('/') {
-            Some(slash) => &template.name[slash + 1..],
-            None => &template.name,
-        };
-        let partial = base.starts_with('_');
-        // A library chart only contributes its partials.
-        if chart.is_library() && !partial {
-            continue;
-        }
-        // Joined by hand: `format!` costs several times more, once per template and load.
-        let mut name = String::with_capacity(full_path.len() + 1 + template.name.len());
-        name.push_str(&full_path);
-        name.push('/');
-        name.push_str(&template.name);
-        // Go keeps such bytes in the template's text and writes them out as they are; helmet's
-        // template sources are text, so it refuses them rather than print something else.
-        let Ok(source) = std::str::from_utf8(&template.data) else {
-            return Err(Error::new(format!(
-                "template {name} is not UTF-8 text: templates holding other bytes are not \
-                 supported by helmet"
-            )));
-        };
-        out.push(Renderable {
-            depth: name_depth(&name),
-            name,
-            source,
-            scope: scope.clone(),
-            base_path: base_path.clone(),
-            partial,
-        });
     }
     Ok(scope)
 }
@@ -220,45 +252,47 @@ fn render_with_policy(
         objects::capabilities_value(&options.capabilities),
     );
     let mut renderables = Vec::new();
-    collect(chart, None, values, &shared, &to_yaml, &mut renderables, 0)?;
+    list_templates(chart, &mut renderables, &mut 0, 0)?;
     renderables.sort_by(renderable_order);
 
-    let mut templates = Templates::new(funcs);
-    templates.set_missing_key_error(options.strict);
-    let files: Vec<(&str, &str)> = renderables
-        .iter()
-        .map(|r| (r.name.as_str(), r.source))
-        .collect();
-    let source_bytes: usize = files.iter().map(|(_, source)| source.len()).sum();
-    let parse_threads = if allow_parallel && source_bytes >= PARALLEL_MIN_PARSE_BYTES {
-        cores()
-    } else {
-        1
+    let built = match known_functions && crate::process_caches() {
+        true => built::find(&renderables, options.strict),
+        false => None,
     };
-    templates
-        .add_many(&files, parse_threads)
-        .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e.to_string()))?;
+    let built = match built {
+        Some(built) => built,
+        None => {
+            let built = build_templates(&renderables, funcs, options.strict, allow_parallel)?;
+            if known_functions && crate::process_caches() {
+                built::keep(&renderables, options.strict, &built);
+            }
+            built
+        }
+    };
+    let templates = built.templates;
+    let calls_tpl = built.calls_tpl;
 
     // Without the copy only when no template calls a function that changes maps, nor `tpl`
     // (whose text, from anywhere, may call one), and every function is the engine's own.
-    let calls_tpl = templates.calls_any(&["tpl"]);
-    let needs_copy = !known_functions || calls_tpl || templates.calls_any(MAP_CHANGERS);
-    // The scopes are built again around a copy of the values (same files, same order).
-    let scopes_around_copy = |renderables: &mut [Renderable<'_>]| -> Result<(), Error> {
+    let needs_copy = !known_functions || calls_tpl || built.changes_maps;
+    // The charts' scopes, built once the templates have told whether they need a copy of the
+    // values (and again around a fresh copy after a run side by side that changed one).
+    let scopes_around = |values: &Value| -> Result<Vec<Value>, Error> {
+        let mut scopes = Vec::new();
+        build_scopes(chart, None, values, &shared, &to_yaml, &mut scopes, 0)?;
+        Ok(scopes)
+    };
+    let scopes_around_copy = || -> Result<Vec<Value>, Error> {
         let copy = values
             .deep_copy()
             .ok_or_else(|| Error::new("values are nested too deeply"))?;
-        let mut copied = Vec::new();
-        collect(chart, None, &copy, &shared, &to_yaml, &mut copied, 0)?;
-        copied.sort_by(renderable_order);
-        for (r, c) in renderables.iter_mut().zip(copied) {
-            r.scope = c.scope;
-        }
-        Ok(())
+        scopes_around(&copy)
     };
-    if needs_copy {
-        scopes_around_copy(&mut renderables)?;
-    }
+    let mut scopes = if needs_copy {
+        scopes_around_copy()?
+    } else {
+        scopes_around(values)?
+    };
     // Templates that change maps in place see each other's changes in Helm, which runs them
     // one after another in this order. Side by side, each file gets its own copy of its chart's
     // scope (`.Template` differs), so a template reading `.Subcharts` (which holds the scopes)
@@ -289,7 +323,7 @@ fn render_with_policy(
         // The top object of each file is made before its run: a write to it is a write to the
         // chart's scope, which the other files of the chart see in Helm.
         let run = |r: &Renderable| {
-            let top = match &r.scope {
+            let top = match scopes.get(r.chart).unwrap_or(&Value::Nil) {
                 Value::Map(scope) => {
                     let mut top = scope.to_map();
                     top.insert(
@@ -306,7 +340,7 @@ fn render_with_policy(
             results = Some(done);
         } else if needs_copy {
             // Some template changed the copy; the run in order starts from a fresh one.
-            scopes_around_copy(&mut renderables)?;
+            scopes = scopes_around_copy()?;
         }
     }
     let jobs: Vec<&Renderable> = renderables.iter().filter(|r| !r.partial).collect();
@@ -316,7 +350,7 @@ fn render_with_policy(
             // Helm stops at the first failing file: later files never run (nor log).
             let mut results = Vec::new();
             for r in &jobs {
-                let top = match &r.scope {
+                let top = match scopes.get(r.chart).unwrap_or(&Value::Nil) {
                     Value::Map(scope) => {
                         let template = objects::template_value(&r.name, &r.base_path);
                         scope.update(|m| m.insert("Template".into(), template));
@@ -337,10 +371,13 @@ fn render_with_policy(
             results
         }
     };
+    drop(jobs);
     let mut rendered = BTreeMap::new();
     // Files that `helm template` would fail to read as YAML, by name (the order it reads them).
     let mut not_yaml = BTreeMap::new();
-    for (r, result) in jobs.iter().zip(results) {
+    // The names move into the result (no copy per file).
+    let executed = renderables.into_iter().filter(|r| !r.partial);
+    for (r, result) in executed.zip(results) {
         let text = match result? {
             Ok(text) => text,
             Err(bytes) => {
@@ -352,12 +389,132 @@ fn render_with_policy(
                 helmet_value::gostring::to_text_lossy(&bytes).replace("<no value>", "")
             }
         };
-        rendered.insert(r.name.clone(), text);
+        rendered.insert(r.name, text);
     }
     if let Some((_, error)) = not_yaml.into_iter().next() {
         return Err(error);
     }
     Ok(rendered)
+}
+
+/// The template set of a render: every file parsed into one set, in Helm's order, and what its
+/// templates call.
+#[derive(Clone)]
+struct Built {
+    templates: Templates,
+    /// Whether a template calls `tpl`.
+    calls_tpl: bool,
+    /// Whether a template calls a function that changes maps in place ([`MAP_CHANGERS`]).
+    changes_maps: bool,
+}
+
+/// Parses every file of `renderables` (in Helm's order) into one template set.
+fn build_templates(
+    renderables: &[Renderable<'_>],
+    funcs: Arc<FuncMap>,
+    strict: bool,
+    allow_parallel: bool,
+) -> Result<Built, Error> {
+    let mut templates = Templates::new(funcs);
+    templates.set_missing_key_error(strict);
+    let files: Vec<(&str, &str)> = renderables
+        .iter()
+        .map(|r| (r.name.as_str(), r.source))
+        .collect();
+    let source_bytes: usize = files.iter().map(|(_, source)| source.len()).sum();
+    let parse_threads = if allow_parallel && source_bytes >= PARALLEL_MIN_PARSE_BYTES {
+        cores()
+    } else {
+        1
+    };
+    templates
+        .add_many(&files, parse_threads)
+        .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e.to_string()))?;
+    Ok(Built {
+        calls_tpl: templates.calls_any(&["tpl"]),
+        changes_maps: templates.calls_any(MAP_CHANGERS),
+        templates,
+    })
+}
+
+/// Template sets built by earlier renders with the engine's own functions, by the names and
+/// texts of their files (see [`set_process_caches`](crate::set_process_caches)).
+///
+/// Each template's parse is kept anyway (the template crate's parse cache), but putting the
+/// parsed trees together into one set (Helm's order, later definitions replacing earlier ones)
+/// costs about as much as a small chart's execution. A set is immutable once built (`tpl`'s
+/// definitions go on top of it for one run), so renders of the same files share it.
+mod built {
+    use std::sync::{Arc, Mutex};
+
+    use super::{Built, Renderable};
+
+    /// One kept set: its files (name and text, in parse order) and the set.
+    struct Entry {
+        strict: bool,
+        files: Vec<(String, Arc<[u8]>)>,
+        built: Built,
+    }
+
+    /// Kept sets, oldest first.
+    static KEPT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    /// How many sets are kept: a process renders a few charts again and again.
+    const MAX_SETS: usize = 16;
+    /// How many bytes of template text the kept sets hold in all.
+    const MAX_BYTES: usize = 16 << 20;
+
+    /// Forgets every kept set (see [`crate::clear_process_caches`]).
+    pub(crate) fn clear() {
+        KEPT.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    fn same(entry: &Entry, renderables: &[Renderable<'_>], strict: bool) -> bool {
+        entry.strict == strict
+            && entry.files.len() == renderables.len()
+            && entry
+                .files
+                .iter()
+                .zip(renderables)
+                .all(|((name, data), r)| *name == r.name && **data == **r.data)
+    }
+
+    /// The set built from exactly these files (same names, texts and order), if kept.
+    pub(super) fn find(renderables: &[Renderable<'_>], strict: bool) -> Option<Built> {
+        let kept = KEPT.lock().ok()?;
+        kept.iter()
+            .find(|entry| same(entry, renderables, strict))
+            .map(|entry| entry.built.clone())
+    }
+
+    /// Keeps `built`, the set of these files.
+    pub(super) fn keep(renderables: &[Renderable<'_>], strict: bool, built: &Built) {
+        let bytes: usize = renderables.iter().map(|r| r.data.len()).sum();
+        if bytes > MAX_BYTES {
+            return;
+        }
+        let Ok(mut kept) = KEPT.lock() else { return };
+        if kept.iter().any(|entry| same(entry, renderables, strict)) {
+            return;
+        }
+        let held = |entry: &Entry| entry.files.iter().map(|(_, d)| d.len()).sum::<usize>();
+        let mut total = bytes + kept.iter().map(held).sum::<usize>();
+        while kept.len() >= MAX_SETS || (total > MAX_BYTES && !kept.is_empty()) {
+            total -= held(&kept.remove(0));
+        }
+        kept.push(Entry {
+            strict,
+            files: renderables
+                .iter()
+                .map(|r| (r.name.clone(), r.data.clone()))
+                .collect(),
+            built: built.clone(),
+        });
+    }
+}
+
+/// Forgets the template sets kept between renders (see [`crate::clear_process_caches`]).
+pub(crate) fn clear_built_sets() {
+    built::clear();
 }
 
 /// A template's output with Go's `<no value>` removed, as Helm does; most outputs hold none,
@@ -727,6 +884,7 @@ mod tests {
 
     #[test]
     fn order_puts_deep_paths_first() {
+        let empty: Arc<[u8]> = Arc::from(&b""[..]);
         let mut files: Vec<Renderable<'_>> = [
             "c/templates/a.yaml",
             "c/charts/s/templates/x.yaml",
@@ -736,8 +894,9 @@ mod tests {
         .map(|name| Renderable {
             name: name.to_string(),
             source: "",
-            scope: Value::Nil,
-            base_path: String::new(),
+            data: &empty,
+            chart: 0,
+            base_path: "".into(),
             partial: false,
             depth: name_depth(name),
         })
