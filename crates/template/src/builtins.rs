@@ -93,6 +93,79 @@ fn with_plain_values<T>(args: &[Ev], print: impl FnOnce(&[Value]) -> T) -> T {
     }
 }
 
+thread_local! {
+    /// The text [`print_strings`] and [`printf_strings`] build, kept for the next call (the
+    /// result is copied into the Go string's own allocation).
+    static JOINED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Joins texts in [`JOINED`] and returns them as a string value; `None` when `join` gives up.
+fn joined(join: impl FnOnce(&mut String) -> Option<()>) -> Option<Value> {
+    JOINED
+        .try_with(|buffer| {
+            let mut buffer = buffer.try_borrow_mut().ok()?;
+            buffer.clear();
+            join(&mut buffer)?;
+            let text = Value::from(buffer.as_str());
+            if buffer.capacity() > 4096 {
+                *buffer = String::new();
+            }
+            Some(text)
+        })
+        .ok()
+        .flatten()
+}
+
+/// `print` of strings only (the usual `print $.Template.BasePath "/x.yaml"`): Go's Sprint puts
+/// no space between two strings, so the result is the texts one after another. `None` when an
+/// argument is anything else (or a string that is not UTF-8): the general printer decides.
+fn print_strings(args: &[Ev]) -> Option<Value> {
+    if !args.iter().all(|a| matches!(a.v, Value::String(_))) {
+        return None;
+    }
+    joined(|out| {
+        for a in args {
+            out.push_str(a.v.as_str()?);
+        }
+        Some(())
+    })
+}
+
+/// `printf` whose format holds only text, `%s` and `%%`, given exactly one string per `%s`
+/// (the usual `printf "%s-%s" .Release.Name $name`): Go's fmt prints a string for `%s` as it
+/// is, so the result is the format with the strings put in. `None` for any other verb, flag,
+/// argument or count: the general printer decides (and writes Go's `%!s(MISSING)` and such).
+fn printf_strings(format: &Value, args: &[Ev]) -> Option<Value> {
+    let Value::String(format) = format else {
+        return None;
+    };
+    joined(|out| {
+        let mut args = args.iter();
+        let mut rest: &str = format;
+        while let Some(at) = rest.find('%') {
+            out.push_str(rest.get(..at)?);
+            match rest.as_bytes().get(at + 1) {
+                Some(b's') => match args.next() {
+                    Some(Ev {
+                        v: Value::String(s),
+                        ..
+                    }) => out.push_str(s),
+                    _ => return None,
+                },
+                Some(b'%') => out.push('%'),
+                _ => return None,
+            }
+            rest = rest.get(at + 2..)?;
+        }
+        out.push_str(rest);
+        // An argument left over: Go appends `%!(EXTRA ...)`.
+        match args.next() {
+            Some(_) => None,
+            None => Some(()),
+        }
+    })
+}
+
 /// Calls a builtin with converted arguments.
 pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
     use Builtin::*;
@@ -103,13 +176,19 @@ pub(crate) fn call(b: Builtin, args: &[Ev], callee_name: &str) -> BResult {
         Index => index(&args[0], &args[1..]),
         Slice => slice(&args[0], &args[1..]),
         // Printing a string that is not UTF-8 gives a Go string of those bytes.
-        Print => with_plain_values(args, try_sprint_go)
-            .map(Ev::plain)
-            .map_err(FuncError::new),
+        Print => match print_strings(args) {
+            Some(text) => Ok(Ev::plain(text)),
+            None => with_plain_values(args, try_sprint_go)
+                .map(Ev::plain)
+                .map_err(FuncError::new),
+        },
         Println => with_plain_values(args, try_sprintln_go)
             .map(Ev::plain)
             .map_err(FuncError::new),
         Printf => {
+            if let Some(text) = printf_strings(&args[0].v, &args[1..]) {
+                return Ok(Ev::plain(text));
+            }
             let format = args[0].v.as_go_bytes().unwrap_or_default();
             with_plain_values(&args[1..], |values| try_sprintf_go(format, values))
                 .map(Ev::plain)
@@ -656,4 +735,69 @@ fn query_escape_bytes(s: &[u8]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<Ev> {
+        items.iter().map(|s| Ev::plain(Value::from(*s))).collect()
+    }
+
+    /// The shortcuts for strings give what the general printer gives, and step aside for every
+    /// other verb, flag, count or argument.
+    #[test]
+    fn string_shortcuts_print_as_fmt_does() {
+        let formats = [
+            "",
+            "plain",
+            "%s",
+            "%s-%s",
+            "a%sb%%c%s",
+            "%%",
+            "100%% %s",
+            "%",
+            "x%",
+            "%v",
+            "%5s",
+            "%-s",
+            "%[1]s",
+            "%q",
+            "%s %d",
+            "%sé%s",
+            "%é",
+        ];
+        let arg_sets: [&[&str]; 4] = [&[], &["one"], &["one", "two"], &["a", "b", "c"]];
+        for format in formats {
+            for args in arg_sets {
+                let args = strings(args);
+                let values: Vec<Value> = args.iter().map(|a| a.v.clone()).collect();
+                let general = try_sprintf_go(format, &values).unwrap();
+                match printf_strings(&Value::from(format), &args) {
+                    Some(fast) => assert_eq!(
+                        fast.as_str(),
+                        general.as_str(),
+                        "printf {format:?} {values:?}"
+                    ),
+                    None => assert!(
+                        format.contains(['v', 'q', 'd', '5', '-', '['])
+                            || format.ends_with('%') && !format.ends_with("%%")
+                            || format.contains("%é")
+                            || format.matches("%s").count() != values.len(),
+                        "printf {format:?} {values:?} took the long way"
+                    ),
+                }
+            }
+        }
+        for args in [&[][..], &["a"], &["a", "b"], &["a", " ", "c"]] {
+            let args = strings(args);
+            let values: Vec<Value> = args.iter().map(|a| a.v.clone()).collect();
+            let fast = print_strings(&args).expect("strings print by the shortcut");
+            assert_eq!(fast.as_str(), try_sprint_go(&values).unwrap().as_str());
+        }
+        let mixed = vec![Ev::plain(Value::from("a")), Ev::plain(Value::Int(1))];
+        assert!(print_strings(&mixed).is_none());
+        assert!(printf_strings(&Value::from("%s%s"), &mixed).is_none());
+    }
 }
