@@ -545,7 +545,9 @@ impl Tree {
 /// Whether a list holds only whitespace text (Go's `IsEmptyTree`).
 pub fn is_empty_list(list: &ListNode) -> bool {
     list.nodes.iter().all(|n| match n {
-        Node::Text { text, .. } => text.trim_matches([' ', '\t', '\r', '\n']).is_empty(),
+        // Go trims Unicode white space here (`bytes.TrimSpace`: also `\v`, `\f`, NEL, NBSP, ...),
+        // which is what `str::trim` trims.
+        Node::Text { text, .. } => text.trim().is_empty(),
         _ => false,
     })
 }
