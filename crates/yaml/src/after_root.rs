@@ -125,6 +125,9 @@ struct Scanner<'a> {
     separators: bool,
     /// Where block scalars start whose indicator stands at the block indentation's column.
     headers_at_indent: Vec<usize>,
+    /// Where the first block scalar starts that follows a complete node (see
+    /// [`block_scalar_after_node`]).
+    header_after_node: Option<usize>,
 }
 
 /// Replays libyaml's scanner after the root; `None` when the text before the root on its line
@@ -409,6 +412,23 @@ pub(crate) fn block_headers_at_indent(chars: &[char]) -> Vec<usize> {
     scanner.headers_at_indent
 }
 
+/// Where the first block scalar's `|` or `>` follows a complete node (a scalar, an alias or a
+/// flow collection: `key: value` then `|` on the next line, `args: []|`), when the text scans
+/// without error through that scalar. libyaml's parser, wanting the collection's next key or
+/// `-` (or the document's end) there, fails at the indicator; saphyr-parser fails later or
+/// otherwise.
+pub(crate) fn block_scalar_after_node(chars: &[char]) -> Option<usize> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    while !scanner.stream_end {
+        scanner.fetch_next(&mut fetched).ok()?;
+        if scanner.header_after_node.is_some() {
+            return scanner.header_after_node;
+        }
+    }
+    None
+}
+
 /// Scans from the start of the text through the token that starts at character `token`: the
 /// first error go-yaml's scanner meets, with the character index where it stopped, or else the
 /// first character of the token two before that one (the token before the one preceding it).
@@ -632,6 +652,7 @@ impl<'a> Scanner<'a> {
             separator_breaks: Vec::new(),
             separators: false,
             headers_at_indent: Vec::new(),
+            header_after_node: None,
         }
     }
 
@@ -851,6 +872,9 @@ impl<'a> Scanner<'a> {
             '|' | '>' if self.flow_level == 0 => {
                 if self.column as i64 == self.indent && previous == TokenKind::Other {
                     self.headers_at_indent.push(self.pos);
+                }
+                if previous == TokenKind::Content && self.header_after_node.is_none() {
+                    self.header_after_node = Some(self.pos);
                 }
                 self.remove_key()?;
                 self.key_allowed = true;

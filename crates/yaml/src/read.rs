@@ -7,9 +7,9 @@ use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::after_root::{
-    blank_tab_range, block_headers_at_indent, block_root_dedent, check_directive,
-    first_document_scan_error, leading_directives_error, read_after_block_root, read_after_root,
-    root_extent, scan_through, separator_line_breaks, AfterRoot, Root,
+    blank_tab_range, block_headers_at_indent, block_root_dedent, block_scalar_after_node,
+    check_directive, first_document_scan_error, leading_directives_error, read_after_block_root,
+    read_after_root, root_extent, scan_through, separator_line_breaks, AfterRoot, Root,
 };
 use crate::errors::{indentless_sequence, map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
@@ -204,6 +204,9 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         let text = patched.as_deref().unwrap_or(src);
         match compose_once(text) {
             Err(Composed::Scan(e, context)) => {
+                if let Some(failed) = block_scalar_misplaced(text, &e, context) {
+                    return Err(failed);
+                }
                 let info = e.info();
                 if info.contains("must be followed by a valid YAML whitespace") {
                     // A tab after `:` separates like a space in libyaml.
@@ -344,6 +347,37 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         )),
         None,
     ))
+}
+
+/// libyaml's parser error at a block scalar that follows a complete node (see
+/// `block_scalar_after_node`), when it comes before where saphyr-parser failed (both read the
+/// text before it alike): the collection wants its next key or `-` there.
+fn block_scalar_misplaced(
+    text: &str,
+    e: &saphyr_parser::ScanError,
+    context: Option<Context>,
+) -> Option<(Error, Option<usize>)> {
+    if !text.contains(['|', '>']) {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let at = block_scalar_after_node(&chars).filter(|&at| at <= e.marker().index())?;
+    let line = chars[..at].iter().filter(|&&c| c == '\n').count();
+    let problem = match context {
+        Some(Context::BlockSeq) if !indentless_sequence(text, line) => {
+            "did not find expected '-' indicator"
+        }
+        Some(Context::BlockSeq | Context::BlockMap) => "did not find expected key",
+        None => "did not find expected <document start>",
+        Some(Context::FlowSeq | Context::FlowMap) => return None,
+    };
+    // A parser error: go-yaml prints libyaml's 0-based line.
+    let error = if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {line}: {problem}"))
+    };
+    Some((error, Some(at)))
 }
 
 /// libyaml ends a plain scalar at a comment, so the more indented line after it (which
