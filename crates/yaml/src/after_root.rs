@@ -429,6 +429,35 @@ pub(crate) fn block_scalar_after_node(chars: &[char]) -> Option<usize> {
     None
 }
 
+/// libyaml's error when the first document's scanner meets the `|` or `>` at character `at`
+/// inside a flow collection (`{|}`, `[a, >b]`), where it starts no token (a block scalar only
+/// starts in block context, and no plain scalar starts with it); saphyr-parser reads a plain
+/// scalar there. `None` when scanning stops otherwise first or reads it as text.
+pub(crate) fn block_indicator_in_flow(chars: &[char], at: usize) -> Option<Error> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    let mut content = false;
+    while scanner.pos <= at && !scanner.stream_end {
+        match scanner.fetch_next(&mut fetched) {
+            Err(Stop::Fail(e, stop)) => {
+                return (stop == at
+                    && e.message()
+                        .ends_with("found character that cannot start any token"))
+                .then_some(e)
+            }
+            Err(Stop::Key) => return None,
+            Ok(()) if scanner.last_kind == TokenKind::Marker => {
+                if content {
+                    // The first document ended.
+                    return None;
+                }
+            }
+            Ok(()) => content = true,
+        }
+    }
+    None
+}
+
 /// Scans from the start of the text through the token that starts at character `token`: the
 /// first error go-yaml's scanner meets, with the character index where it stopped, or else the
 /// first character of the token two before that one (the token before the one preceding it).

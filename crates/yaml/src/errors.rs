@@ -165,8 +165,15 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
         );
     }
     if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
-        // saphyr-parser may fail before reporting the collection it is in.
-        let context = context.or_else(|| open_flow_context(src, e.marker().index()));
+        // saphyr-parser may fail before reporting the collection it is in, even when that is
+        // a flow collection inside the block one it reported (after a quoted scalar that
+        // spans lines in `[...]`).
+        let context = match context {
+            None | Some(Context::BlockMap | Context::BlockSeq) => {
+                open_flow_context(src, e.marker().index()).or(context)
+            }
+            flow => flow,
+        };
         let expected = match context {
             Some(Context::FlowSeq) => "did not find expected ',' or ']'",
             Some(Context::FlowMap) => "did not find expected ',' or '}'",
