@@ -458,6 +458,27 @@ pub(crate) fn block_indicator_in_flow(chars: &[char], at: usize) -> Option<Error
     None
 }
 
+/// Whether libyaml's parser wants a node at the token that starts at character `at`, as its
+/// scanner reads the text before: no token before it, or an indicator (`:`, `-`, `?`, `,`,
+/// `[`, `{`) or a document marker right before it (comments and plain scalar text that merely
+/// ends with such a character do not count). `None` when scanning fails before `at`.
+pub(crate) fn node_wanted_at(chars: &[char], at: usize) -> Option<bool> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    let mut before = None;
+    while !scanner.stream_end {
+        scanner.fetch_next(&mut fetched).ok()?;
+        if scanner.last_start >= at {
+            return Some(matches!(
+                before,
+                None | Some(TokenKind::Other | TokenKind::Marker)
+            ));
+        }
+        before = Some(scanner.last_kind);
+    }
+    None
+}
+
 /// Scans from the start of the text through the token that starts at character `token`: the
 /// first error go-yaml's scanner meets, with the character index where it stopped, or else the
 /// first character of the token two before that one (the token before the one preceding it).

@@ -329,9 +329,14 @@ pub(crate) fn indentless_sequence(src: &str, at: usize) -> bool {
 }
 
 /// Whether the text before `index` leaves libyaml expecting a node: nothing yet, or an
-/// indicator that a value follows.
+/// indicator that a value follows. Read with libyaml's scanner (comments and plain scalars
+/// ending in `,` or `:` are no indicators), else by the last character before.
 fn node_expected(src: &str, index: usize) -> bool {
-    let before: Vec<char> = src.chars().take(index).collect();
+    let chars: Vec<char> = src.chars().collect();
+    if let Some(wanted) = crate::after_root::node_wanted_at(&chars, index) {
+        return wanted;
+    }
+    let before = &chars[..index.min(chars.len())];
     match before.iter().rev().find(|c| !c.is_whitespace()) {
         None => true,
         Some(c) => matches!(c, ':' | '-' | '?' | '[' | '{' | ','),
