@@ -128,6 +128,8 @@ struct Scanner<'a> {
     /// Where the first block scalar starts that follows a complete node (see
     /// [`block_scalar_after_node`]).
     header_after_node: Option<usize>,
+    /// Where the required simple key starts whose missing `:` failed the scan.
+    missing_colon_key: Option<usize>,
 }
 
 /// Replays libyaml's scanner after the root; `None` when the text before the root on its line
@@ -569,9 +571,10 @@ pub(crate) fn read_after_block_root(chars: &[char], line: usize) -> Result<(), (
 
 /// The first scanner error go-yaml meets in the first document when its root is a block
 /// collection (a root scalar or flow collection alone is left to `read_after_root`): the error and
-/// the character index where scanning stopped. saphyr-parser reads tabs otherwise (it accepts
-/// some as indentation, and words its own refusals differently).
-pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)> {
+/// the character index where scanning stopped, and when the error is a simple key's missing
+/// `:`, where that key starts. saphyr-parser reads tabs otherwise (it accepts some as
+/// indentation, and words its own refusals differently).
+pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize, Option<usize>)> {
     let mut scanner = Scanner::new(chars);
     let mut fetched = 0;
     let mut content_seen = false;
@@ -582,7 +585,7 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
     loop {
         if let Err(stop) = scanner.fetch_next(&mut fetched) {
             return match stop {
-                Stop::Fail(e, at) => Some((e, at)),
+                Stop::Fail(e, at) => Some((e, at, scanner.missing_colon_key)),
                 Stop::Key => None,
             };
         }
@@ -703,6 +706,7 @@ impl<'a> Scanner<'a> {
             separators: false,
             headers_at_indent: Vec::new(),
             header_after_node: None,
+            missing_colon_key: None,
         }
     }
 
@@ -787,6 +791,15 @@ impl<'a> Scanner<'a> {
         self.key_is_valid(level)
     }
 
+    /// libyaml's check of stale simple keys (see `fetch_next`).
+    fn drop_stale_keys(&mut self) -> Result<(), Stop> {
+        self.key_is_valid(0)?;
+        if self.keys.len() > 1 {
+            self.key_is_valid(self.keys.len() - 1)?;
+        }
+        Ok(())
+    }
+
     fn key_is_valid(&mut self, level: usize) -> Result<bool, Stop> {
         let key = self.keys[level];
         if !key.possible {
@@ -794,6 +807,7 @@ impl<'a> Scanner<'a> {
         }
         if key.line < self.line || key.index + 1024 < self.pos {
             if key.required {
+                self.missing_colon_key = Some(key.index);
                 return Err(self.fail(key.line, "could not find expected ':'"));
             }
             self.keys[level].possible = false;
@@ -816,7 +830,14 @@ impl<'a> Scanner<'a> {
             self.stream_end = true;
             return Ok(());
         }
+        // libyaml drops (or, when required, fails on) the simple keys a token on a later
+        // line, or more than 1024 characters on, can no longer complete: where the last token
+        // ended (before fetching more), then at the next token. Only a key of the block
+        // context (level 0) can be required; the innermost one is the next to use (the levels
+        // between are checked when their flow collections close).
+        self.drop_stale_keys()?;
         self.scan_to_next_token();
+        self.drop_stale_keys()?;
         self.unroll_indent(self.column as i64);
         let Some(c) = self.at(0) else {
             self.last_kind = TokenKind::Marker;
@@ -1051,6 +1072,7 @@ impl<'a> Scanner<'a> {
         let key = self.keys[level];
         if key.possible {
             if key.required {
+                self.missing_colon_key = Some(key.index);
                 return Err(self.fail(key.line, "could not find expected ':'"));
             }
             self.keys[level].possible = false;

@@ -1948,12 +1948,13 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
         // reports them otherwise, and on tokens where saphyr-parser's parser fails instead
         // (`- "a"  - b`); its error wins when it comes first.
         let chars: Vec<char> = src.chars().collect();
-        if let Some((e, at)) = first_document_scan_error(&chars) {
+        if let Some((e, at, key)) = first_document_scan_error(&chars) {
             // saphyr-parser may place its own tab errors earlier (at the scalar before).
+            // A key's missing `:` fails the scan before the parser takes the key.
             let first = match &composed {
                 Ok(_) => true,
                 Err((failed, failed_at)) => {
-                    failed_at.is_none_or(|f| at <= f)
+                    failed_at.is_none_or(|f| key.unwrap_or(at) <= f)
                         || failed.message().contains("tab")
                         || failed
                             .message()
@@ -1964,10 +1965,17 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
                 }
             };
             // The emulated scanner does not drop the simple key of an empty `{}`/`[]` as
-            // go-yaml v2 does (see `errors::map_scan_error`): its missing `:` is not taken
-            // over a parser problem.
-            let simple_key = e.message().ends_with("could not find expected ':'");
-            if first && (has_tab || !simple_key) {
+            // go-yaml v2 does (see `errors::map_scan_error`): an empty flow collection's
+            // missing `:` is not taken over a parser problem.
+            let flow_key = key.is_some_and(|k| {
+                let close = match chars.get(k) {
+                    Some('[') => ']',
+                    Some('{') => '}',
+                    _ => return false,
+                };
+                chars[k + 1..].iter().find(|c| !c.is_whitespace()) == Some(&close)
+            });
+            if first && (has_tab || !flow_key) {
                 composed = Err((e, Some(at)));
             }
         }
