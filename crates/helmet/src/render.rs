@@ -2,6 +2,7 @@
 //! subcharts is parsed once into one template set, then each file is executed with its own
 //! chart's scope (`.Values`, `.Chart`, `.Files`, ... of the chart that holds it).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,8 +46,12 @@ pub enum InvalidUtf8 {
 /// One file to execute: its full name, its source and the top-level object it sees.
 struct Renderable<'c> {
     name: String,
-    /// The template's text, borrowed from the loaded chart.
-    source: &'c str,
+    /// The template's text, borrowed from the loaded chart (a copy with stand-ins when it is
+    /// not UTF-8).
+    source: Cow<'c, str>,
+    /// The source holds stand-ins for bytes that are not UTF-8
+    /// ([`helmet_template::raw_bytes`]).
+    raw_bytes: bool,
     /// The same text as the chart holds it (kept by the cache of built template sets).
     data: &'c Arc<[u8]>,
     /// Which chart holds the file: its place in the charts' depth-first order (from the top
@@ -107,18 +112,15 @@ fn list_templates<'c>(
         name.push_str(&full_path);
         name.push('/');
         name.push_str(&template.name);
-        // Go keeps such bytes in the template's text and writes them out as they are; helmet's
-        // template sources are text, so it refuses them rather than print something else.
-        let Ok(source) = std::str::from_utf8(&template.data) else {
-            return Err(Error::new(format!(
-                "template {name} is not UTF-8 text: templates holding other bytes are not \
-                 supported by helmet"
-            )));
-        };
+        // Go keeps bytes that are not UTF-8 in the template's text and writes them out as they
+        // are; helmet parses text with a stand-in for each.
+        let (source, raw_bytes) = helmet_template::raw_bytes::source_text(&template.data)
+            .map_err(|e| Error::new(format!("template {name} {e}")))?;
         out.push(Renderable {
             depth: name_depth(&name),
             name,
             source,
+            raw_bytes,
             data: &template.data,
             chart: index,
             base_path: base_path.clone(),
@@ -227,7 +229,23 @@ pub fn render_chart_shared(
     render_with_policy(chart, values, options, funcs, true)
 }
 
-/// The engine stage; templates may run side by side only when `allow_parallel`.
+/// [`render_chart_with`], keeping each output as Go's engine returns it: its text, or its bytes
+/// when they are not UTF-8 (`Err`), `<no value>` removed either way. `options.invalid_utf8` is
+/// not used.
+pub fn render_chart_bytes_with(
+    chart: &Chart,
+    values: &Value,
+    options: &RenderOptions,
+    funcs: FuncMap,
+) -> Result<BTreeMap<String, Result<String, Vec<u8>>>, Error> {
+    let options = RenderOptions {
+        invalid_utf8: InvalidUtf8::Replace,
+        ..options.clone()
+    };
+    render_outputs(chart, values, &options, Arc::new(funcs), false)
+}
+
+/// The engine stage, with `options.invalid_utf8` applied to outputs that are not UTF-8.
 fn render_with_policy(
     chart: &Chart,
     values: &Value,
@@ -235,6 +253,37 @@ fn render_with_policy(
     funcs: Arc<FuncMap>,
     allow_parallel: bool,
 ) -> Result<BTreeMap<String, String>, Error> {
+    let outputs = render_outputs(chart, values, options, funcs, allow_parallel)?;
+    let mut rendered = BTreeMap::new();
+    // Files that `helm template` would fail to read as YAML, by name (the order it reads them).
+    let mut not_yaml = BTreeMap::new();
+    for (name, output) in outputs {
+        let text = match output {
+            Ok(text) => text,
+            Err(bytes) => {
+                if options.invalid_utf8 == InvalidUtf8::YamlError && !name.ends_with("NOTES.txt") {
+                    not_yaml.insert(name.clone(), yaml_reader_error(&name, &bytes));
+                }
+                helmet_value::gostring::to_text_lossy(&bytes)
+            }
+        };
+        rendered.insert(name, text);
+    }
+    if let Some((_, error)) = not_yaml.into_iter().next() {
+        return Err(error);
+    }
+    Ok(rendered)
+}
+
+/// The engine stage; templates may run side by side only when `allow_parallel`. Each output is
+/// its text, or its bytes when they are not UTF-8.
+fn render_outputs(
+    chart: &Chart,
+    values: &Value,
+    options: &RenderOptions,
+    funcs: Arc<FuncMap>,
+    allow_parallel: bool,
+) -> Result<BTreeMap<String, Result<String, Vec<u8>>>, Error> {
     let to_yaml = funcs.get("toYaml").cloned();
     // Helm renders a copy of the values: templates that change maps in place (`set`,
     // `merge`) change the copy, never the caller's values. The copy is made below, once the
@@ -255,6 +304,7 @@ fn render_with_policy(
     list_templates(chart, &mut renderables, &mut 0, 0)?;
     renderables.sort_by(renderable_order);
 
+    let any_raw_bytes = renderables.iter().any(|r| r.raw_bytes);
     let built = match known_functions && crate::process_caches() {
         true => built::find(&renderables, options.strict),
         false => None,
@@ -311,11 +361,17 @@ fn render_with_policy(
             InvalidUtf8::Refuse => templates.execute(&r.name, top).map(Ok),
             _ => templates.execute_go(&r.name, top),
         };
-        let out = out.map_err(|e| match e.kind {
-            ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
-            _ => Error::new(e.message),
+        let out = out.map_err(|e| {
+            let error = match e.kind {
+                ErrorKind::Exec => reformat_exec_error(&r.name, &e.message),
+                _ => Error::new(e.message),
+            };
+            // A message may quote the source of another file (an `include`d template).
+            quoting_raw_bytes(any_raw_bytes, &r.name, error)
         })?;
-        Ok(out.map(without_no_value))
+        Ok(out
+            .map(without_no_value)
+            .map_err(|bytes| without_no_value_bytes(&bytes)))
     };
     let mut results = None;
     if side_by_side {
@@ -373,26 +429,10 @@ fn render_with_policy(
     };
     drop(jobs);
     let mut rendered = BTreeMap::new();
-    // Files that `helm template` would fail to read as YAML, by name (the order it reads them).
-    let mut not_yaml = BTreeMap::new();
     // The names move into the result (no copy per file).
     let executed = renderables.into_iter().filter(|r| !r.partial);
     for (r, result) in executed.zip(results) {
-        let text = match result? {
-            Ok(text) => text,
-            Err(bytes) => {
-                if options.invalid_utf8 == InvalidUtf8::YamlError && !r.name.ends_with("NOTES.txt")
-                {
-                    not_yaml.insert(r.name.clone(), yaml_reader_error(&r.name, &bytes));
-                }
-                // Go's replace of `<no value>` works on bytes: these are ASCII either way.
-                helmet_value::gostring::to_text_lossy(&bytes).replace("<no value>", "")
-            }
-        };
-        rendered.insert(r.name, text);
-    }
-    if let Some((_, error)) = not_yaml.into_iter().next() {
-        return Err(error);
+        rendered.insert(r.name, result?);
     }
     Ok(rendered)
 }
@@ -417,19 +457,25 @@ fn build_templates(
 ) -> Result<Built, Error> {
     let mut templates = Templates::new(funcs);
     templates.set_missing_key_error(strict);
-    let files: Vec<(&str, &str)> = renderables
+    let files: Vec<(&str, &str, bool)> = renderables
         .iter()
-        .map(|r| (r.name.as_str(), r.source))
+        .map(|r| (r.name.as_str(), &*r.source, r.raw_bytes))
         .collect();
-    let source_bytes: usize = files.iter().map(|(_, source)| source.len()).sum();
+    let source_bytes: usize = files.iter().map(|(_, source, _)| source.len()).sum();
     let parse_threads = if allow_parallel && source_bytes >= PARALLEL_MIN_PARSE_BYTES {
         cores()
     } else {
         1
     };
     templates
-        .add_many(&files, parse_threads)
-        .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e.to_string()))?;
+        .add_many_marked(&files, parse_threads)
+        .map_err(|(i, e)| {
+            quoting_raw_bytes(
+                files[i].2,
+                files[i].0,
+                cleanup_parse_error(files[i].0, &e.to_string()),
+            )
+        })?;
     Ok(Built {
         calls_tpl: templates.calls_any(&["tpl"]),
         changes_maps: templates.calls_any(MAP_CHANGERS),
@@ -527,9 +573,21 @@ fn without_no_value(text: String) -> String {
     }
 }
 
+/// [`without_no_value`] of an output that is not UTF-8 (Go's replace works on bytes).
+fn without_no_value_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = memchr::memmem::find(rest, b"<no value>") {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at + b"<no value>".len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// Helm's error for a manifest holding bytes that are not UTF-8: go-yaml's reader fails on the
-/// document (split at `---` lines, trimmed) that holds the first such byte. go-yaml decodes its
-/// input in chunks; only a problem in the first chunk is known to helmet.
+/// document (split at `---` lines, trimmed) that holds the first such byte, once its scanner
+/// gets to the chunk of input that holds it.
 fn yaml_reader_error(name: &str, bytes: &[u8]) -> Error {
     let bad = std::str::from_utf8(bytes)
         .err()
@@ -540,15 +598,26 @@ fn yaml_reader_error(name: &str, bytes: &[u8]) -> Error {
         .map_or(0, |i| i + 4);
     let doc = &bytes[start..];
     let skip = doc.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    match helmet_yaml::reader_utf8::first_chunk_problem(&doc[skip..]) {
-        Some(reason) => Error::new(format!(
+    match helmet_yaml::reader_utf8::reached_problem(&doc[skip..]) {
+        Ok(reason) => Error::new(format!(
             "YAML parse error on {name}: error converting YAML to JSON: yaml: {reason}"
         )),
-        None => Error::new(format!(
-            "template {name} prints bytes that are not UTF-8 past the first 512 bytes of a \
-             manifest: reading them as YAML is not supported by helmet"
+        Err(why) => Error::new(format!(
+            "template {name} prints bytes that are not UTF-8: {why}"
         )),
     }
+}
+
+/// `error`, unless it quotes a template's source that is not UTF-8 (`raw_bytes`): Helm's message
+/// would hold the bytes there, which helmet's error texts cannot.
+fn quoting_raw_bytes(raw_bytes: bool, name: &str, error: Error) -> Error {
+    if raw_bytes && helmet_template::raw_bytes::message_quotes_stand_in(error.message()) {
+        return Error::new(format!(
+            "rendering {name} failed with an error that quotes bytes of a template that are not \
+             UTF-8: printing them is not supported by helmet"
+        ));
+    }
+    error
 }
 
 /// The Sprig functions that change a map in place.
@@ -860,7 +929,7 @@ mod tests {
     }
 
     #[test]
-    fn templates_that_are_not_utf8_fail_by_name() {
+    fn templates_that_are_not_utf8_render() {
         use crate::chart::File;
         let chart = crate::load::load_files(
             vec![
@@ -868,18 +937,25 @@ mod tests {
                     "Chart.yaml",
                     &b"apiVersion: v2\nname: c\nversion: 0.1.0\n"[..],
                 ),
-                File::new("templates/a.yaml", &b"a: \xff\n"[..]),
+                File::new("templates/a.yaml", &b"a: \xff {{/* \xe9 */}}\n"[..]),
+                File::new(
+                    "templates/b.yaml",
+                    &b"b: {{ \"\xe9\" }} {{/* \xe9 */}}\n"[..],
+                ),
             ],
             0,
         )
         .unwrap();
-        let err =
-            render_chart(&chart, &Value::map(Map::new()), &RenderOptions::default()).unwrap_err();
-        assert_eq!(
-            err.message(),
-            "template c/templates/a.yaml is not UTF-8 text: templates holding other bytes are \
-             not supported by helmet"
-        );
+        let values = Value::map(Map::new());
+        let err = render_chart(&chart, &values, &RenderOptions::default()).unwrap_err();
+        assert!(err.message().contains("not supported by helmet"), "{err}");
+        let replace = RenderOptions {
+            invalid_utf8: InvalidUtf8::Replace,
+            ..RenderOptions::default()
+        };
+        let out = render_chart(&chart, &values, &replace).unwrap();
+        assert_eq!(out["c/templates/a.yaml"], "a: \u{fffd} \n");
+        assert_eq!(out["c/templates/b.yaml"], "b: \u{fffd} \n");
     }
 
     #[test]
@@ -893,7 +969,8 @@ mod tests {
         .into_iter()
         .map(|name| Renderable {
             name: name.to_string(),
-            source: "",
+            source: "".into(),
+            raw_bytes: false,
             data: &empty,
             chart: 0,
             base_path: "".into(),

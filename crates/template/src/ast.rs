@@ -501,6 +501,9 @@ pub struct Tree {
     pub parse_name: Arc<str>,
     /// The whole source text of that parse.
     pub text: Arc<str>,
+    /// `text` holds stand-ins for bytes that are not UTF-8 (see [`crate::raw_bytes`]): its
+    /// text nodes write those bytes, and columns count each stand-in as one byte.
+    pub raw_bytes: bool,
     /// The body.
     pub root: ListNode,
     /// Nested deeply enough that dropping it recursively could overflow a small stack.
@@ -534,9 +537,17 @@ impl Tree {
         let pos = pos.min(self.text.len());
         let before = &self.text.as_bytes()[..pos];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let col = match before.iter().rposition(|&b| b == b'\n') {
-            None => pos,
-            Some(i) => pos - (i + 1),
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let col = if self.raw_bytes {
+            // Go counts the bytes of the source, where each stand-in was one byte.
+            self.text
+                .get(line_start..pos)
+                .map_or(pos - line_start, crate::raw_bytes::byte_len)
+        } else {
+            pos - line_start
         };
         format!("{}:{}:{}", self.parse_name, line, col)
     }

@@ -51,6 +51,8 @@ pub(crate) type ParsedTrees = Arc<[Arc<Tree>]>;
 pub(crate) struct ParseKey<'a> {
     pub name: &'a str,
     pub source: &'a str,
+    /// The source holds stand-ins for bytes that are not UTF-8 (see [`crate::raw_bytes`]).
+    pub raw_bytes: bool,
     pub left: &'a str,
     pub right: &'a str,
     /// The function map the parse checked names against, by identity.
@@ -72,6 +74,7 @@ impl Entry {
         // Every tree holds the whole source it came from.
         let source = self.trees.first().map(|t| &*t.text);
         source == Some(key.source)
+            && self.trees.first().map(|t| t.raw_bytes) == Some(key.raw_bytes)
             && *self.name == *key.name
             && *self.left == *key.left
             && *self.right == *key.right
@@ -217,6 +220,7 @@ mod tests {
         let key = |name, source| ParseKey {
             name,
             source,
+            raw_bytes: false,
             left: "{{",
             right: "}}",
             funcs: &funcs,
@@ -245,6 +249,7 @@ mod tests {
         let key = |source| ParseKey {
             name: "sampled-collision-test",
             source,
+            raw_bytes: false,
             left: "{{",
             right: "}}",
             funcs: &funcs,

@@ -226,7 +226,11 @@ impl<'a> State<'a> {
         self.at = At::Node(node);
         match node {
             Node::Text { text, .. } => {
-                self.out.push_str(text);
+                if self.tree.raw_bytes && crate::raw_bytes::holds_stand_in(text) {
+                    self.out.push_bytes(&crate::raw_bytes::to_bytes(text));
+                } else {
+                    self.out.push_str(text);
+                }
                 Ok(Flow::Normal)
             }
             Node::Action(a) => {

@@ -125,19 +125,35 @@ impl Item {
     /// Go's `item.String`, used in parse error messages (errors print their message instead,
     /// which the item does not hold).
     pub fn describe(&self, input: &str) -> String {
+        self.describe_marked(input, false)
+    }
+
+    /// [`Item::describe`] in an input that holds stand-ins for bytes that are not UTF-8 when
+    /// `raw_bytes` (see [`crate::raw_bytes`]): Go quotes each such byte as `\xNN`.
+    pub fn describe_marked(&self, input: &str, raw_bytes: bool) -> String {
         let val = self.text(input);
+        let quote = |s: &str| {
+            if raw_bytes {
+                crate::raw_bytes::go_quote(s)
+            } else {
+                go_quote(s)
+            }
+        };
+        let bytes = if raw_bytes {
+            crate::raw_bytes::byte_len(val)
+        } else {
+            val.len()
+        };
         match self.kind {
             ItemKind::Eof => "EOF".to_string(),
             ItemKind::Error => val.to_string(),
             k if k.is_keyword() => format!("<{val}>"),
-            _ => {
-                if val.chars().count() > 10 {
-                    let head: String = val.chars().take(10).collect();
-                    format!("{}...", go_quote(&head))
-                } else {
-                    go_quote(val)
-                }
+            // Go's `%.10q...` past ten bytes: the first ten characters.
+            _ if bytes > 10 => {
+                let head: String = val.chars().take(10).collect();
+                format!("{}...", quote(&head))
             }
+            _ => quote(val),
         }
     }
 }
@@ -189,7 +205,6 @@ pub fn go_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\x0b' => out.push_str("\\v"),
-            '\u{fffd}' => out.push_str("\\ufffd"),
             c if is_go_printable(c) => out.push(c),
             c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
@@ -276,6 +291,7 @@ struct Lexer<'a, 'v> {
     error: Option<String>,
     break_ok: bool,
     continue_ok: bool,
+    raw_bytes: bool,
     /// Open parentheses and control structures, and the most seen at once.
     parens: usize,
     controls: usize,
@@ -288,6 +304,9 @@ pub struct LexOptions {
     pub break_ok: bool,
     /// `continue` is a keyword.
     pub continue_ok: bool,
+    /// The input holds stand-ins for bytes that are not UTF-8 (see [`crate::raw_bytes`]):
+    /// errors name each as U+FFFD.
+    pub raw_bytes: bool,
 }
 
 /// Lexes the whole input with the given delimiters.
@@ -337,6 +356,7 @@ pub fn lex_into(
         error: None,
         break_ok: opts.break_ok,
         continue_ok: opts.continue_ok,
+        raw_bytes: opts.raw_bytes,
         parens: 0,
         controls: 0,
         nest: 0,
@@ -656,7 +676,7 @@ impl<'a> Lexer<'a, '_> {
                     Some(c) => {
                         return self.error(format!(
                             "unrecognized character in action: {}",
-                            go_rune_u(c)
+                            go_rune_u(self.rune(c))
                         ))
                     }
                     None => return self.error("unclosed action".into()),
@@ -713,8 +733,17 @@ impl<'a> Lexer<'a, '_> {
 
     /// The error for a word ended by a character that cannot end it.
     fn bad_character(&mut self) -> State {
-        let c = self.peek();
+        let c = self.peek().map(|c| self.rune(c));
         self.error(format!("bad character {}", rune_or_eof(c)))
+    }
+
+    /// A character of the input as Go decodes it (U+FFFD for a stand-in of a byte).
+    fn rune(&self, c: char) -> char {
+        if self.raw_bytes {
+            crate::raw_bytes::as_rune(c)
+        } else {
+            c
+        }
     }
 
     fn lex_field_or_variable(&mut self, kind: ItemKind) -> State {
@@ -908,6 +937,7 @@ mod tests {
             LexOptions {
                 break_ok: true,
                 continue_ok: true,
+                raw_bytes: false,
             },
         );
         let error = lexed.error.unwrap_or_default();

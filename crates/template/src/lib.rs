@@ -32,6 +32,7 @@ pub mod lexer;
 mod names;
 mod output;
 pub mod parser;
+pub mod raw_bytes;
 mod side_by_side;
 
 use std::sync::Arc;
@@ -83,9 +84,20 @@ impl Set {
     /// Parses `source` as the template `name` (or takes the trees of an earlier parse of the
     /// same source from the process's cache).
     fn parse(&self, name: &str, source: &str) -> Result<cache::ParsedTrees, Error> {
+        self.parse_marked(name, source, false)
+    }
+
+    /// [`Set::parse`] of a source that holds stand-ins for bytes when `raw_bytes`.
+    fn parse_marked(
+        &self,
+        name: &str,
+        source: &str,
+        raw_bytes: bool,
+    ) -> Result<cache::ParsedTrees, Error> {
         let key = cache::ParseKey {
             name,
             source,
+            raw_bytes,
             left: &self.left,
             right: &self.right,
             funcs: &self.funcs,
@@ -97,14 +109,13 @@ impl Set {
                 None => builtins::lookup(n).map(|b| ast::Function(ast::Callable::Builtin(b))),
             };
             let parsed =
-                parser::parse(name, source, &self.left, &self.right, &has_func).map_err(|e| {
-                    Error {
-                        kind: ErrorKind::Parse,
-                        message: e.message,
-                        template: name.to_string(),
-                        line: Some(e.line),
-                        col: None,
-                    }
+                parser::parse_marked(name, source, raw_bytes, &self.left, &self.right, &has_func)
+                    .map_err(|e| Error {
+                    kind: ErrorKind::Parse,
+                    message: e.message,
+                    template: name.to_string(),
+                    line: Some(e.line),
+                    col: None,
                 })?;
             Ok(parsed.trees.into_iter().map(Arc::new).collect())
         })
@@ -222,14 +233,26 @@ impl Templates {
         files: &[(&str, &str)],
         threads: usize,
     ) -> Result<(), (usize, Error)> {
+        let files: Vec<(&str, &str, bool)> = files.iter().map(|&(n, s)| (n, s, false)).collect();
+        self.add_many_marked(&files, threads)
+    }
+
+    /// [`Templates::add_many`] of sources some of which (marked `true`) hold stand-ins for
+    /// bytes that are not UTF-8, as [`raw_bytes::source_text`] gives them: Go's templates are
+    /// strings of any bytes.
+    pub fn add_many_marked(
+        &mut self,
+        files: &[(&str, &str, bool)],
+        threads: usize,
+    ) -> Result<(), (usize, Error)> {
         let set = &self.set;
         let parsed = run_side_by_side(files.len(), threads, |i| {
-            let (name, source) = files[i];
-            (set.parse(name, source), false)
+            let (name, source, raw) = files[i];
+            (set.parse_marked(name, source, raw), false)
         });
         // A file whose thread panicked is parsed again here.
-        for (i, ((name, source), result)) in files.iter().zip(parsed).enumerate() {
-            let result = result.unwrap_or_else(|| self.set.parse(name, source));
+        for (i, (&(name, source, raw), result)) in files.iter().zip(parsed).enumerate() {
+            let result = result.unwrap_or_else(|| self.set.parse_marked(name, source, raw));
             match result {
                 Ok(trees) => {
                     self.set.associate_parsed(name, &trees, false);

@@ -42,6 +42,8 @@ struct Parser<'a, 't, F: Fn(&str) -> Option<Function>> {
     lex_error: Option<String>,
     /// The source `items` borrow from.
     source: &'t str,
+    /// The source holds stand-ins for bytes that are not UTF-8 (see [`crate::raw_bytes`]).
+    raw_bytes: bool,
     idx: usize,
     name: Arc<str>,
     text: Arc<str>,
@@ -78,6 +80,19 @@ pub fn parse(
     right: &str,
     has_func: &(impl Fn(&str) -> Option<Function> + Sync),
 ) -> Result<Parsed, ParseError> {
+    parse_marked(name, text, false, left, right, has_func)
+}
+
+/// [`parse`] of a source that, when `raw_bytes`, holds stand-ins for bytes that are not UTF-8
+/// ([`crate::raw_bytes::source_text`]).
+pub fn parse_marked(
+    name: &str,
+    text: &str,
+    raw_bytes: bool,
+    left: &str,
+    right: &str,
+    has_func: &(impl Fn(&str) -> Option<Function> + Sync),
+) -> Result<Parsed, ParseError> {
     if u32::try_from(text.len()).is_err() {
         // Nodes keep 32-bit offsets into their source.
         return Err(ParseError {
@@ -95,12 +110,13 @@ pub fn parse(
         LexOptions {
             break_ok: has_func("break").is_none(),
             continue_ok: has_func("continue").is_none(),
+            raw_bytes,
         },
         &mut items,
     );
     let nest = lexed.nest;
     let tokens = &items[..];
-    let run = move || parse_items(name, text, tokens, lexed.error, has_func, nest);
+    let run = move || parse_items(name, text, raw_bytes, tokens, lexed.error, has_func, nest);
     let parsed = if nest <= DEEP_TREE {
         run()
     } else {
@@ -131,6 +147,7 @@ const KEPT_ITEMS: usize = 1 << 18;
 fn parse_items<F: Fn(&str) -> Option<Function>>(
     name: &str,
     text: &str,
+    raw_bytes: bool,
     items: &[Item],
     lex_error: Option<String>,
     has_func: &F,
@@ -140,6 +157,7 @@ fn parse_items<F: Fn(&str) -> Option<Function>>(
         items,
         lex_error,
         source: text,
+        raw_bytes,
         idx: 0,
         name: name.into(),
         text: text.into(),
@@ -166,6 +184,7 @@ fn parse_items<F: Fn(&str) -> Option<Function>>(
         name: name.to_string(),
         parse_name: p.name.clone(),
         text: p.text.clone(),
+        raw_bytes: p.raw_bytes,
         root,
         called,
     };
@@ -229,6 +248,32 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
     /// An item's text.
     fn val(&self, item: &Item) -> &'t str {
         item.text(self.source)
+    }
+
+    /// A quoted constant's value. In a source holding stand-ins for bytes, Go's `Unquote`
+    /// decodes each such byte of an interpreted string or character constant as U+FFFD, and
+    /// keeps the bytes of a raw string.
+    fn unquote_constant(&self, quoted: &str, kind: ItemKind) -> Result<Value, String> {
+        if !self.raw_bytes || !crate::raw_bytes::holds_stand_in(quoted) {
+            return unquote_go(quoted);
+        }
+        if kind == ItemKind::RawString {
+            return Ok(match unquote_go(quoted)? {
+                Value::String(text) => Value::from_go_bytes(crate::raw_bytes::to_bytes(&text)),
+                other => other,
+            });
+        }
+        unquote_go(&crate::raw_bytes::as_runes(quoted))
+    }
+
+    /// A template name given as a quoted constant ([`unquote`] of a marked source's text).
+    fn unquote_name(&self, token: &Item) -> Result<String, String> {
+        match self.unquote_constant(self.val(token), token.kind)? {
+            Value::String(text) => Ok(text.to_string()),
+            _ => {
+                Err("template name with invalid UTF-8 bytes is not supported by helmet".to_string())
+            }
+        }
     }
 
     /// An item's text as a [`Span`] of the source.
@@ -320,7 +365,7 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
         }
         self.errorf(format!(
             "unexpected {} in {context}",
-            token.describe(self.source)
+            token.describe_marked(self.source, self.raw_bytes)
         ))
     }
 
@@ -393,7 +438,7 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
         if t.kind != ItemKind::String && t.kind != ItemKind::RawString {
             return Err(self.unexpected(&t, context));
         }
-        let name = match unquote(self.val(&t)) {
+        let name = match self.unquote_name(&t) {
             Ok(s) => s,
             Err(e) => return Err(self.errorf(e)),
         };
@@ -410,6 +455,7 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
             name,
             parse_name: self.name.clone(),
             text: self.text.clone(),
+            raw_bytes: self.raw_bytes,
             root,
             called,
         };
@@ -560,7 +606,7 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
     fn template_name(&mut self, token: &Item, context: &str) -> PResult<String> {
         match token.kind {
             ItemKind::String | ItemKind::RawString => {
-                unquote(self.val(token)).map_err(|e| self.errorf(e))
+                self.unquote_name(token).map_err(|e| self.errorf(e))
             }
             _ => Err(self.unexpected(token, context)),
         }
@@ -603,6 +649,7 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
             name: name.clone(),
             parse_name: self.name.clone(),
             text: self.text.clone(),
+            raw_bytes: self.raw_bytes,
             root,
             called,
         };
@@ -841,7 +888,19 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
             },
             ItemKind::CharConstant | ItemKind::Complex | ItemKind::Number => {
                 let text = self.span_of(&token)?;
-                let n = new_number(token.pos, text, token.kind).map_err(|e| self.errorf(e))?;
+                let n = if self.raw_bytes && crate::raw_bytes::holds_stand_in(&text) {
+                    // Its value is the rune Go decodes (U+FFFD); its text stays the source's.
+                    let runes: Arc<str> = crate::raw_bytes::as_runes(&text).into();
+                    let decoded = Span::new(&runes, 0, runes.len()).ok_or_else(|| {
+                        self.errorf("internal error: character constant out of range")
+                    })?;
+                    let mut n =
+                        new_number(token.pos, decoded, token.kind).map_err(|e| self.errorf(e))?;
+                    n.text = text;
+                    n
+                } else {
+                    new_number(token.pos, text, token.kind).map_err(|e| self.errorf(e))?
+                };
                 Arg::Number(Box::new(n))
             }
             ItemKind::LeftParen => {
@@ -860,10 +919,16 @@ impl<'t, F: Fn(&str) -> Option<Function>> Parser<'_, 't, F> {
                 let value = match body {
                     // The lexer ends a quoted string at its first unescaped quote and refuses a
                     // line break in it: without a backslash its text is its body as it is.
-                    Some(body) if token.kind == ItemKind::String && !body.contains('\\') => {
+                    Some(body)
+                        if token.kind == ItemKind::String
+                            && !body.contains('\\')
+                            && !self.raw_bytes =>
+                    {
                         Value::from(body)
                     }
-                    _ => unquote_go(quoted).map_err(|e| self.errorf(e))?,
+                    _ => self
+                        .unquote_constant(quoted, token.kind)
+                        .map_err(|e| self.errorf(e))?,
                 };
                 Arg::String {
                     pos: token.pos,

@@ -125,6 +125,11 @@ struct Scanner<'a> {
     separators: bool,
     /// Where block scalars start whose indicator stands at the block indentation's column.
     headers_at_indent: Vec<usize>,
+    /// Where the first block scalar starts that follows a complete node (see
+    /// [`block_scalar_after_node`]).
+    header_after_node: Option<usize>,
+    /// Where the required simple key starts whose missing `:` failed the scan.
+    missing_colon_key: Option<usize>,
 }
 
 /// Replays libyaml's scanner after the root; `None` when the text before the root on its line
@@ -409,6 +414,73 @@ pub(crate) fn block_headers_at_indent(chars: &[char]) -> Vec<usize> {
     scanner.headers_at_indent
 }
 
+/// Where the first block scalar's `|` or `>` follows a complete node (a scalar, an alias or a
+/// flow collection: `key: value` then `|` on the next line, `args: []|`), when the text scans
+/// without error through that scalar. libyaml's parser, wanting the collection's next key or
+/// `-` (or the document's end) there, fails at the indicator; saphyr-parser fails later or
+/// otherwise.
+pub(crate) fn block_scalar_after_node(chars: &[char]) -> Option<usize> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    while !scanner.stream_end {
+        scanner.fetch_next(&mut fetched).ok()?;
+        if scanner.header_after_node.is_some() {
+            return scanner.header_after_node;
+        }
+    }
+    None
+}
+
+/// libyaml's error when the first document's scanner meets the `|` or `>` at character `at`
+/// inside a flow collection (`{|}`, `[a, >b]`), where it starts no token (a block scalar only
+/// starts in block context, and no plain scalar starts with it); saphyr-parser reads a plain
+/// scalar there. `None` when scanning stops otherwise first or reads it as text.
+pub(crate) fn block_indicator_in_flow(chars: &[char], at: usize) -> Option<Error> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    let mut content = false;
+    while scanner.pos <= at && !scanner.stream_end {
+        match scanner.fetch_next(&mut fetched) {
+            Err(Stop::Fail(e, stop)) => {
+                return (stop == at
+                    && e.message()
+                        .ends_with("found character that cannot start any token"))
+                .then_some(e)
+            }
+            Err(Stop::Key) => return None,
+            Ok(()) if scanner.last_kind == TokenKind::Marker => {
+                if content {
+                    // The first document ended.
+                    return None;
+                }
+            }
+            Ok(()) => content = true,
+        }
+    }
+    None
+}
+
+/// Whether libyaml's parser wants a node at the token that starts at character `at`, as its
+/// scanner reads the text before: no token before it, or an indicator (`:`, `-`, `?`, `,`,
+/// `[`, `{`) or a document marker right before it (comments and plain scalar text that merely
+/// ends with such a character do not count). `None` when scanning fails before `at`.
+pub(crate) fn node_wanted_at(chars: &[char], at: usize) -> Option<bool> {
+    let mut scanner = Scanner::new(chars);
+    let mut fetched = 0;
+    let mut before = None;
+    while !scanner.stream_end {
+        scanner.fetch_next(&mut fetched).ok()?;
+        if scanner.last_start >= at {
+            return Some(matches!(
+                before,
+                None | Some(TokenKind::Other | TokenKind::Marker)
+            ));
+        }
+        before = Some(scanner.last_kind);
+    }
+    None
+}
+
 /// Scans from the start of the text through the token that starts at character `token`: the
 /// first error go-yaml's scanner meets, with the character index where it stopped, or else the
 /// first character of the token two before that one (the token before the one preceding it).
@@ -499,9 +571,10 @@ pub(crate) fn read_after_block_root(chars: &[char], line: usize) -> Result<(), (
 
 /// The first scanner error go-yaml meets in the first document when its root is a block
 /// collection (a root scalar or flow collection alone is left to `read_after_root`): the error and
-/// the character index where scanning stopped. saphyr-parser reads tabs otherwise (it accepts
-/// some as indentation, and words its own refusals differently).
-pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)> {
+/// the character index where scanning stopped, and when the error is a simple key's missing
+/// `:`, where that key starts. saphyr-parser reads tabs otherwise (it accepts some as
+/// indentation, and words its own refusals differently).
+pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize, Option<usize>)> {
     let mut scanner = Scanner::new(chars);
     let mut fetched = 0;
     let mut content_seen = false;
@@ -512,7 +585,7 @@ pub(crate) fn first_document_scan_error(chars: &[char]) -> Option<(Error, usize)
     loop {
         if let Err(stop) = scanner.fetch_next(&mut fetched) {
             return match stop {
-                Stop::Fail(e, at) => Some((e, at)),
+                Stop::Fail(e, at) => Some((e, at, scanner.missing_colon_key)),
                 Stop::Key => None,
             };
         }
@@ -632,6 +705,8 @@ impl<'a> Scanner<'a> {
             separator_breaks: Vec::new(),
             separators: false,
             headers_at_indent: Vec::new(),
+            header_after_node: None,
+            missing_colon_key: None,
         }
     }
 
@@ -716,6 +791,15 @@ impl<'a> Scanner<'a> {
         self.key_is_valid(level)
     }
 
+    /// libyaml's check of stale simple keys (see `fetch_next`).
+    fn drop_stale_keys(&mut self) -> Result<(), Stop> {
+        self.key_is_valid(0)?;
+        if self.keys.len() > 1 {
+            self.key_is_valid(self.keys.len() - 1)?;
+        }
+        Ok(())
+    }
+
     fn key_is_valid(&mut self, level: usize) -> Result<bool, Stop> {
         let key = self.keys[level];
         if !key.possible {
@@ -723,6 +807,7 @@ impl<'a> Scanner<'a> {
         }
         if key.line < self.line || key.index + 1024 < self.pos {
             if key.required {
+                self.missing_colon_key = Some(key.index);
                 return Err(self.fail(key.line, "could not find expected ':'"));
             }
             self.keys[level].possible = false;
@@ -745,7 +830,14 @@ impl<'a> Scanner<'a> {
             self.stream_end = true;
             return Ok(());
         }
+        // libyaml drops (or, when required, fails on) the simple keys a token on a later
+        // line, or more than 1024 characters on, can no longer complete: where the last token
+        // ended (before fetching more), then at the next token. Only a key of the block
+        // context (level 0) can be required; the innermost one is the next to use (the levels
+        // between are checked when their flow collections close).
+        self.drop_stale_keys()?;
         self.scan_to_next_token();
+        self.drop_stale_keys()?;
         self.unroll_indent(self.column as i64);
         let Some(c) = self.at(0) else {
             self.last_kind = TokenKind::Marker;
@@ -851,6 +943,9 @@ impl<'a> Scanner<'a> {
             '|' | '>' if self.flow_level == 0 => {
                 if self.column as i64 == self.indent && previous == TokenKind::Other {
                     self.headers_at_indent.push(self.pos);
+                }
+                if previous == TokenKind::Content && self.header_after_node.is_none() {
+                    self.header_after_node = Some(self.pos);
                 }
                 self.remove_key()?;
                 self.key_allowed = true;
@@ -977,6 +1072,7 @@ impl<'a> Scanner<'a> {
         let key = self.keys[level];
         if key.possible {
             if key.required {
+                self.missing_colon_key = Some(key.index);
                 return Err(self.fail(key.line, "could not find expected ':'"));
             }
             self.keys[level].possible = false;

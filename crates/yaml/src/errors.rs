@@ -165,8 +165,15 @@ pub(crate) fn map_scan_error(src: &str, e: &ScanError, context: Option<Context>)
         );
     }
     if !info.contains("in quoted scalar") && STRUCTURAL.iter().any(|s| info.contains(s)) {
-        // saphyr-parser may fail before reporting the collection it is in.
-        let context = context.or_else(|| open_flow_context(src, e.marker().index()));
+        // saphyr-parser may fail before reporting the collection it is in, even when that is
+        // a flow collection inside the block one it reported (after a quoted scalar that
+        // spans lines in `[...]`).
+        let context = match context {
+            None | Some(Context::BlockMap | Context::BlockSeq) => {
+                open_flow_context(src, e.marker().index()).or(context)
+            }
+            flow => flow,
+        };
         let expected = match context {
             Some(Context::FlowSeq) => "did not find expected ',' or ']'",
             Some(Context::FlowMap) => "did not find expected ',' or '}'",
@@ -322,9 +329,14 @@ pub(crate) fn indentless_sequence(src: &str, at: usize) -> bool {
 }
 
 /// Whether the text before `index` leaves libyaml expecting a node: nothing yet, or an
-/// indicator that a value follows.
+/// indicator that a value follows. Read with libyaml's scanner (comments and plain scalars
+/// ending in `,` or `:` are no indicators), else by the last character before.
 fn node_expected(src: &str, index: usize) -> bool {
-    let before: Vec<char> = src.chars().take(index).collect();
+    let chars: Vec<char> = src.chars().collect();
+    if let Some(wanted) = crate::after_root::node_wanted_at(&chars, index) {
+        return wanted;
+    }
+    let before = &chars[..index.min(chars.len())];
     match before.iter().rev().find(|c| !c.is_whitespace()) {
         None => true,
         Some(c) => matches!(c, ':' | '-' | '?' | '[' | '{' | ','),

@@ -7,9 +7,10 @@ use helmet_value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::after_root::{
-    blank_tab_range, block_headers_at_indent, block_root_dedent, check_directive,
-    first_document_scan_error, leading_directives_error, read_after_block_root, read_after_root,
-    root_extent, scan_through, separator_line_breaks, AfterRoot, Root,
+    blank_tab_range, block_headers_at_indent, block_indicator_in_flow, block_root_dedent,
+    block_scalar_after_node, check_directive, first_document_scan_error, leading_directives_error,
+    read_after_block_root, read_after_root, root_extent, scan_through, separator_line_breaks,
+    AfterRoot, Root,
 };
 use crate::errors::{indentless_sequence, map_scan_error, Context, Error};
 use crate::resolve::{resolve_plain, resolve_tagged, Scalar, TAG_PREFIX};
@@ -204,6 +205,9 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         let text = patched.as_deref().unwrap_or(src);
         match compose_once(text) {
             Err(Composed::Scan(e, context)) => {
+                if let Some(failed) = block_scalar_misplaced(text, &e, context) {
+                    return Err(failed);
+                }
                 let info = e.info();
                 if info.contains("must be followed by a valid YAML whitespace") {
                     // A tab after `:` separates like a space in libyaml.
@@ -344,6 +348,88 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         )),
         None,
     ))
+}
+
+/// libyaml's parser error at a block scalar that follows a complete node (see
+/// `block_scalar_after_node`), when it comes before where saphyr-parser failed (both read the
+/// text before it alike): the collection wants its next key or `-` there.
+fn block_scalar_misplaced(
+    text: &str,
+    e: &saphyr_parser::ScanError,
+    context: Option<Context>,
+) -> Option<(Error, Option<usize>)> {
+    if !text.contains(['|', '>']) {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let at = block_scalar_after_node(&chars).filter(|&at| at <= e.marker().index())?;
+    let line = chars[..at].iter().filter(|&&c| c == '\n').count();
+    let problem = match context {
+        Some(Context::BlockSeq) if !indentless_sequence(text, line) => {
+            "did not find expected '-' indicator"
+        }
+        Some(Context::BlockSeq | Context::BlockMap) => "did not find expected key",
+        None => "did not find expected <document start>",
+        Some(Context::FlowSeq | Context::FlowMap) => return None,
+    };
+    // A parser error: go-yaml prints libyaml's 0-based line.
+    let error = if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {line}: {problem}"))
+    };
+    Some((error, Some(at)))
+}
+
+/// libyaml's scanner error for a `|` or `>` that starts a token inside a flow collection, which
+/// saphyr-parser reads as a plain scalar. Only a `|` or `>` right after `[`, `{` or `,` (blank
+/// lines between allowed), or after `: ` on a line holding a `[` or `{` before it, is looked at
+/// by the scanner.
+fn flow_block_indicator_error(src: &str) -> Option<Error> {
+    let bytes = src.as_bytes();
+    let candidates = memchr::memchr2_iter(b'|', b'>', bytes).filter(|&i| {
+        let before = &bytes[..i];
+        let Some(p) = before
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        else {
+            return false;
+        };
+        match before[p] {
+            b'[' | b'{' | b',' => true,
+            b':' if p + 1 < i => {
+                let line = before[..p]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |n| n + 1);
+                before[line..p].iter().any(|&b| b == b'[' || b == b'{')
+            }
+            _ => false,
+        }
+    });
+    let mut chars: Option<Vec<char>> = None;
+    for at_byte in candidates {
+        let chars = chars.get_or_insert_with(|| src.chars().collect());
+        let at = src[..at_byte].chars().count();
+        if let Some(e) = block_indicator_in_flow(chars, at) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// Whether a go-yaml error text is one of its parser's (a token where the parser wants another).
+fn is_parser_problem(message: &str) -> bool {
+    [
+        "did not find expected key",
+        "did not find expected '-' indicator",
+        "did not find expected node content",
+        "did not find expected ',' or ']'",
+        "did not find expected ',' or '}'",
+        "did not find expected <document start>",
+    ]
+    .iter()
+    .any(|p| message.ends_with(p))
 }
 
 /// libyaml ends a plain scalar at a comment, so the more indented line after it (which
@@ -1850,16 +1936,25 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
         None => src,
     };
     let mut composed = compose(src);
-    if has_tab {
+    if composed.is_ok() {
+        if let Some(e) = flow_block_indicator_error(src) {
+            composed = Err((e, None));
+        }
+    }
+    // A problem libyaml's parser finds comes after what its scanner fetched to get there.
+    let parser_failed = matches!(&composed, Err((e, Some(_))) if is_parser_problem(e.message()));
+    if has_tab || parser_failed {
         // go-yaml's scanner fails on tabs where saphyr-parser takes them as indentation or
-        // reports them otherwise; its error wins when it comes first.
+        // reports them otherwise, and on tokens where saphyr-parser's parser fails instead
+        // (`- "a"  - b`); its error wins when it comes first.
         let chars: Vec<char> = src.chars().collect();
-        if let Some((e, at)) = first_document_scan_error(&chars) {
+        if let Some((e, at, key)) = first_document_scan_error(&chars) {
             // saphyr-parser may place its own tab errors earlier (at the scalar before).
+            // A key's missing `:` fails the scan before the parser takes the key.
             let first = match &composed {
                 Ok(_) => true,
                 Err((failed, failed_at)) => {
-                    failed_at.is_none_or(|f| at <= f)
+                    failed_at.is_none_or(|f| key.unwrap_or(at) <= f)
                         || failed.message().contains("tab")
                         || failed
                             .message()
@@ -1869,7 +1964,18 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
                             .ends_with("found character that cannot start any token")
                 }
             };
-            if first {
+            // The emulated scanner does not drop the simple key of an empty `{}`/`[]` as
+            // go-yaml v2 does (see `errors::map_scan_error`): an empty flow collection's
+            // missing `:` is not taken over a parser problem.
+            let flow_key = key.is_some_and(|k| {
+                let close = match chars.get(k) {
+                    Some('[') => ']',
+                    Some('{') => '}',
+                    _ => return false,
+                };
+                chars[k + 1..].iter().find(|c| !c.is_whitespace()) == Some(&close)
+            });
+            if first && (has_tab || !flow_key) {
                 composed = Err((e, Some(at)));
             }
         }

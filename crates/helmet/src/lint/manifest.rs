@@ -56,22 +56,48 @@ pub fn decode_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
     }
 }
 
+/// [`decode_stream`] of a manifest holding bytes that are not UTF-8 (Go's templates print any
+/// bytes): the document that holds the first of them fails with go-yaml's reader error.
+pub fn decode_stream_bytes(bytes: &[u8]) -> Vec<Result<Option<K8sObject>, String>> {
+    if json_stream::looks_like_json(&helmet_value::gostring::to_text_lossy(bytes)) {
+        return vec![Err(
+            "reading a manifest that starts with `{` and holds bytes that are not UTF-8 is \
+             not supported by helmet"
+                .to_string(),
+        )];
+    }
+    decode_yaml_lines(bytes)
+}
+
 /// Every document of a YAML stream decoded in turn (Kubernetes' `YAMLReader` cuts it).
 fn decode_yaml_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
+    decode_yaml_lines(text.as_bytes())
+}
+
+/// [`decode_yaml_stream`] of any bytes: a document that is not UTF-8 gets go-yaml's reader
+/// error, as sigs.k8s.io/yaml words it.
+fn decode_yaml_lines(text: &[u8]) -> Vec<Result<Option<K8sObject>, String>> {
     let mut out = Vec::new();
-    let mut current = String::new();
-    let flush = |current: &mut String, out: &mut Vec<Result<Option<K8sObject>, String>>| {
+    let mut current = Vec::new();
+    let flush = |current: &mut Vec<u8>, out: &mut Vec<Result<Option<K8sObject>, String>>| {
         if current.is_empty() {
             return true;
         }
-        let result = decode_object(current);
+        let result = match std::str::from_utf8(current) {
+            Ok(doc) => decode_object(doc),
+            Err(_) => Err(match helmet_yaml::reader_utf8::reached_problem(current) {
+                Ok(problem) => format!("error converting YAML to JSON: yaml: {problem}"),
+                Err(why) => format!("a manifest holds bytes that are not UTF-8: {why}"),
+            }),
+        };
         current.clear();
         let ok = result.is_ok();
         out.push(result);
         ok
     };
-    for line in text.split_inclusive('\n') {
-        if let Some(after) = line.strip_prefix("---") {
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        if let Some(after) = line.strip_prefix(b"---") {
+            let after = helmet_value::gostring::to_text_lossy(after);
             let trimmed = after.trim();
             if !trimmed.is_empty() && !trimmed.starts_with('#') {
                 out.push(Err(format!("invalid Yaml document separator: {trimmed}")));
@@ -82,7 +108,7 @@ fn decode_yaml_stream(text: &str) -> Vec<Result<Option<K8sObject>, String>> {
             }
             continue;
         }
-        current.push_str(line);
+        current.extend_from_slice(line);
     }
     flush(&mut current, &mut out);
     out

@@ -97,20 +97,38 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         skip_schema_validation: options.skip_schema_validation,
     };
     let logs = Arc::new(Mutex::new(Vec::new()));
-    let rendered =
-        crate::render::render_chart_with(&chart, &values, &render, lint_functions(logs.clone()));
+    let rendered = crate::render::render_chart_bytes_with(
+        &chart,
+        &values,
+        &render,
+        lint_functions(logs.clone()),
+    );
     if let Ok(mut lines) = logs.lock() {
         // Lint renders one template after another (a deep call chain moves to a thread with a
         // big stack while the template waits for it), so the lines come in Helm's order.
         linter.logs.append(&mut lines);
     }
-    let rendered = match rendered {
+    let outputs = match rendered {
         Ok(r) => r,
         Err(e) => {
             linter.check("template-render", Severity::Error, DIR, Err(e.to_string()));
             return;
         }
     };
+    // Go's outputs may hold bytes that are not UTF-8: the YAML reader judges those bytes, the
+    // rules that read text see U+FFFD for each.
+    let mut raw_outputs = std::collections::BTreeMap::new();
+    let rendered: std::collections::BTreeMap<String, String> = outputs
+        .into_iter()
+        .map(|(name, output)| match output {
+            Ok(text) => (name, text),
+            Err(bytes) => {
+                let text = helmet_value::gostring::to_text_lossy(&bytes);
+                raw_outputs.insert(name.clone(), bytes);
+                (name, text)
+            }
+        })
+        .collect();
     let kube = &capabilities.kube_version;
     if options.best_practice {
         best_practice(linter, &chart, &rendered, &options.namespace);
@@ -137,7 +155,11 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
             name,
             top_indent(content),
         );
-        for decoded in manifest::decode_stream(content) {
+        let decoded = match raw_outputs.get(&key) {
+            Some(bytes) => manifest::decode_stream_bytes(bytes),
+            None => manifest::decode_stream(content),
+        };
+        for decoded in decoded {
             let obj = match decoded {
                 Ok(o) => o,
                 Err(e) => {
