@@ -43,9 +43,10 @@ fn merge_into(dst: &TypedMap, src: &Map, overwrite: bool, depth: usize) -> Resul
                 merge_into(&dm, &sm.entries(), overwrite, depth + 1)?;
             }
             (Some(dv), sv) => {
-                // With override mergo replaces even with an empty value; without, it only
-                // fills values that are empty.
-                if overwrite || (is_empty(&dv) && !is_empty(sv)) {
+                // With override mergo replaces even with an empty value; without, it fills
+                // values that are empty, with any value that is not nil (`""` over `0`, `[]`
+                // over `""`, `""` over an empty map).
+                if overwrite || is_empty(&dv) {
                     dst.update(|m| m.insert(k.clone(), sv.clone()));
                 }
             }
