@@ -109,7 +109,14 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     if errors.is_empty() {
         return Ok(());
     }
-    let mut nodes = build(errors, &[], &root);
+    Err(render_tree(errors, &root))
+}
+
+/// The failures `errors` of one validation against `root`, grouped and worded as Helm's
+/// validator prints them: `- at '/path': message` lines, nested causes indented, each line
+/// ending with a newline.
+fn render_tree(errors: Vec<Failure>, root: &Schema<'_>) -> String {
+    let mut nodes = build(errors, &[], root);
     // The root's one failure, when it groups several, is shown as those several.
     if nodes.len() == 1 && nodes[0].message == "validation failed" && !nodes[0].reference {
         nodes = nodes.pop().map(|n| n.children).unwrap_or_default();
@@ -123,7 +130,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     for (_, l) in lines {
         out.push_str(&l);
     }
-    Err(out)
+    out
 }
 
 /// `additionalProperties: false` in a schema without `properties` siblings makes the `jsonschema`
@@ -282,9 +289,10 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     // `$ref` fragments that Go's URL parser takes but the crate would refuse go to the crate
     // percent-encoded; failures are still grouped and worded against the schema as given.
     let for_crate = super::schema_refs::uri_safe_refs(&given);
+    let for_crate = for_crate.as_ref().unwrap_or(&given);
     let validator = options(asserts_formats)
-        .build(for_crate.as_ref().unwrap_or(&given))
-        .map_err(|e| compile_error(&e))?;
+        .build(for_crate)
+        .map_err(|e| meta_failures(for_crate).unwrap_or_else(|| compile_error(&e)))?;
     let compiled = Arc::new(CompiledSchema {
         schema: given,
         source: text.into_owned(),
@@ -340,6 +348,45 @@ fn options(asserts_formats: bool) -> jsonschema::ValidationOptions<'static> {
         }
     }
     options
+}
+
+/// The failures of a schema against its draft's meta-schema, as Helm's validator reports them
+/// when it compiles the schema: a header naming the meta-schema, then the failures as a tree
+/// grouped along the meta-schema (as values' failures are grouped along the values' schema).
+/// None when the schema meets its meta-schema. Helm's error ends without a newline.
+fn meta_failures(schema: &serde_json::Value) -> Option<String> {
+    let url = super::schema_fast::meta_schema_url(schema);
+    let validator = match url {
+        "http://json-schema.org/draft-04/schema#" => jsonschema::draft4::meta::validator(),
+        "http://json-schema.org/draft-06/schema#" => jsonschema::draft6::meta::validator(),
+        "http://json-schema.org/draft-07/schema#" => jsonschema::draft7::meta::validator(),
+        "https://json-schema.org/draft/2019-09/schema#" => {
+            jsonschema::draft201909::meta::validator()
+        }
+        _ => jsonschema::draft202012::meta::validator(),
+    };
+    let originals = super::schema_pattern::Originals::default();
+    // The meta-schemas' own texts are not needed: their failures print no numbers of theirs,
+    // and none of the keywords whose causes are worked out from the schema's data.
+    let meta = serde_json::Value::Null;
+    let root = Schema {
+        json: &meta,
+        source: Source::root("", &originals),
+        asserts_formats: false,
+    };
+    let errors: Vec<Failure> = validator
+        .iter_errors(schema)
+        .map(|e| Failure::new(&e, &root.source))
+        .collect();
+    if errors.is_empty() {
+        return None;
+    }
+    let mut out = format!(
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with '{url}'\n"
+    );
+    out.push_str(&render_tree(errors, &root));
+    out.pop();
+    Some(out)
 }
 
 /// A schema that cannot be compiled, in the words of Helm's validator where we know them.
@@ -889,7 +936,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             }
             // A reference and a `then` or `else` is one schema applied to the same value: its
             // failures are grouped as that schema's.
-            "$ref" | "$dynamicRef" | "then" | "else" if segs.len() > 1 => {
+            "$ref" | "$dynamicRef" | "$recursiveRef" | "then" | "else" if segs.len() > 1 => {
                 err.schema = segs[1..].to_vec();
                 applied.entry(first.to_string()).or_default().push(err);
             }
@@ -1028,14 +1075,29 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
         let node = match keyword.as_str() {
             // Helm's validator wraps what the named schema reports in a "validation failed" of
             // its own, shown unless it holds a single failure.
-            "$ref" | "$dynamicRef" if inner.len() > 1 => Some(Node {
+            "$ref" | "$dynamicRef" | "$recursiveRef" if inner.len() > 1 => Some(Node {
                 rank,
                 reference: true,
                 instance: pointer(instance),
                 message: "validation failed".to_string(),
                 children: inner,
             }),
-            "$ref" | "$dynamicRef" => inner.pop(),
+            // The named schema's one failure that groups several (at a value below this one)
+            // hands its causes to the reference, shown where the reference applies.
+            "$ref" | "$dynamicRef" | "$recursiveRef"
+                if inner.len() == 1
+                    && inner[0].message == "validation failed"
+                    && !inner[0].reference =>
+            {
+                inner.pop().map(|group| Node {
+                    rank,
+                    reference: true,
+                    instance: pointer(instance),
+                    message: "validation failed".to_string(),
+                    children: group.children,
+                })
+            }
+            "$ref" | "$dynamicRef" | "$recursiveRef" => inner.pop(),
             _ => collapse(inner, instance),
         };
         nodes.extend(node.map(|n| n.ranked(rank)));
