@@ -293,6 +293,13 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     let validator = options(asserts_formats)
         .build(for_crate)
         .map_err(|e| meta_failures(for_crate).unwrap_or_else(|| compile_error(&e)))?;
+    // What only Helm's copies of the older meta-schemas refuse (see GO_DRAFT7_META).
+    let meta = super::schema_fast::meta_schema_url(for_crate);
+    if meta.contains("draft-0") && has_refused_enum(for_crate, 0) {
+        if let Some(failures) = meta_failures(for_crate) {
+            return Err(failures);
+        }
+    }
     let compiled = Arc::new(CompiledSchema {
         schema: given,
         source: text.into_owned(),
@@ -356,15 +363,25 @@ fn options(asserts_formats: bool) -> jsonschema::ValidationOptions<'static> {
 /// None when the schema meets its meta-schema. Helm's error ends without a newline.
 fn meta_failures(schema: &serde_json::Value) -> Option<String> {
     let url = super::schema_fast::meta_schema_url(schema);
-    let validator = match url {
-        "http://json-schema.org/draft-04/schema#" => jsonschema::draft4::meta::validator(),
-        "http://json-schema.org/draft-06/schema#" => jsonschema::draft6::meta::validator(),
-        "http://json-schema.org/draft-07/schema#" => jsonschema::draft7::meta::validator(),
+    let (go, crates) = match url {
+        "http://json-schema.org/draft-04/schema#" => (
+            GO_DRAFT4_META.as_ref(),
+            jsonschema::draft4::meta::validator(),
+        ),
+        "http://json-schema.org/draft-06/schema#" => (
+            GO_DRAFT6_META.as_ref(),
+            jsonschema::draft6::meta::validator(),
+        ),
+        "http://json-schema.org/draft-07/schema#" => (
+            GO_DRAFT7_META.as_ref(),
+            jsonschema::draft7::meta::validator(),
+        ),
         "https://json-schema.org/draft/2019-09/schema#" => {
-            jsonschema::draft201909::meta::validator()
+            (None, jsonschema::draft201909::meta::validator())
         }
-        _ => jsonschema::draft202012::meta::validator(),
+        _ => (None, jsonschema::draft202012::meta::validator()),
     };
+    let validator: &jsonschema::Validator = go.unwrap_or(&crates);
     let originals = super::schema_pattern::Originals::default();
     // The meta-schemas' own texts are not needed: their failures print no numbers of theirs,
     // and none of the keywords whose causes are worked out from the schema's data.
@@ -387,6 +404,57 @@ fn meta_failures(schema: &serde_json::Value) -> Option<String> {
     out.push_str(&render_tree(errors, &root));
     out.pop();
     Some(out)
+}
+
+/// The draft-4, -6 and -7 meta-schemas as Helm's validator has them: unlike the `jsonschema`
+/// crate's copies, an `enum` holds at least one item and no item twice, and a draft-4 `$ref`
+/// is a string.
+static GO_DRAFT4_META: std::sync::LazyLock<Option<jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| go_meta_validator(&referencing::meta::DRAFT4, true));
+static GO_DRAFT6_META: std::sync::LazyLock<Option<jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| go_meta_validator(&referencing::meta::DRAFT6, false));
+static GO_DRAFT7_META: std::sync::LazyLock<Option<jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| go_meta_validator(&referencing::meta::DRAFT7, false));
+
+fn go_meta_validator(
+    crates: &serde_json::Value,
+    ref_is_string: bool,
+) -> Option<jsonschema::Validator> {
+    let mut meta = crates.clone();
+    if let Some(properties) = meta
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        if let Some(serde_json::Value::Object(enum_schema)) = properties.get_mut("enum") {
+            enum_schema.insert("minItems".into(), serde_json::Value::from(1));
+            enum_schema.insert("uniqueItems".into(), serde_json::Value::Bool(true));
+        }
+        if ref_is_string {
+            properties.insert("$ref".into(), serde_json::json!({"type": "string"}));
+        }
+    }
+    jsonschema::options().build(&meta).ok()
+}
+
+/// Whether some `enum` in `schema` is empty or repeats an item (numbers compared by value):
+/// what Helm's draft-4, -6 and -7 meta-schemas refuse and the `jsonschema` crate accepts.
+fn has_refused_enum(schema: &serde_json::Value, depth: usize) -> bool {
+    match schema {
+        _ if depth > 256 => false,
+        serde_json::Value::Object(map) => map.iter().any(|(key, value)| {
+            let refused = key == "enum"
+                && value.as_array().is_some_and(|items| {
+                    items.is_empty()
+                        || items
+                            .iter()
+                            .enumerate()
+                            .any(|(i, a)| items[i + 1..].iter().any(|b| json_equal(a, b)))
+                });
+            refused || has_refused_enum(value, depth + 1)
+        }),
+        serde_json::Value::Array(items) => items.iter().any(|v| has_refused_enum(v, depth + 1)),
+        _ => false,
+    }
 }
 
 /// A schema that cannot be compiled, in the words of Helm's validator where we know them.
@@ -1243,7 +1311,7 @@ fn message(
             let items = instance.as_array().cloned().unwrap_or_default();
             let pair = (0..items.len()).find_map(|i| {
                 (i + 1..items.len())
-                    .find(|&j| items[i] == items[j])
+                    .find(|&j| json_equal(&items[i], &items[j]))
                     .map(|j| (i, j))
             });
             match pair {
@@ -1282,6 +1350,24 @@ fn message(
             )
         }
         _ => err.to_string(),
+    }
+}
+
+/// JSON equality as Helm's validator decides it: numbers by their value (`1` and `1.0` are
+/// equal), arrays and objects item by item.
+fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
     }
 }
 
