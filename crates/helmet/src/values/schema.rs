@@ -290,9 +290,11 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     // percent-encoded; failures are still grouped and worded against the schema as given.
     let for_crate = super::schema_refs::uri_safe_refs(&given);
     let for_crate = for_crate.as_ref().unwrap_or(&given);
-    let validator = options(asserts_formats)
-        .build(for_crate)
-        .map_err(|e| meta_failures(for_crate).unwrap_or_else(|| compile_error(&e)))?;
+    let validator = options(asserts_formats).build(for_crate).map_err(|e| {
+        id_error(for_crate)
+            .or_else(|| meta_failures(for_crate))
+            .unwrap_or_else(|| compile_error(&e))
+    })?;
     // What only Helm's copies of the older meta-schemas refuse (see GO_DRAFT7_META).
     let meta = super::schema_fast::meta_schema_url(for_crate);
     if meta.contains("draft-0") && has_refused_enum(for_crate, 0) {
@@ -404,6 +406,108 @@ fn meta_failures(schema: &serde_json::Value) -> Option<String> {
     out.push_str(&render_tree(errors, &root));
     out.pop();
     Some(out)
+}
+
+/// Helm's validator reads the ids of a schema's resources (`$id`, draft 4's `id`, without
+/// the fragment) with Go's `url.Parse` before it checks the schema against its meta-schema;
+/// one that Go refuses fails naming the schema that holds it. Helm walks the subschemas in
+/// Go map order and stops at the first: with several, which it names varies.
+fn id_error(schema: &serde_json::Value) -> Option<String> {
+    let url = super::schema_fast::meta_schema_url(schema);
+    let key = if url.contains("draft-04") {
+        "id"
+    } else {
+        "$id"
+    };
+    // Before 2019-09 the other keywords of a schema with `$ref` are ignored, its id too.
+    let ref_hides_id = url.contains("draft-0");
+    let mut at = Vec::new();
+    bad_id_at(schema, key, ref_hides_id, &mut at).then(|| {
+        format!(
+            "error in parsing id at {}",
+            helmet_value::strconv::quote(&format!("file:///values.schema.json#{}", pointer(&at)))
+        )
+    })
+}
+
+/// Whether the schema `node` or one of its subschemas has an id Go cannot parse; `at` ends as
+/// the location of the first found.
+fn bad_id_at(
+    node: &serde_json::Value,
+    key: &str,
+    ref_hides_id: bool,
+    at: &mut Vec<String>,
+) -> bool {
+    const SCHEMA: [&str; 12] = [
+        "additionalProperties",
+        "additionalItems",
+        "items",
+        "contains",
+        "propertyNames",
+        "not",
+        "if",
+        "then",
+        "else",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "contentSchema",
+    ];
+    const SCHEMA_MAP: [&str; 6] = [
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "dependencies",
+    ];
+    const SCHEMA_LIST: [&str; 5] = ["items", "prefixItems", "allOf", "anyOf", "oneOf"];
+    let Some(obj) = node.as_object() else {
+        return false;
+    };
+    if at.len() > 256 {
+        return false;
+    }
+    if !(ref_hides_id && obj.contains_key("$ref")) {
+        if let Some(serde_json::Value::String(id)) = obj.get(key) {
+            let without_fragment = id.split('#').next().unwrap_or_default();
+            if !super::schema_format::go_url_parses(without_fragment) {
+                return true;
+            }
+        }
+    }
+    for (name, value) in obj {
+        let visit = |child: &serde_json::Value, path: &[&str], at: &mut Vec<String>| {
+            at.extend(path.iter().map(|s| s.to_string()));
+            if bad_id_at(child, key, ref_hides_id, at) {
+                return true;
+            }
+            at.truncate(at.len() - path.len());
+            false
+        };
+        let name = name.as_str();
+        if SCHEMA.contains(&name) && value.is_object() && visit(value, &[name], at) {
+            return true;
+        }
+        if SCHEMA_MAP.contains(&name) {
+            if let Some(map) = value.as_object() {
+                for (k, v) in map {
+                    if visit(v, &[name, k], at) {
+                        return true;
+                    }
+                }
+            }
+        }
+        if SCHEMA_LIST.contains(&name) {
+            if let Some(list) = value.as_array() {
+                for (i, v) in list.iter().enumerate() {
+                    if visit(v, &[name, &i.to_string()], at) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
 }
 
 /// The draft-4, -6 and -7 meta-schemas as Helm's validator has them: unlike the `jsonschema`
