@@ -438,29 +438,7 @@ fn bad_id_at(
     ref_hides_id: bool,
     at: &mut Vec<String>,
 ) -> bool {
-    const SCHEMA: [&str; 12] = [
-        "additionalProperties",
-        "additionalItems",
-        "items",
-        "contains",
-        "propertyNames",
-        "not",
-        "if",
-        "then",
-        "else",
-        "unevaluatedProperties",
-        "unevaluatedItems",
-        "contentSchema",
-    ];
-    const SCHEMA_MAP: [&str; 6] = [
-        "properties",
-        "patternProperties",
-        "$defs",
-        "definitions",
-        "dependentSchemas",
-        "dependencies",
-    ];
-    const SCHEMA_LIST: [&str; 5] = ["items", "prefixItems", "allOf", "anyOf", "oneOf"];
+    use super::schema_pattern::{LIST as SCHEMA_LIST, MAP as SCHEMA_MAP, ONE as SCHEMA};
     let Some(obj) = node.as_object() else {
         return false;
     };
