@@ -285,7 +285,10 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     if !refused.is_empty() {
         return Err(refused_patterns(&parsed, &refused));
     }
-    let given = rewritten.unwrap_or(parsed);
+    let mut given = rewritten.unwrap_or(parsed);
+    if super::schema_fast::meta_schema_url(&given).contains("draft-06") {
+        drop_draft6_examples(&mut given, 0);
+    }
     // `$ref` fragments that Go's URL parser takes but the crate would refuse go to the crate
     // percent-encoded; failures are still grouped and worded against the schema as given.
     let for_crate = super::schema_refs::uri_safe_refs(&given);
@@ -486,6 +489,40 @@ fn bad_id_at(
         }
     }
     false
+}
+
+/// The `jsonschema` crate's draft-6 meta-schema wants `examples` to be an array; Helm's copy
+/// has no `examples`, so any value passes. An annotation changes no result: a non-array one is
+/// dropped from the schema the crate is given, so that it compiles as in Helm.
+fn drop_draft6_examples(node: &mut serde_json::Value, depth: usize) {
+    use super::schema_pattern::{LIST, MAP, ONE};
+    let Some(obj) = node.as_object_mut() else {
+        return;
+    };
+    if depth > 256 {
+        return;
+    }
+    if obj.get("examples").is_some_and(|e| !e.is_array()) {
+        obj.remove("examples");
+    }
+    for (name, value) in obj.iter_mut() {
+        let name = name.as_str();
+        if ONE.contains(&name) && value.is_object() {
+            drop_draft6_examples(value, depth + 1);
+        } else if LIST.contains(&name) && value.is_array() {
+            for item in value.as_array_mut().into_iter().flatten() {
+                drop_draft6_examples(item, depth + 1);
+            }
+        } else if MAP.contains(&name) {
+            for item in value
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+            {
+                drop_draft6_examples(item, depth + 1);
+            }
+        }
+    }
 }
 
 /// The draft-4, -6 and -7 meta-schemas as Helm's validator has them: unlike the `jsonschema`
