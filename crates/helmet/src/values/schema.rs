@@ -109,7 +109,14 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     if errors.is_empty() {
         return Ok(());
     }
-    let mut nodes = build(errors, &[], &root);
+    Err(render_tree(errors, &root))
+}
+
+/// The failures `errors` of one validation against `root`, grouped and worded as Helm's
+/// validator prints them: `- at '/path': message` lines, nested causes indented, each line
+/// ending with a newline.
+fn render_tree(errors: Vec<Failure>, root: &Schema<'_>) -> String {
+    let mut nodes = build(errors, &[], root);
     // The root's one failure, when it groups several, is shown as those several.
     if nodes.len() == 1 && nodes[0].message == "validation failed" && !nodes[0].reference {
         nodes = nodes.pop().map(|n| n.children).unwrap_or_default();
@@ -123,7 +130,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
     for (_, l) in lines {
         out.push_str(&l);
     }
-    Err(out)
+    out
 }
 
 /// `additionalProperties: false` in a schema without `properties` siblings makes the `jsonschema`
@@ -278,13 +285,26 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     if !refused.is_empty() {
         return Err(refused_patterns(&parsed, &refused));
     }
-    let given = rewritten.unwrap_or(parsed);
+    let mut given = rewritten.unwrap_or(parsed);
+    if super::schema_fast::meta_schema_url(&given).contains("draft-06") {
+        drop_draft6_examples(&mut given, 0);
+    }
     // `$ref` fragments that Go's URL parser takes but the crate would refuse go to the crate
     // percent-encoded; failures are still grouped and worded against the schema as given.
     let for_crate = super::schema_refs::uri_safe_refs(&given);
-    let validator = options(asserts_formats)
-        .build(for_crate.as_ref().unwrap_or(&given))
-        .map_err(|e| compile_error(&e))?;
+    let for_crate = for_crate.as_ref().unwrap_or(&given);
+    let validator = options(asserts_formats).build(for_crate).map_err(|e| {
+        id_error(for_crate)
+            .or_else(|| meta_failures(for_crate))
+            .unwrap_or_else(|| compile_error(&e))
+    })?;
+    // What only Helm's copies of the older meta-schemas refuse (see GO_DRAFT7_META).
+    let meta = super::schema_fast::meta_schema_url(for_crate);
+    if meta.contains("draft-0") && has_refused_enum(for_crate, 0) {
+        if let Some(failures) = meta_failures(for_crate) {
+            return Err(failures);
+        }
+    }
     let compiled = Arc::new(CompiledSchema {
         schema: given,
         source: text.into_owned(),
@@ -340,6 +360,220 @@ fn options(asserts_formats: bool) -> jsonschema::ValidationOptions<'static> {
         }
     }
     options
+}
+
+/// The failures of a schema against its draft's meta-schema, as Helm's validator reports them
+/// when it compiles the schema: a header naming the meta-schema, then the failures as a tree
+/// grouped along the meta-schema (as values' failures are grouped along the values' schema).
+/// None when the schema meets its meta-schema. Helm's error ends without a newline.
+fn meta_failures(schema: &serde_json::Value) -> Option<String> {
+    let url = super::schema_fast::meta_schema_url(schema);
+    let (go, crates) = match url {
+        "http://json-schema.org/draft-04/schema#" => (
+            GO_DRAFT4_META.as_ref(),
+            jsonschema::draft4::meta::validator(),
+        ),
+        "http://json-schema.org/draft-06/schema#" => (
+            GO_DRAFT6_META.as_ref(),
+            jsonschema::draft6::meta::validator(),
+        ),
+        "http://json-schema.org/draft-07/schema#" => (
+            GO_DRAFT7_META.as_ref(),
+            jsonschema::draft7::meta::validator(),
+        ),
+        "https://json-schema.org/draft/2019-09/schema#" => {
+            (None, jsonschema::draft201909::meta::validator())
+        }
+        _ => (None, jsonschema::draft202012::meta::validator()),
+    };
+    let validator: &jsonschema::Validator = go.unwrap_or(&crates);
+    let originals = super::schema_pattern::Originals::default();
+    // The meta-schemas' own texts are not needed: their failures print no numbers of theirs,
+    // and none of the keywords whose causes are worked out from the schema's data.
+    let meta = serde_json::Value::Null;
+    let root = Schema {
+        json: &meta,
+        source: Source::root("", &originals),
+        asserts_formats: false,
+    };
+    let errors: Vec<Failure> = validator
+        .iter_errors(schema)
+        .map(|e| Failure::new(&e, &root.source))
+        .collect();
+    if errors.is_empty() {
+        return None;
+    }
+    let mut out = format!(
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with '{url}'\n"
+    );
+    out.push_str(&render_tree(errors, &root));
+    out.pop();
+    Some(out)
+}
+
+/// Helm's validator reads the ids of a schema's resources (`$id`, draft 4's `id`, without
+/// the fragment) with Go's `url.Parse` before it checks the schema against its meta-schema;
+/// one that Go refuses fails naming the schema that holds it. Helm walks the subschemas in
+/// Go map order and stops at the first: with several, which it names varies.
+fn id_error(schema: &serde_json::Value) -> Option<String> {
+    let url = super::schema_fast::meta_schema_url(schema);
+    let key = if url.contains("draft-04") {
+        "id"
+    } else {
+        "$id"
+    };
+    // Before 2019-09 the other keywords of a schema with `$ref` are ignored, its id too.
+    let ref_hides_id = url.contains("draft-0");
+    let mut at = Vec::new();
+    bad_id_at(schema, key, ref_hides_id, &mut at).then(|| {
+        format!(
+            "error in parsing id at {}",
+            helmet_value::strconv::quote(&format!("file:///values.schema.json#{}", pointer(&at)))
+        )
+    })
+}
+
+/// Whether the schema `node` or one of its subschemas has an id Go cannot parse; `at` ends as
+/// the location of the first found.
+fn bad_id_at(
+    node: &serde_json::Value,
+    key: &str,
+    ref_hides_id: bool,
+    at: &mut Vec<String>,
+) -> bool {
+    use super::schema_pattern::{LIST as SCHEMA_LIST, MAP as SCHEMA_MAP, ONE as SCHEMA};
+    let Some(obj) = node.as_object() else {
+        return false;
+    };
+    if at.len() > 256 {
+        return false;
+    }
+    if !(ref_hides_id && obj.contains_key("$ref")) {
+        if let Some(serde_json::Value::String(id)) = obj.get(key) {
+            let without_fragment = id.split('#').next().unwrap_or_default();
+            if !super::schema_format::go_url_parses(without_fragment) {
+                return true;
+            }
+        }
+    }
+    for (name, value) in obj {
+        let visit = |child: &serde_json::Value, path: &[&str], at: &mut Vec<String>| {
+            at.extend(path.iter().map(|s| s.to_string()));
+            if bad_id_at(child, key, ref_hides_id, at) {
+                return true;
+            }
+            at.truncate(at.len() - path.len());
+            false
+        };
+        let name = name.as_str();
+        if SCHEMA.contains(&name) && value.is_object() && visit(value, &[name], at) {
+            return true;
+        }
+        if SCHEMA_MAP.contains(&name) {
+            if let Some(map) = value.as_object() {
+                for (k, v) in map {
+                    if visit(v, &[name, k], at) {
+                        return true;
+                    }
+                }
+            }
+        }
+        if SCHEMA_LIST.contains(&name) {
+            if let Some(list) = value.as_array() {
+                for (i, v) in list.iter().enumerate() {
+                    if visit(v, &[name, &i.to_string()], at) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The `jsonschema` crate's draft-6 meta-schema wants `examples` to be an array; Helm's copy
+/// has no `examples`, so any value passes. An annotation changes no result: a non-array one is
+/// dropped from the schema the crate is given, so that it compiles as in Helm.
+fn drop_draft6_examples(node: &mut serde_json::Value, depth: usize) {
+    use super::schema_pattern::{LIST, MAP, ONE};
+    let Some(obj) = node.as_object_mut() else {
+        return;
+    };
+    if depth > 256 {
+        return;
+    }
+    if obj.get("examples").is_some_and(|e| !e.is_array()) {
+        obj.remove("examples");
+    }
+    for (name, value) in obj.iter_mut() {
+        let name = name.as_str();
+        if ONE.contains(&name) && value.is_object() {
+            drop_draft6_examples(value, depth + 1);
+        } else if LIST.contains(&name) && value.is_array() {
+            for item in value.as_array_mut().into_iter().flatten() {
+                drop_draft6_examples(item, depth + 1);
+            }
+        } else if MAP.contains(&name) {
+            for item in value
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+            {
+                drop_draft6_examples(item, depth + 1);
+            }
+        }
+    }
+}
+
+/// The draft-4, -6 and -7 meta-schemas as Helm's validator has them: unlike the `jsonschema`
+/// crate's copies, an `enum` holds at least one item and no item twice, and a draft-4 `$ref`
+/// is a string.
+static GO_DRAFT4_META: std::sync::LazyLock<Option<jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| go_meta_validator(&referencing::meta::DRAFT4, true));
+static GO_DRAFT6_META: std::sync::LazyLock<Option<jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| go_meta_validator(&referencing::meta::DRAFT6, false));
+static GO_DRAFT7_META: std::sync::LazyLock<Option<jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| go_meta_validator(&referencing::meta::DRAFT7, false));
+
+fn go_meta_validator(
+    crates: &serde_json::Value,
+    ref_is_string: bool,
+) -> Option<jsonschema::Validator> {
+    let mut meta = crates.clone();
+    if let Some(properties) = meta
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        if let Some(serde_json::Value::Object(enum_schema)) = properties.get_mut("enum") {
+            enum_schema.insert("minItems".into(), serde_json::Value::from(1));
+            enum_schema.insert("uniqueItems".into(), serde_json::Value::Bool(true));
+        }
+        if ref_is_string {
+            properties.insert("$ref".into(), serde_json::json!({"type": "string"}));
+        }
+    }
+    jsonschema::options().build(&meta).ok()
+}
+
+/// Whether some `enum` in `schema` is empty or repeats an item (numbers compared by value):
+/// what Helm's draft-4, -6 and -7 meta-schemas refuse and the `jsonschema` crate accepts.
+fn has_refused_enum(schema: &serde_json::Value, depth: usize) -> bool {
+    match schema {
+        _ if depth > 256 => false,
+        serde_json::Value::Object(map) => map.iter().any(|(key, value)| {
+            let refused = key == "enum"
+                && value.as_array().is_some_and(|items| {
+                    items.is_empty()
+                        || items
+                            .iter()
+                            .enumerate()
+                            .any(|(i, a)| items[i + 1..].iter().any(|b| json_equal(a, b)))
+                });
+            refused || has_refused_enum(value, depth + 1)
+        }),
+        serde_json::Value::Array(items) => items.iter().any(|v| has_refused_enum(v, depth + 1)),
+        _ => false,
+    }
 }
 
 /// A schema that cannot be compiled, in the words of Helm's validator where we know them.
@@ -889,7 +1123,7 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
             }
             // A reference and a `then` or `else` is one schema applied to the same value: its
             // failures are grouped as that schema's.
-            "$ref" | "$dynamicRef" | "then" | "else" if segs.len() > 1 => {
+            "$ref" | "$dynamicRef" | "$recursiveRef" | "then" | "else" if segs.len() > 1 => {
                 err.schema = segs[1..].to_vec();
                 applied.entry(first.to_string()).or_default().push(err);
             }
@@ -1028,14 +1262,29 @@ fn build(mut errors: Vec<Failure>, instance: &[String], root: &Schema<'_>) -> Ve
         let node = match keyword.as_str() {
             // Helm's validator wraps what the named schema reports in a "validation failed" of
             // its own, shown unless it holds a single failure.
-            "$ref" | "$dynamicRef" if inner.len() > 1 => Some(Node {
+            "$ref" | "$dynamicRef" | "$recursiveRef" if inner.len() > 1 => Some(Node {
                 rank,
                 reference: true,
                 instance: pointer(instance),
                 message: "validation failed".to_string(),
                 children: inner,
             }),
-            "$ref" | "$dynamicRef" => inner.pop(),
+            // The named schema's one failure that groups several (at a value below this one)
+            // hands its causes to the reference, shown where the reference applies.
+            "$ref" | "$dynamicRef" | "$recursiveRef"
+                if inner.len() == 1
+                    && inner[0].message == "validation failed"
+                    && !inner[0].reference =>
+            {
+                inner.pop().map(|group| Node {
+                    rank,
+                    reference: true,
+                    instance: pointer(instance),
+                    message: "validation failed".to_string(),
+                    children: group.children,
+                })
+            }
+            "$ref" | "$dynamicRef" | "$recursiveRef" => inner.pop(),
             _ => collapse(inner, instance),
         };
         nodes.extend(node.map(|n| n.ranked(rank)));
@@ -1181,7 +1430,7 @@ fn message(
             let items = instance.as_array().cloned().unwrap_or_default();
             let pair = (0..items.len()).find_map(|i| {
                 (i + 1..items.len())
-                    .find(|&j| items[i] == items[j])
+                    .find(|&j| json_equal(&items[i], &items[j]))
                     .map(|j| (i, j))
             });
             match pair {
@@ -1220,6 +1469,24 @@ fn message(
             )
         }
         _ => err.to_string(),
+    }
+}
+
+/// JSON equality as Helm's validator decides it: numbers by their value (`1` and `1.0` are
+/// equal), arrays and objects item by item.
+fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
     }
 }
 

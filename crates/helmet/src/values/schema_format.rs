@@ -891,6 +891,11 @@ fn escapes_to(path: &[u8], written: &[u8]) -> bool {
     out == written
 }
 
+/// Whether Go's `url.Parse` takes `raw`, a URL without its fragment.
+pub(crate) fn go_url_parses(raw: &str) -> bool {
+    parse_url_part(raw.as_bytes()).is_ok()
+}
+
 /// Go's `url.Parse`, with its error texts.
 fn parse_url(raw: &[u8]) -> Result<Url, String> {
     let (before, fragment) = match raw.iter().position(|&b| b == b'#') {

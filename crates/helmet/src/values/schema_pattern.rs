@@ -115,7 +115,7 @@ pub(crate) fn rewrite(
 }
 
 /// Keywords whose value is a schema.
-const ONE: [&str; 12] = [
+pub(super) const ONE: [&str; 12] = [
     "additionalItems",
     "additionalProperties",
     "contains",
@@ -130,9 +130,9 @@ const ONE: [&str; 12] = [
     "contentSchema",
 ];
 /// Keywords whose value is a list of schemas.
-const LIST: [&str; 5] = ["allOf", "anyOf", "oneOf", "items", "prefixItems"];
+pub(super) const LIST: [&str; 5] = ["allOf", "anyOf", "oneOf", "items", "prefixItems"];
 /// Keywords whose value is a map of schemas.
-const MAP: [&str; 6] = [
+pub(super) const MAP: [&str; 6] = [
     "properties",
     "patternProperties",
     "definitions",
