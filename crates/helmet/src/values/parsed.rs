@@ -27,20 +27,22 @@ pub(crate) enum Reading {
     ChartFile,
 }
 
-/// Files seen by this process, by how they were read and their bytes, oldest first, with their
-/// parsed tree once a file has been read a second time.
-type ParsedCache = Vec<(Reading, Box<[u8]>, Option<Value>)>;
-static PARSED: Mutex<ParsedCache> = Mutex::new(Vec::new());
+/// Texts seen by this process, oldest first, each by how it was read (`K`) and its bytes, with
+/// what it read to once it has come a second time.
+struct SeenTwice<K, T>(Mutex<Vec<Seen<K, T>>>);
 
-/// `Chart.yaml` files seen by this process, by their bytes, oldest first, with the metadata
-/// they decode to once a file has been read a second time.
-type DecodedCache = Vec<(Box<[u8]>, Option<Metadata>)>;
-static DECODED: Mutex<DecodedCache> = Mutex::new(Vec::new());
+/// One text of a [`SeenTwice`]: how it was read, its bytes, and what it read to once kept.
+type Seen<K, T> = (K, Box<[u8]>, Option<T>);
+
+/// Values and chart files, parsed.
+static PARSED: SeenTwice<Reading, Value> = SeenTwice::new();
+/// `Chart.yaml` files, decoded to metadata.
+static DECODED: SeenTwice<(), Metadata> = SeenTwice::new();
 
 /// Forgets every file seen (see [`crate::clear_process_caches`]).
 pub(crate) fn clear() {
-    PARSED.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    DECODED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    PARSED.clear();
+    DECODED.clear();
 }
 
 /// How many files the cache keeps: a chart with many subcharts has a values file and a
@@ -49,12 +51,76 @@ const MAX_FILES: usize = 256;
 /// How many bytes of values text the cache keeps, in all.
 const MAX_BYTES: usize = 16 << 20;
 
+impl<K: Copy + PartialEq, T: Clone> SeenTwice<K, T> {
+    const fn new() -> Self {
+        SeenTwice(Mutex::new(Vec::new()))
+    }
+
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// What `read` gives for the text `data` read as `how`, read at most twice per process for
+    /// the same bytes (errors are not kept: the next call reports the same error again).
+    /// `own` makes a result no other holder shares the maps of (`None` when it cannot: the
+    /// text is then read again); every caller gets such a result, and the kept one is one too.
+    ///
+    /// A result is kept only when its text comes a second time: keeping it costs a copy, which
+    /// a process that reads each file once (the `helmet` binary) would pay for nothing.
+    fn read<E>(
+        &self,
+        how: K,
+        data: &[u8],
+        read: impl FnOnce() -> Result<T, E>,
+        own: impl Fn(T) -> Option<T>,
+    ) -> Result<T, E> {
+        let cached = crate::process_caches();
+        let mut seen = false;
+        if cached {
+            let kept = match self.0.lock() {
+                Ok(cache) => match cache
+                    .iter()
+                    .find(|(h, text, _)| *h == how && **text == *data)
+                {
+                    Some((_, _, result)) => {
+                        seen = true;
+                        result.clone()
+                    }
+                    None => None,
+                },
+                Err(_) => None,
+            };
+            // Copied outside the lock.
+            if let Some(copy) = kept.and_then(&own) {
+                return Ok(copy);
+            }
+        }
+        let result = read()?;
+        if cached && data.len() <= MAX_BYTES {
+            let keep = seen.then(|| own(result.clone())).flatten();
+            if let Ok(mut cache) = self.0.lock() {
+                match cache
+                    .iter_mut()
+                    .find(|(h, text, _)| *h == how && **text == *data)
+                {
+                    Some((_, _, kept)) => *kept = keep,
+                    None => {
+                        let mut total =
+                            data.len() + cache.iter().map(|(_, t, _)| t.len()).sum::<usize>();
+                        while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
+                            total -= cache.remove(0).1.len();
+                        }
+                        cache.push((how, data.into(), keep));
+                    }
+                }
+            }
+        }
+        Ok(result)
+    }
+}
+
 /// The values `parse` reads from `data`, parsed at most twice per process for the same bytes
-/// (errors are not kept: the next call reports the same error again). Every call returns
-/// maps no other caller holds.
-///
-/// A tree is kept only when its text comes a second time: keeping it costs a copy, which a
-/// process that reads each file once (the `helmet` binary) would pay for nothing.
+/// (see [`SeenTwice::read`]). Every call returns maps no other caller holds.
 pub(crate) fn parsed_values<E>(
     data: &[u8],
     parse: impl FnOnce(&[u8]) -> Result<Value, E>,
@@ -69,95 +135,25 @@ pub(crate) fn parsed<E>(
     data: &[u8],
     parse: impl FnOnce(&[u8]) -> Result<Value, E>,
 ) -> Result<Value, E> {
-    let cached = crate::process_caches();
-    let mut seen = false;
-    if cached {
-        let kept = match PARSED.lock() {
-            Ok(cache) => match cache
-                .iter()
-                .find(|(how, text, _)| *how == reading && **text == *data)
-            {
-                Some((_, _, tree)) => {
-                    seen = true;
-                    tree.clone()
-                }
-                None => None,
-            },
-            Err(_) => None,
-        };
-        // Copied outside the lock. A parsed tree holds no cycle and nests far less than the
-        // copy's limit; were it ever refused, the text is simply parsed again.
-        if let Some(copy) = kept.and_then(|tree| tree.deep_copy_acyclic()) {
-            return Ok(copy);
-        }
-    }
-    let tree = parse(data)?;
-    if cached && data.len() <= MAX_BYTES {
-        // The kept tree is a copy: the caller may change the one it gets.
-        let keep = seen.then(|| tree.deep_copy_acyclic()).flatten();
-        if let Ok(mut cache) = PARSED.lock() {
-            match cache
-                .iter_mut()
-                .find(|(how, text, _)| *how == reading && **text == *data)
-            {
-                Some((_, _, kept)) => *kept = keep,
-                None => {
-                    let mut total =
-                        data.len() + cache.iter().map(|(_, t, _)| t.len()).sum::<usize>();
-                    while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
-                        total -= cache.remove(0).1.len();
-                    }
-                    cache.push((reading, data.into(), keep));
-                }
-            }
-        }
-    }
-    Ok(tree)
+    // A parsed tree holds no cycle and nests far less than the copy's limit; were it ever
+    // refused, the text is simply parsed again.
+    PARSED.read(
+        reading,
+        data,
+        || parse(data),
+        |tree| tree.deep_copy_acyclic(),
+    )
 }
 
 /// The metadata `decode` reads from the `Chart.yaml` text `data` (its whole reading: the YAML,
 /// the decoding into `chart.Metadata`, the default `apiVersion`), decoded at most twice per
-/// process for the same bytes, as [`parsed`] keeps parsed trees (errors are not kept). The
-/// kept metadata is cloned for every caller; the maps of its `import-values` are copied, so
-/// that no caller can change what another gets.
+/// process for the same bytes, as [`parsed`] keeps parsed trees. Each caller's `import-values`
+/// maps are its own, so that no caller can change what another gets.
 pub(crate) fn decoded_metadata<E>(
     data: &[u8],
     decode: impl FnOnce() -> Result<Metadata, E>,
 ) -> Result<Metadata, E> {
-    let cached = crate::process_caches();
-    let mut seen = false;
-    if cached {
-        let kept = match DECODED.lock() {
-            Ok(cache) => match cache.iter().find(|(text, _)| **text == *data) {
-                Some((_, metadata)) => {
-                    seen = true;
-                    metadata.clone()
-                }
-                None => None,
-            },
-            Err(_) => None,
-        };
-        if let Some(metadata) = kept.and_then(own_maps) {
-            return Ok(metadata);
-        }
-    }
-    let metadata = decode()?;
-    if cached && data.len() <= MAX_BYTES {
-        let keep = seen.then(|| metadata.clone()).and_then(own_maps);
-        if let Ok(mut cache) = DECODED.lock() {
-            match cache.iter_mut().find(|(text, _)| **text == *data) {
-                Some((_, kept)) => *kept = keep,
-                None => {
-                    let mut total = data.len() + cache.iter().map(|(t, _)| t.len()).sum::<usize>();
-                    while cache.len() >= MAX_FILES || (total > MAX_BYTES && !cache.is_empty()) {
-                        total -= cache.remove(0).0.len();
-                    }
-                    cache.push((data.into(), keep));
-                }
-            }
-        }
-    }
-    Ok(metadata)
+    DECODED.read((), data, decode, own_maps)
 }
 
 /// `metadata` with maps of its own: the `import-values` entries of its dependencies (the only
