@@ -503,11 +503,40 @@ static REGEX_CACHE_LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_REGEX_CACHE_LIM
 /// thousands of instructions (Go's compiler is far cheaper), and library charts call
 /// `regexReplaceAll` and `regexMatch` with the same few patterns from every template: Bitnami's
 /// common library compiles about 40 per render of one chart. A pattern's meaning depends on its
-/// bytes alone, so a kept one is never stale.
-static COMPILED: Mutex<Option<KeptPatterns>> = Mutex::new(None);
+/// bytes alone, so a kept one (or Go's refusal of it) is never stale.
+static COMPILED: Kept<Result<Arc<Regex>, FuncError>> = Mutex::new(None);
 
-/// Compiled patterns by the bytes they were compiled from.
-type KeptPatterns = HashMap<Box<[u8]>, Arc<Regex>>;
+/// What a function made of texts (compiled patterns, parsed versions), by the texts' bytes.
+pub(crate) type Kept<T> = Mutex<Option<HashMap<Box<[u8]>, T>>>;
+
+/// What `make` gives for `raw`, kept in `table` for the process: under the limit
+/// [`set_regex_cache_limit`] sets (when it is reached the table starts over), not at all when
+/// it is 0 or `raw` is longer than `max_len`. What `make` gives must depend on the bytes alone,
+/// so that a kept result (an error included) is never stale.
+pub(crate) fn kept<T: Clone>(
+    table: &Kept<T>,
+    raw: &[u8],
+    max_len: usize,
+    make: impl FnOnce() -> T,
+) -> T {
+    let limit = REGEX_CACHE_LIMIT.load(Ordering::Relaxed);
+    if limit == 0 || raw.len() > max_len {
+        return make();
+    }
+    let lock = || table.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(result) = lock().as_ref().and_then(|kept| kept.get(raw)) {
+        return result.clone();
+    }
+    // Made outside the lock: other threads rendering keep going meanwhile.
+    let result = make();
+    let mut kept = lock();
+    let kept = kept.get_or_insert_with(HashMap::new);
+    if kept.len() >= limit {
+        kept.clear();
+    }
+    kept.insert(raw.into(), result.clone());
+    result
+}
 
 /// Sets how many compiled patterns the process keeps; 0 turns keeping off and empties what is
 /// kept (every call compiles, as Go's functions do). When the limit is reached the kept
@@ -518,47 +547,28 @@ type KeptPatterns = HashMap<Box<[u8]>, Arc<Regex>>;
 pub fn set_regex_cache_limit(limit: usize) {
     REGEX_CACHE_LIMIT.store(limit, Ordering::Relaxed);
     if limit == 0 {
-        *COMPILED.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        crate::semver::clear_kept();
+        clear_regex_cache();
     }
-}
-
-/// The limit [`set_regex_cache_limit`] set.
-pub(crate) fn regex_cache_limit() -> usize {
-    REGEX_CACHE_LIMIT.load(Ordering::Relaxed)
 }
 
 /// Drops every kept pattern (and `semverCompare`'s kept parses); keeping goes on (see
 /// [`set_regex_cache_limit`]).
 pub fn clear_regex_cache() {
-    *COMPILED.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    forget(&COMPILED);
     crate::semver::clear_kept();
+}
+
+/// Drops everything `table` keeps.
+pub(crate) fn forget<T>(table: &Kept<T>) {
+    *table.lock().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// [`compile_uncached`], reusing a pattern compiled before in this process. Shared rather
 /// than cloned: a cloned `Regex` starts with no search caches of its own.
 fn compile(pattern: &[u8]) -> Result<Arc<Regex>, FuncError> {
-    let limit = REGEX_CACHE_LIMIT.load(Ordering::Relaxed);
-    if limit == 0 || pattern.len() > MAX_KEPT_PATTERN {
-        return compile_uncached(pattern).map(Arc::new);
-    }
-    if let Some(re) = COMPILED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .as_ref()
-        .and_then(|kept| kept.get(pattern))
-    {
-        return Ok(re.clone());
-    }
-    // Compiled outside the lock: other threads rendering keep going meanwhile.
-    let re = Arc::new(compile_uncached(pattern)?);
-    let mut kept = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
-    let kept = kept.get_or_insert_with(HashMap::new);
-    if kept.len() >= limit {
-        kept.clear();
-    }
-    kept.insert(pattern.into(), re.clone());
-    Ok(re)
+    kept(&COMPILED, pattern, MAX_KEPT_PATTERN, || {
+        compile_uncached(pattern).map(Arc::new)
+    })
 }
 
 /// A Go regular expression (Go's `regexp.Compile`) for other crates, such as the `pattern`s of

@@ -8,9 +8,8 @@
 //! versions and `kubeVersion` constraints.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use helmet_value::gostring::{runes, RUNE_ERROR};
 use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
@@ -18,6 +17,7 @@ use helmet_value::{ArgType, Func, FuncError, FuncMap, Object, Value};
 // for a small fraction of what the `regex` crate spends building its automata, once per process.
 use regex_lite::Regex;
 
+use crate::regex::{forget, kept, Kept};
 use crate::{arg_str, def};
 
 /// A parse error, with the text Masterminds/semver gives it.
@@ -733,12 +733,12 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     def(map, "semverCompare", &[S, S], move |_, a| {
         let raw = a[0].as_go_bytes().unwrap_or_default();
-        let c = kept(&KEPT_CONSTRAINTS, raw, || {
+        let c = kept(&KEPT_CONSTRAINTS, raw, MAX_KEPT_TEXT, || {
             Constraints::parse_go(raw).map(Arc::new)
         })
         .map_err(|e| FuncError::new(e.0))?;
         let raw = a[1].as_go_bytes().unwrap_or_default();
-        let v = kept(&KEPT_VERSIONS, raw, || {
+        let v = kept(&KEPT_VERSIONS, raw, MAX_KEPT_TEXT, || {
             Version::parse(&text(&a[1])).map(Arc::new)
         })
         .map_err(|e| FuncError::new(e.0))?;
@@ -746,51 +746,20 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
 }
 
-/// Parses by the bytes they came from: a table of one kind of [`kept`] results.
-type Kept<T> = Mutex<Option<HashMap<Box<[u8]>, Result<Arc<T>, Error>>>>;
-
 /// `semverCompare`'s constraints, parsed. Charts call it with the same few constraint texts
 /// (Bitnami's common library asks for the API version of each kind this way, in every
 /// template), and parsing one runs several regular expressions: ~10,000 instructions a call.
-static KEPT_CONSTRAINTS: Kept<Constraints> = Mutex::new(None);
+static KEPT_CONSTRAINTS: Kept<Result<Arc<Constraints>, Error>> = Mutex::new(None);
 /// `semverCompare`'s versions (usually `.Capabilities.KubeVersion.Version`), parsed.
-static KEPT_VERSIONS: Kept<Version> = Mutex::new(None);
-
-/// What `parse` gives for `raw`, kept for the process as compiled patterns are (the same
-/// limit, the same switch: see [`crate::set_regex_cache_limit`]). A parse depends on the
-/// bytes alone, so a kept result, an error included, is never stale.
-fn kept<T>(
-    table: &Kept<T>,
-    raw: &[u8],
-    parse: impl FnOnce() -> Result<Arc<T>, Error>,
-) -> Result<Arc<T>, Error> {
-    let limit = crate::regex::regex_cache_limit();
-    if limit == 0 || raw.len() > MAX_KEPT_TEXT {
-        return parse();
-    }
-    let lock = || table.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(result) = lock().as_ref().and_then(|kept| kept.get(raw)) {
-        return result.clone();
-    }
-    let result = parse();
-    let mut kept = lock();
-    let kept = kept.get_or_insert_with(HashMap::new);
-    if kept.len() >= limit {
-        kept.clear();
-    }
-    kept.insert(raw.into(), result.clone());
-    result
-}
+static KEPT_VERSIONS: Kept<Result<Arc<Version>, Error>> = Mutex::new(None);
 
 /// Texts longer than this are parsed every time rather than kept.
 const MAX_KEPT_TEXT: usize = 1024;
 
 /// Drops the kept parses (with the kept patterns).
 pub(crate) fn clear_kept() {
-    *KEPT_CONSTRAINTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = None;
-    *KEPT_VERSIONS.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    forget(&KEPT_CONSTRAINTS);
+    forget(&KEPT_VERSIONS);
 }
 
 #[cfg(test)]
