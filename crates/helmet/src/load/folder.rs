@@ -29,6 +29,19 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The kind of a file type as the kernel gives it (`None` when the listing does not say).
+    #[cfg(target_os = "linux")]
+    fn of_raw(kind: rustix::fs::FileType) -> Option<Kind> {
+        use rustix::fs::FileType;
+        match kind {
+            FileType::RegularFile => Some(Kind::File),
+            FileType::Directory => Some(Kind::Dir),
+            FileType::Symlink => Some(Kind::Symlink),
+            FileType::Unknown => None,
+            _ => Some(Kind::Other),
+        }
+    }
+
     /// The kind of a `std::fs` file type.
     pub(crate) fn of(kind: std::fs::FileType) -> Kind {
         if kind.is_symlink() {
@@ -69,12 +82,10 @@ impl Folder {
     /// would.
     #[cfg(target_os = "linux")]
     pub(crate) fn open(path: &Path) -> io::Result<Folder> {
-        use rustix::fs::{openat, Mode, OFlags, CWD};
         if path.as_os_str().len() >= LONG_PATH {
             return Ok(Folder::ByPath);
         }
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        Ok(Folder::Open(openat(CWD, path, flags, Mode::empty())?))
+        open_dir_at(rustix::fs::CWD, path)
     }
 
     /// Opens the folder at `path` (a path the walk could list by path, see the module's
@@ -90,9 +101,7 @@ impl Folder {
         match self {
             #[cfg(target_os = "linux")]
             Folder::Open(fd) if !linked && full.as_os_str().len() < LONG_PATH => {
-                use rustix::fs::{openat, Mode, OFlags};
-                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                Ok(Folder::Open(openat(fd, name, flags, Mode::empty())?))
+                open_dir_at(fd, name)
             }
             _ => {
                 let _ = (name, full, linked);
@@ -125,22 +134,15 @@ impl Folder {
                         Ok(name) => name.to_string(),
                         Err(_) => String::from_utf8_lossy(name).into_owned(),
                     };
-                    let kind = match entry.file_type() {
-                        FileType::RegularFile => Some(Kind::File),
-                        FileType::Directory => Some(Kind::Dir),
-                        FileType::Symlink => Some(Kind::Symlink),
-                        // The file system does not say: asked, as std's `DirEntry::file_type`
-                        // asks.
-                        FileType::Unknown => statat(fd, name.as_str(), AtFlags::SYMLINK_NOFOLLOW)
-                            .ok()
-                            .map(|stat| match FileType::from_raw_mode(stat.st_mode) {
-                                FileType::RegularFile => Kind::File,
-                                FileType::Directory => Kind::Dir,
-                                FileType::Symlink => Kind::Symlink,
-                                _ => Kind::Other,
-                            }),
-                        _ => Some(Kind::Other),
-                    };
+                    // When the file system does not say, it is asked, as std's
+                    // `DirEntry::file_type` asks.
+                    let kind = Kind::of_raw(entry.file_type()).or_else(|| {
+                        let stat = statat(fd, name.as_str(), AtFlags::SYMLINK_NOFOLLOW).ok()?;
+                        Some(
+                            Kind::of_raw(FileType::from_raw_mode(stat.st_mode))
+                                .unwrap_or(Kind::Other),
+                        )
+                    });
                     entries.push((name, kind));
                 }
                 Ok(entries)
@@ -180,6 +182,14 @@ impl Folder {
             }
         }
     }
+}
+
+/// Opens the folder `path` (relative to the folder `at`) for listing.
+#[cfg(target_os = "linux")]
+fn open_dir_at<P: rustix::path::Arg>(at: impl rustix::fd::AsFd, path: P) -> io::Result<Folder> {
+    use rustix::fs::{openat, Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    Ok(Folder::Open(openat(at, path, flags, Mode::empty())?))
 }
 
 /// `dir` joined with an entry's `name`, built in a buffer of its final size (`Path::join`
