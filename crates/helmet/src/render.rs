@@ -131,8 +131,8 @@ fn list_templates<'c>(
 }
 
 /// Builds the scope of `chart` and of its subcharts into `scopes`, in the order
-/// [`list_templates`] numbers the charts (which has checked their nesting). Returns the scope
-/// map, which becomes the parent's `.Subcharts.<name>`.
+/// [`list_templates`] numbers the charts (which has checked their nesting, so this recursion
+/// is bounded). Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
 fn build_scopes(
     chart: &Chart,
     parent_scope: Option<&Value>,
@@ -140,14 +140,7 @@ fn build_scopes(
     shared: &Map,
     to_yaml: &Option<helmet_value::Func>,
     scopes: &mut Vec<Value>,
-    depth: usize,
-) -> Result<Value, Error> {
-    if depth > 100 {
-        return Err(Error::new(format!(
-            "chart {} nests subcharts too deeply",
-            chart.full_path()
-        )));
-    }
+) -> Value {
     let values = match parent_scope {
         None => objects::as_values(top_values),
         // Helm's `Values.Table("Values.<name>")`: the parent's section for this chart when it
@@ -173,21 +166,13 @@ fn build_scopes(
     scopes.push(scope.clone());
     let mut subcharts = Map::new();
     for dep in &chart.dependencies {
-        let sub_scope = build_scopes(
-            dep,
-            Some(&scope),
-            top_values,
-            shared,
-            to_yaml,
-            scopes,
-            depth + 1,
-        )?;
+        let sub_scope = build_scopes(dep, Some(&scope), top_values, shared, to_yaml, scopes);
         subcharts.insert(dep.name().to_string(), sub_scope);
     }
     if let Value::Map(m) = &scope {
         m.update(|m| m.insert("Subcharts".into(), Value::map(subcharts)));
     }
-    Ok(scope)
+    scope
 }
 
 /// How many `/` a template's name holds: deeper paths come first in Helm's order.
@@ -327,21 +312,21 @@ fn render_outputs(
     let needs_copy = !known_functions || calls_tpl || built.changes_maps;
     // The charts' scopes, built once the templates have told whether they need a copy of the
     // values (and again around a fresh copy after a run side by side that changed one).
-    let scopes_around = |values: &Value| -> Result<Vec<Value>, Error> {
+    let scopes_around = |values: &Value| -> Vec<Value> {
         let mut scopes = Vec::new();
-        build_scopes(chart, None, values, &shared, &to_yaml, &mut scopes, 0)?;
-        Ok(scopes)
+        build_scopes(chart, None, values, &shared, &to_yaml, &mut scopes);
+        scopes
     };
     let scopes_around_copy = || -> Result<Vec<Value>, Error> {
         let copy = values
             .deep_copy()
             .ok_or_else(|| Error::new("values are nested too deeply"))?;
-        scopes_around(&copy)
+        Ok(scopes_around(&copy))
     };
     let mut scopes = if needs_copy {
         scopes_around_copy()?
     } else {
-        scopes_around(values)?
+        scopes_around(values)
     };
     // Templates that change maps in place see each other's changes in Helm, which runs them
     // one after another in this order. Side by side, each file gets its own copy of its chart's
