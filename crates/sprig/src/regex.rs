@@ -289,7 +289,8 @@ fn note_class_item(class_single: &mut bool, range_end: &mut bool, single: bool) 
 }
 
 /// Whether the text after a `{` completes a repeat count as Go's `parseRepeat` reads one:
-/// digits, optionally a comma and more digits, then `}`.
+/// digits, optionally a comma and more digits, then `}`. Go's `parseInt` refuses a number with
+/// a leading zero (`{01}`), which leaves the `{` a literal.
 fn is_repeat_count(rest: &str) -> bool {
     repeat_count_len(rest.as_bytes()).is_some()
 }
@@ -297,14 +298,19 @@ fn is_repeat_count(rest: &str) -> bool {
 /// The length of the repeat count after a `{`, its `}` included (see [`is_repeat_count`]).
 fn repeat_count_len(b: &[u8]) -> Option<usize> {
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let leading_zero = |from: usize, len: usize| len >= 2 && b[from] == b'0';
     let min = digits(0);
-    if min == 0 {
+    if min == 0 || leading_zero(0, min) {
         return None;
     }
     let mut i = min;
     if b.get(i) == Some(&b',') {
         i += 1;
-        i += digits(i);
+        let max = digits(i);
+        if leading_zero(i, max) {
+            return None;
+        }
+        i += max;
     }
     (b.get(i) == Some(&b'}')).then_some(i + 1)
 }
@@ -670,17 +676,13 @@ fn go_refusal(pattern: &[u8]) -> Option<(usize, String)> {
             b'{' if !in_class => {
                 if let Some(len) = repeat_count_len(&pattern[i + 1..]) {
                     let count = &pattern[i + 1..i + len];
-                    // Go reads a count with a leading zero as no count (a literal `{`).
-                    let too_large = count
-                        .split(|&b| b == b',')
-                        .all(|n| n.len() < 2 || n[0] != b'0')
-                        && count.split(|&b| b == b',').any(|n| {
-                            n.len() > 4
-                                || std::str::from_utf8(n)
-                                    .ok()
-                                    .and_then(|n| n.parse::<u32>().ok())
-                                    .is_some_and(|n| n > 1000)
-                        });
+                    let too_large = count.split(|&b| b == b',').any(|n| {
+                        n.len() > 4
+                            || std::str::from_utf8(n)
+                                .ok()
+                                .and_then(|n| n.parse::<u32>().ok())
+                                .is_some_and(|n| n > 1000)
+                    });
                     if too_large {
                         return Some((
                             i,
