@@ -286,9 +286,11 @@ impl ExpandedArchive {
                 io_text(&e)
             )
         })?;
-        let (top, files) = crate::load::archive::read_chart_archive_with_top_folder(&bytes)
+        let (_, files) = crate::load::archive::read_chart_archive_with_top_folder(&bytes)
             .map_err(|e| format!("unable to extract tarball: {e}"))?;
-        let root = expanded.dir.join(&top);
+        let name =
+            expanded_chart_name(&files).map_err(|e| format!("unable to extract tarball: {e}"))?;
+        let root = expanded.dir.join(name);
         for f in files {
             let target = root.join(&f.name);
             if let Some(parent) = target.parent() {
@@ -325,6 +327,46 @@ impl ExpandedArchive {
             )),
         }
     }
+}
+
+/// The folder Helm's `chartutil.Expand` unpacks an archive into: the chart's name as its last
+/// `Chart.yaml` says (not the archive's top folder), refused when it is missing, a dot segment,
+/// holds a path separator or names the extraction folder itself.
+fn expanded_chart_name(files: &[crate::chart::File]) -> Result<String, String> {
+    let mut name = String::new();
+    for f in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let mut md = crate::chart::Metadata::default();
+        crate::load::metadata::decode_chart_file(&mut md, &f.data).map_err(|e| e.to_string())?;
+        name = md.name;
+    }
+    let quoted = || helmet_value::strconv::quote(&name);
+    if name.is_empty() {
+        return Err("chart name not specified".to_string());
+    }
+    if name == "." || name == ".." {
+        return Err(format!("chart name {} is not allowed", quoted()));
+    }
+    // Go's `filepath.Base`: trailing slashes dropped, then what follows the last one; only
+    // slashes remain as `/`.
+    let trimmed = name.trim_end_matches('/');
+    let base = match trimmed.rsplit_once('/') {
+        _ if trimmed.is_empty() => "/",
+        Some((_, last)) => last,
+        None => trimmed,
+    };
+    if base != name {
+        return Err(format!(
+            "chart name {} must not contain path separators",
+            quoted()
+        ));
+    }
+    if name == "/" {
+        return Err(format!(
+            "chart name {} resolves to the extraction root",
+            quoted()
+        ));
+    }
+    Ok(name)
 }
 
 impl Drop for ExpandedArchive {

@@ -216,6 +216,15 @@ fn decode_dependencies(
     }
 }
 
+/// Reads the text of a `Chart.yaml` into `md` as Helm's loader unmarshals it (sigs.k8s.io/yaml
+/// into an existing `Metadata`), with the loader's error texts.
+pub(crate) fn decode_chart_file(md: &mut Metadata, text: &[u8]) -> Result<(), Error> {
+    let doc = crate::load::parse_yaml(text)
+        .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
+    decode_metadata_into(md, &doc)
+        .map_err(|e| e.wrap("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON"))
+}
+
 /// Decodes the fields of `Chart.yaml` (or `requirements.yaml`) found in `doc` into `md`,
 /// leaving the others as they are, as `json.Unmarshal` into an existing struct does.
 pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error> {

@@ -612,11 +612,7 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
     for f in &files {
         if f.name == "Chart.yaml" {
             let decode = |md: &mut Metadata| -> Result<(), Error> {
-                let doc = parse_yaml(&f.data)
-                    .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
-                metadata::decode_metadata_into(md, &doc).map_err(|e| {
-                    e.wrap("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON")
-                })?;
+                metadata::decode_chart_file(md, &f.data)?;
                 if md.api_version.is_empty() {
                     md.api_version = "v1".to_string();
                 }
