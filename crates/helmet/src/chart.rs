@@ -382,3 +382,21 @@ impl Chart {
         }
     }
 }
+
+/// Go's text for a system error (`syscall.Errno`'s): the C library's message starting in lower
+/// case, without Rust's `(os error N)`; other errors as they are.
+pub(crate) fn go_io_text(e: &std::io::Error) -> String {
+    if e.raw_os_error().is_none() {
+        return e.to_string();
+    }
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) => &text[..at],
+        None => text.as_str(),
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

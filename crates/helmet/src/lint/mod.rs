@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use helmet_value::Value;
 
+pub(crate) use crate::chart::go_io_text as io_text;
 use crate::objects::KubeVersion;
 
 /// How bad a finding is; the order is Helm's (`--strict` fails on warnings too).
@@ -252,16 +253,6 @@ fn check_chartfile_exists(dir: &Path) -> Result<(), String> {
     })
 }
 
-/// Go's text for the common I/O errors.
-pub(crate) fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => e.to_string(),
-    }
-}
-
 /// A chart archive unpacked into a temporary folder, removed when dropped.
 struct ExpandedArchive {
     dir: PathBuf,
@@ -286,7 +277,7 @@ impl ExpandedArchive {
                 io_text(&e)
             )
         })?;
-        let (_, files) = crate::load::archive::read_chart_archive_with_top_folder(&bytes)
+        let files = crate::load::archive::read_chart_archive(&bytes)
             .map_err(|e| format!("unable to extract tarball: {e}"))?;
         let name =
             expanded_chart_name(&files).map_err(|e| format!("unable to extract tarball: {e}"))?;
@@ -294,11 +285,16 @@ impl ExpandedArchive {
         for f in files {
             let target = root.join(&f.name);
             if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
+                mkdir_all(&expanded.dir, parent)
                     .map_err(|e| format!("unable to extract tarball: {e}"))?;
             }
-            std::fs::write(&target, &f.data[..])
-                .map_err(|e| format!("unable to extract tarball: {e}"))?;
+            std::fs::write(&target, &f.data[..]).map_err(|e| {
+                format!(
+                    "unable to extract tarball: open {}: {}",
+                    target.display(),
+                    io_text(&e)
+                )
+            })?;
         }
         Ok(expanded)
     }
@@ -327,6 +323,26 @@ impl ExpandedArchive {
             )),
         }
     }
+}
+
+/// Go's `os.MkdirAll` of `path` beneath the existing folder `base`, with its error: the
+/// first missing folder that cannot be made, or a file in the way, named as `mkdir PATH: ...`.
+fn mkdir_all(base: &Path, path: &Path) -> Result<(), String> {
+    let mut at = base.to_path_buf();
+    for part in path.strip_prefix(base).unwrap_or(path).components() {
+        at.push(part);
+        match std::fs::metadata(&at) {
+            Ok(meta) if meta.is_dir() => continue,
+            Ok(_) => return Err(format!("mkdir {}: not a directory", at.display())),
+            Err(_) => {}
+        }
+        if let Err(e) = std::fs::create_dir(&at) {
+            if !std::fs::metadata(&at).is_ok_and(|m| m.is_dir()) {
+                return Err(format!("mkdir {}: {}", at.display(), io_text(&e)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The folder Helm's `chartutil.Expand` unpacks an archive into: the chart's name as its last

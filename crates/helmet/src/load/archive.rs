@@ -94,12 +94,11 @@ pub fn detect_content_type(bytes: &[u8]) -> &'static str {
 
 /// Reads a chart archive into its files (names relative to the chart folder, `/`-separated,
 /// leading UTF-8 byte order marks removed), in archive order.
+///
+/// As Helm's `LoadArchiveFiles`, each entry's first path element is dropped whatever it is:
+/// an archive may hold several top folders, and a name twice (the loader then takes the later
+/// one where Helm keeps one: values, templates, `.Files`).
 pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
-    read_chart_archive_with_top_folder(bytes).map(|(_, files)| files)
-}
-
-/// Like [`read_chart_archive`], also returning the archive's one top folder.
-pub fn read_chart_archive_with_top_folder(bytes: &[u8]) -> Result<(String, Vec<File>), Error> {
     // Go's gzip reader first reads the 10-byte header.
     if bytes.is_empty() {
         return Err(Error::new("EOF"));
@@ -114,8 +113,6 @@ pub fn read_chart_archive_with_top_folder(bytes: &[u8]) -> Result<(String, Vec<F
         input: flate2::read::MultiGzDecoder::new(bytes),
     };
     let mut files: Vec<File> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut top_folder: Option<String> = None;
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     while let Some(entry) = reader.next_header()? {
         match entry.kind {
@@ -162,17 +159,6 @@ pub fn read_chart_archive_with_top_folder(bytes: &[u8]) -> Result<(String, Vec<F
         if parts[0] == "Chart.yaml" {
             return Err(Error::new("chart yaml not in base directory"));
         }
-        match &top_folder {
-            None => top_folder = Some(parts[0].to_string()),
-            Some(top) if top != parts[0] => {
-                return Err(Error::new(format!(
-                    "chart archive has more than one top folder: {} and {}",
-                    go_quote(top),
-                    go_quote(parts[0])
-                )));
-            }
-            Some(_) => {}
-        }
         if entry.size > remaining {
             return Err(Error::new(format!(
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
@@ -196,12 +182,6 @@ pub fn read_chart_archive_with_top_folder(bytes: &[u8]) -> Result<(String, Vec<F
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
-        if !seen.insert(cleaned.clone()) {
-            return Err(Error::new(format!(
-                "chart archive contains {} more than once",
-                go_quote(&cleaned)
-            )));
-        }
         let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
         let modified = std::time::UNIX_EPOCH
             .checked_add(std::time::Duration::from_secs(entry.mtime.max(0) as u64));
@@ -210,7 +190,7 @@ pub fn read_chart_archive_with_top_folder(bytes: &[u8]) -> Result<(String, Vec<F
     if files.is_empty() {
         return Err(Error::new("no files in chart archive"));
     }
-    Ok((top_folder.unwrap_or_default(), files))
+    Ok(files)
 }
 
 /// Go's `path.Clean` on a slash-separated path.
@@ -597,14 +577,27 @@ mod tests {
         );
         // Tar types Go's reader does not turn into files are named.
         assert!(msg(&[("c/sparse", b'S', b"")]).contains("has tar type 'S'"));
-        assert!(msg(&[("c/a", b'0', b"1"), ("c/a", b'0', b"2")]).contains("more than once"));
-        assert!(msg(&[("c/a", b'0', b"1"), ("d/b", b'0', b"2")]).contains("more than one top"));
         assert_eq!(msg(&[("c/", b'5', b"")]), "no files in chart archive");
         let big = vec![b'a'; MAX_DECOMPRESSED_FILE_SIZE as usize + 1];
         assert_eq!(
             msg(&[("c/big", b'0', &big)]),
             "decompressed chart file \"c/big\" is larger than the maximum file size 5242880"
         );
+    }
+
+    #[test]
+    fn keeps_repeated_names_and_several_top_folders() {
+        let files = read(&[
+            ("c/a", b'0', b"1"),
+            ("d/a", b'0', b"2"),
+            ("c/./a", b'0', b"3"),
+        ])
+        .unwrap();
+        let got: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|f| (f.name.as_str(), &f.data[..]))
+            .collect();
+        assert_eq!(got, [("a", &b"1"[..]), ("a", b"2"), ("a", b"3")]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use helmet_value::{Map, Value};
 
-use crate::chart::{Chart, Error, File, Metadata};
+use crate::chart::{go_io_text as io_text, Chart, Error, File, Metadata};
 use folder::{Folder, Kind};
 use helmignore::IgnoreRules;
 
@@ -101,15 +101,6 @@ fn load_dir_opened(
     }
 }
 
-/// Go's text for the common I/O errors.
-fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
-
 /// Loads a chart archive file.
 pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
     let name = path.display().to_string();
@@ -127,7 +118,7 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, Error> {
         )));
     }
     // As Helm's v2 loader: only a bad gzip header gets the file name; other errors are bare.
-    let (_, files) = archive::read_chart_archive_with_top_folder(&bytes).map_err(|e| {
+    let files = archive::read_chart_archive(&bytes).map_err(|e| {
         if e.message() == "gzip: invalid header" {
             Error::new(format!(
                 "file '{name}' does not appear to be a valid chart file (details: {e})"
@@ -726,8 +717,7 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
                     file.name
                 )));
             }
-            archive::read_chart_archive_with_top_folder(&file.data)
-                .and_then(|(_, fs)| load_files(fs, depth + 1))
+            archive::read_chart_archive(&file.data).and_then(|fs| load_files(fs, depth + 1))
         } else {
             let inner: Vec<File> = files
                 .into_iter()

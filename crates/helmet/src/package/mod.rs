@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use helmet_value::{Map, Value};
 
-use crate::chart::{Chart, Dependency, Error, Lock, Metadata};
+use crate::chart::{go_io_text as io_text, Chart, Dependency, Error, Lock, Metadata};
 use crate::load::metadata::{json_kind, SemVer};
 
 /// What `helmet package` was asked for.
@@ -538,24 +538,6 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-/// Go's text for a system error: the C library's message starting in lower case, without
-/// Rust's `(os error N)`.
-fn io_text(e: &std::io::Error) -> String {
-    if e.raw_os_error().is_none() {
-        return e.to_string();
-    }
-    let text = e.to_string();
-    let text = match text.rfind(" (os error ") {
-        Some(at) => &text[..at],
-        None => text.as_str(),
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
