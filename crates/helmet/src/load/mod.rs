@@ -4,6 +4,8 @@ pub mod archive;
 mod folder;
 pub mod helmignore;
 pub mod metadata;
+#[cfg(target_os = "linux")]
+mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,56 @@ pub fn load_chart(path: &Path) -> Result<Chart, Error> {
 /// [`load_chart`]; when loading fails, the lines Helm had logged before failing (the symbolic
 /// links it followed) are added to `log`. On success they are the first of the chart's
 /// `load_warnings`.
+///
+/// A process that loads the same chart again and again gets, from its fourth load on, a copy
+/// of the chart it read last, for as long as the kernel reports no change under it (Linux
+/// only; see `load/watch.rs`, and [`set_process_caches`](crate::set_process_caches) to turn it
+/// off).
 pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
+    #[cfg(target_os = "linux")]
+    if crate::process_caches() {
+        return watch::load_kept(path, log);
+    }
+    load_chart_read(path, log, None)
+}
+
+/// The paths of the charts the load cache holds now, each as the cleaned absolute path it is
+/// looked up by, after taking in the changes the kernel has reported (for tests and
+/// diagnostics: a path listed here is served from memory by its next load unless something
+/// under it changes first). Empty where there is no such cache (other systems than Linux).
+pub fn kept_chart_paths() -> Vec<PathBuf> {
+    #[cfg(target_os = "linux")]
+    return watch::kept_paths();
+    #[cfg(not(target_os = "linux"))]
+    Vec::new()
+}
+
+/// Forgets every chart the load cache keeps, and its watches (see
+/// [`clear_process_caches`](crate::clear_process_caches)).
+pub(crate) fn forget_kept_charts() {
+    #[cfg(target_os = "linux")]
+    watch::clear();
+}
+
+/// What a walk of a chart folder tells the load cache (`load/watch.rs`) that is filling an
+/// entry with it: each folder, before it is listed, and whatever makes the chart one the cache
+/// must not keep.
+pub(crate) trait WalkWatch {
+    /// Watches the folder at `rel` (relative to the chart's folder, `/`-separated), before the
+    /// walk opens and lists it.
+    fn folder(&mut self, rel: &str);
+    /// The chart is not to be kept: the walk met something whose changes the cache's watches
+    /// would not all see (a symbolic link, a file with other names, a folder read by path).
+    fn refuse(&mut self);
+}
+
+/// [`load_chart_logged`], reading the chart; `watch` (the load cache filling an entry) is told
+/// of every folder of a chart directory before it is listed.
+fn load_chart_read(
+    path: &Path,
+    log: &mut Vec<String>,
+    watch: Option<&mut (dyn WalkWatch + '_)>,
+) -> Result<Chart, Error> {
     // A folder opened at once tells that it is one, without a `stat` first. Only a path
     // without `..` names the same folder as the absolute path the walk reports (`..` is taken
     // lexically there); anything else, and any failure, goes the way below.
@@ -61,14 +112,14 @@ pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Er
     if plain {
         if let Ok(folder) = Folder::open(path) {
             if folder.is_open() {
-                return load_dir_opened(path, Some(folder), log);
+                return load_dir_opened(path, Some(folder), log, watch);
             }
         }
     }
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::new(format!("stat {}: {}", path.display(), io_text(&e))))?;
     if meta.is_dir() {
-        load_dir_logged(path, log)
+        load_dir_opened(path, None, log, watch)
     } else {
         load_archive_file(path)
     }
@@ -77,17 +128,19 @@ pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Er
 /// [`load_dir`]; when loading fails, the lines Helm had logged before failing (the symbolic
 /// links it followed) are added to `log`.
 pub fn load_dir_logged(dir: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
-    load_dir_opened(dir, None, log)
+    load_dir_opened(dir, None, log, None)
 }
 
-/// [`load_dir_logged`], with the folder already open when `opened` holds it.
+/// [`load_dir_logged`], with the folder already open when `opened` holds it, telling `watch`
+/// of the folders it walks.
 fn load_dir_opened(
     dir: &Path,
     opened: Option<Folder>,
     log: &mut Vec<String>,
+    watch: Option<&mut (dyn WalkWatch + '_)>,
 ) -> Result<Chart, Error> {
     let mut links = Vec::new();
-    match load_dir_collecting(dir, opened, &mut links) {
+    match load_dir_collecting(dir, opened, &mut links, watch) {
         Ok(mut chart) => {
             // Helm logs each link while walking, before loading any file.
             links.append(&mut chart.load_warnings);
@@ -147,11 +200,12 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
 }
 
 /// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`; the
-/// folder is opened here unless `opened` holds it.
+/// folder is opened here unless `opened` holds it; `watch` is told of the folders walked.
 fn load_dir_collecting(
     dir: &Path,
     opened: Option<Folder>,
     links: &mut Vec<String>,
+    mut watch: Option<&mut (dyn WalkWatch + '_)>,
 ) -> Result<Chart, Error> {
     let top = go_absolute(dir);
     // A folder that cannot be opened is read by path, so that its errors come as and where
@@ -174,7 +228,16 @@ fn load_dir_collecting(
         .open_file(".helmignore", &top, false)
         .and_then(read_sized)
     {
-        Ok(Some((read, bom))) => {
+        Ok(Some(SizedRead {
+            read,
+            bom,
+            linked_elsewhere,
+        })) => {
+            if linked_elsewhere {
+                if let Some(watch) = watch.as_deref_mut() {
+                    watch.refuse();
+                }
+            }
             // The rules are read from the file's own bytes, mark included.
             rules = if bom {
                 IgnoreRules::parse(&[&b"\xEF\xBB\xBF"[..], &read.0].concat())
@@ -200,6 +263,7 @@ fn load_dir_collecting(
         files: &mut files,
         links,
         ignore_read: &mut ignore_read,
+        watch,
     };
     walk.folder(Ok(folder), &top, "", 0)?;
     load_files(files, 0)
@@ -302,15 +366,24 @@ fn lexically_clean_steps(path: &Path) -> PathBuf {
 }
 
 /// One walk of a chart directory: what it keeps between folders.
-struct Walk<'w> {
+struct Walk<'w, 'v> {
     rules: &'w IgnoreRules,
     files: &'w mut Vec<File>,
     links: &'w mut Vec<String>,
     /// `.helmignore`'s contents, read before the walk for its rules.
     ignore_read: &'w mut Option<ChartFileRead>,
+    /// The load cache filling an entry, told of each folder before it is listed.
+    watch: Option<&'w mut (dyn WalkWatch + 'v)>,
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
+    /// Tells the load cache filling an entry (if one is) not to keep this chart.
+    fn refuse_keeping(&mut self) {
+        if let Some(watch) = self.watch.as_deref_mut() {
+            watch.refuse();
+        }
+    }
+
     /// Walks the folder at `dir` (`rel` is its path within the chart): `folder` is its opening,
     /// or the error that failed it, reported after the nesting check as listing it would.
     fn folder(
@@ -329,6 +402,9 @@ impl Walk<'_> {
         let listed =
             |e: std::io::Error| Error::new(format!("open {}: {}", dir.display(), io_text(&e)));
         let folder = folder.map_err(listed)?;
+        if !folder.is_open() {
+            self.refuse_keeping();
+        }
         // The entry's own type comes with the directory listing (no system call); only symbolic
         // links need a `stat` to learn what they point to.
         let mut entries = folder.entries(dir).map_err(listed)?;
@@ -381,11 +457,16 @@ impl Walk<'_> {
                 }
             };
             if is_link {
+                self.refuse_keeping();
                 self.links.push(symlink_log(&full())?);
             }
             if kind == Kind::Dir {
                 if self.rules.ignores(&rel_name, true) {
                     continue;
+                }
+                // Watched before it is opened, so that a change after its listing is reported.
+                if let Some(watch) = self.watch.as_deref_mut() {
+                    watch.folder(&rel_name);
                 }
                 let full = full();
                 let sub = folder.sub(name, &full, is_link);
@@ -407,7 +488,11 @@ impl Walk<'_> {
                 other => {
                     *self.ignore_read = other;
                     let file = folder.open_file(name, dir, is_link);
-                    read_chart_file(file, name, &rel_name)?
+                    let (read, linked_elsewhere) = read_chart_file(file, name, &rel_name)?;
+                    if linked_elsewhere {
+                        self.refuse_keeping();
+                    }
+                    read
                 }
             };
             self.files
@@ -453,14 +538,15 @@ type ChartFileRead = (Arc<[u8]>, Option<std::time::SystemTime>);
 /// The contents go straight into the shared buffer the chart keeps (no second copy), and a file
 /// is read up to the size `fstat` gave, without asking for more: one `read` per file instead
 /// of a second one to see the end. A file that changes while the chart loads is a race in Helm
-/// too. Only a file that states no size (as those of `/proc` do) is read until its end.
+/// too. Only a file that states no size (as those of `/proc` do) is read until its end. The
+/// flag tells whether the file has other names (hard links).
 fn read_chart_file(
     file: std::io::Result<std::fs::File>,
     name: &str,
     rel_name: &str,
-) -> Result<ChartFileRead, Error> {
+) -> Result<(ChartFileRead, bool), Error> {
     match file.and_then(read_sized) {
-        Ok(Some((read, _))) => Ok(read),
+        Ok(Some(sized)) => Ok((sized.read, sized.linked_elsewhere)),
         Ok(None) => Err(Error::new(format!(
             "chart file {} is larger than the maximum file size {}",
             archive::go_quote(name),
@@ -473,9 +559,21 @@ fn read_chart_file(
     }
 }
 
+/// What [`read_sized`] read from an open file.
+struct SizedRead {
+    /// The contents (byte order mark removed) and modification time.
+    read: ChartFileRead,
+    /// Whether a byte order mark was removed.
+    bom: bool,
+    /// Whether the file has other names (hard links) than the one it was opened by: a change
+    /// made through another name is reported to the watch of that name's folder only, so the
+    /// load cache does not keep such a chart.
+    linked_elsewhere: bool,
+}
+
 /// [`read_chart_file`]'s reading of an open file: `None` for a file larger than a chart may
-/// hold; the flag tells whether a byte order mark was removed.
-fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<(ChartFileRead, bool)>> {
+/// hold.
+fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<SizedRead>> {
     use std::io::Read;
     const LIMIT: u64 = archive::MAX_DECOMPRESSED_FILE_SIZE;
     let meta = file.metadata()?;
@@ -484,6 +582,15 @@ fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<(ChartFileRead,
     }
     let size = meta.len() as usize;
     let modified = meta.modified().ok();
+    #[cfg(unix)]
+    let linked_elsewhere = std::os::unix::fs::MetadataExt::nlink(&meta) > 1;
+    #[cfg(not(unix))]
+    let linked_elsewhere = false;
+    let sized = |read: ChartFileRead, bom: bool| SizedRead {
+        read,
+        bom,
+        linked_elsewhere,
+    };
     if size == 0 {
         // No size stated: read to the end in growing steps, within the limit.
         let mut data = Vec::new();
@@ -493,7 +600,7 @@ fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<(ChartFileRead,
         }
         let bom = data.starts_with(b"\xEF\xBB\xBF");
         let data = if bom { &data[3..] } else { &data[..] };
-        return Ok(Some(((Arc::from(data), modified), bom)));
+        return Ok(Some(sized((Arc::from(data), modified), bom)));
     }
     let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, size).collect();
     let mut filled = 0;
@@ -516,7 +623,7 @@ fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<(ChartFileRead,
     if start > 0 || filled < size {
         data = Arc::from(&data[start..filled]);
     }
-    Ok(Some(((data, modified), start > 0)))
+    Ok(Some(sized((data, modified), start > 0)))
 }
 
 /// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order. The same text
