@@ -51,6 +51,14 @@ fn write_chart(dir: &Path, name: &str, marker: &str) {
 /// A file of a chart as read: name, bytes, modification time.
 type FileRead = (String, Vec<u8>, Option<std::time::SystemTime>);
 
+/// A fresh folder for test `tag`, and the chart written at `rel` in it (marker `one`).
+fn chart_in(tag: &str, rel: &str) -> (PathBuf, PathBuf) {
+    let work = work_dir(tag);
+    let app = work.join(rel);
+    write_chart(&app, "app", "one");
+    (work, app)
+}
+
 /// What a load read: every file, and the values.
 fn contents(chart: &Chart) -> (Vec<FileRead>, String) {
     let files = chart
@@ -96,6 +104,12 @@ fn keep(path: &Path, key: &Path) {
     assert!(is_kept(key));
 }
 
+/// The chart's `marker` value (each test chart says which it is by it).
+fn marker(chart: &Chart) -> String {
+    let value = chart.values.map_get("marker").unwrap();
+    value.as_str().unwrap().to_string()
+}
+
 fn template<'c>(chart: &'c Chart, name: &str) -> Option<&'c str> {
     chart
         .templates
@@ -107,9 +121,7 @@ fn template<'c>(chart: &'c Chart, name: &str) -> Option<&'c str> {
 #[test]
 fn changes_inside_the_chart_are_seen() {
     let _serial = serial();
-    let work = work_dir("inside");
-    let app = work.join("app");
-    write_chart(&app, "app", "one");
+    let (work, app) = chart_in("inside", "app");
 
     // Same size, same second: only the event tells.
     keep(&app, &app);
@@ -180,10 +192,7 @@ fn changes_inside_the_chart_are_seen() {
     keep(&app, &app);
     write(&app.join("values.yaml"), "marker: two\n");
     let chart = load_checked(&app);
-    assert_eq!(
-        chart.values.map_get("marker").unwrap().as_str(),
-        Some("two")
-    );
+    assert_eq!(marker(&chart), "two");
 
     // A file's permissions changed: a load may now fail (root's does not).
     keep(&app, &app);
@@ -203,9 +212,7 @@ fn changes_inside_the_chart_are_seen() {
 #[test]
 fn replacing_the_chart_or_a_folder_above_it_is_seen() {
     let _serial = serial();
-    let work = work_dir("replace");
-    let app = work.join("outer/app");
-    write_chart(&app, "app", "one");
+    let (work, app) = chart_in("replace", "outer/app");
 
     // The chart's folder replaced by a rename.
     keep(&app, &app);
@@ -214,20 +221,14 @@ fn replacing_the_chart_or_a_folder_above_it_is_seen() {
     std::fs::rename(&app, work.join("outer/app.old")).unwrap();
     std::fs::rename(&next, &app).unwrap();
     let chart = load_checked(&app);
-    assert_eq!(
-        chart.values.map_get("marker").unwrap().as_str(),
-        Some("two")
-    );
+    assert_eq!(marker(&chart), "two");
 
     // A folder above it replaced by a rename.
     keep(&app, &app);
     std::fs::rename(work.join("outer"), work.join("outer.old")).unwrap();
     write_chart(&app, "app", "three");
     let chart = load_checked(&app);
-    assert_eq!(
-        chart.values.map_get("marker").unwrap().as_str(),
-        Some("three")
-    );
+    assert_eq!(marker(&chart), "three");
 
     // The chart's folder deleted: the load fails. Made again, it is kept again.
     keep(&app, &app);
@@ -266,20 +267,14 @@ fn replacing_an_archive_is_seen() {
     let two = package("two", &work.join("out"));
     std::fs::rename(&two, &archive).unwrap();
     let chart = load_checked(&archive);
-    assert_eq!(
-        chart.values.map_get("marker").unwrap().as_str(),
-        Some("two")
-    );
+    assert_eq!(marker(&chart), "two");
 
     // Written over in place.
     keep(&archive, &archive);
     let three = package("three", &work.join("out"));
     std::fs::write(&archive, std::fs::read(&three).unwrap()).unwrap();
     let chart = load_checked(&archive);
-    assert_eq!(
-        chart.values.map_get("marker").unwrap().as_str(),
-        Some("three")
-    );
+    assert_eq!(marker(&chart), "three");
 
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -344,15 +339,6 @@ fn relative_paths_follow_the_current_folder() {
     write_chart(&work.join("a/app"), "app", "in-a");
     write_chart(&work.join("b/app"), "app", "in-b");
     let before = std::env::current_dir().unwrap();
-    let marker = |chart: &Chart| {
-        chart
-            .values
-            .map_get("marker")
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
     std::env::set_current_dir(work.join("a")).unwrap();
     keep(Path::new("app"), &work.join("a/app"));
     for path in ["./app", "app/", "app/.", "./app//"] {
@@ -378,16 +364,11 @@ fn relative_paths_follow_the_current_folder() {
 #[test]
 fn every_caller_gets_maps_of_its_own() {
     let _serial = serial();
-    let work = work_dir("maps");
-    let app = work.join("app");
-    write_chart(&app, "app", "one");
+    let (work, app) = chart_in("maps", "app");
     keep(&app, &app);
     for _ in 0..3 {
         let chart = load_chart(&app).unwrap();
-        assert_eq!(
-            chart.values.map_get("marker").unwrap().as_str(),
-            Some("one")
-        );
+        assert_eq!(marker(&chart), "one");
         chart
             .values
             .as_typed_map()
@@ -438,9 +419,7 @@ fn many_threads_load_while_a_file_changes() {
 #[test]
 fn the_switches_empty_and_stop_the_cache() {
     let _serial = serial();
-    let work = work_dir("switches");
-    let app = work.join("app");
-    write_chart(&app, "app", "one");
+    let (work, app) = chart_in("switches", "app");
     keep(&app, &app);
     helmet::clear_process_caches();
     assert!(kept_chart_paths().is_empty());

@@ -201,6 +201,17 @@ impl State {
         }
     }
 
+    /// The queue, with the entries and watches, borrowed apart (`None` before the first fill).
+    fn queue(&mut self) -> Option<(&OwnedFd, &mut Vec<Entry>, &mut Vec<i32>)> {
+        let State {
+            inotify,
+            entries,
+            watches,
+            ..
+        } = self;
+        Some((inotify.as_ref()?, entries, watches))
+    }
+
     /// Counts a load of `path` (as given); whether it is the one that fills the cache or a
     /// later one.
     fn count_load(&mut self, path: &Path) -> bool {
@@ -219,18 +230,12 @@ impl State {
     /// Reads every queued event and drops the entries they touch. Anything unexpected drops
     /// every entry.
     fn drain(&mut self) {
-        let State {
-            inotify,
-            entries,
-            watches,
-            ..
-        } = self;
-        let Some(inotify) = inotify else {
+        let Some((inotify, entries, watches)) = self.queue() else {
             return;
         };
         // Room for at least one event with the longest name (16 bytes and 256).
         let mut buf = [MaybeUninit::<u8>::uninit(); 4096];
-        let mut events = inotify::Reader::new(&*inotify, &mut buf);
+        let mut events = inotify::Reader::new(inotify, &mut buf);
         loop {
             match events.next() {
                 Ok(event) => {
@@ -282,14 +287,8 @@ impl State {
 
     /// Removes the watches no entry depends on (`inotify_rm_watch`).
     fn remove_unneeded_watches(&mut self) {
-        let State {
-            inotify,
-            entries,
-            watches,
-            ..
-        } = self;
-        let Some(inotify) = inotify else {
-            watches.clear();
+        // No queue, no watches.
+        let Some((inotify, entries, watches)) = self.queue() else {
             return;
         };
         watches.retain(|&wd| {
@@ -298,7 +297,7 @@ impl State {
                 .any(|entry| entry.depends_on.iter().any(|watched| watched.wd() == wd));
             // A watch the kernel dropped already fails to be removed, which is fine.
             needed || {
-                let _ = inotify::remove_watch(&*inotify, wd);
+                let _ = inotify::remove_watch(inotify, wd);
                 false
             }
         });
