@@ -91,8 +91,11 @@ pub(crate) trait WalkWatch {
     /// Watches the folder at `rel` (relative to the chart's folder, `/`-separated), before the
     /// walk opens and lists it.
     fn folder(&mut self, rel: &str);
+    /// Looks at a file of a watched folder, opened, before it is read: whether its changes
+    /// are all reported to that folder's watch.
+    fn file(&mut self, opened: &std::fs::File);
     /// The chart is not to be kept: the walk met something whose changes the cache's watches
-    /// would not all see (a symbolic link, a file with other names, a folder read by path).
+    /// would not all see (a symbolic link, a folder read by path).
     fn refuse(&mut self);
 }
 
@@ -226,18 +229,14 @@ fn load_dir_collecting(
     };
     match folder
         .open_file(".helmignore", &top, false)
+        .inspect(|opened| {
+            if let Some(watch) = watch.as_deref_mut() {
+                watch.file(opened);
+            }
+        })
         .and_then(read_sized)
     {
-        Ok(Some(SizedRead {
-            read,
-            bom,
-            linked_elsewhere,
-        })) => {
-            if linked_elsewhere {
-                if let Some(watch) = watch.as_deref_mut() {
-                    watch.refuse();
-                }
-            }
+        Ok(Some((read, bom))) => {
             // The rules are read from the file's own bytes, mark included.
             rules = if bom {
                 IgnoreRules::parse(&[&b"\xEF\xBB\xBF"[..], &read.0].concat())
@@ -488,11 +487,10 @@ impl Walk<'_, '_> {
                 other => {
                     *self.ignore_read = other;
                     let file = folder.open_file(name, dir, is_link);
-                    let (read, linked_elsewhere) = read_chart_file(file, name, &rel_name)?;
-                    if linked_elsewhere {
-                        self.refuse_keeping();
+                    if let (Some(watch), Ok(opened)) = (self.watch.as_deref_mut(), &file) {
+                        watch.file(opened);
                     }
-                    read
+                    read_chart_file(file, name, &rel_name)?
                 }
             };
             self.files
@@ -538,15 +536,14 @@ type ChartFileRead = (Arc<[u8]>, Option<std::time::SystemTime>);
 /// The contents go straight into the shared buffer the chart keeps (no second copy), and a file
 /// is read up to the size `fstat` gave, without asking for more: one `read` per file instead
 /// of a second one to see the end. A file that changes while the chart loads is a race in Helm
-/// too. Only a file that states no size (as those of `/proc` do) is read until its end. The
-/// flag tells whether the file has other names (hard links).
+/// too. Only a file that states no size (as those of `/proc` do) is read until its end.
 fn read_chart_file(
     file: std::io::Result<std::fs::File>,
     name: &str,
     rel_name: &str,
-) -> Result<(ChartFileRead, bool), Error> {
+) -> Result<ChartFileRead, Error> {
     match file.and_then(read_sized) {
-        Ok(Some(sized)) => Ok((sized.read, sized.linked_elsewhere)),
+        Ok(Some((read, _))) => Ok(read),
         Ok(None) => Err(Error::new(format!(
             "chart file {} is larger than the maximum file size {}",
             archive::go_quote(name),
@@ -559,21 +556,9 @@ fn read_chart_file(
     }
 }
 
-/// What [`read_sized`] read from an open file.
-struct SizedRead {
-    /// The contents (byte order mark removed) and modification time.
-    read: ChartFileRead,
-    /// Whether a byte order mark was removed.
-    bom: bool,
-    /// Whether the file has other names (hard links) than the one it was opened by: a change
-    /// made through another name is reported to the watch of that name's folder only, so the
-    /// load cache does not keep such a chart.
-    linked_elsewhere: bool,
-}
-
 /// [`read_chart_file`]'s reading of an open file: `None` for a file larger than a chart may
-/// hold.
-fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<SizedRead>> {
+/// hold; the flag tells whether a byte order mark was removed.
+fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<(ChartFileRead, bool)>> {
     use std::io::Read;
     const LIMIT: u64 = archive::MAX_DECOMPRESSED_FILE_SIZE;
     let meta = file.metadata()?;
@@ -582,15 +567,6 @@ fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<SizedRead>> {
     }
     let size = meta.len() as usize;
     let modified = meta.modified().ok();
-    #[cfg(unix)]
-    let linked_elsewhere = std::os::unix::fs::MetadataExt::nlink(&meta) > 1;
-    #[cfg(not(unix))]
-    let linked_elsewhere = false;
-    let sized = |read: ChartFileRead, bom: bool| SizedRead {
-        read,
-        bom,
-        linked_elsewhere,
-    };
     if size == 0 {
         // No size stated: read to the end in growing steps, within the limit.
         let mut data = Vec::new();
@@ -600,7 +576,7 @@ fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<SizedRead>> {
         }
         let bom = data.starts_with(b"\xEF\xBB\xBF");
         let data = if bom { &data[3..] } else { &data[..] };
-        return Ok(Some(sized((Arc::from(data), modified), bom)));
+        return Ok(Some(((Arc::from(data), modified), bom)));
     }
     let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, size).collect();
     let mut filled = 0;
@@ -623,7 +599,7 @@ fn read_sized(mut file: std::fs::File) -> std::io::Result<Option<SizedRead>> {
     if start > 0 || filled < size {
         data = Arc::from(&data[start..filled]);
     }
-    Ok(Some(sized((data, modified), start > 0)))
+    Ok(Some(((data, modified), start > 0)))
 }
 
 /// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order. The same text

@@ -19,12 +19,14 @@
 //!   after writing, attributes such as the modification time) and to itself (deleted, moved,
 //!   its file system unmounted, the watch dropped: `IN_IGNORED`). A full queue
 //!   (`IN_Q_OVERFLOW`) drops every kept chart.
-//! - Writes to a file are reported to the folder it was opened through. A file with other names
-//!   (hard links) could be written through a folder not watched, so a chart holding one is not
-//!   kept; nor is a chart whose walk met a symbolic link, a folder read by path (a path too
-//!   long), a load that failed, or a file system not known to report every change through
-//!   inotify (only ext2/3/4, XFS, Btrfs, tmpfs, overlayfs and F2FS are trusted: not NFS, CIFS,
-//!   FUSE or any other, where changes made by another machine or a daemon come unseen).
+//! - A change to a file is reported to the folder of the name it was made through (for a file
+//!   bind-mounted over one of the chart's, the folder it was mounted from). So each file is
+//!   checked once opened (`statx`, during the fill only): a file with other names (hard links)
+//!   or that is a mount's root makes the chart one not to keep. Nor is a chart kept whose walk
+//!   met a symbolic link or a folder read by path (a path too long), whose load failed, or on a
+//!   file system not known to report every change through inotify (only ext2/3/4, XFS, Btrfs,
+//!   tmpfs, overlayfs and F2FS are trusted: not NFS, CIFS, FUSE or any other, where changes
+//!   made by another machine or a daemon come unseen).
 //! - An archive (`.tgz`) is watched itself (a watch on a file follows its inode, through any
 //!   name) and through the folders above it.
 //! - A relative path is made absolute with the kernel's current folder (`getcwd`) at each load;
@@ -539,6 +541,26 @@ impl WalkWatch for Filling<'_> {
         let path = self.top.join(rel);
         if let Some(wd) = self.watch_folder(&path) {
             self.depends_on.push(Watched::All(wd));
+        }
+    }
+
+    fn file(&mut self, opened: &std::fs::File) {
+        use rustix::fs::{statx, AtFlags, StatxAttributes, StatxFlags};
+        if self.refused {
+            return;
+        }
+        // A file with other names (hard links) can be written through a folder not watched;
+        // a file mounted over the chart's (a bind mount) reports its changes to the folder it
+        // was mounted from. Where the kernel cannot tell, the chart is not kept.
+        let reported =
+            statx(opened, "", AtFlags::EMPTY_PATH, StatxFlags::NLINK).is_ok_and(|stat| {
+                let mount_root = StatxAttributes::MOUNT_ROOT;
+                stat.stx_nlink == 1
+                    && stat.stx_attributes_mask.contains(mount_root)
+                    && !stat.stx_attributes.contains(mount_root)
+            });
+        if !reported {
+            self.refused = true;
         }
     }
 
