@@ -103,7 +103,8 @@ struct State {
     inotify: Option<OwnedFd>,
     /// The process that made `inotify`.
     owner: u32,
-    /// Paths (as given) loaded fewer than [`FILL_AT_LOAD`] times, with their count.
+    /// Paths (as given) with how many times they were loaded, up to [`FILL_AT_LOAD`]: a path
+    /// whose kept chart changed is read again for the cache at its next load.
     seen: Vec<(PathBuf, u8)>,
     /// The kept charts, and those that could not be kept.
     entries: Vec<Entry>,
@@ -219,7 +220,7 @@ impl State {
     fn count_load(&mut self, path: &Path) -> bool {
         if let Some(at) = self.seen.iter().position(|(seen, _)| seen == path) {
             let count = &mut self.seen[at].1;
-            *count = count.saturating_add(1);
+            *count = (*count + 1).min(FILL_AT_LOAD);
             return *count >= FILL_AT_LOAD;
         }
         if self.seen.len() >= MAX_SEEN {
