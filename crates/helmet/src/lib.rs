@@ -22,11 +22,16 @@ static PROCESS_CACHES: AtomicBool = AtomicBool::new(true);
 
 /// Turns off (or back on) the work helmet keeps between loads and renders in one process:
 /// parsed template sources, parsed values and chart files, and compiled values schemas, each
-/// looked up by its exact text, and compiled regular expressions. Off,
-/// every load and render does all of its work again, as Helm does; the benchmarks use this to
-/// show both costs, and an embedder may use it to keep no memory between renders.
+/// looked up by its exact text, compiled regular expressions, and (on Linux) charts loaded
+/// again and again, kept while the kernel reports no change under them. Off, every load and
+/// render does all of its work again, as Helm does; the benchmarks use this to show both
+/// costs, and an embedder may use it to keep no memory between renders.
 pub fn set_process_caches(enabled: bool) {
     PROCESS_CACHES.store(enabled, Ordering::Relaxed);
+    if !enabled {
+        // Its watches are let go at once.
+        load::forget_kept_charts();
+    }
     helmet_template::set_parse_cache_limit(if enabled {
         helmet_template::DEFAULT_PARSE_CACHE_LIMIT
     } else {
@@ -48,6 +53,7 @@ pub fn clear_process_caches() {
     values::parsed::clear();
     values::schema::clear();
     render::clear_built_sets();
+    load::forget_kept_charts();
 }
 
 /// Whether [`set_process_caches`] left the caches on (the default).

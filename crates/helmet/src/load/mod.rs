@@ -4,6 +4,8 @@ pub mod archive;
 mod folder;
 pub mod helmignore;
 pub mod metadata;
+#[cfg(target_os = "linux")]
+mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,59 @@ pub fn load_chart(path: &Path) -> Result<Chart, Error> {
 /// [`load_chart`]; when loading fails, the lines Helm had logged before failing (the symbolic
 /// links it followed) are added to `log`. On success they are the first of the chart's
 /// `load_warnings`.
+///
+/// A process that loads the same chart again and again gets, from its fourth load on, a copy
+/// of the chart it read last, for as long as the kernel reports no change under it (Linux
+/// only; see `load/watch.rs`, and [`set_process_caches`](crate::set_process_caches) to turn it
+/// off).
 pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
+    #[cfg(target_os = "linux")]
+    if crate::process_caches() {
+        return watch::load_kept(path, log);
+    }
+    load_chart_read(path, log, None)
+}
+
+/// The paths of the charts the load cache holds now, each as the cleaned absolute path it is
+/// looked up by, after taking in the changes the kernel has reported (for tests and
+/// diagnostics: a path listed here is served from memory by its next load unless something
+/// under it changes first). Empty where there is no such cache (other systems than Linux).
+pub fn kept_chart_paths() -> Vec<PathBuf> {
+    #[cfg(target_os = "linux")]
+    return watch::kept_paths();
+    #[cfg(not(target_os = "linux"))]
+    Vec::new()
+}
+
+/// Forgets every chart the load cache keeps, and its watches (see
+/// [`clear_process_caches`](crate::clear_process_caches)).
+pub(crate) fn forget_kept_charts() {
+    #[cfg(target_os = "linux")]
+    watch::clear();
+}
+
+/// What a walk of a chart folder tells the load cache (`load/watch.rs`) that is filling an
+/// entry with it: each folder, before it is listed, and whatever makes the chart one the cache
+/// must not keep.
+pub(crate) trait WalkWatch {
+    /// Watches the folder at `rel` (relative to the chart's folder, `/`-separated), before the
+    /// walk opens and lists it.
+    fn folder(&mut self, rel: &str);
+    /// Looks at a file of a watched folder, opened, before it is read: whether its changes
+    /// are all reported to that folder's watch.
+    fn file(&mut self, opened: &std::fs::File);
+    /// The chart is not to be kept: the walk met something whose changes the cache's watches
+    /// would not all see (a symbolic link, a folder read by path).
+    fn refuse(&mut self);
+}
+
+/// [`load_chart_logged`], reading the chart; `watch` (the load cache filling an entry) is told
+/// of every folder of a chart directory before it is listed.
+fn load_chart_read(
+    path: &Path,
+    log: &mut Vec<String>,
+    watch: Option<&mut (dyn WalkWatch + '_)>,
+) -> Result<Chart, Error> {
     // A folder opened at once tells that it is one, without a `stat` first. Only a path
     // without `..` names the same folder as the absolute path the walk reports (`..` is taken
     // lexically there); anything else, and any failure, goes the way below.
@@ -61,14 +115,14 @@ pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Er
     if plain {
         if let Ok(folder) = Folder::open(path) {
             if folder.is_open() {
-                return load_dir_opened(path, Some(folder), log);
+                return load_dir_opened(path, Some(folder), log, watch);
             }
         }
     }
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::new(format!("stat {}: {}", path.display(), io_text(&e))))?;
     if meta.is_dir() {
-        load_dir_logged(path, log)
+        load_dir_opened(path, None, log, watch)
     } else {
         load_archive_file(path)
     }
@@ -77,17 +131,19 @@ pub fn load_chart_logged(path: &Path, log: &mut Vec<String>) -> Result<Chart, Er
 /// [`load_dir`]; when loading fails, the lines Helm had logged before failing (the symbolic
 /// links it followed) are added to `log`.
 pub fn load_dir_logged(dir: &Path, log: &mut Vec<String>) -> Result<Chart, Error> {
-    load_dir_opened(dir, None, log)
+    load_dir_opened(dir, None, log, None)
 }
 
-/// [`load_dir_logged`], with the folder already open when `opened` holds it.
+/// [`load_dir_logged`], with the folder already open when `opened` holds it, telling `watch`
+/// of the folders it walks.
 fn load_dir_opened(
     dir: &Path,
     opened: Option<Folder>,
     log: &mut Vec<String>,
+    watch: Option<&mut (dyn WalkWatch + '_)>,
 ) -> Result<Chart, Error> {
     let mut links = Vec::new();
-    match load_dir_collecting(dir, opened, &mut links) {
+    match load_dir_collecting(dir, opened, &mut links, watch) {
         Ok(mut chart) => {
             // Helm logs each link while walking, before loading any file.
             links.append(&mut chart.load_warnings);
@@ -138,11 +194,12 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
 }
 
 /// [`load_dir`], collecting the log lines of the symbolic links it follows in `links`; the
-/// folder is opened here unless `opened` holds it.
+/// folder is opened here unless `opened` holds it; `watch` is told of the folders walked.
 fn load_dir_collecting(
     dir: &Path,
     opened: Option<Folder>,
     links: &mut Vec<String>,
+    mut watch: Option<&mut (dyn WalkWatch + '_)>,
 ) -> Result<Chart, Error> {
     let top = go_absolute(dir);
     // A folder that cannot be opened is read by path, so that its errors come as and where
@@ -163,6 +220,11 @@ fn load_dir_collecting(
     };
     match folder
         .open_file(".helmignore", &top, false)
+        .inspect(|opened| {
+            if let Some(watch) = watch.as_deref_mut() {
+                watch.file(opened);
+            }
+        })
         .and_then(read_sized)
     {
         Ok(Some((read, bom))) => {
@@ -191,6 +253,7 @@ fn load_dir_collecting(
         files: &mut files,
         links,
         ignore_read: &mut ignore_read,
+        watch,
     };
     walk.folder(Ok(folder), &top, "", 0)?;
     load_files(files, 0)
@@ -293,15 +356,24 @@ fn lexically_clean_steps(path: &Path) -> PathBuf {
 }
 
 /// One walk of a chart directory: what it keeps between folders.
-struct Walk<'w> {
+struct Walk<'w, 'v> {
     rules: &'w IgnoreRules,
     files: &'w mut Vec<File>,
     links: &'w mut Vec<String>,
     /// `.helmignore`'s contents, read before the walk for its rules.
     ignore_read: &'w mut Option<ChartFileRead>,
+    /// The load cache filling an entry, told of each folder before it is listed.
+    watch: Option<&'w mut (dyn WalkWatch + 'v)>,
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
+    /// Tells the load cache filling an entry (if one is) not to keep this chart.
+    fn refuse_keeping(&mut self) {
+        if let Some(watch) = self.watch.as_deref_mut() {
+            watch.refuse();
+        }
+    }
+
     /// Walks the folder at `dir` (`rel` is its path within the chart): `folder` is its opening,
     /// or the error that failed it, reported after the nesting check as listing it would.
     fn folder(
@@ -320,6 +392,9 @@ impl Walk<'_> {
         let listed =
             |e: std::io::Error| Error::new(format!("open {}: {}", dir.display(), io_text(&e)));
         let folder = folder.map_err(listed)?;
+        if !folder.is_open() {
+            self.refuse_keeping();
+        }
         // The entry's own type comes with the directory listing (no system call); only symbolic
         // links need a `stat` to learn what they point to.
         let mut entries = folder.entries(dir).map_err(listed)?;
@@ -372,11 +447,16 @@ impl Walk<'_> {
                 }
             };
             if is_link {
+                self.refuse_keeping();
                 self.links.push(symlink_log(&full())?);
             }
             if kind == Kind::Dir {
                 if self.rules.ignores(&rel_name, true) {
                     continue;
+                }
+                // Watched before it is opened, so that a change after its listing is reported.
+                if let Some(watch) = self.watch.as_deref_mut() {
+                    watch.folder(&rel_name);
                 }
                 let full = full();
                 let sub = folder.sub(name, &full, is_link);
@@ -398,6 +478,9 @@ impl Walk<'_> {
                 other => {
                     *self.ignore_read = other;
                     let file = folder.open_file(name, dir, is_link);
+                    if let (Some(watch), Ok(opened)) = (self.watch.as_deref_mut(), &file) {
+                        watch.file(opened);
+                    }
                     read_chart_file(file, name, &rel_name)?
                 }
             };
