@@ -230,7 +230,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     for name in ["toRawJson", "mustToRawJson"] {
         def(map, name, &[Any], |_, a| {
-            helmet_yaml::to_json(&a[0])
+            helmet_yaml::to_json_via_pointer(&a[0])
                 .map(|s| Value::from(unescape_html(&s)))
                 .map_err(|e| FuncError::new(e.to_string()))
         });

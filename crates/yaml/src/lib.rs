@@ -147,6 +147,14 @@ pub fn to_json(v: &Value) -> Result<String, Error> {
     json::marshal(v, None)
 }
 
+/// Writes JSON as [`to_json`] for a value Go encodes through a pointer to it (Sprig's
+/// `toRawJson` encodes `&v`): the same text, but the pointer is one more level of Go's nesting,
+/// which moves the container a cycle is reported at.
+pub fn to_json_via_pointer(v: &Value) -> Result<String, Error> {
+    refuse_cycles_below(v, 1)?;
+    json::marshal(v, None)
+}
+
 /// Writes JSON as Go's `json.MarshalIndent(v, prefix, indent)`.
 pub fn to_json_indent(v: &Value, prefix: &str, indent: &str) -> Result<String, Error> {
     refuse_cycles(v)?;
@@ -157,7 +165,8 @@ pub fn to_json_indent(v: &Value, prefix: &str, indent: &str) -> Result<String, E
 /// newline): via JSON, keys in go-yaml's order, sequences not indented under their key,
 /// whole numbers without a fraction, long lines folded at 80 columns.
 pub fn to_yaml(v: &Value) -> Result<String, Error> {
-    refuse_cycles(v)?;
+    // sigs.k8s.io/yaml writes JSON first and says so in the errors of that step.
+    refuse_cycles(v).map_err(|e| Error::new(format!("error marshaling into JSON: {e}")))?;
     write::marshal_v2(v)
 }
 
@@ -179,10 +188,43 @@ pub fn to_toml(v: &Value) -> Result<String, Error> {
 /// A map that holds itself: Go's encoding/json reports the cycle (the text here is its); the
 /// YAML and TOML writers of Go would recurse until the stack overflows, so they report the same.
 fn refuse_cycles(v: &Value) -> Result<(), Error> {
-    if v.contains_itself() {
-        return Err(Error::new(
-            "json: unsupported value: encountered a cycle via map[string]interface {}",
-        ));
+    refuse_cycles_below(v, 0)
+}
+
+/// [`refuse_cycles`] for a value Go reaches `levels_above` levels of nesting deep.
+fn refuse_cycles_below(v: &Value, levels_above: usize) -> Result<(), Error> {
+    if !v.contains_itself() {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::new(format!(
+        "json: unsupported value: encountered a cycle via {}",
+        cycle_reported_at(v, levels_above)
+    )))
+}
+
+/// The Go type of the container Go's encoder names when it meets a cycle in `v`. The encoder
+/// counts the maps and slices it is inside and, past 1000 of them, remembers each one on its
+/// path; the first one met twice is the one it was inside at level 1001. Maps are written in
+/// key order and a branch without a cycle ends, so the path the encoder goes down for ever
+/// takes, at each container, the first entry that holds a cycle.
+fn cycle_reported_at(v: &Value, levels_above: usize) -> String {
+    const LEVELS_BEFORE_CHECKING: usize = 1000;
+    let mut level = levels_above;
+    let mut container = v.clone();
+    loop {
+        level += 1;
+        if level > LEVELS_BEFORE_CHECKING {
+            return container.type_name();
+        }
+        let next = match &container {
+            Value::Map(m) => m.entries().values().find(|e| e.contains_itself()).cloned(),
+            Value::List(l) => l.items.iter().find(|e| e.contains_itself()).cloned(),
+            _ => None,
+        };
+        match next {
+            Some(inner) => container = inner,
+            // Unreachable for a value that holds itself; name what was reached.
+            None => return container.type_name(),
+        }
+    }
 }
