@@ -133,12 +133,15 @@ fn list_templates<'c>(
 /// Builds the scope of `chart` and of its subcharts into `scopes`, in the order
 /// [`list_templates`] numbers the charts (which has checked their nesting, so this recursion
 /// is bounded). Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
+/// `changes_maps`: whether the templates may change maps in place (then `.Chart` is a copy of
+/// their own; otherwise the one kept between renders, see [`objects::kept_chart_value`]).
 fn build_scopes(
     chart: &Chart,
     parent_scope: Option<&Value>,
     top_values: &Value,
     shared: &Map,
     to_yaml: &Option<helmet_value::Func>,
+    changes_maps: bool,
     scopes: &mut Vec<Value>,
 ) -> Value {
     let values = match parent_scope {
@@ -154,7 +157,10 @@ fn build_scopes(
         },
     };
     let mut scope = shared.clone();
-    scope.insert("Chart".into(), objects::chart_value(chart));
+    scope.insert(
+        "Chart".into(),
+        objects::kept_chart_value(chart, !changes_maps),
+    );
     scope.insert(
         "Files".into(),
         Value::Object(Arc::new(Files::new(&chart.files, to_yaml.clone()))),
@@ -166,7 +172,15 @@ fn build_scopes(
     scopes.push(scope.clone());
     let mut subcharts = Map::new();
     for dep in &chart.dependencies {
-        let sub_scope = build_scopes(dep, Some(&scope), top_values, shared, to_yaml, scopes);
+        let sub_scope = build_scopes(
+            dep,
+            Some(&scope),
+            top_values,
+            shared,
+            to_yaml,
+            changes_maps,
+            scopes,
+        );
         subcharts.insert(dep.name().to_string(), sub_scope);
     }
     if let Value::Map(m) = &scope {
@@ -314,7 +328,15 @@ fn render_outputs(
     // values (and again around a fresh copy after a run side by side that changed one).
     let scopes_around = |values: &Value| -> Vec<Value> {
         let mut scopes = Vec::new();
-        build_scopes(chart, None, values, &shared, &to_yaml, &mut scopes);
+        build_scopes(
+            chart,
+            None,
+            values,
+            &shared,
+            &to_yaml,
+            needs_copy,
+            &mut scopes,
+        );
         scopes
     };
     let scopes_around_copy = || -> Result<Vec<Value>, Error> {
@@ -543,9 +565,11 @@ mod built {
     }
 }
 
-/// Forgets the template sets kept between renders (see [`crate::clear_process_caches`]).
+/// Forgets the template sets and the built-in objects kept between renders (see
+/// [`crate::clear_process_caches`]).
 pub(crate) fn clear_built_sets() {
     built::clear();
+    objects::clear_kept_chart_values();
 }
 
 /// A template's output with Go's `<no value>` removed, as Helm does; most outputs hold none,
