@@ -65,6 +65,9 @@ struct Renderable<'c> {
     partial: bool,
     /// How many `/` the name holds, counted once for sorting (see [`renderable_order`]).
     depth: usize,
+    /// The file's place in Helm's order (set once the files are sorted): its place in the
+    /// template set's files too.
+    place: usize,
 }
 
 /// Helm's parse (and execution) order: deeper paths first, and among equal depths names in
@@ -125,6 +128,7 @@ fn list_templates<'c>(
             chart: index,
             base_path: base_path.clone(),
             partial,
+            place: 0,
         });
     }
     Ok(())
@@ -302,6 +306,9 @@ fn render_outputs(
     let mut renderables = Vec::new();
     list_templates(chart, &mut renderables, &mut 0, 0)?;
     renderables.sort_by(renderable_order);
+    for (place, r) in renderables.iter_mut().enumerate() {
+        r.place = place;
+    }
 
     let any_raw_bytes = renderables.iter().any(|r| r.raw_bytes);
     let built = match known_functions && crate::process_caches() {
@@ -320,10 +327,21 @@ fn render_outputs(
     };
     let templates = built.templates;
     let calls_tpl = built.calls_tpl;
+    let template_objects = built.template_objects;
 
     // Without the copy only when no template calls a function that changes maps, nor `tpl`
     // (whose text, from anywhere, may call one), and every function is the engine's own.
     let needs_copy = !known_functions || calls_tpl || built.changes_maps;
+    // `.Template` of a file: the set's own when no template can change it (shared by every
+    // render of the set), otherwise a new one.
+    let template_object = |r: &Renderable| -> Value {
+        match template_objects.get(r.place) {
+            Some(Some((base_path, value))) if !needs_copy && *base_path == r.base_path => {
+                value.clone()
+            }
+            _ => objects::template_value(&r.name, &r.base_path),
+        }
+    };
     // The charts' scopes, built once the templates have told whether they need a copy of the
     // values (and again around a fresh copy after a run side by side that changed one).
     let scopes_around = |values: &Value| -> Vec<Value> {
@@ -389,10 +407,7 @@ fn render_outputs(
             let top = match scopes.get(r.chart).unwrap_or(&Value::Nil) {
                 Value::Map(scope) => {
                     let mut top = scope.to_map();
-                    top.insert(
-                        "Template".into(),
-                        objects::template_value(&r.name, &r.base_path),
-                    );
+                    top.insert("Template".into(), template_object(r));
                     Value::named_map(&objects::VALUES, top)
                 }
                 other => other.clone(),
@@ -415,7 +430,7 @@ fn render_outputs(
             for r in &jobs {
                 let top = match scopes.get(r.chart).unwrap_or(&Value::Nil) {
                     Value::Map(scope) => {
-                        let template = objects::template_value(&r.name, &r.base_path);
+                        let template = template_object(r);
                         scope.update(|m| m.insert("Template".into(), template));
                         Value::Map(Arc::new(helmet_value::TypedMap::view(
                             scope,
@@ -453,6 +468,10 @@ struct Built {
     calls_tpl: bool,
     /// Whether a template calls a function that changes maps in place ([`MAP_CHANGERS`]).
     changes_maps: bool,
+    /// `.Template` of each file (in the set's order; none for partials, which never run) with
+    /// the `templates` folder it names, for renders whose templates cannot change a map in
+    /// place: built once per set rather than once per file and render.
+    template_objects: Arc<Vec<Option<(Arc<str>, Value)>>>,
 }
 
 /// Parses every file of `renderables` (in Helm's order) into one template set.
@@ -483,7 +502,15 @@ fn build_templates(
                 cleanup_parse_error(files[i].0, &e.to_string()),
             )
         })?;
+    let template_objects = renderables
+        .iter()
+        .map(|r| {
+            let value = (!r.partial).then(|| objects::template_value(&r.name, &r.base_path));
+            value.map(|value| (r.base_path.clone(), value))
+        })
+        .collect();
     Ok(Built {
+        template_objects: Arc::new(template_objects),
         calls_tpl: templates.calls_any(&["tpl"]),
         changes_maps: templates.calls_any(MAP_CHANGERS),
         templates,
@@ -985,6 +1012,7 @@ mod tests {
             base_path: "".into(),
             partial: false,
             depth: name_depth(name),
+            place: 0,
         })
         .collect();
         files.sort_by(renderable_order);
