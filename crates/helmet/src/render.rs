@@ -297,12 +297,6 @@ fn render_outputs(
     }
     // Functions of the caller's own may change maps whatever their names.
     let known_functions = Arc::ptr_eq(&funcs, &helmet_sprig::shared_functions());
-    let mut shared = Map::new();
-    shared.insert("Release".into(), options.release.to_value());
-    shared.insert(
-        "Capabilities".into(),
-        objects::capabilities_value(&options.capabilities),
-    );
     let mut renderables = Vec::new();
     list_templates(chart, &mut renderables, &mut 0, 0)?;
     renderables.sort_by(renderable_order);
@@ -332,6 +326,14 @@ fn render_outputs(
     // Without the copy only when no template calls a function that changes maps, nor `tpl`
     // (whose text, from anywhere, may call one), and every function is the engine's own.
     let needs_copy = !known_functions || calls_tpl || built.changes_maps;
+    let (release, capabilities) = objects::kept_release_and_capabilities(
+        &options.release,
+        &options.capabilities,
+        !needs_copy,
+    );
+    let mut shared = Map::new();
+    shared.insert("Release".into(), release);
+    shared.insert("Capabilities".into(), capabilities);
     // `.Template` of a file: the set's own when no template can change it (shared by every
     // render of the set), otherwise a new one.
     let template_object = |r: &Renderable| -> Value {
@@ -596,7 +598,7 @@ mod built {
 /// [`crate::clear_process_caches`]).
 pub(crate) fn clear_built_sets() {
     built::clear();
-    objects::clear_kept_chart_values();
+    objects::clear_kept_objects();
 }
 
 /// A template's output with Go's `<no value>` removed, as Helm does; most outputs hold none,

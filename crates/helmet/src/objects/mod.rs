@@ -302,9 +302,48 @@ mod kept_charts {
     }
 }
 
-/// Forgets the `.Chart` values kept between renders (see [`crate::clear_process_caches`]).
-pub(crate) fn clear_kept_chart_values() {
+/// Forgets the built-in objects kept between renders (see [`crate::clear_process_caches`]).
+pub(crate) fn clear_kept_objects() {
     kept_charts::clear();
+    *KEPT_RELEASE.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// `.Release` and `.Capabilities` of the last render, with the options they were built from:
+/// a process renders with the same options again and again.
+type KeptRelease = (ReleaseInfo, Capabilities, Value, Value);
+static KEPT_RELEASE: std::sync::Mutex<Option<KeptRelease>> = std::sync::Mutex::new(None);
+
+/// `.Release` and `.Capabilities`, kept between renders with the same options while the process
+/// caches are on. `.Capabilities` is an object no template can change, so it is always the kept
+/// one; `.Release` is a map, so with `shared` (the render's templates cannot change a map in
+/// place) the kept one, otherwise a new one.
+pub(crate) fn kept_release_and_capabilities(
+    release: &ReleaseInfo,
+    capabilities: &Capabilities,
+    shared: bool,
+) -> (Value, Value) {
+    if !crate::process_caches() {
+        return (release.to_value(), capabilities_value(capabilities));
+    }
+    let Ok(mut kept) = KEPT_RELEASE.lock() else {
+        return (release.to_value(), capabilities_value(capabilities));
+    };
+    if !matches!(&*kept, Some((r, c, ..)) if r == release && c == capabilities) {
+        *kept = Some((
+            release.clone(),
+            capabilities.clone(),
+            release.to_value(),
+            capabilities_value(capabilities),
+        ));
+    }
+    let Some((_, _, release_value, capabilities_value)) = &*kept else {
+        return (release.to_value(), capabilities_value(capabilities));
+    };
+    let release_value = match shared {
+        true => release_value.clone(),
+        false => release.to_value(),
+    };
+    (release_value, capabilities_value.clone())
 }
 
 /// [`chart_value`], kept between renders of the same chart while the process caches are on
