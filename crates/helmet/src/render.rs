@@ -996,6 +996,42 @@ mod tests {
         assert_eq!(out["c/templates/b.yaml"], "b: \u{fffd} \n");
     }
 
+    /// `.Chart`, `.Release` and `.Template` are kept between renders and shared by those whose
+    /// templates cannot change a map: a template that changes them in place must get its own,
+    /// so the next render sees them as built, and a render after it (which shares the kept
+    /// ones) too.
+    #[test]
+    fn objects_changed_in_place_do_not_reach_the_next_render() {
+        use crate::chart::File;
+        let load = |changes: bool| {
+            let template = match changes {
+                true => {
+                    "{{ .Chart.Name }} {{ .Release.Name }} {{ .Template.Name }}\n\
+                     {{ $_ := set .Chart \"Name\" \"x\" }}{{ $_ := set .Release \"Name\" \"y\" }}\
+                     {{ $_ := set .Template \"Name\" \"z\" }}"
+                }
+                false => "{{ .Chart.Name }} {{ .Release.Name }} {{ .Template.Name }}\n",
+            };
+            crate::load::load_files(
+                vec![
+                    File::new(
+                        "Chart.yaml",
+                        &b"apiVersion: v2\nname: kept-objects\nversion: 0.1.0\n"[..],
+                    ),
+                    File::new("templates/a.yaml", template.as_bytes()),
+                ],
+                0,
+            )
+            .unwrap()
+        };
+        let values = Value::map(Map::new());
+        let expected = "kept-objects release-name kept-objects/templates/a.yaml\n";
+        for changes in [false, true, true, false, false] {
+            let out = render_chart(&load(changes), &values, &RenderOptions::default()).unwrap();
+            assert_eq!(out["kept-objects/templates/a.yaml"], expected, "{changes}");
+        }
+    }
+
     #[test]
     fn order_puts_deep_paths_first() {
         let empty: Arc<[u8]> = Arc::from(&b""[..]);
