@@ -46,14 +46,11 @@ pub enum InvalidUtf8 {
 /// One file to execute: its full name, its source and the top-level object it sees.
 struct Renderable<'c> {
     name: String,
-    /// The template's text, borrowed from the loaded chart (a copy with stand-ins when it is
-    /// not UTF-8).
-    source: Cow<'c, str>,
-    /// The source holds stand-ins for bytes that are not UTF-8
-    /// ([`helmet_template::raw_bytes`]).
-    raw_bytes: bool,
-    /// The same text as the chart holds it (kept by the cache of built template sets).
+    /// The template's bytes as the chart holds them (kept by the cache of built template sets);
+    /// read as text ([`template_sources`]) only when the set is built.
     data: &'c Arc<[u8]>,
+    /// The file's place in the order [`list_templates`] met it.
+    listed: usize,
     /// Which chart holds the file: its place in the charts' depth-first order (from the top
     /// chart, each chart before its subcharts), where [`build_scopes`] puts the chart's scope.
     /// The scope map is shared by the chart's templates (and its parent's `.Subcharts`) as
@@ -88,6 +85,8 @@ fn list_templates<'c>(
     depth: usize,
 ) -> Result<(), Error> {
     if depth > 100 {
+        // Helm meets the templates listed so far first: one that is not UTF-8 fails before.
+        template_sources(out.iter())?;
         return Err(Error::new(format!(
             "chart {} nests subcharts too deeply",
             chart.full_path()
@@ -99,7 +98,10 @@ fn list_templates<'c>(
         list_templates(dep, out, charts, depth + 1)?;
     }
     let full_path = chart.full_path();
-    let base_path: Arc<str> = format!("{full_path}/templates").into();
+    let mut base_path = String::with_capacity(full_path.len() + "/templates".len());
+    base_path.push_str(&full_path);
+    base_path.push_str("/templates");
+    let base_path: Arc<str> = base_path.into();
     for template in &chart.templates {
         let base = match template.name.rfind('/') {
             Some(slash) => &template.name[slash + 1..],
@@ -115,16 +117,11 @@ fn list_templates<'c>(
         name.push_str(&full_path);
         name.push('/');
         name.push_str(&template.name);
-        // Go keeps bytes that are not UTF-8 in the template's text and writes them out as they
-        // are; helmet parses text with a stand-in for each.
-        let (source, raw_bytes) = helmet_template::raw_bytes::source_text(&template.data)
-            .map_err(|e| Error::new(format!("template {name} {e}")))?;
         out.push(Renderable {
             depth: name_depth(&name),
             name,
-            source,
-            raw_bytes,
             data: &template.data,
+            listed: out.len(),
             chart: index,
             base_path: base_path.clone(),
             partial,
@@ -132,6 +129,21 @@ fn list_templates<'c>(
         });
     }
     Ok(())
+}
+
+/// The text of each of `renderables` as the engine parses it, with whether it holds stand-ins
+/// for bytes that are not UTF-8: Go keeps such bytes in a template's text and writes them out
+/// as they are; helmet parses text with a stand-in for each. Fails for the first file (in
+/// `renderables`' order) whose text cannot be read so, as Helm's engine meets the files.
+fn template_sources<'r, 'c: 'r>(
+    renderables: impl Iterator<Item = &'r Renderable<'c>>,
+) -> Result<Vec<(Cow<'c, str>, bool)>, Error> {
+    renderables
+        .map(|r| {
+            helmet_template::raw_bytes::source_text(r.data)
+                .map_err(|e| Error::new(format!("template {} {e}", r.name)))
+        })
+        .collect()
 }
 
 /// Builds the scope of `chart` and of its subcharts into `scopes`, in the order
@@ -304,7 +316,6 @@ fn render_outputs(
         r.place = place;
     }
 
-    let any_raw_bytes = renderables.iter().any(|r| r.raw_bytes);
     let built = match known_functions && crate::process_caches() {
         true => built::find(&renderables, options.strict),
         false => None,
@@ -321,6 +332,7 @@ fn render_outputs(
     };
     let templates = built.templates;
     let calls_tpl = built.calls_tpl;
+    let any_raw_bytes = built.any_raw_bytes;
     let template_objects = built.template_objects;
 
     // Without the copy only when no template calls a function that changes maps, nor `tpl`
@@ -474,6 +486,8 @@ struct Built {
     /// the `templates` folder it names, for renders whose templates cannot change a map in
     /// place: built once per set rather than once per file and render.
     template_objects: Arc<Vec<Option<(Arc<str>, Value)>>>,
+    /// Whether a file's text holds stand-ins for bytes that are not UTF-8.
+    any_raw_bytes: bool,
 }
 
 /// Parses every file of `renderables` (in Helm's order) into one template set.
@@ -483,12 +497,22 @@ fn build_templates(
     strict: bool,
     allow_parallel: bool,
 ) -> Result<Built, Error> {
+    // Read in the order the files were listed, so the first failure is the one Helm meets.
+    let mut listed: Vec<&Renderable<'_>> = renderables.iter().collect();
+    listed.sort_by_key(|r| r.listed);
+    let mut sources: Vec<(Cow<'_, str>, bool)> = Vec::with_capacity(renderables.len());
+    sources.resize_with(renderables.len(), || (Cow::Borrowed(""), false));
+    for (r, source) in listed.iter().zip(template_sources(listed.iter().copied())?) {
+        sources[r.place] = source;
+    }
     let mut templates = Templates::new(funcs);
     templates.set_missing_key_error(strict);
     let files: Vec<(&str, &str, bool)> = renderables
         .iter()
-        .map(|r| (r.name.as_str(), &*r.source, r.raw_bytes))
+        .zip(&sources)
+        .map(|(r, (source, raw_bytes))| (r.name.as_str(), &**source, *raw_bytes))
         .collect();
+    let any_raw_bytes = files.iter().any(|(_, _, raw_bytes)| *raw_bytes);
     let source_bytes: usize = files.iter().map(|(_, source, _)| source.len()).sum();
     let parse_threads = if allow_parallel && source_bytes >= PARALLEL_MIN_PARSE_BYTES {
         cores()
@@ -513,6 +537,7 @@ fn build_templates(
         .collect();
     Ok(Built {
         template_objects: Arc::new(template_objects),
+        any_raw_bytes,
         calls_tpl: templates.calls_any(&["tpl"]),
         changes_maps: templates.calls_any(MAP_CHANGERS),
         templates,
@@ -678,7 +703,8 @@ fn reads_subcharts(
     values: &Value,
 ) -> bool {
     let holds = |text: &[u8]| memchr::memmem::find(text, b"Subcharts").is_some();
-    renderables.iter().any(|r| holds(r.source.as_bytes()))
+    // The raw bytes: stand-ins are never ASCII, so they neither make nor break a match.
+    renderables.iter().any(|r| holds(r.data))
         || (calls_tpl && (strings_match(values, &holds) || files_match(chart, &holds, 0)))
 }
 
@@ -1043,9 +1069,8 @@ mod tests {
         .into_iter()
         .map(|name| Renderable {
             name: name.to_string(),
-            source: "".into(),
-            raw_bytes: false,
             data: &empty,
+            listed: 0,
             chart: 0,
             base_path: "".into(),
             partial: false,
