@@ -485,10 +485,13 @@ struct Built {
     /// `.Template` of each file (in the set's order; none for partials, which never run) with
     /// the `templates` folder it names, for renders whose templates cannot change a map in
     /// place: built once per set rather than once per file and render.
-    template_objects: Arc<Vec<Option<(Arc<str>, Value)>>>,
+    template_objects: Arc<Vec<TemplateObject>>,
     /// Whether a file's text holds stand-ins for bytes that are not UTF-8.
     any_raw_bytes: bool,
 }
+
+/// `.Template` of one file of a set with the `templates` folder it names; none for a partial.
+type TemplateObject = Option<(Arc<str>, Value)>;
 
 /// Parses every file of `renderables` (in Helm's order) into one template set.
 fn build_templates(
