@@ -220,15 +220,16 @@ mod kept_charts {
             && *kube_version == b.kube_version
             && *dependencies_given == b.dependencies_given
             && *chart_type == b.chart_type
-            && dependencies.len() == b.dependencies.len()
-            && dependencies
-                .iter()
-                .zip(&b.dependencies)
-                .all(|(a, b)| match (a, b) {
-                    (Some(a), Some(b)) => same_dependency(a, b),
-                    (None, None) => true,
-                    _ => false,
-                })
+            && pairwise(dependencies, &b.dependencies, |a, b| match (a, b) {
+                (Some(a), Some(b)) => same_dependency(a, b),
+                (None, None) => true,
+                _ => false,
+            })
+    }
+
+    /// Whether `a` and `b` have the same length and `same` holds for each pair of items.
+    fn pairwise<T>(a: &[T], b: &[T], same: impl Fn(&T, &T) -> bool) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
     }
 
     fn same_dependency(a: &Dependency, b: &Dependency) -> bool {
@@ -249,11 +250,7 @@ mod kept_charts {
             && *tags == b.tags
             && *enabled == b.enabled
             && *alias == b.alias
-            && import_values.len() == b.import_values.len()
-            && import_values
-                .iter()
-                .zip(&b.import_values)
-                .all(|(a, b)| same_value(a, b, 0))
+            && pairwise(import_values, &b.import_values, |a, b| same_value(a, b, 0))
     }
 
     /// Whether two `import-values` entries (strings, or maps of strings, as read from
@@ -279,12 +276,7 @@ mod kept_charts {
                 a == b
             }
             (Value::List(a), Value::List(b)) => {
-                a.elem == b.elem
-                    && a.items.len() == b.items.len()
-                    && a.items
-                        .iter()
-                        .zip(&b.items)
-                        .all(|(a, b)| same_value(a, b, depth + 1))
+                a.elem == b.elem && pairwise(&a.items, &b.items, |a, b| same_value(a, b, depth + 1))
             }
             (Value::Map(a), Value::Map(b)) => {
                 let (ea, eb) = (a.entries(), b.entries());
