@@ -1061,6 +1061,32 @@ mod tests {
         }
     }
 
+    /// A render whose templates change maps gets a copy of the kept `.Chart`: a chart without
+    /// annotations still has a nil `.Chart.Annotations` there (`toJson` writes `null`).
+    #[test]
+    fn copied_chart_objects_keep_nil_maps() {
+        use crate::chart::File;
+        let chart = crate::load::load_files(
+            vec![
+                File::new(
+                    "Chart.yaml",
+                    &b"apiVersion: v2\nname: nil-annotations\nversion: 0.1.0\n"[..],
+                ),
+                File::new(
+                    "templates/a.yaml",
+                    &b"{{ toJson .Chart.Annotations }}{{ $_ := set (dict) \"k\" 1 }}"[..],
+                ),
+            ],
+            0,
+        )
+        .unwrap();
+        let values = Value::map(Map::new());
+        for _ in 0..2 {
+            let out = render_chart(&chart, &values, &RenderOptions::default()).unwrap();
+            assert_eq!(out["nil-annotations/templates/a.yaml"], "null");
+        }
+    }
+
     #[test]
     fn order_puts_deep_paths_first() {
         let empty: Arc<[u8]> = Arc::from(&b""[..]);
