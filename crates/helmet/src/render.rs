@@ -995,24 +995,27 @@ mod tests {
         );
     }
 
+    /// A chart named `name` (version 0.1.0) holding these files besides its `Chart.yaml`.
+    fn chart_of(name: &str, files: &[(&str, &[u8])]) -> Chart {
+        use crate::chart::File;
+        let chart_yaml = format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n");
+        let mut all = vec![File::new("Chart.yaml", chart_yaml.into_bytes())];
+        all.extend(files.iter().map(|(path, data)| File::new(*path, *data)));
+        crate::load::load_files(all, 0).unwrap()
+    }
+
     #[test]
     fn templates_that_are_not_utf8_render() {
-        use crate::chart::File;
-        let chart = crate::load::load_files(
-            vec![
-                File::new(
-                    "Chart.yaml",
-                    &b"apiVersion: v2\nname: c\nversion: 0.1.0\n"[..],
-                ),
-                File::new("templates/a.yaml", &b"a: \xff {{/* \xe9 */}}\n"[..]),
-                File::new(
+        let chart = chart_of(
+            "c",
+            &[
+                ("templates/a.yaml", &b"a: \xff {{/* \xe9 */}}\n"[..]),
+                (
                     "templates/b.yaml",
                     &b"b: {{ \"\xe9\" }} {{/* \xe9 */}}\n"[..],
                 ),
             ],
-            0,
-        )
-        .unwrap();
+        );
         let values = Value::map(Map::new());
         let err = render_chart(&chart, &values, &RenderOptions::default()).unwrap_err();
         assert!(err.message().contains("not supported by helmet"), "{err}");
@@ -1031,9 +1034,8 @@ mod tests {
     /// ones) too.
     #[test]
     fn objects_changed_in_place_do_not_reach_the_next_render() {
-        use crate::chart::File;
         let load = |changes: bool| {
-            let template = match changes {
+            let template: &str = match changes {
                 true => {
                     "{{ .Chart.Name }} {{ .Release.Name }} {{ .Template.Name }}\n\
                      {{ $_ := set .Chart \"Name\" \"x\" }}{{ $_ := set .Release \"Name\" \"y\" }}\
@@ -1041,17 +1043,7 @@ mod tests {
                 }
                 false => "{{ .Chart.Name }} {{ .Release.Name }} {{ .Template.Name }}\n",
             };
-            crate::load::load_files(
-                vec![
-                    File::new(
-                        "Chart.yaml",
-                        &b"apiVersion: v2\nname: kept-objects\nversion: 0.1.0\n"[..],
-                    ),
-                    File::new("templates/a.yaml", template.as_bytes()),
-                ],
-                0,
-            )
-            .unwrap()
+            chart_of("kept-objects", &[("templates/a.yaml", template.as_bytes())])
         };
         let values = Value::map(Map::new());
         let expected = "kept-objects release-name kept-objects/templates/a.yaml\n";
@@ -1065,21 +1057,8 @@ mod tests {
     /// annotations still has a nil `.Chart.Annotations` there (`toJson` writes `null`).
     #[test]
     fn copied_chart_objects_keep_nil_maps() {
-        use crate::chart::File;
-        let chart = crate::load::load_files(
-            vec![
-                File::new(
-                    "Chart.yaml",
-                    &b"apiVersion: v2\nname: nil-annotations\nversion: 0.1.0\n"[..],
-                ),
-                File::new(
-                    "templates/a.yaml",
-                    &b"{{ toJson .Chart.Annotations }}{{ $_ := set (dict) \"k\" 1 }}"[..],
-                ),
-            ],
-            0,
-        )
-        .unwrap();
+        let template = b"{{ toJson .Chart.Annotations }}{{ $_ := set (dict) \"k\" 1 }}";
+        let chart = chart_of("nil-annotations", &[("templates/a.yaml", &template[..])]);
         let values = Value::map(Map::new());
         for _ in 0..2 {
             let out = render_chart(&chart, &values, &RenderOptions::default()).unwrap();
