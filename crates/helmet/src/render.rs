@@ -46,14 +46,11 @@ pub enum InvalidUtf8 {
 /// One file to execute: its full name, its source and the top-level object it sees.
 struct Renderable<'c> {
     name: String,
-    /// The template's text, borrowed from the loaded chart (a copy with stand-ins when it is
-    /// not UTF-8).
-    source: Cow<'c, str>,
-    /// The source holds stand-ins for bytes that are not UTF-8
-    /// ([`helmet_template::raw_bytes`]).
-    raw_bytes: bool,
-    /// The same text as the chart holds it (kept by the cache of built template sets).
+    /// The template's bytes as the chart holds them (kept by the cache of built template sets);
+    /// read as text ([`template_sources`]) only when the set is built.
     data: &'c Arc<[u8]>,
+    /// The file's place in the order [`list_templates`] met it.
+    listed: usize,
     /// Which chart holds the file: its place in the charts' depth-first order (from the top
     /// chart, each chart before its subcharts), where [`build_scopes`] puts the chart's scope.
     /// The scope map is shared by the chart's templates (and its parent's `.Subcharts`) as
@@ -65,6 +62,9 @@ struct Renderable<'c> {
     partial: bool,
     /// How many `/` the name holds, counted once for sorting (see [`renderable_order`]).
     depth: usize,
+    /// The file's place in Helm's order (set once the files are sorted): its place in the
+    /// template set's files too.
+    place: usize,
 }
 
 /// Helm's parse (and execution) order: deeper paths first, and among equal depths names in
@@ -85,6 +85,8 @@ fn list_templates<'c>(
     depth: usize,
 ) -> Result<(), Error> {
     if depth > 100 {
+        // Helm meets the templates listed so far first: one that is not UTF-8 fails before.
+        template_sources(out.iter())?;
         return Err(Error::new(format!(
             "chart {} nests subcharts too deeply",
             chart.full_path()
@@ -96,7 +98,10 @@ fn list_templates<'c>(
         list_templates(dep, out, charts, depth + 1)?;
     }
     let full_path = chart.full_path();
-    let base_path: Arc<str> = format!("{full_path}/templates").into();
+    let mut base_path = String::with_capacity(full_path.len() + "/templates".len());
+    base_path.push_str(&full_path);
+    base_path.push_str("/templates");
+    let base_path: Arc<str> = base_path.into();
     for template in &chart.templates {
         let base = match template.name.rfind('/') {
             Some(slash) => &template.name[slash + 1..],
@@ -112,33 +117,47 @@ fn list_templates<'c>(
         name.push_str(&full_path);
         name.push('/');
         name.push_str(&template.name);
-        // Go keeps bytes that are not UTF-8 in the template's text and writes them out as they
-        // are; helmet parses text with a stand-in for each.
-        let (source, raw_bytes) = helmet_template::raw_bytes::source_text(&template.data)
-            .map_err(|e| Error::new(format!("template {name} {e}")))?;
         out.push(Renderable {
             depth: name_depth(&name),
             name,
-            source,
-            raw_bytes,
             data: &template.data,
+            listed: out.len(),
             chart: index,
             base_path: base_path.clone(),
             partial,
+            place: 0,
         });
     }
     Ok(())
 }
 
+/// The text of each of `renderables` as the engine parses it, with whether it holds stand-ins
+/// for bytes that are not UTF-8: Go keeps such bytes in a template's text and writes them out
+/// as they are; helmet parses text with a stand-in for each. Fails for the first file (in
+/// `renderables`' order) whose text cannot be read so, as Helm's engine meets the files.
+fn template_sources<'r, 'c: 'r>(
+    renderables: impl Iterator<Item = &'r Renderable<'c>>,
+) -> Result<Vec<(Cow<'c, str>, bool)>, Error> {
+    renderables
+        .map(|r| {
+            helmet_template::raw_bytes::source_text(r.data)
+                .map_err(|e| Error::new(format!("template {} {e}", r.name)))
+        })
+        .collect()
+}
+
 /// Builds the scope of `chart` and of its subcharts into `scopes`, in the order
 /// [`list_templates`] numbers the charts (which has checked their nesting, so this recursion
 /// is bounded). Returns the scope map, which becomes the parent's `.Subcharts.<name>`.
+/// `changes_maps`: whether the templates may change maps in place (then `.Chart` is a copy of
+/// their own; otherwise the one kept between renders, see [`objects::kept_chart_value`]).
 fn build_scopes(
     chart: &Chart,
     parent_scope: Option<&Value>,
     top_values: &Value,
     shared: &Map,
     to_yaml: &Option<helmet_value::Func>,
+    changes_maps: bool,
     scopes: &mut Vec<Value>,
 ) -> Value {
     let values = match parent_scope {
@@ -154,7 +173,10 @@ fn build_scopes(
         },
     };
     let mut scope = shared.clone();
-    scope.insert("Chart".into(), objects::chart_value(chart));
+    scope.insert(
+        "Chart".into(),
+        objects::kept_chart_value(chart, !changes_maps),
+    );
     scope.insert(
         "Files".into(),
         Value::Object(Arc::new(Files::new(&chart.files, to_yaml.clone()))),
@@ -166,7 +188,15 @@ fn build_scopes(
     scopes.push(scope.clone());
     let mut subcharts = Map::new();
     for dep in &chart.dependencies {
-        let sub_scope = build_scopes(dep, Some(&scope), top_values, shared, to_yaml, scopes);
+        let sub_scope = build_scopes(
+            dep,
+            Some(&scope),
+            top_values,
+            shared,
+            to_yaml,
+            changes_maps,
+            scopes,
+        );
         subcharts.insert(dep.name().to_string(), sub_scope);
     }
     if let Value::Map(m) = &scope {
@@ -279,17 +309,13 @@ fn render_outputs(
     }
     // Functions of the caller's own may change maps whatever their names.
     let known_functions = Arc::ptr_eq(&funcs, &helmet_sprig::shared_functions());
-    let mut shared = Map::new();
-    shared.insert("Release".into(), options.release.to_value());
-    shared.insert(
-        "Capabilities".into(),
-        objects::capabilities_value(&options.capabilities),
-    );
     let mut renderables = Vec::new();
     list_templates(chart, &mut renderables, &mut 0, 0)?;
     renderables.sort_by(renderable_order);
+    for (place, r) in renderables.iter_mut().enumerate() {
+        r.place = place;
+    }
 
-    let any_raw_bytes = renderables.iter().any(|r| r.raw_bytes);
     let built = match known_functions && crate::process_caches() {
         true => built::find(&renderables, options.strict),
         false => None,
@@ -306,15 +332,43 @@ fn render_outputs(
     };
     let templates = built.templates;
     let calls_tpl = built.calls_tpl;
+    let any_raw_bytes = built.any_raw_bytes;
+    let template_objects = built.template_objects;
 
     // Without the copy only when no template calls a function that changes maps, nor `tpl`
     // (whose text, from anywhere, may call one), and every function is the engine's own.
     let needs_copy = !known_functions || calls_tpl || built.changes_maps;
+    let (release, capabilities) = objects::kept_release_and_capabilities(
+        &options.release,
+        &options.capabilities,
+        !needs_copy,
+    );
+    let mut shared = Map::new();
+    shared.insert("Release".into(), release);
+    shared.insert("Capabilities".into(), capabilities);
+    // `.Template` of a file: the set's own when no template can change it (shared by every
+    // render of the set), otherwise a new one.
+    let template_object = |r: &Renderable| -> Value {
+        match template_objects.get(r.place) {
+            Some(Some((base_path, value))) if !needs_copy && *base_path == r.base_path => {
+                value.clone()
+            }
+            _ => objects::template_value(&r.name, &r.base_path),
+        }
+    };
     // The charts' scopes, built once the templates have told whether they need a copy of the
     // values (and again around a fresh copy after a run side by side that changed one).
     let scopes_around = |values: &Value| -> Vec<Value> {
         let mut scopes = Vec::new();
-        build_scopes(chart, None, values, &shared, &to_yaml, &mut scopes);
+        build_scopes(
+            chart,
+            None,
+            values,
+            &shared,
+            &to_yaml,
+            needs_copy,
+            &mut scopes,
+        );
         scopes
     };
     let scopes_around_copy = || -> Result<Vec<Value>, Error> {
@@ -367,10 +421,7 @@ fn render_outputs(
             let top = match scopes.get(r.chart).unwrap_or(&Value::Nil) {
                 Value::Map(scope) => {
                     let mut top = scope.to_map();
-                    top.insert(
-                        "Template".into(),
-                        objects::template_value(&r.name, &r.base_path),
-                    );
+                    top.insert("Template".into(), template_object(r));
                     Value::named_map(&objects::VALUES, top)
                 }
                 other => other.clone(),
@@ -393,7 +444,7 @@ fn render_outputs(
             for r in &jobs {
                 let top = match scopes.get(r.chart).unwrap_or(&Value::Nil) {
                     Value::Map(scope) => {
-                        let template = objects::template_value(&r.name, &r.base_path);
+                        let template = template_object(r);
                         scope.update(|m| m.insert("Template".into(), template));
                         Value::Map(Arc::new(helmet_value::TypedMap::view(
                             scope,
@@ -431,7 +482,16 @@ struct Built {
     calls_tpl: bool,
     /// Whether a template calls a function that changes maps in place ([`MAP_CHANGERS`]).
     changes_maps: bool,
+    /// `.Template` of each file (in the set's order; none for partials, which never run) with
+    /// the `templates` folder it names, for renders whose templates cannot change a map in
+    /// place: built once per set rather than once per file and render.
+    template_objects: Arc<Vec<TemplateObject>>,
+    /// Whether a file's text holds stand-ins for bytes that are not UTF-8.
+    any_raw_bytes: bool,
 }
+
+/// `.Template` of one file of a set with the `templates` folder it names; none for a partial.
+type TemplateObject = Option<(Arc<str>, Value)>;
 
 /// Parses every file of `renderables` (in Helm's order) into one template set.
 fn build_templates(
@@ -440,12 +500,22 @@ fn build_templates(
     strict: bool,
     allow_parallel: bool,
 ) -> Result<Built, Error> {
+    // Read in the order the files were listed, so the first failure is the one Helm meets.
+    let mut listed: Vec<&Renderable<'_>> = renderables.iter().collect();
+    listed.sort_by_key(|r| r.listed);
+    let mut sources: Vec<(Cow<'_, str>, bool)> = Vec::with_capacity(renderables.len());
+    sources.resize_with(renderables.len(), || (Cow::Borrowed(""), false));
+    for (r, source) in listed.iter().zip(template_sources(listed.iter().copied())?) {
+        sources[r.place] = source;
+    }
     let mut templates = Templates::new(funcs);
     templates.set_missing_key_error(strict);
     let files: Vec<(&str, &str, bool)> = renderables
         .iter()
-        .map(|r| (r.name.as_str(), &*r.source, r.raw_bytes))
+        .zip(&sources)
+        .map(|(r, (source, raw_bytes))| (r.name.as_str(), &**source, *raw_bytes))
         .collect();
+    let any_raw_bytes = files.iter().any(|(_, _, raw_bytes)| *raw_bytes);
     let source_bytes: usize = files.iter().map(|(_, source, _)| source.len()).sum();
     let parse_threads = if allow_parallel && source_bytes >= PARALLEL_MIN_PARSE_BYTES {
         cores()
@@ -461,7 +531,16 @@ fn build_templates(
                 cleanup_parse_error(files[i].0, &e.to_string()),
             )
         })?;
+    let template_objects = renderables
+        .iter()
+        .map(|r| {
+            let value = (!r.partial).then(|| objects::template_value(&r.name, &r.base_path));
+            value.map(|value| (r.base_path.clone(), value))
+        })
+        .collect();
     Ok(Built {
+        template_objects: Arc::new(template_objects),
+        any_raw_bytes,
         calls_tpl: templates.calls_any(&["tpl"]),
         changes_maps: templates.calls_any(MAP_CHANGERS),
         templates,
@@ -543,9 +622,11 @@ mod built {
     }
 }
 
-/// Forgets the template sets kept between renders (see [`crate::clear_process_caches`]).
+/// Forgets the template sets and the built-in objects kept between renders (see
+/// [`crate::clear_process_caches`]).
 pub(crate) fn clear_built_sets() {
     built::clear();
+    objects::clear_kept_objects();
 }
 
 /// A template's output with Go's `<no value>` removed, as Helm does; most outputs hold none,
@@ -625,7 +706,8 @@ fn reads_subcharts(
     values: &Value,
 ) -> bool {
     let holds = |text: &[u8]| memchr::memmem::find(text, b"Subcharts").is_some();
-    renderables.iter().any(|r| holds(r.source.as_bytes()))
+    // The raw bytes: stand-ins are never ASCII, so they neither make nor break a match.
+    renderables.iter().any(|r| holds(r.data))
         || (calls_tpl && (strings_match(values, &holds) || files_match(chart, &holds, 0)))
 }
 
@@ -913,24 +995,27 @@ mod tests {
         );
     }
 
+    /// A chart named `name` (version 0.1.0) holding these files besides its `Chart.yaml`.
+    fn chart_of(name: &str, files: &[(&str, &[u8])]) -> Chart {
+        use crate::chart::File;
+        let chart_yaml = format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n");
+        let mut all = vec![File::new("Chart.yaml", chart_yaml.into_bytes())];
+        all.extend(files.iter().map(|(path, data)| File::new(*path, *data)));
+        crate::load::load_files(all, 0).unwrap()
+    }
+
     #[test]
     fn templates_that_are_not_utf8_render() {
-        use crate::chart::File;
-        let chart = crate::load::load_files(
-            vec![
-                File::new(
-                    "Chart.yaml",
-                    &b"apiVersion: v2\nname: c\nversion: 0.1.0\n"[..],
-                ),
-                File::new("templates/a.yaml", &b"a: \xff {{/* \xe9 */}}\n"[..]),
-                File::new(
+        let chart = chart_of(
+            "c",
+            &[
+                ("templates/a.yaml", &b"a: \xff {{/* \xe9 */}}\n"[..]),
+                (
                     "templates/b.yaml",
                     &b"b: {{ \"\xe9\" }} {{/* \xe9 */}}\n"[..],
                 ),
             ],
-            0,
-        )
-        .unwrap();
+        );
         let values = Value::map(Map::new());
         let err = render_chart(&chart, &values, &RenderOptions::default()).unwrap_err();
         assert!(err.message().contains("not supported by helmet"), "{err}");
@@ -941,6 +1026,44 @@ mod tests {
         let out = render_chart(&chart, &values, &replace).unwrap();
         assert_eq!(out["c/templates/a.yaml"], "a: \u{fffd} \n");
         assert_eq!(out["c/templates/b.yaml"], "b: \u{fffd} \n");
+    }
+
+    /// `.Chart`, `.Release` and `.Template` are kept between renders and shared by those whose
+    /// templates cannot change a map: a template that changes them in place must get its own,
+    /// so the next render sees them as built, and a render after it (which shares the kept
+    /// ones) too.
+    #[test]
+    fn objects_changed_in_place_do_not_reach_the_next_render() {
+        let load = |changes: bool| {
+            let template: &str = match changes {
+                true => {
+                    "{{ .Chart.Name }} {{ .Release.Name }} {{ .Template.Name }}\n\
+                     {{ $_ := set .Chart \"Name\" \"x\" }}{{ $_ := set .Release \"Name\" \"y\" }}\
+                     {{ $_ := set .Template \"Name\" \"z\" }}"
+                }
+                false => "{{ .Chart.Name }} {{ .Release.Name }} {{ .Template.Name }}\n",
+            };
+            chart_of("kept-objects", &[("templates/a.yaml", template.as_bytes())])
+        };
+        let values = Value::map(Map::new());
+        let expected = "kept-objects release-name kept-objects/templates/a.yaml\n";
+        for changes in [false, true, true, false, false] {
+            let out = render_chart(&load(changes), &values, &RenderOptions::default()).unwrap();
+            assert_eq!(out["kept-objects/templates/a.yaml"], expected, "{changes}");
+        }
+    }
+
+    /// A render whose templates change maps gets a copy of the kept `.Chart`: a chart without
+    /// annotations still has a nil `.Chart.Annotations` there (`toJson` writes `null`).
+    #[test]
+    fn copied_chart_objects_keep_nil_maps() {
+        let template = b"{{ toJson .Chart.Annotations }}{{ $_ := set (dict) \"k\" 1 }}";
+        let chart = chart_of("nil-annotations", &[("templates/a.yaml", &template[..])]);
+        let values = Value::map(Map::new());
+        for _ in 0..2 {
+            let out = render_chart(&chart, &values, &RenderOptions::default()).unwrap();
+            assert_eq!(out["nil-annotations/templates/a.yaml"], "null");
+        }
     }
 
     #[test]
@@ -954,13 +1077,13 @@ mod tests {
         .into_iter()
         .map(|name| Renderable {
             name: name.to_string(),
-            source: "".into(),
-            raw_bytes: false,
             data: &empty,
+            listed: 0,
             chart: 0,
             base_path: "".into(),
             partial: false,
             depth: name_depth(name),
+            place: 0,
         })
         .collect();
         files.sort_by(renderable_order);

@@ -503,8 +503,11 @@ impl Value {
                     // the first write to either map copies (`update` clones shared entries).
                     TypedMap::over(m.elem, entries)
                 };
-                // copystructure keeps the named type (`deepCopy .Values` is common.Values).
+                // copystructure keeps the named type (`deepCopy .Values` is common.Values), and
+                // a nil map stays nil (`.Chart.Annotations` of a chart without any: `toJson`
+                // writes `null`).
                 map.named = m.named;
+                map.nil = m.nil;
                 Value::Map(Arc::new(map))
             }
             Value::List(l) if l.items.iter().any(Value::holds_map) => {

@@ -1,7 +1,9 @@
 //! `Value::deep_copy_refused` tells, without copying, what `Value::deep_copy` refuses; and
 //! `deep_copy_acyclic` copies as `deep_copy` does.
 
-use helmet_value::{Map, Value};
+use std::sync::Arc;
+
+use helmet_value::{ElemType, Map, TypedMap, Value};
 
 /// `n` maps nested in each other around `leaf`.
 fn nest(n: usize, leaf: Value) -> Value {
@@ -99,4 +101,22 @@ fn acyclic_copy_is_a_deep_copy() {
         copied.as_typed_map().unwrap(),
         inner.as_typed_map().unwrap()
     ));
+}
+
+/// A nil map's copy is a nil map, as copystructure leaves it (Helm's `deepCopy` of `.Chart`
+/// keeps `.Annotations` nil: `toJson` writes `null`), inside a map or alone.
+#[test]
+fn nil_maps_stay_nil() {
+    let nil = Value::Map(Arc::new(TypedMap::nil(ElemType::String)));
+    let mut outer = Map::new();
+    outer.insert("Annotations".into(), nil.clone());
+    outer.insert("Name".into(), Value::from("c"));
+    let outer = Value::map(outer);
+    for copy in [nil.deep_copy(), nil.deep_copy_acyclic()] {
+        assert!(copy.unwrap().as_typed_map().unwrap().is_nil());
+    }
+    for copy in [outer.deep_copy(), outer.deep_copy_acyclic()] {
+        let annotations = copy.unwrap().map_get("Annotations").unwrap();
+        assert!(annotations.as_typed_map().unwrap().is_nil());
+    }
 }

@@ -29,7 +29,47 @@ pub fn process_dependencies(
 /// Masterminds/semver's `Constraint.Check` for the common forms (`=`, `!=`, `>`, `<`, `>=`,
 /// `<=`, `~`, `^`, wildcards, hyphen ranges, `,`/space for AND, `||` for OR). Anything it
 /// cannot read does not match, as in Helm.
+///
+/// Every load checks the same few ranges (each dependency's `version` against its subchart's,
+/// `kubeVersion` against the cluster's), and parsing them costs ~4K instructions a check, so
+/// answers are kept per process (with the other process caches).
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    if !crate::process_caches() {
+        return check_range(constraint, version);
+    }
+    let Ok(mut kept) = KEPT_RANGES.lock() else {
+        return check_range(constraint, version);
+    };
+    let found = kept
+        .iter()
+        .find(|(c, v, _)| **c == *constraint && **v == *version);
+    if let Some((_, _, answer)) = found {
+        return *answer;
+    }
+    let answer = check_range(constraint, version);
+    if kept.len() >= MAX_KEPT_RANGES {
+        kept.remove(0);
+    }
+    kept.push((constraint.into(), version.into(), answer));
+    answer
+}
+
+/// Range checks answered so far: constraint, version, answer (oldest first).
+type KeptRanges = Vec<(Box<str>, Box<str>, bool)>;
+static KEPT_RANGES: std::sync::Mutex<KeptRanges> = std::sync::Mutex::new(Vec::new());
+/// A chart with many subcharts checks a range per dependency.
+const MAX_KEPT_RANGES: usize = 256;
+
+/// Forgets the range checks kept by [`is_compatible_range`].
+pub(crate) fn clear_kept_ranges() {
+    KEPT_RANGES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+}
+
+/// [`is_compatible_range`], worked out.
+fn check_range(constraint: &str, version: &str) -> bool {
     let Some(v) = SemVer::parse(version) else {
         return false;
     };
