@@ -253,6 +253,42 @@ fn namespace_flag_forms_match_helm() {
     }
 }
 
+/// A run's standard output (`CASE.out`), or its standard error and exit code (`CASE.err`,
+/// `CASE.exit`), as the golden folder holds them.
+fn assert_matches_golden(goldens: &Path, case: &str, (stdout, stderr, code): (&str, &str, i32)) {
+    if let Ok(want) = std::fs::read_to_string(goldens.join(format!("{case}.out"))) {
+        assert_eq!((code, stdout), (0, want.as_str()), "{case}: {stderr}");
+    } else {
+        let want = read(&goldens.join(format!("{case}.err")));
+        let want_code: i32 = read(&goldens.join(format!("{case}.exit")))
+            .trim()
+            .parse()
+            .expect("exit code");
+        assert_eq!((code, stderr), (want_code, want.as_str()), "{case}");
+    }
+}
+
+/// Release names: Helm's rule and the error `helm template` prints for a name that breaks it
+/// (`fixtures/cli-flags/release-name`, goldens from real Helm).
+#[test]
+fn release_names_match_helm() {
+    let cases = root().join("fixtures/cli-flags/release-name");
+    let goldens = cases.join("goldens");
+    assert_eq!(read(&goldens.join("HELM_VERSION")).trim(), "v4.2.3");
+    let dir = chart("render-builtins");
+    let mut count = 0;
+    for line in read(&cases.join("cases.txt")).lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (case, release) = line.split_once(' ').expect("CASE NAME");
+        let (stdout, stderr, code) = helmet(&dir, &["template", release, "."]);
+        assert_matches_golden(&goldens, case, (&stdout, &stderr, code));
+        count += 1;
+    }
+    assert_eq!(count, 8);
+}
+
 #[test]
 fn skip_schema_validation_matches_helm_without_the_schema() {
     let cases = root().join("fixtures/cli-flags/skip-schema-validation");
@@ -270,24 +306,7 @@ fn skip_schema_validation_matches_helm_without_the_schema() {
         let mut args = vec!["template", "release-name", ".", "--skip-schema-validation"];
         args.extend(words);
         let (stdout, stderr, code) = helmet(&dir, &args);
-        if let Ok(want) = std::fs::read_to_string(goldens.join(format!("{name}.out"))) {
-            assert_eq!(
-                (code, stdout.as_str()),
-                (0, want.as_str()),
-                "{name}: {stderr}"
-            );
-        } else {
-            let want = read(&goldens.join(format!("{name}.err")));
-            let want_code: i32 = read(&goldens.join(format!("{name}.exit")))
-                .trim()
-                .parse()
-                .expect("exit code");
-            assert_eq!(
-                (code, stderr.as_str()),
-                (want_code, want.as_str()),
-                "{name}"
-            );
-        }
+        assert_matches_golden(&goldens, name, (&stdout, &stderr, code));
         count += 1;
         // Without the flag, the same values fail the schema (when the case has any).
         if name != "default" {

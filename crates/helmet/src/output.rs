@@ -392,7 +392,8 @@ pub fn check_installable(chart: &Chart, release_name: &str) -> Result<(), Error>
             e.wrap("chart dependencies are missing; run dependency update/build first")
         })?;
     }
-    validate_release_name(release_name)
+    // Helm's install wraps the name check's error (`availableName`) in its own words.
+    validate_release_name(release_name).map_err(|e| e.wrap("release name check failed"))
 }
 
 /// Loads the chart and computes its final values and rendered files, as `helm install
