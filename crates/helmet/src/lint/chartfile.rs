@@ -253,7 +253,7 @@ fn validate_name(md: &Metadata) -> Result<(), String> {
 }
 
 /// Go's `filepath.Base` (Unix).
-fn go_base(path: &str) -> &str {
+pub(super) fn go_base(path: &str) -> &str {
     let trimmed = path.trim_end_matches('/');
     if trimmed.is_empty() {
         return if path.is_empty() { "." } else { "/" };

@@ -362,15 +362,7 @@ fn expanded_chart_name(files: &[crate::chart::File]) -> Result<String, String> {
     if name == "." || name == ".." {
         return Err(format!("chart name {} is not allowed", quoted()));
     }
-    // Go's `filepath.Base`: trailing slashes dropped, then what follows the last one; only
-    // slashes remain as `/`.
-    let trimmed = name.trim_end_matches('/');
-    let base = match trimmed.rsplit_once('/') {
-        _ if trimmed.is_empty() => "/",
-        Some((_, last)) => last,
-        None => trimmed,
-    };
-    if base != name {
+    if chartfile::go_base(&name) != name {
         return Err(format!(
             "chart name {} must not contain path separators",
             quoted()
