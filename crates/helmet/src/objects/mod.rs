@@ -314,23 +314,26 @@ pub(crate) fn kept_release_and_capabilities(
     capabilities: &Capabilities,
     shared: bool,
 ) -> (Value, Value) {
-    if !crate::process_caches() {
-        return (release.to_value(), capabilities_value(capabilities));
-    }
-    let Ok(mut kept) = KEPT_RELEASE.lock() else {
-        return (release.to_value(), capabilities_value(capabilities));
+    let built = || (release.to_value(), capabilities_value(capabilities));
+    let kept = match crate::process_caches() {
+        true => KEPT_RELEASE.lock().ok(),
+        false => None,
+    };
+    let Some(mut kept) = kept else {
+        return built();
     };
     if !matches!(&*kept, Some((r, c, ..)) if r == release && c == capabilities) {
-        *kept = Some((
+        *kept = None;
+    }
+    let (_, _, release_value, capabilities_value) = kept.get_or_insert_with(|| {
+        let (release_value, capabilities_value) = built();
+        (
             release.clone(),
             capabilities.clone(),
-            release.to_value(),
-            capabilities_value(capabilities),
-        ));
-    }
-    let Some((_, _, release_value, capabilities_value)) = &*kept else {
-        return (release.to_value(), capabilities_value(capabilities));
-    };
+            release_value,
+            capabilities_value,
+        )
+    });
     let release_value = match shared {
         true => release_value.clone(),
         false => release.to_value(),
