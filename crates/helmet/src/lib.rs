@@ -51,8 +51,10 @@ pub fn clear_process_caches() {
     helmet_template::clear_parse_cache();
     helmet_sprig::clear_regex_cache();
     values::parsed::clear();
+    values::dependencies::clear_kept_ranges();
     values::schema::clear();
     render::clear_built_sets();
+    objects::clear_kept_objects();
     load::forget_kept_charts();
 }
 

@@ -622,11 +622,9 @@ mod built {
     }
 }
 
-/// Forgets the template sets and the built-in objects kept between renders (see
-/// [`crate::clear_process_caches`]).
+/// Forgets the template sets kept between renders (see [`crate::clear_process_caches`]).
 pub(crate) fn clear_built_sets() {
     built::clear();
-    objects::clear_kept_objects();
 }
 
 /// A template's output with Go's `<no value>` removed, as Helm does; most outputs hold none,

@@ -39,12 +39,10 @@ static PARSED: SeenTwice<Reading, Value> = SeenTwice::new();
 /// `Chart.yaml` files, decoded to metadata.
 static DECODED: SeenTwice<(), Metadata> = SeenTwice::new();
 
-/// Forgets every file seen, and the version ranges checked while processing dependencies (see
-/// [`crate::clear_process_caches`]).
+/// Forgets every file seen (see [`crate::clear_process_caches`]).
 pub(crate) fn clear() {
     PARSED.clear();
     DECODED.clear();
-    super::dependencies::clear_kept_ranges();
 }
 
 /// How many files the cache keeps: a chart with many subcharts has a values file and a
