@@ -392,9 +392,8 @@ fn render_outputs(
         && cores() > 1
         && !reads_subcharts(&renderables, calls_tpl, chart, values);
     // A file runs on the thread that takes it (run in order: the calling thread); the engine
-    // moves a call chain to a thread with a big stack only when it gets deep (real charts almost
-    // never do), so a small chart's render starts no thread (which costs more than rendering
-    // it). A file gives its text, or its bytes when they are not UTF-8.
+    // gives a call chain a new stack segment on that thread only when the stack runs short, so a
+    // small chart's render starts no thread (which costs more than rendering it). A file gives its text, or its bytes when they are not UTF-8.
     let execute = |r: &Renderable, top: &Value| -> Result<Result<String, Vec<u8>>, Error> {
         let out = match options.invalid_utf8 {
             InvalidUtf8::Refuse => templates.execute(&r.name, top).map(Ok),
@@ -776,8 +775,8 @@ pub(crate) fn cores() -> usize {
 /// results come back in the jobs' order, so the first error reported is the one Helm (which
 /// runs them in order) would meet first; `None` when any job wrote to such a map (the others
 /// then stop taking jobs). A job taken by a thread that panicked is reported as a failure in its
-/// place, after the results before it. The threads get the default stack: deep call chains move
-/// to big stacks inside the engine, as on the calling thread.
+/// place, after the results before it. The threads get the default stack: deep call chains get
+/// new stack segments inside the engine, as on the calling thread.
 fn run_parallel<'a, T, F>(jobs: &[&'a Renderable<'_>], work: F) -> Option<Vec<Result<T, Error>>>
 where
     T: Send,

@@ -89,30 +89,30 @@ enum Callee<'f> {
     Builtin(Builtin),
 }
 
-/// Where execution stands on the thread stack. Templates run on the caller's thread while they
-/// stay shallow; a call that would go deeper than the current stack's budget (or into a deeply
-/// nested tree from a small stack) continues on a fresh thread with a big stack.
+/// Where execution stands on the thread stack. Templates run on the caller's stack while it has
+/// room; a call that would go deeper than what is left (or into a deeply nested tree) continues
+/// on a new stack segment of the same thread, so thread-locals and the output stay where they
+/// are and no thread is started.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StackBudget {
     /// Stack units still allowed on the current stack: a template call costs one plus its
     /// tree's nesting.
     pub left: usize,
-    /// This step moved to a new big stack.
+    /// This step moved to a new stack segment.
     pub hopped: bool,
-    /// The nesting the new stack is sized for, when this step moved.
+    /// The nesting the new segment is sized for, when this step moved.
     pub levels: usize,
 }
 
-/// Stack units allowed on a caller's stack of unknown size (a 2 MiB thread must do).
-const INLINE_UNITS: usize = 64;
-/// Stack units allowed on one big stack.
-const BIG_UNITS: usize = 50_000;
+/// Stack units allowed on a caller's stack whose size cannot be found out (a 2 MiB thread must
+/// do).
+const UNKNOWN_STACK_UNITS: usize = 64;
 
 impl StackBudget {
-    /// The budget on a caller's thread.
+    /// The budget on a caller's stack.
     pub(crate) fn inline() -> StackBudget {
         StackBudget {
-            left: INLINE_UNITS,
+            left: UNKNOWN_STACK_UNITS,
             hopped: false,
             levels: 0,
         }
@@ -121,16 +121,18 @@ impl StackBudget {
     /// The budget for running `tree` one call deeper.
     pub(crate) fn enter(self, tree: &Tree) -> StackBudget {
         let cost = 1 + tree.nest;
-        if cost > self.left {
-            // A tree nested deeper than a big stack's units gets a stack sized for it.
+        // Where the stack's size is known, what is left of it is measured at each call, so a
+        // misjudged call does not add up over a deep recursion; elsewhere the units are counted.
+        let left = crate::units_left_on_stack().unwrap_or(self.left);
+        if cost > left {
             StackBudget {
-                left: BIG_UNITS.saturating_sub(cost),
+                left: crate::units_on_new_segment(cost) - cost,
                 hopped: true,
                 levels: cost,
             }
         } else {
             StackBudget {
-                left: self.left - cost,
+                left: left - cost,
                 hopped: false,
                 levels: 0,
             }
@@ -457,17 +459,13 @@ impl<'a> State<'a> {
             stack,
         };
         let r = if stack.hopped {
-            // Continue on a fresh deep stack; the output travels with the state.
-            match crate::on_stack_for_levels(stack.levels, move || {
+            // Continue on a new stack segment.
+            let (r, inner) = crate::on_stack_for_levels(stack.levels, move || {
                 let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
                 (r, inner)
-            }) {
-                Some((r, inner)) => {
-                    self.take_buffers(inner, spare);
-                    r
-                }
-                None => Err(self.errorf("internal error: execution thread failed")),
-            }
+            });
+            self.take_buffers(inner, spare);
+            r
         } else {
             let r = inner.walk_list(&new_dot, &tree.root).map(|_| ());
             self.take_buffers(inner, spare);
@@ -1275,7 +1273,7 @@ impl ExecContext<'_> {
         // A text that is empty (blanks, comments, only defines) runs as itself, not as the
         // earlier template of the same name that it could not replace (as Helm's `tpl` does).
         let result = match main {
-            Some(tree) => set.execute_tree(&name, &tree, data, self.stack),
+            Some(tree) => set.execute_tree(&tree, data, self.stack),
             None => set.execute_with(&name, data, self.stack),
         };
         result.map_err(|e| FuncError::new(e.message))
@@ -1321,25 +1319,23 @@ impl Set {
         } else {
             crate::output::Output::sized_for(&tree.text)
         };
-        self.execute_tree_into(name, tree, data, stack, out)
+        self.execute_tree_into(tree, data, stack, out)
     }
 
-    /// Executes the body `tree` (named `name`) with the set's definitions.
+    /// Executes the body `tree` with the set's definitions.
     pub(crate) fn execute_tree(
         &self,
-        name: &str,
         tree: &Arc<Tree>,
         data: &Value,
         stack: StackBudget,
     ) -> Result<crate::output::Output, Error> {
         let out = crate::output::Output::sized_for(&tree.text);
-        self.execute_tree_into(name, tree, data, stack, out)
+        self.execute_tree_into(tree, data, stack, out)
     }
 
     /// [`Set::execute_tree`], writing to `out`.
     fn execute_tree_into(
         &self,
-        name: &str,
         tree: &Arc<Tree>,
         data: &Value,
         stack: StackBudget,
@@ -1371,15 +1367,7 @@ impl Set {
             Ok(st.out)
         };
         if stack.hopped {
-            crate::on_stack_for_levels(stack.levels, run).unwrap_or_else(|| {
-                Err(Error {
-                    kind: ErrorKind::Exec,
-                    message: format!("template: {name}: internal error: execution thread failed"),
-                    template: name.to_string(),
-                    line: None,
-                    col: None,
-                })
-            })
+            crate::on_stack_for_levels(stack.levels, run)
         } else {
             run()
         }

@@ -46,8 +46,9 @@ pub use error::{Error, ErrorKind};
 pub use exec::MAX_EXEC_DEPTH;
 pub use side_by_side::run_side_by_side;
 
-/// Stack size of the thread a top-level execution runs on: deep enough for Go's template depth
-/// limit of 100000 nested `{{template}}` calls.
+/// Size of a stack segment execution continues on when the caller's stack runs short: with
+/// the segments after it, deep enough for Go's template depth limit of 100000 nested
+/// `{{template}}` calls.
 const EXEC_STACK_SIZE: usize = 1 << 30;
 
 /// The shared state of a set of templates. Cloning it is cheap (`tpl` clones it per call).
@@ -313,41 +314,48 @@ const _: fn() = || {
     shareable::<Templates>();
 };
 
-/// Stack a thread gets per level of nesting of the tree it walks, beyond [`EXEC_STACK_SIZE`]
-/// (measured: under 10 KiB per `if`/`range`/`with` level in a debug build, less optimized).
-const STACK_PER_LEVEL: usize = 12 * 1024;
+/// Bytes of stack one unit of [`exec::StackBudget`] may take: a template call, or one level of
+/// `if`/`range`/`with` or parentheses in a tree (measured: under 10 KiB per level in a debug
+/// build, much less optimized). What one call takes beyond its units comes out of
+/// [`STACK_RED_ZONE`].
+const STACK_UNIT: usize = 12 * 1024;
 
-/// Runs `work` on a thread with a stack deep enough for Go's limits (nested templates, deeply
-/// nested source) and for walking a tree nested `levels` deep (as [`ast::Tree::nest`] counts):
-/// the stack grows with the nesting, up to what the parser accepts. `None` if it panicked or no
-/// thread could be started (also when the system refuses a stack that big).
-pub(crate) fn on_stack_for_levels<T: Send>(
-    levels: usize,
-    work: impl FnOnce() -> T + Send,
-) -> Option<T> {
+/// Stack kept free below the last unit, for what runs without counting units (functions, the
+/// writers of `toYaml`/`toJson`, the parser's own calls).
+const STACK_RED_ZONE: usize = 256 * 1024;
+
+/// Units that fit in what is left of the current stack, or `None` where the platform does not
+/// say how big the stack is.
+pub(crate) fn units_left_on_stack() -> Option<usize> {
+    stacker::remaining_stack().map(|bytes| bytes.saturating_sub(STACK_RED_ZONE) / STACK_UNIT)
+}
+
+/// Bytes of a new stack segment for walking a tree nested `levels` deep (as [`ast::Tree::nest`]
+/// counts): [`EXEC_STACK_SIZE`], or more for the deepest trees the parser accepts.
+fn segment_size(levels: usize) -> usize {
     let levels = levels.min(parser::MAX_NESTING + parser::MAX_PAREN_DEPTH);
-    let size = EXEC_STACK_SIZE.max(levels.saturating_mul(STACK_PER_LEVEL));
-    // A run whose writes to older maps are watched (files rendered side by side) stays watched
-    // on the new thread.
-    let watched = helmet_value::watching();
-    let (result, wrote) = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(size)
-            .spawn_scoped(s, move || {
-                if watched {
-                    helmet_value::watch_older_map_writes(work)
-                } else {
-                    (work(), false)
-                }
-            })
-            .ok()?
-            .join()
-            .ok()
-    })?;
-    if wrote {
-        helmet_value::older_map_written();
-    }
-    Some(result)
+    EXEC_STACK_SIZE.max(levels.saturating_mul(STACK_UNIT) + STACK_RED_ZONE)
+}
+
+/// Units a new segment made by [`on_stack_for_levels`] for `levels` allows.
+pub(crate) fn units_on_new_segment(levels: usize) -> usize {
+    (segment_size(levels) - STACK_RED_ZONE) / STACK_UNIT
+}
+
+/// Runs `work` on a new stack segment of this thread, deep enough for Go's limits (nested
+/// templates, deeply nested source) and for walking a tree nested `levels` deep. The segment is
+/// mapped on demand and unmapped after; thread-locals (kept buffers, watched map writes) are
+/// the caller's own.
+pub(crate) fn on_stack_for_levels<T>(levels: usize, work: impl FnOnce() -> T) -> T {
+    #[cfg(test)]
+    SEGMENTS_MADE.set(SEGMENTS_MADE.get() + 1);
+    stacker::grow(segment_size(levels), work)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Stack segments [`on_stack_for_levels`] made on this thread.
+    static SEGMENTS_MADE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 #[cfg(test)]
@@ -408,8 +416,8 @@ mod tests {
     }
 
     /// Execution starts on the caller's thread; a thread with Rust's default 2 MiB stack must
-    /// survive long `template` chains of deeply nested bodies (the engine moves deep chains to
-    /// big stacks). Debug builds use the most stack per frame, so this runs in `cargo test`.
+    /// survive long `template` chains of deeply nested bodies (the engine gives deep chains new
+    /// stack segments). Debug builds use the most stack per frame, so this runs in `cargo test`.
     #[test]
     fn deep_chains_fit_a_small_thread_stack() {
         let mut src = String::new();
@@ -548,13 +556,41 @@ mod depth_tests {
 
     #[test]
     fn inline_limits_fit_a_small_stack() {
-        // Just under the inline budget: parsed and executed on this (2 MiB) test thread.
+        // Parsed and executed on this (2 MiB) test thread's own stack.
         let parens = format!("{{{{ {}1{} }}}}", "(".repeat(63), ")".repeat(63));
         assert_eq!(parse_and_run(&parens).unwrap(), "1");
         let ifs = format!("{}x{}", "{{if true}}".repeat(63), "{{end}}".repeat(63));
         assert_eq!(parse_and_run(&ifs).unwrap(), "x");
-        let calls = "{{define \"r\"}}{{if lt (len .) 63}}{{template \"r\" (print . \"x\")}}{{else}}{{len .}}{{end}}{{end}}{{template \"r\" \"\"}}";
-        assert_eq!(parse_and_run(calls).unwrap(), "63");
+        assert_eq!(parse_and_run(&call_chain(63)).unwrap(), "63");
+        assert_eq!(SEGMENTS_MADE.get(), 0);
+    }
+
+    /// A chain of `template` calls, each one level deeper in `if`, ending in the depth reached.
+    fn call_chain(calls: usize) -> String {
+        format!(
+            "{{{{define \"r\"}}}}{{{{if lt (len .) {calls}}}}}{{{{template \"r\" (print . \"x\")}}}}{{{{else}}}}{{{{len .}}}}{{{{end}}}}{{{{end}}}}{{{{template \"r\" \"\"}}}}"
+        )
+    }
+
+    /// Runs `src` on a new thread with a stack of `bytes`, and tells its output and how many
+    /// stack segments the run made.
+    fn run_on_thread(src: String, bytes: usize) -> (Result<String, String>, usize) {
+        std::thread::Builder::new()
+            .stack_size(bytes)
+            .spawn(move || (parse_and_run(&src), SEGMENTS_MADE.get()))
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+    }
+
+    #[test]
+    fn stack_segments_only_where_the_stack_runs_short() {
+        // What is left of the stack is measured: a chain that fits stays on the caller's stack,
+        // and a long one on a small stack goes on in new segments instead of overflowing.
+        assert_eq!(run_on_thread(call_chain(40), 2 << 20), (Ok("40".into()), 0));
+        let (out, segments) = run_on_thread(call_chain(3_000), 256 << 10);
+        assert_eq!(out.unwrap(), "3000");
+        assert!(segments >= 1, "{segments}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub struct Parsed {
     pub trees: Vec<Tree>,
 }
 
-/// Nesting beyond which a tree is dropped on a big stack (see [`Tree::deep`]).
+/// Nesting beyond which a tree is parsed and dropped on a new stack segment (see [`Tree::deep`]).
 const DEEP_TREE: usize = 200;
 
 /// Go's `maxStackDepth`: the deepest nesting of parenthesized pipelines.
@@ -120,13 +120,8 @@ pub fn parse_marked(
     let parsed = if nest <= DEEP_TREE {
         run()
     } else {
-        // Deep nesting recurses deeply: parse on a big stack.
-        crate::on_stack_for_levels(nest, run).unwrap_or_else(|| {
-            Err(ParseError {
-                message: format!("template: {name}: internal error: parser thread failed"),
-                line: 0,
-            })
-        })
+        // Deep nesting recurses deeply: parse on a new stack segment.
+        crate::on_stack_for_levels(nest, run)
     };
     if items.capacity() <= KEPT_ITEMS {
         ITEMS.set(items);

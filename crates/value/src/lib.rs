@@ -19,7 +19,7 @@ mod watch;
 
 use std::sync::{Arc, RwLock};
 
-pub use watch::{older_map_written, watch_older_map_writes, watching};
+pub use watch::watch_older_map_writes;
 
 pub use func::{ArgType, CallContext, Func, FuncError, FuncParts, FuncResult, NativeFn};
 pub use object::{GoShape, Object};

@@ -44,15 +44,14 @@ pub fn watch_older_map_writes<R>(run: impl FnOnce() -> R) -> (R, bool) {
     (result, written)
 }
 
-/// Whether a watch runs on this thread (maps made now are the run's own). A run that goes on on
-/// another thread (the engine moves deep call chains to a thread with a bigger stack) takes a
-/// watch there too and passes what it saw back with [`older_map_written`].
-pub fn watching() -> bool {
+/// Whether a watch runs on this thread (maps made now are the run's own). Deep call chains stay
+/// on the thread (the engine gives them a new stack segment there), so the watch sees them.
+pub(crate) fn watching() -> bool {
     WATCH.with(|w| w.get() != Watch::Off)
 }
 
 /// Reports a write to a map made outside the running watch, if one runs on this thread.
-pub fn older_map_written() {
+pub(crate) fn older_map_written() {
     WATCH.with(|w| {
         if w.get() == Watch::Clean {
             w.set(Watch::Written);

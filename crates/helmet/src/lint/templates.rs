@@ -104,8 +104,8 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         lint_functions(logs.clone()),
     );
     if let Ok(mut lines) = logs.lock() {
-        // Lint renders one template after another (a deep call chain moves to a thread with a
-        // big stack while the template waits for it), so the lines come in Helm's order.
+        // Lint renders one template after another on this thread, so the lines come in Helm's
+        // order.
         linter.logs.append(&mut lines);
     }
     let outputs = match rendered {
