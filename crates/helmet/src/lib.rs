@@ -10,6 +10,7 @@ pub mod objects;
 pub mod output;
 pub mod package;
 pub mod render;
+mod slog;
 pub mod values;
 
 pub use chart::{Chart, Error, File, Metadata};

@@ -6,6 +6,7 @@
 //! `image-latest-tag`, `hardcoded-namespace`, `secret-in-values`, `selector-mismatch`,
 //! `service-target-port`.
 
+use helmet_value::strconv::quote;
 use std::sync::Arc;
 
 use helmet_value::{Map, Value};
@@ -50,10 +51,6 @@ fn text(v: &Value, path: &[&str]) -> String {
 fn items(v: Option<Value>) -> Vec<Value> {
     v.and_then(|v| v.as_list().map(<[Value]>::to_vec))
         .unwrap_or_default()
-}
-
-fn quote(s: &str) -> String {
-    super::chartfile::go_quote(s)
 }
 
 /// The pod spec of a workload, with the path to its pod template's labels.

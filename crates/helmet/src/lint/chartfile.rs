@@ -247,7 +247,10 @@ fn validate_name(md: &Metadata) -> Result<(), String> {
         return Err("name is required".into());
     }
     if go_base(&md.name) != md.name {
-        return Err(format!("chart name {} is invalid", go_quote(&md.name)));
+        return Err(format!(
+            "chart name {} is invalid",
+            helmet_value::strconv::quote(&md.name)
+        ));
     }
     Ok(())
 }
@@ -259,11 +262,6 @@ pub(super) fn go_base(path: &str) -> &str {
         return if path.is_empty() { "." } else { "/" };
     }
     trimmed.rsplit('/').next().unwrap_or(trimmed)
-}
-
-/// Go's `%q` for a string.
-pub(crate) fn go_quote(s: &str) -> String {
-    crate::load::archive::go_quote(s)
 }
 
 fn validate_api_version(md: &Metadata) -> Result<(), String> {
@@ -296,7 +294,7 @@ fn validate_version(md: &Metadata) -> Result<(), String> {
     if version.compare(&floor) != Ordering::Greater {
         return Err(format!(
             "version {} is less than or equal to \"0.0.0-0\"",
-            go_quote(&md.version)
+            helmet_value::strconv::quote(&md.version)
         ));
     }
     Ok(())

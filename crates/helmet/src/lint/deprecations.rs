@@ -198,13 +198,13 @@ pub fn check(obj: &K8sObject, major: &str, minor: &str) -> Result<(), String> {
     let major: u32 = major.parse().map_err(|_| {
         format!(
             "strconv.Atoi: parsing {}: invalid syntax",
-            super::chartfile::go_quote(major)
+            helmet_value::strconv::quote(major)
         )
     })?;
     let minor: u32 = minor.parse().map_err(|_| {
         format!(
             "strconv.Atoi: parsing {}: invalid syntax",
-            super::chartfile::go_quote(minor)
+            helmet_value::strconv::quote(minor)
         )
     })?;
     let (gv, kind, dep_major, dep_minor, rem_major, rem_minor, rep_gv, rep_kind) = *entry;

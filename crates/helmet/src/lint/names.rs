@@ -124,7 +124,7 @@ pub fn validate_name(kind: &str, name: &str) -> Vec<String> {
 
 /// Helm's `validateMetadataName`: the errors as a field error list on `metadata.name`.
 pub fn check_metadata_name(kind: &str, name: &str) -> Result<(), String> {
-    let quoted = super::chartfile::go_quote(name);
+    let quoted = helmet_value::strconv::quote(name);
     let errs: Vec<String> = validate_name(kind, name)
         .into_iter()
         .map(|m| format!("metadata.name: Invalid value: {quoted}: {m}"))

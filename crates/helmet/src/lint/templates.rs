@@ -255,7 +255,10 @@ fn lint_functions(logs: Logs) -> FuncMap {
             match missing {
                 Some(what) => {
                     if let Ok(mut l) = required_logs.lock() {
-                        l.push(format!("WARN {what} message={}", slog_value(&warn)));
+                        l.push(format!(
+                            "WARN {what} message={}",
+                            crate::slog::text_value(&warn)
+                        ));
                     }
                     Ok(Value::string(""))
                 }
@@ -272,25 +275,15 @@ fn lint_functions(logs: Logs) -> FuncMap {
                 .unwrap_or("")
                 .to_string();
             if let Ok(mut l) = logs.lock() {
-                l.push(format!("INFO funcMap fail message={}", slog_value(&msg)));
+                l.push(format!(
+                    "INFO funcMap fail message={}",
+                    crate::slog::text_value(&msg)
+                ));
             }
             Ok(Value::string(""))
         }),
     );
     funcs
-}
-
-/// A value as Go's slog text output writes it: quoted when empty or holding spaces, `=`,
-/// quotes or unprintable characters.
-fn slog_value(s: &str) -> String {
-    let needs_quotes = s.is_empty()
-        || s.chars()
-            .any(|c| c.is_whitespace() || c == '=' || c == '"' || c.is_control());
-    if needs_quotes {
-        super::chartfile::go_quote(s)
-    } else {
-        s.to_string()
-    }
 }
 
 /// Go's `filepath.Ext`.
@@ -328,7 +321,7 @@ fn top_indent(content: &str) -> Result<(), String> {
         if line.starts_with(' ') || line.starts_with('\t') {
             return Err(format!(
                 "document starts with an illegal indent: {}, which may cause parsing problems",
-                super::chartfile::go_quote(line)
+                helmet_value::strconv::quote(line)
             ));
         }
         return Ok(());
@@ -346,7 +339,7 @@ fn match_selector(obj: &manifest::K8sObject, content: &str) -> Result<(), String
         return Err(format!(
             "a {} must contain matchLabels or matchExpressions, and {} does not",
             obj.kind,
-            super::chartfile::go_quote(&obj.name)
+            helmet_value::strconv::quote(&obj.name)
         ));
     }
     Ok(())
@@ -385,12 +378,5 @@ mod tests {
             top_indent("\n  a: 1\n").unwrap_err(),
             "document starts with an illegal indent: \"  a: 1\", which may cause parsing problems"
         );
-    }
-
-    #[test]
-    fn slog_quoting() {
-        assert_eq!(slog_value("x"), "x");
-        assert_eq!(slog_value("need x"), "\"need x\"");
-        assert_eq!(slog_value(""), "\"\"");
     }
 }

@@ -142,7 +142,7 @@ pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
         if cleaned == "." {
             return Err(Error::new(format!(
                 "chart illegally contains content outside the base directory: {}",
-                go_quote(name)
+                helmet_value::strconv::quote(name)
             )));
         }
         if cleaned.starts_with("..") {
@@ -167,7 +167,7 @@ pub fn read_chart_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
         if entry.size > MAX_DECOMPRESSED_FILE_SIZE {
             return Err(Error::new(format!(
                 "decompressed chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-                go_quote(name)
+                helmet_value::strconv::quote(name)
             )));
         }
         let header_only = matches!(entry.kind, EntryKind::Other(_));
@@ -216,26 +216,6 @@ pub(crate) fn clean_path(path: &str) -> String {
         (false, true) => ".".to_string(),
         (false, false) => body,
     }
-}
-
-/// Go's `%q` for the plain names that appear in these messages.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

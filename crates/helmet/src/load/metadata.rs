@@ -431,13 +431,13 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
     if md.name == "." || md.name == ".." {
         return Err(Error::validation(format!(
             "chart.metadata.name {} is not allowed",
-            super::archive::go_quote(&md.name)
+            helmet_value::strconv::quote(&md.name)
         )));
     }
     if md.name.contains('/') {
         return Err(Error::validation(format!(
             "chart.metadata.name {} is invalid",
-            super::archive::go_quote(&md.name)
+            helmet_value::strconv::quote(&md.name)
         )));
     }
     if md.version.is_empty() {
@@ -446,7 +446,7 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
     if SemVer::parse(&md.version).is_none() {
         return Err(Error::validation(format!(
             "chart.metadata.version {} is invalid",
-            super::archive::go_quote(&md.version)
+            helmet_value::strconv::quote(&md.version)
         )));
     }
     if !matches!(md.chart_type.as_str(), "" | "application" | "library") {
@@ -485,7 +485,7 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
         if !d.alias.is_empty() && !valid_alias(&d.alias) {
             return Err(Error::validation(format!(
                 "dependency {} has disallowed characters in the alias",
-                super::archive::go_quote(&d.name)
+                helmet_value::strconv::quote(&d.name)
             )));
         }
         let key = if d.alias.is_empty() {
@@ -496,7 +496,7 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), Error> {
         if !keys.insert(key.clone()) {
             return Err(Error::validation(format!(
                 "more than one dependency with name or alias {}",
-                super::archive::go_quote(key)
+                helmet_value::strconv::quote(key)
             )));
         }
     }

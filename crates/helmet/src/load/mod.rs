@@ -271,23 +271,9 @@ fn symlink_log(path: &Path) -> Result<String, Error> {
     })?;
     Ok(format!(
         "INFO found symbolic link in path. Contents of linked file included and used path={} resolved={}",
-        slog_text(&path.to_string_lossy()),
-        slog_text(&resolved.to_string_lossy())
+        crate::slog::text_value(&path.to_string_lossy()),
+        crate::slog::text_value(&resolved.to_string_lossy())
     ))
-}
-
-/// A value as slog's text handler writes it: quoted when empty or holding blanks, `=`, `"`
-/// or unprintable characters.
-fn slog_text(s: &str) -> String {
-    let needs_quotes = s.is_empty()
-        || s.chars().any(|c| {
-            c.is_whitespace() || c == '=' || c == '"' || c.is_control() || c == '\u{fffd}'
-        });
-    if needs_quotes {
-        archive::go_quote(s)
-    } else {
-        s.to_string()
-    }
 }
 
 /// Go's `filepath.Abs`: a relative path is joined to Go's working directory, and the result
@@ -537,7 +523,7 @@ fn read_chart_file(
         Ok(Some((read, _))) => Ok(read),
         Ok(None) => Err(Error::new(format!(
             "chart file {} is larger than the maximum file size {}",
-            archive::go_quote(name),
+            helmet_value::strconv::quote(name),
             archive::MAX_DECOMPRESSED_FILE_SIZE
         ))),
         Err(e) => Err(Error::new(format!(

@@ -82,7 +82,12 @@ fn table(map: &Arc<TypedMap>, path: &str) -> Result<Value, FuncError> {
             {
                 current = next;
             }
-            _ => return Err(FuncError::new(format!("{} is not a table", go_quote(key)))),
+            _ => {
+                return Err(FuncError::new(format!(
+                    "{} is not a table",
+                    helmet_value::strconv::quote(key)
+                )))
+            }
         }
     }
     Ok(Value::Map(Arc::new(TypedMap::view(
@@ -96,7 +101,12 @@ fn path_value(map: &Arc<TypedMap>, path: &str) -> Result<Value, FuncError> {
     if path.is_empty() {
         return Err(FuncError::new("YAML path cannot be empty"));
     }
-    let not_a_value = |key: &str| FuncError::new(format!("{} is not a value", go_quote(key)));
+    let not_a_value = |key: &str| {
+        FuncError::new(format!(
+            "{} is not a value",
+            helmet_value::strconv::quote(key)
+        ))
+    };
     let (parent, key) = match path.rsplit_once('.') {
         Some((parent, key)) => (Some(parent), key),
         None => (None, path),
@@ -112,9 +122,4 @@ fn path_value(map: &Arc<TypedMap>, path: &str) -> Result<Value, FuncError> {
         Some(v) if !is_table(&v) => Ok(v),
         _ => Err(not_a_value(key)),
     }
-}
-
-/// Go's `%q` of a key.
-fn go_quote(s: &str) -> String {
-    helmet_value::fmt::sprintf("%q", &[Value::from(s)])
 }

@@ -301,7 +301,7 @@ fn coalesce_globals(mut dest: Map, src: &Map, prefix: &str, warnings: &mut Warni
                 }
                 Some(_) => warnings.push(format!(
                     "Conflict: cannot merge map onto non-map for {}. Skipping.",
-                    crate::load::archive::go_quote(&key)
+                    helmet_value::strconv::quote(&key)
                 )),
             },
             _ => {

@@ -399,11 +399,6 @@ fn table(values: &Map, path: &str) -> Result<Arc<Map>, String> {
     Ok(t)
 }
 
-/// A slog text value that needs quoting (it holds spaces or quotes): Go's `strconv.Quote`.
-fn slog_quoted(text: &str) -> String {
-    crate::load::archive::go_quote(text)
-}
-
 fn path_to_map(path: &str, data: Map) -> Map {
     if path == "." {
         return data;
@@ -463,20 +458,18 @@ fn process_imports(chart: &mut Chart, warnings: &mut Warnings, depth: usize) -> 
                     );
                 }
                 Err(missing) => {
-                    let error = format!(
-                        "{} is not a table",
-                        crate::load::archive::go_quote(&missing)
-                    );
+                    let error =
+                        format!("{} is not a table", helmet_value::strconv::quote(&missing));
                     warnings.push(if from_map {
                         format!(
                             "WARN ImportValues missing table from chart chart={} error={}",
-                            req.name,
-                            slog_quoted(&error)
+                            crate::slog::text_value(&req.name),
+                            crate::slog::text_value(&error)
                         )
                     } else {
                         format!(
                             "WARN ImportValues missing table error={}",
-                            slog_quoted(&error)
+                            crate::slog::text_value(&error)
                         )
                     });
                 }

@@ -62,7 +62,7 @@ struct Parser<'a> {
 
 /// Go's `%q` for a key.
 fn quote(chars: &[char]) -> String {
-    crate::load::archive::go_quote(&chars.iter().collect::<String>())
+    helmet_value::strconv::quote(&chars.iter().collect::<String>())
 }
 
 /// Go's `%q` for a `[]rune`: each rune quoted, e.g. `['x' 'y']`.
@@ -98,13 +98,13 @@ fn atoi(text: &str) -> Result<i64, String> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
             "strconv.Atoi: parsing {}: invalid syntax",
-            crate::load::archive::go_quote(text)
+            helmet_value::strconv::quote(text)
         ));
     }
     text.parse::<i64>().map_err(|_| {
         format!(
             "strconv.Atoi: parsing {}: value out of range",
-            crate::load::archive::go_quote(text)
+            helmet_value::strconv::quote(text)
         )
     })
 }
