@@ -3,7 +3,8 @@
 //! RSA primes are found as Go's `crypto/rsa` finds them (FIPS 186-5, Appendix A.1.3): draw a
 //! uniformly random odd candidate of the wanted size with its top two bits set, rule most
 //! composites out by trial division, then run Miller-Rabin with random bases, as many rounds as
-//! Go runs for that size. Candidates are independent draws (no incremental search), so primes
+//! Go runs for that size. One step is ours: before Miller-Rabin, a Fermat test to base two
+//! (squarings only) throws out the remaining composites more cheaply. Candidates are independent draws (no incremental search), so primes
 //! are as uniformly distributed as Go's.
 
 use helmet_value::FuncError;
@@ -129,9 +130,21 @@ pub(super) fn probably_prime(n: &BigUint, rounds: usize) -> Result<bool, FuncErr
     if n <= &BigUint::from(3u8) {
         return Ok(n >= &BigUint::from(2u8));
     }
-    let Some(modulus) = Modulus::new(n) else {
-        return Ok(false);
-    };
+    match Modulus::new(n) {
+        Some(modulus) => miller_rabin(n, &modulus, rounds),
+        None => Ok(false),
+    }
+}
+
+/// Whether 2^(n-1) ≡ 1 (mod n), Fermat's test to base two: nearly every composite fails it,
+/// at the cost of squarings alone.
+fn fermat_base_two(n: &BigUint, modulus: &Modulus) -> bool {
+    let power = modulus.pow_of_two(&(n - 1u8).to_u64_digits());
+    power == modulus.one()
+}
+
+/// Miller-Rabin with `rounds` random bases on an odd n > 3 prepared as `modulus`.
+fn miller_rabin(n: &BigUint, modulus: &Modulus, rounds: usize) -> Result<bool, FuncError> {
     let n_minus_1 = n - 1u8;
     let s = n_minus_1.trailing_zeros().unwrap_or(0);
     let odd_part = (&n_minus_1 >> s).to_u64_digits();
@@ -198,7 +211,13 @@ pub(super) fn random_prime(bits: usize) -> Result<BigUint, FuncError> {
         if has_small_factor(&candidate) {
             continue;
         }
-        if probably_prime(&candidate, rounds)? {
+        let modulus = Modulus::new(&candidate).expect("candidates are odd");
+        // Most candidates left are composites; the base-two test rejects them for less than a
+        // Miller-Rabin round costs. Go's rounds with random bases still decide the others.
+        if !fermat_base_two(&candidate, &modulus) {
+            continue;
+        }
+        if miller_rabin(&candidate, &modulus, rounds)? {
             return Ok(candidate);
         }
     }
@@ -310,6 +329,18 @@ mod tests {
         );
         // ...not Miller-Rabin.
         assert!(!probably_prime(&carmichael, 10).unwrap());
+    }
+
+    #[test]
+    fn base_two_test_rejects_composites_but_not_its_pseudoprimes() {
+        let test = |n: &BigUint| fermat_base_two(n, &Modulus::new(n).unwrap());
+        assert!(test(&((BigUint::from(1u8) << 521u32) - 1u8)));
+        assert!(!test(&big("2047000007")));
+        // 341 = 11·31 and the Carmichael number 561 fool it; Miller-Rabin does not.
+        for pseudoprime in [big("341"), big("561")] {
+            assert!(test(&pseudoprime));
+            assert!(!probably_prime(&pseudoprime, 20).unwrap());
+        }
     }
 
     #[test]

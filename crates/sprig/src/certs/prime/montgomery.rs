@@ -260,6 +260,60 @@ impl Modulus {
         self.finish(N, &mut out[..N], top);
     }
 
+    /// `square` for N limbs (`WIDE` = 2N): the double-width square from each cross product
+    /// once, doubled, plus the diagonal; then a Montgomery reduction row by row, whose rows of
+    /// fixed length the compiler unrolls.
+    #[inline(always)]
+    fn square_fixed<const N: usize, const WIDE: usize>(&self, a: &[u64], out: &mut [u64]) {
+        let a: [u64; N] = a[..N].try_into().expect("N limbs");
+        let m: [u64; N] = self.limbs[..N].try_into().expect("N limbs");
+        let mut t = [0u64; WIDE];
+        for i in 0..N {
+            let mut carry = 0u64;
+            for j in i + 1..N {
+                let s =
+                    u128::from(t[i + j]) + u128::from(a[i]) * u128::from(a[j]) + u128::from(carry);
+                t[i + j] = s as u64;
+                carry = (s >> 64) as u64;
+            }
+            // Rows above started further left: nothing was added to this limb yet.
+            t[i + N] = carry;
+        }
+        let mut shifted_out = 0u64;
+        for w in t.iter_mut() {
+            let next = *w >> 63;
+            *w = (*w << 1) | shifted_out;
+            shifted_out = next;
+        }
+        let mut carry = 0u64;
+        for i in 0..N {
+            let square = u128::from(a[i]) * u128::from(a[i]);
+            let low = u128::from(t[2 * i]) + u128::from(square as u64) + u128::from(carry);
+            t[2 * i] = low as u64;
+            let high = u128::from(t[2 * i + 1]) + (square >> 64) + (low >> 64);
+            t[2 * i + 1] = high as u64;
+            carry = (high >> 64) as u64;
+        }
+        // Reduction: row i clears limb i; the carry out of limb i + N waits for the next row.
+        let mut top_carry = 0u64;
+        for i in 0..N {
+            let factor = t[i].wrapping_mul(self.neg_inverse);
+            let mut carry = 0u64;
+            for j in 0..N {
+                let s = u128::from(t[i + j])
+                    + u128::from(factor) * u128::from(m[j])
+                    + u128::from(carry);
+                t[i + j] = s as u64;
+                carry = (s >> 64) as u64;
+            }
+            let s = u128::from(t[i + N]) + u128::from(carry) + u128::from(top_carry);
+            t[i + N] = s as u64;
+            top_carry = (s >> 64) as u64;
+        }
+        out[..N].copy_from_slice(&t[N..]);
+        self.finish(N, &mut out[..N], top_carry);
+    }
+
     /// Adds the q_i·m_j of column k < n, picks q_k so that the column becomes a multiple of
     /// 2^64, and moves on to the next column.
     #[inline(always)]
@@ -278,9 +332,9 @@ impl Modulus {
     /// computed once and doubled, about a quarter fewer products.
     pub(super) fn square(&self, a: &[u64], out: &mut [u64], quotients: &mut [u64]) {
         match self.len() {
-            8 => self.multiply_fixed::<8>(a, a, out),
-            16 => self.multiply_fixed::<16>(a, a, out),
-            32 => self.multiply_fixed::<32>(a, a, out),
+            8 => self.square_fixed::<8, 16>(a, out),
+            16 => self.square_fixed::<16, 32>(a, out),
+            32 => self.square_fixed::<32, 64>(a, out),
             n => self.square_sized(n, a, out, quotients),
         }
     }
@@ -389,6 +443,38 @@ impl Modulus {
         result
     }
 
+    /// 2^`exponent` in Montgomery form: squarings and doublings only, since multiplying by
+    /// two is a shift; cheaper than `pow_montgomery` by the window's multiplications.
+    pub(super) fn pow_of_two(&self, exponent: &[u64]) -> Vec<u64> {
+        let n = self.len();
+        let mut result = self.one.clone();
+        let mut scratch = vec![0; n];
+        let mut quotients = self.scratch();
+        let mut started = false;
+        for i in (0..64 * exponent.len()).rev() {
+            if started {
+                self.square(&result, &mut scratch, &mut quotients);
+                std::mem::swap(&mut result, &mut scratch);
+            }
+            if (exponent[i / 64] >> (i % 64)) & 1 == 1 {
+                self.double(&mut result);
+                started = true;
+            }
+        }
+        result
+    }
+
+    /// x = 2x mod m, for x below m.
+    fn double(&self, x: &mut [u64]) {
+        let mut shifted_out = 0u64;
+        for limb in x.iter_mut() {
+            let next = *limb >> 63;
+            *limb = (*limb << 1) | shifted_out;
+            shifted_out = next;
+        }
+        self.finish(self.len(), x, shifted_out);
+    }
+
     /// `base`^`exponent` mod m.
     pub(in crate::certs) fn pow(&self, base: &BigUint, exponent: &BigUint) -> BigUint {
         let base = self.to_montgomery(base);
@@ -464,6 +550,24 @@ mod tests {
         // Even moduli are refused.
         assert!(Modulus::new(&BigUint::from(10u8)).is_none());
         assert!(Modulus::new(&BigUint::ZERO).is_none());
+    }
+
+    #[test]
+    fn powers_of_two_match_num_bigint() {
+        let mut numbers = Numbers(0x2545_F491_4F6C_DD1D);
+        for modulus_bits in [2, 3, 64, 65, 512, 1024, 1030, 2048] {
+            for exponent_bits in [0, 1, 2, 63, 64, 65, 1023] {
+                let m = numbers.number(modulus_bits) | BigUint::from(1u8);
+                let modulus = Modulus::new(&m).unwrap();
+                let exponent = numbers.number(exponent_bits);
+                let power = modulus.pow_of_two(&exponent.to_u64_digits());
+                assert_eq!(
+                    modulus.out_of_montgomery(&power),
+                    BigUint::from(2u8).modpow(&exponent, &m),
+                    "2 ^ {exponent} mod {m}"
+                );
+            }
+        }
     }
 
     #[test]
