@@ -4,8 +4,8 @@
 //! uniformly random odd candidate of the wanted size with its top two bits set, rule most
 //! composites out by trial division, then run Miller-Rabin with random bases, as many rounds as
 //! Go runs for that size. One step is ours: before Miller-Rabin, a Fermat test to base two
-//! (squarings only) throws out the remaining composites more cheaply. Candidates are independent draws (no incremental search), so primes
-//! are as uniformly distributed as Go's.
+//! (squarings only) throws out the remaining composites more cheaply. Candidates are
+//! independent draws (no incremental search), so primes are as uniformly distributed as Go's.
 
 use helmet_value::FuncError;
 use num_bigint::BigUint;
@@ -125,15 +125,31 @@ fn rounds_for_random_candidate(bits: u64) -> usize {
     }
 }
 
-/// Miller-Rabin with `rounds` random bases in `2..=n-2`.
+/// Whether `n` is prime: certainly for n ≤ 3 and even n, else after a Fermat test to base
+/// two and Miller-Rabin with `rounds` random bases in `2..=n-2`.
 pub(super) fn probably_prime(n: &BigUint, rounds: usize) -> Result<bool, FuncError> {
     if n <= &BigUint::from(3u8) {
         return Ok(n >= &BigUint::from(2u8));
     }
     match Modulus::new(n) {
-        Some(modulus) => miller_rabin(n, &modulus, rounds),
+        Some(modulus) => passes_primality_tests(n, &modulus, rounds),
         None => Ok(false),
     }
+}
+
+/// Whether the odd n > 3, prepared as `modulus`, passes the Fermat test to base two and then
+/// `rounds` of Miller-Rabin. Most composites that reach here fail the first test, which costs
+/// less than a Miller-Rabin round (every odd prime passes it); the random-base rounds decide
+/// the rest, such as base-two pseudoprimes.
+fn passes_primality_tests(
+    n: &BigUint,
+    modulus: &Modulus,
+    rounds: usize,
+) -> Result<bool, FuncError> {
+    if !fermat_base_two(n, modulus) {
+        return Ok(false);
+    }
+    miller_rabin(n, modulus, rounds)
 }
 
 /// Whether 2^(n-1) ≡ 1 (mod n), Fermat's test to base two: nearly every composite fails it,
@@ -212,12 +228,7 @@ pub(super) fn random_prime(bits: usize) -> Result<BigUint, FuncError> {
             continue;
         }
         let modulus = Modulus::new(&candidate).expect("candidates are odd");
-        // Most candidates left are composites; the base-two test rejects them for less than a
-        // Miller-Rabin round costs. Go's rounds with random bases still decide the others.
-        if !fermat_base_two(&candidate, &modulus) {
-            continue;
-        }
-        if miller_rabin(&candidate, &modulus, rounds)? {
+        if passes_primality_tests(&candidate, &modulus, rounds)? {
             return Ok(candidate);
         }
     }

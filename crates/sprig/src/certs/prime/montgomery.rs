@@ -1,13 +1,14 @@
 //! Modular exponentiation modulo an odd number in Montgomery form, on 64-bit limbs.
 //!
-//! Key generation spends nearly all its time in the Miller-Rabin tests' exponentiations, and
-//! signing in one more; `num_bigint`'s `modpow` allocates on every step and multiplies bit by
-//! bit. Here a modulus is prepared once (its Montgomery constants), values stay as fixed-width
-//! limb vectors in Montgomery form (x·R mod m, R = 2^(64·limbs)), every product is a schoolbook
-//! product (or a squaring, which needs about half the limb products) followed by a Montgomery
-//! reduction into a reused buffer, and exponents are scanned with a sliding window.
-//! Not constant-time: it serves key generation (random candidates, as Go's own tests are
-//! variable-time there) and signing in templates whose keys are printed into the output anyway.
+//! Key generation spends nearly all its time in the exponentiations of its primality tests,
+//! and signing in two more. `num_bigint`'s `modpow` runs a fixed 4-bit window of general
+//! Montgomery products, each into a fresh allocation, so its squarings (nearly all the work)
+//! cost as much as products. Here a modulus is prepared once (its Montgomery constants), values
+//! stay limb vectors in Montgomery form (x·R mod m, R = 2^(64·limbs)), squarings form each
+//! cross product once, the limb counts of RSA primes (8, 16, 32) get copies with the count fixed
+//! that the compiler unrolls, and exponents are scanned with a sliding window.
+//! Not constant-time: it serves key generation (random candidates, as Go's own primality tests
+//! are variable-time) and signing in templates whose keys are printed into the output anyway.
 
 use num_bigint::BigUint;
 
@@ -181,31 +182,20 @@ impl Modulus {
     }
 
     /// `out` = a·b·R⁻¹ mod m for Montgomery-form `a`, `b` below m (`quotients` is scratch).
-    ///
-    /// Product scanning with the reduction folded in (Koç, Acar and Kaliski's "FIPS" method):
-    /// column k of the result sums every a_i·b_j and q_i·m_j with i + j = k in a three-limb
-    /// accumulator held in registers, where q_k is picked to clear column k < n. The sums run
-    /// as one short carry chain per product instead of rows written to and read from memory.
     pub(super) fn multiply(&self, a: &[u64], b: &[u64], out: &mut [u64], quotients: &mut [u64]) {
-        // The limb counts of RSA primes get copies with the count fixed, which the compiler
-        // unrolls.
         match self.len() {
             8 => self.multiply_fixed::<8>(a, b, out),
             16 => self.multiply_fixed::<16>(a, b, out),
             32 => self.multiply_fixed::<32>(a, b, out),
-            n => self.multiply_sized(n, a, b, out, quotients),
+            _ => self.multiply_any(a, b, out, quotients),
         }
     }
 
-    #[inline(always)]
-    fn multiply_sized(
-        &self,
-        n: usize,
-        a: &[u64],
-        b: &[u64],
-        out: &mut [u64],
-        quotients: &mut [u64],
-    ) {
+    /// `multiply` for any limb count n, by product scanning with the reduction folded in (Koç,
+    /// Acar and Kaliski's "FIPS" method): column k of the result sums every a_i·b_j and q_i·m_j
+    /// with i + j = k in a three-limb accumulator, where q_k is picked to clear column k < n.
+    fn multiply_any(&self, a: &[u64], b: &[u64], out: &mut [u64], quotients: &mut [u64]) {
+        let n = self.len();
         let (a, b, m) = (&a[..n], &b[..n], &self.limbs[..n]);
         let (out, q) = (&mut out[..n], &mut quotients[..n]);
         let mut column = Accumulator::default();
@@ -329,18 +319,19 @@ impl Modulus {
     }
 
     /// `out` = a²·R⁻¹ mod m: as `multiply`, but each cross product a_i·a_j (i < j) is
-    /// computed once and doubled, about a quarter fewer products.
+    /// computed once and doubled, about a quarter fewer limb products.
     pub(super) fn square(&self, a: &[u64], out: &mut [u64], quotients: &mut [u64]) {
         match self.len() {
             8 => self.square_fixed::<8, 16>(a, out),
             16 => self.square_fixed::<16, 32>(a, out),
             32 => self.square_fixed::<32, 64>(a, out),
-            n => self.square_sized(n, a, out, quotients),
+            _ => self.square_any(a, out, quotients),
         }
     }
 
-    #[inline(always)]
-    fn square_sized(&self, n: usize, a: &[u64], out: &mut [u64], quotients: &mut [u64]) {
+    /// `square` for any limb count, by columns as `multiply_any`.
+    fn square_any(&self, a: &[u64], out: &mut [u64], quotients: &mut [u64]) {
+        let n = self.len();
         let (a, m) = (&a[..n], &self.limbs[..n]);
         let (out, q) = (&mut out[..n], &mut quotients[..n]);
         let mut column = Accumulator::default();
