@@ -254,20 +254,54 @@ impl Modulus {
     /// once, doubled, plus the diagonal; then a Montgomery reduction row by row, whose rows of
     /// fixed length the compiler unrolls.
     #[inline(always)]
-    fn square_fixed<const N: usize, const WIDE: usize>(&self, a: &[u64], out: &mut [u64]) {
+    fn square_fixed<const N: usize, const WIDE: usize, const HALF: usize>(
+        &self,
+        a: &[u64],
+        out: &mut [u64],
+    ) {
         let a: [u64; N] = a[..N].try_into().expect("N limbs");
         let m: [u64; N] = self.limbs[..N].try_into().expect("N limbs");
         let mut t = [0u64; WIDE];
-        for i in 0..N {
+        // The cross products a_i·a_j, i < j: the two triangles within each half go straight
+        // into t (they do not overlap), ...
+        for (start, end) in [(0, HALF), (HALF, N)] {
+            for i in start..end {
+                let mut carry = 0u64;
+                for j in i + 1..end {
+                    let s = u128::from(t[i + j])
+                        + u128::from(a[i]) * u128::from(a[j])
+                        + u128::from(carry);
+                    t[i + j] = s as u64;
+                    carry = (s >> 64) as u64;
+                }
+                // Rows above started further left: nothing was added to this limb yet.
+                t[i + end] = carry;
+            }
+        }
+        // ... and the rectangle low half × high half, in rows of fixed length that the
+        // compiler unrolls, is added in at limb HALF.
+        let mut rectangle = [0u64; N];
+        for i in 0..HALF {
             let mut carry = 0u64;
-            for j in i + 1..N {
-                let s =
-                    u128::from(t[i + j]) + u128::from(a[i]) * u128::from(a[j]) + u128::from(carry);
-                t[i + j] = s as u64;
+            for j in 0..HALF {
+                let s = u128::from(rectangle[i + j])
+                    + u128::from(a[i]) * u128::from(a[HALF + j])
+                    + u128::from(carry);
+                rectangle[i + j] = s as u64;
                 carry = (s >> 64) as u64;
             }
-            // Rows above started further left: nothing was added to this limb yet.
-            t[i + N] = carry;
+            rectangle[i + HALF] = carry;
+        }
+        let mut carry = 0u64;
+        for (k, r) in rectangle.iter().enumerate() {
+            let s = u128::from(t[HALF + k]) + u128::from(*r) + u128::from(carry);
+            t[HALF + k] = s as u64;
+            carry = (s >> 64) as u64;
+        }
+        for w in &mut t[HALF + N..] {
+            let (sum, overflow) = w.overflowing_add(carry);
+            *w = sum;
+            carry = u64::from(overflow);
         }
         let mut shifted_out = 0u64;
         for w in t.iter_mut() {
@@ -322,9 +356,9 @@ impl Modulus {
     /// computed once and doubled, about a quarter fewer limb products.
     pub(super) fn square(&self, a: &[u64], out: &mut [u64], quotients: &mut [u64]) {
         match self.len() {
-            8 => self.square_fixed::<8, 16>(a, out),
-            16 => self.square_fixed::<16, 32>(a, out),
-            32 => self.square_fixed::<32, 64>(a, out),
+            8 => self.square_fixed::<8, 16, 4>(a, out),
+            16 => self.square_fixed::<16, 32, 8>(a, out),
+            32 => self.square_fixed::<32, 64, 16>(a, out),
             _ => self.square_any(a, out, quotients),
         }
     }
@@ -557,6 +591,36 @@ mod tests {
                     BigUint::from(2u8).modpow(&exponent, &m),
                     "2 ^ {exponent} mod {m}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn squares_and_products_with_every_limb_full() {
+        // All-ones limbs make every carry chain run its longest, in the fixed-size copies (8,
+        // 16, 32 limbs) and the general ones alike.
+        for limbs in 1..=33usize {
+            let top = BigUint::from(1u8) << (64 * limbs);
+            for m in [&top - 1u8, &top - 3u8, (&top >> 1u8) + 1u8] {
+                let modulus = Modulus::new(&m).unwrap();
+                let mut quotients = modulus.scratch();
+                for x in [&m - 1u8, &m - 2u8, &m >> 1u8, BigUint::from(1u8)] {
+                    let y = &m - 5u8;
+                    let (xm, ym) = (modulus.to_montgomery(&x), modulus.to_montgomery(&y));
+                    let mut out = vec![0; limbs];
+                    modulus.square(&xm, &mut out, &mut quotients);
+                    assert_eq!(
+                        modulus.out_of_montgomery(&out),
+                        (&x * &x) % &m,
+                        "{x}² mod {m}"
+                    );
+                    modulus.multiply(&xm, &ym, &mut out, &mut quotients);
+                    assert_eq!(
+                        modulus.out_of_montgomery(&out),
+                        (&x * &y) % &m,
+                        "{x}·{y} mod {m}"
+                    );
+                }
             }
         }
     }
