@@ -5,7 +5,7 @@ use num_bigint::BigUint;
 use sha2::Digest;
 
 use super::der::{der_big, der_uint, octets, seq, uint_of, Element, NULL};
-use super::prime::random_prime;
+use super::prime::{random_prime, Modulus};
 
 pub(super) const OID_RSA: &[u8] = &[0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 1, 1];
 const OID_SHA256_RSA: &[u8] = &[0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 1, 11];
@@ -21,18 +21,20 @@ pub(super) struct RsaKey {
 }
 
 impl RsaKey {
-    /// A fresh key with a `bits`-bit modulus and exponent 65537.
+    /// A fresh key with a `bits`-bit modulus and exponent 65537, made as Go makes it: primes of
+    /// ⌈bits/2⌉ and ⌊bits/2⌋ bits with their top two bits set (so the modulus has exactly `bits`
+    /// bits), and d = e⁻¹ mod λ(n) = lcm(p-1, q-1), as FIPS 186-5 asks. Primes for which e has
+    /// no inverse (e divides p-1 or q-1) are drawn again.
     pub(super) fn generate(bits: usize) -> Result<RsaKey, FuncError> {
         let e = BigUint::from(65537u32);
-        let one = BigUint::from(1u8);
         loop {
-            let p = random_prime(bits / 2)?;
+            let p = random_prime(bits.div_ceil(2))?;
             let q = random_prime(bits / 2)?;
             if p == q {
                 continue;
             }
-            let phi = (&p - &one) * (&q - &one);
-            let Some(d) = e.modinv(&phi) else { continue };
+            let lambda = lcm(&(&p - 1u8), &(&q - 1u8));
+            let Some(d) = e.modinv(&lambda) else { continue };
             return Ok(RsaKey {
                 n: &p * &q,
                 e,
@@ -109,11 +111,30 @@ impl RsaKey {
         let t_start = k.saturating_sub(digest_info.len());
         em[t_start - 1] = 0;
         em[t_start..].copy_from_slice(&digest_info);
-        let s = BigUint::from_bytes_be(&em).modpow(&self.d, &self.n);
-        let bytes = s.to_bytes_be();
+        let bytes = self
+            .private_power(&BigUint::from_bytes_be(&em))
+            .to_bytes_be();
         let mut out = vec![0u8; k - bytes.len()];
         out.extend_from_slice(&bytes);
         out
+    }
+
+    /// `m`^d mod n by the Chinese remainder theorem: m^(d mod p-1) mod p and m^(d mod q-1)
+    /// mod q, two exponentiations of half the size, recombined with q⁻¹ mod p (Garner).
+    fn private_power(&self, m: &BigUint) -> BigUint {
+        let (Some(mod_p), Some(mod_q), Some(q_inverse)) = (
+            Modulus::new(&self.p),
+            Modulus::new(&self.q),
+            self.q.modinv(&self.p),
+        ) else {
+            // Not two distinct odd primes (a parsed key may be anything Go's parser accepts).
+            return m.modpow(&self.d, &self.n);
+        };
+        let power_p = mod_p.pow(m, &(&self.d % (&self.p - 1u8)));
+        let power_q = mod_q.pow(m, &(&self.d % (&self.q - 1u8)));
+        // s = power_q + q·((power_p - power_q)·q⁻¹ mod p) is ≡ power_p mod p, ≡ power_q mod q.
+        let difference = (&power_p + &self.p - (&power_q % &self.p)) % &self.p;
+        power_q + &self.q * ((difference * q_inverse) % &self.p)
     }
 }
 
@@ -148,6 +169,45 @@ pub(super) fn verify(n: &BigUint, e: &BigUint, message: &[u8], signature: &[u8])
 mod tests {
     use super::*;
     use crate::certs::der::sequence;
+
+    /// The checks Go's key validation makes, on a generated key.
+    fn assert_valid(key: &RsaKey, bits: usize) {
+        let one = BigUint::from(1u8);
+        assert_eq!(&key.p * &key.q, key.n);
+        assert_eq!(key.n.bits(), bits as u64);
+        assert_eq!(key.e, BigUint::from(65537u32));
+        assert_ne!(key.p, key.q);
+        for (prime, size) in [(&key.p, bits.div_ceil(2)), (&key.q, bits / 2)] {
+            assert_eq!(prime.bits(), size as u64);
+            assert!(prime.bit(size as u64 - 2), "top two bits set");
+            assert!(super::super::prime::probably_prime(prime, 20).unwrap());
+        }
+        let lambda = lcm(&(&key.p - 1u8), &(&key.q - 1u8));
+        assert_eq!((&key.d * &key.e) % &lambda, one);
+        assert!(key.d < lambda);
+    }
+
+    #[test]
+    fn generated_keys_are_valid() {
+        for bits in [1024, 1025, 2048] {
+            assert_valid(&RsaKey::generate(bits).unwrap(), bits);
+        }
+    }
+
+    #[test]
+    fn signatures_by_the_chinese_remainder_theorem_are_the_plain_power() {
+        let key = RsaKey::generate(1024).unwrap();
+        for message in [&b""[..], b"x", b"a longer message"] {
+            let hash = sha2::Sha256::digest(message);
+            let m = BigUint::from_bytes_be(&hash) << 700u32;
+            assert_eq!(key.private_power(&m), m.modpow(&key.d, &key.n));
+        }
+        // A key whose d was computed modulo phi rather than lambda signs the same.
+        let phi = (&key.p - 1u8) * (&key.q - 1u8);
+        let d_phi = key.e.modinv(&phi).unwrap();
+        let m = BigUint::from(12345u32);
+        assert_eq!(key.private_power(&m), m.modpow(&d_phi, &key.n));
+    }
 
     #[test]
     fn signs_and_reads_back() {
