@@ -855,10 +855,24 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     style,
                     ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
                 );
+                let in_flow = flow_starts.iter().any(Option::is_some);
+                if is_key && in_flow && flow_style && !explicit_key(chars, span) {
+                    let key = (span.end.index(), style == ScalarStyle::Plain);
+                    if let Some(e) = flow_value_on_later_line(chars, &flow_starts, &blocks, key) {
+                        return Err(e);
+                    }
+                }
+                // In a flow collection, a key without a `:` after it is a node alone, which
+                // may span lines.
+                let value_follows = || {
+                    let (next, _) = next_token(chars, span.end.index());
+                    chars.get(next) == Some(&':')
+                };
                 if is_key
                     && flow_style
                     && span.end.line() != span.start.line()
                     && !explicit_key(chars, span)
+                    && (!in_flow || value_follows())
                 {
                     return Err(Composed::FailedAt(
                         multiline_key_error(
@@ -868,7 +882,6 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                         span.end.index(),
                     ));
                 }
-                let in_flow = flow_starts.iter().any(Option::is_some);
                 let plain_indent =
                     (style == ScalarStyle::Plain && !in_flow).then(|| blocks.last().copied());
                 layout
@@ -1053,40 +1066,12 @@ fn flow_key(
     if chars.get(colon) != Some(&':') {
         return AsParsed;
     }
-    // Brackets of the enclosing flow collections, outermost first (a single pair inside
-    // `[...]` has no bracket of its own).
-    let flows: Vec<usize> = flow_starts
-        .iter()
-        .flatten()
-        .filter_map(|&s| (s..open).find(|&i| matches!(chars[i], '{' | '[')))
-        .collect();
-    // The block indentation around the outermost flow collection (flow collections in
-    // `flow_starts` list no block column; a single pair's mapping lists one).
-    let outer_blocks = flow_starts.iter().take_while(|f| f.is_none()).count();
-    let indent = outer_blocks.checked_sub(1).map(|i| blocks[i]);
-    // A possible key of the block context left on an earlier line, when required, fails as
-    // the scanner's could not find expected ':' first.
-    let stale_required = |f: usize| {
-        key_allowed(chars, f, false)
-            && chars[f..end].contains(&'\n')
-            && Some(f - line_start(chars, f)) == indent
-    };
-    let fail_at = |at: usize, problem: &str| {
-        let line = chars[..at].iter().filter(|&&c| c == '\n').count();
-        let e = if line == 0 {
-            Error::yaml(problem.into())
-        } else {
-            Error::yaml(format!("line {line}: {problem}"))
-        };
-        FlowKeyRead::Fail(e, at)
-    };
-    let flow_problem = |inner: usize| {
-        if chars[inner] == '[' {
-            "did not find expected ',' or ']'"
-        } else {
-            "did not find expected ',' or '}'"
-        }
-    };
+    // Brackets of the enclosing flow collections.
+    let flows = flow_brackets(chars, flow_starts, open);
+    let stale_required = |f: usize| stale_required_flow(chars, flow_starts, blocks, f, end);
+    let fail_at =
+        |at: usize, problem: &str| FlowKeyRead::Fail(error_at_line(chars, at, problem), at);
+    let flow_problem = |inner: usize| flow_problem(chars[inner]);
     if chars[open..end].contains(&'\n') {
         // An implicit key ends on its first line: in flow context the `:` after a collection
         // spanning lines is a value indicator where the parser wants `,` or the closing bracket
@@ -1184,6 +1169,109 @@ fn flow_key(
         }
         _ => fail("did not find expected key"),
     }
+}
+
+/// Brackets of the flow collections open at `at`, outermost first (a single pair inside `[...]`
+/// has no bracket of its own).
+fn flow_brackets(chars: &[char], flow_starts: &[Option<usize>], at: usize) -> Vec<usize> {
+    flow_starts
+        .iter()
+        .flatten()
+        .filter_map(|&s| (s..at).find(|&i| matches!(chars[i], '{' | '[')))
+        .collect()
+}
+
+/// Whether the outermost flow collection, at character `outer`, is a possible simple key of
+/// the block context left on an earlier line than `end` that the block context requires (it
+/// starts its line at the block indentation around it): libyaml's scanner fails on it first,
+/// with "could not find expected ':'".
+fn stale_required_flow(
+    chars: &[char],
+    flow_starts: &[Option<usize>],
+    blocks: &[usize],
+    outer: usize,
+    end: usize,
+) -> bool {
+    // The block indentation around the outermost flow collection (flow collections in
+    // `flow_starts` list no block column; a single pair's mapping lists one).
+    let outer_blocks = flow_starts.iter().take_while(|f| f.is_none()).count();
+    let indent = outer_blocks.checked_sub(1).map(|i| blocks[i]);
+    key_allowed(chars, outer, false)
+        && chars[outer..end].contains(&'\n')
+        && Some(outer - line_start(chars, outer)) == indent
+}
+
+/// go-yaml's error with the line (from 0) of character `at`, as its parser words it.
+fn error_at_line(chars: &[char], at: usize, problem: &str) -> Error {
+    let line = chars[..at].iter().filter(|&&c| c == '\n').count();
+    if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {line}: {problem}"))
+    }
+}
+
+/// What libyaml's parser wants after a node inside the flow collection with this bracket.
+fn flow_problem(bracket: char) -> &'static str {
+    if bracket == '[' {
+        "did not find expected ',' or ']'"
+    } else {
+        "did not find expected ',' or '}'"
+    }
+}
+
+/// Where the next token after character `at` starts, past blanks, line breaks and comments,
+/// and whether a line break comes before it.
+fn next_token(chars: &[char], mut at: usize) -> (usize, bool) {
+    let mut next_line = false;
+    loop {
+        match chars.get(at) {
+            Some(' ' | '\t') => at += 1,
+            Some('\n' | '\r') => {
+                next_line = true;
+                at += 1;
+            }
+            Some('#') => {
+                while chars.get(at).is_some_and(|&c| c != '\n' && c != '\r') {
+                    at += 1;
+                }
+            }
+            _ => return (at, next_line),
+        }
+    }
+}
+
+/// libyaml's error for an implicit key inside a flow collection whose `:` stands on a later
+/// line than the key (`{x` then `: y`), given where the key ends and whether it is plain: the
+/// key is no possible simple key past its line, so it is a node alone, and the `:` a value
+/// indicator where the parser wants `,` or the closing bracket. saphyr-parser takes the pair.
+/// `None` when no `:` follows so (a plain scalar goes on over a `:` without a blank after it),
+/// or when the scanner fails first.
+fn flow_value_on_later_line(
+    chars: &[char],
+    flow_starts: &[Option<usize>],
+    blocks: &[usize],
+    (end, plain): (usize, bool),
+) -> Option<Composed> {
+    let (at, next_line) = next_token(chars, end);
+    if !next_line || chars.get(at) != Some(&':') {
+        return None;
+    }
+    let blank_after = chars
+        .get(at + 1)
+        .is_none_or(|&c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    if plain && !blank_after {
+        return None;
+    }
+    let flows = flow_brackets(chars, flow_starts, at);
+    let (&outer, &inner) = (flows.first()?, flows.last()?);
+    if stale_required_flow(chars, flow_starts, blocks, outer, at) {
+        return None;
+    }
+    Some(Composed::FailedAt(
+        error_at_line(chars, at, flow_problem(chars[inner])),
+        at,
+    ))
 }
 
 /// The scanner error go-yaml meets reading ahead on a root flow collection's or alias's line
