@@ -1436,7 +1436,7 @@ impl<'a> Scanner<'a> {
                 self.skip();
             }
             if !self.is_z(0) {
-                value.leading_break(self.break_text());
+                value.line_break(self.break_text(), true);
                 self.skip_line();
             }
             self.block_scalar_breaks(&mut indent, start_line, &mut value)?;
@@ -1467,7 +1467,7 @@ impl<'a> Scanner<'a> {
             if !self.at(0).is_some_and(is_break) {
                 break;
             }
-            value.trailing_break(self.break_text());
+            value.line_break(self.break_text(), false);
             self.skip_line();
         }
         if *indent == 0 {
@@ -1569,12 +1569,8 @@ impl<'a> Scanner<'a> {
                     }
                     self.skip();
                 } else if is_break(c) {
-                    if leading_blanks {
-                        value.trailing_break(self.break_text());
-                    } else {
-                        value.first_break(self.break_text());
-                        leading_blanks = true;
-                    }
+                    value.line_break(self.break_text(), !leading_blanks);
+                    leading_blanks = true;
                     self.skip_line();
                 } else {
                     break;
@@ -1632,12 +1628,8 @@ impl<'a> Scanner<'a> {
                     }
                     self.skip();
                 } else if is_break(c) {
-                    if leading_blanks {
-                        value.trailing_break(self.break_text());
-                    } else {
-                        value.first_break(self.break_text());
-                        leading_blanks = true;
-                    }
+                    value.line_break(self.break_text(), !leading_blanks);
+                    leading_blanks = true;
                     self.skip_line();
                 } else {
                     break;
@@ -1704,24 +1696,16 @@ impl ScalarValue {
         }
     }
 
-    /// The line break that ends a line of a flow or plain scalar: the blanks before it go.
-    fn first_break(&mut self, c: char) {
-        if self.on {
+    /// A line break as READ_LINE reads it: the first since the last text (the blanks before it
+    /// then go), or one after that (a blank line).
+    fn line_break(&mut self, c: char, first: bool) {
+        if !self.on {
+            return;
+        }
+        if first {
             self.whitespaces.clear();
             self.leading_break.push(c);
-        }
-    }
-
-    /// The line break that ends a block scalar's line of text.
-    fn leading_break(&mut self, c: char) {
-        if self.on {
-            self.leading_break.push(c);
-        }
-    }
-
-    /// A line break after the first one (a blank line).
-    fn trailing_break(&mut self, c: char) {
-        if self.on {
+        } else {
             self.trailing_breaks.push(c);
         }
     }
@@ -1733,16 +1717,7 @@ impl ScalarValue {
             return;
         }
         if leading_blanks {
-            if self.leading_break.starts_with('\n') {
-                if self.trailing_breaks.is_empty() {
-                    self.text.push(' ');
-                }
-            } else {
-                self.text.push_str(&self.leading_break);
-            }
-            self.text.push_str(&self.trailing_breaks);
-            self.leading_break.clear();
-            self.trailing_breaks.clear();
+            self.add_breaks(true);
         } else {
             self.text.push_str(&self.whitespaces);
             self.whitespaces.clear();
@@ -1755,7 +1730,12 @@ impl ScalarValue {
         if !self.on {
             return;
         }
-        let folds = !literal && !leading_blank && !trailing_blank;
+        self.add_breaks(!literal && !leading_blank && !trailing_blank);
+    }
+
+    /// Adds the line breaks read since the last text: when they may fold, a first one that
+    /// reads "\n" becomes a space alone, or nothing before more breaks; otherwise it is kept.
+    fn add_breaks(&mut self, folds: bool) {
         if folds && self.leading_break.starts_with('\n') {
             if self.trailing_breaks.is_empty() {
                 self.text.push(' ');
