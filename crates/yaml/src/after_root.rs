@@ -8,6 +8,10 @@
 //! scanner lost it), and always one token past the root. Scanning errors in that stretch fail
 //! the document; a `:` that makes the root a mapping key changes what the root is. This module
 //! replays libyaml's scanner over that stretch, from the state it is in after the root.
+//!
+//! The same replay of the scanner, run over a whole text, finds other places where libyaml and
+//! saphyr-parser part (see the functions below), and builds the values of the scalars that
+//! U+2028 and U+2029 run through ([`separator_scalars`]).
 
 use std::collections::HashMap;
 
@@ -119,10 +123,10 @@ struct Scanner<'a> {
     /// Whether the parser has taken the root's tokens (a KEY token for the root then goes to
     /// the end of the queue).
     root_consumed: bool,
-    /// Where a U+2028 or U+2029 line break separates tokens (in comments and blank lines, or
-    /// after a plain scalar's end), collected when `separators` is on.
-    separator_breaks: Vec<usize>,
-    separators: bool,
+    /// Whether scalar values are built (see [`separator_scalars`]), and the scalars read so
+    /// far that U+2028 or U+2029 line breaks run through: where each starts, and its value.
+    build_values: bool,
+    separator_scalars: Vec<(usize, String)>,
     /// Where block scalars start whose indicator stands at the block indentation's column.
     headers_at_indent: Vec<usize>,
     /// Where the first block scalar starts that follows a complete node (see
@@ -390,15 +394,17 @@ pub(crate) fn leading_directives_error(chars: &[char]) -> Option<(Error, usize)>
     }
 }
 
-/// Where U+2028 and U+2029 (line breaks to libyaml, text to saphyr-parser) separate tokens
-/// rather than stand in a scalar, as far as the text scans without error: there they may as
-/// well be line feeds.
-pub(crate) fn separator_line_breaks(chars: &[char]) -> Vec<usize> {
+/// The scalars that U+2028 or U+2029 run through, as far as the text scans without error:
+/// where each starts (its quote, its `|` or `>`, or its first character) and the value libyaml
+/// reads. Both characters are line breaks to libyaml, as a line feed is, except in a scalar's
+/// value, where it copies them as themselves and does not fold them into a space (see
+/// [`ScalarValue`]); saphyr-parser (YAML 1.2) reads them as text.
+pub(crate) fn separator_scalars(chars: &[char]) -> Vec<(usize, String)> {
     let mut scanner = Scanner::new(chars);
-    scanner.separators = true;
+    scanner.build_values = true;
     let mut fetched = 0;
     while !scanner.stream_end && scanner.fetch_next(&mut fetched).is_ok() {}
-    scanner.separator_breaks
+    scanner.separator_scalars
 }
 
 /// Where a block scalar's `|` or `>` right after an indicator (`key:`, `-`) stands at the
@@ -702,8 +708,8 @@ impl<'a> Scanner<'a> {
             last_start: 0,
             rolled: false,
             root_consumed: false,
-            separator_breaks: Vec::new(),
-            separators: false,
+            build_values: false,
+            separator_scalars: Vec::new(),
             headers_at_indent: Vec::new(),
             header_after_node: None,
             missing_colon_key: None,
@@ -736,9 +742,6 @@ impl<'a> Scanner<'a> {
 
     /// Skips one line break (CR LF counts as one).
     fn skip_line(&mut self) {
-        if self.separators && matches!(self.at(0), Some('\u{2028}' | '\u{2029}')) {
-            self.separator_breaks.push(self.pos);
-        }
         if self.at(0) == Some('\r') && self.at(1) == Some('\n') {
             self.pos += 2;
         } else {
@@ -746,6 +749,26 @@ impl<'a> Scanner<'a> {
         }
         self.line += 1;
         self.column = 0;
+    }
+
+    /// What libyaml's READ_LINE puts into a scalar's value for the line break here.
+    fn break_text(&self) -> char {
+        self.at(0)
+            .filter(|&c| matches!(c, '\u{2028}' | '\u{2029}'))
+            .unwrap_or('\n')
+    }
+
+    /// Keeps the value of the scalar from `start` to `end` when U+2028 or U+2029 occur in it
+    /// (see [`separator_scalars`]), under the character index saphyr-parser's span of it
+    /// holds.
+    fn keep_value(&mut self, (start, end): (usize, usize), key: usize, value: ScalarValue) {
+        if !self.build_values {
+            return;
+        }
+        let text = &self.chars[start..end.min(self.chars.len())];
+        if text.iter().any(|&c| matches!(c, '\u{2028}' | '\u{2029}')) {
+            self.separator_scalars.push((key, value.text));
+        }
     }
 
     /// go-yaml's text for a scanner error: the line of the position reached (counted from 1)
@@ -1354,19 +1377,20 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_block_scalar(&mut self) -> Result<(), Stop> {
-        let breaks = self.separator_breaks.len();
-        let scanned = self.scan_block_scalar_text();
-        // The scalar's own line breaks are text.
-        self.separator_breaks.truncate(breaks);
-        scanned
-    }
-
-    fn scan_block_scalar_text(&mut self) -> Result<(), Stop> {
+        let start = self.pos;
         let start_line = self.line;
+        let literal = self.at(0) == Some('|');
         self.skip();
         let mut increment = 0;
+        let mut chomping = Chomping::Clip;
         let digit = |c: Option<char>| c.and_then(|c| c.to_digit(10));
-        if matches!(self.at(0), Some('+' | '-')) {
+        let chomping_of = |c: Option<char>| match c {
+            Some('+') => Some(Chomping::Keep),
+            Some('-') => Some(Chomping::Strip),
+            _ => None,
+        };
+        if let Some(indicator) = chomping_of(self.at(0)) {
+            chomping = indicator;
             self.skip();
             if let Some(d) = digit(self.at(0)) {
                 if d == 0 {
@@ -1381,7 +1405,8 @@ impl<'a> Scanner<'a> {
             }
             increment = d as i64;
             self.skip();
-            if matches!(self.at(0), Some('+' | '-')) {
+            if let Some(indicator) = chomping_of(self.at(0)) {
+                chomping = indicator;
                 self.skip();
             }
         }
@@ -1395,20 +1420,38 @@ impl<'a> Scanner<'a> {
         } else {
             0
         };
-        self.block_scalar_breaks(&mut indent, start_line)?;
+        let mut value = ScalarValue::new(self.build_values);
+        self.block_scalar_breaks(&mut indent, start_line, &mut value)?;
+        let mut leading_blank = false;
+        // saphyr-parser's span of a block scalar starts at its text (at its indicator when it
+        // has none).
+        let mut text_start = None;
         while self.column as i64 == indent && !self.is_z(0) {
-            while !self.is_breakz(0) {
+            text_start.get_or_insert(self.pos);
+            let trailing_blank = self.at(0).is_some_and(is_blank);
+            value.join_block_line(literal, leading_blank, trailing_blank);
+            leading_blank = trailing_blank;
+            while let Some(c) = self.at(0).filter(|&c| !is_break(c)) {
+                value.push(c);
                 self.skip();
             }
             if !self.is_z(0) {
+                value.line_break(self.break_text(), true);
                 self.skip_line();
             }
-            self.block_scalar_breaks(&mut indent, start_line)?;
+            self.block_scalar_breaks(&mut indent, start_line, &mut value)?;
         }
+        value.chomp(chomping);
+        self.keep_value((start, self.pos), text_start.unwrap_or(start), value);
         Ok(())
     }
 
-    fn block_scalar_breaks(&mut self, indent: &mut i64, start_line: usize) -> Result<(), Stop> {
+    fn block_scalar_breaks(
+        &mut self,
+        indent: &mut i64,
+        start_line: usize,
+        value: &mut ScalarValue,
+    ) -> Result<(), Stop> {
         let mut max_indent = 0;
         loop {
             while (*indent == 0 || (self.column as i64) < *indent) && self.at(0) == Some(' ') {
@@ -1424,6 +1467,7 @@ impl<'a> Scanner<'a> {
             if !self.at(0).is_some_and(is_break) {
                 break;
             }
+            value.line_break(self.break_text(), false);
             self.skip_line();
         }
         if *indent == 0 {
@@ -1433,15 +1477,9 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_quoted(&mut self, single: bool) -> Result<(), Stop> {
-        let breaks = self.separator_breaks.len();
-        let scanned = self.scan_quoted_text(single);
-        self.separator_breaks.truncate(breaks);
-        scanned
-    }
-
-    fn scan_quoted_text(&mut self, single: bool) -> Result<(), Stop> {
         let start_line = self.line;
         let start = self.pos;
+        let mut value = ScalarValue::new(self.build_values);
         self.skip();
         loop {
             let marker =
@@ -1456,46 +1494,67 @@ impl<'a> Scanner<'a> {
             while !self.is_blankz(0) {
                 let c = self.at(0).unwrap_or(' ');
                 if single && c == '\'' && self.at(1) == Some('\'') {
+                    value.push('\'');
                     self.skip();
                     self.skip();
                 } else if (single && c == '\'') || (!single && c == '"') {
                     break;
                 } else if !single && c == '\\' && self.at(1).is_some_and(is_break) {
+                    // An escaped line break adds nothing itself; the breaks after it are kept.
                     self.skip();
                     self.skip_line();
                     leading_blanks = true;
                     break;
                 } else if !single && c == '\\' {
-                    let length = match self.at(1) {
-                        Some(
-                            '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"'
-                            | '\'' | '\\' | 'N' | '_' | 'L' | 'P',
-                        ) => 0,
-                        Some('x') => 2,
-                        Some('u') => 4,
-                        Some('U') => 8,
+                    let (length, escaped) = match self.at(1) {
+                        Some('0') => (0, '\0'),
+                        Some('a') => (0, '\u{7}'),
+                        Some('b') => (0, '\u{8}'),
+                        Some('t' | '\t') => (0, '\t'),
+                        Some('n') => (0, '\n'),
+                        Some('v') => (0, '\u{b}'),
+                        Some('f') => (0, '\u{c}'),
+                        Some('r') => (0, '\r'),
+                        Some('e') => (0, '\u{1b}'),
+                        Some(' ') => (0, ' '),
+                        Some('"') => (0, '"'),
+                        Some('\'') => (0, '\''),
+                        Some('\\') => (0, '\\'),
+                        Some('N') => (0, '\u{85}'),
+                        Some('_') => (0, '\u{a0}'),
+                        Some('L') => (0, '\u{2028}'),
+                        Some('P') => (0, '\u{2029}'),
+                        Some('x') => (2, '\0'),
+                        Some('u') => (4, '\0'),
+                        Some('U') => (8, '\0'),
                         _ => return Err(self.fail(start_line, "found unknown escape character")),
                     };
                     self.skip();
                     self.skip();
-                    if length > 0 {
-                        let mut value: u32 = 0;
+                    if length == 0 {
+                        value.push(escaped);
+                    } else {
+                        let mut code: u32 = 0;
                         for k in 0..length {
                             let Some(d) = self.at(k).and_then(|c| c.to_digit(16)) else {
                                 return Err(self
                                     .fail(start_line, "did not find expected hexdecimal number"));
                             };
-                            value = (value << 4) | d;
+                            code = (code << 4) | d;
                         }
-                        if (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF {
+                        // Surrogates and values past U+10FFFF are the only codes without a
+                        // character.
+                        let Some(escaped) = char::from_u32(code) else {
                             return Err(self
                                 .fail(start_line, "found invalid Unicode character escape code"));
-                        }
+                        };
+                        value.push(escaped);
                         for _ in 0..length {
                             self.skip();
                         }
                     }
                 } else {
+                    value.push(c);
                     self.skip();
                 }
             }
@@ -1505,27 +1564,32 @@ impl<'a> Scanner<'a> {
             }
             while let Some(c) = self.at(0) {
                 if is_blank(c) {
+                    if !leading_blanks {
+                        value.blank(c);
+                    }
                     self.skip();
                 } else if is_break(c) {
+                    value.line_break(self.break_text(), !leading_blanks);
+                    leading_blanks = true;
                     self.skip_line();
                 } else {
                     break;
                 }
             }
-            let _ = leading_blanks;
+            value.join(leading_blanks);
         }
         self.skip();
         self.last_quoted = (start, self.pos);
+        self.keep_value((start, self.pos), start, value);
         Ok(())
     }
 
     fn scan_plain(&mut self) -> Result<(), Stop> {
+        let start = self.pos;
         let start_line = self.line;
         let indent = self.indent + 1;
         let mut leading_blanks = false;
-        // How many separator breaks were known before the last run of blanks: the ones in it
-        // are the scalar's own when a word follows.
-        let mut run_start: Option<usize> = None;
+        let mut value = ScalarValue::new(self.build_values);
         loop {
             let marker =
                 |c: char| self.at(0) == Some(c) && self.at(1) == Some(c) && self.at(2) == Some(c);
@@ -1535,21 +1599,6 @@ impl<'a> Scanner<'a> {
             if self.at(0) == Some('#') {
                 break;
             }
-            if let Some(known) = run_start.take() {
-                let c = self.at(0);
-                // Whether the scalar goes on with a word (no blank, no `: ` and no flow
-                // indicator in a flow collection).
-                let ends_here = |c: char| {
-                    is_blank(c)
-                        || is_break(c)
-                        || (c == ':' && self.is_blankz(1))
-                        || (self.flow_level > 0 && matches!(c, ',' | '?' | '[' | ']' | '{' | '}'))
-                };
-                let word = c.is_some_and(|c| !ends_here(c));
-                if word {
-                    self.separator_breaks.truncate(known);
-                }
-            }
             while !self.is_blankz(0) {
                 let c = self.at(0).unwrap_or(' ');
                 if (c == ':' && self.is_blankz(1))
@@ -1557,14 +1606,15 @@ impl<'a> Scanner<'a> {
                 {
                     break;
                 }
+                value.join(leading_blanks);
                 leading_blanks = false;
+                value.push(c);
                 self.skip();
                 self.text_end = self.pos;
             }
             if !self.at(0).is_some_and(|c| is_blank(c) || is_break(c)) {
                 break;
             }
-            run_start = Some(self.separator_breaks.len());
             while let Some(c) = self.at(0) {
                 if is_blank(c) {
                     if leading_blanks && (self.column as i64) < indent && c == '\t' {
@@ -1573,10 +1623,14 @@ impl<'a> Scanner<'a> {
                             "found a tab character that violates indentation",
                         ));
                     }
+                    if !leading_blanks {
+                        value.blank(c);
+                    }
                     self.skip();
                 } else if is_break(c) {
-                    self.skip_line();
+                    value.line_break(self.break_text(), !leading_blanks);
                     leading_blanks = true;
+                    self.skip_line();
                 } else {
                     break;
                 }
@@ -1588,6 +1642,122 @@ impl<'a> Scanner<'a> {
         if leading_blanks {
             self.key_allowed = true;
         }
+        self.keep_value((start, self.text_end), start, value);
         Ok(())
+    }
+}
+
+/// What a block scalar's chomping indicator asks for its final line breaks.
+#[derive(Clone, Copy)]
+enum Chomping {
+    /// `-`: none.
+    Strip,
+    /// No indicator: the first one.
+    Clip,
+    /// `+`: all.
+    Keep,
+}
+
+/// A scalar's value as libyaml's scanner builds it, when asked to (see [`separator_scalars`]):
+/// the text so far, and the blanks and line breaks read since its last character, which are
+/// joined or folded once the next character comes. Breaks are kept as libyaml's READ_LINE
+/// reads them: CR LF, CR, LF and NEL as "\n", U+2028 and U+2029 as themselves. Only a first
+/// break that reads "\n" folds (into a space, or into nothing before more breaks); another
+/// first break is kept with those after it.
+struct ScalarValue {
+    on: bool,
+    text: String,
+    whitespaces: String,
+    leading_break: String,
+    trailing_breaks: String,
+}
+
+impl ScalarValue {
+    fn new(on: bool) -> ScalarValue {
+        ScalarValue {
+            on,
+            text: String::new(),
+            whitespaces: String::new(),
+            leading_break: String::new(),
+            trailing_breaks: String::new(),
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        if self.on {
+            self.text.push(c);
+        }
+    }
+
+    /// A blank after the text on a line, kept if the line's text goes on.
+    fn blank(&mut self, c: char) {
+        if self.on {
+            self.whitespaces.push(c);
+        }
+    }
+
+    /// A line break as READ_LINE reads it: the first since the last text (the blanks before it
+    /// then go), or one after that (a blank line).
+    fn line_break(&mut self, c: char, first: bool) {
+        if !self.on {
+            return;
+        }
+        if first {
+            self.whitespaces.clear();
+            self.leading_break.push(c);
+        } else {
+            self.trailing_breaks.push(c);
+        }
+    }
+
+    /// Before the next character of a flow or plain scalar: its line breaks folded (when
+    /// `leading_blanks`, a break came since the last character), else the blanks kept.
+    fn join(&mut self, leading_blanks: bool) {
+        if !self.on {
+            return;
+        }
+        if leading_blanks {
+            self.add_breaks(true);
+        } else {
+            self.text.push_str(&self.whitespaces);
+            self.whitespaces.clear();
+        }
+    }
+
+    /// Before a block scalar's next line of text: a folded scalar folds the break between two
+    /// lines that start without a blank.
+    fn join_block_line(&mut self, literal: bool, leading_blank: bool, trailing_blank: bool) {
+        if !self.on {
+            return;
+        }
+        self.add_breaks(!literal && !leading_blank && !trailing_blank);
+    }
+
+    /// Adds the line breaks read since the last text: when they may fold, a first one that
+    /// reads "\n" becomes a space alone, or nothing before more breaks; otherwise it is kept.
+    fn add_breaks(&mut self, folds: bool) {
+        if folds && self.leading_break.starts_with('\n') {
+            if self.trailing_breaks.is_empty() {
+                self.text.push(' ');
+            }
+        } else {
+            self.text.push_str(&self.leading_break);
+        }
+        self.text.push_str(&self.trailing_breaks);
+        self.leading_break.clear();
+        self.trailing_breaks.clear();
+    }
+
+    /// A block scalar's final line breaks, as its chomping keeps them.
+    fn chomp(&mut self, chomping: Chomping) {
+        if !self.on {
+            return;
+        }
+        if !matches!(chomping, Chomping::Strip) {
+            self.text.push_str(&self.leading_break);
+        }
+        if matches!(chomping, Chomping::Keep) {
+            self.text.push_str(&self.trailing_breaks);
+        }
     }
 }

@@ -17,9 +17,9 @@
 //! and byte offsets, one value or a stream of them; the JSON readers here are built on it.
 //!
 //! The parsing itself is done by `saphyr-parser` (YAML 1.2); where go-yaml's YAML 1.1 scanner
-//! behaves differently (tabs, NEL line breaks, anchor names, under-indented quoted lines,
-//! escapes, implicit keys) the differences are bridged here, and its errors are translated
-//! into libyaml's wording and line numbering.
+//! behaves differently (tabs, NEL, U+2028 and U+2029 line breaks, anchor names, under-indented
+//! quoted lines, escapes, implicit keys) the differences are bridged here, and its errors are
+//! translated into libyaml's wording and line numbering.
 #![deny(missing_docs)]
 
 mod after_root;

@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use crate::after_root::{
     blank_tab_range, block_headers_at_indent, block_indicator_in_flow, block_root_dedent,
     block_scalar_after_node, check_directive, first_document_scan_error, leading_directives_error,
-    read_after_block_root, read_after_root, root_extent, scan_through, separator_line_breaks,
+    read_after_block_root, read_after_root, root_extent, scan_through, separator_scalars,
     AfterRoot, Root,
 };
 use crate::errors::{indentless_sequence, map_scan_error, Context, Error};
@@ -33,6 +33,10 @@ enum Node {
         /// Plain scalars are implicit: their type comes from their text.
         plain: bool,
         tag: Option<String>,
+        /// Where the scalar is in the text (character indices, its anchor and tag included),
+        /// for values replaced after composing (see `read_with`); empty for a scalar the text
+        /// does not hold.
+        span: (usize, usize),
     },
     Seq(Vec<usize>),
     Map(Vec<(usize, usize)>),
@@ -199,6 +203,9 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
     let mut patched: Option<String> = None;
     let mut indented_lines: Vec<usize> = Vec::new();
     let mut headers_shifted = false;
+    // The blanks inserted so far, in order: where (a character index of the text then) and
+    // how many, to give the scalars read the spans they have in `src`.
+    let mut inserted: Vec<(usize, usize)> = Vec::new();
     // Where libyaml accepts text that saphyr-parser rejects, the text is adjusted without
     // changing its meaning or its line numbers, and parsed again.
     for _ in 0..MAX_RETRIES {
@@ -262,6 +269,7 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                         .find(|&j| chars.get(j) == Some(&'#'));
                     if let Some(j) = at {
                         chars.insert(j, ' ');
+                        inserted.push((j, 1));
                         patched = Some(chars.into_iter().collect());
                         continue;
                     }
@@ -280,6 +288,7 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                             && l[3..].chars().next().is_none_or(|c| c.is_whitespace())
                     });
                     if line < lines.len() && !doc_marker {
+                        inserted.push((chars_before_line(&lines, line), 1));
                         let padded = format!(" {}", lines[line]);
                         lines[line] = &padded;
                         patched = Some(lines.join("\n"));
@@ -298,6 +307,7 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                     });
                     if let Some(n) = next {
                         indented_lines.push(n);
+                        inserted.push((chars_before_line(&lines, n), col + 1));
                         let pad = " ".repeat(col + 1);
                         let fixed: Vec<String> = lines
                             .iter()
@@ -323,6 +333,7 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
                     if !headers.is_empty() {
                         for &at in headers.iter().rev() {
                             chars.insert(at, ' ');
+                            inserted.push((at, 1));
                         }
                         patched = Some(chars.into_iter().collect());
                         continue;
@@ -339,7 +350,12 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
             Err(Composed::FailedAt(e, at) | Composed::FailedAfterRoot(e, at, _)) => {
                 return Err((e, Some(at)))
             }
-            Ok(v) => return Ok(v),
+            Ok(mut tree) => {
+                if let Some((nodes, _)) = &mut tree {
+                    spans_before_insertions(nodes, &inserted);
+                }
+                return Ok(tree);
+            }
         }
     }
     Err((
@@ -348,6 +364,35 @@ fn compose_whole(src: &str) -> Result<Tree, (Error, Option<usize>)> {
         )),
         None,
     ))
+}
+
+/// How many characters come before line `line` (from 0) of a text split at line feeds.
+fn chars_before_line(lines: &[&str], line: usize) -> usize {
+    lines[..line].iter().map(|l| l.chars().count() + 1).sum()
+}
+
+/// Moves the spans of scalars read from a text with blanks inserted (`inserted`, in the order
+/// they were: where and how many) back to where they are in the text without them; an
+/// inserted blank counts as the character after it.
+fn spans_before_insertions(nodes: &mut [Node], inserted: &[(usize, usize)]) {
+    if inserted.is_empty() {
+        return;
+    }
+    let before = |mut at: usize| {
+        for &(from, count) in inserted.iter().rev() {
+            if at >= from + count {
+                at -= count;
+            } else if at >= from {
+                at = from;
+            }
+        }
+        at
+    };
+    for node in nodes {
+        if let Node::Scalar { span, .. } = node {
+            *span = (before(span.0), before(span.1));
+        }
+    }
 }
 
 /// libyaml's parser error at a block scalar that follows a complete node (see
@@ -810,10 +855,24 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     style,
                     ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
                 );
+                let in_flow = flow_starts.iter().any(Option::is_some);
+                if is_key && in_flow && flow_style && !explicit_key(chars, span) {
+                    let key = (span.end.index(), style == ScalarStyle::Plain);
+                    if let Some(e) = flow_value_on_later_line(chars, &flow_starts, &blocks, key) {
+                        return Err(e);
+                    }
+                }
+                // In a flow collection, a key without a `:` after it is a node alone, which
+                // may span lines.
+                let value_follows = || {
+                    let (next, _) = next_token(chars, span.end.index());
+                    chars.get(next) == Some(&':')
+                };
                 if is_key
                     && flow_style
                     && span.end.line() != span.start.line()
                     && !explicit_key(chars, span)
+                    && (!in_flow || value_follows())
                 {
                     return Err(Composed::FailedAt(
                         multiline_key_error(
@@ -823,7 +882,6 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                         span.end.index(),
                     ));
                 }
-                let in_flow = flow_starts.iter().any(Option::is_some);
                 let plain_indent =
                     (style == ScalarStyle::Plain && !in_flow).then(|| blocks.last().copied());
                 layout
@@ -844,6 +902,7 @@ fn compose_events(src: &str, chars: &[char], layout: &mut Layout) -> Result<Tree
                     value,
                     plain: style == ScalarStyle::Plain,
                     tag,
+                    span: (span.start.index(), span.end.index()),
                 });
                 let id = nodes.len() - 1;
                 if anchor != 0 {
@@ -1007,40 +1066,12 @@ fn flow_key(
     if chars.get(colon) != Some(&':') {
         return AsParsed;
     }
-    // Brackets of the enclosing flow collections, outermost first (a single pair inside
-    // `[...]` has no bracket of its own).
-    let flows: Vec<usize> = flow_starts
-        .iter()
-        .flatten()
-        .filter_map(|&s| (s..open).find(|&i| matches!(chars[i], '{' | '[')))
-        .collect();
-    // The block indentation around the outermost flow collection (flow collections in
-    // `flow_starts` list no block column; a single pair's mapping lists one).
-    let outer_blocks = flow_starts.iter().take_while(|f| f.is_none()).count();
-    let indent = outer_blocks.checked_sub(1).map(|i| blocks[i]);
-    // A possible key of the block context left on an earlier line, when required, fails as
-    // the scanner's could not find expected ':' first.
-    let stale_required = |f: usize| {
-        key_allowed(chars, f, false)
-            && chars[f..end].contains(&'\n')
-            && Some(f - line_start(chars, f)) == indent
-    };
-    let fail_at = |at: usize, problem: &str| {
-        let line = chars[..at].iter().filter(|&&c| c == '\n').count();
-        let e = if line == 0 {
-            Error::yaml(problem.into())
-        } else {
-            Error::yaml(format!("line {line}: {problem}"))
-        };
-        FlowKeyRead::Fail(e, at)
-    };
-    let flow_problem = |inner: usize| {
-        if chars[inner] == '[' {
-            "did not find expected ',' or ']'"
-        } else {
-            "did not find expected ',' or '}'"
-        }
-    };
+    // Brackets of the enclosing flow collections.
+    let flows = flow_brackets(chars, flow_starts, open);
+    let stale_required = |f: usize| stale_required_flow(chars, flow_starts, blocks, f, end);
+    let fail_at =
+        |at: usize, problem: &str| FlowKeyRead::Fail(error_at_line(chars, at, problem), at);
+    let flow_problem = |inner: usize| flow_problem(chars[inner]);
     if chars[open..end].contains(&'\n') {
         // An implicit key ends on its first line: in flow context the `:` after a collection
         // spanning lines is a value indicator where the parser wants `,` or the closing bracket
@@ -1100,6 +1131,7 @@ fn flow_key(
             value: String::new(),
             plain: true,
             tag: None,
+            span: (open, open),
         });
         let null_key = nodes.len() - 1;
         if let Node::Map(pairs) = &mut nodes[parent] {
@@ -1137,6 +1169,109 @@ fn flow_key(
         }
         _ => fail("did not find expected key"),
     }
+}
+
+/// Brackets of the flow collections open at `at`, outermost first (a single pair inside `[...]`
+/// has no bracket of its own).
+fn flow_brackets(chars: &[char], flow_starts: &[Option<usize>], at: usize) -> Vec<usize> {
+    flow_starts
+        .iter()
+        .flatten()
+        .filter_map(|&s| (s..at).find(|&i| matches!(chars[i], '{' | '[')))
+        .collect()
+}
+
+/// Whether the outermost flow collection, at character `outer`, is a possible simple key of
+/// the block context left on an earlier line than `end` that the block context requires (it
+/// starts its line at the block indentation around it): libyaml's scanner fails on it first,
+/// with "could not find expected ':'".
+fn stale_required_flow(
+    chars: &[char],
+    flow_starts: &[Option<usize>],
+    blocks: &[usize],
+    outer: usize,
+    end: usize,
+) -> bool {
+    // The block indentation around the outermost flow collection (flow collections in
+    // `flow_starts` list no block column; a single pair's mapping lists one).
+    let outer_blocks = flow_starts.iter().take_while(|f| f.is_none()).count();
+    let indent = outer_blocks.checked_sub(1).map(|i| blocks[i]);
+    key_allowed(chars, outer, false)
+        && chars[outer..end].contains(&'\n')
+        && Some(outer - line_start(chars, outer)) == indent
+}
+
+/// go-yaml's error with the line (from 0) of character `at`, as its parser words it.
+fn error_at_line(chars: &[char], at: usize, problem: &str) -> Error {
+    let line = chars[..at].iter().filter(|&&c| c == '\n').count();
+    if line == 0 {
+        Error::yaml(problem.into())
+    } else {
+        Error::yaml(format!("line {line}: {problem}"))
+    }
+}
+
+/// What libyaml's parser wants after a node inside the flow collection with this bracket.
+fn flow_problem(bracket: char) -> &'static str {
+    if bracket == '[' {
+        "did not find expected ',' or ']'"
+    } else {
+        "did not find expected ',' or '}'"
+    }
+}
+
+/// Where the next token after character `at` starts, past blanks, line breaks and comments,
+/// and whether a line break comes before it.
+fn next_token(chars: &[char], mut at: usize) -> (usize, bool) {
+    let mut next_line = false;
+    loop {
+        match chars.get(at) {
+            Some(' ' | '\t') => at += 1,
+            Some('\n' | '\r') => {
+                next_line = true;
+                at += 1;
+            }
+            Some('#') => {
+                while chars.get(at).is_some_and(|&c| c != '\n' && c != '\r') {
+                    at += 1;
+                }
+            }
+            _ => return (at, next_line),
+        }
+    }
+}
+
+/// libyaml's error for an implicit key inside a flow collection whose `:` stands on a later
+/// line than the key (`{x` then `: y`), given where the key ends and whether it is plain: the
+/// key is no possible simple key past its line, so it is a node alone, and the `:` a value
+/// indicator where the parser wants `,` or the closing bracket. saphyr-parser takes the pair.
+/// `None` when no `:` follows so (a plain scalar goes on over a `:` without a blank after it),
+/// or when the scanner fails first.
+fn flow_value_on_later_line(
+    chars: &[char],
+    flow_starts: &[Option<usize>],
+    blocks: &[usize],
+    (end, plain): (usize, bool),
+) -> Option<Composed> {
+    let (at, next_line) = next_token(chars, end);
+    if !next_line || chars.get(at) != Some(&':') {
+        return None;
+    }
+    let blank_after = chars
+        .get(at + 1)
+        .is_none_or(|&c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    if plain && !blank_after {
+        return None;
+    }
+    let flows = flow_brackets(chars, flow_starts, at);
+    let (&outer, &inner) = (flows.first()?, flows.last()?);
+    if stale_required_flow(chars, flow_starts, blocks, outer, at) {
+        return None;
+    }
+    Some(Composed::FailedAt(
+        error_at_line(chars, at, flow_problem(chars[inner])),
+        at,
+    ))
 }
 
 /// The scanner error go-yaml meets reading ahead on a root flow collection's or alias's line
@@ -1506,7 +1641,9 @@ impl Decoder<'_> {
     fn decode(&mut self, id: usize) -> Result<GoValue, Error> {
         self.count()?;
         match &self.nodes[id] {
-            Node::Scalar { value, plain, tag } => Ok(GoValue::Scalar(decode_scalar(
+            Node::Scalar {
+                value, plain, tag, ..
+            } => Ok(GoValue::Scalar(decode_scalar(
                 value,
                 *plain,
                 tag.as_deref(),
@@ -1580,7 +1717,9 @@ impl Decoder<'_> {
 
     fn is_merge_key(&self, id: usize) -> bool {
         match &self.nodes[id] {
-            Node::Scalar { value, plain, tag } => {
+            Node::Scalar {
+                value, plain, tag, ..
+            } => {
                 value == "<<"
                     && (*plain && tag.is_none()
                         || tag.as_deref() == Some(&format!("{TAG_PREFIX}merge")))
@@ -1890,40 +2029,33 @@ pub(crate) fn read_go_typed_full(src: &str) -> Result<Value, Error> {
 }
 
 fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
-    // libyaml turns NEL into a line feed as it reads (YAML 1.1 counts it as a line break),
-    // where saphyr-parser (YAML 1.2) takes it as text.
-    let normalized;
-    let src = if src.contains('\u{85}') {
-        normalized = src.replace('\u{85}', "\n");
-        normalized.as_str()
-    } else {
-        src
-    };
-    // libyaml breaks lines at U+2028 and U+2029 too (saphyr-parser reads them as text): where
-    // they end a comment or come between tokens, a line feed reads the same.
-    let separated;
-    let src = if src.contains(['\u{2028}', '\u{2029}']) {
-        let mut chars: Vec<char> = src.chars().collect();
-        let breaks = separator_line_breaks(&chars);
-        for &at in &breaks {
-            chars[at] = '\n';
+    // The bytes libyaml's reader decodes (the texts made below have the same characters, but
+    // not always the same bytes).
+    let input = src;
+    // NEL, U+2028 and U+2029 are line breaks to libyaml (YAML 1.1), text to saphyr-parser
+    // (YAML 1.2): saphyr-parser reads line feeds in their place, and the scalars U+2028 and
+    // U+2029 run through get the values libyaml reads.
+    let with_line_feeds;
+    let mut separator_values = Vec::new();
+    let src = match yaml11_breaks_as_line_feeds(src) {
+        Some((text, values)) => {
+            with_line_feeds = text;
+            separator_values = values;
+            with_line_feeds.as_str()
         }
-        separated = chars.into_iter().collect::<String>();
-        separated.as_str()
-    } else {
-        src
+        None => src,
     };
     // libyaml's reader rejects control characters as it decodes its input, 512 bytes at a
     // time, so a syntax error wins only when found in an earlier block than the character.
     // One pass finds the first control character and whether the text holds a tab.
     let mut has_tab = false;
-    let control = src.find(|c: char| {
+    let control = input.find(|c: char| {
         if c == '\t' {
             has_tab = true;
         }
         !readable(c)
     });
-    let has_tab = has_tab || (control.is_some() && src.contains('\t'));
+    let has_tab = has_tab || (control.is_some() && input.contains('\t'));
     let control_error = || Error::yaml("control characters are not allowed".into());
     let bom_patched;
     let mut bom_stand_in = None;
@@ -1984,7 +2116,7 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
         Ok(_) if control.is_some() => return Err(control_error()),
         Ok(tree) => tree,
         Err((e, at)) => {
-            let at_byte = at.map(|i| src.char_indices().nth(i).map_or(src.len(), |(b, _)| b));
+            let at_byte = at.map(|i| input.char_indices().nth(i).map_or(input.len(), |(b, _)| b));
             return Err(match (control, at_byte) {
                 (Some(c), Some(a)) if c / READER_BLOCK <= a / READER_BLOCK => control_error(),
                 (Some(_), None) => control_error(),
@@ -2004,6 +2136,9 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
                     }
                 }
             }
+            if !separator_values.is_empty() {
+                use_separator_values(&mut nodes, &separator_values);
+            }
             let mut decoder = Decoder {
                 nodes: &nodes,
                 decode_count: 0,
@@ -2017,6 +2152,70 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
         }
     };
     crate::json::check_target(value, target)
+}
+
+/// The text with a line feed for each NEL, U+2028 and U+2029, which libyaml (YAML 1.1) reads as
+/// line breaks and saphyr-parser (YAML 1.2) as text, and the values libyaml reads for the
+/// scalars U+2028 and U+2029 run through, by where each starts (see `separator_scalars`; NEL
+/// reads as a line feed in a value too). A carriage return right before one of them becomes a
+/// line feed as well: it is a line break of its own to libyaml, where it would pair with the
+/// line feed. `None` for a text without them, found by a search for their first bytes, so that
+/// other texts cost no more than that.
+fn yaml11_breaks_as_line_feeds(src: &str) -> Option<(String, Vec<(usize, String)>)> {
+    let bytes = src.as_bytes();
+    let found = memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|at| {
+        matches!(
+            (bytes[at], bytes.get(at + 1), bytes.get(at + 2)),
+            (0xC2, Some(0x85), _) | (0xE2, Some(0x80), Some(0xA8 | 0xA9))
+        )
+    });
+    if !found {
+        return None;
+    }
+    let mut chars: Vec<char> = src.chars().collect();
+    let mut separators = false;
+    for at in 0..chars.len() {
+        let c = chars[at];
+        if !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}') {
+            continue;
+        }
+        if c == '\u{85}' {
+            chars[at] = '\n';
+        } else {
+            separators = true;
+        }
+        if at > 0 && chars[at - 1] == '\r' {
+            chars[at - 1] = '\n';
+        }
+    }
+    let values = if separators {
+        separator_scalars(&chars)
+    } else {
+        Vec::new()
+    };
+    for c in &mut chars {
+        if matches!(*c, '\u{2028}' | '\u{2029}') {
+            *c = '\n';
+        }
+    }
+    Some((chars.into_iter().collect(), values))
+}
+
+/// Gives the scalars composed the values libyaml reads where U+2028 or U+2029 run through them
+/// (`values`, by where each starts, in order): saphyr-parser read line feeds there, which fold
+/// otherwise. A scalar's span starts at its anchor or tag, if any, and holds one scalar.
+fn use_separator_values(nodes: &mut [Node], values: &[(usize, String)]) {
+    for node in nodes {
+        let Node::Scalar { value, span, .. } = node else {
+            continue;
+        };
+        let first = values.partition_point(|(start, _)| *start < span.0);
+        if let Some((start, libyaml_value)) = values.get(first) {
+            if *start < span.1 {
+                value.clone_from(libyaml_value);
+            }
+        }
+    }
 }
 
 /// libyaml reads a byte order mark after the text's first character as text, even at a line's
