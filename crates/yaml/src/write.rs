@@ -99,9 +99,34 @@ fn v2_scalar<'a>(s: &'a str, folded: &'a mut Option<String>) -> Result<Scalar<'a
         return Ok(scalar);
     }
     match v2_readable(s)? {
+        Some(_) if document_marker_after_nel(s).is_some() => Err(Error::new(NEL_DOCUMENT_MARKER)),
         Some(text) => Ok(string_scalar(folded.insert(text))),
         None => Ok(scalar),
     }
+}
+
+/// Where go-yaml, reading `s` inside the JSON text, meets a document marker at the start of a
+/// line: a NEL (which it reads as a line break) followed by `---` or `...` and a blank or
+/// another NEL, which fails a quoted scalar. The number of NELs read by then (the one before the
+/// marker included), or `None`. Other blanks and breaks (tab, CR, LF) are escapes in JSON, and
+/// the end of the string is followed by its closing quote.
+fn document_marker_after_nel(s: &str) -> Option<usize> {
+    // The text after each NEL, up to the next NEL or the end of the string.
+    let mut lines = s.split('\u{85}').skip(1).peekable();
+    let mut nels = 0;
+    while let Some(line) = lines.next() {
+        nels += 1;
+        let ended_by_nel = lines.peek().is_some();
+        if let Some(rest) = line
+            .strip_prefix("---")
+            .or_else(|| line.strip_prefix("..."))
+        {
+            if rest.starts_with(' ') || (rest.is_empty() && ended_by_nel) {
+                return Some(nels);
+            }
+        }
+    }
+    None
 }
 
 /// encoding/json leaves NEL (U+0085) unescaped, and go-yaml reads it inside the JSON string as
@@ -391,7 +416,9 @@ pub(crate) fn marshal_v2(v: &Value) -> Result<String, Error> {
     let mut e = Emitter::new(false, 2);
     match v2_emit(&mut e, Context::ROOT, v, 0) {
         Ok(()) => Ok(e.finish()),
-        Err(err) if err.to_string() == NEL_IN_KEY => Err(json_reading_error(v)),
+        Err(err) if [NEL_IN_KEY, NEL_DOCUMENT_MARKER].contains(&err.to_string().as_str()) => {
+            Err(json_reading_error(v))
+        }
         Err(err) => Err(err),
     }
 }
@@ -400,24 +427,43 @@ pub(crate) fn marshal_v2(v: &Value) -> Result<String, Error> {
 /// the error Helm gives.
 const NEL_IN_KEY: &str = "a map key holds U+0085";
 
-/// The error sigs.k8s.io/yaml returns for a value with a NEL (U+0085) in a map key, which
-/// encoding/json leaves unescaped: go-yaml reads the key of the JSON object as two lines, so
-/// it is no key, and the `:` after it fails the flow mapping. The whole JSON text is
-/// marshalled and checked for control characters first, so those errors win; the line is the
-/// number of NELs read by then, keys and strings in JSON's order (map keys sorted).
+/// What [`v2_emit`] reports for a string with a document marker after a NEL
+/// ([`document_marker_after_nel`]), before [`json_reading_error`] finds the error Helm gives.
+const NEL_DOCUMENT_MARKER: &str = "a document marker follows U+0085";
+
+/// The error sigs.k8s.io/yaml returns for a value with a NEL (U+0085), which encoding/json
+/// leaves unescaped, in a map key or before a document marker. go-yaml reads the key of the
+/// JSON object as two lines, so it is no key, and the `:` after it fails the flow mapping; a
+/// marker at the start of a line inside a quoted scalar fails it. The whole JSON text is
+/// marshalled and checked for control characters first, so those errors win; then the first of
+/// these in JSON's order (map keys sorted) is reported, on the line the NELs read by then give.
 fn json_reading_error(root: &Value) -> Error {
-    /// NELs read so far, and how many had been read when the first key with one ended.
+    /// What go-yaml meets first in the JSON text.
+    enum Failure {
+        /// A key with a NEL ended, after this many NELs.
+        KeyWithNel(usize),
+        /// A document marker began a line, on this line.
+        DocumentMarker(usize),
+    }
+    /// NELs read so far, and the first failure met.
     #[derive(Default)]
     struct Breaks {
         read: usize,
-        at_first_key: Option<usize>,
+        failure: Option<Failure>,
     }
     impl Breaks {
         fn text(&mut self, s: &str, key: bool) {
+            if self.failure.is_some() {
+                return;
+            }
+            if let Some(before) = document_marker_after_nel(s) {
+                self.failure = Some(Failure::DocumentMarker(self.read + before + 1));
+                return;
+            }
             let nels = s.matches('\u{85}').count();
             self.read += nels;
-            if key && nels > 0 && self.at_first_key.is_none() {
-                self.at_first_key = Some(self.read);
+            if key && nels > 0 {
+                self.failure = Some(Failure::KeyWithNel(self.read));
             }
         }
         fn walk(&mut self, v: &Value, depth: usize) {
@@ -467,10 +513,18 @@ fn json_reading_error(root: &Value) -> Error {
     }
     let mut breaks = Breaks::default();
     breaks.walk(root, 0);
-    let line = breaks.at_first_key.unwrap_or(breaks.read);
-    Error::new(format!(
-        "yaml: line {line}: did not find expected ',' or '}}'"
-    ))
+    match breaks.failure {
+        Some(Failure::DocumentMarker(line)) => Error::new(format!(
+            "yaml: line {line}: found unexpected document indicator"
+        )),
+        Some(Failure::KeyWithNel(line)) => Error::new(format!(
+            "yaml: line {line}: did not find expected ',' or '}}'"
+        )),
+        None => Error::new(format!(
+            "yaml: line {}: did not find expected ',' or '}}'",
+            breaks.read
+        )),
+    }
 }
 
 /// go-yaml v3's `Encoder` with `SetIndent(indent)`, one document, ending with a newline
