@@ -258,7 +258,8 @@ impl Encoder {
         for (group, trailing_comma) in [(direct, has_sub), (sub, false)] {
             let n = group.len();
             for (i, (k, v)) in group.into_iter().enumerate() {
-                if v.is_nil() {
+                // The encoder leaves out nil values, nil slices (`concat` of nothing) included.
+                if v.is_nil() || matches!(v, Value::List(l) if l.is_nil()) {
                     continue;
                 }
                 if inline {
