@@ -258,8 +258,14 @@ impl Encoder {
         for (group, trailing_comma) in [(direct, has_sub), (sub, false)] {
             let n = group.len();
             for (i, (k, v)) in group.into_iter().enumerate() {
-                // The encoder leaves out nil values, nil slices (`concat` of nothing) included.
-                if v.is_nil() || matches!(v, Value::List(l) if l.is_nil()) {
+                // The encoder leaves out nil values, nil maps (`.Chart.Annotations` of a chart
+                // without any) and nil slices (`concat` of nothing) included.
+                let nil_container = match v {
+                    Value::List(l) => l.is_nil(),
+                    Value::Map(m) => m.is_nil(),
+                    _ => false,
+                };
+                if v.is_nil() || nil_container {
                     continue;
                 }
                 if inline {
