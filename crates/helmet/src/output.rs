@@ -441,9 +441,7 @@ fn prepare(
     if install {
         check_installable(&chart, &render.release.name)?;
     }
-    log.extend(crate::values::process_dependencies_with_warnings(
-        &mut chart, &user,
-    )?);
+    crate::values::process_dependencies_logged(&mut chart, &user, log)?;
     let (values, warnings) = crate::values::coalesce_values_with_warnings(&chart, &user)?;
     log.extend(warnings);
     if !render.skip_schema_validation {

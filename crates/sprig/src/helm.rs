@@ -332,6 +332,7 @@ fn toml_value(v: helmet_yaml::toml_read::TomlValue) -> Value {
         T::TableArray(tables) => Value::List(std::sync::Arc::new(helmet_value::List {
             elem: helmet_value::ElemType::MapAny,
             items: tables.into_iter().map(toml_table).collect(),
+            nil: false,
         })),
     }
 }

@@ -2,7 +2,7 @@
 //! and most return `[]interface {}`; a non-slice argument is an error naming its kind
 //! (`Cannot find first on type string`), and nil fails as Go's reflection does.
 
-use helmet_value::{ArgType, FuncError, FuncMap, Value};
+use helmet_value::{ArgType, ElemType, FuncError, FuncMap, Value};
 
 use crate::{arg_int, deep_equal, def, def_var, is_empty, nil_deref, reflect_items, to_int64};
 
@@ -97,14 +97,14 @@ pub(crate) fn register(map: &mut FuncMap) {
         let l = items(&a[0], "Cannot find rest on type {}")?;
         // Sprig returns a nil []interface {}, which still has its type.
         if l.is_empty() {
-            return Ok(Value::list(Vec::new()));
+            return Ok(Value::nil_list(ElemType::Interface));
         }
         Ok(Value::list(l[1..].to_vec()))
     });
     both(map, "initial", &[Any], |a| {
         let l = items(&a[0], "Cannot find initial on type {}")?;
         if l.is_empty() {
-            return Ok(Value::list(Vec::new()));
+            return Ok(Value::nil_list(ElemType::Interface));
         }
         Ok(Value::list(l[..l.len() - 1].to_vec()))
     });
@@ -135,6 +135,10 @@ pub(crate) fn register(map: &mut FuncMap) {
                     )))
                 }
             }
+        }
+        // Sprig appends to a nil slice: nothing to append leaves it nil.
+        if out.is_empty() {
+            return Ok(Value::nil_list(ElemType::Interface));
         }
         Ok(Value::list(out))
     });
@@ -233,5 +237,6 @@ fn chunk(size: i64, l: &[Value]) -> Result<Value, FuncError> {
     Ok(Value::List(std::sync::Arc::new(helmet_value::List {
         elem: helmet_value::ElemType::ListAny,
         items: out,
+        nil: false,
     })))
 }

@@ -822,12 +822,16 @@ fn string_list(items: Vec<String>) -> Value {
 
 fn find_all(re: &Regex, s: &Subject<'_>, n: i64) -> Value {
     let limit = if n < 0 { usize::MAX } else { n as usize };
-    // Go returns a nil []string when nothing matches: also an empty []string here.
     let found: Vec<Value> = re
         .find_iter(&s.text)
         .take(limit)
         .map(|m| s.value(m.range()))
         .collect();
+    // Go returns a nil []string when nothing matches (or `n` is 0), which `toJson` writes as
+    // `null`.
+    if found.is_empty() {
+        return Value::nil_list(ElemType::String);
+    }
     Value::typed_list(ElemType::String, found)
 }
 
@@ -835,7 +839,7 @@ fn find_all(re: &Regex, s: &Subject<'_>, n: i64) -> Value {
 fn split(re: &Regex, pattern: &[u8], subject: &Subject<'_>, n: i64) -> Value {
     let s: &str = &subject.text;
     if n == 0 {
-        return Value::typed_list(ElemType::String, Vec::new());
+        return Value::nil_list(ElemType::String);
     }
     if !pattern.is_empty() && s.is_empty() {
         return string_list(vec![String::new()]);

@@ -618,6 +618,10 @@ impl Printer {
             Value::String(s) => self.fmt_string(s, v, verb, f),
             Value::ByteString(b) => self.fmt_byte_string(b, v, verb, f),
             Value::Bytes(b) => self.fmt_bytes(b, verb, f, depth),
+            Value::List(l) if f.sharp_v && l.is_nil() => {
+                self.out.push_str(&v.type_name());
+                self.out.push_str("(nil)");
+            }
             Value::List(l) => {
                 if f.sharp_v {
                     self.out.push_str(&v.type_name());

@@ -116,6 +116,16 @@ pub struct List {
     pub elem: ElemType,
     /// The items, in order.
     pub items: Vec<Value>,
+    /// Go's nil slice (Sprig's `concat` of nothing, `regexFindAll` without a match): it has
+    /// no items and its type, but JSON and sigs.k8s.io/yaml write it as `null`, not `[]`.
+    pub nil: bool,
+}
+
+impl List {
+    /// Whether this is a nil Go slice.
+    pub fn is_nil(&self) -> bool {
+        self.nil && self.items.is_empty()
+    }
 }
 
 /// A named Go map type whose underlying type is `map[string]interface {}` (Helm's
@@ -354,12 +364,26 @@ impl Value {
         Value::List(Arc::new(List {
             elem: ElemType::Interface,
             items,
+            nil: false,
         }))
     }
 
     /// A slice with the given element type.
     pub fn typed_list(elem: ElemType, items: Vec<Value>) -> Value {
-        Value::List(Arc::new(List { elem, items }))
+        Value::List(Arc::new(List {
+            elem,
+            items,
+            nil: false,
+        }))
+    }
+
+    /// A nil slice with the given element type (see [`List::nil`]).
+    pub fn nil_list(elem: ElemType) -> Value {
+        Value::List(Arc::new(List {
+            elem,
+            items: Vec::new(),
+            nil: true,
+        }))
     }
 
     /// A `map[string]interface {}`.

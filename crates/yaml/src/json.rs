@@ -64,6 +64,7 @@ fn write_value(
             out.push_str(&base64_encode(b));
             out.push('"');
         }
+        Value::List(l) if l.is_nil() => out.push_str("null"),
         Value::List(l) => {
             if l.items.is_empty() {
                 out.push_str("[]");

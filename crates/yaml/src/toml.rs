@@ -24,14 +24,17 @@ fn nil_element() -> Error {
     Error::new("toml: cannot encode array with nil element")
 }
 
-/// The encoder's classification; `None` for nil. Lists are checked for nil items here, as the
-/// encoder does when it classifies them.
+/// The encoder's classification; `None` for nil (nil maps and nil slices too, which Go's
+/// reflection calls nil). Lists are checked for nil items here, as the encoder does when it
+/// classifies them.
 fn kind_of(v: &Value, depth: usize) -> Result<Option<Kind>, Error> {
     if depth > MAX_DEPTH {
         return Err(Error::new("toml: nesting too deep"));
     }
     Ok(match v {
         Value::Nil => None,
+        Value::Map(m) if m.is_nil() => None,
+        Value::List(l) if l.is_nil() => None,
         Value::Map(_) => Some(Kind::Table),
         Value::List(l) => {
             if l.items.is_empty() {
@@ -246,9 +249,10 @@ impl Encoder {
         let mut direct = Vec::new();
         let mut sub = Vec::new();
         for (k, v) in entries {
+            // `None` (nil) entries keep their place: the encoder counts them for its commas.
             match kind_of(v, 0)? {
-                Some(Kind::Table | Kind::TableArray) => sub.push((k, v)),
-                _ => direct.push((k, v)),
+                Some(Kind::Table | Kind::TableArray) => sub.push((k, v, false)),
+                kind => direct.push((k, v, kind.is_none())),
             }
         }
         if inline {
@@ -257,8 +261,10 @@ impl Encoder {
         let has_sub = !sub.is_empty();
         for (group, trailing_comma) in [(direct, has_sub), (sub, false)] {
             let n = group.len();
-            for (i, (k, v)) in group.into_iter().enumerate() {
-                if v.is_nil() {
+            for (i, (k, v, nil)) in group.into_iter().enumerate() {
+                // The encoder leaves out nil values, nil maps (`.Chart.Annotations` of a chart
+                // without any) and nil slices (`concat` of nothing) included.
+                if nil {
                     continue;
                 }
                 if inline {

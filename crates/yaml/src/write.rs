@@ -299,6 +299,8 @@ fn v2_emit(e: &mut Emitter, at: Context, v: &Value, depth: usize) -> Result<(), 
             let s = base64_encode(b);
             e.scalar(at, &string_scalar(&s));
         }
+        // JSON writes a nil slice (`concat` of nothing) as null too.
+        Value::List(l) if l.is_nil() => plain(e, at, "null"),
         Value::List(l) if l.items.is_empty() => e.empty_seq(),
         Value::List(l) => {
             let outer = e.begin_seq(at);

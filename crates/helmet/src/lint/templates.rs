@@ -55,9 +55,10 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
     }
     // Helm's lint leaves values it cannot compute to the values rule. Helm coalesces twice
     // (here and again when building the render values), logging its warnings each time.
-    match crate::values::process_dependencies_with_warnings(&mut chart, user_values) {
-        Ok(mut warnings) => linter.logs.append(&mut warnings),
-        Err(_) => return,
+    if crate::values::process_dependencies_logged(&mut chart, user_values, &mut linter.logs)
+        .is_err()
+    {
+        return;
     }
     let Ok((values, mut warnings)) =
         crate::values::coalesce_values_with_warnings(&chart, user_values)

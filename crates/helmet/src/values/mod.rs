@@ -137,16 +137,16 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), Error> {
     }
 }
 
-/// Like [`process_dependencies`], also returning the warnings Helm logs (to stderr, each line
-/// prefixed with the date and time) while doing it.
-pub fn process_dependencies_with_warnings(
+/// Like [`process_dependencies`], also adding to `log` the warnings Helm logs (to stderr, each
+/// line prefixed with the date and time) while doing it. Helm logs them as it goes, so those
+/// logged before a failure (coalescing warnings, then a bad condition) stay in `log`.
+pub fn process_dependencies_logged(
     chart: &mut Chart,
     values: &Value,
-) -> Result<Warnings, Error> {
-    let mut warnings = Warnings::new();
-    dependencies::process_dependencies(chart, values, &mut warnings)
-        .map_err(|e| e.wrap("chart dependencies processing failed"))?;
-    Ok(warnings)
+    log: &mut Warnings,
+) -> Result<(), Error> {
+    dependencies::process_dependencies(chart, values, log)
+        .map_err(|e| e.wrap("chart dependencies processing failed"))
 }
 
 /// Like [`coalesce_values`], also returning the warnings Helm logs while coalescing (e.g.
@@ -298,7 +298,7 @@ mod golden_tests {
                     crate::load::load_chart(&root().join("fixtures/charts").join(chart))?;
                 warnings.extend(chart.all_load_warnings());
                 let user = options(args).merge_values_from(&mut std::io::empty())?;
-                warnings.extend(process_dependencies_with_warnings(&mut chart, &user)?);
+                process_dependencies_logged(&mut chart, &user, &mut warnings)?;
                 let (values, more) = coalesce_values_with_warnings(&chart, &user)?;
                 warnings.extend(more);
                 validate_against_schemas(&chart, &values)?;

@@ -1374,7 +1374,9 @@ fn message(
                 TypeKind::Single(t) => vec![t.to_string()],
                 TypeKind::Multiple(ts) => ts.into_iter().map(|t| t.to_string()).collect(),
             };
-            want.sort();
+            // Helm's validator keeps the allowed types as a set and lists them in its own
+            // fixed order, not as the schema wrote them nor sorted by name.
+            want.sort_by_key(|t| HELM_TYPE_ORDER.iter().position(|o| o == t));
             format!("got {}, want {}", json_type(instance), want.join(" or "))
         }
         K::MinLength { limit } => counted("minLength", count(instance), limit),
@@ -1489,6 +1491,11 @@ fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         _ => a == b,
     }
 }
+
+/// The order in which Helm's validator names the types a `type` keyword allows.
+const HELM_TYPE_ORDER: [&str; 7] = [
+    "null", "boolean", "number", "integer", "string", "array", "object",
+];
 
 /// `KEYWORD: got N, want M` for counts (lengths, items, properties).
 fn counted(keyword: &str, got: usize, want: &u64) -> String {
