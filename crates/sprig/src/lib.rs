@@ -347,8 +347,10 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::String(x), Value::String(y)) => x == y,
         (Value::ByteString(x), Value::ByteString(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        // A nil slice differs from an empty one to reflect.DeepEqual.
         (Value::List(x), Value::List(y)) => {
             x.elem == y.elem
+                && x.is_nil() == y.is_nil()
                 && x.items.len() == y.items.len()
                 && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
         }

@@ -276,7 +276,9 @@ mod kept_charts {
                 a == b
             }
             (Value::List(a), Value::List(b)) => {
-                a.elem == b.elem && pairwise(&a.items, &b.items, |a, b| same_value(a, b, depth + 1))
+                a.elem == b.elem
+                    && a.is_nil() == b.is_nil()
+                    && pairwise(&a.items, &b.items, |a, b| same_value(a, b, depth + 1))
             }
             (Value::Map(a), Value::Map(b)) => {
                 let (ea, eb) = (a.entries(), b.entries());
