@@ -31,7 +31,15 @@ for case in sorted(glob.glob(cases_dir + "/c*")):
             cmd += ["-f", case + "/user.yaml"]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
-        got = {"err": p.stderr.strip().removeprefix("Error: ")}
+        # The SDK's render reports a dependency error without the wrapping that `helm
+        # template` (and helmet's API, for every command) puts around it.
+        # Log lines (warnings) may come before the error; the SDK's answer holds the error only.
+        err = p.stderr.strip()
+        err = err[err.rfind("\nError: ") + 1:] if "\nError: " in err else err
+        err = err.removeprefix("Error: ")
+        if mode != "manifest":
+            err = err.removeprefix("chart dependencies processing failed: ")
+        got = {"err": err}
     elif mode == "manifest":
         got = {"ok": p.stdout}
     else:
