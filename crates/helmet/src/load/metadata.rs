@@ -83,13 +83,27 @@ fn decode_strings(v: &Value, place: &Place) -> Result<Vec<String>, Error> {
     }
 }
 
-/// Looks a struct field up as `encoding/json` does: exact name first, then ignoring case.
+/// The value a string, bool or number field ends with when `encoding/json` fills the struct:
+/// sigs.k8s.io/yaml hands it the keys sorted, every key equal to the field's name ignoring case
+/// sets the field in turn, and a `null` leaves such a field as it was. So the last non-null
+/// value counts (`Name: x` and `name: null` give `x`), or `null` when there is no other.
 fn field<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
+    let mut found: Option<&Value> = None;
+    for (k, v) in map.iter() {
+        if k.eq_ignore_ascii_case(name) && (!v.is_nil() || found.is_none()) {
+            found = Some(v);
+        }
+    }
+    found
+}
+
+/// [`field`] for a slice or map field, which a `null` does set (to nil): the last value
+/// counts. (Two objects for one map field would be merged by Go; one is kept here.)
+fn container_field<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
+    map.iter()
+        .rev()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 /// The error Go's encoding/json reports for an object with several values of the wrong type.
@@ -171,7 +185,7 @@ pub(crate) fn decode_dependency(
     let place = |f: &'static str| Place::new("Dependency", path, f);
     let mut failed = Vec::new();
     let text = |f: &'static str| field(map, f).map(|v| decode_string(v, &place(f)));
-    let import_values = match field(map, "import-values") {
+    let import_values = match container_field(map, "import-values") {
         None | Some(Value::Nil) => Vec::new(),
         Some(Value::List(l)) => l.items.clone(),
         Some(other) => {
@@ -180,7 +194,7 @@ pub(crate) fn decode_dependency(
             Vec::new()
         }
     };
-    let tags = field(map, "tags").map(|v| decode_strings(v, &place("tags")));
+    let tags = container_field(map, "tags").map(|v| decode_strings(v, &place("tags")));
     let enabled = field(map, "enabled").map(|v| decode_bool(v, &place("enabled")));
     let dependency = Dependency {
         name: kept(&mut failed, "name", text("name")),
@@ -255,7 +269,7 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
     };
     note("name", text("name", &mut md.name));
     note("home", text("home", &mut md.home));
-    if let Some(v) = field(map, "sources") {
+    if let Some(v) = container_field(map, "sources") {
         note(
             "sources",
             decode_strings(v, &place("sources")).map(|s| md.sources = s),
@@ -263,13 +277,13 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
     }
     note("version", text("version", &mut md.version));
     note("description", text("description", &mut md.description));
-    if let Some(v) = field(map, "keywords") {
+    if let Some(v) = container_field(map, "keywords") {
         note(
             "keywords",
             decode_strings(v, &place("keywords")).map(|k| md.keywords = k),
         );
     }
-    match field(map, "maintainers") {
+    match container_field(map, "maintainers") {
         None | Some(Value::Nil) => {}
         Some(Value::List(l)) => {
             let maintainers = l
@@ -297,7 +311,7 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
             );
         }
     }
-    match field(map, "annotations") {
+    match container_field(map, "annotations") {
         None | Some(Value::Nil) => {}
         Some(Value::Map(m)) => {
             md.annotations_given = true;
@@ -325,7 +339,7 @@ pub fn decode_metadata_into(md: &mut Metadata, doc: &Value) -> Result<(), Error>
         ),
     }
     note("kubeVersion", text("kubeVersion", &mut md.kube_version));
-    if let Some(v) = field(map, "dependencies") {
+    if let Some(v) = container_field(map, "dependencies") {
         let dependencies = decode_dependencies(v, "Metadata", "[]*v2.Dependency");
         note("dependencies", dependencies.map(|d| md.dependencies = d));
         // A JSON null leaves Go's slice nil.
@@ -355,7 +369,7 @@ pub fn decode_lock(doc: &Value) -> Result<Lock, Error> {
     if let Some(v) = field(map, "digest") {
         lock.digest = decode_string(v, &place("digest"))?;
     }
-    if let Some(v) = field(map, "dependencies") {
+    if let Some(v) = container_field(map, "dependencies") {
         lock.dependencies = decode_dependencies(v, "Lock", "[]*v2.Dependency")?
             .into_iter()
             .flatten()
