@@ -2123,6 +2123,13 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
             }
         }
     }
+    if let Err((e, at)) = &mut composed {
+        if let Some((flow_at, problem)) = root_flow_error(src) {
+            if at.is_none_or(|at| flow_at <= at) {
+                (*e, *at) = (problem, Some(flow_at));
+            }
+        }
+    }
     let composed = match composed {
         Ok(_) if control.is_some() => return Err(control_error()),
         Ok(tree) => tree,
@@ -2245,6 +2252,36 @@ fn stand_in_byte_order_marks(src: &str) -> Option<(String, char)> {
     let mut buffer = [0; 4];
     text.push_str(&src[first..].replace('\u{feff}', stand_in.encode_utf8(&mut buffer)));
     Some((text, stand_in))
+}
+
+/// libyaml's parser error in a document whose root is a flow collection (its first token,
+/// after blanks, comments and a `---` line), with where it is: for a text saphyr-parser failed
+/// on, whose error may come later or name another collection (see `flow`).
+fn root_flow_error(src: &str) -> Option<(usize, Error)> {
+    let mut rest = src;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\n', '\r']);
+        if trimmed.starts_with('#') || trimmed.starts_with("---\n") || trimmed == "---" {
+            rest = trimmed.split_once('\n').map_or("", |(_, after)| after);
+        } else if trimmed.starts_with("--- ") {
+            rest = &trimmed[4..];
+        } else {
+            rest = trimmed;
+            break;
+        }
+    }
+    if !rest.starts_with(['[', '{']) {
+        return None;
+    }
+    let chars: Vec<char> = src.chars().collect();
+    let start = src[..src.len() - rest.len()].chars().count();
+    let (at, line, problem) = crate::flow::first_error(&chars, start)?;
+    let e = if line == 0 {
+        Error::yaml(problem.to_string())
+    } else {
+        Error::yaml(format!("line {line}: {problem}"))
+    };
+    Some((at, e))
 }
 
 /// libyaml starts a plain scalar at a `-` followed by anything but a blank, also in a flow
