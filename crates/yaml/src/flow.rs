@@ -22,6 +22,7 @@ enum Kind {
     Alias,
     Anchor,
     BlockEntry,
+    StreamEnd,
     /// Something not modelled: the answer is unknown once the parser gets here.
     Unknown,
 }
@@ -46,13 +47,20 @@ fn drop_key(key: &mut Option<(usize, usize, usize)>, tokens: &mut [Token], at: u
     }
 }
 
-/// The first parser error libyaml reports in the flow collection opening at char index `start`
-/// (a `[` or `{` at a token start): its char index, 0-based line and problem. `None` when the
+/// The first error libyaml reports in the flow collection opening at char index `start` (a
+/// `[` or `{` at a token start): where it is and go-yaml's text (after `yaml: `). A parser
+/// error, or the scanner's at an unclosed quoted scalar it reads first. `None` when the
 /// collection parses, or when the scanner could meet something not modelled first.
-pub(crate) fn first_error(chars: &[char], start: usize) -> Option<(usize, usize, &'static str)> {
+pub(crate) fn first_error(chars: &[char], start: usize) -> Option<(usize, String)> {
     let line_of = |at: usize| chars[..at].iter().filter(|&&c| c == '\n').count();
-    let tokens = scan(chars, start, line_of(start));
-    let (index, problem) = parse(&tokens)?;
+    let (tokens, scanner_failure) = scan(chars, start, line_of(start));
+    // Where the failing token starts, to weigh against saphyr-parser's error.
+    let scanner_error = |at: usize| Some((at, scanner_failure.clone()?));
+    let Some((index, problem)) = parse(&tokens) else {
+        // The parser took every token up to an unknown one, or the collection parsed and the
+        // scanner read on to a failing one.
+        return scanner_error(tokens.last().map_or(chars.len(), |t| t.at));
+    };
     let failed = tokens[index];
     // The scanner reads ahead of the parser while a token the parser took may still be a
     // simple key (up to its `:`, or the first token of a later line, where it goes stale): an
@@ -67,14 +75,29 @@ pub(crate) fn first_error(chars: &[char], start: usize) -> Option<(usize, usize,
         .iter()
         .any(|t| t.kind == Kind::Unknown && t.at <= read_to);
     if unknown_read || failed.kind == Kind::Unknown {
-        return None;
+        // Read before the parser fails at the token, so reported as if there.
+        return scanner_error(failed.at);
     }
-    Some((failed.at, failed.line, problem))
+    let text = if failed.line == 0 {
+        problem.to_string()
+    } else {
+        format!("line {}: {problem}", failed.line)
+    };
+    Some((failed.at, text))
 }
 
 /// libyaml's tokens of the flow collection at `start`, up to its closing bracket (or an
-/// `Unknown` token where scanning stops).
-fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
+/// `Unknown` token where scanning stops), and the scanner's error there when it is one libyaml
+/// is known to report (a bad escape, an unclosed quoted scalar), as go-yaml prints it.
+fn scan(chars: &[char], start: usize, mut line: usize) -> (Vec<Token>, Option<String>) {
+    // go-yaml prints a scanner error's line counted from 1, none on the first line.
+    let scanner_error = |line: usize, problem: &str| {
+        Some(if line == 0 {
+            problem.to_string()
+        } else {
+            format!("line {}: {problem}", line + 1)
+        })
+    };
     let mut tokens: Vec<Token> = Vec::new();
     // The possible simple key of each flow level: its token's index in `tokens`, its line and
     // char index.
@@ -112,7 +135,7 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
         }
         if closed && keys[0].is_none() {
             if last {
-                return tokens;
+                return (tokens, None);
             }
             last = true;
         }
@@ -124,10 +147,16 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
             key_dropped_at: None,
         };
         let Some(&c) = chars.get(at) else {
+            // An unclosed collection is no scanner error: the parser meets the stream's end.
+            // libyaml puts the stream's end at the start of a line of its own.
             if !closed {
-                tokens.push(token(Kind::Unknown));
+                let own_line = at > 0 && chars[at - 1] != '\n';
+                tokens.push(Token {
+                    line: line + usize::from(own_line),
+                    ..token(Kind::StreamEnd)
+                });
             }
-            return tokens;
+            return (tokens, None);
         };
         let column_zero = at == 0 || chars[at - 1] == '\n';
         let document_marker = column_zero
@@ -136,7 +165,7 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
             && at_blankz(at + 3);
         if document_marker {
             tokens.push(token(Kind::Unknown));
-            return tokens;
+            return (tokens, None);
         }
         let save_key = move |tokens: &Vec<Token>, keys: &mut Vec<Option<(usize, usize, usize)>>| {
             if key_allowed {
@@ -144,6 +173,11 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
             }
             key_allowed
         };
+        if closed && keys.len() == 1 && !matches!(c, '[' | '{' | ']' | '}' | ',') {
+            // Block context again, not modelled.
+            tokens.push(token(Kind::Unknown));
+            return (tokens, None);
+        }
         match c {
             '[' | '{' => {
                 let may_be_key = save_key(&tokens, &mut keys);
@@ -190,7 +224,7 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
                     // is inserted in front of it (see `errors::map_scan_error`).
                     if matches!(tokens[index].kind, Kind::SeqStart | Kind::MapStart) {
                         tokens.push(token(Kind::Unknown));
-                        return tokens;
+                        return (tokens, None);
                     }
                     let key_token = Token {
                         kind: Kind::Key,
@@ -238,7 +272,7 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
                         may_be_key: false,
                         key_dropped_at: None,
                     });
-                    return tokens;
+                    return (tokens, None);
                 }
             }
             '\'' | '"' => {
@@ -251,15 +285,20 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
                 at += 1;
                 loop {
                     let Some(&q) = chars.get(at) else {
+                        // libyaml reads an unclosed quoted scalar to the end of the input.
                         tokens.push(token(Kind::Unknown));
-                        return tokens;
+                        let eof_line = line_of_end(chars);
+                        return (
+                            tokens,
+                            scanner_error(eof_line, "found unexpected end of stream"),
+                        );
                     };
                     at += 1;
                     match q {
                         '\n' => line += 1,
                         '\t' => {
                             tokens.push(token(Kind::Unknown));
-                            return tokens;
+                            return (tokens, None);
                         }
                         '\'' if c == '\'' => {
                             if chars.get(at) == Some(&'\'') {
@@ -283,7 +322,6 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
                                         | 'e'
                                         | ' '
                                         | '"'
-                                        | '/'
                                         | '\\'
                                         | 'N'
                                         | '_'
@@ -308,10 +346,25 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
                             if hex {
                                 at += digits;
                             } else if !simple {
-                                // Bad escapes and escaped line breaks are left to the rest of
-                                // the reader.
+                                let digits_given = digits > 0
+                                    && chars
+                                        .get(at + 1..at + 1 + digits)
+                                        .is_some_and(|h| h.iter().all(|c| c.is_ascii_hexdigit()));
+                                let problem = match chars.get(at) {
+                                    // An escaped line break goes on with the scalar: left to
+                                    // the rest of the reader.
+                                    None | Some('\n' | '\r') => None,
+                                    Some(_) if digits_given => {
+                                        Some("found invalid Unicode character escape code")
+                                    }
+                                    Some(_) if digits > 0 => {
+                                        // (sic: go-yaml spells it so)
+                                        Some("did not find expected hexdecimal number")
+                                    }
+                                    Some(_) => Some("found unknown escape character"),
+                                };
                                 tokens.push(token(Kind::Unknown));
-                                return tokens;
+                                return (tokens, problem.and_then(|p| scanner_error(line, p)));
                             }
                             at += 1;
                         }
@@ -321,7 +374,7 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> Vec<Token> {
             }
             '!' | '|' | '>' | '%' | '@' | '`' | '\t' => {
                 tokens.push(token(Kind::Unknown));
-                return tokens;
+                return (tokens, None);
             }
             _ => {
                 let may_be_key = save_key(&tokens, &mut keys);
@@ -553,4 +606,9 @@ fn parse(tokens: &[Token]) -> Option<(usize, &'static str)> {
         }
     }
     None
+}
+
+/// The 0-based line of the input's end.
+fn line_of_end(chars: &[char]) -> usize {
+    chars.iter().filter(|&&c| c == '\n').count()
 }

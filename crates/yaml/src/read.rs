@@ -2254,7 +2254,7 @@ fn stand_in_byte_order_marks(src: &str) -> Option<(String, char)> {
     Some((text, stand_in))
 }
 
-/// libyaml's parser error in a document whose root is a flow collection (its first token,
+/// libyaml's error in a document whose root is a flow collection (its first token,
 /// after blanks, comments and a `---` line), with where it is: for a text saphyr-parser failed
 /// on, whose error may come later or name another collection (see `flow`).
 fn root_flow_error(src: &str) -> Option<(usize, Error)> {
@@ -2263,8 +2263,8 @@ fn root_flow_error(src: &str) -> Option<(usize, Error)> {
         let trimmed = rest.trim_start_matches([' ', '\n', '\r']);
         if trimmed.starts_with('#') || trimmed.starts_with("---\n") || trimmed == "---" {
             rest = trimmed.split_once('\n').map_or("", |(_, after)| after);
-        } else if trimmed.starts_with("--- ") {
-            rest = &trimmed[4..];
+        } else if let Some(after) = trimmed.strip_prefix("--- ") {
+            rest = after;
         } else {
             rest = trimmed;
             break;
@@ -2275,13 +2275,8 @@ fn root_flow_error(src: &str) -> Option<(usize, Error)> {
     }
     let chars: Vec<char> = src.chars().collect();
     let start = src[..src.len() - rest.len()].chars().count();
-    let (at, line, problem) = crate::flow::first_error(&chars, start)?;
-    let e = if line == 0 {
-        Error::yaml(problem.to_string())
-    } else {
-        Error::yaml(format!("line {line}: {problem}"))
-    };
-    Some((at, e))
+    let (at, text) = crate::flow::first_error(&chars, start)?;
+    Some((at, Error::yaml(text)))
 }
 
 /// libyaml starts a plain scalar at a `-` followed by anything but a blank, also in a flow
