@@ -310,24 +310,8 @@ fn scan(chars: &[char], start: usize, mut line: usize) -> (Vec<Token>, Option<St
                         '"' if c == '"' => break,
                         '\\' if c == '"' => {
                             let simple = chars.get(at).is_some_and(|&e| {
-                                matches!(
-                                    e,
-                                    '0' | 'a'
-                                        | 'b'
-                                        | 't'
-                                        | 'n'
-                                        | 'v'
-                                        | 'f'
-                                        | 'r'
-                                        | 'e'
-                                        | ' '
-                                        | '"'
-                                        | '\\'
-                                        | 'N'
-                                        | '_'
-                                        | 'L'
-                                        | 'P'
-                                )
+                                !matches!(e, 'x' | 'u' | 'U' | '\n' | '\r')
+                                    && crate::read::go_yaml_escape(e)
                             });
                             let digits = match chars.get(at) {
                                 Some('x') => 2,

@@ -1392,6 +1392,39 @@ fn line_start(chars: &[char], pos: usize) -> usize {
         .map_or(0, |i| i + 1)
 }
 
+/// Whether go-yaml's scanner knows the escape `\` followed by this character (`x`, `u` and
+/// `U` then want hex digits; a line break continues the scalar).
+pub(crate) fn go_yaml_escape(next: char) -> bool {
+    matches!(
+        next,
+        '0' | 'a'
+            | 'b'
+            | 't'
+            | '\t'
+            | 'n'
+            | 'v'
+            | 'f'
+            | 'r'
+            | 'e'
+            | ' '
+            | '"'
+            | '\''
+            | '\\'
+            | 'N'
+            | '_'
+            | 'L'
+            | 'P'
+            | 'x'
+            | 'u'
+            | 'U'
+            | '\n'
+            | '\r'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
 /// Rejects the escapes YAML 1.2 added that go-yaml's YAML 1.1 scanner does not know (`\/`).
 fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
     let start = span.start.index().min(chars.len());
@@ -1409,34 +1442,7 @@ fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
             continue;
         }
         let next = chars.get(i + 1).copied().unwrap_or(' ');
-        let known = matches!(
-            next,
-            '0' | 'a'
-                | 'b'
-                | 't'
-                | '\t'
-                | 'n'
-                | 'v'
-                | 'f'
-                | 'r'
-                | 'e'
-                | ' '
-                | '"'
-                | '\''
-                | '\\'
-                | 'N'
-                | '_'
-                | 'L'
-                | 'P'
-                | 'x'
-                | 'u'
-                | 'U'
-                | '\n'
-                | '\r'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
+        let known = go_yaml_escape(next);
         if !known {
             let line = chars[..i].iter().filter(|&&c| c == '\n').count();
             let message = "found unknown escape character";
