@@ -27,6 +27,7 @@ mod block;
 mod emit;
 mod errors;
 mod float;
+mod flow;
 mod gostr;
 mod json;
 pub mod json_scan;

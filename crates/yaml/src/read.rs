@@ -1392,6 +1392,39 @@ fn line_start(chars: &[char], pos: usize) -> usize {
         .map_or(0, |i| i + 1)
 }
 
+/// Whether go-yaml's scanner knows the escape `\` followed by this character (`x`, `u` and
+/// `U` then want hex digits; a line break continues the scalar).
+pub(crate) fn go_yaml_escape(next: char) -> bool {
+    matches!(
+        next,
+        '0' | 'a'
+            | 'b'
+            | 't'
+            | '\t'
+            | 'n'
+            | 'v'
+            | 'f'
+            | 'r'
+            | 'e'
+            | ' '
+            | '"'
+            | '\''
+            | '\\'
+            | 'N'
+            | '_'
+            | 'L'
+            | 'P'
+            | 'x'
+            | 'u'
+            | 'U'
+            | '\n'
+            | '\r'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
 /// Rejects the escapes YAML 1.2 added that go-yaml's YAML 1.1 scanner does not know (`\/`).
 fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
     let start = span.start.index().min(chars.len());
@@ -1409,34 +1442,7 @@ fn check_escapes(chars: &[char], span: Span) -> Result<(), Error> {
             continue;
         }
         let next = chars.get(i + 1).copied().unwrap_or(' ');
-        let known = matches!(
-            next,
-            '0' | 'a'
-                | 'b'
-                | 't'
-                | '\t'
-                | 'n'
-                | 'v'
-                | 'f'
-                | 'r'
-                | 'e'
-                | ' '
-                | '"'
-                | '\''
-                | '\\'
-                | 'N'
-                | '_'
-                | 'L'
-                | 'P'
-                | 'x'
-                | 'u'
-                | 'U'
-                | '\n'
-                | '\r'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
+        let known = go_yaml_escape(next);
         if !known {
             let line = chars[..i].iter().filter(|&&c| c == '\n').count();
             let message = "found unknown escape character";
@@ -2057,13 +2063,24 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     });
     let has_tab = has_tab || (control.is_some() && input.contains('\t'));
     let control_error = || Error::yaml("control characters are not allowed".into());
+    // Characters saphyr-parser refuses where libyaml reads them as text are read in the place
+    // of private-use stand-ins, which the scalars read turn back (stand-in, character).
+    let mut stand_ins: Vec<(char, char)> = Vec::new();
     let bom_patched;
-    let mut bom_stand_in = None;
     let src = match stand_in_byte_order_marks(src) {
         Some((text, stand_in)) => {
             bom_patched = text;
-            bom_stand_in = Some(stand_in);
+            stand_ins.push((stand_in, '\u{feff}'));
             bom_patched.as_str()
+        }
+        None => src,
+    };
+    let dash_patched;
+    let src = match stand_in_flow_dashes(src) {
+        Some((text, stand_in)) => {
+            dash_patched = text;
+            stand_ins.push((stand_in, '-'));
+            dash_patched.as_str()
         }
         None => src,
     };
@@ -2112,6 +2129,13 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
             }
         }
     }
+    if let Err((e, at)) = &mut composed {
+        if let Some((flow_at, problem)) = root_flow_error(src) {
+            if at.is_none_or(|at| flow_at <= at) {
+                (*e, *at) = (problem, Some(flow_at));
+            }
+        }
+    }
     let composed = match composed {
         Ok(_) if control.is_some() => return Err(control_error()),
         Ok(tree) => tree,
@@ -2127,11 +2151,11 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     let value = match composed {
         None => Value::Nil,
         Some((mut nodes, root)) => {
-            if let Some(stand_in) = bom_stand_in {
+            for &(stand_in, original) in &stand_ins {
                 for node in &mut nodes {
                     if let Node::Scalar { value, .. } = node {
                         if value.contains(stand_in) {
-                            *value = value.replace(stand_in, "\u{feff}");
+                            *value = value.replace(stand_in, original.encode_utf8(&mut [0; 4]));
                         }
                     }
                 }
@@ -2234,6 +2258,69 @@ fn stand_in_byte_order_marks(src: &str) -> Option<(String, char)> {
     let mut buffer = [0; 4];
     text.push_str(&src[first..].replace('\u{feff}', stand_in.encode_utf8(&mut buffer)));
     Some((text, stand_in))
+}
+
+/// libyaml's error in a document whose root is a flow collection (its first token,
+/// after blanks, comments and a `---` line), with where it is: for a text saphyr-parser failed
+/// on, whose error may come later or name another collection (see `flow`).
+fn root_flow_error(src: &str) -> Option<(usize, Error)> {
+    let mut rest = src;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\n', '\r']);
+        if trimmed.starts_with('#') || trimmed.starts_with("---\n") || trimmed == "---" {
+            rest = trimmed.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(after) = trimmed.strip_prefix("--- ") {
+            rest = after;
+        } else {
+            rest = trimmed;
+            break;
+        }
+    }
+    if !rest.starts_with(['[', '{']) {
+        return None;
+    }
+    let chars: Vec<char> = src.chars().collect();
+    let start = src[..src.len() - rest.len()].chars().count();
+    let (at, text) = crate::flow::first_error(&chars, start)?;
+    Some((at, Error::yaml(text)))
+}
+
+/// libyaml starts a plain scalar at a `-` followed by anything but a blank, also in a flow
+/// collection, where a following `,`, `[`, `]`, `{` or `}` ends it at once (`[a, -]` holds
+/// `"-"`, `[1 -}` reads `"1 -"` before its parser fails at the `}`); saphyr-parser refuses
+/// such a `-` where a plain scalar starts or goes on after blanks. So each `-` followed by one
+/// of them, after a blank, a line break, an indicator or a quote (not inside an anchor, alias or
+/// tag name), becomes a private-use character the text does not hold (returned), which the
+/// scalars read turn back into `-`. Elsewhere the stand-in reads as the `-` would, as text.
+fn stand_in_flow_dashes(src: &str) -> Option<(String, char)> {
+    let bytes = src.as_bytes();
+    let found = memchr::memchr_iter(b'-', bytes).any(|at| {
+        matches!(bytes.get(at + 1), Some(b',' | b'[' | b']' | b'{' | b'}'))
+            && at
+                .checked_sub(1)
+                .is_none_or(|p| dash_may_start_scalar_after(bytes[p] as char))
+    });
+    if !found {
+        return None;
+    }
+    let stand_in = ('\u{e000}'..='\u{f8ff}').find(|&c| !src.contains(c))?;
+    let mut chars: Vec<char> = src.chars().collect();
+    for at in 0..chars.len() {
+        let starts = at == 0 || dash_may_start_scalar_after(chars[at - 1]);
+        if chars[at] == '-'
+            && starts
+            && matches!(chars.get(at + 1), Some(',' | '[' | ']' | '{' | '}'))
+        {
+            chars[at] = stand_in;
+        }
+    }
+    Some((chars.into_iter().collect(), stand_in))
+}
+
+/// Whether a `-` right after this character starts a plain scalar or goes on with one after
+/// blanks, rather than sitting inside a word (an anchor, alias or tag name, a scalar's text).
+fn dash_may_start_scalar_after(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '[' | '{' | ',' | ':' | ']' | '}' | '"' | '\'')
 }
 
 /// Go's `%#v` of a decoded value (`top` when it is not inside a container, where a nil
