@@ -11,7 +11,8 @@ pub(crate) fn text_value(s: &str) -> String {
             ' ' | '=' | '"' => true,
             '\u{0}'..='\u{1f}' => true,
             '\u{20}'..='\u{7f}' => false,
-            c => c == '\u{fffd}' || c.is_whitespace() || !is_print(c),
+            // Go's IsPrint is false for every space but U+0020, so this covers slog's IsSpace.
+            c => c == '\u{fffd}' || !is_print(c),
         });
     if needs_quotes {
         quote(s)
