@@ -555,18 +555,8 @@ pub fn template_only_flags() -> Vec<Flag> {
 
 /// Go's text for a failed `os.ReadFile(path)`.
 fn read_file_error(path: &str) -> Option<String> {
-    let error = match std::fs::read(path) {
-        Ok(_) => return None,
-        Err(e) => e,
-    };
-    let (op, why) = match error.kind() {
-        std::io::ErrorKind::NotFound => ("open", "no such file or directory"),
-        std::io::ErrorKind::PermissionDenied => ("open", "permission denied"),
-        std::io::ErrorKind::IsADirectory => ("read", "is a directory"),
-        std::io::ErrorKind::NotADirectory => ("open", "not a directory"),
-        _ => ("open", "input/output error"),
-    };
-    Some(format!("{op} {path}: {why}"))
+    let error = std::fs::read(path).err()?;
+    Some(helmet_value::oserror::read_file_error(path, &error))
 }
 
 /// Helm's template and package commands make a registry client before anything else; with

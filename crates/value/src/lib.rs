@@ -14,6 +14,7 @@ mod func;
 pub mod gostring;
 pub mod map;
 mod object;
+pub mod oserror;
 pub mod strconv;
 mod watch;
 
