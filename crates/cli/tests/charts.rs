@@ -269,3 +269,175 @@ fn shell_words_split_like_sh() {
         vec!["a", "--set", "x=1 2", "y=$z", "b c"]
     );
 }
+
+/// Serves the files under `root` over HTTP/1.1 on 127.0.0.1 (a free port): 200 with a file's
+/// bytes, 404 for anything else. Returns the server's URL; the server lives as long as the test
+/// process.
+fn serve(root: PathBuf) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+                    match stream.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let head = String::from_utf8_lossy(&head);
+                let path = head.split_whitespace().nth(1).unwrap_or("/");
+                let file = path.trim_start_matches('/');
+                let body = match file.split('/').any(|s| s == "..") {
+                    true => None,
+                    false => std::fs::read(root.join(file)).ok(),
+                };
+                let (status, body) = match body {
+                    Some(body) => ("200 OK", body),
+                    None => ("404 Not Found", b"404 page not found\n".to_vec()),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    url
+}
+
+/// A schema failure report with each run of sibling `- at ...` entries (an entry with the
+/// more indented lines below it) sorted: equal for two reports that differ only in Helm's
+/// random order of sibling failures.
+fn failures_in_order(text: &str) -> Vec<String> {
+    fn indent(line: &str) -> usize {
+        line.len() - line.trim_start().len()
+    }
+    fn blocks(lines: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut run: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let level = indent(lines[i]);
+            let end = (i + 1..lines.len())
+                .find(|&j| indent(lines[j]) <= level)
+                .unwrap_or(lines.len());
+            let block = std::iter::once(lines[i].to_string())
+                .chain(blocks(&lines[i + 1..end]))
+                .collect::<Vec<_>>()
+                .join("\n");
+            if lines[i].trim_start().starts_with("- ") {
+                run.push(block);
+            } else {
+                run.sort();
+                out.append(&mut run);
+                out.push(block);
+            }
+            i = end;
+        }
+        run.sort();
+        out.append(&mut run);
+        out
+    }
+    blocks(&text.lines().collect::<Vec<_>>())
+}
+
+/// Copies the folder `from` to `to`, replacing the fixtures' placeholders in every file.
+fn copy_placeholders(from: &Path, to: &Path, replace: &[(&str, &str)]) {
+    std::fs::create_dir_all(to).expect("folder made");
+    for entry in std::fs::read_dir(from).expect("fixture folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_placeholders(&entry.path(), &target, replace);
+        } else {
+            let mut text = std::fs::read_to_string(entry.path()).expect("a text file");
+            for (placeholder, value) in replace {
+                text = text.replace(placeholder, value);
+            }
+            std::fs::write(target, text).expect("file written");
+        }
+    }
+}
+
+/// `fixtures/schema-remote`: values schemas that reference documents by http and file URLs,
+/// against goldens Helm made with the same documents served (`fixtures/schema-remote/refresh`).
+/// The server's URL is `@SERVER@` in the goldens, the served folder `@SERVED@`.
+#[test]
+fn remote_schema_fixtures_match_helm() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/schema-remote");
+    let work = std::env::temp_dir().join(format!("helmet-schema-remote-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let served = work.join("served");
+    let served_text = served.display().to_string();
+    let server = serve(served.clone());
+    let replace = [
+        ("@SERVER@", server.as_str()),
+        ("@SERVED@", served_text.as_str()),
+    ];
+    copy_placeholders(&fixture.join("served"), &served, &replace);
+    copy_placeholders(&fixture.join("charts"), &work.join("charts"), &replace);
+    let cases = std::fs::read_to_string(fixture.join("cases.txt")).expect("cases.txt");
+    let goldens = fixture.join("goldens");
+    let masked = |bytes: &[u8]| {
+        normalize_log(&String::from_utf8_lossy(bytes))
+            .replace(&server, "@SERVER@")
+            .replace(&served_text, "@SERVED@")
+    };
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in cases
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let words = shell_words(line);
+        let (name, chart, flags) = (&words[0], &words[1], &words[2..]);
+        count += 1;
+        let output = Command::new(env!("CARGO_BIN_EXE_helmet"))
+            .args(["template", "release-name", &format!("charts/{chart}")])
+            .args(flags)
+            .current_dir(&work)
+            .env_remove("HELM_NAMESPACE")
+            .env_remove("HELM_DEBUG")
+            // The server is local; a proxy of the machine must not be asked for it.
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .output()
+            .expect("helmet runs");
+        let (stdout, stderr) = (masked(&output.stdout), masked(&output.stderr));
+        let code = output.status.code().unwrap_or(-1);
+        let read = |ext: &str| std::fs::read_to_string(goldens.join(format!("{name}.{ext}")));
+        let (want_out, want_err, want_code) = match read("out") {
+            Ok(out) => (out, read("log").unwrap_or_default(), 0),
+            Err(_) => {
+                let code = read("exit").ok().and_then(|c| c.trim().parse().ok());
+                (
+                    String::new(),
+                    read("err").expect("a golden"),
+                    code.unwrap_or(1),
+                )
+            }
+        };
+        // Helm lists the failures of sibling properties in Go's random map order.
+        let same_err = stderr == want_err
+            || (code != 0 && failures_in_order(&stderr) == failures_in_order(&want_err));
+        if (stdout.as_str(), code) != (&want_out, want_code) || !same_err {
+            failures.push(format!(
+                "{name} (exit {code}, want {want_code})\n--- want stdout\n{want_out}\n--- got stdout\n{stdout}\n--- want stderr\n{want_err}\n--- got stderr\n{stderr}"
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(count > 0, "no cases in fixtures/schema-remote/cases.txt");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} remote schema cases differ from Helm:\n\n{}",
+        failures.len(),
+        failures.join("\n========\n")
+    );
+}

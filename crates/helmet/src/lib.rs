@@ -54,6 +54,7 @@ pub fn clear_process_caches() {
     values::parsed::clear();
     values::dependencies::clear_kept_ranges();
     values::schema::clear();
+    values::schema_loader::clear();
     render::clear_built_sets();
     objects::clear_kept_objects();
     load::forget_kept_charts();

@@ -445,7 +445,7 @@ fn prepare(
     let (values, warnings) = crate::values::coalesce_values_with_warnings(&chart, &user)?;
     log.extend(warnings);
     if !render.skip_schema_validation {
-        crate::values::validate_against_schemas(&chart, &values)?;
+        crate::values::schema::validate_against_schemas_logged(&chart, &values, log)?;
     }
     let kube_constraint = &chart.metadata.kube_version;
     if !kube_constraint.is_empty() {

@@ -8,6 +8,8 @@ mod raw_json;
 pub mod schema;
 mod schema_fast;
 mod schema_format;
+mod schema_http;
+pub(crate) mod schema_loader;
 mod schema_pattern;
 mod schema_refs;
 pub mod strvals;
@@ -52,14 +54,7 @@ fn read_source(name: &str, stdin: &mut dyn Read) -> Result<Vec<u8>, String> {
     {
         return Err(format!("reading values from {name} is not supported yet"));
     }
-    std::fs::read(name).map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
-        format!("open {name}: {reason}")
-    })
+    std::fs::read(name).map_err(|e| helmet_value::oserror::read_file_error(name, &e))
 }
 
 impl ValueOptions {

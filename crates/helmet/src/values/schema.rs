@@ -44,8 +44,20 @@ pub fn to_json(v: &Value) -> serde_json::Value {
 /// Validates the values of `chart` (its top-level view) and, recursively, those of its
 /// subcharts; the error lists every failing chart as Helm does.
 pub fn validate_against_schemas(chart: &Chart, values: &Value) -> Result<(), Error> {
+    validate_against_schemas_logged(chart, values, &mut Vec::new())
+}
+
+/// [`validate_against_schemas`], adding to `log` the lines Helm logs while it validates (a
+/// `urn:` reference nothing resolves).
+pub fn validate_against_schemas_logged(
+    chart: &Chart,
+    values: &Value,
+    log: &mut Vec<String>,
+) -> Result<(), Error> {
     let mut report = String::new();
-    collect(chart, values, &mut report, 0)?;
+    let collected = collect(chart, values, &mut report, 0);
+    log.extend(super::schema_loader::take_warnings());
+    collected?;
     if report.is_empty() {
         Ok(())
     } else {
@@ -99,6 +111,7 @@ pub fn validate_single(values: &Value, schema: &[u8]) -> Result<(), String> {
         json: &compiled.schema,
         source: Source::root(&compiled.source, &compiled.originals),
         asserts_formats: compiled.asserts_formats,
+        served: &compiled.served,
     };
     let mut errors: Vec<Failure> = compiled
         .validator
@@ -186,6 +199,8 @@ struct CompiledSchema {
     asserts_formats: bool,
     /// The patterns as written, for those the validator was given in another form.
     originals: super::schema_pattern::Originals,
+    /// The documents its references loaded (see schema_loader).
+    served: Arc<super::schema_loader::Served>,
 }
 
 /// Helm's text for patterns Go cannot compile. Its validator finds those of `pattern` checking
@@ -281,7 +296,7 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     meta_schema(&mut parsed)?;
     let asserts_formats = super::schema_fast::asserts_formats(&parsed);
     // Patterns are Go's: the validator is given them in a form it reads with Go's meaning.
-    let (rewritten, originals, refused) = super::schema_pattern::rewrite(&parsed);
+    let (rewritten, mut originals, refused) = super::schema_pattern::rewrite(&parsed);
     if !refused.is_empty() {
         return Err(refused_patterns(&parsed, &refused));
     }
@@ -293,11 +308,18 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     // percent-encoded; failures are still grouped and worded against the schema as given.
     let for_crate = super::schema_refs::uri_safe_refs(&given);
     let for_crate = for_crate.as_ref().unwrap_or(&given);
-    let validator = options(asserts_formats).build(for_crate).map_err(|e| {
-        id_error(for_crate)
-            .or_else(|| meta_failures(for_crate))
-            .unwrap_or_else(|| compile_error(&e))
-    })?;
+    // Documents named by URL are loaded first, in the order Helm's validator loads them.
+    let served = Arc::new(super::schema_loader::load_referenced(
+        for_crate,
+        &mut originals,
+    )?);
+    let validator = options(asserts_formats, &served)
+        .build(for_crate)
+        .map_err(|e| {
+            id_error(for_crate)
+                .or_else(|| meta_failures(for_crate))
+                .unwrap_or_else(|| compile_error(&e))
+        })?;
     // What only Helm's copies of the older meta-schemas refuse (see GO_DRAFT7_META).
     let meta = super::schema_fast::meta_schema_url(for_crate);
     if meta.contains("draft-0") && has_refused_enum(for_crate, 0) {
@@ -311,6 +333,7 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
         validator,
         asserts_formats,
         originals,
+        served,
     });
     if let (true, Ok(mut cache)) = (cached, COMPILED.lock()) {
         // A process sees few schemas; the bound only keeps a long-running embedder small.
@@ -321,6 +344,9 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     }
     Ok(compiled)
 }
+
+/// What helmet says of a `$schema` naming a meta-schema other than a draft's.
+pub(super) const META_BY_URL: &str = "loading a meta-schema by URL is not supported yet";
 
 /// Helm's validator resolves a root `$schema` as a URL: a draft's URL with a fragment names
 /// that draft (the `jsonschema` crate knows only the bare URLs), an empty one names nothing it
@@ -340,7 +366,7 @@ fn meta_schema(root: &mut serde_json::Value) -> Result<(), String> {
         && !super::schema_fast::names_draft(url)
     {
         return Err(format!(
-            "failing loading {}: fetching remote schemas is not supported yet",
+            "failing loading {}: {META_BY_URL}",
             helmet_value::strconv::quote(url)
         ));
     }
@@ -350,8 +376,17 @@ fn meta_schema(root: &mut serde_json::Value) -> Result<(), String> {
 /// The validator's options. Helm's validator asserts `format` in drafts before 2019-09 (an
 /// annotation from then on), with checks of its own: those replace the `jsonschema` crate's
 /// built-in ones for every name it knows, and other names are not checked.
-fn options(asserts_formats: bool) -> jsonschema::ValidationOptions<'static> {
-    let mut options = jsonschema::options().should_validate_formats(asserts_formats);
+fn options(
+    asserts_formats: bool,
+    served: &super::schema_loader::Served,
+) -> jsonschema::ValidationOptions<'_> {
+    let mut options = jsonschema::options()
+        .should_validate_formats(asserts_formats)
+        .with_base_uri(super::schema_loader::ROOT_URL)
+        .with_retriever(super::schema_loader::NotLoaded);
+    if let Some(registry) = &served.registry {
+        options = options.with_registry(registry);
+    }
     if asserts_formats {
         for name in super::schema_format::KNOWN {
             options = options.with_format(name, move |s: &str| {
@@ -391,10 +426,12 @@ fn meta_failures(schema: &serde_json::Value) -> Option<String> {
     // The meta-schemas' own texts are not needed: their failures print no numbers of theirs,
     // and none of the keywords whose causes are worked out from the schema's data.
     let meta = serde_json::Value::Null;
+    let served = Arc::default();
     let root = Schema {
         json: &meta,
         source: Source::root("", &originals),
         asserts_formats: false,
+        served: &served,
     };
     let errors: Vec<Failure> = validator
         .iter_errors(schema)
@@ -494,7 +531,7 @@ fn bad_id_at(
 /// The `jsonschema` crate's draft-6 meta-schema wants `examples` to be an array; Helm's copy
 /// has no `examples`, so any value passes. An annotation changes no result: a non-array one is
 /// dropped from the schema the crate is given, so that it compiles as in Helm.
-fn drop_draft6_examples(node: &mut serde_json::Value, depth: usize) {
+pub(super) fn drop_draft6_examples(node: &mut serde_json::Value, depth: usize) {
     use super::schema_pattern::{LIST, MAP, ONE};
     let Some(obj) = node.as_object_mut() else {
         return;
@@ -584,8 +621,8 @@ fn compile_error(err: &jsonschema::ValidationError<'_>) -> String {
             format!("json-pointer in \"file:///values.schema.json#{pointer}\" not found")
         }
         // Helm downloads schemas that `$ref` names by URL; helmet never goes to the network.
-        K::Referencing(jsonschema::ReferencingError::Unretrievable { uri, .. }) => {
-            format!("failing loading \"{uri}\": fetching remote schemas is not supported yet")
+        K::Referencing(jsonschema::ReferencingError::Unretrievable { uri, source }) => {
+            format!("failing loading \"{uri}\": {source}")
         }
         _ => err.to_string(),
     }
@@ -633,6 +670,8 @@ struct Schema<'a> {
     source: Source<'a>,
     /// Whether `format` is asserted (see [`options`]).
     asserts_formats: bool,
+    /// The documents its references loaded, for the validators built for parts.
+    served: &'a Arc<super::schema_loader::Served>,
 }
 
 /// Where the texts of a validator's keywords are found: the schema source and the keyword path
@@ -753,7 +792,7 @@ fn sub_validator<'a>(
     path: &[String],
 ) -> Option<(jsonschema::Validator, Schema<'a>)> {
     let sub = schema_at(root.json, path)?;
-    let validator = options(root.asserts_formats).build(sub).ok()?;
+    let validator = options(root.asserts_formats, root.served).build(sub).ok()?;
     let mut base = root.source.base.clone();
     base.extend(path.iter().cloned());
     let schema = Schema {
@@ -764,6 +803,7 @@ fn sub_validator<'a>(
             originals: root.source.originals,
         },
         asserts_formats: root.asserts_formats,
+        served: root.served,
     };
     Some((validator, schema))
 }
@@ -1582,14 +1622,15 @@ mod remote_ref_tests {
     use super::validate_single;
     use helmet_value::Value;
 
-    /// Helm downloads a `$ref` to a URL; helmet fails naming what it does not do.
+    /// Helm loads a meta-schema that `$schema` names by a URL other than a draft's; helmet
+    /// fails naming what it does not do (before loading anything).
     #[test]
-    fn remote_refs_fail_by_name() {
-        let schema = br#"{"properties":{"a":{"$ref":"https://example.com/defs.json#/x"}}}"#;
+    fn meta_schemas_by_url_fail_by_name() {
+        let schema = br#"{"$schema":"https://example.com/meta.json","properties":{"a":{}}}"#;
         let err = validate_single(&Value::map(Default::default()), schema).unwrap_err();
         assert_eq!(
             err,
-            "failing loading \"https://example.com/defs.json\": fetching remote schemas is not supported yet"
+            "failing loading \"https://example.com/meta.json\": loading a meta-schema by URL is not supported yet"
         );
     }
 }

@@ -65,7 +65,7 @@ fn cached(schema: &[u8]) -> Option<Arc<FastSchema>> {
 
 /// JSON Schema drafts, by the year or number of their meta-schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Draft {
+pub(super) enum Draft {
     D4,
     D6,
     D7,
@@ -115,7 +115,7 @@ pub(super) fn meta_schema_url(root: &Json) -> &'static str {
 
 /// The draft named by a root `$schema`, as Helm's validator recognises it without loading a
 /// meta-schema: `http` or `https`, one of the known paths, no fragment beyond an empty `#`.
-fn draft_from_url(url: &str) -> Option<Draft> {
+pub(super) fn draft_from_url(url: &str) -> Option<Draft> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;

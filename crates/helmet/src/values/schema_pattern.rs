@@ -27,6 +27,11 @@ impl Originals {
     pub(crate) fn original<'a>(&'a self, pattern: &'a str) -> &'a str {
         self.by_rewrite.get(pattern).map_or(pattern, String::as_str)
     }
+
+    /// Adds the patterns of another document (one a reference loaded).
+    pub(crate) fn extend(&mut self, other: Originals) {
+        self.by_rewrite.extend(other.by_rewrite);
+    }
 }
 
 /// A pattern Go cannot compile: where it is (a JSON pointer into the schema), whether it is a

@@ -61,7 +61,7 @@ fn rewrite(v: &mut Value, depth: usize) {
 /// The reference with its fragment percent-encoded where RFC 3986 does not allow a character,
 /// or `None` when nothing needs encoding. Only the fragment is touched: the part before `#`
 /// names a document, which the crate must see as written.
-fn encoded_fragment(reference: &str) -> Option<String> {
+pub(super) fn encoded_fragment(reference: &str) -> Option<String> {
     let (base, fragment) = reference.split_once('#')?;
     let bytes = fragment.as_bytes();
     let allowed = |i: usize| {
