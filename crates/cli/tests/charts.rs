@@ -270,42 +270,74 @@ fn shell_words_split_like_sh() {
     );
 }
 
-/// Serves the files under `root` over HTTP/1.1 on 127.0.0.1 (a free port): 200 with a file's
-/// bytes, 404 for anything else. Returns the server's URL; the server lives as long as the test
-/// process.
-fn serve(root: PathBuf) -> String {
-    use std::io::{Read, Write};
+/// Answers one HTTP/1.1 request with a file under `root` (200) or 404, then closes.
+fn answer(mut stream: impl std::io::Read + std::io::Write, root: &Path) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let path = head.split_whitespace().nth(1).unwrap_or("/");
+    let file = path.trim_start_matches('/');
+    let body = match file.split('/').any(|s| s == "..") {
+        true => None,
+        false => std::fs::read(root.join(file)).ok(),
+    };
+    let (status, body) = match body {
+        Some(body) => ("200 OK", body),
+        None => ("404 Not Found", b"404 page not found\n".to_vec()),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
+}
+
+/// Serves the files under `root` on 127.0.0.1 (a free port), over HTTPS when `tls` names the
+/// fixture's certificate folder (as `localhost`, with `server.pem` and `server.key`). Returns
+/// the server's URL; the server lives as long as the test process.
+fn serve(root: PathBuf, tls: Option<&Path>) -> String {
+    use rustls::pki_types::pem::PemObject;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    let port = listener.local_addr().expect("bound").port();
+    let config = tls.map(|dir| {
+        let certs = rustls::pki_types::CertificateDer::pem_file_iter(dir.join("server.pem"))
+            .expect("server.pem")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificates");
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key"))
+            .expect("server.key");
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("the fixture's certificate");
+        std::sync::Arc::new(config)
+    });
+    let url = match config {
+        Some(_) => format!("https://localhost:{port}"),
+        None => format!("http://127.0.0.1:{port}"),
+    };
     std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
-                    match stream.read(&mut byte) {
-                        Ok(1) => head.push(byte[0]),
-                        _ => return,
-                    }
+        for stream in listener.incoming().flatten() {
+            let (root, config) = (root.clone(), config.clone());
+            std::thread::spawn(move || match config {
+                Some(config) => {
+                    let Ok(connection) = rustls::ServerConnection::new(config) else {
+                        return;
+                    };
+                    answer(rustls::StreamOwned::new(connection, stream), &root);
                 }
-                let head = String::from_utf8_lossy(&head);
-                let path = head.split_whitespace().nth(1).unwrap_or("/");
-                let file = path.trim_start_matches('/');
-                let body = match file.split('/').any(|s| s == "..") {
-                    true => None,
-                    false => std::fs::read(root.join(file)).ok(),
-                };
-                let (status, body) = match body {
-                    Some(body) => ("200 OK", body),
-                    None => ("404 Not Found", b"404 page not found\n".to_vec()),
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(&body);
+                None => answer(stream, &root),
             });
         }
     });
@@ -365,9 +397,11 @@ fn copy_placeholders(from: &Path, to: &Path, replace: &[(&str, &str)]) {
     }
 }
 
-/// `fixtures/schema-remote`: values schemas that reference documents by http and file URLs,
-/// against goldens Helm made with the same documents served (`fixtures/schema-remote/refresh`).
-/// The server's URL is `@SERVER@` in the goldens, the served folder `@SERVED@`.
+/// `fixtures/schema-remote`: values schemas that reference documents by http, https and file
+/// URLs, against goldens Helm made with the same documents served
+/// (`fixtures/schema-remote/refresh`). The servers' URLs are `@SERVER@` and `@TLS_SERVER@` in
+/// the goldens, the served folder `@SERVED@`; `NAME=VALUE` words after a case's chart set
+/// environment variables (`@TLS@` is the fixture's certificate folder).
 #[test]
 fn remote_schema_fixtures_match_helm() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/schema-remote");
@@ -375,9 +409,12 @@ fn remote_schema_fixtures_match_helm() {
     let _ = std::fs::remove_dir_all(&work);
     let served = work.join("served");
     let served_text = served.display().to_string();
-    let server = serve(served.clone());
+    let tls = fixture.join("tls");
+    let server = serve(served.clone(), None);
+    let tls_server = serve(served.clone(), Some(&tls));
     let replace = [
         ("@SERVER@", server.as_str()),
+        ("@TLS_SERVER@", tls_server.as_str()),
         ("@SERVED@", served_text.as_str()),
     ];
     copy_placeholders(&fixture.join("served"), &served, &replace);
@@ -387,6 +424,7 @@ fn remote_schema_fixtures_match_helm() {
     let masked = |bytes: &[u8]| {
         normalize_log(&String::from_utf8_lossy(bytes))
             .replace(&server, "@SERVER@")
+            .replace(&tls_server, "@TLS_SERVER@")
             .replace(&served_text, "@SERVED@")
     };
     let mut failures = Vec::new();
@@ -396,17 +434,31 @@ fn remote_schema_fixtures_match_helm() {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
     {
         let words = shell_words(line);
-        let (name, chart, flags) = (&words[0], &words[1], &words[2..]);
+        let (name, chart, mut flags) = (&words[0], &words[1], &words[2..]);
+        let mut env = Vec::new();
+        while let Some((key, value)) = flags.first().and_then(|w| w.split_once('=')) {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+                break;
+            }
+            env.push((key, value.replace("@TLS@", &tls.display().to_string())));
+            flags = &flags[1..];
+        }
         count += 1;
         let output = Command::new(env!("CARGO_BIN_EXE_helmet"))
             .args(["template", "release-name", &format!("charts/{chart}")])
             .args(flags)
             .current_dir(&work)
+            // The machine's own certificate authorities do not know the fixture's.
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR")
+            .envs(env)
             .env_remove("HELM_NAMESPACE")
             .env_remove("HELM_DEBUG")
             // The server is local; a proxy of the machine must not be asked for it.
             .env_remove("HTTP_PROXY")
             .env_remove("http_proxy")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
             .output()
             .expect("helmet runs");
         let (stdout, stderr) = (masked(&output.stdout), masked(&output.stderr));

@@ -128,13 +128,33 @@ fn transport_error(error: &ureq::Error, address: Option<std::net::SocketAddr>) -
         {
             dial(e)
         }
-        ureq::Error::Io(e) => helmet_value::oserror::errno_text(e),
+        // The TLS layer's failures come up through the socket's reads and writes.
+        ureq::Error::Io(e) => match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            Some(tls) => tls_error(tls),
+            None => helmet_value::oserror::errno_text(e),
+        },
         ureq::Error::Timeout(_) => {
             "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into()
         }
         ureq::Error::TooManyRedirects => "stopped after 10 redirects".into(),
-        ureq::Error::Rustls(e) => format!("tls: {e}"),
+        ureq::Error::Rustls(e) => tls_error(e),
         other => other.to_string(),
+    }
+}
+
+/// Go's text for a TLS failure: a server certificate no known authority signed is worded as
+/// Go words it; Go words the other failures with the certificate's details, which helmet
+/// does not repeat (the prefix is Go's, the reason rustls's).
+fn tls_error(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                .to_string()
+        }
+        rustls::Error::InvalidCertificate(other) => {
+            format!("tls: failed to verify certificate: {other:?}")
+        }
+        other => format!("tls: {other}"),
     }
 }
 
