@@ -59,6 +59,10 @@ impl referencing::Retrieve for NotLoaded {
 /// itself, following references into them too: the crate's form of each, and the patterns each
 /// had as written. The error is Helm's for the first load that fails (`failing loading ...`).
 pub(crate) fn load_referenced(root: &Json, originals: &mut Originals) -> Result<Served, String> {
+    // Most schemas reference only themselves: nothing to walk.
+    if !has_document_ref(root, 0) {
+        return Ok(Served::default());
+    }
     let mut walk = Walk::default();
     walk.add(ROOT_URL.to_string(), Arc::new(root.clone()));
     walk.queue.push_back(Entry {
@@ -83,6 +87,19 @@ pub(crate) fn load_referenced(root: &Json, originals: &mut Originals) -> Result<
     Ok(Served {
         registry: Some(registry),
     })
+}
+
+/// Whether some `$ref` below `node` names a document (is more than a fragment of its own).
+fn has_document_ref(node: &Json, depth: usize) -> bool {
+    match node {
+        _ if depth > MAX_DEPTH => false,
+        Json::Object(map) => map.iter().any(|(key, value)| match value {
+            Json::String(r) => key == "$ref" && !r.starts_with('#'),
+            _ => has_document_ref(value, depth + 1),
+        }),
+        Json::Array(items) => items.iter().any(|v| has_document_ref(v, depth + 1)),
+        _ => false,
+    }
 }
 
 /// A schema waiting in the validator's queue: where it is and the URL its references resolve
