@@ -383,20 +383,25 @@ impl Chart {
     }
 }
 
-/// Go's text for a system error (`syscall.Errno`'s): the C library's message starting in lower
-/// case, without Rust's `(os error N)`; other errors as they are.
-pub(crate) fn go_io_text(e: &std::io::Error) -> String {
-    if e.raw_os_error().is_none() {
-        return e.to_string();
+/// Go's text for a system error (`syscall.Errno`'s), shared with the other crates.
+pub(crate) use helmet_value::oserror::errno_text as go_io_text;
+
+/// Go's `os.MkdirAll` of `path` beneath the existing folder `base`, with its error: the
+/// first missing folder that cannot be made, or a file in the way, named as `mkdir PATH: ...`.
+pub(crate) fn mkdir_all(base: &std::path::Path, path: &std::path::Path) -> Result<(), String> {
+    let mut at = base.to_path_buf();
+    for part in path.strip_prefix(base).unwrap_or(path).components() {
+        at.push(part);
+        match std::fs::metadata(&at) {
+            Ok(meta) if meta.is_dir() => continue,
+            Ok(_) => return Err(format!("mkdir {}: not a directory", at.display())),
+            Err(_) => {}
+        }
+        if let Err(e) = std::fs::create_dir(&at) {
+            if !std::fs::metadata(&at).is_ok_and(|m| m.is_dir()) {
+                return Err(format!("mkdir {}: {}", at.display(), go_io_text(&e)));
+            }
+        }
     }
-    let text = e.to_string();
-    let text = match text.rfind(" (os error ") {
-        Some(at) => &text[..at],
-        None => text.as_str(),
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    Ok(())
 }

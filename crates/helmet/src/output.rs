@@ -60,21 +60,33 @@ struct FileWriter {
 impl FileWriter {
     /// Helm's `writeToFile`: `---\n# Source: NAME\nDATA\n` into `DIR/NAME`, appending when the
     /// file was already written, and a `wrote PATH` line on standard output.
+    /// Errors are Go's (`stat DIR: ...`, `mkdir DIR: ...`, `open FILE: ...`).
     fn write(&mut self, dir: &Path, name: &str, data: &str, append: bool) -> Result<(), Error> {
         let path = format!("{}/{name}", dir.display());
-        let io_err = |e: std::io::Error| Error::new(format!("{path}: {e}"));
-        if let Some(parent) = Path::new(&path).parent() {
-            std::fs::create_dir_all(parent).map_err(io_err)?;
-        }
-        let mut file = if append {
-            std::fs::OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .map_err(io_err)?
-        } else {
-            std::fs::File::create(&path).map_err(io_err)?
+        let go_error = |op: &str, at: &Path, e: std::io::Error| {
+            Error::new(helmet_value::oserror::path_error(
+                op,
+                &at.display().to_string(),
+                &e,
+            ))
         };
-        write!(file, "---\n# Source: {name}\n{data}\n").map_err(io_err)?;
+        if let Some(parent) = Path::new(&path).parent() {
+            // Helm stats the folder first: only "does not exist" goes on to making it.
+            match std::fs::metadata(parent) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(go_error("stat", parent, e))
+                }
+                _ => crate::chart::mkdir_all(Path::new(""), parent).map_err(Error::new)?,
+            }
+        }
+        let file = if append {
+            std::fs::OpenOptions::new().append(true).open(&path)
+        } else {
+            std::fs::File::create(&path)
+        };
+        let mut file = file.map_err(|e| go_error("open", Path::new(&path), e))?;
+        write!(file, "---\n# Source: {name}\n{data}\n")
+            .map_err(|e| go_error("write", Path::new(&path), e))?;
         self.written.insert(name.to_string());
         self.log.push_str(&format!("wrote {path}\n"));
         Ok(())

@@ -267,3 +267,37 @@ fn output_dir_holds_the_printed_documents() {
     assert_eq!(documents(&written), documents(&plain.stdout));
     let _ = std::fs::remove_dir_all(&out_dir);
 }
+
+/// `--output-dir` where a file stands in the way: the command fails with the error Helm's
+/// `writeToFile` returns (Go's `stat DIR: not a directory`), before writing anything.
+#[test]
+fn output_dir_behind_a_file_fails_in_gos_words() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/charts/render-hooks");
+    let json = std::fs::read_to_string(dir.join("goldens/default.engine.json")).expect("golden");
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let rendered: BTreeMap<String, String> = parsed
+        .as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect();
+    let chart = helmet::load_chart(&dir).expect("chart loads");
+    let file = std::env::temp_dir().join(format!("helmet-output-file-{}", std::process::id()));
+    std::fs::write(&file, "a file").expect("written");
+    let opts = TemplateOptions {
+        output_dir: Some(file.clone()),
+        release_name: "release-name".into(),
+        ..TemplateOptions::default()
+    };
+    let err = template(&chart, rendered, &opts).expect_err("a file is in the way");
+    let text = err.to_string();
+    let _ = std::fs::remove_file(&file);
+    let folder = text
+        .strip_prefix("stat ")
+        .and_then(|t| t.strip_suffix(": not a directory"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        folder.starts_with(&format!("{}/", file.display())),
+        "{text}"
+    );
+}

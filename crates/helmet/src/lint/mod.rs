@@ -285,7 +285,7 @@ impl ExpandedArchive {
         for f in files {
             let target = root.join(&f.name);
             if let Some(parent) = target.parent() {
-                mkdir_all(&expanded.dir, parent)
+                crate::chart::mkdir_all(&expanded.dir, parent)
                     .map_err(|e| format!("unable to extract tarball: {e}"))?;
             }
             std::fs::write(&target, &f.data[..]).map_err(|e| {
@@ -323,26 +323,6 @@ impl ExpandedArchive {
             )),
         }
     }
-}
-
-/// Go's `os.MkdirAll` of `path` beneath the existing folder `base`, with its error: the
-/// first missing folder that cannot be made, or a file in the way, named as `mkdir PATH: ...`.
-fn mkdir_all(base: &Path, path: &Path) -> Result<(), String> {
-    let mut at = base.to_path_buf();
-    for part in path.strip_prefix(base).unwrap_or(path).components() {
-        at.push(part);
-        match std::fs::metadata(&at) {
-            Ok(meta) if meta.is_dir() => continue,
-            Ok(_) => return Err(format!("mkdir {}: not a directory", at.display())),
-            Err(_) => {}
-        }
-        if let Err(e) = std::fs::create_dir(&at) {
-            if !std::fs::metadata(&at).is_ok_and(|m| m.is_dir()) {
-                return Err(format!("mkdir {}: {}", at.display(), io_text(&e)));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The folder Helm's `chartutil.Expand` unpacks an archive into: the chart's name as its last
