@@ -210,20 +210,25 @@ fn printing_matches_helm_template() {
     }
 }
 
-/// `--output-dir` (which the oracle cannot run): every document `helm template` prints goes to
-/// `DIR/<template path>` with the same `# Source` header, and standard output lists the files.
-#[test]
-fn output_dir_holds_the_printed_documents() {
+/// The `render-hooks` fixture chart and what Helm's engine rendered of it (its golden).
+fn render_hooks_engine_output() -> (helmet::Chart, BTreeMap<String, String>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/charts/render-hooks");
     let json = std::fs::read_to_string(dir.join("goldens/default.engine.json")).expect("golden");
     let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
-    let rendered: BTreeMap<String, String> = parsed
+    let rendered = parsed
         .as_object()
         .expect("object")
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
         .collect();
-    let chart = helmet::load_chart(&dir).expect("chart loads");
+    (helmet::load_chart(&dir).expect("chart loads"), rendered)
+}
+
+/// `--output-dir` (which the oracle cannot run): every document `helm template` prints goes to
+/// `DIR/<template path>` with the same `# Source` header, and standard output lists the files.
+#[test]
+fn output_dir_holds_the_printed_documents() {
+    let (chart, rendered) = render_hooks_engine_output();
     let out_dir = std::env::temp_dir().join(format!("helmet-output-dir-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out_dir);
     let opts = TemplateOptions {
@@ -272,16 +277,7 @@ fn output_dir_holds_the_printed_documents() {
 /// `writeToFile` returns (Go's `stat DIR: not a directory`), before writing anything.
 #[test]
 fn output_dir_behind_a_file_fails_in_gos_words() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/charts/render-hooks");
-    let json = std::fs::read_to_string(dir.join("goldens/default.engine.json")).expect("golden");
-    let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
-    let rendered: BTreeMap<String, String> = parsed
-        .as_object()
-        .expect("object")
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-        .collect();
-    let chart = helmet::load_chart(&dir).expect("chart loads");
+    let (chart, rendered) = render_hooks_engine_output();
     let file = std::env::temp_dir().join(format!("helmet-output-file-{}", std::process::id()));
     std::fs::write(&file, "a file").expect("written");
     let opts = TemplateOptions {
