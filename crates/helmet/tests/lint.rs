@@ -175,6 +175,9 @@ fn json_findings_are_the_text_findings() {
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.path().join("Chart.yaml").is_file())
+        // Helm warns of an unresolved `urn:` once per process: linting that chart here, beside
+        // `lint_cases_match_helm` in the same process, could take its warning.
+        .filter(|e| e.file_name() != "values-schema-urn")
         .map(|e| format!("fixtures/lint/{}", e.file_name().to_string_lossy()))
         .collect();
     assert!(paths.len() > 20);

@@ -77,7 +77,12 @@ pub fn lint(linter: &mut Linter, user_values: &Value, options: &LintOptions) {
         }
     };
     if !options.skip_schema_validation {
-        if let Err(e) = crate::values::validate_against_schemas(&chart, &values) {
+        let validated = crate::values::schema::validate_against_schemas_logged(
+            &chart,
+            &values,
+            &mut linter.logs,
+        );
+        if let Err(e) = validated {
             linter.check("values-schema", Severity::Error, DIR, Err(e.to_string()));
             return;
         }

@@ -70,5 +70,10 @@ fn validate(
     if schema.is_empty() || skip_schema_validation {
         return Ok(());
     }
-    crate::values::schema::validate_single(&Value::map(merged), &schema)
+    let validated = crate::values::schema::validate_single(&Value::map(merged), &schema);
+    // What loading the schema's references logged (an unresolved `urn:`).
+    linter
+        .logs
+        .extend(crate::values::schema_loader::take_warnings());
+    validated
 }

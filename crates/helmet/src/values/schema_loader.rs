@@ -432,12 +432,16 @@ pub(crate) fn clear() {
 /// URNs warned about in this process: Helm warns once per URN.
 static WARNED_URNS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// Warnings waiting for the caller's log, in Helm's `slog` form without the time.
-static WARNINGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+thread_local! {
+    /// Warnings waiting for the caller's log, in Helm's `slog` form without the time. Per
+    /// thread: schemas are compiled on the thread that validates, and renders of other charts
+    /// on other threads must not take them.
+    static WARNINGS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
-/// Takes the warnings loads have left since the last call.
+/// Takes the warnings loads on this thread have left since the last call.
 pub(crate) fn take_warnings() -> Vec<String> {
-    std::mem::take(&mut *WARNINGS.lock().unwrap_or_else(|e| e.into_inner()))
+    WARNINGS.with(|w| std::mem::take(&mut *w.borrow_mut()))
 }
 
 /// The document at `url` (without fragment), read by the loader Helm registers for its
@@ -462,13 +466,11 @@ pub(crate) fn load(url: &str) -> Result<Json, String> {
             let mut warned = WARNED_URNS.lock().unwrap_or_else(|e| e.into_inner());
             if !warned.iter().any(|u| u == url) {
                 warned.push(url.to_string());
-                WARNINGS
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(format!(
-                        "WARN unresolved URN reference ignored; using permissive schema urn={}",
-                        crate::slog::text_value(url)
-                    ));
+                let line = format!(
+                    "WARN unresolved URN reference ignored; using permissive schema urn={}",
+                    crate::slog::text_value(url)
+                );
+                WARNINGS.with(|w| w.borrow_mut().push(line));
             }
             // Not kept: the warning above is the loader's, every time it is asked.
             return Ok(Json::Bool(true));
