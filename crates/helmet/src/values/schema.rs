@@ -309,10 +309,13 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     let for_crate = super::schema_refs::uri_safe_refs(&given);
     let for_crate = for_crate.as_ref().unwrap_or(&given);
     // Documents named by URL are loaded first, in the order Helm's validator loads them.
-    let served = Arc::new(super::schema_loader::load_referenced(
-        for_crate,
-        &mut originals,
-    )?);
+    // The chart's own schema is checked before anything it references is loaded.
+    let served = super::schema_loader::load_referenced(for_crate, &mut originals).map_err(|e| {
+        id_error(for_crate)
+            .or_else(|| meta_failures(for_crate))
+            .unwrap_or(e)
+    })?;
+    let served = Arc::new(served);
     let validator = options(asserts_formats, &served)
         .build(for_crate)
         .map_err(|e| {
@@ -402,6 +405,12 @@ fn options(
 /// grouped along the meta-schema (as values' failures are grouped along the values' schema).
 /// None when the schema meets its meta-schema. Helm's error ends without a newline.
 fn meta_failures(schema: &serde_json::Value) -> Option<String> {
+    meta_failures_at(super::schema_loader::ROOT_URL, schema)
+}
+
+/// [`meta_failures`] of the schema document at `url` (the chart's own, or one a reference
+/// loaded).
+pub(super) fn meta_failures_at(document_url: &str, schema: &serde_json::Value) -> Option<String> {
     let url = super::schema_fast::meta_schema_url(schema);
     let (go, crates) = match url {
         "http://json-schema.org/draft-04/schema#" => (
@@ -441,7 +450,8 @@ fn meta_failures(schema: &serde_json::Value) -> Option<String> {
         return None;
     }
     let mut out = format!(
-        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with '{url}'\n"
+        "{} is not valid against metaschema: jsonschema validation failed with '{url}'\n",
+        helmet_value::strconv::quote(&format!("{document_url}#"))
     );
     out.push_str(&render_tree(errors, &root));
     out.pop();

@@ -63,22 +63,26 @@ pub(crate) fn load_referenced(root: &Json, originals: &mut Originals) -> Result<
     if !has_document_ref(root, 0) {
         return Ok(Served::default());
     }
-    let mut walk = Walk::default();
+    let mut walk = Walk {
+        originals: std::mem::take(originals),
+        ..Walk::default()
+    };
     walk.add(ROOT_URL.to_string(), Arc::new(root.clone()));
     walk.queue.push_back(Entry {
         document: 0,
         pointer: String::new(),
         base: ROOT_URL.to_string(),
     });
-    walk.run()?;
+    let walked = walk.run();
+    *originals = std::mem::take(&mut walk.originals);
+    walked?;
     if walk.documents.len() == 1 {
         return Ok(Served::default());
     }
-    let mut resources = Vec::new();
-    for (url, document) in walk.documents.into_iter().skip(1) {
-        let prepared = prepare(&url, &document, originals)?;
-        resources.push((url, referencing::Resource::from_contents(prepared)));
-    }
+    let resources = walk.documents.into_iter().skip(1).map(|(url, document)| {
+        let document = Arc::try_unwrap(document).unwrap_or_else(|shared| (*shared).clone());
+        (url, referencing::Resource::from_contents(document))
+    });
     let registry = referencing::Registry::new()
         .retriever(NotLoaded)
         .extend(resources)
@@ -112,8 +116,11 @@ struct Entry {
 
 #[derive(Default)]
 struct Walk {
-    /// Loaded documents by URL, the root first, in the order loaded.
+    /// Documents by URL, the root first, then those loaded (in the crate's form, see
+    /// [`prepare`]) in the order loaded.
     documents: Vec<(String, Arc<Json>)>,
+    /// The patterns of all of them as written, where the crate is given another form.
+    originals: Originals,
     by_url: HashMap<String, usize>,
     /// Schemas named by an id inside a loaded document: the absolute URL, the document and
     /// the pointer to the schema.
@@ -197,7 +204,13 @@ impl Walk {
                     helmet_value::strconv::quote(&url)
                 )
             })?;
-            self.add(url.clone(), Arc::new(loaded));
+            let prepared = prepare(&url, &loaded, &mut self.originals)?;
+            // The validator checks each document against its draft's meta-schema as it loads
+            // it.
+            if let Some(failures) = super::schema::meta_failures_at(&url, &prepared) {
+                return Err(failures);
+            }
+            self.add(url.clone(), Arc::new(prepared));
             (self.documents.len() - 1, String::new())
         };
         // A fragment that is no JSON pointer names an anchor; its schema is compiled where
