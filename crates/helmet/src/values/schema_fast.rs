@@ -47,14 +47,22 @@ type FastCache = Vec<(Box<[u8]>, Option<Arc<FastSchema>>)>;
 /// validator's cache keeps its compiled schemas.
 static CHECKED: Mutex<FastCache> = Mutex::new(Vec::new());
 
+/// Forgets every checked schema (see [`crate::clear_process_caches`]).
+pub(crate) fn clear() {
+    CHECKED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 fn cached(schema: &[u8]) -> Option<Arc<FastSchema>> {
-    if let Ok(cache) = CHECKED.lock() {
+    // Kept like every other process cache: off with them, emptied with them (a cold load
+    // compiles its schema, as a new process does).
+    let keep = crate::process_caches();
+    if let (true, Ok(cache)) = (keep, CHECKED.lock()) {
         if let Some((_, v)) = cache.iter().find(|(t, _)| **t == *schema) {
             return v.clone();
         }
     }
     let compiled = FastSchema::compile(schema).map(Arc::new);
-    if let Ok(mut cache) = CHECKED.lock() {
+    if let (true, Ok(mut cache)) = (keep, CHECKED.lock()) {
         if cache.len() >= 64 {
             cache.remove(0);
         }
