@@ -329,8 +329,9 @@ pub(crate) fn clear_kept_objects() {
 }
 
 /// `.Release` and `.Capabilities` of the last render, with the options they were built from:
-/// a process renders with the same options again and again.
-type KeptRelease = (ReleaseInfo, Capabilities, Value, Value);
+/// a process renders with the same options again and again. The kept capabilities are the
+/// ones inside the `.Capabilities` value (one copy of the options, not two).
+type KeptRelease = (ReleaseInfo, Arc<Capabilities>, Value);
 static KEPT_RELEASE: std::sync::Mutex<Option<KeptRelease>> = std::sync::Mutex::new(None);
 
 /// `.Release` and `.Capabilities`, kept between renders with the same options while the process
@@ -342,31 +343,28 @@ pub(crate) fn kept_release_and_capabilities(
     capabilities: &Capabilities,
     shared: bool,
 ) -> (Value, Value) {
-    let built = || (release.to_value(), capabilities_value(capabilities));
     let kept = match crate::process_caches() {
         true => KEPT_RELEASE.lock().ok(),
         false => None,
     };
     let Some(mut kept) = kept else {
-        return built();
+        return (release.to_value(), capabilities_value(capabilities));
     };
-    if !matches!(&*kept, Some((r, c, ..)) if r == release && c == capabilities) {
+    if !matches!(&*kept, Some((r, c, _)) if r == release && **c == *capabilities) {
         *kept = None;
     }
-    let (_, _, release_value, capabilities_value) = kept.get_or_insert_with(|| {
-        let (release_value, capabilities_value) = built();
+    let (_, kept_capabilities, release_value) = kept.get_or_insert_with(|| {
         (
             release.clone(),
-            capabilities.clone(),
-            release_value,
-            capabilities_value,
+            Arc::new(capabilities.clone()),
+            release.to_value(),
         )
     });
     let release_value = match shared {
         true => release_value.clone(),
         false => release.to_value(),
     };
-    (release_value, capabilities_value.clone())
+    (release_value, Value::Object(kept_capabilities.clone()))
 }
 
 /// [`chart_value`], kept between renders of the same chart while the process caches are on
