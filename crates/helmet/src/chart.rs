@@ -151,6 +151,27 @@ pub struct Metadata {
     pub chart_type: String,
 }
 
+/// Which empty value [`empty_field`] gives.
+#[derive(Clone, Copy)]
+enum EmptyField {
+    /// `""`
+    Text,
+    /// An empty `[]interface {}` (not nil).
+    List,
+}
+
+/// One empty string and one empty `[]interface {}` for every metadata field that holds one:
+/// most charts leave most fields empty, each empty value would be an allocation of its own,
+/// and no template can change a string or a slice in place.
+fn empty_field(kind: EmptyField) -> Value {
+    static EMPTY: std::sync::OnceLock<[Value; 2]> = std::sync::OnceLock::new();
+    let [text, list] = EMPTY.get_or_init(|| [Value::string(""), Value::list(Vec::new())]);
+    match kind {
+        EmptyField::Text => text.clone(),
+        EmptyField::List => list.clone(),
+    }
+}
+
 impl Metadata {
     /// The value of a field by its Go name (`Name`, `AppVersion`, `APIVersion`, ...), as Helm's
     /// `MetadataAsMap` gives it to templates: strings, `bool`, `map[string]string` for
@@ -159,10 +180,14 @@ impl Metadata {
     /// fields of `chart.Metadata`.
     pub fn go_field(&self, name: &str) -> Option<Value> {
         use helmet_value::ElemType;
-        let strings = |items: &[String]| {
-            Value::list(items.iter().map(|s| Value::string(s.as_str())).collect())
+        let strings = |items: &[String]| match items {
+            [] => empty_field(EmptyField::List),
+            _ => Value::list(items.iter().map(|s| Value::string(s.as_str())).collect()),
         };
-        let text = |s: &str| Some(Value::string(s));
+        let text = |s: &str| match s {
+            "" => Some(empty_field(EmptyField::Text)),
+            _ => Some(Value::string(s)),
+        };
         match name {
             "Name" => text(&self.name),
             "Home" => text(&self.home),
@@ -170,6 +195,7 @@ impl Metadata {
             "Version" => text(&self.version),
             "Description" => text(&self.description),
             "Keywords" => Some(strings(&self.keywords)),
+            "Maintainers" if self.maintainers.is_empty() => Some(empty_field(EmptyField::List)),
             "Maintainers" => Some(Value::list(
                 self.maintainers
                     .iter()
@@ -203,6 +229,7 @@ impl Metadata {
                     .collect(),
             )),
             "KubeVersion" => text(&self.kube_version),
+            "Dependencies" if self.dependencies.is_empty() => Some(empty_field(EmptyField::List)),
             "Dependencies" => Some(Value::list(
                 self.dependencies
                     .iter()

@@ -431,7 +431,11 @@ impl Default for Capabilities {
 impl Capabilities {
     /// The defaults with extra API versions appended (`helm template -a`).
     pub fn with_extra_api_versions(mut self, extra: &[String]) -> Capabilities {
-        Arc::make_mut(&mut self.api_versions.0).extend(extra.iter().cloned());
+        // Without any, the list stays the one shared by the process (making it mutable would
+        // copy its ~100 strings for nothing, at every `helmet template`).
+        if !extra.is_empty() {
+            Arc::make_mut(&mut self.api_versions.0).extend(extra.iter().cloned());
+        }
         self
     }
 }
@@ -546,6 +550,20 @@ mod tests {
         );
         let fmt = try_format_value(&caps).expect("printable");
         assert_eq!(fmt, format!("&{action}"));
+    }
+
+    #[test]
+    fn extra_api_versions_copy_the_shared_list_only_when_there_are_some() {
+        let shared = Capabilities::default();
+        let same = Capabilities::default().with_extra_api_versions(&[]);
+        assert!(Arc::ptr_eq(&shared.api_versions.0, &same.api_versions.0));
+        let more = Capabilities::default().with_extra_api_versions(&["x.io/v1".into()]);
+        assert_eq!(more.api_versions.0.len(), shared.api_versions.0.len() + 1);
+        assert_eq!(
+            more.api_versions.0.last().map(String::as_str),
+            Some("x.io/v1")
+        );
+        assert_eq!(Capabilities::default(), shared);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use capabilities::{
 pub use files::Files;
 pub use values_type::{as_values, VALUES};
 
-use crate::chart::{Chart, Metadata};
+use crate::chart::Chart;
 
 /// What `.Release` holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,19 +106,45 @@ fn slices_as_interface(value: Value, fresh: bool) -> Value {
 
 /// `.Chart`: the metadata as a `map[string]interface {}` keyed by Go field names, plus `IsRoot`.
 pub fn chart_value(chart: &Chart) -> Value {
-    let map: Map = Metadata::GO_FIELDS
+    // Built in key order, so the map takes the entries as they come instead of sorting them.
+    let map: Map = CHART_KEYS
         .iter()
         .filter_map(|&name| {
+            if name == "IsRoot" {
+                return Some((name.to_string(), Value::Bool(chart.is_root())));
+            }
             let value = chart.metadata.go_field(name)?;
             // `go_field` builds every map it returns afresh, except the `import-values` entries
             // of `Dependencies`, which are the chart's own values.
             let fresh = name != "Dependencies";
             Some((name.to_string(), slices_as_interface(value, fresh)))
         })
-        .chain([("IsRoot".to_string(), Value::Bool(chart.is_root()))])
         .collect();
     Value::map(map)
 }
+
+/// The keys of `.Chart` in byte order: the Go field names of `chart.Metadata`
+/// ([`Metadata::GO_FIELDS`](crate::chart::Metadata::GO_FIELDS)) and `IsRoot`.
+const CHART_KEYS: [&str; 18] = [
+    "APIVersion",
+    "Annotations",
+    "AppVersion",
+    "Condition",
+    "Dependencies",
+    "Deprecated",
+    "Description",
+    "Home",
+    "Icon",
+    "IsRoot",
+    "Keywords",
+    "KubeVersion",
+    "Maintainers",
+    "Name",
+    "Sources",
+    "Tags",
+    "Type",
+    "Version",
+];
 
 /// `.Chart` values built by earlier renders, each with the metadata it was built from (and
 /// whether its chart was the root), so a render of the same chart builds none: building one
@@ -303,8 +329,9 @@ pub(crate) fn clear_kept_objects() {
 }
 
 /// `.Release` and `.Capabilities` of the last render, with the options they were built from:
-/// a process renders with the same options again and again.
-type KeptRelease = (ReleaseInfo, Capabilities, Value, Value);
+/// a process renders with the same options again and again. The kept capabilities are the
+/// ones inside the `.Capabilities` value (one copy of the options, not two).
+type KeptRelease = (ReleaseInfo, Arc<Capabilities>, Value);
 static KEPT_RELEASE: std::sync::Mutex<Option<KeptRelease>> = std::sync::Mutex::new(None);
 
 /// `.Release` and `.Capabilities`, kept between renders with the same options while the process
@@ -316,31 +343,28 @@ pub(crate) fn kept_release_and_capabilities(
     capabilities: &Capabilities,
     shared: bool,
 ) -> (Value, Value) {
-    let built = || (release.to_value(), capabilities_value(capabilities));
     let kept = match crate::process_caches() {
         true => KEPT_RELEASE.lock().ok(),
         false => None,
     };
     let Some(mut kept) = kept else {
-        return built();
+        return (release.to_value(), capabilities_value(capabilities));
     };
-    if !matches!(&*kept, Some((r, c, ..)) if r == release && c == capabilities) {
+    if !matches!(&*kept, Some((r, c, _)) if r == release && **c == *capabilities) {
         *kept = None;
     }
-    let (_, _, release_value, capabilities_value) = kept.get_or_insert_with(|| {
-        let (release_value, capabilities_value) = built();
+    let (_, kept_capabilities, release_value) = kept.get_or_insert_with(|| {
         (
             release.clone(),
-            capabilities.clone(),
-            release_value,
-            capabilities_value,
+            Arc::new(capabilities.clone()),
+            release.to_value(),
         )
     });
     let release_value = match shared {
         true => release_value.clone(),
         false => release.to_value(),
     };
-    (release_value, capabilities_value.clone())
+    (release_value, Value::Object(kept_capabilities.clone()))
 }
 
 /// [`chart_value`], kept between renders of the same chart while the process caches are on
@@ -371,4 +395,18 @@ pub fn template_value(name: &str, base_path: &str) -> Value {
 /// `.Capabilities` as a template value.
 pub fn capabilities_value(caps: &Capabilities) -> Value {
     Value::Object(Arc::new(caps.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHART_KEYS;
+    use crate::chart::Metadata;
+
+    #[test]
+    fn chart_keys_are_the_metadata_fields_and_is_root_in_byte_order() {
+        let mut expected = Metadata::GO_FIELDS.to_vec();
+        expected.push("IsRoot");
+        expected.sort_unstable();
+        assert_eq!(CHART_KEYS.to_vec(), expected);
+    }
 }

@@ -6,6 +6,7 @@ pub mod dependencies;
 pub(crate) mod parsed;
 mod raw_json;
 pub mod schema;
+mod schema_doc;
 mod schema_fast;
 mod schema_format;
 mod schema_http;

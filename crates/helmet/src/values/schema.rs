@@ -277,6 +277,7 @@ static COMPILED: std::sync::Mutex<SchemaCache> = std::sync::Mutex::new(Vec::new(
 /// Drops every kept schema (see [`crate::clear_process_caches`]).
 pub(crate) fn clear() {
     COMPILED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    super::schema_fast::clear();
 }
 
 /// The schema text `schema` parsed and compiled, once per process. The cache is looked up by

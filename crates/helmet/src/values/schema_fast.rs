@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex};
 use helmet_value::{Map, Value};
 
 type Json = serde_json::Value;
+use super::schema_doc::Doc;
 
 /// Whether the schema text `schema` is certainly valid and `values` certainly pass it.
 pub fn accepts(values: &Value, schema: &[u8]) -> bool {
@@ -47,14 +48,22 @@ type FastCache = Vec<(Box<[u8]>, Option<Arc<FastSchema>>)>;
 /// validator's cache keeps its compiled schemas.
 static CHECKED: Mutex<FastCache> = Mutex::new(Vec::new());
 
+/// Forgets every checked schema (see [`crate::clear_process_caches`]).
+pub(crate) fn clear() {
+    CHECKED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 fn cached(schema: &[u8]) -> Option<Arc<FastSchema>> {
-    if let Ok(cache) = CHECKED.lock() {
+    // Kept like every other process cache: off with them, emptied with them (a cold load
+    // compiles its schema, as a new process does).
+    let keep = crate::process_caches();
+    if let (true, Ok(cache)) = (keep, CHECKED.lock()) {
         if let Some((_, v)) = cache.iter().find(|(t, _)| **t == *schema) {
             return v.clone();
         }
     }
     let compiled = FastSchema::compile(schema).map(Arc::new);
-    if let Ok(mut cache) = CHECKED.lock() {
+    if let (true, Ok(mut cache)) = (keep, CHECKED.lock()) {
         if cache.len() >= 64 {
             cache.remove(0);
         }
@@ -269,9 +278,6 @@ enum Node {
 struct FastSchema {
     nodes: Vec<Node>,
     root: usize,
-    /// The parsed schema text, kept as long as the compiled form (the cache keeps both for the
-    /// process): freeing its many small allocations costs a good part of the check.
-    _document: Json,
 }
 
 /// Deepest schema or value nesting followed; deeper ones are left to the full validator.
@@ -289,15 +295,19 @@ struct Compiler {
 impl FastSchema {
     /// The schema text checked and prepared, or None when this module cannot judge it.
     fn compile(text: &[u8]) -> Option<FastSchema> {
-        // As the full validator reads it: invalid UTF-8 becomes U+FFFD (serde_json refuses it,
-        // and checks valid text as it reads, so the usual case is not checked twice).
-        let root: Json = match serde_json::from_slice(text) {
-            Ok(root) => root,
-            Err(_) => serde_json::from_str(&String::from_utf8_lossy(text)).ok()?,
+        // As the full validator reads it: invalid UTF-8 becomes U+FFFD.
+        let lossy;
+        let text = match std::str::from_utf8(text) {
+            Ok(text) => text,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(text).into_owned();
+                &lossy
+            }
         };
+        let root = super::schema_doc::parse(text)?;
         let draft = match root.as_object().and_then(|m| m.get("$schema")) {
             None => Draft::D2020,
-            Some(Json::String(url)) => draft_from_url(url)?,
+            Some(Doc::String(url)) => draft_from_url(url)?,
             Some(_) => return None,
         };
         let mut c = Compiler {
@@ -326,7 +336,6 @@ impl FastSchema {
         let schema = FastSchema {
             nodes: c.nodes,
             root: root_index,
-            _document: root,
         };
         // A chain of references that comes back to where it started never reaches a keyword
         // that consumes the value: Helm reports a cycle.
@@ -481,7 +490,7 @@ impl FastSchema {
 
 impl Compiler {
     /// Checks the schema `s` and adds it to the table; None when this module cannot judge it.
-    fn schema(&mut self, s: &Json, depth: usize, is_root: bool) -> Option<usize> {
+    fn schema(&mut self, s: &Doc<'_>, depth: usize, is_root: bool) -> Option<usize> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -489,11 +498,11 @@ impl Compiler {
         self.nodes.push(Node::Bool(true));
         let map = match s {
             // Draft 4 has no boolean schemas.
-            Json::Bool(b) if self.draft > Draft::D4 => {
+            Doc::Bool(b) if self.draft > Draft::D4 => {
                 self.nodes[index] = Node::Bool(*b);
                 return Some(index);
             }
-            Json::Object(m) => m,
+            Doc::Object(m) => m,
             _ => return None,
         };
         let draft = self.draft;
@@ -502,9 +511,9 @@ impl Compiler {
         // Draft 4's boolean exclusive bounds.
         let mut exclusive_minimum = false;
         let mut exclusive_maximum = false;
-        let count = |v: &Json| v.as_u64().filter(|n| *n <= u32::MAX as u64);
-        for (key, value) in map {
-            match key.as_str() {
+        let count = |v: &Doc<'_>| v.as_u64().filter(|n| *n <= u32::MAX as u64);
+        for (key, value) in map.iter() {
+            match key {
                 // Checked by the caller at the root; elsewhere Helm's validator may switch
                 // drafts.
                 "$schema" if is_root => {}
@@ -512,8 +521,8 @@ impl Compiler {
                 "$id" if is_root && value.as_str().is_some_and(plain_id) => {}
                 "type" => {
                     o.types = Some(match value {
-                        Json::String(name) => type_bit(name)?,
-                        Json::Array(names) if !names.is_empty() => {
+                        Doc::String(name) => type_bit(name)?,
+                        Doc::Array(names) if !names.is_empty() => {
                             let mut bits = 0;
                             for name in names {
                                 let bit = type_bit(name.as_str()?)?;
@@ -528,9 +537,9 @@ impl Compiler {
                     })
                 }
                 "properties" => {
-                    for (name, sub) in value.as_object()? {
+                    for (name, sub) in value.as_object()?.iter() {
                         let sub = self.schema(sub, depth + 1, false)?;
-                        o.properties.push((name.clone(), sub));
+                        o.properties.push((name.to_string(), sub));
                     }
                     o.properties.sort_by(|a, b| a.0.cmp(&b.0));
                 }
@@ -549,9 +558,9 @@ impl Compiler {
                 }
                 "additionalProperties" => {
                     o.additional = match value {
-                        Json::Bool(true) => Additional::Allowed,
-                        Json::Bool(false) => Additional::Forbidden,
-                        Json::Object(_) => {
+                        Doc::Bool(true) => Additional::Allowed,
+                        Doc::Bool(false) => Additional::Forbidden,
+                        Doc::Object(_) => {
                             Additional::Schema(self.schema(value, depth + 1, false)?)
                         }
                         _ => return None,
@@ -567,6 +576,7 @@ impl Compiler {
                     if options.is_empty() || options.len() > 1000 {
                         return None;
                     }
+                    let options: Vec<Json> = options.iter().map(Doc::to_serde).collect();
                     for (i, a) in options.iter().enumerate() {
                         for b in &options[..i] {
                             if eq_json(a, b, 0) != Some(false) {
@@ -574,9 +584,9 @@ impl Compiler {
                             }
                         }
                     }
-                    o.enumeration = Some(options.clone());
+                    o.enumeration = Some(options);
                 }
-                "const" if draft > Draft::D4 => o.constant = Some(value.clone()),
+                "const" if draft > Draft::D4 => o.constant = Some(value.to_serde()),
                 "minimum" => o.bounds.push((Bound::Minimum, number(value)?)),
                 "maximum" => o.bounds.push((Bound::Maximum, number(value)?)),
                 "exclusiveMinimum" if draft == Draft::D4 => exclusive_minimum = value.as_bool()?,
@@ -593,7 +603,7 @@ impl Compiler {
                 "pattern" => o.pattern = Some(Regex::parse(value.as_str()?)?),
                 "$ref" => reference = Some(parse_ref(value.as_str()?)?),
                 "$defs" | "definitions" => {
-                    for (name, sub) in value.as_object()? {
+                    for (name, sub) in value.as_object()?.iter() {
                         let sub = self.schema(sub, depth + 1, false)?;
                         if is_root {
                             self.defs.insert(format!("/{key}/{name}"), sub);
@@ -673,9 +683,9 @@ impl Compiler {
 }
 
 /// A JSON number of the schema.
-fn number(v: &Json) -> Option<serde_json::Number> {
+fn number(v: &Doc<'_>) -> Option<serde_json::Number> {
     match v {
-        Json::Number(n) => Some(n.clone()),
+        Doc::Number(n) => Some(n.clone()),
         _ => None,
     }
 }
