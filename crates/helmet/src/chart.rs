@@ -146,6 +146,7 @@ pub struct Metadata {
     pub dependencies: Vec<Option<Dependency>>,
     /// Whether `dependencies` was given as a list, even an empty one: Go tells an empty list
     /// from none, and Helm's dependency processing passes over a chart only when it has none.
+    /// Processing leaves a chart whose requirements were all disabled (or empty) with none.
     pub dependencies_given: bool,
     /// `type`: `application`, `library` or empty.
     pub chart_type: String,

@@ -379,6 +379,13 @@ fn process_enabled(
         .metadata
         .dependencies
         .retain(|r| r.as_ref().is_none_or(|r| !disabled.contains(&r.name)));
+    // Helm rebuilds the list by appending what is kept to a nil slice, so a chart left with
+    // no requirement (all disabled, or `dependencies: []`) has none at all afterwards, and
+    // `import-values` processing passes over it: its defaults are not merged with its
+    // subcharts' (whose `null`s would then outlive the final coalescing).
+    if chart.metadata.dependencies.is_empty() {
+        chart.metadata.dependencies_given = false;
+    }
     for sub in chart.dependencies.iter_mut() {
         let sub_path = format!("{path}{}.", sub.name());
         process_enabled(sub, &cvals, &sub_path, warnings, depth + 1)?;
