@@ -168,6 +168,14 @@ impl Walk {
             if let Some(Json::String(reference)) = node.get("$ref") {
                 self.follow(&base, reference)?;
             }
+            // The later drafts' dynamic references load their documents as `$ref` does.
+            for key in ["$recursiveRef", "$dynamicRef"] {
+                if let (Some(Json::String(reference)), true) =
+                    (node.get(key), draft >= Draft::D2019)
+                {
+                    self.follow(&base, reference)?;
+                }
+            }
             if ref_alone {
                 continue;
             }
@@ -213,16 +221,67 @@ impl Walk {
             self.add(url.clone(), Arc::new(prepared));
             (self.documents.len() - 1, String::new())
         };
-        // A fragment that is no JSON pointer names an anchor; its schema is compiled where
-        // the walk meets it anyway.
-        if fragment.is_empty() || fragment.starts_with('/') {
+        // A fragment that is no JSON pointer names an anchor (`$anchor`, or an id `#name`
+        // before 2019-09).
+        let pointer = if fragment.is_empty() || fragment.starts_with('/') {
+            Some(format!("{root_pointer}{fragment}"))
+        } else {
+            let within = self.documents[document].1.pointer(&root_pointer).cloned();
+            within.and_then(|node| {
+                let mut at = String::new();
+                anchor_at(&node, &fragment, &mut at, 0).then(|| format!("{root_pointer}{at}"))
+            })
+        };
+        if let Some(pointer) = pointer {
             self.queue.push_back(Entry {
                 document,
-                pointer: format!("{root_pointer}{fragment}"),
+                pointer,
                 base: url,
             });
         }
         Ok(())
+    }
+}
+
+/// Whether the schema named by the anchor `name` is `node` or below it; `at` ends as its
+/// pointer from `node`. Data (`enum`, `const`, `default`, `examples`) is not looked into.
+fn anchor_at(node: &Json, name: &str, at: &mut String, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match node {
+        Json::Object(map) => {
+            let named = |key: &str, text: &str| map.get(key).and_then(Json::as_str) == Some(text);
+            if named("$anchor", name)
+                || named("$id", &format!("#{name}"))
+                || named("id", &format!("#{name}"))
+            {
+                return true;
+            }
+            map.iter().any(|(key, value)| {
+                if matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                    return false;
+                }
+                let len = at.len();
+                at.push('/');
+                at.push_str(&escaped(key));
+                let found = anchor_at(value, name, at, depth + 1);
+                if !found {
+                    at.truncate(len);
+                }
+                found
+            })
+        }
+        Json::Array(items) => items.iter().enumerate().any(|(i, value)| {
+            let len = at.len();
+            at.push_str(&format!("/{i}"));
+            let found = anchor_at(value, name, at, depth + 1);
+            if !found {
+                at.truncate(len);
+            }
+            found
+        }),
+        _ => false,
     }
 }
 
@@ -553,6 +612,13 @@ fn decode(bytes: &[u8]) -> Result<Json, String> {
 mod tests {
     use super::*;
 
+    /// The error of walking `root`, which must fail.
+    fn first_failure(root: &Json) -> String {
+        load_referenced(root, &mut Originals::default())
+            .err()
+            .expect("a failing load")
+    }
+
     #[test]
     fn file_urls_as_go_reads_them() {
         let dir = std::env::temp_dir().join(format!("helmet-loader-{}", std::process::id()));
@@ -613,9 +679,7 @@ mod tests {
             },
             "$defs": {"unused": {"$ref": "file:///nonexistent-helmet/unused.json"}},
         });
-        let err = load_referenced(&root, &mut Originals::default())
-            .err()
-            .unwrap();
+        let err = first_failure(&root);
         assert_eq!(
             err,
             "failing loading \"file:///nonexistent-helmet/shallow.json\": open /nonexistent-helmet/shallow.json: no such file or directory"
@@ -631,24 +695,34 @@ mod tests {
     }
 
     #[test]
+    fn anchors_lead_the_walk_to_their_schemas() {
+        // The anchored schema's own reference is loaded (and fails) once an anchor names it.
+        let root = serde_json::json!({
+            "$defs": {"named": {"$anchor": "here", "$ref": "file:///nonexistent-helmet/anchored.json"}},
+            "properties": {"a": {"$ref": "#here"}},
+        });
+        let err = first_failure(&root);
+        assert!(
+            err.starts_with("failing loading \"file:///nonexistent-helmet/anchored.json\""),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn relative_references_resolve_against_ids() {
         let root = serde_json::json!({
             "$schema": "http://json-schema.org/draft-07/schema#",
             "$id": "file:///nonexistent-helmet/sub/root.json",
             "properties": {"a": {"$ref": "defs.json#/a"}},
         });
-        let err = load_referenced(&root, &mut Originals::default())
-            .err()
-            .unwrap();
+        let err = first_failure(&root);
         assert!(
             err.starts_with("failing loading \"file:///nonexistent-helmet/sub/defs.json\""),
             "{err}"
         );
         // Without an id, the base is Helm's name for the chart's schema.
         let root = serde_json::json!({"$ref": "defs.json"});
-        let err = load_referenced(&root, &mut Originals::default())
-            .err()
-            .unwrap();
+        let err = first_failure(&root);
         assert_eq!(
             err,
             "failing loading \"file:///defs.json\": open /defs.json: no such file or directory"
