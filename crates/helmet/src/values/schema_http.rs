@@ -35,25 +35,7 @@ pub(crate) fn get(url: &str, user_agent: &str) -> Result<Vec<u8>, String> {
             Err(e) => return Err(failed(lookup_error(&host, &e))),
         },
     };
-    let proxy = match proxy {
-        Some(proxy) => Some(
-            ureq::Proxy::new(&proxy)
-                .map_err(|e| failed(format!("proxyconnect tcp: invalid proxy {proxy:?}: {e}")))?,
-        ),
-        None => None,
-    };
-    let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-        .build();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(15)))
-        .http_status_as_error(false)
-        .max_redirects(10)
-        .user_agent(user_agent)
-        .proxy(proxy)
-        .tls_config(tls)
-        .build()
-        .into();
+    let agent = agent_for(proxy.as_deref(), user_agent).map_err(failed)?;
     let mut response = agent
         .get(url)
         .call()
@@ -71,6 +53,39 @@ pub(crate) fn get(url: &str, user_agent: &str) -> Result<Vec<u8>, String> {
         .limit(MAX_BODY)
         .read_to_vec()
         .map_err(|e| e.to_string())
+}
+
+/// The client for requests through `proxy` (or none). Clients are kept for the process, as Go's
+/// default transport is: connections are reused and the system's certificate authorities are
+/// read once.
+fn agent_for(proxy: Option<&str>, user_agent: &str) -> Result<ureq::Agent, String> {
+    static AGENTS: std::sync::Mutex<Vec<(Option<String>, ureq::Agent)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut agents = AGENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, agent)) = agents.iter().find(|(p, _)| p.as_deref() == proxy) {
+        return Ok(agent.clone());
+    }
+    let proxy_config = match proxy {
+        Some(proxy) => Some(
+            ureq::Proxy::new(proxy)
+                .map_err(|e| format!("proxyconnect tcp: invalid proxy {proxy:?}: {e}"))?,
+        ),
+        None => None,
+    };
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+        .build();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(15)))
+        .http_status_as_error(false)
+        .max_redirects(10)
+        .user_agent(user_agent)
+        .proxy(proxy_config)
+        .tls_config(tls)
+        .build()
+        .into();
+    agents.push((proxy.map(str::to_string), agent.clone()));
+    Ok(agent)
 }
 
 /// Go's text for a name its resolver could not resolve. Go's own resolver asks the first
