@@ -233,14 +233,56 @@ impl Walk {
             })
         };
         if let Some(pointer) = pointer {
+            let root = self.documents[document].1.clone();
+            if document > 0 && root.pointer(&pointer).is_none() {
+                return Err(format!(
+                    "json-pointer in {} not found",
+                    helmet_value::strconv::quote(&format!("{url}#{fragment}"))
+                ));
+            }
+            // The ids of the schemas above the target change the base its references use.
+            let base = base_at(&root, &pointer, &self.documents[document].0);
             self.queue.push_back(Entry {
                 document,
                 pointer,
-                base: url,
+                base,
             });
         }
         Ok(())
     }
+}
+
+/// The base URL of the references of the schema at `pointer` in `document` (found at `url`):
+/// the document's URL changed by every id on the way down, the target's own excepted (the walk
+/// applies that one when it compiles the target).
+fn base_at(document: &Json, pointer: &str, url: &str) -> String {
+    let draft = document_draft(document);
+    let id_key = if draft == Draft::D4 { "id" } else { "$id" };
+    let mut base = url.to_string();
+    let mut node = document;
+    for segment in pointer.split('/').skip(1) {
+        if let Json::Object(map) = node {
+            let ref_alone = draft < Draft::D2019 && map.contains_key("$ref");
+            if let (Some(Json::String(id)), false) = (map.get(id_key), ref_alone) {
+                if let Some(resolved) = resolve(&base, id) {
+                    base = without_fragment(&resolved).to_string();
+                }
+            }
+        }
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Json::Object(map) => match map.get(&segment) {
+                Some(next) => next,
+                None => break,
+            },
+            Json::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(next) => next,
+                None => break,
+            },
+            _ => break,
+        };
+    }
+    base
 }
 
 /// Whether the schema named by the anchor `name` is `node` or below it; `at` ends as its
