@@ -421,31 +421,32 @@ pub fn coalesce_tables(
     if depth > MAX_DEPTH {
         return dst;
     }
-    let src_non_nil: std::collections::HashSet<String> = src
-        .iter()
-        .filter(|(_, v)| !v.is_nil())
-        .map(|(k, _)| k.clone())
-        .collect();
-    for (key, val) in &dst {
-        if val.is_nil() {
-            src.insert(key.clone(), Value::Nil);
+    // A `null` in `dst` stays unless `src` has a value there (then, when not merging, the key
+    // goes); `src`'s value itself is never taken for it. Those keys are settled first, with no
+    // warning, so the loop below skips them.
+    if !merge {
+        let cleared: Vec<String> = dst
+            .iter()
+            .filter(|(key, val)| val.is_nil() && src.get(key.as_str()).is_some_and(|v| !v.is_nil()))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &cleared {
+            dst.remove(key);
+            src.remove(key);
         }
     }
     for (key, val) in src {
-        let full = concat(prefix, &key);
         match dst.get(&key) {
-            Some(dv) if !merge && dv.is_nil() && src_non_nil.contains(&key) => {
-                dst.remove(&key);
-            }
             None => {
                 dst.insert(key, val);
             }
+            Some(dv) if dv.is_nil() => {}
             Some(dv) => match (&val, dv) {
                 (Value::Map(sm), Value::Map(dm)) => {
                     let merged = coalesce_tables(
                         dm.to_map(),
                         sm.to_map(),
-                        &full,
+                        &concat(prefix, &key),
                         merge,
                         warnings,
                         depth + 1,
@@ -453,11 +454,13 @@ pub fn coalesce_tables(
                     dst.insert(key, Value::map(merged));
                 }
                 (Value::Map(_), _) => warnings.push(format!(
-                    "warning: cannot overwrite table with non table for {full} ({})",
+                    "warning: cannot overwrite table with non table for {} ({})",
+                    concat(prefix, &key),
                     go_v(&val)
                 )),
                 (_, Value::Map(_)) if !val.is_nil() => warnings.push(format!(
-                    "warning: destination for {full} is a table. Ignoring non-table value ({})",
+                    "warning: destination for {} is a table. Ignoring non-table value ({})",
+                    concat(prefix, &key),
                     go_v(&val)
                 )),
                 _ => {}
