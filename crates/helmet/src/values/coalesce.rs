@@ -369,6 +369,11 @@ fn coalesce_own(
                     match val {
                         Value::Map(src) => {
                             let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                            if rebuilt_as_is(dest)
+                                && adds_nothing(&dest.entries(), &src.entries(), merge, !merge, 0)
+                            {
+                                continue;
+                            }
                             let src = if merge {
                                 src.to_map()
                             } else {
@@ -409,6 +414,40 @@ fn coalesce_own(
     v
 }
 
+/// Whether `m` is a map that [`coalesce_tables`] would rebuild as it is: an unnamed, non-nil
+/// `map[string]interface {}` (the same test as [`clean_already`]'s for sharing a map).
+fn rebuilt_as_is(m: &TypedMap) -> bool {
+    m.elem == ElemType::Interface && m.map_type().is_none() && !m.is_nil()
+}
+
+/// Whether [`coalesce_tables`] of `src` into `dst` would give back `dst` unchanged and warn
+/// about nothing, so the caller can keep the map it has instead of copying both (values are
+/// coalesced three times a load, and from the second time on the defaults are mostly in
+/// already). `src_cleaned` reads `src` as [`clean_nils`] would leave it.
+fn adds_nothing(dst: &Map, src: &Map, merge: bool, src_cleaned: bool, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    src.iter().all(|(key, sv)| {
+        if src_cleaned && sv.is_nil() {
+            return true;
+        }
+        match dst.get(key.as_str()) {
+            None => false,
+            Some(Value::Nil) => merge || sv.is_nil(),
+            Some(Value::Map(dm)) => match sv {
+                Value::Map(sm) => {
+                    rebuilt_as_is(dm)
+                        && adds_nothing(&dm.entries(), &sm.entries(), merge, src_cleaned, depth + 1)
+                }
+                Value::Nil => true,
+                _ => false,
+            },
+            Some(_) => !matches!(sv, Value::Map(_)),
+        }
+    })
+}
+
 /// Helm's `coalesceTablesFullKey`: `src` fills in what `dst` lacks; `dst` wins.
 pub fn coalesce_tables(
     mut dst: Map,
@@ -421,31 +460,37 @@ pub fn coalesce_tables(
     if depth > MAX_DEPTH {
         return dst;
     }
-    let src_non_nil: std::collections::HashSet<String> = src
-        .iter()
-        .filter(|(_, v)| !v.is_nil())
-        .map(|(k, _)| k.clone())
-        .collect();
-    for (key, val) in &dst {
-        if val.is_nil() {
-            src.insert(key.clone(), Value::Nil);
+    // A `null` in `dst` stays unless `src` has a value there (then, when not merging, the key
+    // goes); `src`'s value itself is never taken for it. Those keys are settled first, with no
+    // warning, so the loop below skips them.
+    if !merge {
+        let cleared: Vec<String> = dst
+            .iter()
+            .filter(|(key, val)| val.is_nil() && src.get(key.as_str()).is_some_and(|v| !v.is_nil()))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &cleared {
+            dst.remove(key);
+            src.remove(key);
         }
     }
     for (key, val) in src {
-        let full = concat(prefix, &key);
         match dst.get(&key) {
-            Some(dv) if !merge && dv.is_nil() && src_non_nil.contains(&key) => {
-                dst.remove(&key);
-            }
             None => {
                 dst.insert(key, val);
             }
+            Some(dv) if dv.is_nil() => {}
             Some(dv) => match (&val, dv) {
                 (Value::Map(sm), Value::Map(dm)) => {
+                    if rebuilt_as_is(dm)
+                        && adds_nothing(&dm.entries(), &sm.entries(), merge, false, depth + 1)
+                    {
+                        continue;
+                    }
                     let merged = coalesce_tables(
                         dm.to_map(),
                         sm.to_map(),
-                        &full,
+                        &concat(prefix, &key),
                         merge,
                         warnings,
                         depth + 1,
@@ -453,11 +498,13 @@ pub fn coalesce_tables(
                     dst.insert(key, Value::map(merged));
                 }
                 (Value::Map(_), _) => warnings.push(format!(
-                    "warning: cannot overwrite table with non table for {full} ({})",
+                    "warning: cannot overwrite table with non table for {} ({})",
+                    concat(prefix, &key),
                     go_v(&val)
                 )),
                 (_, Value::Map(_)) if !val.is_nil() => warnings.push(format!(
-                    "warning: destination for {full} is a table. Ignoring non-table value ({})",
+                    "warning: destination for {} is a table. Ignoring non-table value ({})",
+                    concat(prefix, &key),
                     go_v(&val)
                 )),
                 _ => {}
@@ -500,6 +547,87 @@ mod tests {
         }
         assert_eq!(depth, 1099);
         assert!(cur.as_map().is_some_and(|m| m.is_empty()));
+    }
+
+    /// What [`coalesce_tables`] gives and how each map is typed, to compare results.
+    fn describe(v: &Value) -> String {
+        match v {
+            Value::Map(m) => format!(
+                "{:?}/{}/{}{{{}}}",
+                m.elem,
+                m.map_type().is_some(),
+                m.is_nil(),
+                m.entries()
+                    .iter()
+                    .map(|(k, v)| format!("{k}:{}", describe(v)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => format!("{}({})", other.type_name(), go_v(other)),
+        }
+    }
+
+    /// Wherever [`adds_nothing`] lets a caller keep `dst`, coalescing gives `dst` back as it
+    /// is (same entries, same map types) and warns about nothing; and it does let it somewhere.
+    #[test]
+    fn adds_nothing_means_coalescing_keeps_dst() {
+        let map_of = |entries: &[(&str, Value)]| {
+            let mut m = Map::new();
+            for (k, v) in entries {
+                m.insert(k.to_string(), v.clone());
+            }
+            m
+        };
+        let text = |s: &str| Value::String(s.into());
+        let leaves = vec![
+            None,
+            Some(Value::Nil),
+            Some(text("a")),
+            Some(text("b")),
+            Some(Value::map(Map::new())),
+            Some(Value::map(map_of(&[("x", Value::Nil)]))),
+            Some(Value::map(map_of(&[("x", text("a"))]))),
+            Some(Value::map(map_of(&[(
+                "x",
+                Value::map(map_of(&[("y", text("a")), ("z", Value::Nil)])),
+            )]))),
+            Some(Value::typed_map(
+                ElemType::String,
+                map_of(&[("x", text("a"))]),
+            )),
+        ];
+        let mut kept = 0;
+        for d in &leaves {
+            for s in &leaves {
+                for merge in [false, true] {
+                    for cleaned in [false, true] {
+                        let mut dst = map_of(&[("j", text("c"))]);
+                        let mut src = Map::new();
+                        if let Some(d) = d {
+                            dst.insert("k".into(), d.clone());
+                        }
+                        if let Some(s) = s {
+                            src.insert("k".into(), s.clone());
+                        }
+                        if !adds_nothing(&dst, &src, merge, cleaned, 0) {
+                            continue;
+                        }
+                        kept += 1;
+                        let src = if cleaned { clean_nils(src) } else { src };
+                        let mut warnings = Warnings::new();
+                        let out = coalesce_tables(dst.clone(), src, "p", merge, &mut warnings, 0);
+                        let case = format!("dst {d:?} src {s:?} merge {merge} cleaned {cleaned}");
+                        assert_eq!(
+                            describe(&Value::map(out)),
+                            describe(&Value::map(dst)),
+                            "{case}"
+                        );
+                        assert!(warnings.is_empty(), "{case}");
+                    }
+                }
+            }
+        }
+        assert!(kept > 40, "{kept}");
     }
 
     #[test]
