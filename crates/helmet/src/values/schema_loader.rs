@@ -156,15 +156,7 @@ impl Walk {
             let Some(Json::Object(node)) = document.pointer(&entry.pointer) else {
                 continue;
             };
-            let id_key = if draft == Draft::D4 { "id" } else { "$id" };
-            // Before 2019-09 every keyword beside a `$ref` is ignored, an id too.
-            let ref_alone = draft < Draft::D2019 && node.contains_key("$ref");
-            let mut base = entry.base;
-            if let (Some(Json::String(id)), false) = (node.get(id_key), ref_alone) {
-                if let Some(resolved) = resolve(&base, id) {
-                    base = without_fragment(&resolved).to_string();
-                }
-            }
+            let base = rebased(node, draft, &entry.base).unwrap_or(entry.base);
             if let Some(Json::String(reference)) = node.get("$ref") {
                 self.follow(&base, reference)?;
             }
@@ -176,7 +168,7 @@ impl Walk {
                     self.follow(&base, reference)?;
                 }
             }
-            if ref_alone {
+            if ref_alone(node, draft) {
                 continue;
             }
             for pointer in subschemas(node, &entry.pointer, draft) {
@@ -226,10 +218,10 @@ impl Walk {
         let pointer = if fragment.is_empty() || fragment.starts_with('/') {
             Some(format!("{root_pointer}{fragment}"))
         } else {
-            let within = self.documents[document].1.pointer(&root_pointer).cloned();
-            within.and_then(|node| {
+            let root = self.documents[document].1.clone();
+            root.pointer(&root_pointer).and_then(|node| {
                 let mut at = String::new();
-                anchor_at(&node, &fragment, &mut at, 0).then(|| format!("{root_pointer}{at}"))
+                anchor_at(node, &fragment, &mut at, 0).then(|| format!("{root_pointer}{at}"))
             })
         };
         if let Some(pointer) = pointer {
@@ -257,17 +249,11 @@ impl Walk {
 /// applies that one when it compiles the target).
 fn base_at(document: &Json, pointer: &str, url: &str) -> String {
     let draft = document_draft(document);
-    let id_key = if draft == Draft::D4 { "id" } else { "$id" };
     let mut base = url.to_string();
     let mut node = document;
     for segment in pointer.split('/').skip(1) {
-        if let Json::Object(map) = node {
-            let ref_alone = draft < Draft::D2019 && map.contains_key("$ref");
-            if let (Some(Json::String(id)), false) = (map.get(id_key), ref_alone) {
-                if let Some(resolved) = resolve(&base, id) {
-                    base = without_fragment(&resolved).to_string();
-                }
-            }
+        if let Some(rebased) = node.as_object().and_then(|map| rebased(map, draft, &base)) {
+            base = rebased;
         }
         let segment = segment.replace("~1", "/").replace("~0", "~");
         node = match node {
@@ -301,7 +287,7 @@ fn anchor_at(node: &Json, name: &str, at: &mut String, depth: usize) -> bool {
                 return true;
             }
             map.iter().any(|(key, value)| {
-                if matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                if DATA_KEYWORDS.contains(&key.as_str()) {
                     return false;
                 }
                 let len = at.len();
@@ -324,6 +310,27 @@ fn anchor_at(node: &Json, name: &str, at: &mut String, depth: usize) -> bool {
             found
         }),
         _ => false,
+    }
+}
+
+/// Keywords whose values are data, not schemas: ids and anchors are not looked for in them.
+const DATA_KEYWORDS: &[&str] = &["enum", "const", "default", "examples"];
+
+/// Whether `node` is a `$ref` whose other keywords the draft ignores (all before 2019-09, its
+/// id too).
+fn ref_alone(node: &serde_json::Map<String, Json>, draft: Draft) -> bool {
+    draft < Draft::D2019 && node.contains_key("$ref")
+}
+
+/// The base URL the schema `node` gives the references below it when its id (`$id`, draft 4's
+/// `id`) changes `base`; `None` when it has no id that counts.
+fn rebased(node: &serde_json::Map<String, Json>, draft: Draft, base: &str) -> Option<String> {
+    let id_key = if draft == Draft::D4 { "id" } else { "$id" };
+    match node.get(id_key) {
+        Some(Json::String(id)) if !ref_alone(node, draft) => {
+            resolve(base, id).map(|resolved| without_fragment(&resolved).to_string())
+        }
+        _ => None,
     }
 }
 
@@ -423,17 +430,15 @@ fn collect_ids(
     }
     match node {
         Json::Object(map) => {
-            let id_key = if draft == Draft::D4 { "id" } else { "$id" };
-            let ref_alone = draft < Draft::D2019 && map.contains_key("$ref");
-            let mut base = base.to_string();
-            if let (Some(Json::String(id)), false) = (map.get(id_key), ref_alone) {
-                if let Some(resolved) = resolve(&base, id) {
-                    base = without_fragment(&resolved).to_string();
-                    out.push((base.clone(), pointer.clone()));
+            let base = match rebased(map, draft, base) {
+                Some(rebased) => {
+                    out.push((rebased.clone(), pointer.clone()));
+                    rebased
                 }
-            }
+                None => base.to_string(),
+            };
             for (key, value) in map {
-                if matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                if DATA_KEYWORDS.contains(&key.as_str()) {
                     continue;
                 }
                 let len = pointer.len();
