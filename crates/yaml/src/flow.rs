@@ -478,31 +478,55 @@ fn parse(tokens: &[Token]) -> Option<(usize, &'static str)> {
             states.push(then);
             node(i, states).map_err(|at| at.map(|at| (at, node_content)))
         };
+        // The start of a sequence entry or mapping key: the collection's `end`, or (after the
+        // first entry) the ',' before the next. `Ok(None)`: the collection ended here; else the
+        // kind of the entry's first token. `None`: the tokens gave out.
+        let entry_start = |i: &mut usize, first: bool, end: Kind, missing: &'static str| {
+            let mut kind = tokens.get(*i)?.kind;
+            if !first && kind != end {
+                if kind != Kind::Entry {
+                    return Some(Err(Some((*i, missing))));
+                }
+                *i += 1;
+                kind = tokens.get(*i)?.kind;
+            }
+            if kind == end {
+                *i += 1;
+                return Some(Ok(None));
+            }
+            Some(Ok(Some(kind)))
+        };
+        // The value of a pair: after a ':' its node, unless the entry or the collection (`end`)
+        // follows at once; then `then`.
+        let pair_value = |i: &mut usize, states: &mut Vec<State>, end: Kind, then: State| {
+            if tokens.get(*i)?.kind == Kind::Value {
+                *i += 1;
+                let next = tokens.get(*i)?.kind;
+                if !matches!(next, Kind::Entry | Kind::Unknown) && next != end {
+                    return Some(parse_node(i, states, then));
+                }
+            }
+            states.push(then);
+            Some(Ok(()))
+        };
         let result = match state {
             State::SeqEntry { first } => {
-                let mut kind = kind;
-                if kind == Kind::SeqEnd {
-                    i += 1;
-                    Ok(())
-                } else if !first && kind != Kind::Entry {
-                    Err(Some((i, "did not find expected ',' or ']'")))
-                } else {
-                    if !first {
+                match entry_start(
+                    &mut i,
+                    first,
+                    Kind::SeqEnd,
+                    "did not find expected ',' or ']'",
+                )? {
+                    Err(problem) => Err(problem),
+                    Ok(None) => Ok(()),
+                    Ok(Some(Kind::Key)) => {
                         i += 1;
-                        kind = tokens.get(i)?.kind;
+                        states.push(State::SeqPairKey);
+                        Ok(())
                     }
-                    match kind {
-                        Kind::Key => {
-                            i += 1;
-                            states.push(State::SeqPairKey);
-                            Ok(())
-                        }
-                        Kind::SeqEnd => {
-                            i += 1;
-                            Ok(())
-                        }
-                        Kind::Unknown => return None,
-                        _ => parse_node(&mut i, &mut states, State::SeqEntry { first: false }),
+                    Ok(Some(Kind::Unknown)) => return None,
+                    Ok(Some(_)) => {
+                        parse_node(&mut i, &mut states, State::SeqEntry { first: false })
                     }
                 }
             }
@@ -511,71 +535,41 @@ fn parse(tokens: &[Token]) -> Option<(usize, &'static str)> {
                 _ => parse_node(&mut i, &mut states, State::SeqPairValue),
             },
             State::SeqPairValue => {
-                if kind == Kind::Value {
-                    i += 1;
-                    let next = tokens.get(i)?.kind;
-                    if !matches!(next, Kind::Entry | Kind::SeqEnd | Kind::Unknown) {
-                        parse_node(&mut i, &mut states, State::SeqPairEnd)
-                    } else {
-                        states.push(State::SeqPairEnd);
-                        Ok(())
-                    }
-                } else {
-                    states.push(State::SeqPairEnd);
-                    Ok(())
-                }
+                pair_value(&mut i, &mut states, Kind::SeqEnd, State::SeqPairEnd)?
             }
             State::SeqPairEnd => {
                 states.push(State::SeqEntry { first: false });
                 Ok(())
             }
             State::MapKey { first } => {
-                let mut kind = kind;
-                if kind == Kind::MapEnd {
-                    i += 1;
-                    Ok(())
-                } else if !first && kind != Kind::Entry {
-                    Err(Some((i, "did not find expected ',' or '}'")))
-                } else {
-                    if !first {
+                match entry_start(
+                    &mut i,
+                    first,
+                    Kind::MapEnd,
+                    "did not find expected ',' or '}'",
+                )? {
+                    Err(problem) => Err(problem),
+                    Ok(None) => Ok(()),
+                    Ok(Some(Kind::Key)) => {
                         i += 1;
-                        kind = tokens.get(i)?.kind;
-                    }
-                    match kind {
-                        Kind::Key => {
-                            i += 1;
-                            let next = tokens.get(i)?.kind;
-                            if matches!(next, Kind::Value | Kind::Entry | Kind::MapEnd) {
-                                states.push(State::MapValue);
-                                Ok(())
-                            } else {
-                                parse_node(&mut i, &mut states, State::MapValue)
-                            }
-                        }
-                        Kind::MapEnd => {
-                            i += 1;
+                        let next = tokens.get(i)?.kind;
+                        if matches!(next, Kind::Value | Kind::Entry | Kind::MapEnd) {
+                            states.push(State::MapValue);
                             Ok(())
+                        } else {
+                            parse_node(&mut i, &mut states, State::MapValue)
                         }
-                        Kind::Unknown => return None,
-                        _ => parse_node(&mut i, &mut states, State::MapEmptyValue),
                     }
+                    Ok(Some(Kind::Unknown)) => return None,
+                    Ok(Some(_)) => parse_node(&mut i, &mut states, State::MapEmptyValue),
                 }
             }
-            State::MapValue => {
-                if kind == Kind::Value {
-                    i += 1;
-                    let next = tokens.get(i)?.kind;
-                    if !matches!(next, Kind::Entry | Kind::MapEnd | Kind::Unknown) {
-                        parse_node(&mut i, &mut states, State::MapKey { first: false })
-                    } else {
-                        states.push(State::MapKey { first: false });
-                        Ok(())
-                    }
-                } else {
-                    states.push(State::MapKey { first: false });
-                    Ok(())
-                }
-            }
+            State::MapValue => pair_value(
+                &mut i,
+                &mut states,
+                Kind::MapEnd,
+                State::MapKey { first: false },
+            )?,
             State::MapEmptyValue => {
                 states.push(State::MapKey { first: false });
                 Ok(())
