@@ -2066,24 +2066,18 @@ fn read_with(src: &str, target: Shape, go_types: bool) -> Result<Value, Error> {
     // Characters saphyr-parser refuses where libyaml reads them as text are read in the place
     // of private-use stand-ins, which the scalars read turn back (stand-in, character).
     let mut stand_ins: Vec<(char, char)> = Vec::new();
-    let bom_patched;
-    let src = match stand_in_byte_order_marks(src) {
-        Some((text, stand_in)) => {
-            bom_patched = text;
-            stand_ins.push((stand_in, '\u{feff}'));
-            bom_patched.as_str()
+    let mut patched = std::borrow::Cow::Borrowed(src);
+    let passes: [(StandInPass, char); 2] = [
+        (stand_in_byte_order_marks, '\u{feff}'),
+        (stand_in_flow_dashes, '-'),
+    ];
+    for (stand_in_pass, original) in passes {
+        if let Some((text, stand_in)) = stand_in_pass(&patched) {
+            stand_ins.push((stand_in, original));
+            patched = std::borrow::Cow::Owned(text);
         }
-        None => src,
-    };
-    let dash_patched;
-    let src = match stand_in_flow_dashes(src) {
-        Some((text, stand_in)) => {
-            dash_patched = text;
-            stand_ins.push((stand_in, '-'));
-            dash_patched.as_str()
-        }
-        None => src,
-    };
+    }
+    let src: &str = &patched;
     let mut composed = compose(src);
     if composed.is_ok() {
         if let Some(e) = flow_block_indicator_error(src) {
@@ -2241,6 +2235,10 @@ fn use_separator_values(nodes: &mut [Node], values: &[(usize, String)]) {
         }
     }
 }
+
+/// A pass that writes characters saphyr-parser refuses as a private-use stand-in: the new text
+/// and the stand-in, or `None` when the text holds none of them.
+type StandInPass = fn(&str) -> Option<(String, char)>;
 
 /// libyaml reads a byte order mark after the text's first character as text, even at a line's
 /// start (its check for one there looks at the start of its buffer, not at the line), where
