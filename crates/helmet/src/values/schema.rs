@@ -309,21 +309,16 @@ fn compiled(schema: &[u8]) -> Result<Arc<CompiledSchema>, String> {
     // percent-encoded; failures are still grouped and worded against the schema as given.
     let for_crate = super::schema_refs::uri_safe_refs(&given);
     let for_crate = for_crate.as_ref().unwrap_or(&given);
+    // What Helm's validator finds wrong with the chart's own schema comes before anything
+    // else, a failing load of a document it references included.
+    let own_failure = || id_error(for_crate).or_else(|| meta_failures(for_crate));
     // Documents named by URL are loaded first, in the order Helm's validator loads them.
-    // The chart's own schema is checked before anything it references is loaded.
-    let served = super::schema_loader::load_referenced(for_crate, &mut originals).map_err(|e| {
-        id_error(for_crate)
-            .or_else(|| meta_failures(for_crate))
-            .unwrap_or(e)
-    })?;
+    let served = super::schema_loader::load_referenced(for_crate, &mut originals)
+        .map_err(|e| own_failure().unwrap_or(e))?;
     let served = Arc::new(served);
     let validator = options(asserts_formats, &served)
         .build(for_crate)
-        .map_err(|e| {
-            id_error(for_crate)
-                .or_else(|| meta_failures(for_crate))
-                .unwrap_or_else(|| compile_error(&e))
-        })?;
+        .map_err(|e| own_failure().unwrap_or_else(|| compile_error(&e)))?;
     // What only Helm's copies of the older meta-schemas refuse (see GO_DRAFT7_META).
     let meta = super::schema_fast::meta_schema_url(for_crate);
     if meta.contains("draft-0") && has_refused_enum(for_crate, 0) {

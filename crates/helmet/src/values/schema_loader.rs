@@ -509,10 +509,11 @@ fn prepare(url: &str, document: &Json, originals: &mut Originals) -> Result<Json
                 if let Some(draft) = super::schema_fast::draft_url_without_fragment(meta) {
                     map.insert("$schema".into(), Json::String(draft));
                 } else if !super::schema_fast::names_draft(meta) {
+                    // As for the chart's own schema: Helm would load this meta-schema.
                     return Err(format!(
-                        "failing loading {}: the schema's meta-schema {} is not a JSON Schema draft, and helmet does not load meta-schemas yet",
-                        helmet_value::strconv::quote(url),
-                        helmet_value::strconv::quote(meta)
+                        "failing loading {}: {}",
+                        helmet_value::strconv::quote(meta),
+                        super::schema::META_BY_URL
                     ));
                 }
             }
